@@ -1,0 +1,139 @@
+import type { FloatArray, TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
+
+/**
+ * The kernel interface every backend implements.
+ *
+ * Kernels are pure functions on row-major typed arrays: they never keep a
+ * reference to their inputs and always return freshly allocated outputs of the
+ * same float type as their float inputs (float32 in, float32 out; float64 in,
+ * float64 out). Shape checking and dtype promotion happen above, in the tensor
+ * layer, so a kernel may assume its arguments are consistent.
+ *
+ * The plain TypeScript backend (`backend/js`) is the specification of every
+ * kernel: a fast backend must agree with it on the conformance suite.
+ * @module
+ */
+
+/** Elementwise functions of one float argument. */
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'relu'
+  | 'sigmoid'
+  | 'tanh'
+  | 'softplus'
+  | 'gelu'
+  | 'square'
+  | 'reciprocal';
+
+/** Elementwise functions of one argument with one or two scalar parameters. */
+export type ScalarOp =
+  | 'leakyRelu' // x > 0 ? x : a * x
+  | 'elu' // x > 0 ? x : a * (exp(x) - 1)
+  | 'powScalar' // x ** a
+  | 'clamp' // min(max(x, a), b)
+  | 'affine'; // a * x + b
+
+/** Activations with a fused backward kernel. */
+export type ActivationOp = 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'gelu' | 'leakyRelu' | 'elu';
+
+/** Elementwise functions of two arguments, with NumPy broadcasting. Comparisons give 1 or 0. */
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge';
+
+/** Reductions over a set of axes. */
+export type ReduceOp = 'sum' | 'max' | 'min';
+
+/** Geometry of a (batched) matrix product `C[b] = op(A[b]) · op(B[b])`. */
+export interface MatmulSpec {
+  /** Number of matrices in the batch (1 for a plain product). */
+  batch: number;
+  /** Rows of op(A) and of C. */
+  m: number;
+  /** Columns of op(A), rows of op(B). */
+  k: number;
+  /** Columns of op(B) and of C. */
+  n: number;
+  /** A is stored as [k, m] and used transposed (Aᵀ·B). */
+  transA: boolean;
+  /** B is stored as [n, k] and used transposed (A·Bᵀ). */
+  transB: boolean;
+  /** Elements between consecutive matrices of A; 0 broadcasts one matrix over the batch. */
+  strideA: number;
+  /** Elements between consecutive matrices of B; 0 broadcasts one matrix over the batch. */
+  strideB: number;
+}
+
+/** A compute backend. See the module comment for the contract. */
+export interface Backend {
+  /** Registry name, such as `'js'` or `'wasm'`. */
+  readonly name: string;
+
+  /** `f(x)` elementwise. */
+  unary(op: UnaryOp, x: FloatArray): FloatArray;
+  /** `f(x; a, b)` elementwise. */
+  scalar(op: ScalarOp, x: FloatArray, a: number, b: number): FloatArray;
+  /** Gradient of an activation: given input `x`, output `y` and upstream `g`, returns dL/dx. `a` is the op's parameter. */
+  activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: FloatArray, a: number): FloatArray;
+  /** `f(a, b)` with broadcasting of `aShape` and `bShape` to `outShape`. Both inputs have the same float type. */
+  binary(op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, outShape: Shape): FloatArray;
+  /** `cond != 0 ? a : b`, broadcasting all three to `outShape`. */
+  where(
+    cond: FloatArray,
+    condShape: Shape,
+    a: FloatArray,
+    aShape: Shape,
+    b: FloatArray,
+    bShape: Shape,
+    outShape: Shape,
+  ): FloatArray;
+
+  /** Reduces the sorted, distinct `axes` of `x`; the result has the remaining axes in order. */
+  reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number[]): FloatArray;
+  /** Index of the max (or min) along `axis`; the first one on ties. */
+  argReduce(op: 'argmax' | 'argmin', x: FloatArray, shape: Shape, axis: number): Int32Array;
+
+  /** Batched matrix product; see {@link MatmulSpec}. */
+  matmul(a: FloatArray, b: FloatArray, spec: MatmulSpec): FloatArray;
+
+  /** Softmax (or log-softmax) of `x` viewed as [outer, n, inner] along the middle axis. */
+  softmax(x: FloatArray, outer: number, n: number, inner: number, log: boolean): FloatArray;
+  /** Gradient of {@link softmax} from its output `y` and upstream `g`. */
+  softmaxGrad(y: FloatArray, g: FloatArray, outer: number, n: number, inner: number, log: boolean): FloatArray;
+
+  /** Transposes axes: output axis i is input axis `perm[i]`. Works on any dtype. */
+  permute<T extends TypedArray>(x: T, shape: Shape, perm: readonly number[]): T;
+  /** Broadcasts `x` of `shape` to `outShape` by copying. */
+  expand<T extends TypedArray>(x: T, shape: Shape, outShape: Shape): T;
+  /** The box `begin .. begin+size` of `x`. */
+  slice<T extends TypedArray>(x: T, shape: Shape, begin: readonly number[], size: readonly number[]): T;
+  /** Pads every axis with `before[i]` and `after[i]` copies of `value`. */
+  pad<T extends TypedArray>(x: T, shape: Shape, before: readonly number[], after: readonly number[], value: number): T;
+  /** Joins arrays along `axis`; all shapes agree elsewhere. */
+  concat<T extends TypedArray>(xs: readonly T[], shapes: readonly Shape[], axis: number): T;
+  /** Selects `indices` (already validated, non-negative) along `axis`: out = shape[:axis] + [indices.length] + shape[axis+1:]. */
+  indexSelect<T extends TypedArray>(x: T, shape: Shape, axis: number, indices: Int32Array): T;
+  /** Adjoint of {@link indexSelect}: adds slices of `g` into a zero tensor of `outShape` at `indices`. */
+  indexAdd(g: FloatArray, outShape: Shape, axis: number, indices: Int32Array): FloatArray;
+  /** PyTorch `gather`: out[..i..] = x[..index[..i..]..] along `axis`; `index` has the output's shape. */
+  gather<T extends TypedArray>(x: T, shape: Shape, axis: number, index: Int32Array, indexShape: Shape): T;
+  /** Adjoint of {@link gather}: adds `g` (of `indexShape`) into zeros of `outShape`. */
+  scatterAdd(g: FloatArray, outShape: Shape, axis: number, index: Int32Array, indexShape: Shape): FloatArray;
+}
