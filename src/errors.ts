@@ -29,9 +29,31 @@ export class ArgumentError extends CortexError {
   override name = 'ArgumentError';
 }
 
+/** Where in a data source a {@link DataError} was found. */
+export interface DataLocation {
+  /** The file name, or a label such as `<string>` for in-memory input. */
+  file?: string;
+  /** 1-based row (line of the file; the header, if any, is row 1). */
+  row?: number;
+  /** The column name, or its 1-based position when the column has no name. */
+  column?: string;
+}
+
 /** Bad data: a malformed CSV, NaN in the data, a missing file. Names the file, row and column. */
 export class DataError extends CortexError {
   override name = 'DataError';
+  /** The file, when known. */
+  readonly file: string | undefined;
+  /** The 1-based row, when known. */
+  readonly row: number | undefined;
+  /** The column, when known. */
+  readonly column: string | undefined;
+  constructor(message: string, where: DataLocation = {}) {
+    super(message);
+    this.file = where.file;
+    this.row = where.row;
+    this.column = where.column;
+  }
 }
 
 /** A model file that is truncated, corrupted, hand-edited or of an unknown version. */
