@@ -1,0 +1,196 @@
+import type { FloatArray } from '../../tensor/dtype.js';
+import { type Shape, sameShape } from '../../tensor/shape.js';
+import type { ActivationOp, BinaryOp, ScalarOp, UnaryOp } from '../backend.js';
+import { gelu, geluGrad, sigmoid, softplus } from './math.js';
+import { alike, broadcastStrides, stridedRead } from './strided.js';
+
+function unaryFn(op: UnaryOp): (x: number) => number {
+  switch (op) {
+    case 'neg':
+      return (x) => -x;
+    case 'exp':
+      return Math.exp;
+    case 'log':
+      return Math.log;
+    case 'sqrt':
+      return Math.sqrt;
+    case 'abs':
+      return Math.abs;
+    case 'sign':
+      return (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : Number.NaN);
+    case 'relu':
+      return (x) => (x > 0 ? x : x === x ? 0 : x);
+    case 'sigmoid':
+      return sigmoid;
+    case 'tanh':
+      return Math.tanh;
+    case 'softplus':
+      return softplus;
+    case 'gelu':
+      return gelu;
+    case 'square':
+      return (x) => x * x;
+    case 'reciprocal':
+      return (x) => 1 / x;
+  }
+}
+
+export function unary(op: UnaryOp, x: FloatArray): FloatArray {
+  const out = alike(x, x.length);
+  const f = unaryFn(op);
+  for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
+  return out;
+}
+
+export function scalar(op: ScalarOp, x: FloatArray, a: number, b: number): FloatArray {
+  const n = x.length;
+  const out = alike(x, n);
+  switch (op) {
+    case 'leakyRelu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : a * x[i]!;
+      break;
+    case 'elu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : a * Math.expm1(x[i]!);
+      break;
+    case 'powScalar':
+      for (let i = 0; i < n; i++) out[i] = x[i]! ** a;
+      break;
+    case 'clamp':
+      for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(x[i]!, a), b);
+      break;
+    case 'affine':
+      for (let i = 0; i < n; i++) out[i] = a * x[i]! + b;
+      break;
+  }
+  return out;
+}
+
+export function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: FloatArray, a: number): FloatArray {
+  const n = g.length;
+  const out = alike(g, n);
+  switch (op) {
+    case 'relu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? g[i]! : 0;
+      break;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) out[i] = g[i]! * y[i]! * (1 - y[i]!);
+      break;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = g[i]! * (1 - y[i]! * y[i]!);
+      break;
+    case 'softplus':
+      for (let i = 0; i < n; i++) out[i] = g[i]! * sigmoid(x[i]!);
+      break;
+    case 'gelu':
+      for (let i = 0; i < n; i++) out[i] = g[i]! * geluGrad(x[i]!);
+      break;
+    case 'leakyRelu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? g[i]! : a * g[i]!;
+      break;
+    case 'elu':
+      for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? g[i]! : g[i]! * (y[i]! + a);
+      break;
+  }
+  return out;
+}
+
+/** `out[i] = f(a[i*sa], b[i*sb])` for the given op; sa, sb are 0 (scalar) or 1. */
+function loop(op: BinaryOp, a: FloatArray, sa: number, b: FloatArray, sb: number, out: FloatArray): void {
+  const n = out.length;
+  let i = 0;
+  let ia = 0;
+  let ib = 0;
+  switch (op) {
+    case 'add':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! + b[ib]!;
+      return;
+    case 'sub':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! - b[ib]!;
+      return;
+    case 'mul':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! * b[ib]!;
+      return;
+    case 'div':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! / b[ib]!;
+      return;
+    case 'pow':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! ** b[ib]!;
+      return;
+    case 'maximum':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = nanMax(a[ia]!, b[ib]!);
+      return;
+    case 'minimum':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = nanMin(a[ia]!, b[ib]!);
+      return;
+    case 'eq':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! === b[ib]! ? 1 : 0;
+      return;
+    case 'ne':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! !== b[ib]! ? 1 : 0;
+      return;
+    case 'lt':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! < b[ib]! ? 1 : 0;
+      return;
+    case 'le':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! <= b[ib]! ? 1 : 0;
+      return;
+    case 'gt':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! > b[ib]! ? 1 : 0;
+      return;
+    case 'ge':
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! >= b[ib]! ? 1 : 0;
+      return;
+  }
+}
+
+function nanMax(x: number, y: number): number {
+  return x !== x || y !== y ? Number.NaN : x > y ? x : y;
+}
+
+function nanMin(x: number, y: number): number {
+  return x !== x || y !== y ? Number.NaN : x < y ? x : y;
+}
+
+/** Brings an operand to `outShape`: itself when it already has it, else a broadcast copy. */
+function toShape(x: FloatArray, shape: Shape, outShape: Shape): FloatArray {
+  if (sameShape(shape, outShape)) return x;
+  return stridedRead(x, 0, broadcastStrides(shape, outShape), outShape);
+}
+
+export function binary(
+  op: BinaryOp,
+  a: FloatArray,
+  aShape: Shape,
+  b: FloatArray,
+  bShape: Shape,
+  outShape: Shape,
+): FloatArray {
+  let n = 1;
+  for (const d of outShape) n *= d;
+  const out = alike(a, n);
+  if (n === 0) return out;
+  const aFull = a.length === n;
+  const bFull = b.length === n;
+  if (aFull && b.length === 1) loop(op, a, 1, b, 0, out);
+  else if (a.length === 1 && bFull) loop(op, a, 0, b, 1, out);
+  else loop(op, toShape(a, aShape, outShape), 1, toShape(b, bShape, outShape), 1, out);
+  return out;
+}
+
+export function where(
+  cond: FloatArray,
+  condShape: Shape,
+  a: FloatArray,
+  aShape: Shape,
+  b: FloatArray,
+  bShape: Shape,
+  outShape: Shape,
+): FloatArray {
+  const c = toShape(cond, condShape, outShape);
+  const x = toShape(a, aShape, outShape);
+  const y = toShape(b, bShape, outShape);
+  const out = alike(a, c.length);
+  for (let i = 0; i < c.length; i++) out[i] = c[i] !== 0 ? x[i]! : y[i]!;
+  return out;
+}
+

@@ -1,0 +1,34 @@
+import type { Backend } from '../backend.js';
+import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
+import { matmul } from './matmul.js';
+import { concat, expand, gather, indexAdd, indexSelect, pad, permute, scatterAdd, slice } from './movement.js';
+import { argReduce, reduce } from './reduce.js';
+import { softmax, softmaxGrad } from './softmax.js';
+
+/**
+ * The plain TypeScript reference backend. It is the specification of every
+ * kernel: simple loops, float64 accumulation, and no cleverness. It runs
+ * everywhere and handles float32 and float64.
+ */
+export const jsBackend: Backend = {
+  name: 'js',
+  unary,
+  scalar,
+  activationGrad,
+  binary,
+  where,
+  reduce,
+  argReduce,
+  matmul,
+  softmax,
+  softmaxGrad,
+  permute,
+  expand,
+  slice,
+  pad,
+  concat,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
+};
