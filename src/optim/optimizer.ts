@@ -1,0 +1,244 @@
+/**
+ * The optimizer base class: parameter groups, per-parameter state, `zeroGrad`, and a
+ * serialisable state dict. Optimizers update `param.data` in place with plain loops over
+ * typed arrays; they never build an autograd graph.
+ * @module
+ */
+
+/** Float storage an optimizer can update. */
+export type FloatStorage = Float32Array | Float64Array;
+
+/**
+ * What an optimizer needs from a parameter: its storage, its shape and its gradient.
+ * A `Parameter` (and any float `Tensor` with `requiresGrad`) fits this shape.
+ */
+export interface OptimizableParam {
+  readonly data: Float32Array | Float64Array | Int32Array;
+  readonly shape: readonly number[];
+  grad: { readonly data: Float32Array | Float64Array | Int32Array } | null;
+}
+
+/** Hyperparameters every optimizer has. */
+export interface BaseOptimizerOptions {
+  /** Learning rate. */
+  lr: number;
+}
+
+/** A parameter group as given to a constructor: parameters plus hyperparameter overrides. */
+export type ParamGroupInput<O> = Partial<O> & { params: Iterable<OptimizableParam> };
+
+/** A parameter group as stored: its parameters and its complete hyperparameters. */
+export type ParamGroup<O> = O & { params: OptimizableParam[] };
+
+/** The state an optimizer keeps for one parameter: buffers and counters. */
+export type ParamState = Record<string, FloatStorage | number>;
+
+/** A JSON-friendly snapshot of an optimizer, keyed by parameter position. */
+export interface OptimizerStateDict {
+  /** Per-parameter state, keyed by the parameter's index across all groups. */
+  state: Record<string, Record<string, number[] | number>>;
+  /** Hyperparameters of each group, with the indices of its parameters. */
+  paramGroups: Array<Record<string, unknown> & { params: number[] }>;
+}
+
+/** Reads a float storage array, rejecting int tensors with a clear message. */
+export function floatData(
+  owner: string,
+  data: Float32Array | Float64Array | Int32Array,
+  what: string,
+): FloatStorage {
+  if (data instanceof Int32Array) {
+    throw new TypeError(`${owner}: ${what} is an int32 tensor; optimizers only update float parameters`);
+  }
+  return data;
+}
+
+/** Throws a RangeError unless `value` is a finite number within [min, max] (or (min, max] if `openMin`). */
+export function checkRange(
+  owner: string,
+  name: string,
+  value: unknown,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+  openMin = false,
+): void {
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (openMin ? value > min : value >= min) &&
+    value <= max;
+  if (!ok) {
+    const lo = openMin ? `(${min}` : `[${min}`;
+    const hi = max === Number.POSITIVE_INFINITY ? 'Infinity)' : `${max}]`;
+    throw new RangeError(`${owner}: ${name} must be a finite number in ${lo}, ${hi}, got ${String(value)}`);
+  }
+}
+
+function isGroupList<O>(params: unknown): params is ParamGroupInput<O>[] {
+  return Array.isArray(params) && params.length > 0 && params.every((p) => typeof p === 'object' && p !== null && 'params' in p);
+}
+
+/**
+ * Base class of every optimizer. Subclasses implement {@link Optimizer.validate} and
+ * {@link Optimizer.updateGroup}.
+ *
+ * @example
+ * ```ts
+ * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad();
+ * loss.backward();
+ * opt.step();
+ * ```
+ */
+export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> {
+  /** The parameter groups, each with its own hyperparameters (schedulers change `lr` here). */
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** The defaults applied to groups that do not override a hyperparameter. */
+  readonly defaults: O;
+  /** Per-parameter state (moment buffers, step counts). */
+  protected readonly state = new Map<OptimizableParam, ParamState>();
+
+  constructor(params: Iterable<OptimizableParam> | ParamGroupInput<O>[], defaults: O) {
+    this.defaults = { ...defaults };
+    const groups: ParamGroupInput<O>[] = isGroupList<O>(params)
+      ? params
+      : [{ params: params as Iterable<OptimizableParam> } as ParamGroupInput<O>];
+    for (const g of groups) this.addParamGroup(g);
+    if (this.paramGroups.every((g) => g.params.length === 0)) {
+      throw new RangeError(`${this.constructor.name}: got an empty parameter list`);
+    }
+  }
+
+  /** Checks a group's hyperparameters; throws a RangeError that says what is wrong. */
+  protected abstract validate(options: O): void;
+
+  /** Applies one update to every parameter of a group that has a gradient. */
+  protected abstract updateGroup(group: ParamGroup<O>): void;
+
+  /** Adds a parameter group; missing hyperparameters come from the defaults. */
+  addParamGroup(input: ParamGroupInput<O>): void {
+    const params = [...input.params];
+    const seen = new Set<OptimizableParam>();
+    for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
+    for (const p of params) {
+      if (seen.has(p)) throw new RangeError(`${this.constructor.name}: a parameter appears in more than one group`);
+      seen.add(p);
+      floatData(this.constructor.name, p.data, 'a parameter');
+    }
+    const group = { ...this.defaults, ...input, params } as ParamGroup<O>;
+    this.validate(group);
+    this.paramGroups.push(group);
+  }
+
+  /** Clears every parameter's gradient (sets it to null, like PyTorch's `set_to_none`). */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  /** Performs one optimisation step on every parameter that has a gradient. */
+  step(): void {
+    for (const g of this.paramGroups) this.updateGroup(g);
+  }
+
+  /** The state of `p`, created empty on first use. */
+  protected stateOf(p: OptimizableParam): ParamState {
+    let s = this.state.get(p);
+    if (!s) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  /** A zero buffer shaped like `p`'s storage, stored in its state under `key` on first use. */
+  protected buffer(p: OptimizableParam, key: string, fill = 0): FloatStorage {
+    const s = this.stateOf(p);
+    const existing = s[key];
+    if (existing !== undefined && typeof existing !== 'number') return existing;
+    const data = floatData(this.constructor.name, p.data, 'a parameter');
+    const buf = data instanceof Float64Array ? new Float64Array(data.length) : new Float32Array(data.length);
+    if (fill !== 0) buf.fill(fill);
+    s[key] = buf;
+    return buf;
+  }
+
+  /** A JSON-friendly copy of the optimizer's hyperparameters and state. */
+  stateDict(): OptimizerStateDict {
+    const index = new Map<OptimizableParam, number>();
+    const paramGroups: OptimizerStateDict['paramGroups'] = [];
+    for (const g of this.paramGroups) {
+      const { params, ...hyper } = g;
+      const ids = params.map((p) => {
+        index.set(p, index.size);
+        return index.size - 1;
+      });
+      paramGroups.push({ ...structuredClone(hyper), params: ids });
+    }
+    const state: OptimizerStateDict['state'] = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i === undefined) continue;
+      const entry: Record<string, number[] | number> = {};
+      for (const [k, v] of Object.entries(s)) entry[k] = typeof v === 'number' ? v : Array.from(v);
+      state[String(i)] = entry;
+    }
+    return { state, paramGroups };
+  }
+
+  /** Restores hyperparameters and state saved by {@link stateDict} for the same parameter layout. */
+  loadStateDict(sd: OptimizerStateDict): void {
+    const name = this.constructor.name;
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new RangeError(
+        `${name}.loadStateDict: the state has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
+      );
+    }
+    const params: OptimizableParam[] = [];
+    sd.paramGroups.forEach((saved, gi) => {
+      const group = this.paramGroups[gi]!;
+      if (saved.params.length !== group.params.length) {
+        throw new RangeError(
+          `${name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the state, ${group.params.length} in the optimizer`,
+        );
+      }
+      params.push(...group.params);
+    });
+    const restored = new Map<OptimizableParam, ParamState>();
+    for (const [key, entry] of Object.entries(sd.state)) {
+      const p = params[Number(key)];
+      if (!p) throw new RangeError(`${name}.loadStateDict: state for unknown parameter index ${key}`);
+      const data = floatData(name, p.data, 'a parameter');
+      const s: ParamState = {};
+      for (const [k, v] of Object.entries(entry)) {
+        if (typeof v === 'number') {
+          s[k] = v;
+          continue;
+        }
+        if (v.length !== data.length) {
+          throw new RangeError(
+            `${name}.loadStateDict: state '${k}' of parameter ${key} has ${v.length} values, the parameter has ${data.length}`,
+          );
+        }
+        s[k] = data instanceof Float64Array ? Float64Array.from(v) : Float32Array.from(v);
+      }
+      restored.set(p, s);
+    }
+    sd.paramGroups.forEach((saved, gi) => {
+      const group = this.paramGroups[gi]!;
+      const { params: _ids, ...hyper } = saved;
+      Object.assign(group, structuredClone(hyper));
+    });
+    this.state.clear();
+    for (const [p, s] of restored) this.state.set(p, s);
+  }
+}
+
+/** The float gradient of `p`, or null when it has none. */
+export function gradOf(owner: string, p: OptimizableParam): FloatStorage | null {
+  if (p.grad === null) return null;
+  const g = floatData(owner, p.grad.data, 'a gradient');
+  if (g.length !== p.data.length) {
+    throw new RangeError(`${owner}: a gradient has ${g.length} values but its parameter has ${p.data.length}`);
+  }
+  return g;
+}

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  clipGradNorm,
+  clipGradValue,
+  LinearWarmup,
+  type OptimizableParam,
+  RMSprop,
+  SGD,
+  StepLR,
+} from '../../src/optim/index.js';
+
+function param(values: number[], grad?: number[]): OptimizableParam {
+  return { data: Float32Array.from(values), shape: [values.length], grad: grad ? { data: Float32Array.from(grad) } : null };
+}
+
+describe('hyperparameter validation', () => {
+  it('throws RangeError naming the bad hyperparameter', () => {
+    const ps = () => [param([1])];
+    expect(() => new SGD(ps(), { lr: -1 })).toThrow(/SGD: lr must be .*got -1/);
+    expect(() => new SGD(ps(), { lr: 0.1, nesterov: true })).toThrow(/Nesterov momentum needs momentum > 0/);
+    expect(() => new SGD(ps(), { momentum: Number.NaN })).toThrow(RangeError);
+    expect(() => new Adam(ps(), { betas: [0.9, 1] })).toThrow(/betas must each be below 1/);
+    expect(() => new Adam(ps(), { eps: -1e-8 })).toThrow(/Adam: eps/);
+    expect(() => new AdamW(ps(), { weightDecay: -0.1 })).toThrow(/AdamW: weightDecay/);
+    expect(() => new RMSprop(ps(), { alpha: 1.5 })).toThrow(/RMSprop: alpha must be .* \[0, 1\]/);
+    expect(() => new Adagrad(ps(), { lrDecay: -1 })).toThrow(/Adagrad: lrDecay/);
+    expect(() => new SGD([], { lr: 0.1 })).toThrow(/empty parameter list/);
+    expect(() => new StepLR(new SGD(ps()), { stepSize: 0 })).toThrow(/stepSize must be a positive integer/);
+  });
+
+  it('rejects a parameter listed in two groups', () => {
+    const p = param([1]);
+    expect(() => new SGD([{ params: [p] }, { params: [p] }])).toThrow(/more than one group/);
+  });
+});
+
+describe('optimizer basics', () => {
+  it('skips parameters without a gradient and zeroGrad clears gradients', () => {
+    const a = param([1, 2], [1, 1]);
+    const b = param([3]);
+    const opt = new SGD([a, b], { lr: 0.5 });
+    opt.step();
+    expect(Array.from(a.data)).toEqual([0.5, 1.5]);
+    expect(Array.from(b.data)).toEqual([3]);
+    opt.zeroGrad();
+    expect(a.grad).toBeNull();
+  });
+
+  it('minimises a quadratic with every optimizer', () => {
+    const make = [
+      (p: OptimizableParam[]) => new SGD(p, { lr: 0.1, momentum: 0.9 }),
+      (p: OptimizableParam[]) => new Adam(p, { lr: 0.1 }),
+      (p: OptimizableParam[]) => new AdamW(p, { lr: 0.1, weightDecay: 0 }),
+      (p: OptimizableParam[]) => new RMSprop(p, { lr: 0.05 }),
+      (p: OptimizableParam[]) => new Adagrad(p, { lr: 0.5 }),
+    ];
+    for (const mk of make) {
+      const p = param([3, -2]);
+      const opt = mk([p]);
+      for (let i = 0; i < 300; i++) {
+        const d = p.data as Float32Array;
+        p.grad = { data: Float32Array.from([2 * (d[0]! - 1), 2 * (d[1]! + 1)]) };
+        opt.step();
+      }
+      expect(p.data[0]).toBeCloseTo(1, 1);
+      expect(p.data[1]).toBeCloseTo(-1, 1);
+    }
+  });
+
+  it('keeps float64 state for float64 parameters', () => {
+    const p: OptimizableParam = { data: Float64Array.from([1]), shape: [1], grad: { data: Float64Array.from([0.5]) } };
+    const opt = new Adam([p], { lr: 0.1 });
+    opt.step();
+    const sd = opt.stateDict();
+    expect(sd.state['0']!.step).toBe(1);
+    expect(sd.paramGroups[0]!.lr).toBe(0.1);
+    expect(p.data[0]).toBeCloseTo(0.9, 8);
+  });
+
+  it('LinearWarmup without a follow-up holds the base rate', () => {
+    const opt = new SGD([param([0])], { lr: 1 });
+    const s = new LinearWarmup(opt, { warmupSteps: 4 });
+    const lrs = [opt.paramGroups[0]!.lr];
+    for (let i = 0; i < 6; i++) {
+      s.step();
+      lrs.push(s.getLastLr()[0]!);
+    }
+    expect(lrs).toEqual([0, 0.25, 0.5, 0.75, 1, 1, 1]);
+  });
+});
+
+describe('gradient clipping', () => {
+  it('clipGradNorm scales the global norm and returns the norm before clipping', () => {
+    const a = param([0, 0], [3, 0]);
+    const b = param([0], [4]);
+    const norm = clipGradNorm([a, b], 1);
+    expect(norm).toBeCloseTo(5, 6);
+    const ga = a.grad!.data;
+    const gb = b.grad!.data;
+    expect(Math.hypot(ga[0]!, ga[1]!, gb[0]!)).toBeCloseTo(1, 5);
+    expect(ga[0]! / gb[0]!).toBeCloseTo(0.75, 6);
+    // Below the limit nothing changes.
+    const c = param([0], [0.5]);
+    expect(clipGradNorm([c], 1)).toBeCloseTo(0.5, 6);
+    expect(c.grad!.data[0]).toBe(0.5);
+  });
+
+  it('clipGradNorm supports the infinity norm and reports non-finite norms', () => {
+    const a = param([0, 0], [-3, 2]);
+    expect(clipGradNorm([a], 1.5, Number.POSITIVE_INFINITY)).toBe(3);
+    expect(a.grad!.data[0]).toBeCloseTo(-1.5, 5);
+    const n = param([0], [Number.NaN]);
+    expect(clipGradNorm([n], 1)).toBeNaN();
+  });
+
+  it('clipGradValue clamps each element', () => {
+    const a = param([0, 0, 0], [-3, 0.2, 9]);
+    clipGradValue([a], 1);
+    expect(Array.from(a.grad!.data)).toEqual([-1, Math.fround(0.2), 1]);
+  });
+});
