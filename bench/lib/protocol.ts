@@ -1,0 +1,121 @@
+/**
+ * The contract between the benchmark harness and its peers.
+ *
+ * Every peer runs in its own child process, so that its peak RSS is its own and a
+ * crash cannot take the harness down. The harness passes one {@link Job} as JSON in
+ * the first command-line argument; the peer prints exactly one line that starts with
+ * {@link RESULT_MARKER} followed by a JSON {@link PeerResult}. Anything else the peer
+ * prints is diagnostics. Python peers follow the same contract.
+ * @module
+ */
+
+/** Benchmark sections, in the order they run. */
+export const SECTIONS = ['sgemm', 'mlp', 'tiny'] as const;
+
+/** One benchmark section. */
+export type Section = (typeof SECTIONS)[number];
+
+/** Prefix of the single result line a peer prints on stdout. */
+export const RESULT_MARKER = '@@BENCH-RESULT ';
+
+/** One matrix product to time: C[m,n] = op(A)·op(B), with `k` the shared dimension. */
+export interface GemmShape {
+  /** Short label for tables, such as `1024` or `dW = Xᵀ·dY`. */
+  label: string;
+  m: number;
+  k: number;
+  n: number;
+  /** A is stored as [k, m] and used transposed. */
+  transA: boolean;
+  /** B is stored as [n, k] and used transposed. */
+  transB: boolean;
+}
+
+/** Settings of the Fashion-MNIST MLP section. */
+export interface MlpSettings {
+  /** Directory holding the four IDX `.gz` files. */
+  dataDir: string;
+  /** Epochs to train (accuracy is reported after epoch 1 and after the last). */
+  epochs: number;
+  /** Training samples used per epoch; below 60000 the time is extrapolated to 60k. */
+  trainLimit: number;
+  batchSize: number;
+  learningRate: number;
+  hidden: number;
+  seed: number;
+}
+
+/** Settings of the seed's tiny network section. */
+export interface TinySettings {
+  samples: number;
+  inputs: number;
+  hidden: number;
+  learningRate: number;
+  /** Untimed epochs before measuring. */
+  warmupEpochs: number;
+  /** Timed blocks; the reported figure is the median block time divided by its epochs. */
+  blocks: number;
+  /** Target wall time of one block in milliseconds (epochs per block are calibrated to it). */
+  blockMs: number;
+  seed: number;
+}
+
+/** Settings of the sgemm section. */
+export interface GemmSettings {
+  shapes: GemmShape[];
+  /** Untimed calls before measuring each shape. */
+  warmup: number;
+  minReps: number;
+  maxReps: number;
+  /** Stop adding repetitions once this much time was spent on a shape (after minReps). */
+  budgetMs: number;
+}
+
+/** What the harness asks a peer to do. */
+export type Job =
+  | { section: 'sgemm'; variant: string; threads: number; settings: GemmSettings }
+  | { section: 'mlp'; variant: string; threads: number; settings: MlpSettings }
+  | { section: 'tiny'; variant: string; threads: number; settings: TinySettings };
+
+/** Timing of one matrix product. */
+export interface GemmRow {
+  label: string;
+  medianMs: number;
+  gflops: number;
+  reps: number;
+}
+
+/** Outcome of an MLP run. */
+export interface MlpResult {
+  /** Wall seconds of each epoch over `trainSamples` samples. */
+  epochSeconds: number[];
+  /** Median epoch time scaled to 60 000 samples. */
+  secondsPer60k: number;
+  /** Test accuracy (0..1) after each epoch. */
+  testAccuracy: number[];
+  /** Resident set size in MB after each epoch (for leak checks). */
+  rssAfterEpochMB: number[];
+  trainSamples: number;
+  testSamples: number;
+}
+
+/** Outcome of a tiny-network run. */
+export interface TinyResult {
+  msPerEpoch: number;
+  epochsTimed: number;
+  finalLoss: number;
+}
+
+/** Section-specific payload of a peer's answer. */
+export type Payload = { gemm: GemmRow[] } | { mlp: MlpResult } | { tiny: TinyResult };
+
+/** What a peer prints after {@link RESULT_MARKER}. */
+export interface PeerResult {
+  /** Set when the peer could not run this job (missing package, module not yet written...). */
+  skipped?: string;
+  /** Free-form facts about the run: backend, BLAS, subset used... */
+  notes: string[];
+  /** Peak resident set size of the peer process, in MB. */
+  maxRssMB: number;
+  payload?: Payload;
+}

@@ -1,0 +1,180 @@
+/**
+ * Cortex peer. sgemm calls the active backend's kernel directly
+ * (`getBackend().matmul(a, b, spec)`); the MLP and the tiny network use the public
+ * API (tensors with autograd, `nn` modules, `optim.SGD`). Parts of Cortex that
+ * have not landed yet make the row "pending" through the feature checks in
+ * cortex-load.ts.
+ * @module
+ */
+import type { MatmulSpec } from '../../src/backend/backend.js';
+import { Generator } from '../../src/tensor/random.js';
+import { loadFashionMnist } from '../lib/idx.js';
+import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
+import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
+import { median, timeEpochs, timeIt } from '../lib/timing.js';
+import { type CortexBackend, loadApi, loadBackend, type Namespace, pick } from './cortex-load.js';
+
+/** The slice of Cortex's Tensor the benchmark touches. */
+interface CTensor {
+  readonly data: Float32Array | Float64Array | Int32Array;
+  readonly shape: readonly number[];
+  backward(): void;
+  item(): number;
+}
+type TensorOpts = { shape?: number[]; dtype?: 'float32' | 'int32'; requiresGrad?: boolean };
+type TensorFn = (value: Float32Array | Int32Array, opts: TensorOpts) => CTensor;
+type Unary = (x: CTensor) => CTensor;
+type Binary = (a: CTensor, b: CTensor) => CTensor;
+interface CModule {
+  forward(x: CTensor): CTensor;
+  parameters(): Iterable<CTensor>;
+}
+interface COptimizer {
+  zeroGrad(): void;
+  step(): void;
+}
+type OptimizerCtor = new (params: Iterable<CTensor>, opts: { lr: number }) => COptimizer;
+type NoGrad = <T>(fn: () => T) => T;
+
+function randomArray(n: number, g: Generator): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = g.nextNormal();
+  return out;
+}
+
+function sgemm(s: GemmSettings, cb: CortexBackend): GemmRow[] {
+  const g = new Generator(1);
+  const rows: GemmRow[] = [];
+  for (const sh of s.shapes) {
+    const a = randomArray(sh.m * sh.k, g);
+    const b = randomArray(sh.k * sh.n, g);
+    const spec: MatmulSpec = {
+      batch: 1,
+      m: sh.m,
+      k: sh.k,
+      n: sh.n,
+      transA: sh.transA,
+      transB: sh.transB,
+      strideA: 0,
+      strideB: 0,
+    };
+    const t = timeIt(() => {
+      cb.backend.matmul(a, b, spec);
+    }, s);
+    rows.push({ label: sh.label, medianMs: t.medianMs, gflops: (2 * sh.m * sh.k * sh.n) / (t.medianMs * 1e6), reps: t.reps });
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------
+// CORTEX MLP ROW: wired to src/nn (Sequential, Linear, ReLU, crossEntropy) and
+// src/optim (SGD). If those exports are missing, the row reports "pending"
+// and names what is missing. Adjust here if the nn API differs.
+// ---------------------------------------------------------------------------
+function mlp(s: MlpSettings, api: Namespace): PeerAnswer['payload'] | string {
+  const p = pick(api, ['tensor', 'noGrad', 'Sequential', 'Linear', 'ReLU', 'crossEntropy', 'SGD']);
+  if (typeof p === 'string') return p;
+  const tensor = p.tensor as TensorFn;
+  const noGrad = p.noGrad as NoGrad;
+  const Sequential = p.Sequential as new (...layers: CModule[]) => CModule;
+  const Linear = p.Linear as new (inFeatures: number, outFeatures: number) => CModule;
+  const ReLU = p.ReLU as new () => CModule;
+  const crossEntropy = p.crossEntropy as (logits: CTensor, target: CTensor) => CTensor;
+  const SGD = p.SGD as OptimizerCtor;
+
+  const d = loadFashionMnist(s.dataDir, s.trainLimit);
+  const f = d.features;
+  const model = new Sequential(new Linear(f, s.hidden), new ReLU(), new Linear(s.hidden, 10));
+  const opt = new SGD(model.parameters(), { lr: s.learningRate });
+  const g = new Generator(s.seed);
+  const testX = tensor(d.testX, { shape: [d.testCount, f] });
+  const epochSeconds: number[] = [];
+  const testAccuracy: number[] = [];
+  const rssAfterEpochMB: number[] = [];
+  for (let e = 0; e < s.epochs; e++) {
+    const t0 = performance.now();
+    const order = g.permutation(d.trainCount);
+    for (let start = 0; start < d.trainCount; start += s.batchSize) {
+      const m = Math.min(s.batchSize, d.trainCount - start);
+      const xb = new Float32Array(m * f);
+      const yb = new Int32Array(m);
+      for (let r = 0; r < m; r++) {
+        const src = order[start + r]!;
+        xb.set(d.trainX.subarray(src * f, (src + 1) * f), r * f);
+        yb[r] = d.trainY[src]!;
+      }
+      const loss = crossEntropy(model.forward(tensor(xb, { shape: [m, f] })), tensor(yb, { shape: [m], dtype: 'int32' }));
+      opt.zeroGrad();
+      loss.backward();
+      opt.step();
+    }
+    epochSeconds.push((performance.now() - t0) / 1000);
+    const logits = noGrad(() => model.forward(testX)).data;
+    let ok = 0;
+    for (let i = 0; i < d.testCount; i++) {
+      let best = 0;
+      for (let c = 1; c < 10; c++) if (logits[i * 10 + c]! > logits[i * 10 + best]!) best = c;
+      if (best === d.testY[i]) ok++;
+    }
+    testAccuracy.push(ok / d.testCount);
+    rssAfterEpochMB.push(rssMB());
+  }
+  return {
+    mlp: {
+      epochSeconds,
+      secondsPer60k: (median(epochSeconds) * 60000) / d.trainCount,
+      testAccuracy,
+      rssAfterEpochMB,
+      trainSamples: d.trainCount,
+      testSamples: d.testCount,
+    },
+  };
+}
+
+// CORTEX TINY ROW: the seed's network with op functions, autograd and optim.SGD.
+function tiny(s: TinySettings, api: Namespace): PeerAnswer['payload'] | string {
+  const p = pick(api, ['tensor', 'matmul', 'add', 'sub', 'mul', 'mean', 'sigmoid', 'SGD']);
+  if (typeof p === 'string') return p;
+  const tensor = p.tensor as TensorFn;
+  const matmul = p.matmul as Binary;
+  const add = p.add as Binary;
+  const sub = p.sub as Binary;
+  const mul = p.mul as Binary;
+  const mean = p.mean as Unary;
+  const sigmoid = p.sigmoid as Unary;
+  const SGD = p.SGD as OptimizerCtor;
+
+  const g = new Generator(s.seed);
+  const uniform = (n: number): Float32Array => Float32Array.from({ length: n }, () => g.nextFloat());
+  const x = tensor(uniform(s.samples * s.inputs), { shape: [s.samples, s.inputs] });
+  const y = tensor(uniform(s.samples), { shape: [s.samples, 1] });
+  const w1 = tensor(randomArray(s.inputs * s.hidden, g), { shape: [s.inputs, s.hidden], requiresGrad: true });
+  const b1 = tensor(new Float32Array(s.hidden), { shape: [s.hidden], requiresGrad: true });
+  const w2 = tensor(randomArray(s.hidden, g), { shape: [s.hidden, 1], requiresGrad: true });
+  const b2 = tensor(new Float32Array(1), { shape: [1], requiresGrad: true });
+  const opt = new SGD([w1, b1, w2, b2], { lr: s.learningRate });
+  const loss = (): CTensor => {
+    const h = sigmoid(add(matmul(x, w1), b1));
+    const diff = sub(sigmoid(add(matmul(h, w2), b2)), y);
+    return mean(mul(diff, diff));
+  };
+  const t = timeEpochs(() => {
+    opt.zeroGrad();
+    loss().backward();
+    opt.step();
+  }, s);
+  return { tiny: { msPerEpoch: t.msPerEpoch, epochsTimed: t.epochsTimed, finalLoss: loss().item() } };
+}
+
+await runPeer(async (job) => {
+  const cb = await loadBackend(job.threads);
+  const notes = [...cb.notes];
+  if (job.section === 'sgemm') {
+    if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes };
+    return { notes, payload: { gemm: sgemm(job.settings, cb) } };
+  }
+  const { api, missing } = await loadApi();
+  const out = job.section === 'mlp' ? mlp(job.settings, api) : tiny(job.settings, api);
+  if (typeof out === 'string') return { skipped: `pending (${out})`, notes: [...notes, ...missing] };
+  return { notes, payload: out };
+});
