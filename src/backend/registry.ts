@@ -1,13 +1,15 @@
 import { ArgumentError } from '../errors.js';
 import type { Backend } from './backend.js';
+import { jsBackend } from './js/index.js';
 
 interface Entry {
   backend: Backend;
   priority: number;
 }
 
-const entries = new Map<string, Entry>();
-let active: Backend | null = null;
+// The reference backend is always there, so ops work before any fast backend loads.
+const entries = new Map<string, Entry>([['js', { backend: jsBackend, priority: 0 }]]);
+let active: Backend | null = jsBackend;
 let chosenByUser = false;
 
 /**

@@ -73,7 +73,7 @@ export class Generator {
 
   /** A uniform float in [0, 1) with 24 random bits, so it is exact in float32. */
   nextFloat(): number {
-    return (this.nextUint32() >>> 8) * 5.960464477539063e-8;
+    return (this.nextUint32() >>> 8) * 2 ** -24;
   }
 
   /** A standard normal deviate (Box–Muller). */

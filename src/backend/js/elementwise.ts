@@ -117,10 +117,10 @@ function loop(op: BinaryOp, a: FloatArray, sa: number, b: FloatArray, sb: number
       for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! ** b[ib]!;
       return;
     case 'maximum':
-      for (; i < n; i++, ia += sa, ib += sb) out[i] = nanMax(a[ia]!, b[ib]!);
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = Math.max(a[ia]!, b[ib]!);
       return;
     case 'minimum':
-      for (; i < n; i++, ia += sa, ib += sb) out[i] = nanMin(a[ia]!, b[ib]!);
+      for (; i < n; i++, ia += sa, ib += sb) out[i] = Math.min(a[ia]!, b[ib]!);
       return;
     case 'eq':
       for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! === b[ib]! ? 1 : 0;
@@ -141,14 +141,6 @@ function loop(op: BinaryOp, a: FloatArray, sa: number, b: FloatArray, sb: number
       for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! >= b[ib]! ? 1 : 0;
       return;
   }
-}
-
-function nanMax(x: number, y: number): number {
-  return x !== x || y !== y ? Number.NaN : x > y ? x : y;
-}
-
-function nanMin(x: number, y: number): number {
-  return x !== x || y !== y ? Number.NaN : x < y ? x : y;
 }
 
 /** Brings an operand to `outShape`: itself when it already has it, else a broadcast copy. */

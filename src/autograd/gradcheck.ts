@@ -1,0 +1,117 @@
+import { GradientError } from '../errors.js';
+import { Generator } from '../tensor/random.js';
+import { fmt } from '../tensor/shape.js';
+import { noGrad } from './engine.js';
+import { Tensor } from './tensor.js';
+
+/** Options of {@link gradcheck}. */
+export interface GradcheckOptions {
+  /** Finite-difference step (default 1e-6). */
+  eps?: number;
+  /** Absolute tolerance (default 1e-5). */
+  atol?: number;
+  /** Relative tolerance (default 1e-3). */
+  rtol?: number;
+  /** Throw a GradientError on mismatch (default true); otherwise just report. */
+  raise?: boolean;
+  /** Seed of the random projection that reduces a non-scalar output to a scalar. */
+  seed?: number;
+}
+
+/** What {@link gradcheck} found. */
+export interface GradcheckReport {
+  ok: boolean;
+  /** Largest |analytic − numeric| over all input elements. */
+  maxAbsError: number;
+  /** Number of input elements checked. */
+  checked: number;
+  /** Description of the worst mismatch, if any. */
+  worst: string;
+}
+
+/**
+ * Checks the analytic gradients of `fn` against float64 central finite differences.
+ *
+ * Float inputs are converted to float64 leaves; the output `y` is reduced to
+ * the scalar `L = Σ w ⊙ y` with fixed random weights `w`, so every output
+ * element matters. For each input element, `(L(x + ε) − L(x − ε)) / 2ε` must
+ * match the back-propagated gradient within `atol + rtol · |numeric|`.
+ *
+ * @example
+ * ```ts
+ * gradcheck((a, b) => a.mul(b).sigmoid(), [randn([3, 4]), randn([4])]);
+ * ```
+ */
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckReport {
+  const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raise = true, seed = 0 } = opts;
+  const xs = inputs.map((t) =>
+    t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.data), t.shape, true),
+  );
+  const y0 = fn(...xs);
+  const gen = new Generator(seed);
+  const w = new Tensor(
+    Float64Array.from({ length: y0.size }, () => gen.nextNormal()),
+    y0.shape,
+  );
+  const objective = (): number => {
+    const y = fn(...xs);
+    let s = 0;
+    for (let i = 0; i < y.size; i++) s += w.data[i]! * y.data[i]!;
+    return s;
+  };
+  if (y0.requiresGrad) y0.mul(w).sum().backward();
+  let maxAbsError = 0;
+  let worst = '';
+  let checked = 0;
+  let ok = true;
+  noGrad(() => {
+    xs.forEach((x, k) => {
+      if (x.dtype === 'int32') return;
+      const d = x.data;
+      for (let i = 0; i < d.length; i++) {
+        const orig = d[i]!;
+        d[i] = orig + eps;
+        const up = objective();
+        d[i] = orig - eps;
+        const down = objective();
+        d[i] = orig;
+        const numeric = (up - down) / (2 * eps);
+        const analytic = x.grad?.data[i] ?? 0;
+        const err = Math.abs(analytic - numeric);
+        checked++;
+        const bad = !(err <= atol + rtol * Math.abs(numeric));
+        if (bad || err > maxAbsError) {
+          if (err > maxAbsError || Number.isNaN(err)) maxAbsError = Number.isNaN(err) ? Number.NaN : err;
+          if (bad && ok) {
+            ok = false;
+            worst = `input ${k} (shape ${fmt(x.shape)}) element ${i}: analytic ${analytic}, numeric ${numeric}`;
+          }
+        }
+      }
+    });
+  });
+  if (!ok && raise) throw new GradientError(`gradcheck failed: ${worst}`);
+  return { ok, maxAbsError, checked, worst };
+}
+
+/**
+ * Functional gradient: `grad(f)(x, y)` returns `[df/dx, df/dy]` for a function
+ * with a one-element output. Inputs are not modified.
+ *
+ * @example
+ * ```ts
+ * const [dx] = grad((x) => x.pow(3).sum())(tensor([2]));  // [12]
+ * ```
+ */
+export function grad(f: (...inputs: Tensor[]) => Tensor): (...inputs: Tensor[]) => Tensor[] {
+  return (...inputs: Tensor[]) => {
+    const xs = inputs.map((t) => new Tensor(t.data.slice(), t.shape, t.dtype !== 'int32'));
+    const y = f(...xs);
+    y.backward();
+    return xs.map((x) => x.grad ?? new Tensor(new (x.data.constructor as Float32ArrayConstructor)(x.size), x.shape));
+  };
+}

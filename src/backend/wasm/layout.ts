@@ -1,0 +1,91 @@
+/**
+ * The fixed layout of the kernel module's memory, and the numeric codes the
+ * kernels use for ops. These constants mirror `asm/index.ts`,
+ * `asm/elementwise.ts` and `asm/reduce.ts`; change both sides together.
+ * @module
+ */
+import type { ActivationOp, BinaryOp, ReduceOp, ScalarOp, UnaryOp } from '../backend.js';
+
+/** Int32 index of the pool's control words (byte 256). */
+export const CTRL = 64;
+/** Control word: generation counter times 32, plus the number of threads in the job. */
+export const CTRL_GEN = CTRL;
+/** Control word: workers that have not finished the current job. */
+export const CTRL_PENDING = CTRL + 1;
+/** Control word: workers parked in `Atomics.wait`. */
+export const CTRL_SLEEPERS = CTRL + 2;
+/** Control word: non-zero asks every worker to exit. */
+export const CTRL_QUIT = CTRL + 3;
+
+/** Int32 index of the job descriptor (byte 1024); slot i is `JOB + i`. */
+export const JOB = 256;
+/** Descriptor slot with the scratch base address. */
+export const SLOT_SCRATCH = JOB + 62;
+/** Descriptor slot with the per-thread scratch stride in bytes. */
+export const SLOT_STRIDE = JOB + 63;
+
+/** Most threads a job can use (the generation word keeps the count in 5 bits). */
+export const MAX_THREADS = 16;
+
+/** Job kinds (descriptor slot 0). */
+export const K_GEMM = 1;
+/** Unary map job. */
+export const K_UNARY = 2;
+/** Binary op job. */
+export const K_BINARY = 3;
+/** Activation gradient job. */
+export const K_AGRAD = 4;
+/** Reduction job. */
+export const K_REDUCE = 5;
+/** Softmax job. */
+export const K_SOFTMAX = 6;
+/** Softmax gradient job. */
+export const K_SOFTGRAD = 7;
+
+/** Codes of the unary ops the kernels implement; the others fall back to the reference backend. */
+export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  abs: 4,
+  relu: 5,
+  sigmoid: 6,
+  tanh: 7,
+  square: 8,
+  reciprocal: 9,
+};
+
+/** Codes of the scalar-parameter ops the kernels implement. */
+export const SCALAR_CODES: Partial<Record<ScalarOp, number>> = {
+  affine: 10,
+  leakyRelu: 11,
+  clamp: 12,
+};
+
+/** Codes of the binary ops the kernels implement (`pow` falls back). */
+export const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  eq: 6,
+  ne: 7,
+  lt: 8,
+  le: 9,
+  gt: 10,
+  ge: 11,
+};
+
+/** Codes of the activation gradients the kernels implement. */
+export const GRAD_CODES: Partial<Record<ActivationOp, number>> = {
+  relu: 0,
+  sigmoid: 1,
+  tanh: 2,
+  leakyRelu: 3,
+};
+
+/** Codes of the reductions. */
+export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2 };

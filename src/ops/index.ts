@@ -1,0 +1,48 @@
+/** Every op as a function. Importing this module also loads the Tensor class. @module */
+export { Tensor } from '../autograd/tensor.js';
+export { elu, gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, softplus, tanh } from './activation.js';
+export * from './creation.js';
+export {
+  abs,
+  add,
+  clamp,
+  div,
+  eq,
+  exp,
+  ge,
+  gt,
+  le,
+  log,
+  lt,
+  maximum,
+  minimum,
+  mul,
+  ne,
+  neg,
+  pow,
+  sign,
+  sqrt,
+  sub,
+  where,
+} from './elementwise.js';
+export { gather, indexSelect, oneHot } from './indexing.js';
+export { matmul } from './linalg.js';
+export {
+  broadcastTo,
+  cast,
+  concat,
+  expand,
+  flatten,
+  narrow,
+  pad,
+  permute,
+  reshape,
+  slice,
+  split,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+} from './movement.js';
+export { type Axes, argmax, argmin, logSumExp, max, mean, min, std, sum, variance } from './reduce.js';
+export type { TensorLike } from './util.js';

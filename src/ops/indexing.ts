@@ -1,0 +1,87 @@
+import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import type { Tensor } from '../autograd/tensor.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { type FloatArray, castArray } from '../tensor/dtype.js';
+import { fmt, normAxis } from '../tensor/shape.js';
+import { backend } from './util.js';
+
+/** Validates an index tensor against a dimension and returns its values as non-negative int32. */
+function indexData(op: string, index: Tensor, dim: number, axis: number): Int32Array {
+  const src = index.data;
+  const out = new Int32Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    let v = src[i]!;
+    if (!Number.isInteger(v)) throw new DTypeError(`${op}: indices must be integers, got ${v}; pass an int32 tensor`);
+    if (v < 0) v += dim;
+    if (!(v >= 0 && v < dim)) {
+      throw new ArgumentError(`${op}: index ${src[i]} is out of range for axis ${axis} of size ${dim}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+const INDEX_SELECT: OpDef = {
+  name: 'indexSelect',
+  backward: (g, n) => {
+    const x = n.inputs[0]!;
+    const idx = n.attrs.index!;
+    const d = backend().indexAdd(g.data as FloatArray, x.shape, n.attrs.axis ?? 0, idx.data as Int32Array);
+    return [make(d, x.shape)];
+  },
+};
+
+/** Picks entries `indices` (1-D, negative counts from the end) along `axis`. */
+export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly number[]): Tensor {
+  const ax = normAxis('indexSelect', axis, x.ndim);
+  const idxT = Array.isArray(indices) ? make(Int32Array.from(indices as readonly number[]), [indices.length]) : (indices as Tensor);
+  if (idxT.ndim > 1) throw new ShapeError(`indexSelect: indices must be 1-d, got ${fmt(idxT.shape)}`);
+  const idx = indexData('indexSelect', idxT, x.shape[ax]!, ax);
+  const shape = x.shape.map((d, i) => (i === ax ? idx.length : d));
+  const out = make(backend().indexSelect(x.data, x.shape, ax, idx), shape);
+  return recording(x) ? record(INDEX_SELECT, [x], out, { axis: ax, index: make(idx, [idx.length]) }) : out;
+}
+
+const GATHER: OpDef = {
+  name: 'gather',
+  backward: (g, n) => {
+    const x = n.inputs[0]!;
+    const idx = n.attrs.index!;
+    const d = backend().scatterAdd(g.data as FloatArray, x.shape, n.attrs.axis ?? 0, idx.data as Int32Array, idx.shape);
+    return [make(d, x.shape)];
+  },
+};
+
+/**
+ * PyTorch's gather: `out[i][j] = x[i][index[i][j]]` for axis 1, and likewise for
+ * any axis. `index` has the rank of `x` and the output's shape; along every
+ * other axis it may not be larger than `x`.
+ */
+export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  const ax = normAxis('gather', axis, x.ndim);
+  if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== ax && d > x.shape[i]!)) {
+    throw new ShapeError(
+      `gather: index ${fmt(index.shape)} must have the rank of the input ${fmt(x.shape)} and be no larger on axes other than ${ax}`,
+    );
+  }
+  const idx = indexData('gather', index, x.shape[ax]!, ax);
+  const out = make(backend().gather(x.data, x.shape, ax, idx, index.shape), index.shape);
+  return recording(x) ? record(GATHER, [x], out, { axis: ax, index: make(idx, index.shape) }) : out;
+}
+
+/** One-hot float32 encoding of integer labels: shape [...labels.shape, numClasses]. */
+export function oneHot(labels: Tensor, numClasses: number): Tensor {
+  if (!Number.isInteger(numClasses) || numClasses <= 0) {
+    throw new ArgumentError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
+  }
+  const src = castArray(labels.data, 'float64');
+  const out = new Float32Array(src.length * numClasses);
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses) {
+      throw new ArgumentError(`oneHot: label ${c} at position ${i} is not an integer in [0, ${numClasses})`);
+    }
+    out[i * numClasses + c] = 1;
+  }
+  return make(out, [...labels.shape, numClasses]);
+}
