@@ -220,9 +220,8 @@ def activation_ops():
         cases[-2]["name"] += f"_alpha{alpha:g}"
         cases[-1]["name"] += f"_alpha{alpha:g}"
     ops["elu"] = cases
-    ops["gelu"] = unary("gelu", lambda x: F.gelu(x, approximate="tanh"), lambda r, s: r.n(*s, scale=2.0),
-                        {"approximate": "tanh"})[1]
-    ops["geluErf"] = unary("geluErf", F.gelu, lambda r, s: r.n(*s, scale=2.0), {"approximate": "none"})[1]
+    # Cortex's gelu is the exact one, x * Phi(x) (torch's default, approximate="none").
+    ops["gelu"] = unary("gelu", F.gelu, lambda r, s: r.n(*s, scale=2.0))[1]
     for op, fn in (("softmax", torch.softmax), ("logSoftmax", torch.log_softmax)):
         r = Rand(op)
         cases = [

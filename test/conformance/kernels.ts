@@ -1,0 +1,200 @@
+/**
+ * Kernel agreement: every method of the `Backend` interface on a named backend
+ * against the reference `'js'` backend, on seeded random data of awkward sizes
+ * (1 element, odd lengths that leave SIMD tails, and blocks larger than a cache
+ * tile). The PyTorch fixtures are tiny; this catches what only larger inputs show.
+ * @module
+ */
+import { describe, expect, it } from 'vitest';
+import type { ActivationOp, Backend, BinaryOp, MatmulSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
+import { findBackend } from '../../src/backend/registry.js';
+import type { FloatArray } from '../../src/tensor/dtype.js';
+import { Generator } from '../../src/tensor/random.js';
+import { type Shape, sizeOf } from '../../src/tensor/shape.js';
+import { type Tolerance, expectClose } from './compare.js';
+
+type FloatKind = 'float32' | 'float64';
+
+/** Uniform numbers in [lo, hi) of the given kind. */
+function uniform(g: Generator, n: number, lo: number, hi: number, kind: FloatKind): FloatArray {
+  const out = kind === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * g.nextFloat();
+  return out;
+}
+
+/** Standard normal numbers scaled by `scale`. */
+function normal(g: Generator, n: number, kind: FloatKind, scale = 1): FloatArray {
+  const out = kind === 'float32' ? new Float32Array(n) : new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = scale * g.nextNormal();
+  return out;
+}
+
+/** Random indices in [0, high). */
+function indices(g: Generator, n: number, high: number): Int32Array {
+  return Int32Array.from({ length: n }, () => g.nextInt(0, high));
+}
+
+/** Relative 1e-5 (float32) or 1e-12 (float64), with a floor scaled to the largest reference value. */
+function tolFor(want: ArrayLike<number>, kind: FloatKind): Tolerance {
+  let m = 0;
+  for (let i = 0; i < want.length; i++) if (Number.isFinite(want[i]!)) m = Math.max(m, Math.abs(want[i]!));
+  const rtol = kind === 'float32' ? 1e-5 : 1e-12;
+  return { rtol, atol: rtol * Math.max(m, 1e-3) };
+}
+
+/** Asserts that both backends give the same output type, length and values. */
+function agree(what: string, got: ArrayLike<number>, want: ArrayLike<number>, kind: FloatKind | 'exact'): void {
+  expect(got.constructor, `${what}: array type`).toBe(want.constructor);
+  if (kind === 'exact') expectClose(what, got, want, { rtol: 0, atol: 0 });
+  else expectClose(what, got, want, tolFor(want, kind));
+}
+
+const UNARY: readonly UnaryOp[] = [
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sigmoid', 'tanh', 'softplus', 'gelu', 'square', 'reciprocal',
+];
+const SCALAR: readonly [ScalarOp, number, number][] = [
+  ['leakyRelu', 0.1, 0], ['elu', 0.7, 0], ['powScalar', 3, 0], ['powScalar', 0.5, 0], ['clamp', -0.5, 0.8], ['affine', 1.5, -2],
+];
+const ACTIVATION: readonly ActivationOp[] = ['relu', 'sigmoid', 'tanh', 'softplus', 'gelu', 'leakyRelu', 'elu'];
+const BINARY: readonly BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+const LENGTHS = [1, 7, 33, 1031];
+const BCAST: readonly [Shape, Shape, Shape][] = [
+  [[1031], [1031], [1031]],
+  [[17, 65], [65], [17, 65]],
+  [[7, 1], [1, 130], [7, 130]],
+  [[], [3, 5], [3, 5]],
+  [[2, 1, 9], [5, 1], [2, 5, 9]],
+];
+const MATMUL: readonly [number, number, number, number][] = [
+  [1, 1, 1, 1], [1, 3, 5, 7], [1, 33, 17, 65], [1, 64, 64, 64], [1, 129, 70, 31], [3, 9, 16, 5],
+];
+
+/** Positive inputs for ops defined on (0, ∞). */
+function domainOf(op: UnaryOp | BinaryOp): [number, number] {
+  return op === 'log' || op === 'sqrt' || op === 'reciprocal' || op === 'pow' ? [0.1, 4] : [-6, 6];
+}
+
+/**
+ * Registers the kernel agreement suite: `backendName` against `'js'`, float32
+ * and float64, every kernel of the interface.
+ */
+export function kernelConformance(backendName: string): void {
+  describe(`kernel agreement of '${backendName}' with 'js'`, () => {
+    const get = (name: string): Backend => {
+      const b = findBackend(name);
+      if (b === undefined) throw new Error(`backend '${name}' is not registered`);
+      return b;
+    };
+    for (const kind of ['float32', 'float64'] as const) {
+      describe(kind, () => {
+        it('unary, scalar and activation-gradient kernels', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(1)];
+          for (const n of LENGTHS) {
+            for (const op of UNARY) {
+              const [lo, hi] = domainOf(op);
+              const x = uniform(g, n, lo, hi, kind);
+              agree(`unary ${op} n=${n}`, be.unary(op, x), js.unary(op, x), kind);
+            }
+            const x = normal(g, n, kind, 3);
+            for (const [op, a, b] of SCALAR) {
+              const xs = op === 'powScalar' ? uniform(g, n, 0.1, 3, kind) : x;
+              agree(`scalar ${op}(${a}, ${b}) n=${n}`, be.scalar(op, xs, a, b), js.scalar(op, xs, a, b), kind);
+            }
+            for (const op of ACTIVATION) {
+              const y = op === 'leakyRelu' || op === 'elu' ? js.scalar(op, x, 0.2, 0) : js.unary(op, x);
+              const up = normal(g, n, kind);
+              agree(`activationGrad ${op} n=${n}`, be.activationGrad(op, x, y, up, 0.2), js.activationGrad(op, x, y, up, 0.2), kind);
+            }
+          }
+        });
+
+        it('binary and where kernels with broadcasting', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(2)];
+          for (const [as, bs, os] of BCAST) {
+            for (const op of BINARY) {
+              const [lo, hi] = domainOf(op);
+              const a = uniform(g, sizeOf(as), lo, hi, kind);
+              const b = op === 'eq' || op === 'ne' ? a.slice(0, sizeOf(bs)) : uniform(g, sizeOf(bs), lo, hi, kind);
+              const what = `binary ${op} [${as}] [${bs}]`;
+              agree(what, be.binary(op, a, as, b, bs, os), js.binary(op, a, as, b, bs, os), kind);
+            }
+            const c = Float32Array.from({ length: sizeOf(as) }, () => g.nextInt(0, 2));
+            const ca = kind === 'float32' ? c : Float64Array.from(c);
+            const a = normal(g, sizeOf(bs), kind);
+            const b = normal(g, sizeOf(os), kind);
+            agree(`where [${as}]`, be.where(ca, as, a, bs, b, os, os), js.where(ca, as, a, bs, b, os, os), kind);
+          }
+        });
+
+        it('reductions, arg-reductions and softmax', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(3)];
+          const shape = [17, 33, 5];
+          const x = normal(g, sizeOf(shape), kind, 2);
+          for (const axes of [[0], [1], [2], [0, 2], [0, 1, 2], [1, 2]]) {
+            for (const op of ['sum', 'max', 'min'] as const) {
+              agree(`reduce ${op} axes [${axes}]`, be.reduce(op, x, shape, axes), js.reduce(op, x, shape, axes), kind);
+            }
+          }
+          for (const axis of [0, 1, 2]) {
+            for (const op of ['argmax', 'argmin'] as const) {
+              agree(`${op} axis ${axis}`, be.argReduce(op, x, shape, axis), js.argReduce(op, x, shape, axis), 'exact');
+            }
+          }
+          const big = normal(g, 4099, kind, 1);
+          agree('reduce sum of 4099', be.reduce('sum', big, [4099], [0]), js.reduce('sum', big, [4099], [0]), kind);
+          for (const [outer, n, inner] of [[1, 1, 1], [17, 33, 1], [3, 10, 7], [1, 1031, 1]] as const) {
+            const xs = normal(g, outer * n * inner, kind, 5);
+            const up = normal(g, outer * n * inner, kind);
+            for (const log of [false, true]) {
+              const y = js.softmax(xs, outer, n, inner, log);
+              const what = `softmax log=${log} [${outer}, ${n}, ${inner}]`;
+              agree(what, be.softmax(xs, outer, n, inner, log), y, kind);
+              agree(`${what} grad`, be.softmaxGrad(y, up, outer, n, inner, log), js.softmaxGrad(y, up, outer, n, inner, log), kind);
+            }
+          }
+        });
+
+        it('matmul, plain, transposed and batched', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(4)];
+          for (const [batch, m, k, n] of MATMUL) {
+            for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+              for (const shareB of batch > 1 ? [false, true] : [false]) {
+                const a = normal(g, batch * m * k, kind);
+                const b = normal(g, (shareB ? 1 : batch) * k * n, kind);
+                const spec: MatmulSpec = { batch, m, k, n, transA, transB, strideA: m * k, strideB: shareB ? 0 : k * n };
+                agree(`matmul ${JSON.stringify(spec)}`, be.matmul(a, b, spec), js.matmul(a, b, spec), kind);
+              }
+            }
+          }
+        });
+
+        it('movement and indexing kernels', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(5)];
+          const shape = [6, 5, 7];
+          const x = normal(g, sizeOf(shape), kind);
+          const xi = indices(g, sizeOf(shape), 100);
+          for (const arr of [x, xi]) {
+            const k = arr === xi ? 'exact' : kind;
+            agree('permute', be.permute(arr, shape, [2, 0, 1]), js.permute(arr, shape, [2, 0, 1]), k);
+            agree('expand', be.expand(arr.slice(0, 35), [1, 5, 7], [4, 5, 7]), js.expand(arr.slice(0, 35), [1, 5, 7], [4, 5, 7]), k);
+            agree('slice', be.slice(arr, shape, [1, 0, 2], [4, 5, 3]), js.slice(arr, shape, [1, 0, 2], [4, 5, 3]), k);
+            agree('pad', be.pad(arr, shape, [1, 0, 2], [0, 3, 1], -1), js.pad(arr, shape, [1, 0, 2], [0, 3, 1], -1), k);
+            const parts = [arr.slice(0, 35), arr.slice(35, 105)];
+            const shapes = [[1, 5, 7], [2, 5, 7]];
+            agree('concat', be.concat(parts, shapes, 0), js.concat(parts, shapes, 0), k);
+            const idx = indices(g, 9, 5);
+            agree('indexSelect', be.indexSelect(arr, shape, 1, idx), js.indexSelect(arr, shape, 1, idx), k);
+            const gi = indices(g, 6 * 5 * 4, 7);
+            agree('gather', be.gather(arr, shape, 2, gi, [6, 5, 4]), js.gather(arr, shape, 2, gi, [6, 5, 4]), k);
+          }
+          const idx = indices(g, 9, 5);
+          const up = normal(g, 6 * 9 * 7, kind);
+          agree('indexAdd', be.indexAdd(up, shape, 1, idx), js.indexAdd(up, shape, 1, idx), kind);
+          const gi = indices(g, 6 * 5 * 4, 7);
+          const ug = normal(g, 6 * 5 * 4, kind);
+          agree('scatterAdd', be.scatterAdd(ug, shape, 2, gi, [6, 5, 4]), js.scatterAdd(ug, shape, 2, gi, [6, 5, 4]), kind);
+        });
+      });
+    }
+  });
+}

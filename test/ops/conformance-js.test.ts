@@ -1,0 +1,7 @@
+import { kernelConformance } from '../conformance/kernels.js';
+import { opConformance } from '../conformance/ops.js';
+
+// The reference backend against the PyTorch fixtures, and against itself
+// (the kernel suite is meant for other backends; on 'js' it checks the harness).
+opConformance('js');
+kernelConformance('js');
