@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { parseCsv, readCsv } from '../../src/data/csv.js';
+import { readCsvFile } from '../../src/data/node/csv-file.js';
+import { DataError } from '../../src/errors.js';
+
+/** Runs `fn`, expects a DataError, checks that its message names file, row and column. */
+function expectDataError(fn: () => unknown, file: string, row: number, column: string): DataError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(DataError);
+  const e = caught as DataError;
+  expect(e.message).toContain(`${file}, row ${row}, column "${column}"`);
+  expect(e.file).toBe(file);
+  expect(e.row).toBe(row);
+  expect(e.column).toBe(column);
+  return e;
+}
+
+async function expectDataErrorAsync(p: Promise<unknown>, file: string, row: number, column: string): Promise<DataError> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  return expectDataError(() => {
+    if (e) throw e;
+  }, file, row, column);
+}
+
+const src = { source: 'data.csv' };
+
+describe('bad data in CSV files', () => {
+  it('a non-numeric value in a numeric column', () => {
+    const e = expectDataError(() => parseCsv('a,b\n1,2\n3,4\n5,oops\n7,8\n', src), 'data.csv', 4, 'b');
+    expect(e.message).toMatch(/"oops" is not a number/);
+    expect(e.message).toMatch(/categorical/);
+  });
+
+  it('a non-numeric value after the rows used for type inference', async () => {
+    let text = 'a,b\n';
+    for (let i = 0; i < 50; i++) text += `${i},${i}\n`;
+    text += '1,abc\n';
+    await expectDataErrorAsync(readCsv(text, { ...src, inferRows: 10 }), 'data.csv', 52, 'b');
+  });
+
+  it('NaN or an infinity', () => {
+    for (const bad of ['NaN', 'nan', 'Infinity', '-inf', '1e999']) {
+      const e = expectDataError(() => parseCsv(`a,b\n1,2\n3,${bad}\n`, src), 'data.csv', 3, 'b');
+      expect(e.message).toMatch(/not a finite number/);
+    }
+  });
+
+  it('a row with too few fields', () => {
+    const e = expectDataError(() => parseCsv('a,b,c\n1,2,3\n4,5\n', src), 'data.csv', 3, 'c');
+    expect(e.message).toMatch(/has 2 fields but the header has 3/);
+  });
+
+  it('a row with too many fields', () => {
+    const e = expectDataError(() => parseCsv('a,b,c\n1,2,3\n4,5,6,7\n', src), 'data.csv', 3, '4');
+    expect(e.message).toMatch(/has 4 fields but the header has 3/);
+  });
+
+  it('an empty file', async () => {
+    const e = expectDataError(() => parseCsv('', src), 'data.csv', 1, '(none)');
+    expect(e.message).toMatch(/empty/);
+    await expectDataErrorAsync(readCsv('\n\n', src), 'data.csv', 1, '(none)');
+  });
+
+  it('a header without data rows', () => {
+    const e = expectDataError(() => parseCsv('a,b,c\n', src), 'data.csv', 2, 'a');
+    expect(e.message).toMatch(/no data rows/);
+  });
+
+  it('a target column that does not exist lists the columns that do', () => {
+    const e = expectDataError(() => parseCsv('sepal,petal,species\n1,2,x\n', { ...src, target: 'specis' }), 'data.csv', 1, 'specis');
+    expect(e.message).toContain('the columns are: sepal, petal, species');
+  });
+
+  it('an unknown selected column and a duplicate header', () => {
+    expectDataError(() => parseCsv('a,b\n1,2\n', { ...src, columns: ['z'] }), 'data.csv', 1, 'z');
+    expectDataError(() => parseCsv('a,a\n1,2\n', src), 'data.csv', 1, 'a');
+  });
+
+  it('a missing file', async () => {
+    const e = await readCsvFile('/no/such/file.csv').catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(DataError);
+    expect((e as DataError).message).toMatch(/\/no\/such\/file\.csv.*does not exist/);
+  });
+});
