@@ -7,6 +7,7 @@
 import { Tensor } from '../autograd/tensor.js';
 import { ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
+import { summary } from './summary.js';
 
 /**
  * A trainable tensor owned by a module. It always requires a gradient; optimizers update
@@ -230,6 +231,14 @@ export abstract class Module {
       else dst.set(from);
     }
     return result;
+  }
+
+  /**
+   * A Keras-style table of layers, output shapes and parameter counts. Give `inputShape`
+   * (with the batch dimension) to record output shapes with one forward pass on zeros.
+   */
+  summary(inputShape?: readonly number[]): string {
+    return summary(this, inputShape);
   }
 
   /** Extra text shown after the class name in {@link Module.toString}, e.g. `in=2, out=3`. */

@@ -1,0 +1,59 @@
+/**
+ * Neural-network building blocks: `Module`, layers, initialisers and losses.
+ * @module
+ */
+export {
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  Module,
+  Parameter,
+  type StateDict,
+  StateDictError,
+} from './module.js';
+export { Sequential } from './container.js';
+export { Embedding, Flatten, type LayerOptions, Linear } from './linear.js';
+export {
+  type ActivationName,
+  activationModule,
+  ELU,
+  GELU,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  ReLU,
+  Sigmoid,
+  Softmax,
+  Softplus,
+  Tanh,
+} from './activation.js';
+export { Dropout } from './dropout.js';
+export { BatchNorm1d, type BatchNormOptions, LayerNorm } from './norm.js';
+export * as init from './init.js';
+export {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  type CrossEntropyOptions,
+  crossEntropy,
+  huberLoss,
+  l1Loss,
+  type LossFn,
+  type LossName,
+  type LossOptions,
+  lossByName,
+  mseLoss,
+  nllLoss,
+  type Reduction,
+  smoothL1Loss,
+} from './losses.js';
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  L1Loss,
+  Loss,
+  MSELoss,
+  NLLLoss,
+  SmoothL1Loss,
+} from './loss-modules.js';
+export { type SummaryTarget, summary } from './summary.js';

@@ -1,0 +1,168 @@
+/**
+ * `LayerNorm` and `BatchNorm1d`.
+ * @module
+ */
+import { Tensor } from '../autograd/tensor.js';
+import { ArgumentError, ShapeError } from '../errors.js';
+import { add, div, mean, mul, reshape, sqrt, sub, variance } from '../ops/index.js';
+import { ones, zeros } from './init.js';
+import { Module, Parameter } from './module.js';
+
+/**
+ * Normalises over the last dimensions (`normalizedShape`) of each sample to zero mean and
+ * unit variance, then applies a learned scale and shift.
+ *
+ * @example
+ * ```ts
+ * const ln = new LayerNorm(64);
+ * ln.forward(x); // x: [batch, 64]
+ * ```
+ */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+
+  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (this.normalizedShape.length === 0 || this.normalizedShape.some((d) => !Number.isInteger(d) || d < 1)) {
+      throw new ArgumentError(`LayerNorm: normalizedShape must be positive integers, got [${this.normalizedShape.join(', ')}]`);
+    }
+    this.eps = options.eps ?? 1e-5;
+    const n = this.normalizedShape.reduce((a, b) => a * b, 1);
+    const affine = options.elementwiseAffine ?? true;
+    this.weight = this.param('weight', affine ? ones(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
+    this.bias = this.param('bias', affine ? zeros(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
+  }
+
+  forward(x: Tensor): Tensor {
+    const k = this.normalizedShape.length;
+    const tail = x.shape.slice(x.ndim - k);
+    if (x.ndim < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
+      throw new ShapeError(
+        `LayerNorm: input shape [${x.shape.join(', ')}] does not end with normalizedShape [${this.normalizedShape.join(', ')}]`,
+      );
+    }
+    const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+    const mu = mean(x, axes, true);
+    const v = variance(x, axes, true, 0);
+    let y = div(sub(x, mu), sqrt(add(v, this.eps)));
+    if (this.weight) y = mul(y, this.weight);
+    if (this.bias) y = add(y, this.bias);
+    return y;
+  }
+
+  override extraRepr(): string {
+    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}`;
+  }
+}
+
+/** Options of {@link BatchNorm1d}. */
+export interface BatchNormOptions {
+  eps?: number;
+  /** Weight of the current batch in the running averages (PyTorch's convention, default 0.1). */
+  momentum?: number;
+  /** Learn a per-feature scale and shift (default true). */
+  affine?: boolean;
+  /** Keep running statistics for evaluation (default true). */
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Batch normalisation over `[N, C]` or `[N, C, L]` inputs. In training mode it normalises
+ * with the batch's statistics and updates running averages; in evaluation mode it uses
+ * the running averages.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential(new Linear(10, 32), new BatchNorm1d(32), new ReLU());
+ * ```
+ */
+export class BatchNorm1d extends Module {
+  readonly eps: number;
+  readonly momentum: number;
+  readonly weight: Parameter | null;
+  readonly bias: Parameter | null;
+  readonly runningMean: Tensor | null;
+  readonly runningVar: Tensor | null;
+  readonly numBatchesTracked: Tensor | null;
+
+  constructor(
+    readonly numFeatures: number,
+    options: BatchNormOptions = {},
+  ) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
+      throw new ArgumentError(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
+    }
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    if (!(this.momentum >= 0 && this.momentum <= 1)) {
+      throw new ArgumentError(`BatchNorm1d: momentum must be in [0, 1], got ${this.momentum}`);
+    }
+    const c = numFeatures;
+    const affine = options.affine ?? true;
+    this.weight = this.param('weight', affine ? ones(new Parameter(new Float32Array(c), [c])) : null);
+    this.bias = this.param('bias', affine ? zeros(new Parameter(new Float32Array(c), [c])) : null);
+    if (options.trackRunningStats ?? true) {
+      this.runningMean = this.buffer('runningMean', new Tensor(new Float32Array(c), [c]));
+      this.runningVar = this.buffer('runningVar', new Tensor(new Float32Array(c).fill(1), [c]));
+      this.numBatchesTracked = this.buffer('numBatchesTracked', new Tensor(new Int32Array(1), []));
+    } else {
+      this.runningMean = null;
+      this.runningVar = null;
+      this.numBatchesTracked = null;
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
+      throw new ShapeError(
+        `BatchNorm1d(${this.numFeatures}): expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got [${x.shape.join(', ')}]`,
+      );
+    }
+    const axes = x.ndim === 2 ? [0] : [0, 2];
+    const statShape = x.ndim === 2 ? [1, this.numFeatures] : [1, this.numFeatures, 1];
+    const count = x.size / this.numFeatures;
+    let mu: Tensor;
+    let v: Tensor;
+    if (this.training || !this.runningMean || !this.runningVar) {
+      if (this.training && count < 2) {
+        throw new ShapeError(`BatchNorm1d: training needs more than one value per feature, got input [${x.shape.join(', ')}]`);
+      }
+      mu = mean(x, axes, true);
+      v = variance(x, axes, true, 0);
+      if (this.training && this.runningMean && this.runningVar && this.numBatchesTracked) {
+        this.updateRunningStats(mu, v, count);
+      }
+    } else {
+      mu = reshape(this.runningMean, statShape);
+      v = reshape(this.runningVar, statShape);
+    }
+    let y = div(sub(x, mu), sqrt(add(v, this.eps)));
+    if (this.weight) y = mul(y, reshape(this.weight, statShape));
+    if (this.bias) y = add(y, reshape(this.bias, statShape));
+    return y;
+  }
+
+  private updateRunningStats(mu: Tensor, v: Tensor, count: number): void {
+    const m = this.momentum;
+    const rm = this.runningMean!.data;
+    const rv = this.runningVar!.data;
+    const bm = mu.data;
+    const bv = v.data;
+    const unbias = count / (count - 1);
+    for (let c = 0; c < this.numFeatures; c++) {
+      rm[c] = (1 - m) * rm[c]! + m * bm[c]!;
+      rv[c] = (1 - m) * rv[c]! + m * bv[c]! * unbias;
+    }
+    const n = this.numBatchesTracked!.data;
+    n[0] = n[0]! + 1;
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}`;
+  }
+}
