@@ -1,0 +1,84 @@
+// Checks the architecture rules on src/: imports flow downward through the layers
+// and the run-time import graph has no cycle. Type-only imports are erased at run
+// time and may point anywhere. Run: npm run lint
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const src = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+
+/** Layer rank by top-level entry of src/; a file may import only its own rank or lower. */
+const RANKS: Record<string, number> = {
+  'errors.ts': 0,
+  tensor: 0,
+  backend: 1,
+  ops: 2,
+  autograd: 2,
+  nn: 3,
+  optim: 3,
+  data: 3,
+  train: 3,
+  io: 4,
+  cli: 5,
+  'index.ts': 6,
+  'node.ts': 6,
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return files(p);
+    return p.endsWith('.ts') && !p.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+function rank(file: string): number {
+  const top = relative(src, file).split('/')[0]!;
+  const r = RANKS[top];
+  if (r === undefined) throw new Error(`check-layers: ${relative(src, file)} is in no known layer; add its folder to RANKS`);
+  return r;
+}
+
+const importRe = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/gm;
+const graph = new Map<string, string[]>();
+const problems: string[] = [];
+
+for (const file of files(src)) {
+  const text = readFileSync(file, 'utf8');
+  const deps: string[] = [];
+  for (const m of text.matchAll(importRe)) {
+    const typeOnly = m[2] !== undefined;
+    const spec = m[3] ?? m[4] ?? m[5]!;
+    const target = resolve(dirname(file), spec.replace(/\.js$/, '.ts'));
+    if (typeOnly) continue;
+    const dynamic = m[5] !== undefined;
+    if (!dynamic) deps.push(target);
+    if (rank(target) > rank(file)) {
+      problems.push(`${relative(src, file)} imports ${relative(src, target)} from a higher layer`);
+    }
+  }
+  graph.set(file, deps);
+}
+
+// Cycle detection over static run-time imports.
+const state = new Map<string, 1 | 2>();
+const stack: string[] = [];
+function visit(f: string): void {
+  state.set(f, 1);
+  stack.push(f);
+  for (const d of graph.get(f) ?? []) {
+    if (state.get(d) === 1) {
+      const cycle = stack.slice(stack.indexOf(d)).map((p) => relative(src, p));
+      problems.push(`import cycle: ${[...cycle, relative(src, d)].join(' -> ')}`);
+    } else if (state.get(d) === undefined) visit(d);
+  }
+  stack.pop();
+  state.set(f, 2);
+}
+for (const f of graph.keys()) if (state.get(f) === undefined) visit(f);
+
+if (problems.length > 0) {
+  console.error(`check-layers: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  process.exit(1);
+}
+console.log(`check-layers: ${graph.size} files, imports flow downward, no cycles`);
