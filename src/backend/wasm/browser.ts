@@ -7,7 +7,7 @@
 import { type WorkerHandle, type WorkerInit, WORKER_BODY, workerStartError } from './pool.js';
 
 /** Fetches a kernel file. */
-export async function fetchBytes(url: URL): Promise<Uint8Array> {
+export async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`fetching ${url.href} failed with HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());

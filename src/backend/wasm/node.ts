@@ -10,8 +10,11 @@ import { Worker } from 'node:worker_threads';
 import { type WorkerHandle, type WorkerInit, WORKER_BODY, workerStartError } from './pool.js';
 
 /** Reads a kernel file addressed by a `file:` URL. */
-export async function readBytes(url: URL): Promise<Uint8Array> {
-  return new Uint8Array(await readFile(url));
+export async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  const file = await readFile(url);
+  const bytes = new Uint8Array(file.byteLength);
+  bytes.set(file);
+  return bytes;
 }
 
 /** Logical cores available to this process. */

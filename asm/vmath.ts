@@ -1,0 +1,94 @@
+// Vectorised single-precision exp, log, sigmoid and tanh on f32x4.
+// Cephes-style range reduction and minimax polynomials, accurate to about
+// 2 ulp on normal inputs; NaN propagates, overflow gives +Inf.
+
+@inline function poly(x: v128, c0: f32, c1: f32): v128 {
+  return f32x4.add(f32x4.mul(x, f32x4.splat(c0)), f32x4.splat(c1));
+}
+
+@inline function horner(p: v128, x: v128, c: f32): v128 {
+  return f32x4.add(f32x4.mul(p, x), f32x4.splat(c));
+}
+
+/** e^x lane by lane. */
+@inline export function vexp(x: v128): v128 {
+  const hi = f32x4.splat(88.72283935546875);
+  const lo = f32x4.splat(-87.33654022216797);
+  const xc = f32x4.max(f32x4.min(x, hi), lo);
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.4426950408889634)));
+  let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = poly(r, 1.9875691500e-4, 1.3981999507e-3);
+  p = horner(p, r, 8.3334519073e-3);
+  p = horner(p, r, 4.1665795894e-2);
+  p = horner(p, r, 1.6666665459e-1);
+  p = horner(p, r, 5.0000001201e-1);
+  const r2 = f32x4.mul(r, r);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
+  // 2^n from the exponent bits; n lies in [-126, 128] after clamping.
+  let e = i32x4.trunc_sat_f32x4_s(n);
+  // Split 2^n = 2^(n/2) * 2^(n - n/2) so n = 128 does not overflow the bias.
+  const e1 = i32x4.shr_s(e, 1);
+  const e2 = i32x4.sub(e, e1);
+  const s1 = i32x4.shl(i32x4.add(e1, i32x4.splat(127)), 23);
+  const s2 = i32x4.shl(i32x4.add(e2, i32x4.splat(127)), 23);
+  let y = f32x4.mul(f32x4.mul(p, s1), s2);
+  y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, hi));
+  y = v128.bitselect(f32x4.splat(0), y, f32x4.lt(x, lo));
+  return y;
+}
+
+/** Natural logarithm lane by lane (NaN below 0, -Inf at 0). */
+@inline export function vlog(x: v128): v128 {
+  // Scale subnormals into the normal range first.
+  const tiny = f32x4.lt(x, f32x4.splat(1.1754943508222875e-38));
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
+  const bits = xs;
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(127));
+  e = v128.bitselect(i32x4.sub(e, i32x4.splat(23)), e, tiny);
+  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000));
+  const big = f32x4.gt(m, f32x4.splat(1.41421356237));
+  m = v128.bitselect(f32x4.mul(m, f32x4.splat(0.5)), m, big);
+  e = v128.bitselect(i32x4.add(e, i32x4.splat(1)), e, big);
+  const fe = f32x4.convert_i32x4_s(e);
+  const f = f32x4.sub(m, f32x4.splat(1));
+  const z = f32x4.mul(f, f);
+  let p = poly(f, 7.0376836292e-2, -1.1514610310e-1);
+  p = horner(p, f, 1.1676998740e-1);
+  p = horner(p, f, -1.2420140846e-1);
+  p = horner(p, f, 1.4249322787e-1);
+  p = horner(p, f, -1.6668057665e-1);
+  p = horner(p, f, 2.0000714765e-1);
+  p = horner(p, f, -2.4999993993e-1);
+  p = horner(p, f, 3.3333331174e-1);
+  let y = f32x4.mul(f32x4.mul(p, f), z);
+  y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(-2.12194440e-4)));
+  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  y = f32x4.add(f32x4.add(f, y), f32x4.mul(fe, f32x4.splat(0.693359375)));
+  y = v128.bitselect(f32x4.splat(-Infinity), y, f32x4.eq(x, f32x4.splat(0)));
+  y = v128.bitselect(x, y, f32x4.eq(x, f32x4.splat(Infinity)));
+  y = v128.bitselect(f32x4.splat(NaN), y, v128.or(f32x4.lt(x, f32x4.splat(0)), f32x4.ne(x, x)));
+  return y;
+}
+
+/** 1 / (1 + e^-x) lane by lane. */
+@inline export function vsigmoid(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, vexp(f32x4.neg(x))));
+}
+
+/** tanh lane by lane: a polynomial near 0, 1 - 2 / (e^2|x| + 1) elsewhere. */
+@inline export function vtanh(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = poly(z, -5.70498872745e-3, 2.06390887954e-2);
+  p = horner(p, z, -5.37397155531e-2);
+  p = horner(p, z, 1.33314422036e-1);
+  p = horner(p, z, -3.33332819422e-1);
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const one = f32x4.splat(1);
+  const t = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(vexp(f32x4.add(ax, ax)), one)));
+  // Copy the sign of x onto t.
+  const signed = v128.or(v128.and(x, i32x4.splat(0x80000000)), t);
+  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.625)));
+}

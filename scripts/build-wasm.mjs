@@ -1,0 +1,61 @@
+// Compiles the AssemblyScript kernels in asm/ into the .wasm variants the WASM
+// backend loads, and optionally copies them next to the compiled backend.
+//
+//   node scripts/build-wasm.mjs          compiles into src/backend/wasm/generated/
+//   node scripts/build-wasm.mjs --copy   only copies those files to dist/backend/wasm/generated/
+//                                        (run after tsc, so the compiled loader finds them)
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import asc from 'assemblyscript/asc';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, 'src/backend/wasm/generated');
+
+/** Memory limits in 64 KiB pages: 4 GiB is the wasm32 maximum. */
+const INITIAL_PAGES = 64;
+const MAXIMUM_PAGES = 65536;
+
+const common = [
+  join(root, 'asm/index.ts'),
+  '-O3',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--importMemory',
+  '--initialMemory',
+  String(INITIAL_PAGES),
+  '--maximumMemory',
+  String(MAXIMUM_PAGES),
+  // Bytes below 4096 are reserved for the thread-pool control block.
+  '--memoryBase',
+  '4096',
+  '--enable',
+  'simd',
+];
+
+/** name -> extra flags. `threads` imports a shared memory; `single` a plain one. */
+const variants = {
+  'kernels-threads.wasm': ['--enable', 'threads', '--sharedMemory'],
+  'kernels-threads-relaxed.wasm': ['--enable', 'threads', '--sharedMemory', '--enable', 'relaxed-simd'],
+  'kernels-single.wasm': [],
+};
+
+const copyOnly = process.argv.includes('--copy');
+
+mkdirSync(outDir, { recursive: true });
+for (const [name, extra] of Object.entries(copyOnly ? {} : variants)) {
+  const { error, stderr } = await asc.main([...common, ...extra, '--outFile', join(outDir, name)]);
+  if (error) {
+    console.error(stderr.toString());
+    throw new Error(`build-wasm: compiling ${name} failed: ${error.message}`);
+  }
+  console.log(`build-wasm: wrote src/backend/wasm/generated/${name}`);
+}
+
+if (copyOnly) {
+  const distDir = join(root, 'dist/backend/wasm/generated');
+  mkdirSync(distDir, { recursive: true });
+  for (const name of Object.keys(variants)) copyFileSync(join(outDir, name), join(distDir, name));
+  console.log('build-wasm: copied the kernels to dist/backend/wasm/generated/');
+}

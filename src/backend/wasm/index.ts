@@ -1,0 +1,102 @@
+/**
+ * The WebAssembly SIMD backend with its worker pool.
+ *
+ * ```ts
+ * import { initWasmBackend, setNumThreads } from './backend/wasm/index.js';
+ * if (await initWasmBackend()) await setNumThreads(2);
+ * ```
+ * @module
+ */
+import { ArgumentError } from '../../errors.js';
+import { registerBackend } from '../registry.js';
+import { setKernelThreads, wasmBackend } from './backend.js';
+import { MAX_THREADS } from './layout.js';
+import { type LoadOptions, loadKernels } from './loader.js';
+import { configurePool, growPool, poolAvailable, poolSize, shutdownPool } from './pool.js';
+import { attach, setWorkerCount } from './runtime.js';
+
+export { wasmBackend } from './backend.js';
+
+/** Options of {@link initWasmBackend}. */
+export interface WasmInitOptions extends LoadOptions {
+  /** Threads to use; defaults to the number of logical cores (at most 16). */
+  numThreads?: number;
+  /** Registry priority (default 10, above the reference backend's 0). */
+  priority?: number;
+}
+
+/** What {@link initWasmBackend} found. */
+export interface WasmInfo {
+  /** The kernel build that loaded, e.g. `kernels-threads.wasm`. */
+  variant: string;
+  /** Whether relaxed-SIMD FMA is in use. */
+  relaxedSimd: boolean;
+  /** Whether a worker pool can run. */
+  threadsAvailable: boolean;
+  /** Logical cores. */
+  cores: number;
+}
+
+let loading: Promise<WasmInfo | null> | null = null;
+let info: WasmInfo | null = null;
+let numThreads = 1;
+
+/**
+ * Loads the kernels and registers the `'wasm'` backend (priority 10, so it
+ * becomes the default). Resolves to null, leaving the reference backend in
+ * place, when this runtime has no WebAssembly SIMD. Safe to call repeatedly.
+ */
+export function initWasmBackend(options: WasmInitOptions = {}): Promise<WasmInfo | null> {
+  if (loading === null) loading = init(options);
+  return loading;
+}
+
+async function init(options: WasmInitOptions): Promise<WasmInfo | null> {
+  const loaded = await loadKernels(options);
+  if (loaded === null) return null;
+  attach(loaded.memory, loaded.exports);
+  configurePool(loaded.spawn, loaded.module, loaded.memory);
+  info = {
+    variant: loaded.variant,
+    relaxedSimd: loaded.relaxed,
+    threadsAvailable: loaded.spawn !== null,
+    cores: loaded.cores,
+  };
+  await setNumThreads(options.numThreads ?? Math.min(loaded.cores, MAX_THREADS));
+  registerBackend(wasmBackend, options.priority ?? 10);
+  return info;
+}
+
+/** What the loaded backend runs on, or null before {@link initWasmBackend} succeeded. */
+export function wasmInfo(): WasmInfo | null {
+  return info;
+}
+
+/**
+ * Sets how many threads large kernels use (1 turns the pool off). Workers are
+ * started on first need; the promise resolves when they are ready. Without
+ * shared memory the count stays 1.
+ */
+export async function setNumThreads(n: number): Promise<void> {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new ArgumentError(`setNumThreads: expected an integer from 1 to ${MAX_THREADS}, got ${n}`);
+  }
+  const want = poolAvailable() ? n : 1;
+  if (want - 1 > poolSize()) await growPool(want - 1);
+  numThreads = want;
+  setWorkerCount(want - 1);
+  setKernelThreads(want);
+}
+
+/** The thread count large kernels use. */
+export function getNumThreads(): number {
+  return numThreads;
+}
+
+/** Stops the worker pool (the backend keeps working on one thread). */
+export async function shutdownWasmThreads(): Promise<void> {
+  setWorkerCount(0);
+  setKernelThreads(1);
+  numThreads = 1;
+  await shutdownPool();
+}
