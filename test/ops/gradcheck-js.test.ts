@@ -1,0 +1,3 @@
+import { gradcheckConformance } from '../conformance/gradcheck.js';
+
+gradcheckConformance('js');
