@@ -1,0 +1,35 @@
+/**
+ * The shared conformance suites (PyTorch fixtures through the ops, and kernel
+ * agreement with the reference backend) run on the WASM backend, on one
+ * thread and on two. On two threads the parallel cut-offs are set to zero so
+ * that every job, however small, is split across the pool.
+ */
+import { afterAll, beforeAll, describe } from 'vitest';
+import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
+import { initWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
+import { kernelConformance } from '../conformance/kernels.js';
+import { opConformance } from '../conformance/ops.js';
+
+const info = await initWasmBackend();
+if (info === null) throw new Error('the WASM backend did not load (no WebAssembly SIMD?)');
+
+describe('wasm backend, 1 thread', () => {
+  beforeAll(async () => {
+    await setNumThreads(1);
+  });
+  opConformance('wasm');
+  kernelConformance('wasm');
+});
+
+describe('wasm backend, 2 threads, every job split', () => {
+  beforeAll(async () => {
+    await setNumThreads(2);
+    setParallelCutoffs(0, 0);
+  });
+  afterAll(async () => {
+    setParallelCutoffs(1 << 18, 1 << 16);
+    await setNumThreads(1);
+  });
+  opConformance('wasm');
+  kernelConformance('wasm');
+});
