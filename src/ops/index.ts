@@ -26,7 +26,7 @@ export {
   where,
 } from './elementwise.js';
 export { gather, indexSelect, oneHot } from './indexing.js';
-export { matmul } from './linalg.js';
+export { linear, matmul } from './linalg.js';
 export {
   broadcastTo,
   cast,

@@ -74,3 +74,44 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const out = product(a, b, false, false);
   return recording(a, b) ? record(MATMUL, [a, b], out) : out;
 }
+
+const LINEAR: OpDef = {
+  name: 'linear',
+  backward: (g, n) => {
+    const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+    // y = x·Wᵀ + b  ⇒  dx = G·W, dW = Gᵀ·x, db = Σ_rows G. No transpose is materialised.
+    const g2 = g.reshape([-1, g.shape[g.ndim - 1]!]);
+    const x2 = x.reshape([-1, x.shape[x.ndim - 1]!]);
+    const gx = x.requiresGrad ? product(g2, w, false, false).reshape(x.shape) : null;
+    const gw = w.requiresGrad ? product(g2, x2, true, false) : null;
+    const gb = b?.requiresGrad ? g2.sum(0) : null;
+    return [gx, gw, gb];
+  },
+};
+
+/**
+ * The affine map of a dense layer, `x · Wᵀ + b`, as one primitive: `weight` is
+ * [out, in] as in PyTorch, `x` is [..., in], `bias` (optional) is [out].
+ * Forward and backward use the transposed matmul kernels directly.
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  floats('linear', x);
+  if (weight.ndim !== 2) throw new ShapeError(`linear: the weight must be 2-d [out, in], got ${fmt(weight.shape)}`);
+  const [out, inF] = weight.shape as [number, number];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
+    throw new ShapeError(`linear: input ${fmt(x.shape)} does not end in ${inF}, the in-features of weight ${fmt(weight.shape)}`);
+  }
+  if (bias !== undefined && (bias.ndim !== 1 || bias.shape[0] !== out)) {
+    throw new ShapeError(`linear: bias ${fmt(bias.shape)} must be [${out}] for weight ${fmt(weight.shape)}`);
+  }
+  if (weight.dtype !== x.dtype) weight = cast(weight, x.dtype);
+  if (bias !== undefined && bias.dtype !== x.dtype) bias = cast(bias, x.dtype);
+  const x2 = x.ndim === 2 ? x : make(x.data, [x.size / inF, inF]);
+  let y = product(x2, weight, false, true);
+  if (bias !== undefined) {
+    y = make(backend().binary('add', y.data as FloatArray, y.shape, bias.data as FloatArray, bias.shape, y.shape), y.shape);
+  }
+  const result = x.ndim === 2 ? y : make(y.data, [...x.shape.slice(0, -1), out]);
+  const inputs = bias === undefined ? [x, weight] : [x, weight, bias];
+  return recording(x, weight, bias) ? record(LINEAR, inputs, result) : result;
+}
