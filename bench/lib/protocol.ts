@@ -9,8 +9,11 @@
  * @module
  */
 
-/** Benchmark sections, in the order they run. */
-export const SECTIONS = ['sgemm', 'mlp', 'tiny'] as const;
+/**
+ * Benchmark sections, in the order they run. `leak` trains Cortex's MLP for many
+ * epochs and watches its RSS (issue 5: no leaks, RSS flat across 50 epochs).
+ */
+export const SECTIONS = ['sgemm', 'mlp', 'tiny', 'leak'] as const;
 
 /** One benchmark section. */
 export type Section = (typeof SECTIONS)[number];
@@ -75,7 +78,8 @@ export interface GemmSettings {
 export type Job =
   | { section: 'sgemm'; variant: string; threads: number; settings: GemmSettings }
   | { section: 'mlp'; variant: string; threads: number; settings: MlpSettings }
-  | { section: 'tiny'; variant: string; threads: number; settings: TinySettings };
+  | { section: 'tiny'; variant: string; threads: number; settings: TinySettings }
+  | { section: 'leak'; variant: string; threads: number; settings: MlpSettings };
 
 /** Timing of one matrix product. */
 export interface GemmRow {
@@ -115,6 +119,8 @@ export interface PeerResult {
   skipped?: string;
   /** Free-form facts about the run: backend, BLAS, subset used... */
   notes: string[];
+  /** Appended to the peer's label in tables, e.g. which Cortex backend ran. */
+  tag?: string;
   /** Peak resident set size of the peer process, in MB. */
   maxRssMB: number;
   payload?: Payload;

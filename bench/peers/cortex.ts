@@ -169,12 +169,13 @@ function tiny(s: TinySettings, api: Namespace): PeerAnswer['payload'] | string {
 await runPeer(async (job) => {
   const cb = await loadBackend(job.threads);
   const notes = [...cb.notes];
+  const tag = cb.kind;
   if (job.section === 'sgemm') {
-    if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes };
-    return { notes, payload: { gemm: sgemm(job.settings, cb) } };
+    if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes, tag };
+    return { notes, tag, payload: { gemm: sgemm(job.settings, cb) } };
   }
   const { api, missing } = await loadApi();
-  const out = job.section === 'mlp' ? mlp(job.settings, api) : tiny(job.settings, api);
-  if (typeof out === 'string') return { skipped: `pending (${out})`, notes: [...notes, ...missing] };
-  return { notes, payload: out };
+  const out = job.section === 'tiny' ? tiny(job.settings, api) : mlp(job.settings, api);
+  if (typeof out === 'string') return { skipped: `pending (${out})`, notes: [...notes, ...missing], tag };
+  return { notes, tag, payload: out };
 });

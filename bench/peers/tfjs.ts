@@ -127,5 +127,7 @@ await runPeer(async (job) => {
     case 'tiny':
       notes.push('optimizer.minimize (autograd)');
       return { notes, payload: tiny(job.settings) };
+    default:
+      return { skipped: `TF.js does not run the ${job.section} section`, notes };
   }
 });

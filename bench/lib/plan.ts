@@ -1,0 +1,188 @@
+/**
+ * What the benchmark runs: the peers, the settings of each section in full and
+ * quick mode, and the command-line flags that select among them.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import type { GemmSettings, GemmShape, MlpSettings, Section, TinySettings } from './protocol.js';
+import { SECTIONS } from './protocol.js';
+
+const TIMED = ['sgemm', 'mlp', 'tiny'] as const;
+
+/** One competitor, run as a child process per section. */
+export interface PeerDef {
+  /** Stable id used in JSON and on the command line (`--peers`). */
+  id: string;
+  /** Column or row title in tables. */
+  label: string;
+  kind: 'js' | 'python';
+  /** Script path relative to the repository root. */
+  script: string;
+  /** Passed to the peer: the TF.js backend name, for instance. */
+  variant: string;
+  threads: number;
+  sections: readonly Section[];
+  /** True for Cortex's own rows (the numerators of every ratio). */
+  cortex: boolean;
+}
+
+const cores = availableParallelism();
+
+/** Every peer, in table order. */
+export const PEERS: readonly PeerDef[] = [
+  { id: 'cortex-1t', label: 'Cortex 1 thread', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 1, sections: ['sgemm'], cortex: true },
+  { id: 'cortex-2t', label: 'Cortex 2 threads', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm'], cortex: true },
+  { id: 'cortex', label: 'Cortex', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'tiny', 'leak'], cortex: true },
+  { id: 'tfjs-cpu', label: 'TF.js cpu', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'cpu', threads: 1, sections: TIMED, cortex: false },
+  { id: 'tfjs-wasm', label: 'TF.js wasm', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'wasm', threads: 1, sections: TIMED, cortex: false },
+  { id: 'brain', label: 'brain.js', kind: 'js', script: 'bench/peers/brain.ts', variant: '', threads: 1, sections: ['mlp'], cortex: false },
+  { id: 'numpy', label: 'numpy', kind: 'python', script: 'bench/python/numpy_peer.py', variant: '', threads: cores, sections: TIMED, cortex: false },
+  { id: 'torch', label: 'torch', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: TIMED, cortex: false },
+];
+
+/** Parsed command-line options. */
+export interface Options {
+  quick: boolean;
+  sections: Section[];
+  /** Peer ids to run (all when empty). */
+  peers: string[];
+  /** Results file name (without `.json`). */
+  name: string;
+  dataDir: string;
+  /** Overrides the number of MLP epochs. */
+  epochs: number | null;
+  verbose: boolean;
+  help: boolean;
+}
+
+/** The `--help` text. */
+export const USAGE = `npm run bench -- [options]
+
+  --quick             fast smoke run: small matrices, 1 MLP epoch on a 10k subset, short timings
+                      (sections: sgemm, mlp, tiny, and leak = Cortex's RSS over 50 MLP epochs of 10k samples)
+  --only <list>       sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all)
+  --peers <list>      peer ids to run, comma-separated: ${PEERS.map((p) => p.id).join(', ')}
+  --epochs <n>        MLP epochs (default 5, quick 1)
+  --name <name>       results file bench/results/<name>.json (default: <date>-full or <date>-quick)
+  --data <dir>        Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)
+  --verbose           echo each peer's diagnostics
+  --help              this text`;
+
+/** Parses `argv` (without node and the script). Throws on an unknown flag. */
+export function parseArgs(argv: readonly string[]): Options {
+  const o: Options = {
+    quick: false,
+    sections: [...SECTIONS],
+    peers: [],
+    name: '',
+    dataDir: '/usr/share/datasets/fashion-mnist',
+    epochs: null,
+    verbose: false,
+    help: false,
+  };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=') ? (a.split(/=(.*)/s, 2) as [string, string]) : [a, undefined];
+    const arg = (): string => inline ?? value(i++, flag);
+    switch (flag) {
+      case '--quick':
+        o.quick = true;
+        break;
+      case '--verbose':
+        o.verbose = true;
+        break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      case '--only': {
+        const list = arg().split(',').map((s) => s.trim()).filter((s) => s !== '' && s !== 'rss');
+        for (const s of list) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section '${s}' (${SECTIONS.join(', ')})`);
+        o.sections = SECTIONS.filter((s) => list.includes(s));
+        break;
+      }
+      case '--peers': {
+        o.peers = arg().split(',').map((s) => s.trim()).filter((s) => s !== '');
+        for (const p of o.peers) if (!PEERS.some((d) => d.id === p)) throw new Error(`--peers: unknown peer '${p}' (${PEERS.map((d) => d.id).join(', ')})`);
+        break;
+      }
+      case '--epochs': {
+        const n = Number(arg());
+        if (!Number.isInteger(n) || n < 1) throw new Error('--epochs needs a positive integer');
+        o.epochs = n;
+        break;
+      }
+      case '--name':
+        o.name = arg().replace(/\.json$/, '');
+        if (!/^[\w.-]+$/.test(o.name)) throw new Error('--name may contain letters, digits, ".", "_" and "-" only');
+        break;
+      case '--data':
+        o.dataDir = arg();
+        break;
+      default:
+        throw new Error(`unknown option '${a}'; see --help`);
+    }
+  }
+  if (o.name === '') o.name = `${new Date().toISOString().slice(0, 10)}-${o.quick ? 'quick' : 'full'}`;
+  return o;
+}
+
+function gemmShapes(quick: boolean): GemmShape[] {
+  const square = (quick ? [64, 256] : [64, 256, 512, 1024]).map((n) => ({
+    label: `${n}×${n}·${n}×${n}`,
+    m: n,
+    k: n,
+    n,
+    transA: false,
+    transB: false,
+  }));
+  return [
+    ...square,
+    { label: 'MLP fwd X·W [64×784]·[784×128]', m: 64, k: 784, n: 128, transA: false, transB: false },
+    { label: 'MLP dW = Xᵀ·dY [784×64]·[64×128]', m: 784, k: 64, n: 128, transA: true, transB: false },
+    { label: 'MLP dX = dY·Wᵀ [64×128]·[128×784]', m: 64, k: 128, n: 784, transA: false, transB: true },
+  ];
+}
+
+/** Settings of every section for this run. `brain` gets a smaller MLP subset. */
+export function settingsFor(o: Options): {
+  sgemm: GemmSettings;
+  mlp: MlpSettings;
+  mlpBrain: MlpSettings;
+  leak: MlpSettings;
+  tiny: TinySettings;
+} {
+  const epochs = o.epochs ?? (o.quick ? 1 : 5);
+  const mlp: MlpSettings = {
+    dataDir: o.dataDir,
+    epochs,
+    trainLimit: o.quick ? 10000 : 60000,
+    batchSize: 64,
+    learningRate: 0.1,
+    hidden: 128,
+    seed: 42,
+  };
+  return {
+    sgemm: o.quick
+      ? { shapes: gemmShapes(true), warmup: 1, minReps: 3, maxReps: 50, budgetMs: 150 }
+      : { shapes: gemmShapes(false), warmup: 2, minReps: 5, maxReps: 200, budgetMs: 1000 },
+    mlp,
+    mlpBrain: { ...mlp, trainLimit: o.quick ? 2000 : 10000 },
+    leak: { ...mlp, epochs: o.quick ? 10 : 50, trainLimit: o.quick ? 2000 : 10000 },
+    tiny: {
+      samples: 100,
+      inputs: 10,
+      hidden: 32,
+      learningRate: 0.1,
+      warmupEpochs: o.quick ? 50 : 500,
+      blocks: o.quick ? 5 : 15,
+      blockMs: o.quick ? 40 : 150,
+      seed: 7,
+    },
+  };
+}

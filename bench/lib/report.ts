@@ -1,0 +1,214 @@
+/**
+ * Turns peer outcomes into the printed tables (Markdown, so they can be pasted
+ * into BENCHMARKS.md) and the target checks of issue 5.
+ * @module
+ */
+import type { PeerDef } from './plan.js';
+import type { GemmRow, MlpResult, Payload, Section, TinyResult } from './protocol.js';
+
+/** One peer's outcome in one section, as stored in the results JSON. */
+export interface RunRecord {
+  section: Section;
+  peer: string;
+  label: string;
+  cortex: boolean;
+  status: 'ok' | 'skipped' | 'failed';
+  reason?: string;
+  notes: string[];
+  maxRssMB: number | null;
+  wallSeconds: number;
+  payload?: Payload;
+}
+
+/** Formats a Markdown table with padded columns. */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const width = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(width[i] ?? 0)).join(' | ')} |`;
+  return [line(headers), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** Short cell text for a peer that produced no figures. */
+function statusCell(r: RunRecord | undefined): string {
+  if (r === undefined) return '—';
+  if (r.status === 'failed') return 'failed';
+  const why = r.reason ?? '';
+  if (why.startsWith('pending')) return 'pending';
+  if (why.includes('not installed')) return 'not installed';
+  return 'skipped';
+}
+
+const fix = (x: number, d: number): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+const pct = (x: number | undefined): string => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
+/** A speed ratio: `×2.5` means Cortex is 2.5 times as fast as the peer. */
+const ratio = (x: number): string => (Number.isFinite(x) && x > 0 ? `×${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3)}` : '—');
+
+function gemmOf(r: RunRecord | undefined): GemmRow[] | undefined {
+  return r?.status === 'ok' && r.payload && 'gemm' in r.payload ? r.payload.gemm : undefined;
+}
+function mlpOf(r: RunRecord | undefined): MlpResult | undefined {
+  return r?.status === 'ok' && r.payload && 'mlp' in r.payload ? r.payload.mlp : undefined;
+}
+function tinyOf(r: RunRecord | undefined): TinyResult | undefined {
+  return r?.status === 'ok' && r.payload && 'tiny' in r.payload ? r.payload.tiny : undefined;
+}
+
+/** Records of one section, in peer order. */
+function inSection(records: readonly RunRecord[], section: Section): RunRecord[] {
+  return records.filter((r) => r.section === section);
+}
+
+/** Reasons behind the non-figure cells, one line per peer. */
+function footnotes(records: readonly RunRecord[]): string {
+  const lines = records
+    .filter((r) => r.status !== 'ok')
+    .map((r) => `  ${r.label}: ${r.status === 'failed' ? 'FAILED: ' : ''}${(r.reason ?? '').split('\n').join('\n      ')}`);
+  return lines.length > 0 ? `\n${lines.join('\n')}` : '';
+}
+
+/** The sgemm tables: GFLOP/s per shape and peer, then Cortex's best over each other peer. */
+export function sgemmReport(records: readonly RunRecord[]): string {
+  const recs = inSection(records, 'sgemm');
+  if (recs.length === 0) return '';
+  const labels = [...new Set(recs.flatMap((r) => gemmOf(r)?.map((g) => g.label) ?? []))];
+  const gflops = (r: RunRecord, label: string): number => gemmOf(r)?.find((g) => g.label === label)?.gflops ?? Number.NaN;
+  const rows = labels.map((l) => [l, ...recs.map((r) => (gemmOf(r) ? fix(gflops(r, l), 1) : statusCell(r)))]);
+  let out = `### sgemm, GFLOP/s (float32, higher is better)\n\n${table(['shape', ...recs.map((r) => r.label)], rows)}`;
+  const cortex = recs.filter((r) => r.cortex && gemmOf(r));
+  const others = recs.filter((r) => !r.cortex);
+  if (cortex.length > 0 && others.length > 0) {
+    const ratioRows = labels.map((l) => {
+      const best = Math.max(...cortex.map((c) => gflops(c, l)).filter(Number.isFinite));
+      return [l, ...others.map((o) => (gemmOf(o) ? ratio(best / gflops(o, l)) : statusCell(o)))];
+    });
+    out += `\n\nCortex (best of its rows) vs each peer, GFLOP/s ratio (×2 = Cortex twice as fast):\n\n${table(
+      ['shape', ...others.map((o) => `vs ${o.label}`)],
+      ratioRows,
+    )}`;
+  }
+  return out + footnotes(recs);
+}
+
+/** The MLP table: seconds per 60k-sample epoch, accuracies and Cortex's speed-up. */
+export function mlpReport(records: readonly RunRecord[], epochs: number): string {
+  const recs = inSection(records, 'mlp');
+  if (recs.length === 0) return '';
+  const cortex = mlpOf(recs.find((r) => r.cortex));
+  const rows = recs.map((r) => {
+    const m = mlpOf(r);
+    if (!m) return [r.label, statusCell(r), ...new Array<string>(epochs > 1 ? 4 : 3).fill('')];
+    const subset = m.trainSamples < 60000 ? `${m.trainSamples} (extrapolated)` : String(m.trainSamples);
+    const speed = r.cortex ? '—' : cortex ? ratio(m.secondsPer60k / cortex.secondsPer60k) : 'pending';
+    const accs = epochs > 1 ? [pct(m.testAccuracy[0]), pct(m.testAccuracy[epochs - 1])] : [pct(m.testAccuracy[0])];
+    return [r.label, fix(m.secondsPer60k, 2), ...accs, subset, speed];
+  });
+  const accHead = epochs > 1 ? ['test acc 1 ep', `test acc ${epochs} ep`] : ['test acc 1 ep'];
+  const head = ['peer', 's / epoch (60k)', ...accHead, 'train samples / epoch', 'Cortex speed-up'];
+  return `### MLP 784-128-10 on Fashion-MNIST, batch 64, SGD lr 0.1 (lower time is better)\n\n${table(head, rows)}${footnotes(recs)}`;
+}
+
+/** The tiny-network table: ms per full-batch epoch and Cortex's speed-up. */
+export function tinyReport(records: readonly RunRecord[]): string {
+  const recs = inSection(records, 'tiny');
+  if (recs.length === 0) return '';
+  const cortex = tinyOf(recs.find((r) => r.cortex));
+  const rows = recs.map((r) => {
+    const t = tinyOf(r);
+    if (!t) return [r.label, statusCell(r), '', ''];
+    const speed = r.cortex ? '—' : cortex ? ratio(t.msPerEpoch / cortex.msPerEpoch) : 'pending';
+    return [r.label, fix(t.msPerEpoch, 4), fix(t.finalLoss, 4), speed];
+  });
+  return `### Seed's tiny network (100×10 → 32 sigmoid → 1 sigmoid, MSE, full batch), ms per epoch\n\n${table(
+    ['peer', 'ms / epoch', 'final loss', 'Cortex speed-up'],
+    rows,
+  )}${footnotes(recs)}`;
+}
+
+/** Peak RSS of every peer process, per section. */
+export function rssReport(records: readonly RunRecord[], peers: readonly PeerDef[], sections: readonly Section[]): string {
+  const rows = peers
+    .filter((p) => records.some((r) => r.peer === p.id))
+    .map((p) => [
+      records.find((r) => r.peer === p.id && r.status === 'ok')?.label ?? p.label,
+      ...sections.map((s) => {
+        const r = records.find((x) => x.peer === p.id && x.section === s);
+        if (r === undefined) return '—';
+        return r.status === 'ok' && r.maxRssMB !== null ? fix(r.maxRssMB, 0) : statusCell(r);
+      }),
+    ]);
+  return `### Peak RSS of each peer process, MB (includes the runtime and the loaded dataset)\n\n${table(['peer', ...sections], rows)}`;
+}
+
+/** One target of issue 5 and whether this run meets it. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  verdict: 'met' | 'missed' | 'pending';
+}
+
+/** Checks the targets of issue 5 that this run has figures for. */
+export function checkTargets(records: readonly RunRecord[], epochs: number): TargetCheck[] {
+  const get = (section: Section, peer: string): RunRecord | undefined => records.find((r) => r.section === section && r.peer === peer);
+  const out: TargetCheck[] = [];
+  const at1024 = (peer: string): number => gemmOf(get('sgemm', peer))?.find((g) => g.label.startsWith('1024×'))?.gflops ?? Number.NaN;
+  const c2 = at1024('cortex-2t');
+  const tw = at1024('tfjs-wasm');
+  const verdict = (ok: boolean, known: boolean): TargetCheck['verdict'] => (!known ? 'pending' : ok ? 'met' : 'missed');
+  if (get('sgemm', 'cortex-2t')) {
+    out.push({ target: 'sgemm 1024, 2 threads ≥ 2× TF.js wasm', measured: `${fix(c2, 1)} vs ${fix(tw, 1)} GFLOP/s (${ratio(c2 / tw)})`, verdict: verdict(c2 >= 2 * tw, Number.isFinite(c2) && Number.isFinite(tw)) });
+    out.push({ target: 'sgemm 1024, 2 threads ≥ 113 GFLOP/s (85% of the wasm-SIMD ceiling)', measured: `${fix(c2, 1)} GFLOP/s`, verdict: verdict(c2 >= 113, Number.isFinite(c2)) });
+  }
+  const cm = mlpOf(get('mlp', 'cortex'));
+  if (get('mlp', 'cortex')) {
+    const wm = mlpOf(get('mlp', 'tfjs-wasm'));
+    const nm = mlpOf(get('mlp', 'numpy'));
+    const tm = mlpOf(get('mlp', 'torch'));
+    out.push({ target: 'MLP epoch ≥ 10× faster than TF.js wasm', measured: cm && wm ? ratio(wm.secondsPer60k / cm.secondsPer60k) : '—', verdict: verdict(!!cm && !!wm && wm.secondsPer60k >= 10 * cm.secondsPer60k, !!cm && !!wm) });
+    out.push({ target: 'MLP epoch ≤ 1.5× numpy hand-written', measured: cm && nm ? `${fix(cm.secondsPer60k / nm.secondsPer60k, 2)}× numpy's time` : '—', verdict: verdict(!!cm && !!nm && cm.secondsPer60k <= 1.5 * nm.secondsPer60k, !!cm && !!nm) });
+    const acc = cm?.testAccuracy[epochs - 1];
+    const tacc = tm?.testAccuracy[epochs - 1];
+    if (epochs >= 5) out.push({ target: `test accuracy ≥ 85% after ${epochs} epochs (torch: ${pct(tacc)})`, measured: pct(acc), verdict: verdict(acc !== undefined && acc >= 0.85, acc !== undefined) });
+  }
+  if (get('tiny', 'cortex')) {
+    const ct = tinyOf(get('tiny', 'cortex'));
+    const tt = tinyOf(get('tiny', 'torch'));
+    out.push({ target: 'tiny network faster than torch autograd', measured: ct && tt ? `${fix(ct.msPerEpoch, 4)} vs ${fix(tt.msPerEpoch, 4)} ms` : '—', verdict: verdict(!!ct && !!tt && ct.msPerEpoch < tt.msPerEpoch, !!ct && !!tt) });
+  }
+  return out;
+}
+
+/** The target checks as a table. */
+export function targetsReport(checks: readonly TargetCheck[]): string {
+  if (checks.length === 0) return '';
+  return `### Targets of issue 5\n\n${table(['target', 'measured', 'verdict'], checks.map((c) => [c.target, c.measured, c.verdict]))}`;
+}
+
+/** RSS growth allowed between epoch 5 and the last epoch for the leak check to call RSS flat. */
+export const FLAT_RSS_MB = 16;
+
+/** RSS across many training epochs (the leak check). */
+export function leakReport(records: readonly RunRecord[]): string {
+  const recs = inSection(records, 'leak');
+  if (recs.length === 0) return '';
+  const rows = recs.map((r) => {
+    const m = mlpOf(r);
+    if (!m) return [r.label, statusCell(r), '', '', '', '', '', ''];
+    const rss = m.rssAfterEpochMB;
+    const ref = rss[Math.min(4, rss.length - 1)] ?? Number.NaN;
+    const last = rss[rss.length - 1] ?? Number.NaN;
+    const growth = last - ref;
+    return [
+      r.label,
+      String(rss.length),
+      String(m.trainSamples),
+      fix(rss[0] ?? Number.NaN, 0),
+      fix(ref, 0),
+      fix(Math.max(...rss), 0),
+      fix(last, 0),
+      `${growth >= 0 ? '+' : ''}${fix(growth, 1)} MB (${Math.abs(growth) <= FLAT_RSS_MB ? 'flat' : 'GROWING'})`,
+    ];
+  });
+  return `### Leak check: RSS after each MLP epoch, MB\n\n${table(
+    ['peer', 'epochs', 'samples / epoch', 'after ep 1', 'after ep 5', 'max', 'last', 'ep 5 → last'],
+    rows,
+  )}${footnotes(recs)}`;
+}

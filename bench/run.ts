@@ -1,0 +1,200 @@
+/**
+ * `npm run bench`: runs Cortex and its peers side by side, one child process per
+ * peer and section, prints Markdown tables with ratios, and writes
+ * `bench/results/<name>.json`. See BENCHMARKS.md and `npm run bench -- --help`.
+ * @module
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hasFashionMnist } from './lib/idx.js';
+import { type Options, PEERS, type PeerDef, parseArgs, settingsFor, USAGE } from './lib/plan.js';
+import type { Job, Section } from './lib/protocol.js';
+import {
+  checkTargets,
+  leakReport,
+  mlpReport,
+  type RunRecord,
+  rssReport,
+  sgemmReport,
+  targetsReport,
+  tinyReport,
+} from './lib/report.js';
+import { OPENBLAS_VARS, PYTHON, pythonEnv, runCommand, runJob } from './lib/spawn.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const log = (s = ''): void => {
+  process.stdout.write(`${s}\n`);
+};
+
+/** What the Python side has installed, probed once. */
+interface PythonInfo {
+  python?: string;
+  numpy?: string | null;
+  torch?: string | null;
+  /** BLAS as numpy sees it in the benchmark's environment (OPENBLAS_* removed). */
+  blas?: string | null;
+  /** BLAS as numpy sees it with the machine's OPENBLAS_* settings, when they are set. */
+  blasMachineEnv?: string | null;
+  error?: string;
+}
+
+async function probePython(): Promise<PythonInfo> {
+  const probe = async (env: NodeJS.ProcessEnv): Promise<PythonInfo> => {
+    const r = await runCommand(PYTHON, ['bench/python/blas_info.py'], { cwd: ROOT, env, timeoutMs: 60000, echo: false });
+    if (r.code !== 0) return { error: r.stderr.trim().split('\n').pop() ?? `exit ${r.code}` };
+    return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as PythonInfo;
+  };
+  try {
+    const info = await probe(pythonEnv());
+    if (OPENBLAS_VARS.some((k) => process.env[k] !== undefined)) info.blasMachineEnv = (await probe(process.env)).blas ?? null;
+    return info;
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function machine(): Record<string, string | number> {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    logicalCpus: cpus().length,
+    memoryGB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    v8: process.versions.v8,
+    os: `${process.platform} ${release()}`,
+    openblasEnv: OPENBLAS_VARS.map((k) => `${k}=${process.env[k] ?? '(unset)'}`).join(' '),
+  };
+}
+
+/** Why a peer cannot run at all in this section, without starting it. */
+function precheck(peer: PeerDef, section: Section, py: PythonInfo, dataOk: boolean, o: Options): string | null {
+  if ((section === 'mlp' || section === 'leak') && !dataOk) return `skipped: not installed (Fashion-MNIST not found in ${o.dataDir})`;
+  if (peer.kind !== 'python') return null;
+  if (py.error !== undefined) return `skipped: not installed (${PYTHON}: ${py.error})`;
+  if (peer.id === 'numpy' && !py.numpy) return 'skipped: not installed (python3-numpy)';
+  if (peer.id === 'torch' && !py.torch) return 'skipped: not installed (python3-torch)';
+  return null;
+}
+
+/** The job a peer gets in a section. */
+function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFor>): Job {
+  const common = { variant: peer.variant, threads: peer.threads };
+  switch (section) {
+    case 'sgemm':
+      return { section, ...common, settings: s.sgemm };
+    case 'mlp':
+      return { section, ...common, settings: peer.id === 'brain' ? s.mlpBrain : s.mlp };
+    case 'tiny':
+      return { section, ...common, settings: s.tiny };
+    case 'leak':
+      return { section, ...common, settings: s.leak };
+  }
+}
+
+const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000 };
+
+async function main(): Promise<void> {
+  let o: Options;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (o.help) {
+    log(USAGE);
+    return;
+  }
+  const started = new Date();
+  const settings = settingsFor(o);
+  const loadBefore = loadavg()[0] ?? 0;
+  const py = await probePython();
+  const dataOk = hasFashionMnist(o.dataDir);
+  const mach = machine();
+
+  log(`# Cortex benchmark (${o.quick ? 'quick' : 'full'} run, ${started.toISOString()})`);
+  log();
+  log(`machine: ${mach.cpu}, ${mach.logicalCpus} logical CPUs, ${mach.memoryGB} GB; node ${mach.node}; ${mach.os}`);
+  log(`python: ${py.error ? `not available (${py.error})` : `${PYTHON} ${py.python}, numpy ${py.numpy ?? 'not installed'}, torch ${py.torch ?? 'not installed'}`}`);
+  if (py.blas) log(`numpy BLAS, as the Python peers run it (${OPENBLAS_VARS.join(' and ')} unset): ${py.blas}`);
+  if (py.blasMachineEnv) log(`numpy BLAS with this machine's ${mach.openblasEnv}: ${py.blasMachineEnv}`);
+  log(`Fashion-MNIST: ${dataOk ? o.dataDir : 'skipped: not installed'}`);
+  log(`load average before the run: ${loadBefore.toFixed(2)}${loadBefore > 0.5 ? ' (other processes are busy: figures will be noisy)' : ''}`);
+  log();
+
+  const peers = PEERS.filter((p) => o.peers.length === 0 || o.peers.includes(p.id));
+  const records: RunRecord[] = [];
+  for (const section of o.sections) {
+    for (const peer of peers.filter((p) => p.sections.includes(section))) {
+      const base = { section, peer: peer.id, label: peer.label, cortex: peer.cortex };
+      const pre = precheck(peer, section, py, dataOk, o);
+      if (pre !== null) {
+        records.push({ ...base, status: 'skipped', reason: pre, notes: [], maxRssMB: null, wallSeconds: 0 });
+        process.stderr.write(`[${section}] ${peer.label}: ${pre}\n`);
+        continue;
+      }
+      const job = jobFor(section, peer, settings);
+      process.stderr.write(`[${section}] ${peer.label} ... `);
+      const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose });
+      process.stderr.write(`${out.status === 'ok' ? 'done' : out.status} in ${out.wallSeconds.toFixed(1)} s\n`);
+      if (out.status === 'failed') process.stderr.write(`  ${peer.label} failed: ${out.reason ?? ''}\n`);
+      const rec: RunRecord = {
+        ...base,
+        label: out.result?.tag ? `${peer.label} (${out.result.tag})` : peer.label,
+        status: out.status,
+        notes: out.result?.notes ?? [],
+        maxRssMB: out.result?.maxRssMB ?? null,
+        wallSeconds: out.wallSeconds,
+      };
+      if (out.reason !== undefined) rec.reason = out.reason;
+      if (out.result?.payload !== undefined) rec.payload = out.result.payload;
+      records.push(rec);
+    }
+    const text = {
+      sgemm: () => sgemmReport(records),
+      mlp: () => mlpReport(records, settings.mlp.epochs),
+      tiny: () => tinyReport(records),
+      leak: () => leakReport(records),
+    }[section]();
+    log(text);
+    log();
+  }
+
+  log(rssReport(records, peers, o.sections));
+  log();
+  const targets = checkTargets(records, settings.mlp.epochs);
+  const targetText = targetsReport(targets);
+  if (targetText !== '') {
+    log(targetText);
+    log();
+  }
+  log('### Peers');
+  log();
+  for (const p of peers) {
+    const notes = [...new Set(records.filter((r) => r.peer === p.id).flatMap((r) => r.notes))];
+    if (notes.length > 0) log(`- ${p.label}: ${notes.join('; ')}`);
+  }
+
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${o.name}.json`);
+  const doc = {
+    name: o.name,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: o.quick ? 'quick' : 'full',
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: mach,
+    loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
+    python: py,
+    settings,
+    records,
+    targets,
+  };
+  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  log();
+  log(`results written to ${relative(ROOT, file)}`);
+}
+
+await main();
