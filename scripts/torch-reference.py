@@ -167,6 +167,9 @@ def elementwise_ops():
     for e in (2.0, 3.0, 0.5, -1.5):
         base = r.away(0.5, 2.0, 3, 4) if e in (2.0, 3.0) else r.u(0.5, 2.0, 3, 4)
         cases.append(run_case(r, f"scalar_exponent_{e:g}", lambda x, e=e: torch.pow(x, e), [base], {"exponent": e}))
+    zero_base = torch.tensor([0.0, 1.5, -2.0, 0.0], dtype=D)
+    for e in (0.0, 2.0):
+        cases.append(run_case(r, f"zero_base_exponent_{e:g}", lambda x, e=e: torch.pow(x, e), [zero_base], {"exponent": e}))
     ops["pow"] = cases
     for op, scalar in (("add", 2.5), ("sub", -1.25), ("mul", 3.0), ("div", 4.0)):
         r = Rand(op + "_scalar")
@@ -294,7 +297,9 @@ def matmul_ops():
     r = Rand("matmul")
     shapes = [("2d", [3, 4], [4, 5]), ("2d_1x1", [1, 6], [6, 1]), ("batched", [2, 3, 4], [2, 4, 5]),
               ("batch_lhs", [2, 3, 4], [4, 5]), ("batch_rhs", [3, 4], [2, 4, 2]),
-              ("broadcast_batch", [2, 1, 3, 4], [3, 4, 5]), ("broadcast_batch_ones", [1, 3, 4], [2, 4, 2])]
+              ("broadcast_batch", [2, 1, 3, 4], [3, 4, 5]), ("broadcast_batch_ones", [1, 3, 4], [2, 4, 2]),
+              ("vec_vec", [4], [4]), ("mat_vec", [3, 4], [4]), ("vec_mat", [4], [4, 3]), ("batch_vec", [2, 3, 4], [4]),
+              ("vec_batch", [4], [2, 4, 3])]
     return {"matmul": [run_case(r, n, torch.matmul, [r.n(*a), r.n(*b)]) for n, a, b in shapes]}
 
 

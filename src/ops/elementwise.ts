@@ -88,7 +88,7 @@ const POW: OpDef = {
   name: 'pow',
   backward: (g, n) => {
     const [a, b] = n.inputs as [Tensor, Tensor];
-    const ga = a.requiresGrad ? sumToShape(g.mul(b).mul(a.pow(b.sub(1))), a.shape) : null;
+    const ga = a.requiresGrad ? sumToShape(where(b.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))), a.shape) : null;
     let gb: Tensor | null = null;
     if (b.requiresGrad) {
       // d/db a^b = a^b ln a, taken as 0 where a = 0 and b ≥ 0 (the limit), as PyTorch does.

@@ -69,8 +69,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     a = cast(a, dt);
     b = cast(b, dt);
   }
-  if (a.ndim === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
   if (b.ndim === 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
+  if (a.ndim === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
   const out = product(a, b, false, false);
   return recording(a, b) ? record(MATMUL, [a, b], out) : out;
 }

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend/backend.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { registerBackend, unregisterBackend } from '../../src/backend/registry.js';
+import { getBackend, setBackend } from '../../src/index.js';
 import { FORWARD_TOL, GRAD_TOL, mismatch } from '../conformance/compare.js';
 import type { FixtureCase } from '../conformance/fixtures.js';
 import { loadOpFixture } from '../conformance/fixtures.js';
@@ -46,5 +50,27 @@ describe('the conformance harness itself', () => {
     expect(mismatch([1.00002], [1], FORWARD_TOL)).not.toBeNull();
     expect(mismatch([9e-7], [0], FORWARD_TOL)).toBeNull();
     expect(mismatch([2e-6], [0], FORWARD_TOL)).not.toBeNull();
+  });
+
+  it('fails a backend whose kernel is slightly wrong, forward or backward', () => {
+    const previous = getBackend().name;
+    const skew = <T extends Float32Array | Float64Array>(a: T): T => a.map((v, i) => (i === 1 ? v * 1.001 : v)) as T;
+    const broken: Backend = {
+      ...jsBackend,
+      name: 'broken-for-test',
+      softmax: (...args) => skew(jsBackend.softmax(...args)),
+      activationGrad: (...args) => skew(jsBackend.activationGrad(...args)),
+    };
+    registerBackend(broken, -100);
+    try {
+      setBackend('broken-for-test');
+      expect(() => checkCase('softmax', firstCase('softmax'), F32)).toThrow(/output 0/);
+      expect(() => checkCase('tanh', firstCase('tanh'), F32)).toThrow(/grad 0/);
+      setBackend(previous);
+      expect(() => checkCase('tanh', firstCase('tanh'), F32)).not.toThrow();
+    } finally {
+      setBackend(previous);
+      unregisterBackend('broken-for-test');
+    }
   });
 });
