@@ -21,7 +21,7 @@ import {
   targetsReport,
   tinyReport,
 } from './lib/report.js';
-import { OPENBLAS_VARS, PYTHON, pythonEnv, runCommand, runJob } from './lib/spawn.js';
+import { OPENBLAS_VARS, pythonEnv, runCommand, runJob } from './lib/spawn.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (s = ''): void => {
@@ -40,9 +40,9 @@ interface PythonInfo {
   error?: string;
 }
 
-async function probePython(): Promise<PythonInfo> {
+async function probePython(python: string): Promise<PythonInfo> {
   const probe = async (env: NodeJS.ProcessEnv): Promise<PythonInfo> => {
-    const r = await runCommand(PYTHON, ['bench/python/blas_info.py'], { cwd: ROOT, env, timeoutMs: 60000, echo: false });
+    const r = await runCommand(python, ['bench/python/blas_info.py'], { cwd: ROOT, env, timeoutMs: 60000, echo: false });
     if (r.code !== 0) return { error: r.stderr.trim().split('\n').pop() ?? `exit ${r.code}` };
     return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as PythonInfo;
   };
@@ -71,7 +71,7 @@ function machine(): Record<string, string | number> {
 function precheck(peer: PeerDef, section: Section, py: PythonInfo, dataOk: boolean, o: Options): string | null {
   if ((section === 'mlp' || section === 'leak') && !dataOk) return `skipped: not installed (Fashion-MNIST not found in ${o.dataDir})`;
   if (peer.kind !== 'python') return null;
-  if (py.error !== undefined) return `skipped: not installed (${PYTHON}: ${py.error})`;
+  if (py.error !== undefined) return `skipped: not installed (${o.python}: ${py.error})`;
   if (peer.id === 'numpy' && !py.numpy) return 'skipped: not installed (python3-numpy)';
   if (peer.id === 'torch' && !py.torch) return 'skipped: not installed (python3-torch)';
   return null;
@@ -109,14 +109,14 @@ async function main(): Promise<void> {
   const started = new Date();
   const settings = settingsFor(o);
   const loadBefore = loadavg()[0] ?? 0;
-  const py = await probePython();
+  const py = await probePython(o.python);
   const dataOk = hasFashionMnist(o.dataDir);
   const mach = machine();
 
   log(`# Cortex benchmark (${o.quick ? 'quick' : 'full'} run, ${started.toISOString()})`);
   log();
   log(`machine: ${mach.cpu}, ${mach.logicalCpus} logical CPUs, ${mach.memoryGB} GB; node ${mach.node}; ${mach.os}`);
-  log(`python: ${py.error ? `not available (${py.error})` : `${PYTHON} ${py.python}, numpy ${py.numpy ?? 'not installed'}, torch ${py.torch ?? 'not installed'}`}`);
+  log(`python: ${py.error ? `not available (${py.error})` : `${o.python} ${py.python}, numpy ${py.numpy ?? 'not installed'}, torch ${py.torch ?? 'not installed'}`}`);
   if (py.blas) log(`numpy BLAS, as the Python peers run it (${OPENBLAS_VARS.join(' and ')} unset): ${py.blas}`);
   if (py.blasMachineEnv) log(`numpy BLAS with this machine's ${mach.openblasEnv}: ${py.blasMachineEnv}`);
   log(`Fashion-MNIST: ${dataOk ? o.dataDir : 'skipped: not installed'}`);
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       }
       const job = jobFor(section, peer, settings);
       process.stderr.write(`[${section}] ${peer.label} ... `);
-      const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose });
+      const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose, python: o.python });
       process.stderr.write(`${out.status === 'ok' ? 'done' : out.status} in ${out.wallSeconds.toFixed(1)} s\n`);
       if (out.status === 'failed') process.stderr.write(`  ${peer.label} failed: ${out.reason ?? ''}\n`);
       const rec: RunRecord = {

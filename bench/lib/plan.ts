@@ -53,6 +53,8 @@ export interface Options {
   epochs: number | null;
   verbose: boolean;
   help: boolean;
+  /** The Python interpreter of the numpy and torch peers. */
+  python: string;
 }
 
 /** The `--help` text. */
@@ -65,6 +67,7 @@ export const USAGE = `npm run bench -- [options]
   --epochs <n>        MLP epochs (default 5, quick 1)
   --name <name>       results file bench/results/<name>.json (default: <date>-full or <date>-quick)
   --data <dir>        Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)
+  --python <path>     interpreter of the numpy and torch peers (default Debian's /usr/bin/python3)
   --verbose           echo each peer's diagnostics
   --help              this text`;
 
@@ -79,6 +82,7 @@ export function parseArgs(argv: readonly string[]): Options {
     epochs: null,
     verbose: false,
     help: false,
+    python: '/usr/bin/python3',
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -123,6 +127,9 @@ export function parseArgs(argv: readonly string[]): Options {
         break;
       case '--data':
         o.dataDir = arg();
+        break;
+      case '--python':
+        o.python = arg();
         break;
       default:
         throw new Error(`unknown option '${a}'; see --help`);

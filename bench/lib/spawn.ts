@@ -7,9 +7,6 @@ import { existsSync } from 'node:fs';
 import type { PeerDef } from './plan.js';
 import { type Job, type PeerResult, RESULT_MARKER } from './protocol.js';
 
-/** Debian's interpreter, which sees python3-numpy and python3-torch (not a pyenv one on PATH). */
-export const PYTHON = '/usr/bin/python3';
-
 /** OPENBLAS_* variables this machine sets that slow OpenBLAS down; removed for Python peers. */
 export const OPENBLAS_VARS = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'] as const;
 
@@ -70,12 +67,12 @@ export async function runJob(
   root: string,
   peer: PeerDef,
   job: Job,
-  opts: { timeoutMs: number; verbose: boolean },
+  opts: { timeoutMs: number; verbose: boolean; python: string },
 ): Promise<Outcome> {
   const t0 = performance.now();
   const isPy = peer.kind === 'python';
-  if (isPy && !existsSync(PYTHON)) return { status: 'skipped', reason: 'skipped: not installed (no /usr/bin/python3)', wallSeconds: 0 };
-  const cmd = isPy ? PYTHON : process.execPath;
+  if (isPy && !existsSync(opts.python)) return { status: 'skipped', reason: `skipped: not installed (no ${opts.python})`, wallSeconds: 0 };
+  const cmd = isPy ? opts.python : process.execPath;
   const args = isPy ? [peer.script, JSON.stringify(job)] : ['--import', 'tsx', peer.script, JSON.stringify(job)];
   const env = isPy ? pythonEnv() : process.env;
   const r = await runCommand(cmd, args, { cwd: root, env, timeoutMs: opts.timeoutMs, echo: opts.verbose });
