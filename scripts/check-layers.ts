@@ -41,6 +41,9 @@ function rank(file: string): number {
 
 const importRe = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"](\.[^'"]+)['"]|^\s*import\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/gm;
 const graph = new Map<string, string[]>();
+/** Node built-ins are allowed only in Node-only modules, so the rest runs unchanged in browsers. */
+const nodeOnly = (file: string): boolean => /\/node\/|-node\.ts$|\/node\.ts$|^cli\//.test(relative(src, file));
+const builtinRe = /^\s*import\s+(?!type\s)[^'";]*?from\s+['"](node:[^'"]+|fs|path|os|url|zlib|child_process|worker_threads)['"]/gm;
 const problems: string[] = [];
 
 for (const file of files(src)) {
@@ -58,6 +61,11 @@ for (const file of files(src)) {
     }
   }
   graph.set(file, deps);
+  if (!nodeOnly(`${file}`)) {
+    for (const m of text.matchAll(builtinRe)) {
+      problems.push(`${relative(src, file)} imports the Node built-in '${m[1]}' but is not a Node-only module (put it under a node/ folder)`);
+    }
+  }
 }
 
 // Cycle detection over static run-time imports.

@@ -29,12 +29,16 @@ export interface Attrs {
   readonly b?: number;
 }
 
-/** A primitive's gradient rule. `backward` runs with gradient recording off. */
+/**
+ * A primitive's gradient rule. `backward` runs with gradient recording off.
+ * A def without `backward` marks an op that cannot be differentiated: reaching
+ * it during back-propagation throws a {@link GradientError} naming the op.
+ */
 export interface OpDef {
   /** The op's name, used in error messages. */
   readonly name: string;
   /** Returns dL/d(input) for every input given dL/d(output) `g`. */
-  backward(g: Tensor, node: Node): Grads;
+  readonly backward?: (g: Tensor, node: Node) => Grads;
 }
 
 /** One recorded application of a primitive. */
@@ -167,7 +171,13 @@ export function backward(root: Tensor, grad?: Tensor): void {
         accumulateLeaf(t, g);
         continue;
       }
-      const ins = node.def.backward(g, node);
+      const rule = node.def.backward;
+      if (rule === undefined) {
+        throw new GradientError(
+          `backward: the op '${node.def.name}' has no gradient rule; detach its input or compute it under noGrad`,
+        );
+      }
+      const ins = rule(g, node);
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const gx = ins[i];
