@@ -300,7 +300,13 @@ def matmul_ops():
               ("broadcast_batch", [2, 1, 3, 4], [3, 4, 5]), ("broadcast_batch_ones", [1, 3, 4], [2, 4, 2]),
               ("vec_vec", [4], [4]), ("mat_vec", [3, 4], [4]), ("vec_mat", [4], [4, 3]), ("batch_vec", [2, 3, 4], [4]),
               ("vec_batch", [4], [2, 4, 3])]
-    return {"matmul": [run_case(r, n, torch.matmul, [r.n(*a), r.n(*b)]) for n, a, b in shapes]}
+    ops = {"matmul": [run_case(r, n, torch.matmul, [r.n(*a), r.n(*b)]) for n, a, b in shapes]}
+    r = Rand("linear")
+    ops["linear"] = [run_case(r, "bias", F.linear, [r.n(3, 4), r.n(5, 4), r.n(5)]),
+                     run_case(r, "no_bias", F.linear, [r.n(3, 4), r.n(2, 4)]),
+                     run_case(r, "batched_bias", F.linear, [r.n(2, 3, 4), r.n(5, 4), r.n(5)]),
+                     run_case(r, "vector_input", F.linear, [r.n(4), r.n(3, 4), r.n(3)])]
+    return ops
 
 
 def movement_ops():

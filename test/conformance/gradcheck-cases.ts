@@ -158,6 +158,13 @@ export const GRADCHECK_CASES: Readonly<Record<string, Builder>> = {
     const [m, k] = [int(g, 1, 4), int(g, 1, 4)];
     return { fn: (a, v) => a.matmul(v).add(v.matmul(a.transpose())), inputs: [normal(g, [m, k]), normal(g, [k])], label: `[${m},${k}] and [${k}]` };
   },
+  linear: (g) => {
+    const [i, o] = [int(g, 1, 4), int(g, 1, 4)];
+    const lead = shape(g, 0, 2, 3);
+    const withBias = g.nextFloat() < 0.7;
+    const inputs = [normal(g, [...lead, i]), normal(g, [o, i]), ...(withBias ? [normal(g, [o])] : [])];
+    return { fn: (x, w, b) => C.linear(x, w, b), inputs, label: `${S([...lead, i])} weight [${o},${i}] bias ${withBias}` };
+  },
   reshape: (g) => {
     const s = shape(g, 1, 3);
     const target = [...s].reverse();
