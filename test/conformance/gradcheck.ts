@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Generator, type Tensor, getBackend, gradcheck, randn, setBackend, tensor } from '../../src/index.js';
 import { GRADCHECK_CASES, STABLE, stabilityInput } from './gradcheck-cases.js';
+import { type SuiteOptions, suiteTitle } from './suite-options.js';
 
 /** Seeds of the random draws of each case. */
 export const GRADCHECK_SEEDS = [1, 2, 3, 4] as const;
@@ -20,10 +21,11 @@ function float32Leaf(t: Tensor): Tensor {
  * Registers the gradient checks for `backendName` (made active for the suite,
  * the previous backend restored after).
  */
-export function gradcheckConformance(backendName: string): void {
-  describe(`gradient checks on the '${backendName}' backend`, () => {
+export function gradcheckConformance(backendName: string, options: SuiteOptions = {}): void {
+  describe(suiteTitle('gradient checks', backendName, options), () => {
     let previous = '';
-    beforeAll(() => {
+    beforeAll(async () => {
+      await options.setup?.();
       previous = getBackend().name;
       setBackend(backendName);
     });

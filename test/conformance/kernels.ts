@@ -5,13 +5,14 @@
  * tile). The PyTorch fixtures are tiny; this catches what only larger inputs show.
  * @module
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ActivationOp, Backend, BinaryOp, MatmulSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
 import { findBackend } from '../../src/backend/registry.js';
 import type { FloatArray } from '../../src/tensor/dtype.js';
 import { Generator } from '../../src/tensor/random.js';
 import { type Shape, sizeOf } from '../../src/tensor/shape.js';
 import { type Tolerance, expectClose } from './compare.js';
+import { type SuiteOptions, suiteTitle } from './suite-options.js';
 
 type FloatKind = 'float32' | 'float64';
 
@@ -78,8 +79,11 @@ function domainOf(op: UnaryOp | BinaryOp): [number, number] {
  * Registers the kernel agreement suite: `backendName` against `'js'`, float32
  * and float64, every kernel of the interface.
  */
-export function kernelConformance(backendName: string): void {
-  describe(`kernel agreement of '${backendName}' with 'js'`, () => {
+export function kernelConformance(backendName: string, options: SuiteOptions = {}): void {
+  describe(suiteTitle("kernel agreement with 'js'", backendName, options), () => {
+    beforeAll(async () => {
+      await options.setup?.();
+    });
     const get = (name: string): Backend => {
       const b = findBackend(name);
       if (b === undefined) throw new Error(`backend '${name}' is not registered`);

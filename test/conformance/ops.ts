@@ -9,6 +9,7 @@ import { type Tensor, getBackend, setBackend, tensor } from '../../src/index.js'
 import { FORWARD_TOL, GRAD_TOL, type Tolerance, expectClose, expectShape } from './compare.js';
 import { type FixtureCase, type FixtureTensor, decodeData, listOpFixtures, loadOpFixture } from './fixtures.js';
 import { OPS } from './op-table.js';
+import { type SuiteOptions, suiteTitle } from './suite-options.js';
 
 /** Float precision a pass of the suite runs in, with its tolerances. */
 interface Precision {
@@ -92,10 +93,11 @@ export function comparisonsOf(c: FixtureCase): number {
  * every op, forward and backward, in float32 and float64. The backend is made
  * active before the suite and the previous one restored after.
  */
-export function opConformance(backendName: string): void {
-  describe(`op conformance on the '${backendName}' backend`, () => {
+export function opConformance(backendName: string, options: SuiteOptions = {}): void {
+  describe(suiteTitle('op conformance', backendName, options), () => {
     let previous = '';
-    beforeAll(() => {
+    beforeAll(async () => {
+      await options.setup?.();
       previous = getBackend().name;
       setBackend(backendName);
     });

@@ -10,6 +10,7 @@ import {
   randn,
   tensor,
 } from '../../src/index.js';
+import { make, record } from '../../src/autograd/engine.js';
 import { Generator } from '../../src/tensor/random.js';
 
 function values(t: Tensor | null): number[] {
@@ -70,6 +71,13 @@ describe('autograd semantics', () => {
   it('backward on a graph that does not require grad is a GradientError', () => {
     const x = tensor([1, 2, 3]);
     expect(() => x.mul(2).sum().backward()).toThrow(GradientError);
+  });
+
+  it('a primitive without a gradient rule throws a GradientError naming the op', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const out = record({ name: 'roundTowardZero' }, [x], make(new Float32Array([1, 2]), [2]));
+    expect(() => out.sum().backward()).toThrow(GradientError);
+    expect(() => out.sum().backward()).toThrow(/roundTowardZero/);
   });
 
   it('detach() cuts the graph and shares the values', () => {
