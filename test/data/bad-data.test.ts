@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv, readCsv } from '../../src/data/csv.js';
 import { readCsvFile } from '../../src/data/node/csv-file.js';
+import { TablePipeline } from '../../src/data/pipeline.js';
 import { DataError } from '../../src/errors.js';
 
 /** Runs `fn`, expects a DataError, checks that its message names file, row and column. */
@@ -88,5 +89,68 @@ describe('bad data in CSV files', () => {
     const e = await readCsvFile('/no/such/file.csv').catch((err: unknown) => err);
     expect(e).toBeInstanceOf(DataError);
     expect((e as DataError).message).toMatch(/\/no\/such\/file\.csv.*does not exist/);
+  });
+});
+
+describe('bad data at preprocessing time', () => {
+  const quiet = { onWarning: () => {} };
+
+  it('a missing value when no imputer is configured (numeric)', () => {
+    const t = parseCsv('a,b,y\n1,2,x\n3,,y\n5,6,x\n', { ...src, target: 'y' });
+    const e = expectDataError(() => new TablePipeline(quiet).fit(t), 'data.csv', 3, 'b');
+    expect(e.message).toMatch(/missing.*imputer/);
+    // With an imputer, the same table is fine.
+    const enc = new TablePipeline({ ...quiet, impute: { numeric: 'mean' } }).fitTransform(t);
+    expect(enc.x.every(Number.isFinite)).toBe(true);
+  });
+
+  it('a missing value when no imputer is configured (categorical, and at prediction time)', () => {
+    const t = parseCsv('a,c,y\n1,red,x\n3,NA,y\n5,blue,x\n', { ...src, target: 'y' });
+    expectDataError(() => new TablePipeline(quiet).fit(t), 'data.csv', 3, 'c');
+    const pipe = new TablePipeline(quiet).fit(parseCsv('a,c,y\n1,red,x\n3,red,y\n', { target: 'y' }));
+    const later = parseCsv('a,c\n1,red\n2,blue\n\n,red\n', { source: 'new.csv', types: { a: 'numeric' } });
+    expectDataError(() => pipe.transform(later), 'new.csv', 5, 'a');
+  });
+
+  it('a missing target label', () => {
+    const t = parseCsv('a,y\n1,x\n2,\n', { ...src, target: 'y' });
+    expectDataError(() => new TablePipeline(quiet).fit(t), 'data.csv', 3, 'y');
+  });
+
+  it('a category at prediction time that training never saw', () => {
+    const train = parseCsv('size,colour,y\n1,red,a\n2,green,b\n3,red,a\n', { ...src, target: 'y' });
+    const pipe = new TablePipeline(quiet).fit(train);
+    const test = parseCsv('size,colour\n1,green\n2,purple\n', { source: 'new.csv' });
+    const e = expectDataError(() => pipe.transform(test), 'new.csv', 3, 'colour');
+    expect(e.message).toContain('"purple" was not seen in training (known: green, red)');
+    expect(e.message).toContain("handleUnknown: 'ignore'");
+    const lenient = new TablePipeline({ ...quiet, handleUnknown: 'ignore' }).fit(train).transform(test);
+    expect(Array.from(lenient.x.slice(lenient.cols + 1))).toEqual([0, 0]);
+  });
+
+  it('a class label at evaluation time that training never saw', () => {
+    const pipe = new TablePipeline(quiet).fit(parseCsv('a,y\n1,x\n2,z\n', { target: 'y' }));
+    expectDataError(() => pipe.transform(parseCsv('a,y\n1,x\n2,q\n', { ...src, target: 'y' })), 'data.csv', 3, 'y');
+  });
+
+  it('a constant column is handled and reported as a warning', () => {
+    const warnings: string[] = [];
+    const t = parseCsv('a,k,y\n1,4,x\n2,4,y\n3,4,x\n', { ...src, target: 'y' });
+    const pipe = new TablePipeline({ onWarning: (m) => warnings.push(m) }).fit(t);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/column "k" is constant \(4\) in all 3 training rows/);
+    expect(pipe.warnings).toEqual(warnings);
+    const enc = pipe.transform(t);
+    expect(Array.from(enc.x.filter((_, i) => i % 2 === 1))).toEqual([0, 0, 0]);
+    expect(enc.x.every(Number.isFinite)).toBe(true);
+    const mm: string[] = [];
+    new TablePipeline({ numeric: 'minmax', onWarning: (m) => mm.push(m) }).fit(t);
+    expect(mm[0]).toMatch(/MinMaxScaler: column "k" is constant/);
+  });
+
+  it('a numeric column holding text at prediction time', () => {
+    const pipe = new TablePipeline(quiet).fit(parseCsv('a,y\n1,x\n2,z\n', { target: 'y' }));
+    const later = parseCsv('a\nfoo\nbar\n1\n', { source: 'new.csv' });
+    expectDataError(() => pipe.transform(later), 'new.csv', 2, 'a');
   });
 });
