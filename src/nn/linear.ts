@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import { add, flatten, indexSelect, matmul, reshape, transpose } from '../ops/index.js';
+import { flatten, indexSelect, linear, reshape } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import { kaimingUniform, normal, uniform } from './init.js';
 import { Module, Parameter } from './module.js';
@@ -62,8 +62,7 @@ export class Linear extends Module {
         `Linear(${this.inFeatures}, ${this.outFeatures}): expected input with ${this.inFeatures} features in the last dimension, got shape [${x.shape.join(', ')}]`,
       );
     }
-    const y = matmul(x, transpose(this.weight));
-    return this.bias ? add(y, this.bias) : y;
+    return linear(x, this.weight, this.bias ?? undefined);
   }
 
   override extraRepr(): string {

@@ -1,0 +1,94 @@
+/**
+ * The data `fit`, `evaluate` and `predict` accept: in-memory `{ x, y }` tensors, or any
+ * dataset that can hand out a batch of samples by index.
+ * @module
+ */
+import { Tensor } from '../autograd/tensor.js';
+import { ArgumentError, ShapeError } from '../errors.js';
+import type { TypedArray } from '../tensor/dtype.js';
+
+/** Inputs and targets as two tensors whose first dimension is the sample. */
+export interface XY {
+  x: Tensor;
+  y: Tensor;
+}
+
+/**
+ * A dataset `fit` can draw batches from (a structural interface, so any data source that
+ * fits works: for example a `TensorDataset` from `src/data`).
+ */
+export interface BatchDataset {
+  /** The number of samples. */
+  readonly length: number;
+  /** The samples at `indices`, stacked along a new first dimension. */
+  getBatch(indices: Int32Array): XY;
+}
+
+/** Anything `fit` and `evaluate` accept as data. */
+export type TrainData = XY | BatchDataset;
+
+function isXY(d: TrainData): d is XY {
+  return (d as XY).x instanceof Tensor && (d as XY).y instanceof Tensor;
+}
+
+/** Copies rows `idx` of a row-major array with `width` values per row. */
+export function takeRowsOf(src: TypedArray, width: number, idx: ArrayLike<number>): TypedArray {
+  const out = new (src.constructor as new (n: number) => TypedArray)(idx.length * width);
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i]!;
+    out.set(src.subarray(r * width, (r + 1) * width), i * width);
+  }
+  return out;
+}
+
+/** Rows `idx` of a tensor, as a new tensor without gradient history. */
+export function takeRows(t: Tensor, idx: ArrayLike<number>): Tensor {
+  const width = t.ndim === 0 ? 1 : t.size / t.shape[0]!;
+  return new Tensor(takeRowsOf(t.data, width, idx), [idx.length, ...t.shape.slice(1)]);
+}
+
+/** A uniform view of the data: a sample count and a batch getter. */
+export interface Source {
+  readonly length: number;
+  batch(indices: Int32Array): XY;
+}
+
+/** Wraps `{ x, y }` or a dataset as a {@link Source}, checking that x and y agree. */
+export function toSource(name: string, data: TrainData): Source {
+  if (isXY(data)) {
+    const { x, y } = data;
+    if (x.ndim === 0 || y.ndim === 0) throw new ShapeError(`${name}: x and y need a sample dimension, got x [${x.shape.join(', ')}], y [${y.shape.join(', ')}]`);
+    if (x.shape[0] !== y.shape[0]) {
+      throw new ShapeError(
+        `${name}: x has ${x.shape[0]} samples but y has ${y.shape[0]} (shapes [${x.shape.join(', ')}] and [${y.shape.join(', ')}])`,
+      );
+    }
+    return { length: x.shape[0]!, batch: (idx) => ({ x: takeRows(x, idx), y: takeRows(y, idx) }) };
+  }
+  if (typeof data === 'object' && data !== null && typeof data.length === 'number' && typeof data.getBatch === 'function') {
+    return { length: data.length, batch: (idx) => data.getBatch(idx) };
+  }
+  throw new ArgumentError(`${name}: data must be { x, y } tensors or a dataset with length and getBatch(indices)`);
+}
+
+/** A source restricted to the samples at `indices`. */
+export function subset(src: Source, indices: Int32Array): Source {
+  return {
+    length: indices.length,
+    batch: (idx) => src.batch(Int32Array.from(idx, (i) => indices[i]!)),
+  };
+}
+
+/** Index ranges of consecutive batches over `order`. */
+export function* batches(order: Int32Array, batchSize: number): Generator<Int32Array> {
+  for (let s = 0; s < order.length; s += batchSize) yield order.subarray(s, Math.min(order.length, s + batchSize));
+}
+
+/** Checks a batch size option and clamps it to the data size (at least 1). */
+export function resolveBatchSize(name: string, batchSize: number | undefined, n: number, fallback: number): number {
+  const b = batchSize ?? fallback;
+  if (!(Number.isInteger(b) && b > 0) && b !== Number.POSITIVE_INFINITY) {
+    throw new ArgumentError(`${name}: batchSize must be a positive integer (or Infinity for full batch), got ${b}`);
+  }
+  return Math.max(1, Math.min(b, n));
+}

@@ -1,0 +1,53 @@
+/**
+ * Training: `fit`, `evaluate`, `predict`, callbacks, metrics and the seed's
+ * `NeuralNetwork` API.
+ * @module
+ */
+export {
+  type EvaluateOptions,
+  type Evaluation,
+  evaluate,
+  type FitOptions,
+  fit,
+  type MetricSpec,
+  type OptimizerName,
+  predict,
+  resolveLoss,
+  resolveOptimizer,
+} from './fit.js';
+export {
+  type BatchInfo,
+  type Callback,
+  EarlyStopping,
+  type EarlyStoppingOptions,
+  type EpochInfo,
+  History,
+  type Logs,
+  ProgressCallback,
+  SchedulerStep,
+  type TrainContext,
+  valKey,
+} from './callbacks.js';
+export type { BatchDataset, TrainData, XY } from './data.js';
+export {
+  accuracy,
+  binaryAccuracy,
+  confusionMatrix,
+  f1Score,
+  METRICS,
+  type MetricFn,
+  type MetricName,
+  mae,
+  metricGreaterIsBetter,
+  mse,
+  precision,
+  r2Score,
+  recall,
+  type TensorLike,
+} from './metrics.js';
+export {
+  NeuralNetwork,
+  type NeuralNetworkJSON,
+  type NeuralNetworkOptions,
+  type NeuralNetworkTrainOptions,
+} from './neural-network.js';
