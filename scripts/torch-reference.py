@@ -305,7 +305,9 @@ def matmul_ops():
     ops["linear"] = [run_case(r, "bias", F.linear, [r.n(3, 4), r.n(5, 4), r.n(5)]),
                      run_case(r, "no_bias", F.linear, [r.n(3, 4), r.n(2, 4)]),
                      run_case(r, "batched_bias", F.linear, [r.n(2, 3, 4), r.n(5, 4), r.n(5)]),
-                     run_case(r, "vector_input", F.linear, [r.n(4), r.n(3, 4), r.n(3)])]
+                     run_case(r, "vector_input", F.linear, [r.n(4), r.n(3, 4), r.n(3)]),
+                     run_case(r, "zero_in_features", F.linear, [r.n(2, 2, 0), r.n(3, 0), r.n(3)])]
+    ops["matmul"].append(run_case(r, "empty_inner", torch.matmul, [r.n(2, 0), r.n(0, 3)]))
     return ops
 
 

@@ -80,8 +80,9 @@ const LINEAR: OpDef = {
   backward: (g, n) => {
     const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
     // y = x·Wᵀ + b  ⇒  dx = G·W, dW = Gᵀ·x, db = Σ_rows G. No transpose is materialised.
-    const g2 = g.reshape([-1, g.shape[g.ndim - 1]!]);
-    const x2 = x.reshape([-1, x.shape[x.ndim - 1]!]);
+    const rows = sizeOf(x.shape.slice(0, -1));
+    const g2 = g.reshape([rows, g.shape[g.ndim - 1]!]);
+    const x2 = x.reshape([rows, x.shape[x.ndim - 1]!]);
     const gx = x.requiresGrad ? product(g2, w, false, false).reshape(x.shape) : null;
     const gw = w.requiresGrad ? product(g2, x2, true, false) : null;
     const gb = b?.requiresGrad ? g2.sum(0) : null;
@@ -106,7 +107,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   }
   if (weight.dtype !== x.dtype) weight = cast(weight, x.dtype);
   if (bias !== undefined && bias.dtype !== x.dtype) bias = cast(bias, x.dtype);
-  const x2 = x.ndim === 2 ? x : make(x.data, [x.size / inF, inF]);
+  const x2 = x.ndim === 2 ? x : make(x.data, [sizeOf(x.shape.slice(0, -1)), inF]);
   let y = product(x2, weight, false, true);
   if (bias !== undefined) {
     y = make(backend().binary('add', y.data as FloatArray, y.shape, bias.data as FloatArray, bias.shape, y.shape), y.shape);
