@@ -1,0 +1,95 @@
+/**
+ * Node only: atomic file writes. The bytes go to a temporary file in the same folder,
+ * which is flushed to disk (`fsync`) and then renamed over the target. A reader, or a
+ * process killed half-way, sees either the old file or the complete new one, never a
+ * partial file.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** The temporary-file name used while writing `path` (same folder, hidden, unique). */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Writes `bytes` to `path` atomically: temporary file, `fsync`, rename, then `fsync` of
+ * the folder so the rename itself survives a crash. On failure the temporary file is
+ * removed and the previous contents of `path` are untouched. Temporary files left by an
+ * earlier writer of the same path that was killed (its process no longer exists) are
+ * deleted first.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic('model.cortex', bytes);
+ * ```
+ */
+export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await removeStaleTemps(path);
+  const tmp = tempPathFor(path);
+  const file = await open(tmp, 'wx', 0o644);
+  try {
+    let done = 0;
+    while (done < bytes.length) {
+      const { bytesWritten } = await file.write(bytes, done, bytes.length - done);
+      done += bytesWritten;
+    }
+    await file.sync();
+    await file.close();
+    await rename(tmp, path);
+  } catch (e) {
+    await file.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await syncFolder(dirname(path));
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  // Not every platform lets a folder be opened and flushed (Windows does not); the rename
+  // has already happened, so this is best effort.
+  try {
+    const d = await open(dir, 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e instanceof Error && 'code' in e && e.code === 'EPERM';
+  }
+}
+
+/** Deletes `.<name>.<pid>.<hex>.tmp` files next to `path` whose writer process is gone. */
+export async function removeStaleTemps(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const m = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(name.slice(prefix.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || alive(pid)) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
+    removed.push(name);
+  }
+  return removed;
+}

@@ -1,0 +1,236 @@
+/**
+ * The layer registry: how each known layer class is described as data (`type` plus a
+ * JSON `config`) and rebuilt from it. Loading a model looks each `type` up here and calls
+ * the registered factory with validated config values. Nothing in a model file is ever
+ * evaluated as code; an unknown `type` is a {@link ModelFormatError}.
+ * @module
+ */
+import { ModelFormatError } from '../errors.js';
+import { ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh } from '../nn/activation.js';
+import { Sequential } from '../nn/container.js';
+import { Dropout } from '../nn/dropout.js';
+import { Embedding, Flatten, Linear } from '../nn/linear.js';
+import { Module } from '../nn/module.js';
+import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
+import { Generator } from '../tensor/random.js';
+
+/** A JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** One layer of an architecture, as stored in a model file. */
+export interface LayerSpec {
+  /** The registered type name, e.g. `Linear`. */
+  type: string;
+  /** The constructor arguments, by name. */
+  config: JsonObject;
+  /** Sub-layers, for containers such as `Sequential`. */
+  children?: LayerSpec[];
+}
+
+/** Reads config fields with validation; a bad field is a {@link ModelFormatError} naming the layer. */
+export class ConfigReader {
+  constructor(
+    private readonly config: JsonObject,
+    /** Where the layer sits, e.g. `layer '2' (Linear)`. */
+    readonly where: string,
+  ) {}
+
+  private fail(name: string, want: string, got: unknown): ModelFormatError {
+    return new ModelFormatError(`${this.where}: config field '${name}' must be ${want}, got ${JSON.stringify(got) ?? 'nothing'}`);
+  }
+
+  /** A finite number. */
+  num(name: string): number {
+    const v = this.config[name];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw this.fail(name, 'a finite number', v);
+    return v;
+  }
+
+  /** A safe integer (at least `min`). */
+  int(name: string, min = Number.MIN_SAFE_INTEGER): number {
+    const v = this.config[name];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      throw this.fail(name, min > Number.MIN_SAFE_INTEGER ? `an integer >= ${min}` : 'an integer', v);
+    }
+    return v;
+  }
+
+  /** A boolean. */
+  bool(name: string): boolean {
+    const v = this.config[name];
+    if (typeof v !== 'boolean') throw this.fail(name, 'true or false', v);
+    return v;
+  }
+
+  /** A non-empty list of positive integers. */
+  dims(name: string): number[] {
+    const v = this.config[name];
+    if (!Array.isArray(v) || v.length === 0 || !v.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
+      throw this.fail(name, 'a non-empty list of positive integers', v);
+    }
+    return v as number[];
+  }
+}
+
+/** How one layer class is written to and read from a model file. */
+export interface LayerCodec<M extends Module = Module> {
+  /** The class; a module is matched by its exact constructor. */
+  readonly cls: abstract new (...args: never[]) => M;
+  /** The layer's constructor arguments, read from its public fields. */
+  config(m: M): JsonObject;
+  /** Builds the layer from its config (and its rebuilt children, for containers). */
+  create(config: ConfigReader, children: Module[]): M;
+  /** True for containers whose sub-modules are stored as `children`. */
+  readonly container?: boolean;
+}
+
+const byType = new Map<string, LayerCodec>();
+const byClass = new Map<unknown, string>();
+
+/**
+ * Registers a layer class under `type`, so models containing it can be saved and loaded.
+ * Built-in layers are registered already.
+ *
+ * @example
+ * ```ts
+ * registerLayer('Scale', { cls: Scale, config: (m) => ({ k: m.k }), create: (c) => new Scale(c.num('k')) });
+ * ```
+ */
+export function registerLayer<M extends Module>(type: string, codec: LayerCodec<M>): void {
+  byType.set(type, codec as unknown as LayerCodec);
+  byClass.set(codec.cls, type);
+}
+
+/** The registered type names. */
+export function registeredLayers(): string[] {
+  return [...byType.keys()];
+}
+
+// A fixed generator for the throw-away initial weights of rebuilt layers, so that
+// loading a model never advances the global generator.
+const scratch = (): { generator: Generator } => ({ generator: new Generator(0) });
+
+const simple = <M extends Module>(cls: new () => M): LayerCodec<M> => ({ cls, config: () => ({}), create: () => new cls() });
+
+registerLayer('Sequential', { cls: Sequential, container: true, config: () => ({}), create: (_c, children) => new Sequential(...children) });
+registerLayer('Linear', {
+  cls: Linear,
+  config: (m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, bias: m.bias !== null }),
+  create: (c) => new Linear(c.int('inFeatures', 1), c.int('outFeatures', 1), { bias: c.bool('bias'), ...scratch() }),
+});
+registerLayer('Flatten', {
+  cls: Flatten,
+  config: (m) => ({ startDim: m.startDim, endDim: m.endDim }),
+  create: (c) => new Flatten(c.int('startDim'), c.int('endDim')),
+});
+registerLayer('Embedding', {
+  cls: Embedding,
+  config: (m) => ({ numEmbeddings: m.numEmbeddings, embeddingDim: m.embeddingDim }),
+  create: (c) => new Embedding(c.int('numEmbeddings', 1), c.int('embeddingDim', 1), scratch()),
+});
+registerLayer('Identity', simple(Identity));
+registerLayer('Sigmoid', simple(Sigmoid));
+registerLayer('Tanh', simple(Tanh));
+registerLayer('ReLU', simple(ReLU));
+registerLayer('GELU', simple(GELU));
+registerLayer('Softplus', simple(Softplus));
+registerLayer('LeakyReLU', {
+  cls: LeakyReLU,
+  config: (m) => ({ negativeSlope: m.negativeSlope }),
+  create: (c) => new LeakyReLU(c.num('negativeSlope')),
+});
+registerLayer('ELU', { cls: ELU, config: (m) => ({ alpha: m.alpha }), create: (c) => new ELU(c.num('alpha')) });
+registerLayer('Softmax', { cls: Softmax, config: (m) => ({ dim: m.dim }), create: (c) => new Softmax(c.int('dim')) });
+registerLayer('LogSoftmax', { cls: LogSoftmax, config: (m) => ({ dim: m.dim }), create: (c) => new LogSoftmax(c.int('dim')) });
+registerLayer('Dropout', { cls: Dropout, config: (m) => ({ p: m.p }), create: (c) => new Dropout(c.num('p')) });
+registerLayer('LayerNorm', {
+  cls: LayerNorm,
+  config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
+  create: (c) => new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps'), elementwiseAffine: c.bool('elementwiseAffine') }),
+});
+registerLayer('BatchNorm1d', {
+  cls: BatchNorm1d,
+  config: (m) => ({
+    numFeatures: m.numFeatures,
+    eps: m.eps,
+    momentum: m.momentum,
+    affine: m.weight !== null,
+    trackRunningStats: m.runningMean !== null,
+  }),
+  create: (c) =>
+    new BatchNorm1d(c.int('numFeatures', 1), {
+      eps: c.num('eps'),
+      momentum: c.num('momentum'),
+      affine: c.bool('affine'),
+      trackRunningStats: c.bool('trackRunningStats'),
+    }),
+});
+
+function label(path: string, type: string): string {
+  return path === '' ? `the model (${type})` : `layer '${path}' (${type})`;
+}
+
+/**
+ * Describes `model` as a {@link LayerSpec} tree. Every module in it must be registered
+ * (see {@link registerLayer}); otherwise a {@link ModelFormatError} names the first one
+ * that is not.
+ */
+export function describeModel(model: Module, path = ''): LayerSpec {
+  const type = byClass.get(model.constructor);
+  if (type === undefined) {
+    throw new ModelFormatError(
+      `cannot save ${label(path, model.constructor.name)}: its class is not in the layer registry; register it with registerLayer() (known: ${registeredLayers().join(', ')})`,
+    );
+  }
+  const codec = byType.get(type)!;
+  const spec: LayerSpec = { type, config: codec.config(model) };
+  const kids = model.namedChildren();
+  if (codec.container) {
+    spec.children = kids.map(([name, m]) => describeModel(m, path === '' ? name : `${path}.${name}`));
+  } else if (kids.length > 0) {
+    throw new ModelFormatError(`cannot save ${label(path, type)}: it has sub-modules but is not registered as a container`);
+  }
+  return spec;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Rebuilds a model from a {@link LayerSpec} tree (untrusted data from a file). Unknown
+ * types, missing or ill-typed config fields, and values a constructor rejects are all
+ * {@link ModelFormatError}s naming the layer.
+ */
+export function buildModel(spec: unknown, path = ''): Module {
+  const where = path === '' ? 'the architecture' : `architecture layer '${path}'`;
+  if (!isObject(spec)) throw new ModelFormatError(`${where} is not an object`);
+  const { type, config, children } = spec;
+  if (typeof type !== 'string') throw new ModelFormatError(`${where} has no 'type' string`);
+  const codec = byType.get(type);
+  if (codec === undefined) {
+    throw new ModelFormatError(
+      `${where} has unknown layer type '${type}'; the known types are ${registeredLayers().join(', ')}`,
+    );
+  }
+  if (!isObject(config)) throw new ModelFormatError(`${label(path, type)}: 'config' is not an object`);
+  let kids: Module[] = [];
+  if (codec.container) {
+    if (!Array.isArray(children)) throw new ModelFormatError(`${label(path, type)}: 'children' must be a list`);
+    kids = children.map((c, i) => buildModel(c, path === '' ? String(i) : `${path}.${i}`));
+  } else if (children !== undefined) {
+    throw new ModelFormatError(`${label(path, type)}: a ${type} has no children`);
+  }
+  const reader = new ConfigReader(config as JsonObject, label(path, type));
+  try {
+    const m = codec.create(reader, kids);
+    if (!(m instanceof Module)) throw new ModelFormatError(`${label(path, type)}: the factory did not return a Module`);
+    return m;
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw e;
+    throw new ModelFormatError(`${label(path, type)}: invalid config (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
