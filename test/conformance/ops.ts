@@ -5,7 +5,7 @@
  * @module
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Tensor, getBackend, setBackend, tensor } from '../../src/index.js';
+import { Generator, type Tensor, getBackend, rand, randint, randn, setBackend, tensor } from '../../src/index.js';
 import { FORWARD_TOL, GRAD_TOL, type Tolerance, expectClose, expectShape } from './compare.js';
 import { type FixtureCase, type FixtureTensor, decodeData, listOpFixtures, loadOpFixture } from './fixtures.js';
 import { OPS } from './op-table.js';
@@ -107,6 +107,21 @@ export function opConformance(backendName: string, options: SuiteOptions = {}): 
 
     it('has a table entry for every fixture file, and a fixture for every table entry', () => {
       expect(listOpFixtures()).toEqual(Object.keys(OPS).sort());
+    });
+
+    it('random creation is bit-identical to the reference backend', () => {
+      const draw = (): Tensor[] => [
+        randn([5, 7], { generator: new Generator(3) }),
+        rand([9], { generator: new Generator(3) }),
+        randint(-5, 5, [11], { generator: new Generator(3) }),
+      ];
+      const here = draw();
+      setBackend('js');
+      const reference = draw();
+      setBackend(backendName);
+      here.forEach((t, i) => {
+        expect(t.data).toEqual(reference[i]!.data);
+      });
     });
 
     for (const op of Object.keys(OPS).sort()) {
