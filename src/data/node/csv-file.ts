@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { parse as parseNative } from 'csv-parse/sync';
 import { type CsvOptions, type CsvParseFn, readCsv, streamCsv } from '../csv.js';
+import { CsvStreamDataset, type CsvStreamDatasetOptions } from '../stream-dataset.js';
 import type { Table } from '../table.js';
 import { dataError } from '../where.js';
 
@@ -40,4 +41,15 @@ export async function readCsvFile(path: string, opts: CsvOptions = {}): Promise<
 export async function* streamCsvFile(path: string, opts: CsvOptions = {}): AsyncGenerator<Table> {
   await checkFile(path);
   yield* streamCsv(createReadStream(path, { highWaterMark: 1 << 20 }), withDefaults(path, opts));
+}
+
+/**
+ * A {@link CsvStreamDataset} over a CSV file: each pass re-reads the file in chunks and
+ * applies the fitted pipeline, so files larger than memory can be trained or predicted on.
+ */
+export function csvFileDataset(path: string, opts: CsvStreamDatasetOptions): CsvStreamDataset {
+  return new CsvStreamDataset(() => createReadStream(path, { highWaterMark: 1 << 20 }), {
+    ...opts,
+    csv: withDefaults(path, opts.csv ?? {}),
+  });
 }
