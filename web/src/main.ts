@@ -1,0 +1,288 @@
+/**
+ * The playground page: wires the controls, the training worker and the views together,
+ * and keeps the URL in step with the state so that a link reproduces a run.
+ * @module
+ */
+import 'uplot/dist/uPlot.min.css';
+import { classColor, hex } from './colors.js';
+import { byId, type Controls, editLayers, findControls, readControls, showState, showTargets } from './controls.js';
+import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
+import { DATASETS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
+import { buildTiles } from './tiles.js';
+import { BrainView } from './views/brain.js';
+import { Curves } from './views/curves.js';
+import { OutputView } from './views/output.js';
+
+/** What the page exposes for its end-to-end tests (and curious users in the console). */
+export interface PlaygroundHandle {
+  state(): PlaygroundState;
+  stepLosses(): number[];
+  epochs(): EpochRecord[];
+  backend(): string;
+  step(): number;
+}
+
+declare global {
+  interface Window {
+    cortexPlayground?: PlaygroundHandle;
+  }
+}
+
+class App {
+  private state: PlaygroundState = stateFromQuery(location.search);
+  private readonly worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
+  private readonly controls: Controls = findControls();
+  private readonly output = new OutputView(byId('boundary', HTMLCanvasElement));
+  private readonly brain: BrainView;
+  private readonly curves = new Curves(byId('curve-loss', HTMLDivElement), byId('curve-score', HTMLDivElement));
+  private readonly playButton = byId('play', HTMLButtonElement);
+  private readonly pickTile: (name: PlaygroundState['dataset']) => void;
+  private data: DataMessage | null = null;
+  private csv: CsvUpload | null = null;
+  private running = false;
+  private backendName = '';
+  private losses: number[] = [];
+  private epochRecords: EpochRecord[] = [];
+  private lastStep = 0;
+
+  constructor() {
+    this.brain = new BrainView(byId('brain', HTMLDivElement), {
+      changeNeurons: (layer, delta) => this.change({ layers: editLayers(this.state.layers, { layer, delta }) }),
+    });
+    this.pickTile = buildTiles(byId('tiles', HTMLDivElement), DATASETS, (dataset) => {
+      if (dataset === 'csv' && this.csv === null) {
+        byId('csv-file', HTMLInputElement).click();
+        this.pickTile(this.state.dataset);
+        return;
+      }
+      this.change({ dataset });
+    });
+    this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+    this.worker.onerror = (e) => this.say(`The training worker failed: ${e.message}`, true);
+    this.bind();
+    if (this.state.dataset === 'csv') this.state.dataset = 'spiral';
+    this.showAll();
+    this.configure();
+    window.cortexPlayground = {
+      state: () => ({ ...this.state, layers: [...this.state.layers] }),
+      stepLosses: () => [...this.losses],
+      epochs: () => [...this.epochRecords],
+      backend: () => this.backendName,
+      step: () => this.lastStep,
+    };
+  }
+
+  private send(msg: ToWorker, transfer: Transferable[] = []): void {
+    this.worker.postMessage(msg, transfer);
+  }
+
+  private bind(): void {
+    const c = this.controls;
+    const fromControls = () => this.change(readControls(c, this.state));
+    for (const el of [c.lr, c.activation, c.optimizer, c.regulariser, c.regRate, c.batch, c.seed, c.target]) {
+      el.addEventListener('change', fromControls);
+    }
+    for (const el of [c.noise, c.points, c.ratio]) {
+      el.addEventListener('input', () => showState(c, readControls(c, this.state)));
+      el.addEventListener('change', fromControls);
+    }
+    c.addLayer.addEventListener('click', () => this.change({ layers: editLayers(this.state.layers, { delta: 1 }) }));
+    c.removeLayer.addEventListener('click', () => this.change({ layers: editLayers(this.state.layers, { delta: -1 }) }));
+    byId('reseed', HTMLButtonElement).addEventListener('click', () =>
+      this.change({ seed: Math.floor(Math.random() * 100000) }),
+    );
+    this.playButton.addEventListener('click', () => this.togglePlay());
+    byId('step', HTMLButtonElement).addEventListener('click', () => this.send({ type: 'step' }));
+    byId('reset', HTMLButtonElement).addEventListener('click', () => this.configure());
+    byId('show-test', HTMLInputElement).addEventListener('change', (e) => {
+      this.output.showTest = (e.target as HTMLInputElement).checked;
+      this.output.render();
+    });
+    byId('csv-file', HTMLInputElement).addEventListener('change', (e) => void this.upload(e.target as HTMLInputElement));
+    byId('export', HTMLButtonElement).addEventListener('click', () => this.send({ type: 'export' }));
+    byId('import-file', HTMLInputElement).addEventListener('change', (e) => void this.importFile(e.target as HTMLInputElement));
+    document.addEventListener('keydown', (e) => this.shortcut(e));
+    window.addEventListener('resize', () => this.output.render());
+    window.addEventListener('popstate', () => {
+      this.state = stateFromQuery(location.search);
+      this.showAll();
+      this.configure();
+    });
+  }
+
+  private shortcut(e: KeyboardEvent): void {
+    const t = e.target;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLButtonElement) return;
+    if (e.key === ' ') {
+      e.preventDefault();
+      this.togglePlay();
+    } else if (e.key === 's' || e.key === 'S') this.send({ type: 'step' });
+    else if (e.key === 'r' || e.key === 'R') this.configure();
+  }
+
+  private togglePlay(): void {
+    this.send({ type: this.running ? 'pause' : 'play' });
+    this.setRunning(!this.running);
+  }
+
+  private setRunning(on: boolean): void {
+    this.running = on;
+    this.playButton.classList.toggle('playing', on);
+    this.playButton.setAttribute('aria-label', on ? 'Pause' : 'Play');
+  }
+
+  /** Applies an edit to the state, updates the URL and starts a fresh run. */
+  private change(edit: Partial<PlaygroundState>): void {
+    this.state = { ...this.state, ...edit };
+    this.showAll();
+    this.configure();
+  }
+
+  private showAll(): void {
+    showState(this.controls, this.state);
+    this.pickTile(this.state.dataset);
+    const url = `${location.pathname}${stateToQuery(this.state)}`;
+    if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
+  }
+
+  private configure(): void {
+    this.setRunning(false);
+    this.losses = [];
+    this.epochRecords = [];
+    this.lastStep = 0;
+    this.say('');
+    this.send({ type: 'configure', state: this.state, csv: this.state.dataset === 'csv' ? this.csv : null });
+  }
+
+  private async upload(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    if (!file) return;
+    if (file.size > 5 * 1024 * 1024) {
+      this.say(`${file.name} is larger than 5 MB; the playground takes small CSV files`, true);
+      return;
+    }
+    this.csv = { name: file.name, text: await file.text() };
+    byId('csv-hint', HTMLParagraphElement).textContent = `${file.name}: the first two numeric columns are the inputs.`;
+    this.change({ dataset: 'csv', target: '' });
+  }
+
+  private async importFile(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    if (!file) return;
+    const bytes = await file.arrayBuffer();
+    this.setRunning(false);
+    this.send({ type: 'import', bytes, name: file.name }, [bytes]);
+    input.value = '';
+  }
+
+  private say(text: string, error = false): void {
+    const el = byId('message', HTMLSpanElement);
+    el.textContent = text;
+    el.classList.toggle('error', error);
+  }
+
+  private receive(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'ready':
+        this.backendName = msg.backend;
+        byId('backend', HTMLSpanElement).textContent = `Backend: ${msg.backend} (${msg.detail})`;
+        break;
+      case 'data':
+        this.onData(msg);
+        break;
+      case 'snapshot':
+        this.onSnapshot(msg);
+        break;
+      case 'exported':
+        this.download(msg.bytes, msg.fileName);
+        break;
+      case 'imported':
+        this.state = msg.state;
+        this.showAll();
+        this.losses = [];
+        this.epochRecords = [];
+        this.say(msg.message);
+        break;
+      case 'error':
+        this.setRunning(false);
+        this.say(msg.message, true);
+        break;
+    }
+  }
+
+  private onData(d: DataMessage): void {
+    this.data = d;
+    this.output.setData(d);
+    this.curves.reset(d.task === 'regression');
+    this.losses = [];
+    this.epochRecords = [];
+    if (d.csvColumns.length > 0) showTargets(this.controls, d.csvColumns, d.targetName);
+    if (this.state.dataset === 'csv' && this.state.target !== d.targetName) {
+      this.state = { ...this.state, target: d.targetName };
+      this.showAll();
+    }
+    byId('axis-x', HTMLDivElement).textContent = `horizontal ${d.featureNames[0]}, vertical ${d.featureNames[1]}`;
+    const scoreTitle = byId('score-title', HTMLHeadingElement).firstChild;
+    if (scoreTitle) scoreTitle.textContent = d.task === 'classification' ? 'Accuracy ' : 'R² ';
+    byId('stat-score-name', HTMLElement).textContent = d.task === 'classification' ? 'Test accuracy' : 'Test R²';
+    byId('curve-score', HTMLDivElement).setAttribute(
+      'aria-label',
+      d.task === 'classification' ? 'Training and test accuracy per epoch' : 'Training and test R² per epoch',
+    );
+    const legend = byId('classes', HTMLDivElement);
+    legend.replaceChildren(
+      ...(d.task === 'classification' ? d.classNames : [`${d.targetName}: low → high`]).map((name, i) => {
+        const item = document.createElement('span');
+        const sw = document.createElement('i');
+        sw.style.background = d.task === 'classification' ? hex(classColor(i)) : 'linear-gradient(90deg,#e87d1e,#f7f7f5,#256eba)';
+        item.append(sw, document.createTextNode(name));
+        return item;
+      }),
+    );
+    const outputs = d.task === 'classification' ? d.classNames : [d.targetName];
+    const arch = [2, ...this.state.layers, outputs.length].join(' → ');
+    byId('arch', HTMLSpanElement).textContent = arch;
+    this.brain.setStructure([2, ...this.state.layers, outputs.length], {
+      inputs: d.featureNames,
+      outputs,
+      classification: d.task === 'classification',
+    });
+  }
+
+  private onSnapshot(s: SnapshotMessage): void {
+    this.lastStep = s.step;
+    this.losses.push(...s.newStepLosses);
+    this.epochRecords.push(...s.newEpochs);
+    this.curves.push(s.newEpochs);
+    if (this.data) {
+      const outputs = this.data.task === 'classification' ? this.data.classNames : [this.data.targetName];
+      this.brain.setStructure(s.columnSizes, { inputs: this.data.featureNames, outputs, classification: this.data.task === 'classification' });
+    }
+    this.brain.update(s);
+    this.output.setOutput(s.output);
+    if (!s.running && this.running && s.newStepLosses.length === 0) this.setRunning(false);
+    const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
+    byId('stat-epoch', HTMLOutputElement).value = String(s.epoch).padStart(3, '0');
+    byId('stat-speed', HTMLOutputElement).value = s.running ? String(s.stepsPerSecond) : '0';
+    byId('stat-train-loss', HTMLOutputElement).value = fmt(s.latest.trainLoss);
+    byId('stat-test-loss', HTMLOutputElement).value = fmt(s.latest.testLoss);
+    const score = s.latest.testScore;
+    byId('stat-test-score', HTMLOutputElement).value =
+      this.data?.task === 'regression' ? fmt(score) : Number.isFinite(score) ? `${(score * 100).toFixed(1)}%` : '–';
+  }
+
+  private download(bytes: ArrayBuffer, fileName: string): void {
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    this.say(`Exported ${fileName}`);
+  }
+}
+
+new App();

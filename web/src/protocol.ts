@@ -1,0 +1,114 @@
+/**
+ * Messages between the page and the training worker. Everything is structured-clone
+ * friendly: plain objects and typed arrays.
+ * @module
+ */
+import type { PlaygroundState } from './state.js';
+
+/** Side length of the grid of inputs used for the neuron heat maps. */
+export const NEURON_GRID = 28;
+/** Side length of the grid of inputs used for the output view. */
+export const OUTPUT_GRID = 72;
+
+/** The rectangle of the input plane that the views show. */
+export interface Bounds {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/** An uploaded CSV file, sent as text. */
+export interface CsvUpload {
+  name: string;
+  text: string;
+}
+
+/** Page to worker. */
+export type ToWorker =
+  | { type: 'configure'; state: PlaygroundState; csv: CsvUpload | null }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'step' }
+  | { type: 'export' }
+  | { type: 'import'; bytes: ArrayBuffer; name: string };
+
+/** The data set as the page draws it. */
+export interface DataMessage {
+  type: 'data';
+  task: 'classification' | 'regression';
+  /** Class names (classification), or an empty list. */
+  classNames: string[];
+  /** The names of the two input columns. */
+  featureNames: [string, string];
+  /** The target's name. */
+  targetName: string;
+  /** Training points, `[x1, x2]` pairs, and their targets (class ids or values). */
+  trainX: Float32Array;
+  trainY: Float32Array;
+  testX: Float32Array;
+  testY: Float32Array;
+  /** Range of the targets (regression colour scale). */
+  yMin: number;
+  yMax: number;
+  bounds: Bounds;
+  /** Numeric columns of an uploaded CSV (for the target chooser), else empty. */
+  csvColumns: string[];
+}
+
+/** One point of the curves, recorded once per epoch. */
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  testLoss: number;
+  /** Accuracy for classification, R² for regression. */
+  trainScore: number;
+  testScore: number;
+}
+
+/** One layer of weights as the brain view draws it. */
+export interface LayerWeights {
+  /** `[out, in]`, row-major, as in `Linear.weight`. */
+  weight: Float32Array;
+  bias: Float32Array;
+  inFeatures: number;
+  outFeatures: number;
+}
+
+/** What the views need after some training. */
+export interface SnapshotMessage {
+  type: 'snapshot';
+  running: boolean;
+  epoch: number;
+  step: number;
+  stepsPerSecond: number;
+  /** Loss of each batch since the last snapshot (the full history lives in the page). */
+  newStepLosses: number[];
+  /** Epoch records since the last snapshot. */
+  newEpochs: EpochRecord[];
+  /** Latest full-set losses and scores. */
+  latest: EpochRecord;
+  /**
+   * Per neuron, its activation over a NEURON_GRID² grid of the input plane: one array per
+   * column of the diagram (inputs, each hidden layer, outputs), neuron after neuron.
+   */
+  neurons: Float32Array[];
+  /** Neurons per column of the diagram. */
+  columnSizes: number[];
+  weights: LayerWeights[];
+  /**
+   * The output view over an OUTPUT_GRID² grid: per cell, the class probabilities
+   * (classification, `classes` values) or the predicted value (regression, one value).
+   */
+  output: Float32Array;
+}
+
+/** Worker to page. */
+export type FromWorker =
+  | { type: 'ready'; backend: string; detail: string }
+  | DataMessage
+  | SnapshotMessage
+  | { type: 'exported'; bytes: ArrayBuffer; fileName: string }
+  | { type: 'imported'; state: PlaygroundState; message: string }
+  | { type: 'error'; message: string };

@@ -1,0 +1,365 @@
+/**
+ * The brain view: the network as a diagram. Every neuron is a small heat map of its
+ * activation over the input plane; every weight is a curve whose colour is its sign and
+ * whose width is its magnitude. Hovering (or focusing) a neuron or a weight shows values.
+ * @module
+ */
+import { classColor, diverging, hex, maxAbs, mix, NEUTRAL, NEGATIVE, POSITIVE, paintDiverging } from '../colors.js';
+import { NEURON_GRID, type SnapshotMessage } from '../protocol.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const HEADER = 52;
+
+/** What the diagram needs to know besides the snapshot. */
+export interface BrainLabels {
+  /** Names of the two inputs. */
+  inputs: [string, string];
+  /** Names of the outputs (class names, or the regression target). */
+  outputs: string[];
+  /** Classification shows output probabilities in class colours. */
+  classification: boolean;
+}
+
+/** Callbacks for the per-layer neuron buttons. */
+export interface BrainActions {
+  /** Adds (`+1`) or removes (`-1`) a neuron in hidden layer `layer`. */
+  changeNeurons(layer: number, delta: 1 | -1): void;
+}
+
+interface Geometry {
+  size: number;
+  xs: number[];
+  ys: number[][];
+  width: number;
+  height: number;
+}
+
+/** Draws and updates the network diagram inside `root`. */
+export class BrainView {
+  private sizes: number[] = [];
+  private labels: BrainLabels = { inputs: ['x1', 'x2'], outputs: [], classification: true };
+  private neurons: HTMLCanvasElement[][] = [];
+  private captions: HTMLSpanElement[][] = [];
+  private links: SVGPathElement[][] = [];
+  private readonly svg: SVGSVGElement;
+  private readonly tip: HTMLDivElement;
+  private readonly layer: HTMLDivElement;
+  private last: SnapshotMessage | null = null;
+  private geometry: Geometry | null = null;
+
+  constructor(
+    readonly root: HTMLElement,
+    private readonly actions: BrainActions,
+  ) {
+    root.classList.add('brain');
+    this.layer = document.createElement('div');
+    this.layer.className = 'brain-layer';
+    this.svg = document.createElementNS(SVG, 'svg');
+    this.svg.classList.add('brain-links');
+    this.svg.setAttribute('aria-hidden', 'true');
+    this.tip = document.createElement('div');
+    this.tip.className = 'tooltip';
+    this.tip.setAttribute('role', 'status');
+    this.tip.hidden = true;
+    this.layer.append(this.svg);
+    root.append(this.layer, this.tip);
+    new ResizeObserver(() => this.relayout()).observe(root);
+  }
+
+  /** Neurons per diagram column (inputs, hidden layers, outputs), and their labels. */
+  setStructure(sizes: number[], labels: BrainLabels): void {
+    const same = sizes.length === this.sizes.length && sizes.every((s, i) => s === this.sizes[i]);
+    this.labels = labels;
+    if (same && this.neurons.length > 0) {
+      this.relabel();
+      return;
+    }
+    this.sizes = [...sizes];
+    this.build();
+  }
+
+  private columnName(c: number): string {
+    if (c === 0) return 'Input';
+    if (c === this.sizes.length - 1) return 'Output';
+    return `Hidden ${c}`;
+  }
+
+  private neuronName(c: number, j: number): string {
+    if (c === 0) return `input ${this.labels.inputs[j] ?? j + 1}`;
+    if (c === this.sizes.length - 1) {
+      const name = this.labels.outputs[j] ?? `output ${j + 1}`;
+      return this.labels.classification ? `output P(${name})` : `output ${name}`;
+    }
+    return `hidden layer ${c}, neuron ${j + 1}`;
+  }
+
+  private build(): void {
+    for (const el of [...this.layer.children]) if (el !== this.svg) el.remove();
+    this.svg.replaceChildren();
+    this.neurons = [];
+    this.captions = [];
+    this.links = [];
+    const last = this.sizes.length - 1;
+    this.sizes.forEach((n, c) => {
+      const head = document.createElement('div');
+      head.className = 'brain-head';
+      head.dataset.col = String(c);
+      const title = document.createElement('span');
+      title.className = 'brain-title';
+      title.textContent = this.columnName(c);
+      const count = document.createElement('span');
+      count.className = 'brain-count';
+      count.textContent = c === 0 || c === last ? `${n}` : `${n} neuron${n === 1 ? '' : 's'}`;
+      head.append(title);
+      if (c > 0 && c < last) {
+        const row = document.createElement('span');
+        row.className = 'neuron-buttons';
+        row.append(this.button(`Remove a neuron from hidden layer ${c}`, '−', () => this.actions.changeNeurons(c - 1, -1)));
+        row.append(count);
+        row.append(this.button(`Add a neuron to hidden layer ${c}`, '+', () => this.actions.changeNeurons(c - 1, 1)));
+        head.append(row);
+      } else head.append(count);
+      this.layer.append(head);
+      const col: HTMLCanvasElement[] = [];
+      const caps: HTMLSpanElement[] = [];
+      for (let j = 0; j < n; j++) {
+        const cv = document.createElement('canvas');
+        cv.width = NEURON_GRID;
+        cv.height = NEURON_GRID;
+        cv.className = 'neuron';
+        cv.tabIndex = 0;
+        cv.setAttribute('role', 'img');
+        cv.setAttribute('aria-label', this.neuronName(c, j));
+        const show = () => this.showNeuronTip(c, j, cv);
+        cv.addEventListener('pointerenter', show);
+        cv.addEventListener('focus', show);
+        cv.addEventListener('pointerleave', () => this.hideTip());
+        cv.addEventListener('blur', () => this.hideTip());
+        this.layer.append(cv);
+        col.push(cv);
+        if (c === 0 || c === last) {
+          const cap = document.createElement('span');
+          cap.className = c === 0 ? 'neuron-caption in' : 'neuron-caption out';
+          cap.setAttribute('aria-hidden', 'true');
+          this.layer.append(cap);
+          caps.push(cap);
+        }
+      }
+      this.neurons.push(col);
+      this.captions.push(caps);
+      this.relabel();
+    });
+    for (let c = 0; c + 1 < this.sizes.length; c++) {
+      const group: SVGPathElement[] = [];
+      for (let o = 0; o < this.sizes[c + 1]!; o++) {
+        for (let i = 0; i < this.sizes[c]!; i++) {
+          const path = document.createElementNS(SVG, 'path');
+          path.classList.add('link');
+          const hit = document.createElementNS(SVG, 'path');
+          hit.classList.add('link-hit');
+          hit.addEventListener('pointerenter', (e) => this.showLinkTip(c, o, i, e));
+          hit.addEventListener('pointermove', (e) => this.moveTip(e));
+          hit.addEventListener('pointerleave', () => {
+            path.classList.remove('hover');
+            this.hideTip();
+          });
+          hit.addEventListener('pointerenter', () => path.classList.add('hover'));
+          this.svg.append(path, hit);
+          group.push(path);
+        }
+      }
+      this.links.push(group);
+    }
+    this.relayout();
+  }
+
+  private relabel(): void {
+    const last = this.sizes.length - 1;
+    this.neurons.forEach((col, c) => {
+      col.forEach((cv, j) => {
+        cv.setAttribute('aria-label', this.neuronName(c, j));
+      });
+    });
+    this.captions.forEach((caps, c) => {
+      caps.forEach((cap, j) => {
+        const text = c === 0 ? this.labels.inputs[j] : c === last ? this.labels.outputs[j] : undefined;
+        cap.textContent = text ?? '';
+        cap.title = text ?? '';
+      });
+    });
+  }
+
+  private button(label: string, text: string, onClick: () => void): HTMLButtonElement {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'mini';
+    b.textContent = text;
+    b.setAttribute('aria-label', label);
+    b.title = label;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  private computeGeometry(): Geometry {
+    const width = Math.max(this.root.clientWidth, 240);
+    const cols = this.sizes.length;
+    const size = Math.round(Math.max(24, Math.min(44, (width - 24) / (cols * 1.9))));
+    const gap = Math.round(size * 0.28);
+    const most = Math.max(...this.sizes, 1);
+    const height = HEADER + most * size + (most - 1) * gap + 12;
+    const left = 30;
+    const right = 58;
+    const xs = this.sizes.map((_, c) => left + (cols === 1 ? 0 : (c * (width - left - right - size)) / (cols - 1)));
+    const ys = this.sizes.map((n) => {
+      const span = n * size + (n - 1) * gap;
+      const top = HEADER + (height - HEADER - 12 - span) / 2;
+      return Array.from({ length: n }, (_, j) => top + j * (size + gap));
+    });
+    return { size, xs, ys, width, height };
+  }
+
+  private relayout(): void {
+    if (this.sizes.length === 0) return;
+    const g = this.computeGeometry();
+    this.geometry = g;
+    this.layer.style.height = `${g.height}px`;
+    this.svg.setAttribute('width', String(g.width));
+    this.svg.setAttribute('height', String(g.height));
+    this.svg.setAttribute('viewBox', `0 0 ${g.width} ${g.height}`);
+    const heads = this.layer.querySelectorAll<HTMLElement>('.brain-head');
+    heads.forEach((h, c) => {
+      const center = g.xs[c]! + g.size / 2;
+      h.style.left = `${center}px`;
+    });
+    this.neurons.forEach((col, c) => {
+      col.forEach((cv, j) => {
+        cv.style.left = `${g.xs[c]}px`;
+        cv.style.top = `${g.ys[c]![j]}px`;
+        cv.style.width = `${g.size}px`;
+        cv.style.height = `${g.size}px`;
+      });
+    });
+    this.captions.forEach((caps, c) => {
+      caps.forEach((cap, j) => {
+        const x = c === 0 ? g.xs[c]! - 4 : g.xs[c]! + g.size + 5;
+        cap.style.left = `${x}px`;
+        cap.style.top = `${g.ys[c]![j]! + g.size / 2}px`;
+      });
+    });
+    this.links.forEach((group, c) => {
+      const nIn = this.sizes[c]!;
+      group.forEach((path, k) => {
+        const o = Math.floor(k / nIn);
+        const i = k % nIn;
+        const x0 = g.xs[c]! + g.size;
+        const y0 = g.ys[c]![i]! + g.size / 2;
+        const x1 = g.xs[c + 1]!;
+        const y1 = g.ys[c + 1]![o]! + g.size / 2;
+        const mx = (x0 + x1) / 2;
+        const d = `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1}`;
+        path.setAttribute('d', d);
+        (path.nextSibling as SVGPathElement | null)?.setAttribute('d', d);
+      });
+    });
+    if (this.last) this.update(this.last);
+  }
+
+  /** Redraws the heat maps and the weights from a snapshot. */
+  update(s: SnapshotMessage): void {
+    this.last = s;
+    const cells = NEURON_GRID * NEURON_GRID;
+    const outCol = this.sizes.length - 1;
+    this.neurons.forEach((col, c) => {
+      const maps = s.neurons[c];
+      if (!maps) return;
+      col.forEach((cv, j) => {
+        const ctx = cv.getContext('2d');
+        if (!ctx) return;
+        const img = ctx.createImageData(NEURON_GRID, NEURON_GRID);
+        if (c === outCol && this.labels.classification) paintProbability(maps, j * cells, cells, classColor(j), img.data);
+        else paintDiverging(maps, j * cells, NEURON_GRID, maxAbs(maps, j * cells, cells), img.data);
+        ctx.putImageData(img, 0, 0);
+      });
+    });
+    this.links.forEach((group, c) => {
+      const w = s.weights[c];
+      if (!w) return;
+      // Widths are relative to the layer's largest weight, so every layer stays readable.
+      const top = maxAbs(w.weight, 0, w.weight.length);
+      group.forEach((path, k) => {
+        const v = w.weight[k] ?? 0;
+        const t = Math.abs(v) / top;
+        path.style.stroke = hex(v < 0 ? NEGATIVE : POSITIVE);
+        path.style.strokeWidth = (0.35 + 4.4 * t).toFixed(2);
+        path.style.opacity = (0.2 + 0.7 * t).toFixed(2);
+      });
+    });
+  }
+
+  private weightText(c: number, o: number, i: number): string {
+    const w = this.last?.weights[c];
+    const v = w?.weight[o * (w?.inFeatures ?? 1) + i];
+    return `weight ${v === undefined ? '–' : v.toFixed(3)}: ${this.neuronName(c, i)} → ${this.neuronName(c + 1, o)}`;
+  }
+
+  private showLinkTip(c: number, o: number, i: number, e: PointerEvent): void {
+    this.tip.textContent = this.weightText(c, o, i);
+    this.tip.hidden = false;
+    this.moveTip(e);
+  }
+
+  private moveTip(e: PointerEvent): void {
+    const r = this.root.getBoundingClientRect();
+    this.placeTip(e.clientX - r.left + 12, e.clientY - r.top + 12);
+  }
+
+  private placeTip(x: number, y: number): void {
+    const maxX = this.root.clientWidth - this.tip.offsetWidth - 4;
+    this.tip.style.left = `${Math.max(4, Math.min(x, maxX))}px`;
+    this.tip.style.top = `${y}px`;
+  }
+
+  private showNeuronTip(c: number, j: number, cv: HTMLCanvasElement): void {
+    const s = this.last;
+    const cells = NEURON_GRID * NEURON_GRID;
+    const lines = [this.neuronName(c, j)];
+    const maps = s?.neurons[c];
+    if (maps) {
+      let lo = Number.POSITIVE_INFINITY;
+      let hi = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < cells; k++) {
+        const v = maps[j * cells + k]!;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      lines.push(`${c === 0 ? 'value' : 'activation'} from ${lo.toFixed(3)} to ${hi.toFixed(3)}`);
+    }
+    const w = c > 0 ? s?.weights[c - 1] : undefined;
+    if (w) lines.push(`bias ${w.bias[j]?.toFixed(3) ?? '–'}`);
+    this.tip.textContent = lines.join(' · ');
+    this.tip.hidden = false;
+    const g = this.geometry;
+    if (g) this.placeTip(g.xs[c]! + g.size + 6, g.ys[c]![j]! + g.size / 2);
+    cv.setAttribute('aria-description', lines.slice(1).join(', '));
+  }
+
+  private hideTip(): void {
+    this.tip.hidden = true;
+  }
+}
+
+/** Paints a probability map (0–1) from white to the class colour. */
+function paintProbability(values: ArrayLike<number>, offset: number, cells: number, color: readonly [number, number, number], out: Uint8ClampedArray): void {
+  for (let i = 0; i < cells; i++) {
+    const c = mix(NEUTRAL, color, Math.max(0, Math.min(1, values[offset + i]!)));
+    out[4 * i] = c[0];
+    out[4 * i + 1] = c[1];
+    out[4 * i + 2] = c[2];
+    out[4 * i + 3] = 255;
+  }
+}
+
+/** The diverging colour of a value, for legends. */
+export function legendColor(t: number): string {
+  return hex(diverging(t));
+}

@@ -1,0 +1,103 @@
+/**
+ * The live curves: training and test loss, and training and test accuracy (R² for
+ * regression), one point per epoch, drawn with uPlot.
+ * @module
+ */
+import uPlot from 'uplot';
+import type { EpochRecord } from '../protocol.js';
+
+/** Colour of the training curves. */
+export const TRAIN = '#5b6770';
+/** Colour of the test curves. */
+export const TEST = '#d1495b';
+
+const HEIGHT = 112;
+
+function chart(root: HTMLElement, log: boolean, fixed: [number, number] | null): uPlot {
+  const opts: uPlot.Options = {
+    width: Math.max(root.clientWidth, 200),
+    height: HEIGHT,
+    cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+    legend: { show: false },
+    scales: {
+      x: { time: false },
+      y: fixed ? { range: fixed } : log ? { distr: 3 } : {},
+    },
+    axes: [
+      { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 26, font: '11px system-ui' },
+      { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 50, font: '11px system-ui' },
+    ],
+    series: [
+      { label: 'epoch' },
+      { label: 'train', stroke: TRAIN, width: 2, points: { show: false } },
+      { label: 'test', stroke: TEST, width: 2, points: { show: false } },
+    ],
+  };
+  return new uPlot(opts, [[], [], []], root);
+}
+
+/** Two charts that grow one point per epoch. */
+export class Curves {
+  private loss: uPlot;
+  private score: uPlot;
+  private epochs: number[] = [];
+  private trainLoss: number[] = [];
+  private testLoss: number[] = [];
+  private trainScore: number[] = [];
+  private testScore: number[] = [];
+  private scoreName = 'accuracy';
+
+  constructor(
+    private readonly lossRoot: HTMLElement,
+    private readonly scoreRoot: HTMLElement,
+  ) {
+    this.loss = chart(lossRoot, true, null);
+    this.score = chart(scoreRoot, false, [0, 1]);
+    new ResizeObserver(() => this.resize()).observe(lossRoot);
+  }
+
+  /** Starts again (new run); `regression` switches the second chart to R². */
+  reset(regression: boolean): void {
+    this.epochs = [];
+    this.trainLoss = [];
+    this.testLoss = [];
+    this.trainScore = [];
+    this.testScore = [];
+    const name = regression ? 'R²' : 'accuracy';
+    if (name !== this.scoreName) {
+      this.scoreName = name;
+      this.score.destroy();
+      this.score = chart(this.scoreRoot, false, regression ? null : [0, 1]);
+    }
+    this.redraw();
+  }
+
+  /** Appends epoch records. */
+  push(records: readonly EpochRecord[]): void {
+    if (records.length === 0) return;
+    for (const r of records) {
+      this.epochs.push(r.epoch);
+      this.trainLoss.push(positive(r.trainLoss));
+      this.testLoss.push(positive(r.testLoss));
+      this.trainScore.push(r.trainScore);
+      this.testScore.push(r.testScore);
+    }
+    this.redraw();
+  }
+
+  private redraw(): void {
+    this.loss.setData([this.epochs, this.trainLoss, this.testLoss]);
+    this.score.setData([this.epochs, this.trainScore, this.testScore]);
+  }
+
+  private resize(): void {
+    const width = Math.max(this.lossRoot.clientWidth, 200);
+    this.loss.setSize({ width, height: HEIGHT });
+    this.score.setSize({ width, height: HEIGHT });
+  }
+}
+
+/** Log scales need positive values; a loss of exactly zero is drawn at a tiny value. */
+function positive(v: number): number {
+  return Number.isFinite(v) ? Math.max(v, 1e-6) : Number.NaN;
+}

@@ -1,0 +1,123 @@
+/**
+ * The output view: the decision boundary (classification) or the regression surface as a
+ * heat map over the input plane, with the training and test points on top.
+ * @module
+ */
+import { classColor, diverging, hex, paintClasses, paintDiverging } from '../colors.js';
+import { type Bounds, type DataMessage, OUTPUT_GRID } from '../protocol.js';
+
+/** Draws the model's output over the input plane. */
+export class OutputView {
+  /** Whether test points are drawn. */
+  showTest = true;
+  private data: DataMessage | null = null;
+  private output: Float32Array | null = null;
+  private readonly heat = document.createElement('canvas');
+
+  constructor(readonly canvas: HTMLCanvasElement) {
+    this.heat.width = OUTPUT_GRID;
+    this.heat.height = OUTPUT_GRID;
+  }
+
+  /** New data: resets the picture. */
+  setData(data: DataMessage): void {
+    this.data = data;
+    this.output = null;
+    this.render();
+  }
+
+  /** New model output over the grid. */
+  setOutput(output: Float32Array): void {
+    this.output = output;
+    this.render();
+  }
+
+  /** The regression colour scale's half-range. */
+  private valueScale(d: DataMessage): number {
+    return Math.max(Math.abs(d.yMin), Math.abs(d.yMax), 1e-6);
+  }
+
+  private paintHeat(d: DataMessage, out: Float32Array): void {
+    const ctx = this.heat.getContext('2d');
+    if (!ctx) return;
+    const img = ctx.createImageData(OUTPUT_GRID, OUTPUT_GRID);
+    if (d.task === 'classification') paintClasses(out, d.classNames.length, OUTPUT_GRID * OUTPUT_GRID, img.data);
+    else paintDiverging(out, 0, OUTPUT_GRID, this.valueScale(d), img.data);
+    ctx.putImageData(img, 0, 0);
+  }
+
+  /** Redraws at the canvas's current CSS size. */
+  render(): void {
+    const { canvas } = this;
+    const dpr = window.devicePixelRatio || 1;
+    const size = Math.max(canvas.clientWidth, 120);
+    const px = Math.round(size * dpr);
+    if (canvas.width !== px || canvas.height !== px) {
+      canvas.width = px;
+      canvas.height = px;
+    }
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = '#f7f7f5';
+    ctx.fillRect(0, 0, size, size);
+    const d = this.data;
+    if (!d) return;
+    if (this.output) {
+      this.paintHeat(d, this.output);
+      ctx.imageSmoothingEnabled = true;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(this.heat, 0, 0, size, size);
+    }
+    this.drawAxes(ctx, d.bounds, size);
+    this.drawPoints(ctx, d, d.trainX, d.trainY, size, false);
+    if (this.showTest) this.drawPoints(ctx, d, d.testX, d.testY, size, true);
+  }
+
+  private drawAxes(ctx: CanvasRenderingContext2D, b: Bounds, size: number): void {
+    ctx.save();
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.12)';
+    ctx.lineWidth = 1;
+    const zx = ((0 - b.x0) / (b.x1 - b.x0)) * size;
+    const zy = ((b.y1 - 0) / (b.y1 - b.y0)) * size;
+    ctx.beginPath();
+    if (zx > 0 && zx < size) {
+      ctx.moveTo(zx, 0);
+      ctx.lineTo(zx, size);
+    }
+    if (zy > 0 && zy < size) {
+      ctx.moveTo(0, zy);
+      ctx.lineTo(size, zy);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+
+  private drawPoints(
+    ctx: CanvasRenderingContext2D,
+    d: DataMessage,
+    x: Float32Array,
+    y: Float32Array,
+    size: number,
+    test: boolean,
+  ): void {
+    const b = d.bounds;
+    const n = y.length;
+    const radius = Math.max(2.2, Math.min(4, size / 110));
+    const scale = Math.max(Math.abs(d.yMin), Math.abs(d.yMax), 1e-6);
+    ctx.save();
+    ctx.lineWidth = test ? 1.6 : 1;
+    ctx.strokeStyle = test ? '#1d1d1f' : '#ffffff';
+    for (let i = 0; i < n; i++) {
+      const px = ((x[2 * i]! - b.x0) / (b.x1 - b.x0)) * size;
+      const py = ((b.y1 - x[2 * i + 1]!) / (b.y1 - b.y0)) * size;
+      const c = d.task === 'classification' ? classColor(y[i]!) : diverging(y[i]! / scale);
+      ctx.fillStyle = hex(c);
+      ctx.beginPath();
+      ctx.arc(px, py, radius, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+}

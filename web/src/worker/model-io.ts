@@ -1,0 +1,111 @@
+/**
+ * Export and import of the trained model, in the library's model-file format (the one
+ * `cortex predict` and `cortex info` read), through `src/io`'s browser-safe functions.
+ * @module
+ */
+import { ModelFormatError } from '../../../src/errors.js';
+import { type DataSchema, deserializeModel, serializeModel } from '../../../src/io/model-file.js';
+import { Dropout, Linear, Sequential } from '../../../src/nn/index.js';
+import type { EpochRecord, CsvUpload } from '../protocol.js';
+import { ACTIVATIONS, type ActivationChoice, type PlaygroundState, stateFromQuery, stateToQuery } from '../state.js';
+import { buildData } from './dataset.js';
+import { type Network, Session } from './session.js';
+
+function schemaOf(s: Session): DataSchema {
+  const { data } = s;
+  return {
+    task: data.task,
+    features: data.featureNames.map((name) => ({ name, type: 'numeric' as const })),
+    target:
+      data.task === 'classification'
+        ? { name: data.targetName, type: 'categorical', classes: [...data.classNames] }
+        : { name: data.targetName, type: 'numeric' },
+    idColumn: null,
+  };
+}
+
+/** Serialises the session's model with its schema, the run's settings and its metrics. */
+export function exportModel(s: Session, latest: EpochRecord | null): { bytes: ArrayBuffer; fileName: string } {
+  const record = latest ?? s.evaluate();
+  const scoreName = s.data.task === 'classification' ? 'accuracy' : 'r2';
+  const metrics = {
+    trainLoss: record.trainLoss,
+    testLoss: Number.isFinite(record.testLoss) ? record.testLoss : null,
+    [`train_${scoreName}`]: record.trainScore,
+    [scoreName]: Number.isFinite(record.testScore) ? record.testScore : null,
+  };
+  const st = s.state;
+  const bytes = serializeModel(s.net.model, {
+    schema: schemaOf(s),
+    preprocessing: null,
+    training: {
+      source: 'cortex playground',
+      query: stateToQuery(st),
+      dataset: st.dataset,
+      layers: st.layers,
+      activation: st.activation,
+      optimizer: st.optimizer,
+      lr: st.lr,
+      batchSize: st.batch,
+      regulariser: st.regulariser,
+      regRate: st.regRate,
+      seed: st.seed,
+      epochs: s.epoch,
+      steps: s.step,
+    },
+    metrics,
+  });
+  const copy = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(copy).set(bytes);
+  return { bytes: copy, fileName: `cortex-${st.dataset}-${st.layers.join('x') || 'linear'}-seed${st.seed}.cortex` };
+}
+
+/** Finds the `Linear` layers and the activation positions of a loaded `Sequential`. */
+function networkOf(model: Sequential, source: string): { net: Network; activation: ActivationChoice | null } {
+  const linears: Linear[] = [];
+  const taps: number[] = [];
+  let activation: ActivationChoice | null = null;
+  for (let i = 0; i < model.length; i++) {
+    const m = model.at(i);
+    if (m instanceof Linear) linears.push(m);
+    else if (!(m instanceof Dropout) && i + 1 < model.length) {
+      taps.push(i);
+      const name = m.constructor.name.toLowerCase();
+      activation = ACTIVATIONS.find((a) => a.toLowerCase() === name) ?? (name === 'identity' ? 'linear' : activation);
+    }
+  }
+  if (linears[0]?.inFeatures !== 2) {
+    throw new ModelFormatError(`${source}: the playground shows models with two numeric inputs and Linear layers`);
+  }
+  return { net: { model, taps, linears }, activation };
+}
+
+/**
+ * Loads a model file. When it was exported by the playground, its settings (and so its
+ * data) are restored too; otherwise it is shown on the current data.
+ */
+export function importModel(
+  bytes: ArrayBuffer,
+  name: string,
+  current: Session | null,
+  csv: CsvUpload | null,
+): { session: Session; message: string } {
+  const saved = deserializeModel(bytes, name);
+  if (!(saved.model instanceof Sequential)) throw new ModelFormatError(`${name}: the playground shows Sequential models only`);
+  const { net, activation } = networkOf(saved.model, name);
+  const query = saved.training?.query;
+  let state: PlaygroundState;
+  if (typeof query === 'string') state = stateFromQuery(query);
+  else if (current) state = { ...current.state };
+  else throw new ModelFormatError(`${name}: no data to show the model on`);
+  state.layers = net.linears.slice(0, -1).map((l) => l.outFeatures);
+  if (activation) state.activation = activation;
+  const data = state.dataset === 'csv' && current?.state.dataset === 'csv' ? current.data : buildData(state, csv);
+  const outputs = net.linears[net.linears.length - 1]!.outFeatures;
+  const want = data.task === 'classification' ? data.classNames.length : 1;
+  if (outputs !== want) {
+    throw new ModelFormatError(`${name}: the model has ${outputs} outputs but the data needs ${want}`);
+  }
+  net.model.train();
+  return { session: new Session(state, data, net), message: `Loaded ${name}` };
+}

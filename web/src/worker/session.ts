@@ -1,0 +1,224 @@
+/**
+ * One training run inside the worker: the model, the optimizer, the data as tensors and
+ * the seeded generators. All the maths is the library's: `Sequential`, `Linear`, the
+ * activation modules, the losses, the optimizers and the metrics.
+ * @module
+ */
+import { noGrad } from '../../../src/autograd/engine.js';
+import { Tensor } from '../../../src/autograd/tensor.js';
+import { takeRows } from '../../../src/data/split.js';
+import { TrainingDivergedError } from '../../../src/errors.js';
+import { activationModule, Dropout, Linear, type Module, Sequential } from '../../../src/nn/index.js';
+import { crossEntropy, mseLoss } from '../../../src/nn/losses.js';
+import { softmax } from '../../../src/ops/index.js';
+import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '../../../src/optim/index.js';
+import { Generator } from '../../../src/tensor/random.js';
+import { accuracy, r2Score } from '../../../src/train/metrics.js';
+import { type EpochRecord, type LayerWeights, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
+import type { PlaygroundState } from '../state.js';
+import { gridInputs, type PlaygroundData } from './dataset.js';
+
+/** The network the page trains: `Linear` and activation (and dropout) layers in a `Sequential`. */
+export interface Network {
+  model: Sequential;
+  /** Indices into `model` after which a hidden layer's activations are read. */
+  taps: number[];
+  /** The `Linear` layers in order. */
+  linears: Linear[];
+}
+
+/** Builds the network for a state, with its weights drawn from `seed`. */
+export function buildNetwork(s: PlaygroundState, inputs: number, outputs: number, seed: number): Network {
+  const init = new Generator(seed);
+  const dropGen = new Generator(seed + 2);
+  const model = new Sequential();
+  const taps: number[] = [];
+  const linears: Linear[] = [];
+  let width = inputs;
+  for (const h of s.layers) {
+    const fc = new Linear(width, h, { generator: init });
+    linears.push(fc);
+    model.append(fc);
+    model.append(activationModule(s.activation));
+    taps.push(model.length - 1);
+    if (s.regulariser === 'dropout' && s.regRate > 0) model.append(new Dropout(Math.min(s.regRate, 0.9), { generator: dropGen }));
+    width = h;
+  }
+  const head = new Linear(width, outputs, { generator: init });
+  linears.push(head);
+  model.append(head);
+  return { model, taps, linears };
+}
+
+function makeOptimizer(s: PlaygroundState, model: Module): Optimizer {
+  const params = model.parameters();
+  const weightDecay = s.regulariser === 'l2' ? s.regRate : 0;
+  const lr = s.lr;
+  switch (s.optimizer) {
+    case 'sgd':
+      return new SGD(params, { lr, weightDecay });
+    case 'momentum':
+      return new SGD(params, { lr, momentum: 0.9, weightDecay });
+    case 'rmsprop':
+      return new RMSprop(params, { lr, weightDecay });
+    case 'adagrad':
+      return new Adagrad(params, { lr, weightDecay });
+    case 'adamw':
+      return new AdamW(params, { lr, weightDecay });
+    default:
+      return new Adam(params, { lr, weightDecay });
+  }
+}
+
+/** A training run: call {@link Session.step} for one batch. */
+export class Session {
+  readonly net: Network;
+  readonly optimizer: Optimizer;
+  readonly classes: number;
+  epoch = 0;
+  step = 0;
+  private order: Int32Array = new Int32Array(0);
+  private cursor = 0;
+  private readonly shuffle: Generator;
+  private readonly trainX: Tensor;
+  private readonly trainT: Tensor;
+  private readonly testX: Tensor;
+  private readonly testT: Tensor;
+  private readonly neuronGrid: Tensor;
+  private readonly outputGrid: Tensor;
+
+  constructor(
+    readonly state: PlaygroundState,
+    readonly data: PlaygroundData,
+    net?: Network,
+  ) {
+    this.classes = data.task === 'classification' ? data.classNames.length : 0;
+    this.net = net ?? buildNetwork(state, 2, Math.max(this.classes, 1), state.seed + 1);
+    this.optimizer = makeOptimizer(state, this.net.model);
+    this.shuffle = new Generator(state.seed + 3);
+    this.trainX = new Tensor(data.trainX, [data.trainY.length, 2]);
+    this.testX = new Tensor(data.testX, [data.testY.length, 2]);
+    this.trainT = this.target(data.trainY);
+    this.testT = this.target(data.testY);
+    this.neuronGrid = new Tensor(gridInputs(data.bounds, NEURON_GRID), [NEURON_GRID * NEURON_GRID, 2]);
+    this.outputGrid = new Tensor(gridInputs(data.bounds, OUTPUT_GRID), [OUTPUT_GRID * OUTPUT_GRID, 2]);
+  }
+
+  private target(y: Float32Array): Tensor {
+    return this.classes > 0 ? new Tensor(Int32Array.from(y), [y.length]) : new Tensor(y, [y.length, 1]);
+  }
+
+  private loss(pred: Tensor, target: Tensor): Tensor {
+    return this.classes > 0 ? crossEntropy(pred, target) : mseLoss(pred, target);
+  }
+
+  /** Number of training samples. */
+  get trainSize(): number {
+    return this.data.trainY.length;
+  }
+
+  /** Trains on one mini-batch; returns its loss. Finishing a pass over the data ends an epoch. */
+  trainStep(): { loss: number; epochEnded: boolean } {
+    const n = this.trainSize;
+    if (this.cursor >= this.order.length) {
+      this.order = this.shuffle.permutation(n);
+      this.cursor = 0;
+    }
+    const idx = this.order.subarray(this.cursor, Math.min(this.cursor + this.state.batch, n));
+    this.cursor += idx.length;
+    const xb = new Tensor(takeRows(this.data.trainX, 2, idx), [idx.length, 2]);
+    const yb = this.target(takeRows(this.data.trainY, 1, idx));
+    this.net.model.train();
+    this.optimizer.zeroGrad();
+    const loss = this.loss(this.net.model.forward(xb), yb);
+    loss.backward();
+    this.optimizer.step();
+    const value = loss.item();
+    if (!Number.isFinite(value)) {
+      throw new TrainingDivergedError(
+        `training diverged at step ${this.step + 1} (loss ${value}); lower the learning rate`,
+        this.epoch + 1,
+        Math.ceil(this.cursor / this.state.batch),
+      );
+    }
+    this.step++;
+    const epochEnded = this.cursor >= n;
+    if (epochEnded) this.epoch++;
+    return { loss: value, epochEnded };
+  }
+
+  /** Loss and score (accuracy or R²) on the whole training and test sets, in evaluation mode. */
+  evaluate(): EpochRecord {
+    const { model } = this.net;
+    model.eval();
+    const r = noGrad(() => {
+      const pTrain = model.forward(this.trainX);
+      const pTest = model.forward(this.testX);
+      const score = this.classes > 0 ? accuracy : r2Score;
+      return {
+        trainLoss: this.loss(pTrain, this.trainT).item(),
+        testLoss: this.testT.size > 0 ? this.loss(pTest, this.testT).item() : Number.NaN,
+        trainScore: score(pTrain, this.trainT),
+        testScore: this.testT.size > 0 ? score(pTest, this.testT) : Number.NaN,
+      };
+    });
+    model.train();
+    return { epoch: this.epoch, step: this.step, ...r };
+  }
+
+  /** Every neuron's activation over the neuron grid, one array per diagram column. */
+  neuronMaps(): { maps: Float32Array[]; sizes: number[] } {
+    const { model, taps } = this.net;
+    model.eval();
+    const maps: Float32Array[] = [];
+    const sizes: number[] = [];
+    noGrad(() => {
+      let y = this.neuronGrid;
+      maps.push(transposeCols(y));
+      sizes.push(2);
+      for (let i = 0; i < model.length; i++) {
+        y = model.at(i).forward(y);
+        if (taps.includes(i)) {
+          maps.push(transposeCols(y));
+          sizes.push(y.shape[1]!);
+        }
+      }
+      const out = this.classes > 0 ? softmax(y, 1) : y;
+      maps.push(transposeCols(out));
+      sizes.push(out.shape[1]!);
+    });
+    model.train();
+    return { maps, sizes };
+  }
+
+  /** The model's output over the output grid (class probabilities, or values). */
+  outputMap(): Float32Array {
+    const { model } = this.net;
+    model.eval();
+    const out = noGrad(() => {
+      const y = model.forward(this.outputGrid);
+      return this.classes > 0 ? softmax(y, 1) : y;
+    });
+    model.train();
+    return Float32Array.from(out.data);
+  }
+
+  /** The weights and biases of every `Linear` layer (copies). */
+  weights(): LayerWeights[] {
+    return this.net.linears.map((l) => ({
+      weight: Float32Array.from(l.weight.data),
+      bias: l.bias ? Float32Array.from(l.bias.data) : new Float32Array(l.outFeatures),
+      inFeatures: l.inFeatures,
+      outFeatures: l.outFeatures,
+    }));
+  }
+}
+
+/** `[rows, cols]` values regrouped column by column, so each neuron's map is contiguous. */
+function transposeCols(t: Tensor): Float32Array {
+  const rows = t.shape[0]!;
+  const cols = t.shape[1]!;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[r * cols + c]!;
+  return out;
+}

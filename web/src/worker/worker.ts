@@ -1,0 +1,192 @@
+/**
+ * The training worker. It owns the data, the model and the optimizer, trains in short
+ * slices of time between messages, and sends the page snapshots for the views. It loads
+ * the WASM backend first when the browser supports it.
+ * @module
+ */
+import { getBackend } from '../../../src/backend/registry.js';
+import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from '../protocol.js';
+import type { PlaygroundState } from '../state.js';
+import { buildData } from './dataset.js';
+import { exportModel, importModel } from './model-io.js';
+import { Session } from './session.js';
+
+/** Time spent training per slice before messages are handled again. */
+const SLICE_MS = 25;
+/** Minimum time between two snapshots sent to the page. */
+const SNAPSHOT_MS = 90;
+
+let session: Session | null = null;
+let lastCsv: CsvUpload | null = null;
+let running = false;
+let pendingLosses: number[] = [];
+let pendingEpochs: EpochRecord[] = [];
+let latest: EpochRecord | null = null;
+let lastSnapshot = 0;
+/** Times of recent steps, for the steps-per-second figure. */
+const stepTimes: number[] = [];
+let ready: Promise<void> = Promise.resolve();
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, { transfer });
+}
+
+function fail(e: unknown): void {
+  running = false;
+  post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+}
+
+async function loadBackend(): Promise<void> {
+  let detail = 'WebAssembly SIMD not available';
+  try {
+    const wasm = await import('../../../src/backend/wasm/index.js');
+    const info = await wasm.initWasmBackend({ numThreads: Math.min(4, navigator.hardwareConcurrency || 1) });
+    if (info) {
+      const threads = wasm.getNumThreads();
+      detail = `${info.variant}, ${threads} thread${threads === 1 ? '' : 's'}${info.threadsAvailable ? '' : ' (page not cross-origin isolated)'}`;
+    }
+  } catch (e) {
+    detail = `WASM failed to load: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  post({ type: 'ready', backend: getBackend().name, detail });
+}
+
+function stepsPerSecond(now: number): number {
+  while (stepTimes.length > 0 && now - stepTimes[0]! > 1000) stepTimes.shift();
+  if (stepTimes.length < 2) return 0;
+  const span = Math.max(now - stepTimes[0]!, 1);
+  return Math.round(((stepTimes.length - 1) * 1000) / span);
+}
+
+function sendSnapshot(force = false): void {
+  const s = session;
+  if (!s) return;
+  const now = performance.now();
+  if (!force && now - lastSnapshot < SNAPSHOT_MS) return;
+  lastSnapshot = now;
+  const { maps, sizes } = s.neuronMaps();
+  const output = s.outputMap();
+  const message: SnapshotMessage = {
+    type: 'snapshot',
+    running,
+    epoch: s.epoch,
+    step: s.step,
+    stepsPerSecond: running ? stepsPerSecond(now) : 0,
+    newStepLosses: pendingLosses,
+    newEpochs: pendingEpochs,
+    latest: latest ?? s.evaluate(),
+    neurons: maps,
+    columnSizes: sizes,
+    weights: s.weights(),
+    output,
+  };
+  pendingLosses = [];
+  pendingEpochs = [];
+  post(message, [output.buffer, ...maps.map((m) => m.buffer)]);
+}
+
+/** One training step, with the bookkeeping for the curves. */
+function trainOne(s: Session): void {
+  const { loss, epochEnded } = s.trainStep();
+  pendingLosses.push(loss);
+  stepTimes.push(performance.now());
+  if (stepTimes.length > 5000) stepTimes.splice(0, stepTimes.length - 5000);
+  if (epochEnded) {
+    latest = s.evaluate();
+    pendingEpochs.push(latest);
+  }
+}
+
+const channel = new MessageChannel();
+channel.port1.onmessage = () => tick();
+
+function schedule(): void {
+  channel.port2.postMessage(null);
+}
+
+function tick(): void {
+  const s = session;
+  if (!running || !s) return;
+  const start = performance.now();
+  try {
+    while (performance.now() - start < SLICE_MS) trainOne(s);
+  } catch (e) {
+    sendSnapshot(true);
+    fail(e);
+    return;
+  }
+  sendSnapshot();
+  schedule();
+}
+
+function configure(state: PlaygroundState, csv: CsvUpload | null): void {
+  running = false;
+  session = null;
+  if (csv) lastCsv = csv;
+  const data = buildData(state, csv ?? lastCsv);
+  session = new Session(state, data);
+  startRun(session);
+}
+
+function startRun(s: Session): void {
+  const { data } = s;
+  pendingLosses = [];
+  pendingEpochs = [];
+  stepTimes.length = 0;
+  latest = s.evaluate();
+  pendingEpochs.push(latest);
+  const message: DataMessage = { type: 'data', ...data };
+  post(message);
+  sendSnapshot(true);
+}
+
+async function handle(msg: ToWorker): Promise<void> {
+  await ready;
+  try {
+    switch (msg.type) {
+      case 'configure':
+        configure(msg.state, msg.csv);
+        break;
+      case 'play':
+        if (session && !running) {
+          running = true;
+          stepTimes.length = 0;
+          schedule();
+        }
+        break;
+      case 'pause':
+        running = false;
+        sendSnapshot(true);
+        break;
+      case 'step':
+        running = false;
+        if (session) {
+          trainOne(session);
+          sendSnapshot(true);
+        }
+        break;
+      case 'export':
+        if (session) {
+          const { bytes, fileName } = exportModel(session, latest);
+          post({ type: 'exported', bytes, fileName }, [bytes]);
+        }
+        break;
+      case 'import': {
+        running = false;
+        const imported = importModel(msg.bytes, msg.name, session, lastCsv);
+        session = imported.session;
+        startRun(session);
+        post({ type: 'imported', state: session.state, message: imported.message });
+        break;
+      }
+    }
+  } catch (e) {
+    fail(e);
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  void handle(event.data);
+};
+
+ready = loadBackend();

@@ -1,0 +1,33 @@
+/**
+ * Vite configuration of the playground. The page lives in `web/` and imports the
+ * library straight from `../src`, so the dev server must be allowed to read the whole
+ * repository. The COOP/COEP headers make the page cross-origin isolated, which gives the
+ * WASM backend shared memory and therefore its worker threads.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const webRoot = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** Headers that turn on cross-origin isolation (SharedArrayBuffer, threaded WASM). */
+export const isolationHeaders: Record<string, string> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export default defineConfig({
+  root: webRoot,
+  base: './',
+  clearScreen: false,
+  server: {
+    host: '127.0.0.1',
+    headers: isolationHeaders,
+    fs: { allow: [repoRoot] },
+  },
+  preview: { host: '127.0.0.1', headers: isolationHeaders },
+  worker: { format: 'es' },
+  build: { outDir: fileURLToPath(new URL('./dist', import.meta.url)), emptyOutDir: true, target: 'es2022' },
+  optimizeDeps: { include: ['uplot'] },
+});
