@@ -1,5 +1,5 @@
 import { Tensor } from '../autograd/tensor.js';
-import { ArgumentError, ShapeError } from '../errors.js';
+import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { type DType, type TypedArray, allocate, castArray, dtypeOf, parseDType } from '../tensor/dtype.js';
 import { type Generator, getDefaultGenerator } from '../tensor/random.js';
 import { checkShape, fmt, sizeOf } from '../tensor/shape.js';
@@ -59,6 +59,9 @@ function isTypedArray(v: unknown): v is TypedArray {
 
 function leaf(data: TypedArray, shape: readonly number[], opts?: CreateOptions): Tensor {
   const dtype = opts?.dtype === undefined ? dtypeOf(data) : parseDType(opts.dtype);
+  if (opts?.requiresGrad === true && dtype === 'int32') {
+    throw new DTypeError('only float tensors can require gradients; create it with dtype float32 or float64');
+  }
   return new Tensor(castArray(data, dtype), shape, opts?.requiresGrad ?? false);
 }
 

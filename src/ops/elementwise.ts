@@ -19,6 +19,8 @@ const EXP: OpDef = { name: 'exp', backward: (g, n) => [g.mul(n.output)] };
 const LOG: OpDef = { name: 'log', backward: (g, n) => [g.div(n.inputs[0]!)] };
 const SQRT: OpDef = { name: 'sqrt', backward: (g, n) => [g.div(n.output.mul(2))] };
 const ABS: OpDef = { name: 'abs', backward: (g, n) => [g.mul(n.inputs[0]!.sign())] };
+/** sign is flat almost everywhere: its gradient is zero (as in PyTorch). */
+const SIGN: OpDef = { name: 'sign', backward: (g) => [g.mul(0)] };
 
 /** −x. */
 export function neg(x: Tensor): Tensor {
@@ -45,7 +47,7 @@ export function abs(x: Tensor): Tensor {
 /** −1, 0 or 1 by the sign of x; its gradient is zero. */
 export function sign(x: Tensor): Tensor {
   if (x.dtype === 'int32') return make(Int32Array.from(x.data, Math.sign), x.shape);
-  return unaryPrim('sign', null, x);
+  return unaryPrim('sign', SIGN, x);
 }
 
 /* ---------- binary primitives ---------- */

@@ -23,7 +23,7 @@ function formatter(data: TypedArray, dtype: DType): (v: number) => string {
   return (v) => {
     if (Number.isNaN(v)) return 'nan';
     if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-    return sci ? v.toExponential(4) : v.toFixed(4);
+    return sci ? v.toExponential(4).replace(/e([+-])(\d)$/, 'e$10$2') : v.toFixed(4);
   };
 }
 

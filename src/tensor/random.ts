@@ -48,11 +48,20 @@ export class Generator {
   /** Resets the generator to the start of the stream for `seed`. */
   seed(seed: number): this {
     checkSeed(seed);
-    const st = { x: (seed >>> 0) ^ Math.floor(seed / 2 ** 32) };
+    // The low 32 bits seed all four words; the high bits (seeds ≥ 2^32) are mixed into
+    // s1 and s3 through a second splitmix stream. s0 alone determines the low bits and
+    // s1 then the high bits (splitmix's mix is a bijection), so distinct seeds give distinct states.
+    const st = { x: seed >>> 0 };
     this.s0 = splitmix32(st);
     this.s1 = splitmix32(st);
     this.s2 = splitmix32(st);
     this.s3 = splitmix32(st);
+    const high = Math.floor(seed / 2 ** 32);
+    if (high !== 0) {
+      const sh = { x: high ^ 0x5bd1e995 };
+      this.s1 ^= splitmix32(sh);
+      this.s3 ^= splitmix32(sh);
+    }
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
     this.spare = null;
     return this;
