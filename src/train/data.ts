@@ -24,8 +24,18 @@ export interface BatchDataset {
   getBatch(indices: Int32Array): XY;
 }
 
+/**
+ * Something that hands out whole batches, one epoch per iteration, and knows how many
+ * batches an epoch has (for example a `DataLoader` from `src/data`). It decides batch
+ * size and shuffling itself.
+ */
+export interface BatchLoader extends Iterable<XY> {
+  /** Batches per epoch. */
+  readonly length: number;
+}
+
 /** Anything `fit` and `evaluate` accept as data. */
-export type TrainData = XY | BatchDataset;
+export type TrainData = XY | BatchDataset | BatchLoader;
 
 function isXY(d: TrainData): d is XY {
   return (d as XY).x instanceof Tensor && (d as XY).y instanceof Tensor;
@@ -65,10 +75,41 @@ export function toSource(name: string, data: TrainData): Source {
     }
     return { length: x.shape[0]!, batch: (idx) => ({ x: takeRows(x, idx), y: takeRows(y, idx) }) };
   }
-  if (typeof data === 'object' && data !== null && typeof data.length === 'number' && typeof data.getBatch === 'function') {
-    return { length: data.length, batch: (idx) => data.getBatch(idx) };
-  }
+  if (isDataset(data)) return { length: data.length, batch: (idx) => data.getBatch(idx) };
   throw new ArgumentError(`${name}: data must be { x, y } tensors or a dataset with length and getBatch(indices)`);
+}
+
+function isDataset(data: TrainData): data is BatchDataset {
+  const d = data as Partial<BatchDataset>;
+  return typeof d === 'object' && d !== null && typeof d.length === 'number' && typeof d.getBatch === 'function';
+}
+
+function isLoader(data: TrainData): data is BatchLoader {
+  const d = data as Partial<BatchLoader>;
+  return typeof d === 'object' && d !== null && typeof d.length === 'number' && typeof d[Symbol.iterator] === 'function';
+}
+
+/** Data as `fit` consumes it: samples it batches itself, or a loader that batches for it. */
+export type Feed = { kind: 'indexed'; src: Source } | { kind: 'loader'; loader: BatchLoader };
+
+/** Classifies and checks user data. */
+export function toFeed(name: string, data: TrainData): Feed {
+  if (!isXY(data) && !isDataset(data) && isLoader(data)) return { kind: 'loader', loader: data };
+  return { kind: 'indexed', src: toSource(name, data) };
+}
+
+/** One epoch of batches: their number and the batches themselves. */
+export function epochOf(feed: Feed, batchSize: number, shuffle: ((n: number) => Int32Array) | null): { count: number; batches: Iterable<XY> } {
+  if (feed.kind === 'loader') return { count: feed.loader.length, batches: feed.loader };
+  const { src } = feed;
+  const n = src.length;
+  const order = shuffle ? shuffle(n) : Int32Array.from({ length: n }, (_, i) => i);
+  return {
+    count: Math.ceil(n / batchSize),
+    batches: (function* () {
+      for (const idx of batches(order, batchSize)) yield src.batch(idx);
+    })(),
+  };
 }
 
 /** A source restricted to the samples at `indices`. */

@@ -18,7 +18,7 @@ import { SGD } from '../optim/sgd.js';
 import { Generator } from '../tensor/random.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { type BatchInfo, type Callback, type EpochInfo, History, type Logs, type TrainContext, valKey } from './callbacks.js';
-import { batches, resolveBatchSize, type Source, subset, type TrainData, toSource } from './data.js';
+import { batches, epochOf, type Feed, resolveBatchSize, subset, type TrainData, toFeed, toSource } from './data.js';
 import { METRICS, type MetricFn, type MetricName } from './metrics.js';
 
 /** Optimizer names `fit` can build (with `learningRate`). */
@@ -173,24 +173,26 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
   if (clip !== undefined && !(clip > 0)) throw new ArgumentError(`fit: clipGradNorm must be positive, got ${clip}`);
   const gen = new Generator(options.seed ?? 0);
 
-  let train: Source = toSource('fit', data);
-  let validation: Source | null = options.validationData ? toSource('fit (validationData)', options.validationData) : null;
+  let train: Feed = toFeed('fit', data);
+  let validation: Feed | null = options.validationData ? toFeed('fit (validationData)', options.validationData) : null;
   const split = options.validationSplit ?? 0;
   if (!(split >= 0 && split < 1)) throw new ArgumentError(`fit: validationSplit must be in [0, 1), got ${split}`);
   if (!validation && split > 0) {
-    const nVal = Math.round(train.length * split);
-    if (nVal < 1 || nVal >= train.length) {
-      throw new ArgumentError(`fit: validationSplit ${split} of ${train.length} samples leaves no training or no validation data`);
+    if (train.kind === 'loader') {
+      throw new ArgumentError('fit: validationSplit needs { x, y } tensors or an indexed dataset; with a loader, pass validationData');
     }
-    const all = train;
+    const all = train.src;
+    const nVal = Math.round(all.length * split);
+    if (nVal < 1 || nVal >= all.length) {
+      throw new ArgumentError(`fit: validationSplit ${split} of ${all.length} samples leaves no training or no validation data`);
+    }
     const nTrain = all.length - nVal;
-    validation = subset(all, Int32Array.from({ length: nVal }, (_, i) => nTrain + i));
-    train = subset(all, Int32Array.from({ length: nTrain }, (_, i) => i));
+    validation = { kind: 'indexed', src: subset(all, Int32Array.from({ length: nVal }, (_, i) => nTrain + i)) };
+    train = { kind: 'indexed', src: subset(all, Int32Array.from({ length: nTrain }, (_, i) => i)) };
   }
-  const n = train.length;
-  if (n === 0) throw new ArgumentError('fit: the training data is empty');
-  const batchSize = resolveBatchSize('fit', options.batchSize, n, 32);
-  const perEpoch = Math.ceil(n / batchSize);
+  if (train.kind === 'indexed' && train.src.length === 0) throw new ArgumentError('fit: the training data is empty');
+  const batchSize = train.kind === 'indexed' ? resolveBatchSize('fit', options.batchSize, train.src.length, 32) : 32;
+  const shuffle = options.shuffle === false ? null : (n: number) => gen.permutation(n);
   const params = model.parameters();
 
   const history = new History();
@@ -202,14 +204,14 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
     for (const cb of callbacks) cb.onEpochBegin?.(epoch, ctx);
     model.train();
     const lr = optimizer.paramGroups[0]?.lr ?? Number.NaN;
-    const order = options.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : gen.permutation(n);
+    const { count: perEpoch, batches: epochBatches } = epochOf(train, batchSize, shuffle);
     const collector = new Collector();
     let lossSum = 0;
     let seen = 0;
     let b = 0;
-    for (const idx of batches(order, batchSize)) {
+    for (const { x, y } of epochBatches) {
       b++;
-      const { x, y } = train.batch(idx);
+      const size = x.shape[0] ?? 1;
       optimizer.zeroGrad();
       const out = model.forward(x);
       const loss = lossFn(out, y);
@@ -222,22 +224,23 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
       }
       optimizer.step();
       if (metrics.length > 0) collector.add(out, y);
-      lossSum += value * idx.length;
-      seen += idx.length;
+      lossSum += value * size;
+      seen += size;
       if (callbacks.length > 0) {
         const elapsedMs = performance.now() - start;
         const done = (epoch - 1) * perEpoch + b;
-        const progress = done / (epochs * perEpoch);
+        const total = epochs * perEpoch;
+        const progress = Math.min(1, done / total);
         const info: BatchInfo = {
           epoch,
           epochs,
           batch: b,
           batches: perEpoch,
-          size: idx.length,
+          size,
           loss: value,
           epochLoss: lossSum / seen,
           elapsedMs,
-          etaMs: (elapsedMs / done) * (epochs * perEpoch - done),
+          etaMs: (elapsedMs / done) * Math.max(0, total - done),
           progress,
         };
         for (const cb of callbacks) cb.onBatchEnd?.(info, ctx);
@@ -246,7 +249,7 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
     const logs: Logs = { loss: lossSum / seen };
     collector.compute(metrics, logs, (m) => m);
     if (validation) {
-      const ev = evaluateSource(model, validation, lossFn, metrics, batchSize);
+      const ev = evaluateFeed(model, validation, lossFn, metrics, batchSize);
       logs.valLoss = ev.loss;
       for (const [k, v] of Object.entries(ev.metrics)) logs[valKey(k)] = v;
     }
@@ -258,9 +261,9 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
   return history;
 }
 
-function evaluateSource(
+function evaluateFeed(
   model: Module,
-  src: Source,
+  feed: Feed,
   lossFn: LossFn,
   metrics: readonly { name: string; fn: MetricFn }[],
   batchSize: number,
@@ -271,16 +274,18 @@ function evaluateSource(
     return noGrad(() => {
       const collector = new Collector();
       let lossSum = 0;
-      const order = Int32Array.from({ length: src.length }, (_, i) => i);
-      for (const idx of batches(order, batchSize)) {
-        const { x, y } = src.batch(idx);
+      let seen = 0;
+      for (const { x, y } of epochOf(feed, batchSize, null).batches) {
         const out = model.forward(x);
-        lossSum += lossFn(out, y).item() * idx.length;
+        const size = x.shape[0] ?? 1;
+        lossSum += lossFn(out, y).item() * size;
+        seen += size;
         if (metrics.length > 0) collector.add(out, y);
       }
+      if (seen === 0) throw new ArgumentError('evaluate: the data is empty');
       const logs: Logs = {};
       collector.compute(metrics, logs, (m) => m);
-      return { loss: lossSum / src.length, metrics: logs };
+      return { loss: lossSum / seen, metrics: logs };
     });
   } finally {
     model.train(wasTraining);
@@ -297,10 +302,11 @@ function evaluateSource(
  * ```
  */
 export function evaluate(model: Module, data: TrainData, options: EvaluateOptions = {}): Evaluation {
-  const src = toSource('evaluate', data);
-  if (src.length === 0) throw new ArgumentError('evaluate: the data is empty');
-  const batchSize = resolveBatchSize('evaluate', options.batchSize, src.length, 256);
-  return evaluateSource(model, src, resolveLoss(options.loss), resolveMetrics(options.metrics), batchSize);
+  const feed = toFeed('evaluate', data);
+  const n = feed.kind === 'indexed' ? feed.src.length : 1;
+  if (n === 0) throw new ArgumentError('evaluate: the data is empty');
+  const batchSize = resolveBatchSize('evaluate', options.batchSize, n, 256);
+  return evaluateFeed(model, feed, resolveLoss(options.loss), resolveMetrics(options.metrics), batchSize);
 }
 
 /**

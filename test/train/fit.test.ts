@@ -15,6 +15,7 @@ import {
   SchedulerStep,
   type TrainContext,
 } from '../../src/train/index.js';
+import { DataLoader, TensorDataset } from '../../src/data/dataset.js';
 import { takeRows } from '../../src/train/data.js';
 
 /** Two Gaussian-ish blobs in 2-D with labels 0/1, deterministic. */
@@ -98,6 +99,22 @@ describe('fit', () => {
     const a = mlp(5);
     const b = mlp(5);
     expect(JSON.stringify(fit(a, ds, opts))).toBe(JSON.stringify(fit(b, data, opts)));
+  });
+
+  it('accepts the data module: a TensorDataset, and a DataLoader that batches for it', () => {
+    const data = blobs(48, 3);
+    const opts = { epochs: 3, batchSize: 8, loss: 'crossEntropy', learningRate: 0.01, seed: 4, shuffle: false } as const;
+    const viaTensors = JSON.stringify(fit(mlp(5), data, opts));
+    expect(JSON.stringify(fit(mlp(5), new TensorDataset(data.x, data.y), opts))).toBe(viaTensors);
+    const loader = new DataLoader(new TensorDataset(data.x, data.y), { batchSize: 8 });
+    const infos: BatchInfo[] = [];
+    const h = fit(mlp(5), loader, { ...opts, validationData: loader, callbacks: [{ onBatchEnd: (i) => infos.push(i) }] });
+    expect(JSON.stringify(h.loss)).toBe(JSON.stringify(JSON.parse(viaTensors).loss));
+    expect(h.valLoss).toHaveLength(3);
+    expect(infos).toHaveLength(18);
+    expect(infos.at(-1)!.progress).toBe(1);
+    expect(() => fit(mlp(5), loader, { validationSplit: 0.2 })).toThrow(/with a loader, pass validationData/);
+    expect(evaluate(mlp(5), loader, { loss: 'crossEntropy' }).loss).toBeGreaterThan(0);
   });
 
   it('reports batches with progress and ETA, and epochs with logs', () => {
