@@ -16,13 +16,14 @@ export interface IdxArray {
   shape: number[];
 }
 
+/** Element types by IDX type code (0x08, 0x09, 0x0B to 0x0E). */
 const TYPES: Record<number, { name: string; bytes: number }> = {
-  0x08: { name: 'uint8', bytes: 1 },
-  0x09: { name: 'int8', bytes: 1 },
-  0x0b: { name: 'int16', bytes: 2 },
-  0x0c: { name: 'int32', bytes: 4 },
-  0x0d: { name: 'float32', bytes: 4 },
-  0x0e: { name: 'float64', bytes: 8 },
+  8: { name: 'uint8', bytes: 1 },
+  9: { name: 'int8', bytes: 1 },
+  11: { name: 'int16', bytes: 2 },
+  12: { name: 'int32', bytes: 4 },
+  13: { name: 'float32', bytes: 4 },
+  14: { name: 'float64', bytes: 8 },
 };
 
 /** The ten Fashion-MNIST classes, by label id. */

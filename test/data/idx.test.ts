@@ -15,7 +15,9 @@ function idx(code: number, shape: number[], values: number[]): Uint8Array {
   const v = new DataView(buf.buffer);
   buf[2] = code;
   buf[3] = shape.length;
-  shape.forEach((d, k) => v.setUint32(4 + 4 * k, d, false));
+  shape.forEach((d, k) => {
+    v.setUint32(4 + 4 * k, d, false);
+  });
   values.forEach((x, i) => {
     const at = head + i * size;
     if (code === 8) v.setUint8(at, x);
