@@ -215,6 +215,9 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
       optimizer.zeroGrad();
       const out = model.forward(x);
       const loss = lossFn(out, y);
+      if (loss.size !== 1) {
+        throw new ArgumentError(`fit: the loss must be a single number, got shape [${loss.shape.join(', ')}]; use reduction 'mean' or 'sum'`);
+      }
       const value = loss.item();
       if (!Number.isFinite(value)) throw diverged(epoch, b, value, lr);
       loss.backward();

@@ -122,3 +122,31 @@ describe('gradient clipping', () => {
     expect(Array.from(a.grad!.data)).toEqual([-1, Math.fround(0.2), 1]);
   });
 });
+
+describe('scheduler state', () => {
+  it('a restored scheduler continues the same schedule', async () => {
+    const { CosineAnnealingLR, ReduceLROnPlateau } = await import('../../src/optim/index.js');
+    const a = new SGD([param([0])], { lr: 1 });
+    const sa = new CosineAnnealingLR(a, { tMax: 10 });
+    for (let i = 0; i < 4; i++) sa.step();
+    const b = new SGD([param([0])], { lr: 1 });
+    const sb = new CosineAnnealingLR(b, { tMax: 10 });
+    sb.loadStateDict(JSON.parse(JSON.stringify(sa.stateDict())));
+    expect(sb.getLastLr()).toEqual(sa.getLastLr());
+    sa.step();
+    sb.step();
+    expect(sb.getLastLr()).toEqual(sa.getLastLr());
+
+    const c = new SGD([param([0])], { lr: 1 });
+    const pc = new ReduceLROnPlateau(c, { patience: 0, factor: 0.5 });
+    pc.step(1);
+    pc.step(2);
+    expect(pc.getLastLr()).toEqual([0.5]);
+    const d = new SGD([param([0])], { lr: 1 });
+    const pd = new ReduceLROnPlateau(d, { patience: 0, factor: 0.5 });
+    pd.loadStateDict(pc.stateDict());
+    expect(pd.getLastLr()).toEqual([0.5]);
+    expect(pd.best).toBe(1);
+    expect(() => pd.step()).toThrow(/needs a finite metric/);
+  });
+});

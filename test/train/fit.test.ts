@@ -161,6 +161,18 @@ describe('fit', () => {
     expect(h.lr).toEqual([0.1, 0.1, 0.05, 0.05, 0.025]);
   });
 
+  it('takes the loss as a name, a function or a loss module, and rejects unreduced losses', async () => {
+    const { CrossEntropyLoss, crossEntropy } = await import('../../src/nn/index.js');
+    const data = blobs(32, 2);
+    const opts = { epochs: 2, batchSize: 8, learningRate: 0.01 } as const;
+    const a = JSON.stringify(fit(mlp(2), data, { ...opts, loss: 'crossEntropy' }));
+    expect(JSON.stringify(fit(mlp(2), data, { ...opts, loss: (o, t) => crossEntropy(o, t) }))).toBe(a);
+    expect(JSON.stringify(fit(mlp(2), data, { ...opts, loss: new CrossEntropyLoss() }))).toBe(a);
+    expect(() => fit(mlp(2), data, { ...opts, loss: new CrossEntropyLoss({ reduction: 'none' }) })).toThrow(
+      /the loss must be a single number, got shape \[8\]/,
+    );
+  });
+
   it('clips the gradient norm before each step', () => {
     const model = mlp(1);
     const before = model.parameters().map((p) => Float32Array.from(p.data));
