@@ -1,0 +1,133 @@
+/**
+ * The playground, driven as a person would drive it: Debian's Chromium (headless, through
+ * playwright-core) against Vite's dev server on 127.0.0.1.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, type Playground, RESULTS, startPlayground } from './harness.js';
+
+if (!hasChromium) {
+  console.warn('e2e: skipped because /usr/bin/chromium is missing (install it with: apt-get install -y chromium)');
+}
+
+const suite = hasChromium ? describe : describe.skip;
+
+/** The number shown in a stats box of the header. */
+async function shown(page: Page, id: string): Promise<number> {
+  return Number(await page.locator(`#${id}`).textContent());
+}
+
+async function boundaryPixels(page: Page): Promise<string> {
+  return page.locator('#boundary').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+}
+
+/** Waits until the page has run `n` steps, then returns the first `n` batch losses. */
+async function firstLosses(page: Page, n: number): Promise<number[]> {
+  await page.waitForFunction((k) => (window.cortexPlayground?.stepLosses().length ?? 0) >= k, n, { timeout: 20_000 });
+  return page.evaluate((k) => window.cortexPlayground!.stepLosses().slice(0, k), n);
+}
+
+suite('playground (Chromium)', () => {
+  let pg: Playground;
+
+  beforeAll(async () => {
+    pg = await startPlayground();
+  }, 60_000);
+
+  afterAll(async () => {
+    await pg?.close();
+  });
+
+  it('learns the spiral: the test loss falls and the decision boundary changes', async () => {
+    const page = await pg.open('?data=xor');
+    await page.getByRole('radio', { name: 'Spiral' }).check();
+    await page.waitForFunction(() => {
+      const p = window.cortexPlayground;
+      return p?.state().dataset === 'spiral' && p.epochs().length > 0;
+    });
+    const before = await boundaryPixels(page);
+    const startLoss = await shown(page, 'stat-test-loss');
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('#stat-test-loss')?.textContent) < 0.3, undefined, {
+      timeout: 25_000,
+    });
+    const speed = await shown(page, 'stat-speed');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const testLoss = await shown(page, 'stat-test-loss');
+    const epoch = await shown(page, 'stat-epoch');
+    expect(startLoss).toBeGreaterThan(0.8);
+    expect(testLoss).toBeLessThan(0.3);
+    expect(await boundaryPixels(page)).not.toBe(before);
+    await page.screenshot({ path: join(RESULTS, 'playground-spiral.png') });
+    const backend = await page.evaluate(() => window.cortexPlayground!.backend());
+    console.log(`e2e spiral: test loss ${startLoss} -> ${testLoss} by epoch ${epoch}, ${speed} steps/s on the ${backend} backend`);
+    await page.close();
+  });
+
+  it('reproduces a run from its URL: the same first 20 losses', async () => {
+    const page = await pg.open();
+    await page.getByRole('radio', { name: 'Moons' }).check();
+    await page.getByLabel('Activation').selectOption('relu');
+    await page.getByLabel('Optimizer').selectOption('momentum');
+    await page.getByLabel('Learning rate').selectOption('0.1');
+    await page.getByLabel('Batch size').selectOption('8');
+    await page.getByRole('spinbutton', { name: 'Seed' }).fill('7');
+    await page.getByRole('spinbutton', { name: 'Seed' }).press('Enter');
+    await page.getByRole('button', { name: 'Add a hidden layer' }).click();
+    await page.waitForFunction(() => {
+      const s = window.cortexPlayground?.state();
+      return s?.seed === 7 && s.layers.length === 3 && window.cortexPlayground!.epochs().length > 0;
+    });
+    const url = page.url();
+    expect(url).toContain('data=moons');
+    expect(url).toContain('seed=7');
+    await page.getByRole('button', { name: 'Play' }).click();
+    const first = await firstLosses(page, 20);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.close();
+
+    // A fresh page at the same URL, trained with the Step button this time.
+    const again = await pg.open(url.slice(url.indexOf('?')));
+    expect(await again.evaluate(() => window.cortexPlayground!.state().layers)).toEqual([8, 8, 8]);
+    const step = again.getByRole('button', { name: 'Step: train on one batch' });
+    for (let i = 0; i < 20; i++) await step.click();
+    const second = await firstLosses(again, 20);
+    expect(second).toEqual(first);
+    await again.close();
+  });
+
+  it('exports a model file that the library and the CLI load, and imports it back', async () => {
+    const page = await pg.open('?data=circles&layers=4&seed=3');
+    const step = page.getByRole('button', { name: 'Step: train on one batch' });
+    for (let i = 0; i < 5; i++) await step.click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export model' }).click();
+    const file = join(RESULTS, 'playground-model.cortex');
+    await (await download).saveAs(file);
+    expect(existsSync(file)).toBe(true);
+
+    const { readFileSync } = await import('node:fs');
+    const { deserializeModel } = await import('../../src/io/model-file.js');
+    const saved = deserializeModel(readFileSync(file), file);
+    expect(saved.schema?.features.map((f) => f.name)).toEqual(['x1', 'x2']);
+    expect(saved.training?.seed).toBe(3);
+
+    await page.locator('#import-file').setInputFiles(file);
+    await expect.poll(() => page.locator('#message').textContent()).toContain('Loaded');
+    await page.close();
+  });
+
+  it('works at 390 px wide and from the keyboard', async () => {
+    const page = await pg.open('', { width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByRole('button', { name: 'Play' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => (window.cortexPlayground?.step() ?? 0) > 0);
+    await page.keyboard.press('Enter');
+    await page.screenshot({ path: join(RESULTS, 'playground-phone.png'), fullPage: true });
+    await page.close();
+  });
+});
