@@ -68,6 +68,26 @@ describe('fit', () => {
     expect(JSON.stringify(other.loss)).not.toBe(JSON.stringify(JSON.parse(a.history).loss));
   });
 
+  it('resumes from model and optimizer state exactly (checkpoint round trip)', async () => {
+    const { Adam } = await import('../../src/optim/index.js');
+    const data = blobs(40, 6);
+    const opts = { batchSize: 10, loss: 'crossEntropy', shuffle: false } as const;
+    const straight = mlp(8);
+    fit(straight, data, { ...opts, epochs: 5, optimizer: new Adam(straight.parameters(), { lr: 0.01 }) });
+
+    const first = mlp(8);
+    const opt1 = new Adam(first.parameters(), { lr: 0.01 });
+    fit(first, data, { ...opts, epochs: 3, optimizer: opt1 });
+    const saved = JSON.parse(JSON.stringify(opt1.stateDict()));
+    const resumed = mlp(99);
+    resumed.loadStateDict(first.stateDict());
+    const opt2 = new Adam(resumed.parameters(), { lr: 0.5 });
+    opt2.loadStateDict(saved);
+    expect(opt2.paramGroups[0]!.lr).toBe(0.01);
+    fit(resumed, data, { ...opts, epochs: 2, optimizer: opt2 });
+    expect(resumed.parameters().map((p) => Array.from(p.data))).toEqual(straight.parameters().map((p) => Array.from(p.data)));
+  });
+
   it('records training and validation loss and metrics per epoch', () => {
     const model = mlp(1);
     const h = fit(model, blobs(100, 2), {
