@@ -249,6 +249,7 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
         for (const cb of callbacks) cb.onBatchEnd?.(info, ctx);
       }
     }
+    if (seen === 0) throw new ArgumentError(`fit: epoch ${epoch} had no batches (is the loader empty?)`);
     const logs: Logs = { loss: lossSum / seen };
     collector.compute(metrics, logs, (m) => m);
     if (validation) {
