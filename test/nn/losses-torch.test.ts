@@ -104,3 +104,35 @@ describe('losses match PyTorch (value and gradient)', () => {
     expect(fx.ops.map((o) => o.op).sort()).toEqual(Object.keys(fns).sort());
   });
 });
+
+describe('loss edge cases', () => {
+  it('binaryCrossEntropy never takes log(0): finite value and gradient at p = 0 and p = 1', () => {
+    const p = new Tensor(Float32Array.of(0, 1, 0, 1), [4], true);
+    const t = new Tensor(Float32Array.of(0, 1, 1, 0), [4]);
+    const loss = binaryCrossEntropy(p, t);
+    expect(Number.isFinite(loss.item())).toBe(true);
+    loss.backward();
+    expect(Array.from(p.grad!.data).every(Number.isFinite)).toBe(true);
+    expect(() => binaryCrossEntropy(new Tensor(Float32Array.of(1.5), [1]), new Tensor(Float32Array.of(1), [1]))).toThrow(
+      /probabilities in \[0, 1\], found 1.5/,
+    );
+  });
+
+  it('shape mismatches name both shapes and suggest the fix', () => {
+    const a = new Tensor(new Float32Array(4), [4, 1]);
+    const b = new Tensor(new Float32Array(4), [4]);
+    expect(() => mseLoss(a, b)).toThrow(/input \[4, 1\] and target \[4\] must have the same shape.*reshape the target/);
+    const logits = new Tensor(new Float32Array(6), [2, 3]);
+    expect(() => crossEntropy(logits, new Tensor(Int32Array.of(0, 3), [2]))).toThrow(/target 3 at index 1 is not a class id in \[0, 3\)/);
+    expect(() => crossEntropy(logits, new Tensor(Float32Array.of(0.5, 1), [2]))).toThrow(/not a class id/);
+  });
+
+  it('crossEntropy accepts float class ids and a single unbatched sample', () => {
+    const logits = new Tensor(Float32Array.of(1, 2, 3, 0, 0, 1), [2, 3]);
+    const a = crossEntropy(logits, new Tensor(Int32Array.of(2, 0), [2])).item();
+    expect(crossEntropy(logits, new Tensor(Float32Array.of(2, 0), [2])).item()).toBe(a);
+    const one = crossEntropy(new Tensor(Float32Array.of(1, 2, 3), [3]), new Tensor(Int32Array.of(2), []));
+    expect(one.shape).toEqual([]);
+    expect(one.item()).toBeCloseTo(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3, 5);
+  });
+});
