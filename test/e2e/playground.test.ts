@@ -119,6 +119,29 @@ suite('playground (Chromium)', () => {
     await page.close();
   });
 
+  it('trains on an uploaded CSV: the first two numeric columns are the inputs, the target is chosen', async () => {
+    const rows = ['id,width,height,kind,score'];
+    for (let i = 0; i < 60; i++) {
+      const w = (i % 10) / 10;
+      const h = Math.floor(i / 10) / 6;
+      rows.push(`${i},${w},${h},${w + h > 0.9 ? 'big' : 'small'},${(w * 3 - h).toFixed(3)}`);
+    }
+    const page = await pg.open();
+    await page.locator('#csv-file').setInputFiles({ name: 'shapes.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => window.cortexPlayground?.state().dataset === 'csv');
+    const target = page.getByLabel('Target column');
+    await expect.poll(() => target.isEnabled()).toBe(true);
+    // The id column is skipped, so the inputs are width and height; the last other column is the default target.
+    expect(await target.inputValue()).toBe('score');
+    await expect.poll(() => page.locator('#stat-score-name').textContent()).toBe('Test R²');
+    await target.selectOption('kind');
+    await expect.poll(() => page.locator('#classes').textContent()).toContain('small');
+    await expect.poll(() => page.locator('#stat-score-name').textContent()).toBe('Test accuracy');
+    expect(page.url()).toContain('target=kind');
+    expect(await page.locator('#axis-x').textContent()).toBe('horizontal width, vertical height');
+    await page.close();
+  });
+
   it('works at 390 px wide and from the keyboard', async () => {
     const page = await pg.open('', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

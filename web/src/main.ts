@@ -28,6 +28,11 @@ declare global {
   }
 }
 
+/** How a class is shown: generated sets name their classes 0, 1, 2... */
+function className(name: string): string {
+  return /^\d+$/.test(name) ? `class ${name}` : name;
+}
+
 class App {
   private state: PlaygroundState = stateFromQuery(location.search);
   private readonly worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
@@ -232,7 +237,7 @@ class App {
     );
     const legend = byId('classes', HTMLDivElement);
     legend.replaceChildren(
-      ...(d.task === 'classification' ? d.classNames : [`${d.targetName}: low → high`]).map((name, i) => {
+      ...(d.task === 'classification' ? d.classNames.map(className) : [`${d.targetName}: low → high`]).map((name, i) => {
         const item = document.createElement('span');
         const sw = document.createElement('i');
         sw.style.background = d.task === 'classification' ? hex(classColor(i)) : 'linear-gradient(90deg,#e87d1e,#f7f7f5,#256eba)';
@@ -240,7 +245,7 @@ class App {
         return item;
       }),
     );
-    const outputs = d.task === 'classification' ? d.classNames : [d.targetName];
+    const outputs = d.task === 'classification' ? d.classNames.map(className) : [d.targetName];
     const arch = [2, ...this.state.layers, outputs.length].join(' → ');
     byId('arch', HTMLSpanElement).textContent = arch;
     this.brain.setStructure([2, ...this.state.layers, outputs.length], {
@@ -256,7 +261,7 @@ class App {
     this.epochRecords.push(...s.newEpochs);
     this.curves.push(s.newEpochs);
     if (this.data) {
-      const outputs = this.data.task === 'classification' ? this.data.classNames : [this.data.targetName];
+      const outputs = this.data.task === 'classification' ? this.data.classNames.map(className) : [this.data.targetName];
       this.brain.setStructure(s.columnSizes, { inputs: this.data.featureNames, outputs, classification: this.data.task === 'classification' });
     }
     this.brain.update(s);
@@ -264,7 +269,8 @@ class App {
     if (!s.running && this.running && s.newStepLosses.length === 0) this.setRunning(false);
     const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
     byId('stat-epoch', HTMLOutputElement).value = String(s.epoch).padStart(3, '0');
-    byId('stat-speed', HTMLOutputElement).value = s.running ? String(s.stepsPerSecond) : '0';
+    // While paused, the last measured rate stays on show.
+    if (s.running && s.stepsPerSecond > 0) byId('stat-speed', HTMLOutputElement).value = String(s.stepsPerSecond);
     byId('stat-train-loss', HTMLOutputElement).value = fmt(s.latest.trainLoss);
     byId('stat-test-loss', HTMLOutputElement).value = fmt(s.latest.testLoss);
     const score = s.latest.testScore;

@@ -25,7 +25,15 @@ function chart(root: HTMLElement, log: boolean, fixed: [number, number] | null):
     },
     axes: [
       { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 26, font: '11px system-ui' },
-      { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 50, font: '11px system-ui' },
+      {
+        stroke: '#67707a',
+        grid: { stroke: '#eef0ec' },
+        ticks: { stroke: '#dde0da' },
+        size: 50,
+        font: '11px system-ui',
+        values: (_u, ticks) => ticks.map(tickLabel),
+        ...(log ? { filter: (_u: uPlot, ticks: number[]) => ticks.map((t) => (isPowerOfTen(t) ? t : null)) } : {}),
+      },
     ],
     series: [
       { label: 'epoch' },
@@ -97,7 +105,19 @@ export class Curves {
   }
 }
 
+function isPowerOfTen(v: number): boolean {
+  const e = Math.log10(v);
+  return Math.abs(e - Math.round(e)) < 1e-9;
+}
+
+function tickLabel(v: number | null): string {
+  if (v === null) return '';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 0.01 && a < 1e4 ? String(Number(v.toPrecision(3))) : v.toExponential(0);
+}
+
 /** Log scales need positive values; a loss of exactly zero is drawn at a tiny value. */
 function positive(v: number): number {
-  return Number.isFinite(v) ? Math.max(v, 1e-6) : Number.NaN;
+  return Number.isFinite(v) ? Math.max(v, 1e-5) : Number.NaN;
 }

@@ -6,7 +6,8 @@
 import { blobs, circles, moons, spiral, surface, xor } from '../../../src/data/generators.js';
 import { parseCsv } from '../../../src/data/csv.js';
 import { takeRows, trainTestSplit } from '../../../src/data/split.js';
-import type { Column, NumericColumn } from '../../../src/data/table.js';
+import { TablePipeline, type TablePipelineJSON } from '../../../src/data/pipeline.js';
+import { type Column, makeTable, type Table } from '../../../src/data/table.js';
 import { DataError } from '../../../src/errors.js';
 import type { Bounds, CsvUpload } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
@@ -26,30 +27,31 @@ export interface PlaygroundData {
   yMax: number;
   /** Numeric and categorical columns of an uploaded CSV (target candidates). */
   csvColumns: string[];
+  /** An uploaded CSV's id column (not an input; predictions carry it), if any. */
+  idColumn: string | null;
+  /** The fitted `TablePipeline` (stored in exported model files, as `cortex train` does). */
+  pipeline: TablePipelineJSON;
 }
 
 interface RawSet {
+  table: Table;
+  idColumn?: string | null;
   task: 'classification' | 'regression';
-  x: Float32Array;
-  y: Float32Array;
-  n: number;
-  classNames: string[];
   featureNames: [string, string];
   targetName: string;
   csvColumns: string[];
 }
 
-function classSet(set: { x: Float32Array; y: Int32Array; n: number; classes: number }): RawSet {
-  return {
-    task: 'classification',
-    x: set.x,
-    y: Float32Array.from(set.y),
-    n: set.n,
-    classNames: Array.from({ length: set.classes }, (_, i) => `class ${i}`),
-    featureNames: ['x1', 'x2'],
-    targetName: 'label',
-    csvColumns: [],
-  };
+function classSet(set: { x: Float32Array; y: Int32Array; n: number }): RawSet {
+  const x1 = new Float64Array(set.n);
+  const x2 = new Float64Array(set.n);
+  for (let i = 0; i < set.n; i++) {
+    x1[i] = set.x[2 * i]!;
+    x2[i] = set.x[2 * i + 1]!;
+  }
+  const label = Array.from(set.y, String);
+  const table = makeTable({ x1, x2, label }, { source: 'generated', target: 'label' });
+  return { table, task: 'classification', featureNames: ['x1', 'x2'], targetName: 'label', csvColumns: [] };
 }
 
 function generated(s: PlaygroundState): RawSet {
@@ -65,16 +67,31 @@ function generated(s: PlaygroundState): RawSet {
       return classSet(blobs({ ...common, classes: 3, box: 1, noise: 0.08 + s.noise * 0.6 }));
     case 'surface': {
       const r = surface({ ...common, noise: s.noise * 0.4, kind: 'wave' });
-      return { task: 'regression', ...r, classNames: [], featureNames: ['x1', 'x2'], targetName: 'y', csvColumns: [] };
+      const x1 = Float64Array.from({ length: r.n }, (_, i) => r.x[2 * i]!);
+      const x2 = Float64Array.from({ length: r.n }, (_, i) => r.x[2 * i + 1]!);
+      const table = makeTable({ x1, x2, y: Float64Array.from(r.y) }, { source: 'generated', target: 'y' });
+      return { table, task: 'regression', featureNames: ['x1', 'x2'], targetName: 'y', csvColumns: [] };
     }
     default:
       return classSet(spiral({ ...common, classes: 3, noise: s.noise * 2 }));
   }
 }
 
-function missingFree(c: NumericColumn, rows: number): boolean {
-  for (let i = 0; i < rows; i++) if (Number.isNaN(c.values[i]!)) return false;
-  return true;
+/**
+ * The task for a CSV target, decided as `cortex train --task auto` does: a categorical
+ * target, or whole numbers with at most 20 distinct values (and no more than half the
+ * rows), is classification; any other numeric target is regression.
+ */
+function csvTask(target: Column, rows: number): 'classification' | 'regression' {
+  if (target.type === 'categorical') return 'classification';
+  const distinct = new Set<number>();
+  for (const v of target.values) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return 'regression';
+    distinct.add(v);
+    if (distinct.size > 20) return 'regression';
+  }
+  return distinct.size <= Math.max(2, rows / 2) ? 'classification' : 'regression';
 }
 
 /** Picks the target column: the requested one, else the last column that is not an input. */
@@ -87,47 +104,50 @@ function targetColumn(columns: readonly Column[], inputs: readonly Column[], wan
   return last;
 }
 
+/** An id column (named `id` or ending in `_id`, all values different), as `cortex train` finds it. */
+function idColumn(table: Table): Column | null {
+  for (const c of table.columns) {
+    if (!/^(id|.*[_-]id)$/i.test(c.name)) continue;
+    const values: unknown[] = c.type === 'numeric' ? Array.from(c.values) : [...c.values];
+    if (new Set(values).size === table.rows) return c;
+  }
+  return null;
+}
+
 function fromCsv(upload: CsvUpload, wanted: string): RawSet {
   const table = parseCsv(upload.text, { source: upload.name });
-  const numeric = table.columns.filter((c): c is NumericColumn => c.type === 'numeric');
-  const inputs = numeric.slice(0, 2);
-  const [a, b] = inputs;
+  const id = idColumn(table);
+  const usable = table.columns.filter((c) => c !== id);
+  const numeric = usable.filter((c) => c.type === 'numeric');
+  const [a, b] = numeric;
   if (!a || !b) throw new DataError(`${upload.name}: needs at least two numeric columns to plot, found ${numeric.length}`);
-  if (!missingFree(a, table.rows) || !missingFree(b, table.rows)) {
-    throw new DataError(`${upload.name}: the input columns '${a.name}' and '${b.name}' must have no missing values`);
-  }
-  const target = targetColumn(table.columns, inputs, wanted);
-  const targetName = target.name;
-  const n = table.rows;
-  const x = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    x[2 * i] = a.values[i]!;
-    x[2 * i + 1] = b.values[i]!;
-  }
-  const base = {
-    x,
-    n,
-    featureNames: [a.name, b.name] as [string, string],
-    targetName,
-    csvColumns: table.columns.filter((c) => c !== a && c !== b).map((c) => c.name),
+  const target = targetColumn(usable, [a, b], wanted);
+  return {
+    table,
+    task: csvTask(target, table.rows),
+    featureNames: [a.name, b.name],
+    targetName: target.name,
+    csvColumns: usable.filter((c) => c !== a && c !== b).map((c) => c.name),
+    idColumn: id?.name ?? null,
   };
-  const labels: string[] = [];
-  if (target.type === 'categorical') {
-    for (const v of target.values) labels.push(v ?? '');
-  } else {
-    const distinct = new Set(target.values);
-    const integral = [...distinct].every((v) => Number.isInteger(v));
-    if (!(integral && distinct.size <= 10)) {
-      if (!missingFree(target, n)) throw new DataError(`${upload.name}: the target '${target.name}' has missing values`);
-      return { task: 'regression', ...base, y: Float32Array.from(target.values), classNames: [] };
-    }
-    for (const v of target.values) labels.push(String(v));
+}
+
+/** Encodes a table with the library's `TablePipeline` (no scaling: the page shows raw inputs). */
+function encode(raw: RawSet): { x: Float32Array; y: Float32Array; n: number; classNames: string[]; pipeline: TablePipelineJSON } {
+  const pipeline = new TablePipeline({
+    target: raw.targetName,
+    features: raw.featureNames,
+    numeric: 'none',
+    task: raw.task,
+    onWarning: () => {},
+  }).fit(raw.table);
+  const enc = pipeline.transform(raw.table);
+  if (enc.y === null) throw new DataError(`${raw.table.source}: the target '${raw.targetName}' is missing`);
+  const classNames = raw.task === 'classification' ? (pipeline.classes ?? []).map(String) : [];
+  if (raw.task === 'classification' && classNames.length < 2) {
+    throw new DataError(`${raw.table.source}: the target '${raw.targetName}' has only one class`);
   }
-  const classNames = [...new Set(labels)].sort((p, q) => p.localeCompare(q, undefined, { numeric: true }));
-  if (classNames.length < 2) throw new DataError(`${upload.name}: the target '${target.name}' has only one class`);
-  const ids = new Map(classNames.map((c, i) => [c, i]));
-  const y = Float32Array.from(labels, (l) => ids.get(l)!);
-  return { task: 'classification', ...base, y, classNames };
+  return { x: enc.x, y: Float32Array.from(enc.y), n: enc.rows, classNames, pipeline: pipeline.toJSON() };
 }
 
 function extent(x: Float32Array, offset: number): [number, number] {
@@ -145,32 +165,35 @@ function extent(x: Float32Array, offset: number): [number, number] {
 export function buildData(s: PlaygroundState, csv: CsvUpload | null): PlaygroundData {
   if (s.dataset === 'csv' && csv === null) throw new DataError('CSV: choose a file first');
   const raw = s.dataset === 'csv' && csv !== null ? fromCsv(csv, s.target) : generated(s);
-  const split = trainTestSplit(raw.n, {
-    testSize: Math.min(Math.max(1 - s.trainRatio, 1 / raw.n), 1 - 1 / raw.n),
+  const enc = encode(raw);
+  const split = trainTestSplit(enc.n, {
+    testSize: Math.min(Math.max(1 - s.trainRatio, 1 / enc.n), 1 - 1 / enc.n),
     seed: s.seed,
-    ...(raw.task === 'classification' ? { stratify: raw.y } : {}),
+    ...(raw.task === 'classification' ? { stratify: enc.y } : {}),
   });
-  const [x0, x1] = extent(raw.x, 0);
-  const [y0, y1] = extent(raw.x, 1);
+  const [x0, x1] = extent(enc.x, 0);
+  const [y0, y1] = extent(enc.x, 1);
   let yMin = Number.POSITIVE_INFINITY;
   let yMax = Number.NEGATIVE_INFINITY;
-  for (const v of raw.y) {
+  for (const v of enc.y) {
     yMin = Math.min(yMin, v);
     yMax = Math.max(yMax, v);
   }
   return {
     task: raw.task,
-    classNames: raw.classNames,
+    classNames: enc.classNames,
     featureNames: raw.featureNames,
     targetName: raw.targetName,
-    trainX: takeRows(raw.x, 2, split.train),
-    trainY: takeRows(raw.y, 1, split.train),
-    testX: takeRows(raw.x, 2, split.test),
-    testY: takeRows(raw.y, 1, split.test),
+    trainX: takeRows(enc.x, 2, split.train),
+    trainY: takeRows(enc.y, 1, split.train),
+    testX: takeRows(enc.x, 2, split.test),
+    testY: takeRows(enc.y, 1, split.test),
     bounds: { x0, x1, y0, y1 },
     yMin,
     yMax,
     csvColumns: raw.csvColumns,
+    idColumn: raw.idColumn ?? null,
+    pipeline: enc.pipeline,
   };
 }
 

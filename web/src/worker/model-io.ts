@@ -5,6 +5,7 @@
  */
 import { ModelFormatError } from '../../../src/errors.js';
 import { type DataSchema, deserializeModel, serializeModel } from '../../../src/io/model-file.js';
+import type { JsonObject } from '../../../src/io/registry.js';
 import { Dropout, Linear, Sequential } from '../../../src/nn/index.js';
 import type { EpochRecord, CsvUpload } from '../protocol.js';
 import { ACTIVATIONS, type ActivationChoice, type PlaygroundState, stateFromQuery, stateToQuery } from '../state.js';
@@ -20,7 +21,7 @@ function schemaOf(s: Session): DataSchema {
       data.task === 'classification'
         ? { name: data.targetName, type: 'categorical', classes: [...data.classNames] }
         : { name: data.targetName, type: 'numeric' },
-    idColumn: null,
+    idColumn: data.idColumn,
   };
 }
 
@@ -37,7 +38,9 @@ export function exportModel(s: Session, latest: EpochRecord | null): { bytes: Ar
   const st = s.state;
   const bytes = serializeModel(s.net.model, {
     schema: schemaOf(s),
-    preprocessing: null,
+    // The same preprocessing record `cortex train` writes: the fitted table pipeline (here
+    // without scaling, since the page trains on raw inputs) and no target scaling.
+    preprocessing: { pipeline: JSON.parse(JSON.stringify(s.data.pipeline)) as JsonObject, targetScaling: null },
     training: {
       source: 'cortex playground',
       query: stateToQuery(st),
