@@ -25,13 +25,14 @@ export function cellKind(s: string, missing: ReadonlySet<string>): CellKind {
  * saying why it is not a number (the caller turns it into a located error).
  */
 export function parseNumberCell(s: string, missing: ReadonlySet<string>): number | CellKind {
-  // Fast path: most cells of a numeric column are plain decimals.
+  // Fast path: most cells of a numeric column are plain decimals. Number() alone would
+  // also take hex, binary and octal literals ("0x1F"), so a letter in second place
+  // (x, b, o) sends the cell to the strict check.
   const c = s.charCodeAt(0);
   if ((c >= 48 && c <= 57) || c === 45 || c === 46 || c === 43) {
-    if (DECIMAL.test(s)) {
-      const v = Number(s);
-      return Number.isFinite(v) ? v : 'not-finite';
-    }
+    const v = Number(s);
+    const c1 = s.charCodeAt(1) | 0x20;
+    if (Number.isFinite(v) && c1 !== 0x78 && c1 !== 0x62 && c1 !== 0x6f) return v;
   }
   const kind = cellKind(s, missing);
   return kind === 'missing' ? Number.NaN : kind;

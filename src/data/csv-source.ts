@@ -70,7 +70,8 @@ export async function* textChunks(input: CsvInput): AsyncGenerator<string> {
   if (rest.length > 0) yield rest;
 }
 
-function countLines(text: string): number {
+/** The number of newline characters in `text`. */
+export function countLines(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
   return n;

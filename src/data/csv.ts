@@ -9,7 +9,7 @@
 import { CsvError, parse as parseBrowser } from 'csv-parse/browser/esm/sync';
 import { ArgumentError } from '../errors.js';
 import { cellKind, DEFAULT_MISSING, parseNumberCell } from './cells.js';
-import { type CsvInput, recordWindows, type TextWindow, textChunks } from './csv-source.js';
+import { type CsvInput, countLines, recordWindows, type TextWindow, textChunks } from './csv-source.js';
 import { type Column, type ColumnType, concatTables, type Table } from './table.js';
 import { dataError, list, show } from './where.js';
 
@@ -26,7 +26,7 @@ export interface CsvParseOptions {
   /** Spaces around fields are dropped. */
   trim: boolean;
   /** Receives every record; returning null keeps csv-parse from collecting them. */
-  on_record: (record: string[], context: { lines: number }) => null;
+  on_record?: (record: string[], context: { lines: number }) => null;
 }
 
 /** A csv-parse compatible synchronous parse function. */
@@ -107,16 +107,34 @@ class TableReader {
     this.chunkRows = Math.max(1, opts.chunkRows ?? 10000);
   }
 
-  /** Parses one window of complete records. */
+  /**
+   * Parses one window of complete records. Fast path: a window without quotes or blank
+   * lines has one record per line, so line numbers follow from record positions; that is
+   * confirmed by counting, and otherwise csv-parse reports each record's line.
+   */
   window(w: TextWindow): void {
     const parse = this.opts.parser ?? (parseBrowser as CsvParseFn);
+    const base = {
+      delimiter: this.opts.delimiter ?? ',',
+      quote: this.opts.quote ?? '"',
+      relax_column_count: true,
+      skip_empty_lines: true,
+      trim: true,
+    };
+    const text = w.text;
     try {
-      parse(w.text, {
-        delimiter: this.opts.delimiter ?? ',',
-        quote: this.opts.quote ?? '"',
-        relax_column_count: true,
-        skip_empty_lines: true,
-        trim: true,
+      const c = text.charCodeAt(0);
+      const plain = c !== 10 && c !== 13 && text.indexOf(base.quote) === -1 && text.indexOf('\n\n') === -1 && text.indexOf('\n\r\n') === -1;
+      if (plain) {
+        const records = parse(text, base);
+        const lines = countLines(text) + (text.endsWith('\n') ? 0 : 1);
+        if (Array.isArray(records) && records.length === lines) {
+          for (let k = 0; k < lines; k++) this.add(records[k] as string[], w.linesBefore + k + 1);
+          return;
+        }
+      }
+      parse(text, {
+        ...base,
         on_record: (record, ctx) => {
           this.add(record, w.linesBefore + ctx.lines);
           return null;
