@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs Cortex and its peers side by side, one child process per
  * peer and section, prints Markdown tables with ratios, and writes
- * `bench/results/<name>.json`. See BENCHMARKS.md and `npm run bench -- --help`.
+ * `bench/results/<name>.json` (all figures) and `<name>.md` (the printed report). See BENCHMARKS.md and `npm run bench -- --help`.
  * @module
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,10 @@ import {
 import { OPENBLAS_VARS, pythonEnv, runCommand, runJob } from './lib/spawn.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** Everything printed on stdout, also saved as bench/results/<name>.md. */
+const transcript: string[] = [];
 const log = (s = ''): void => {
+  transcript.push(s);
   process.stdout.write(`${s}\n`);
 };
 
@@ -193,8 +196,10 @@ async function main(): Promise<void> {
     targets,
   };
   writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  const md = file.replace(/\.json$/, '.md');
+  writeFileSync(md, `${transcript.join('\n')}\n`);
   log();
-  log(`results written to ${relative(ROOT, file)}`);
+  log(`results written to ${relative(ROOT, file)} and ${relative(ROOT, md)}`);
 }
 
 await main();
