@@ -42,9 +42,32 @@ function randomArray(n: number, g: Generator): Float32Array {
   return out;
 }
 
-function sgemm(s: GemmSettings, cb: CortexBackend): GemmRow[] {
+/**
+ * Largest relative error of `c` against a float64 dot product, over a sample of
+ * entries: a fast but wrong kernel must not produce a figure.
+ */
+function sampledError(a: Float32Array, b: Float32Array, c: ArrayLike<number>, spec: MatmulSpec, g: Generator): number {
+  const { m, k, n, transA, transB } = spec;
+  let worst = 0;
+  for (let t = 0; t < 64; t++) {
+    const i = g.nextInt(0, m);
+    const j = g.nextInt(0, n);
+    let dot = 0;
+    let mag = 0;
+    for (let p = 0; p < k; p++) {
+      const x = (transA ? a[p * m + i] : a[i * k + p])! * (transB ? b[j * k + p] : b[p * n + j])!;
+      dot += x;
+      mag += Math.abs(x);
+    }
+    worst = Math.max(worst, Math.abs((c[i * n + j] ?? Number.NaN) - dot) / Math.max(mag, 1e-30));
+  }
+  return worst;
+}
+
+function sgemm(s: GemmSettings, cb: CortexBackend, notes: string[]): GemmRow[] {
   const g = new Generator(1);
   const rows: GemmRow[] = [];
+  let worst = 0;
   for (const sh of s.shapes) {
     const a = randomArray(sh.m * sh.k, g);
     const b = randomArray(sh.k * sh.n, g);
@@ -58,11 +81,15 @@ function sgemm(s: GemmSettings, cb: CortexBackend): GemmRow[] {
       strideA: 0,
       strideB: 0,
     };
+    const err = sampledError(a, b, cb.backend.matmul(a, b, spec), spec, g);
+    if (!(err <= 1e-4)) throw new Error(`Cortex matmul gives wrong results for ${sh.label}: relative error ${err}`);
+    worst = Math.max(worst, err);
     const t = timeIt(() => {
       cb.backend.matmul(a, b, spec);
     }, s);
     rows.push({ label: sh.label, medianMs: t.medianMs, gflops: (2 * sh.m * sh.k * sh.n) / (t.medianMs * 1e6), reps: t.reps });
   }
+  notes.push(`results checked against float64 on sampled entries: max relative error ${worst.toExponential(1)}`);
   return rows;
 }
 
@@ -172,7 +199,7 @@ await runPeer(async (job) => {
   const tag = cb.kind;
   if (job.section === 'sgemm') {
     if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes, tag };
-    return { notes, tag, payload: { gemm: sgemm(job.settings, cb) } };
+    return { notes, tag, payload: { gemm: sgemm(job.settings, cb, notes) } };
   }
   const { api, missing } = await loadApi();
   const out = job.section === 'tiny' ? tiny(job.settings, api) : mlp(job.settings, api);
