@@ -109,7 +109,13 @@ export class BrainView {
       title.textContent = this.columnName(c);
       const count = document.createElement('span');
       count.className = 'brain-count';
-      count.textContent = c === 0 || c === last ? `${n}` : `${n} neuron${n === 1 ? '' : 's'}`;
+      count.textContent = String(n);
+      if (c > 0 && c < last) {
+        const word = document.createElement('span');
+        word.className = 'word';
+        word.textContent = n === 1 ? ' neuron' : ' neurons';
+        count.append(word);
+      }
       head.append(title);
       if (c > 0 && c < last) {
         const row = document.createElement('span');
@@ -223,6 +229,8 @@ export class BrainView {
     const g = this.computeGeometry();
     this.geometry = g;
     this.layer.style.height = `${g.height}px`;
+    const spacing = this.sizes.length > 1 ? (g.xs[1] ?? 0) - (g.xs[0] ?? 0) : g.width;
+    this.root.classList.toggle('compact', spacing < 110);
     this.svg.setAttribute('width', String(g.width));
     this.svg.setAttribute('height', String(g.height));
     this.svg.setAttribute('viewBox', `0 0 ${g.width} ${g.height}`);
@@ -315,8 +323,9 @@ export class BrainView {
 
   private placeTip(x: number, y: number): void {
     const maxX = this.root.clientWidth - this.tip.offsetWidth - 4;
+    const maxY = this.layer.offsetHeight - this.tip.offsetHeight - 2;
     this.tip.style.left = `${Math.max(4, Math.min(x, maxX))}px`;
-    this.tip.style.top = `${y}px`;
+    this.tip.style.top = `${Math.max(0, Math.min(y, maxY))}px`;
   }
 
   private showNeuronTip(c: number, j: number, cv: HTMLCanvasElement): void {

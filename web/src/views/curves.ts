@@ -13,7 +13,10 @@ export const TEST = '#d1495b';
 
 const HEIGHT = 112;
 
-function chart(root: HTMLElement, log: boolean, fixed: [number, number] | null): uPlot {
+/** R² below −1 says little; the chart clips there so the useful part stays readable. */
+const R2_RANGE: uPlot.Range.Function = (_u, min) => [Math.max(Math.min(min, 0), -1), 1];
+
+function chart(root: HTMLElement, log: boolean, fixed: [number, number] | uPlot.Range.Function | null): uPlot {
   const opts: uPlot.Options = {
     width: Math.max(root.clientWidth, 200),
     height: HEIGHT,
@@ -75,7 +78,7 @@ export class Curves {
     if (name !== this.scoreName) {
       this.scoreName = name;
       this.score.destroy();
-      this.score = chart(this.scoreRoot, false, regression ? null : [0, 1]);
+      this.score = chart(this.scoreRoot, false, regression ? R2_RANGE : [0, 1]);
     }
     this.redraw();
   }
