@@ -24,3 +24,6 @@ export * from './ops/index.js';
 export type { DType } from './tensor/dtype.js';
 export { Generator, type GeneratorState, getDefaultGenerator, manualSeed } from './tensor/random.js';
 export type { Shape } from './tensor/shape.js';
+export * from './nn/index.js';
+export * from './optim/index.js';
+export * from './train/index.js';

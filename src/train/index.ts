@@ -43,7 +43,7 @@ export {
   precision,
   r2Score,
   recall,
-  type TensorLike,
+  type ShapedData,
 } from './metrics.js';
 export {
   NeuralNetwork,

@@ -10,19 +10,19 @@
 import { ShapeError } from '../errors.js';
 
 /** Storage plus shape: a `Tensor`, or anything that looks like one. */
-export interface TensorLike {
+export interface ShapedData {
   readonly data: ArrayLike<number>;
   readonly shape: readonly number[];
 }
 
 /** A metric: higher or lower is better depending on the metric; see {@link metricGreaterIsBetter}. */
-export type MetricFn = (pred: TensorLike, target: TensorLike) => number;
+export type MetricFn = (pred: ShapedData, target: ShapedData) => number;
 
-function rows(t: TensorLike): number {
+function rows(t: ShapedData): number {
   return t.shape.length === 0 ? 1 : t.shape[0]!;
 }
 
-function width(t: TensorLike): number {
+function width(t: ShapedData): number {
   return t.shape.length <= 1 ? 1 : t.data.length / rows(t);
 }
 
@@ -43,7 +43,7 @@ function argmaxRow(d: ArrayLike<number>, row: number, w: number): number {
  * Class ids from predictions or targets: argmax of `[N, C]` rows, `value > threshold` for one
  * score per sample when `scores` is true, or the values themselves (class ids).
  */
-export function toClassIds(t: TensorLike, scores: boolean, threshold = 0.5): Int32Array {
+export function toClassIds(t: ShapedData, scores: boolean, threshold = 0.5): Int32Array {
   const n = rows(t);
   const w = width(t);
   const out = new Int32Array(n);
@@ -55,7 +55,7 @@ export function toClassIds(t: TensorLike, scores: boolean, threshold = 0.5): Int
   return out;
 }
 
-function checkRows(name: string, pred: TensorLike, target: TensorLike): number {
+function checkRows(name: string, pred: ShapedData, target: ShapedData): number {
   const n = rows(pred);
   if (rows(target) !== n) {
     throw new ShapeError(
@@ -73,7 +73,7 @@ function checkRows(name: string, pred: TensorLike, target: TensorLike): number {
  * accuracy(model.forward(x), y); // 0.97
  * ```
  */
-export function accuracy(pred: TensorLike, target: TensorLike): number {
+export function accuracy(pred: ShapedData, target: ShapedData): number {
   const n = checkRows('accuracy', pred, target);
   const p = toClassIds(pred, true);
   const t = toClassIds(target, false);
@@ -90,7 +90,7 @@ export function accuracy(pred: TensorLike, target: TensorLike): number {
  * binaryAccuracy(probs, labels); // 0.95
  * ```
  */
-export function binaryAccuracy(pred: TensorLike, target: TensorLike, threshold = 0.5): number {
+export function binaryAccuracy(pred: ShapedData, target: ShapedData, threshold = 0.5): number {
   if (pred.data.length !== target.data.length) {
     throw new ShapeError(
       `binaryAccuracy: predictions [${pred.shape.join(', ')}] and targets [${target.shape.join(', ')}] differ in size`,
@@ -109,7 +109,7 @@ export function binaryAccuracy(pred: TensorLike, target: TensorLike, threshold =
  * confusionMatrix(logits, labels); // [[50, 0], [2, 48]]
  * ```
  */
-export function confusionMatrix(pred: TensorLike, target: TensorLike, numClasses?: number): number[][] {
+export function confusionMatrix(pred: ShapedData, target: ShapedData, numClasses?: number): number[][] {
   const n = checkRows('confusionMatrix', pred, target);
   const p = toClassIds(pred, true);
   const t = toClassIds(target, false);
@@ -153,21 +153,21 @@ function macroScores(m: number[][]): { precision: number; recall: number; f1: nu
 }
 
 /** Macro-averaged precision (the mean over classes of TP / predicted). */
-export function precision(pred: TensorLike, target: TensorLike): number {
+export function precision(pred: ShapedData, target: ShapedData): number {
   return macroScores(confusionMatrix(pred, target)).precision;
 }
 
 /** Macro-averaged recall (the mean over classes of TP / actual). */
-export function recall(pred: TensorLike, target: TensorLike): number {
+export function recall(pred: ShapedData, target: ShapedData): number {
   return macroScores(confusionMatrix(pred, target)).recall;
 }
 
 /** Macro-averaged F1 (the mean over classes of the harmonic mean of precision and recall). */
-export function f1Score(pred: TensorLike, target: TensorLike): number {
+export function f1Score(pred: ShapedData, target: ShapedData): number {
   return macroScores(confusionMatrix(pred, target)).f1;
 }
 
-function checkSize(name: string, pred: TensorLike, target: TensorLike): number {
+function checkSize(name: string, pred: ShapedData, target: ShapedData): number {
   if (pred.data.length !== target.data.length) {
     throw new ShapeError(
       `${name}: predictions [${pred.shape.join(', ')}] and targets [${target.shape.join(', ')}] differ in size`,
@@ -177,7 +177,7 @@ function checkSize(name: string, pred: TensorLike, target: TensorLike): number {
 }
 
 /** Mean absolute error. */
-export function mae(pred: TensorLike, target: TensorLike): number {
+export function mae(pred: ShapedData, target: ShapedData): number {
   const n = checkSize('mae', pred, target);
   let s = 0;
   for (let i = 0; i < n; i++) s += Math.abs(pred.data[i]! - target.data[i]!);
@@ -185,7 +185,7 @@ export function mae(pred: TensorLike, target: TensorLike): number {
 }
 
 /** Mean squared error. */
-export function mse(pred: TensorLike, target: TensorLike): number {
+export function mse(pred: ShapedData, target: ShapedData): number {
   const n = checkSize('mse', pred, target);
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -196,7 +196,7 @@ export function mse(pred: TensorLike, target: TensorLike): number {
 }
 
 /** Coefficient of determination, `1 − SS_res / SS_tot`, over all elements. */
-export function r2Score(pred: TensorLike, target: TensorLike): number {
+export function r2Score(pred: ShapedData, target: ShapedData): number {
   const n = checkSize('r2', pred, target);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += target.data[i]!;
