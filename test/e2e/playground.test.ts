@@ -2,11 +2,27 @@
  * The playground, driven as a person would drive it: Debian's Chromium (headless, through
  * playwright-core) against Vite's dev server on 127.0.0.1.
  */
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { circles } from '../../src/data/generators.js';
+import { deserializeModel } from '../../src/io/model-file.js';
 import { hasChromium, type Playground, RESULTS, startPlayground } from './harness.js';
+
+/** The `cortex` command, run from source as a subprocess. */
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+async function cortex(...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 30_000,
+  });
+  return stdout;
+}
 
 if (!hasChromium) {
   console.warn('e2e: skipped because /usr/bin/chromium is missing (install it with: apt-get install -y chromium)');
@@ -98,24 +114,46 @@ suite('playground (Chromium)', () => {
     await again.close();
   });
 
-  it('exports a model file that the library and the CLI load, and imports it back', async () => {
+  it('exports a trained model that `cortex predict` and `cortex info` load, and imports it back', async () => {
     const page = await pg.open('?data=circles&layers=4&seed=3');
-    const step = page.getByRole('button', { name: 'Step: train on one batch' });
-    for (let i = 0; i < 5; i++) await step.click();
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => (window.cortexPlayground?.epochs().at(-1)?.testScore ?? 0) >= 0.95, undefined, {
+      timeout: 20_000,
+    });
+    await page.getByRole('button', { name: 'Pause' }).click();
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export model' }).click();
     const file = join(RESULTS, 'playground-model.cortex');
     await (await download).saveAs(file);
     expect(existsSync(file)).toBe(true);
 
-    const { readFileSync } = await import('node:fs');
-    const { deserializeModel } = await import('../../src/io/model-file.js');
-    const saved = deserializeModel(readFileSync(file), file);
-    expect(saved.schema?.features.map((f) => f.name)).toEqual(['x1', 'x2']);
-    expect(saved.training?.seed).toBe(3);
+    // The same points the page trained on, from the library's generator, as a CSV.
+    const data = circles({ n: 400, noise: 0.1 * 0.4, seed: 3 });
+    const csv = join(RESULTS, 'playground-circles.csv');
+    const lines = ['x1,x2'];
+    for (let i = 0; i < data.n; i++) lines.push(`${data.x[2 * i]},${data.x[2 * i + 1]}`);
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+
+    if (existsSync(CLI)) {
+      const predicted = (await cortex('predict', file, csv)).trim().split('\n');
+      expect(predicted[0]).toBe('label');
+      expect(predicted.length - 1).toBe(data.n);
+      let hits = 0;
+      predicted.slice(1).forEach((label, i) => {
+        if (label === String(data.y[i])) hits++;
+      });
+      expect(hits / data.n).toBeGreaterThan(0.9);
+      const info = await cortex('info', file);
+      expect(info).toContain('Linear');
+      expect(info).toContain('cortex playground');
+    } else {
+      console.warn(`e2e: ${CLI} is missing, so cortex predict was not run on the exported model`);
+      expect(deserializeModel(readFileSync(file), file).schema?.features.map((f) => f.name)).toEqual(['x1', 'x2']);
+    }
 
     await page.locator('#import-file').setInputFiles(file);
     await expect.poll(() => page.locator('#message').textContent()).toContain('Loaded');
+    expect(await page.evaluate(() => window.cortexPlayground!.state().layers)).toEqual([4]);
     await page.close();
   });
 
