@@ -9,11 +9,13 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasFashionMnist } from './lib/idx.js';
+import { cpuBusy, waitForIdle } from './lib/idle.js';
 import { type Options, PEERS, type PeerDef, parseArgs, settingsFor, USAGE } from './lib/plan.js';
 import type { Job, Section } from './lib/protocol.js';
 import {
   checkTargets,
   leakReport,
+  loadReport,
   mlpReport,
   type RunRecord,
   rssReport,
@@ -138,7 +140,8 @@ async function main(): Promise<void> {
         continue;
       }
       const job = jobFor(section, peer, settings);
-      process.stderr.write(`[${section}] ${peer.label} ... `);
+      const busy = o.waitIdle > 0 ? await waitForIdle(0.15, o.waitIdle) : await cpuBusy();
+      process.stderr.write(`[${section}] ${peer.label} (CPUs ${(100 * busy).toFixed(0)}% busy before) ... `);
       const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose, python: o.python });
       process.stderr.write(`${out.status === 'ok' ? 'done' : out.status} in ${out.wallSeconds.toFixed(1)} s\n`);
       if (out.status === 'failed') process.stderr.write(`  ${peer.label} failed: ${out.reason ?? ''}\n`);
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
         notes: out.result?.notes ?? [],
         maxRssMB: out.result?.maxRssMB ?? null,
         wallSeconds: out.wallSeconds,
+        cpuBusyBefore: busy,
       };
       if (out.reason !== undefined) rec.reason = out.reason;
       if (out.result?.payload !== undefined) rec.payload = out.result.payload;
@@ -166,6 +170,11 @@ async function main(): Promise<void> {
 
   log(rssReport(records, peers, o.sections));
   log();
+  const loadText = loadReport(records, peers, o.sections);
+  if (loadText !== '') {
+    log(loadText);
+    log();
+  }
   const targets = checkTargets(records, settings.mlp.epochs);
   const targetText = targetsReport(targets);
   if (targetText !== '') {

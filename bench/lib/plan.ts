@@ -55,6 +55,8 @@ export interface Options {
   help: boolean;
   /** The Python interpreter of the numpy and torch peers. */
   python: string;
+  /** Before each peer, wait up to this many seconds for the CPUs to be nearly idle (0: don't wait). */
+  waitIdle: number;
 }
 
 /** The `--help` text. */
@@ -68,6 +70,7 @@ export const USAGE = `npm run bench -- [options]
   --name <name>       results file bench/results/<name>.json (default: <date>-full or <date>-quick)
   --data <dir>        Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)
   --python <path>     interpreter of the numpy and torch peers (default Debian's /usr/bin/python3)
+  --wait-idle <s>     before each peer, wait up to s seconds until other processes leave the CPUs idle
   --verbose           echo each peer's diagnostics
   --help              this text`;
 
@@ -83,6 +86,7 @@ export function parseArgs(argv: readonly string[]): Options {
     verbose: false,
     help: false,
     python: '/usr/bin/python3',
+    waitIdle: 0,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -131,6 +135,12 @@ export function parseArgs(argv: readonly string[]): Options {
       case '--python':
         o.python = arg();
         break;
+      case '--wait-idle': {
+        const n = Number(arg());
+        if (!Number.isFinite(n) || n < 0) throw new Error('--wait-idle needs a number of seconds');
+        o.waitIdle = n;
+        break;
+      }
       default:
         throw new Error(`unknown option '${a}'; see --help`);
     }

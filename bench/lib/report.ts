@@ -17,6 +17,8 @@ export interface RunRecord {
   notes: string[];
   maxRssMB: number | null;
   wallSeconds: number;
+  /** Fraction of all CPUs other processes kept busy just before this peer started. */
+  cpuBusyBefore?: number;
   payload?: Payload;
 }
 
@@ -211,4 +213,19 @@ export function leakReport(records: readonly RunRecord[]): string {
     ['peer', 'epochs', 'samples / epoch', 'after ep 1', 'after ep 5', 'max', 'last', 'ep 5 → last'],
     rows,
   )}${footnotes(recs)}`;
+}
+
+/** How busy other processes kept the CPUs just before each peer started, in percent. */
+export function loadReport(records: readonly RunRecord[], peers: readonly PeerDef[], sections: readonly Section[]): string {
+  const rows = peers
+    .filter((p) => records.some((r) => r.peer === p.id && r.cpuBusyBefore !== undefined))
+    .map((p) => [
+      p.label,
+      ...sections.map((s) => {
+        const b = records.find((x) => x.peer === p.id && x.section === s)?.cpuBusyBefore;
+        return b === undefined || !Number.isFinite(b) ? '—' : `${(100 * b).toFixed(0)}%`;
+      }),
+    ]);
+  if (rows.length === 0) return '';
+  return `### CPU load from other processes just before each peer started (0% = quiet machine)\n\n${table(['peer', ...sections], rows)}`;
 }
