@@ -4,7 +4,10 @@
 //   node scripts/build-wasm.mjs          compiles into src/backend/wasm/generated/
 //   node scripts/build-wasm.mjs --copy   only copies those files to dist/backend/wasm/generated/
 //                                        (run after tsc, so the compiled loader finds them)
-import { copyFileSync, mkdirSync } from 'node:fs';
+//   node scripts/build-wasm.mjs --check  compiles into a temporary folder and fails unless
+//                                        the committed files are identical (used by the tests)
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
@@ -42,15 +45,29 @@ const variants = {
 };
 
 const copyOnly = process.argv.includes('--copy');
+const check = process.argv.includes('--check');
+const target = check ? mkdtempSync(join(tmpdir(), 'cortex-wasm-')) : outDir;
 
-mkdirSync(outDir, { recursive: true });
+mkdirSync(target, { recursive: true });
 for (const [name, extra] of Object.entries(copyOnly ? {} : variants)) {
-  const { error, stderr } = await asc.main([...common, ...extra, '--outFile', join(outDir, name)]);
+  const { error, stderr } = await asc.main([...common, ...extra, '--outFile', join(target, name)]);
   if (error) {
     console.error(stderr.toString());
     throw new Error(`build-wasm: compiling ${name} failed: ${error.message}`);
   }
-  console.log(`build-wasm: wrote src/backend/wasm/generated/${name}`);
+  if (!check) console.log(`build-wasm: wrote src/backend/wasm/generated/${name}`);
+}
+
+if (check) {
+  const stale = Object.keys(variants).filter(
+    (name) => !readFileSync(join(target, name)).equals(readFileSync(join(outDir, name))),
+  );
+  rmSync(target, { recursive: true, force: true });
+  if (stale.length > 0) {
+    console.error(`build-wasm: ${stale.join(', ')} out of date with asm/; run npm run build:wasm`);
+    process.exit(1);
+  }
+  console.log('build-wasm: the committed kernels match asm/');
 }
 
 if (copyOnly) {

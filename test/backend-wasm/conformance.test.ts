@@ -27,7 +27,7 @@ describe('wasm backend, 2 threads, every job split', () => {
     setParallelCutoffs(0, 0);
   });
   afterAll(async () => {
-    setParallelCutoffs(1 << 18, 1 << 16);
+    setParallelCutoffs();
     await setNumThreads(1);
   });
   opConformance('wasm');

@@ -31,7 +31,7 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
     if (threads > 1) setParallelCutoffs(0, 0);
   });
   afterAll(async () => {
-    setParallelCutoffs(1 << 18, 1 << 16);
+    setParallelCutoffs();
     await setNumThreads(1);
   });
 

@@ -30,10 +30,13 @@ import {
 import { arenaBase, f32, i32, reserve, run } from './runtime.js';
 import { broadcastPlan, plan } from './broadcast.js';
 
-/** Smallest job (in floating-point operations) that matmul splits over threads. */
-export let gemmParallelFlops = 1 << 18;
-/** Smallest element count that elementwise kernels split over threads. */
-export let elementParallelSize = 1 << 16;
+/** Default smallest matmul (in floating-point operations) split over threads. */
+export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 18;
+/** Default smallest elementwise job (in add-equivalents) split over threads. */
+export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 16;
+
+let gemmParallelFlops = DEFAULT_GEMM_PARALLEL_FLOPS;
+let elementParallelSize = DEFAULT_ELEMENT_PARALLEL_SIZE;
 
 /** Threads a large job may use (1 means the pool is off). */
 let threads = 1;
@@ -43,8 +46,14 @@ export function setKernelThreads(n: number): void {
   threads = n;
 }
 
-/** Overrides the parallel cut-offs (for measurements). */
-export function setParallelCutoffs(gemmFlops: number, elements: number): void {
+/**
+ * Overrides the parallel cut-offs (tests set 0 to split every job; measurements
+ * sweep them). Called without arguments it restores the defaults.
+ */
+export function setParallelCutoffs(
+  gemmFlops = DEFAULT_GEMM_PARALLEL_FLOPS,
+  elements = DEFAULT_ELEMENT_PARALLEL_SIZE,
+): void {
   gemmParallelFlops = gemmFlops;
   elementParallelSize = elements;
 }

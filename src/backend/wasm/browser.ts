@@ -25,6 +25,11 @@ export function browserCanShare(): boolean {
   );
 }
 
+/** True inside a Web Worker, where `Atomics.wait` is allowed. */
+export function inWorker(): boolean {
+  return 'WorkerGlobalScope' in globalThis;
+}
+
 const SOURCE = `self.onmessage = (event) => {
   self.onmessage = null;
   (${WORKER_BODY})(event.data, (message) => self.postMessage(message));

@@ -13,7 +13,7 @@ import { setKernelThreads, wasmBackend } from './backend.js';
 import { MAX_THREADS } from './layout.js';
 import { type LoadOptions, loadKernels } from './loader.js';
 import { configurePool, growPool, poolAvailable, poolSize, shutdownPool } from './pool.js';
-import { attach, setWorkerCount } from './runtime.js';
+import { attach, setMainCanBlock, setWorkerCount } from './runtime.js';
 
 export { wasmBackend } from './backend.js';
 
@@ -55,6 +55,7 @@ async function init(options: WasmInitOptions): Promise<WasmInfo | null> {
   const loaded = await loadKernels(options);
   if (loaded === null) return null;
   attach(loaded.memory, loaded.exports);
+  setMainCanBlock(loaded.canBlock);
   configurePool(loaded.spawn, loaded.module, loaded.memory);
   info = {
     variant: loaded.variant,

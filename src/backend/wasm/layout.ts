@@ -16,6 +16,8 @@ export const CTRL_PENDING = CTRL + 1;
 export const CTRL_SLEEPERS = CTRL + 2;
 /** Control word: non-zero asks every worker to exit. */
 export const CTRL_QUIT = CTRL + 3;
+/** Control word: non-zero while the main thread is parked waiting for `CTRL_PENDING` to reach 0. */
+export const CTRL_MAIN_WAITING = CTRL + 4;
 
 /** Int32 index of the job descriptor (byte 1024); slot i is `JOB + i`. */
 export const JOB = 256;

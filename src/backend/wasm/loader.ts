@@ -33,12 +33,15 @@ export interface LoadedKernels {
   spawn: SpawnWorker | null;
   /** Logical cores. */
   cores: number;
+  /** Whether the loading thread may park in `Atomics.wait` (false on a browser's main thread). */
+  canBlock: boolean;
 }
 
 interface Platform {
   read(url: URL): Promise<Uint8Array<ArrayBuffer>>;
   spawn: SpawnWorker | null;
   cores: number;
+  canBlock: boolean;
 }
 
 function isNode(): boolean {
@@ -57,11 +60,17 @@ function canMakeSharedMemory(): boolean {
 async function platform(threads: boolean): Promise<Platform> {
   if (isNode()) {
     const node = await import('./node.js');
-    return { read: node.readBytes, spawn: threads && canMakeSharedMemory() ? node.spawnWorker : null, cores: node.coreCount() };
+    const spawn = threads && canMakeSharedMemory() ? node.spawnWorker : null;
+    return { read: node.readBytes, spawn, cores: node.coreCount(), canBlock: true };
   }
   const web = await import('./browser.js');
   const share = threads && web.browserCanShare() && canMakeSharedMemory();
-  return { read: web.fetchBytes, spawn: share ? web.spawnBrowserWorker : null, cores: web.browserCoreCount() };
+  return {
+    read: web.fetchBytes,
+    spawn: share ? web.spawnBrowserWorker : null,
+    cores: web.browserCoreCount(),
+    canBlock: web.inWorker(),
+  };
 }
 
 function kernelExports(instance: WebAssembly.Instance): KernelExports {
@@ -109,6 +118,7 @@ export async function loadKernels(options: LoadOptions = {}): Promise<LoadedKern
       relaxed,
       spawn: shared ? env.spawn : null,
       cores: env.cores,
+      canBlock: env.canBlock,
     };
   }
   return null;

@@ -9,7 +9,7 @@
  * @module
  */
 import { CortexError } from '../../errors.js';
-import { CTRL_GEN, CTRL_PENDING, CTRL_QUIT, CTRL_SLEEPERS } from './layout.js';
+import { CTRL_GEN, CTRL_MAIN_WAITING, CTRL_PENDING, CTRL_QUIT, CTRL_SLEEPERS } from './layout.js';
 
 /** What a worker receives at start-up. */
 export interface WorkerInit {
@@ -40,6 +40,7 @@ export type SpawnWorker = (init: WorkerInit) => WorkerHandle;
  */
 export const WORKER_BODY = `function cortexWorker(init, post) {
   const GEN = ${CTRL_GEN}, PENDING = ${CTRL_PENDING}, SLEEPERS = ${CTRL_SLEEPERS}, QUIT = ${CTRL_QUIT};
+  const MAIN_WAITING = ${CTRL_MAIN_WAITING};
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const runJob = instance.exports.runJob;
   const ctl = new Int32Array(init.memory.buffer, 0, 1024);
@@ -64,7 +65,7 @@ export const WORKER_BODY = `function cortexWorker(init, post) {
     const nt = g & 31;
     if (tid < nt) {
       runJob(tid, nt);
-      Atomics.sub(ctl, PENDING, 1);
+      if (Atomics.sub(ctl, PENDING, 1) === 1 && Atomics.load(ctl, MAIN_WAITING) !== 0) Atomics.notify(ctl, PENDING);
     }
   }
   post('exit');

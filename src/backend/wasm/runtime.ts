@@ -8,7 +8,15 @@
  * @module
  */
 import { CortexError } from '../../errors.js';
-import { CTRL_GEN, CTRL_PENDING, CTRL_SLEEPERS, MAX_THREADS, SLOT_SCRATCH, SLOT_STRIDE } from './layout.js';
+import {
+  CTRL_GEN,
+  CTRL_MAIN_WAITING,
+  CTRL_PENDING,
+  CTRL_SLEEPERS,
+  MAX_THREADS,
+  SLOT_SCRATCH,
+  SLOT_STRIDE,
+} from './layout.js';
 
 /** The functions the kernel module exports. */
 export interface KernelExports {
@@ -38,6 +46,10 @@ let limit = 0;
 /** Workers ready to take a share of a job (tids 1..workers). */
 let workers = 0;
 let generation = 0;
+/** Whether this thread may block in `Atomics.wait` (not a browser's main thread). */
+let canBlock = false;
+/** Polls of `CTRL_PENDING` before the main thread parks (when it may). */
+const MAIN_SPIN = 20000;
 
 function refreshViews(): void {
   const buf = memory!.buffer;
@@ -110,7 +122,23 @@ export function run(nt: number): void {
   Atomics.store(i32, CTRL_GEN, (generation << 5) | nt);
   if (Atomics.load(i32, CTRL_SLEEPERS) > 0) Atomics.notify(i32, CTRL_GEN);
   runJob(0, nt);
-  while (Atomics.load(i32, CTRL_PENDING) > 0) {
-    // Spin: the other shares are about as long as ours.
+  // Spin first: the other shares are about as long as ours. If a worker lags
+  // (say it was descheduled), park instead of burning the core it needs.
+  let spins = 0;
+  let left = Atomics.load(i32, CTRL_PENDING);
+  while (left > 0) {
+    if (++spins >= MAIN_SPIN && canBlock) {
+      Atomics.store(i32, CTRL_MAIN_WAITING, 1);
+      left = Atomics.load(i32, CTRL_PENDING);
+      if (left > 0) Atomics.wait(i32, CTRL_PENDING, left, 10);
+      Atomics.store(i32, CTRL_MAIN_WAITING, 0);
+      spins = 0;
+    }
+    left = Atomics.load(i32, CTRL_PENDING);
   }
+}
+
+/** Tells the runtime whether the calling thread may park in `Atomics.wait`. */
+export function setMainCanBlock(value: boolean): void {
+  canBlock = value;
 }
