@@ -177,6 +177,18 @@ suite('playground (Chromium)', () => {
     await expect.poll(() => page.locator('#stat-score-name').textContent()).toBe('Test accuracy');
     expect(page.url()).toContain('target=kind');
     expect(await page.locator('#axis-x').textContent()).toBe('horizontal width, vertical height');
+
+    // A model trained by `cortex train` on the same columns (it standardises them) imports too.
+    if (existsSync(CLI)) {
+      const csv = join(RESULTS, 'playground-shapes.csv');
+      writeFileSync(csv, `${rows.map((r) => r.split(',').slice(0, 4).join(',')).join('\n')}\n`);
+      const model = join(RESULTS, 'playground-shapes.cortex');
+      await cortex('train', csv, '--target', 'kind', '--layers', '5', '--epochs', '40', '--seed', '2', '--out', model);
+      await page.locator('#import-file').setInputFiles(model);
+      await expect.poll(() => page.locator('#message').textContent()).toContain('Loaded');
+      expect(await page.evaluate(() => window.cortexPlayground!.state().layers)).toEqual([5]);
+      expect(Number.parseFloat((await page.locator('#stat-test-score').textContent()) ?? '')).toBeGreaterThan(80);
+    }
     await page.close();
   });
 

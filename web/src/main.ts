@@ -168,7 +168,8 @@ class App {
       return;
     }
     this.csv = { name: file.name, text: await file.text() };
-    byId('csv-hint', HTMLParagraphElement).textContent = `${file.name}: the first two numeric columns are the inputs.`;
+    byId('csv-hint', HTMLParagraphElement).textContent =
+      `${file.name}: its first two numeric columns (an id column is skipped) are the inputs, standardised as cortex train does.`;
     this.change({ dataset: 'csv', target: '' });
   }
 

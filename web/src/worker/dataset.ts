@@ -7,7 +7,7 @@ import { blobs, circles, moons, spiral, surface, xor } from '../../../src/data/g
 import { parseCsv } from '../../../src/data/csv.js';
 import { takeRows, trainTestSplit } from '../../../src/data/split.js';
 import { TablePipeline, type TablePipelineJSON } from '../../../src/data/pipeline.js';
-import { type Column, makeTable, type Table } from '../../../src/data/table.js';
+import { type Column, getColumn, makeTable, selectRows, type Table } from '../../../src/data/table.js';
 import { DataError } from '../../../src/errors.js';
 import type { Bounds, CsvUpload } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
@@ -29,8 +29,21 @@ export interface PlaygroundData {
   csvColumns: string[];
   /** An uploaded CSV's id column (not an input; predictions carry it), if any. */
   idColumn: string | null;
-  /** The fitted `TablePipeline` (stored in exported model files, as `cortex train` does). */
+  /** How raw rows become model inputs and targets (stored in exported model files). */
+  preprocessing: Preprocessing;
+}
+
+/** Regression targets are modelled as `(y − mean) / scale`. */
+export interface TargetScaling {
+  mean: number;
+  scale: number;
+}
+
+/** The preprocessing record of a model file, as `cortex train` writes it. */
+export interface Preprocessing {
+  /** The fitted `TablePipeline` (its feature columns are the model's inputs). */
   pipeline: TablePipelineJSON;
+  targetScaling: TargetScaling | null;
 }
 
 interface RawSet {
@@ -132,24 +145,6 @@ function fromCsv(upload: CsvUpload, wanted: string): RawSet {
   };
 }
 
-/** Encodes a table with the library's `TablePipeline` (no scaling: the page shows raw inputs). */
-function encode(raw: RawSet): { x: Float32Array; y: Float32Array; n: number; classNames: string[]; pipeline: TablePipelineJSON } {
-  const pipeline = new TablePipeline({
-    target: raw.targetName,
-    features: raw.featureNames,
-    numeric: 'none',
-    task: raw.task,
-    onWarning: () => {},
-  }).fit(raw.table);
-  const enc = pipeline.transform(raw.table);
-  if (enc.y === null) throw new DataError(`${raw.table.source}: the target '${raw.targetName}' is missing`);
-  const classNames = raw.task === 'classification' ? (pipeline.classes ?? []).map(String) : [];
-  if (raw.task === 'classification' && classNames.length < 2) {
-    throw new DataError(`${raw.table.source}: the target '${raw.targetName}' has only one class`);
-  }
-  return { x: enc.x, y: Float32Array.from(enc.y), n: enc.rows, classNames, pipeline: pipeline.toJSON() };
-}
-
 function extent(x: Float32Array, offset: number): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -161,39 +156,89 @@ function extent(x: Float32Array, offset: number): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-/** Makes the data set for a state (and an uploaded CSV, when the data set is `csv`). */
+function labelsOf(c: Column): string[] {
+  return c.type === 'categorical' ? c.values.map((v) => v ?? '') : Array.from(c.values, String);
+}
+
+function numericValues(table: Table, name: string): Float64Array {
+  const c = getColumn(table, name);
+  if (c.type !== 'numeric') throw new DataError(`${table.source}: the input '${name}' is not numeric`);
+  return c.values;
+}
+
+/**
+ * Makes the data set for a state (and an uploaded CSV, when the data set is `csv`). The
+ * rows are split first; the library's `TablePipeline` is then fitted on the training rows
+ * only, as `cortex train` does. Generated sets are used as they are; CSV inputs are
+ * standardised, and a CSV regression target is scaled to mean 0 and standard deviation 1.
+ */
 export function buildData(s: PlaygroundState, csv: CsvUpload | null): PlaygroundData {
   if (s.dataset === 'csv' && csv === null) throw new DataError('CSV: choose a file first');
-  const raw = s.dataset === 'csv' && csv !== null ? fromCsv(csv, s.target) : generated(s);
-  const enc = encode(raw);
-  const split = trainTestSplit(enc.n, {
-    testSize: Math.min(Math.max(1 - s.trainRatio, 1 / enc.n), 1 - 1 / enc.n),
+  const fromFile = s.dataset === 'csv' && csv !== null;
+  const raw = fromFile ? fromCsv(csv, s.target) : generated(s);
+  const { table } = raw;
+  const n = table.rows;
+  if (n < 4) throw new DataError(`${table.source}: needs at least 4 rows, found ${n}`);
+  const classification = raw.task === 'classification';
+  const split = trainTestSplit(n, {
+    testSize: Math.min(Math.max(1 - s.trainRatio, 1 / n), 1 - 1 / n),
     seed: s.seed,
-    ...(raw.task === 'classification' ? { stratify: enc.y } : {}),
+    ...(classification ? { stratify: labelsOf(getColumn(table, raw.targetName)) } : {}),
   });
-  const [x0, x1] = extent(enc.x, 0);
-  const [y0, y1] = extent(enc.x, 1);
+  const pipeline = new TablePipeline({
+    target: raw.targetName,
+    features: raw.featureNames,
+    numeric: fromFile ? 'standard' : 'none',
+    task: raw.task,
+    onWarning: () => {},
+  }).fit(selectRows(table, split.train));
+  const enc = pipeline.transform(table);
+  if (enc.y === null) throw new DataError(`${table.source}: the target '${raw.targetName}' is missing`);
+  const y = Float32Array.from(enc.y);
+  const classNames = classification ? (pipeline.classes ?? []).map(String) : [];
+  if (classification && classNames.length < 2) {
+    throw new DataError(`${table.source}: the target '${raw.targetName}' has only one class in the training rows`);
+  }
+  const a = numericValues(table, raw.featureNames[0]);
+  const b = numericValues(table, raw.featureNames[1]);
+  const x = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    x[2 * i] = a[i]!;
+    x[2 * i + 1] = b[i]!;
+  }
+  const trainY = takeRows(y, 1, split.train);
+  let targetScaling: TargetScaling | null = null;
+  if (!classification && fromFile) {
+    let mean = 0;
+    for (const v of trainY) mean += v;
+    mean /= trainY.length;
+    let sq = 0;
+    for (const v of trainY) sq += (v - mean) ** 2;
+    targetScaling = { mean, scale: Math.sqrt(sq / trainY.length) || 1 };
+  }
+  const [x0, x1] = extent(x, 0);
+  const [y0, y1] = extent(x, 1);
   let yMin = Number.POSITIVE_INFINITY;
   let yMax = Number.NEGATIVE_INFINITY;
-  for (const v of enc.y) {
+  for (const v of y) {
     yMin = Math.min(yMin, v);
     yMax = Math.max(yMax, v);
   }
   return {
     task: raw.task,
-    classNames: enc.classNames,
+    classNames,
     featureNames: raw.featureNames,
     targetName: raw.targetName,
-    trainX: takeRows(enc.x, 2, split.train),
-    trainY: takeRows(enc.y, 1, split.train),
-    testX: takeRows(enc.x, 2, split.test),
-    testY: takeRows(enc.y, 1, split.test),
+    trainX: takeRows(x, 2, split.train),
+    trainY,
+    testX: takeRows(x, 2, split.test),
+    testY: takeRows(y, 1, split.test),
     bounds: { x0, x1, y0, y1 },
     yMin,
     yMax,
     csvColumns: raw.csvColumns,
     idColumn: raw.idColumn ?? null,
-    pipeline: enc.pipeline,
+    preprocessing: { pipeline: pipeline.toJSON(), targetScaling },
   };
 }
 

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../../src/io/registry.js';
 import { Dropout, Linear, Sequential } from '../../../src/nn/index.js';
 import type { EpochRecord, CsvUpload } from '../protocol.js';
 import { ACTIVATIONS, type ActivationChoice, type PlaygroundState, stateFromQuery, stateToQuery } from '../state.js';
-import { buildData } from './dataset.js';
+import { buildData, type Preprocessing } from './dataset.js';
 import { type Network, Session } from './session.js';
 
 function schemaOf(s: Session): DataSchema {
@@ -38,9 +38,9 @@ export function exportModel(s: Session, latest: EpochRecord | null): { bytes: Ar
   const st = s.state;
   const bytes = serializeModel(s.net.model, {
     schema: schemaOf(s),
-    // The same preprocessing record `cortex train` writes: the fitted table pipeline (here
-    // without scaling, since the page trains on raw inputs) and no target scaling.
-    preprocessing: { pipeline: JSON.parse(JSON.stringify(s.data.pipeline)) as JsonObject, targetScaling: null },
+    // The same preprocessing record `cortex train` writes: the fitted table pipeline and
+    // the regression target's scaling.
+    preprocessing: JSON.parse(JSON.stringify(s.preprocessing)) as JsonObject,
     training: {
       source: 'cortex playground',
       query: stateToQuery(st),
@@ -61,6 +61,17 @@ export function exportModel(s: Session, latest: EpochRecord | null): { bytes: Ar
   const copy = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(copy).set(bytes);
   return { bytes: copy, fileName: `cortex-${st.dataset}-${st.layers.join('x') || 'linear'}-seed${st.seed}.cortex` };
+}
+
+/** Whether a model file's preprocessing record has the shape `cortex train` writes. */
+function isPreprocessing(v: unknown): v is Preprocessing {
+  if (typeof v !== 'object' || v === null || !('pipeline' in v) || !('targetScaling' in v)) return false;
+  const { pipeline, targetScaling } = v;
+  const okPipeline = typeof pipeline === 'object' && pipeline !== null && 'type' in pipeline && pipeline.type === 'TablePipeline';
+  const okScaling =
+    targetScaling === null ||
+    (typeof targetScaling === 'object' && 'mean' in targetScaling && typeof targetScaling.mean === 'number' && 'scale' in targetScaling && typeof targetScaling.scale === 'number');
+  return okPipeline && okScaling;
 }
 
 /** Finds the `Linear` layers and the activation positions of a loaded `Sequential`. */
@@ -110,5 +121,6 @@ export function importModel(
     throw new ModelFormatError(`${name}: the model has ${outputs} outputs but the data needs ${want}`);
   }
   net.model.train();
-  return { session: new Session(state, data, net), message: `Loaded ${name}` };
+  const pre = isPreprocessing(saved.preprocessing) ? saved.preprocessing : data.preprocessing;
+  return { session: new Session(state, data, net, pre), message: `Loaded ${name}` };
 }

@@ -7,7 +7,9 @@
 import { noGrad } from '../../../src/autograd/engine.js';
 import { Tensor } from '../../../src/autograd/tensor.js';
 import { takeRows } from '../../../src/data/split.js';
-import { TrainingDivergedError } from '../../../src/errors.js';
+import { TablePipeline, type TablePipelineJSON } from '../../../src/data/pipeline.js';
+import { makeTable } from '../../../src/data/table.js';
+import { ModelFormatError, TrainingDivergedError } from '../../../src/errors.js';
 import { activationModule, Dropout, Linear, type Module, Sequential } from '../../../src/nn/index.js';
 import { crossEntropy, mseLoss } from '../../../src/nn/losses.js';
 import { softmax } from '../../../src/ops/index.js';
@@ -16,7 +18,7 @@ import { Generator } from '../../../src/tensor/random.js';
 import { accuracy, r2Score } from '../../../src/train/metrics.js';
 import { type EpochRecord, type LayerWeights, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
-import { gridInputs, type PlaygroundData } from './dataset.js';
+import { gridInputs, type PlaygroundData, type Preprocessing, type TargetScaling } from './dataset.js';
 
 /** The network the page trains: `Linear` and activation (and dropout) layers in a `Sequential`. */
 export interface Network {
@@ -87,25 +89,45 @@ export class Session {
   private readonly neuronGrid: Tensor;
   private readonly outputGrid: Tensor;
 
+  /** The model's inputs for the training and test rows (after the preprocessing). */
+  private readonly trainIn: Float32Array;
+  private readonly targetScaling: TargetScaling | null;
+
+  /**
+   * `preprocessing` defaults to the data's own; an imported model brings its own (for
+   * example the standard scaler `cortex train` fitted).
+   */
   constructor(
     readonly state: PlaygroundState,
     readonly data: PlaygroundData,
     net?: Network,
+    readonly preprocessing: Preprocessing = data.preprocessing,
   ) {
     this.classes = data.task === 'classification' ? data.classNames.length : 0;
     this.net = net ?? buildNetwork(state, 2, Math.max(this.classes, 1), state.seed + 1);
     this.optimizer = makeOptimizer(state, this.net.model);
     this.shuffle = new Generator(state.seed + 3);
-    this.trainX = new Tensor(data.trainX, [data.trainY.length, 2]);
-    this.testX = new Tensor(data.testX, [data.testY.length, 2]);
+    this.targetScaling = this.classes > 0 ? null : preprocessing.targetScaling;
+    const toModel = modelInputs(preprocessing.pipeline);
+    this.trainIn = toModel(data.trainX);
+    this.trainX = new Tensor(this.trainIn, [data.trainY.length, 2]);
+    this.testX = new Tensor(toModel(data.testX), [data.testY.length, 2]);
     this.trainT = this.target(data.trainY);
     this.testT = this.target(data.testY);
-    this.neuronGrid = new Tensor(gridInputs(data.bounds, NEURON_GRID), [NEURON_GRID * NEURON_GRID, 2]);
-    this.outputGrid = new Tensor(gridInputs(data.bounds, OUTPUT_GRID), [OUTPUT_GRID * OUTPUT_GRID, 2]);
+    this.neuronGrid = new Tensor(toModel(gridInputs(data.bounds, NEURON_GRID)), [NEURON_GRID * NEURON_GRID, 2]);
+    this.outputGrid = new Tensor(toModel(gridInputs(data.bounds, OUTPUT_GRID)), [OUTPUT_GRID * OUTPUT_GRID, 2]);
   }
 
   private target(y: Float32Array): Tensor {
-    return this.classes > 0 ? new Tensor(Int32Array.from(y), [y.length]) : new Tensor(y, [y.length, 1]);
+    if (this.classes > 0) return new Tensor(Int32Array.from(y), [y.length]);
+    const ts = this.targetScaling;
+    return new Tensor(ts ? y.map((v) => (v - ts.mean) / ts.scale) : y, [y.length, 1]);
+  }
+
+  /** Model outputs back in the target's units (regression with target scaling). */
+  private unscale(out: Float32Array): Float32Array {
+    const ts = this.targetScaling;
+    return ts ? out.map((v) => v * ts.scale + ts.mean) : out;
   }
 
   private loss(pred: Tensor, target: Tensor): Tensor {
@@ -126,7 +148,7 @@ export class Session {
     }
     const idx = this.order.subarray(this.cursor, Math.min(this.cursor + this.state.batch, n));
     this.cursor += idx.length;
-    const xb = new Tensor(takeRows(this.data.trainX, 2, idx), [idx.length, 2]);
+    const xb = new Tensor(takeRows(this.trainIn, 2, idx), [idx.length, 2]);
     const yb = this.target(takeRows(this.data.trainY, 1, idx));
     this.net.model.train();
     this.optimizer.zeroGrad();
@@ -184,7 +206,7 @@ export class Session {
         }
       }
       const out = this.classes > 0 ? softmax(y, 1) : y;
-      maps.push(transposeCols(out));
+      maps.push(this.classes > 0 ? transposeCols(out) : this.unscale(transposeCols(out)));
       sizes.push(out.shape[1]!);
     });
     model.train();
@@ -200,7 +222,7 @@ export class Session {
       return this.classes > 0 ? softmax(y, 1) : y;
     });
     model.train();
-    return Float32Array.from(out.data);
+    return this.classes > 0 ? Float32Array.from(out.data) : this.unscale(Float32Array.from(out.data));
   }
 
   /** The weights and biases of every `Linear` layer (copies). */
@@ -212,6 +234,28 @@ export class Session {
       outFeatures: l.outFeatures,
     }));
   }
+}
+
+/**
+ * A function from raw `[x1, x2]` pairs to model inputs through a fitted `TablePipeline`
+ * (which may scale them). Its two numeric feature columns are the model's inputs.
+ */
+export function modelInputs(json: TablePipelineJSON): (raw: Float32Array) => Float32Array {
+  const [f1, f2] = json.numeric;
+  if (f1 === undefined || f2 === undefined || json.numeric.length !== 2 || json.categorical.length > 0) {
+    throw new ModelFormatError('the playground shows models with exactly two numeric inputs');
+  }
+  const pipeline = TablePipeline.fromJSON(json);
+  return (raw) => {
+    const n = raw.length / 2;
+    const a = new Float64Array(n);
+    const b = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      a[i] = raw[2 * i]!;
+      b[i] = raw[2 * i + 1]!;
+    }
+    return pipeline.transform(makeTable({ [f1]: a, [f2]: b }, { source: 'the input plane' })).x;
+  };
 }
 
 /** `[rows, cols]` values regrouped column by column, so each neuron's map is contiguous. */
