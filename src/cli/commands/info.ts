@@ -1,0 +1,79 @@
+/**
+ * `cortex info <model>`: the architecture summary, the parameter count, the schema, the
+ * metrics, and the training configuration and seed of a model file.
+ * @module
+ */
+import { stat } from 'node:fs/promises';
+import type { JsonObject } from '../../io/registry.js';
+import { load } from '../../io/node/files.js';
+import type { Module } from '../../nn/module.js';
+import { type Metrics, metricsTable } from '../metrics.js';
+import type { Output } from '../style.js';
+
+/** The input width of a model: the `inFeatures` of its first layer that has one. */
+function inputWidth(model: Module): number | null {
+  for (const [, m] of model.namedModules()) {
+    if ('inFeatures' in m && typeof m.inFeatures === 'number') return m.inFeatures;
+  }
+  return null;
+}
+
+function isMetrics(v: unknown): v is Metrics {
+  return typeof v === 'object' && v !== null && 'rows' in v && ('accuracy' in v || 'r2' in v);
+}
+
+function show(v: unknown): string {
+  return Array.isArray(v) ? v.join(',') : v === null ? '-' : String(v);
+}
+
+/** Runs `cortex info`. */
+export async function infoCommand(path: string, out: Output): Promise<void> {
+  const saved = await load(path);
+  const bytes = (await stat(path)).size;
+  const width = inputWidth(saved.model);
+  const layers = saved.model.namedModules().filter(([n]) => n !== '').map(([n, m]) => ({ name: n, type: m.constructor.name, repr: m.extraRepr() }));
+  const metrics = saved.metrics ?? {};
+  if (out.json) {
+    out.result({
+      command: 'info',
+      model: path,
+      bytes,
+      library: saved.library,
+      formatVersion: saved.formatVersion,
+      createdAt: saved.createdAt,
+      parameters: saved.model.numParameters(),
+      inputWidth: width,
+      layers,
+      schema: saved.schema,
+      training: saved.training,
+      metrics: saved.metrics,
+    });
+    return;
+  }
+  const c = out.c;
+  out.line(`${c.bold('file')}      ${path} (${bytes.toLocaleString('en-US')} bytes), written by ${saved.library.name} ${saved.library.version} on ${saved.createdAt}, format ${saved.formatVersion}`);
+  const s = saved.schema;
+  if (s) {
+    const classes = s.target.classes ? ` with classes ${s.target.classes.join(', ')}` : '';
+    out.line(`${c.bold('task')}      ${s.task} of "${s.target.name}"${classes}`);
+    out.line(`${c.bold('inputs')}    ${s.features.map((f) => `${f.name} (${f.type}${f.categories ? `: ${f.categories.join('|')}` : ''})`).join(', ')}`);
+    out.line(`${c.bold('id column')} ${s.idColumn ?? 'none'}`);
+  }
+  out.line();
+  out.line(saved.model.summary(width === null ? undefined : [1, width]));
+  const t = saved.training as JsonObject | null;
+  if (t) {
+    out.line();
+    out.line(c.bold('training'));
+    const keys = ['data', 'target', 'task', 'layers', 'activation', 'optimizer', 'lr', 'batchSize', 'epochs', 'epochsRun', 'valSplit', 'earlyStopping', 'clipGradNorm', 'seed', 'seconds'];
+    const rest = Object.keys(t).filter((k) => !keys.includes(k));
+    for (const k of [...keys.filter((k) => k in t), ...rest]) out.line(`  ${k.padEnd(16)}${show(t[k])}`);
+  }
+  const splits: [string, Metrics][] = [];
+  for (const [name, m] of Object.entries(metrics)) if (isMetrics(m)) splits.push([name, m]);
+  if (splits.length > 0) {
+    out.line();
+    out.line(c.bold('metrics'));
+    out.line(metricsTable(splits, c));
+  }
+}

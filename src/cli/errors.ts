@@ -1,0 +1,69 @@
+/**
+ * How the `cortex` command reports failures: one line naming the file, row and column,
+ * an exit code by kind, and a stack trace only with `--verbose`.
+ *
+ * | exit code | meaning |
+ * |---|---|
+ * | 0 | success |
+ * | 1 | usage error: a bad option or argument |
+ * | 2 | data or model error: a missing or malformed file, a bad value, a corrupt model |
+ * | 3 | training diverged (the loss became NaN or infinite) |
+ * @module
+ */
+import { ArgumentError, CortexError, DataError, ModelFormatError, TrainingDivergedError } from '../errors.js';
+
+/** A bad command line (exit code 1). */
+export class UsageError extends CortexError {
+  override name = 'UsageError';
+}
+
+/** Exit codes of the `cortex` command. */
+export const EXIT = { ok: 0, usage: 1, data: 2, diverged: 3 } as const;
+
+/** Errors thrown by Node for files (ENOENT, EACCES...), which are data errors. */
+function isSystemError(e: unknown): e is Error & { code: string; path?: string } {
+  return e instanceof Error && 'code' in e && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code);
+}
+
+/** The exit code for an error. */
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof TrainingDivergedError) return EXIT.diverged;
+  if (e instanceof DataError || e instanceof ModelFormatError || isSystemError(e)) return EXIT.data;
+  if (e instanceof UsageError || e instanceof ArgumentError || e instanceof RangeError) return EXIT.usage;
+  return EXIT.usage;
+}
+
+/** A one-line message for an error (no stack). */
+export function oneLine(e: unknown): string {
+  if (isSystemError(e)) {
+    const what: Record<string, string> = {
+      ENOENT: 'no such file or folder',
+      EACCES: 'permission denied',
+      EISDIR: 'it is a folder',
+      ENOSPC: 'no space left on the device',
+      EROFS: 'read-only file system',
+    };
+    return `${e.path ?? ''}${e.path ? ': ' : ''}${what[e.code] ?? e.message}`;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** The error as JSON for `--json` output. */
+export function errorJson(e: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    type: e instanceof Error ? e.name : 'Error',
+    message: oneLine(e),
+    exitCode: exitCodeFor(e),
+  };
+  if (e instanceof DataError) {
+    if (e.file !== undefined) out.file = e.file;
+    if (e.row !== undefined) out.row = e.row;
+    if (e.column !== undefined) out.column = e.column;
+  }
+  if (e instanceof TrainingDivergedError) {
+    out.epoch = e.epoch;
+    out.batch = e.batch;
+  }
+  return out;
+}

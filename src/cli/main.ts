@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the `cortex` command (the package's `bin`). See `./program.ts`.
+ * @module
+ */
+import { main } from './program.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`cortex: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,174 @@
+/**
+ * Metrics for the `cortex` command, accumulated chunk by chunk so a file of any size can
+ * be evaluated in bounded memory, and the tables that print them. The definitions match
+ * `src/train/metrics.ts`: macro averages over the classes present, R² = 1 − SSres/SStot.
+ * @module
+ */
+import type { Colours } from './style.js';
+
+/** Classification results. */
+export interface ClassificationMetrics {
+  rows: number;
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** `confusion[true][predicted]`, classes in model output order. */
+  confusion: number[][];
+}
+
+/** Regression results, in the target's own units. */
+export interface RegressionMetrics {
+  rows: number;
+  mae: number;
+  rmse: number;
+  r2: number;
+}
+
+/** Metrics of either task. */
+export type Metrics = ClassificationMetrics | RegressionMetrics;
+
+/** The index of the largest of `k` scores starting at `off` (the first one on ties). */
+export function argmaxRow(scores: ArrayLike<number>, off: number, k: number): number {
+  let best = 0;
+  for (let j = 1; j < k; j++) if (scores[off + j]! > scores[off + best]!) best = j;
+  return best;
+}
+
+/** Accumulates a confusion matrix from logits and class ids. */
+export class ClassificationTally {
+  readonly confusion: number[][];
+  private rows = 0;
+  constructor(readonly k: number) {
+    this.confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  }
+
+  /** Adds `n` rows of `k` scores and their true class ids. */
+  add(scores: ArrayLike<number>, labels: ArrayLike<number>, n: number): void {
+    for (let i = 0; i < n; i++) this.confusion[labels[i]!]![argmaxRow(scores, i * this.k, this.k)]!++;
+    this.rows += n;
+  }
+
+  result(): ClassificationMetrics {
+    const m = this.confusion;
+    const k = this.k;
+    let hits = 0;
+    let p = 0;
+    let r = 0;
+    let f = 0;
+    let present = 0;
+    for (let c = 0; c < k; c++) {
+      const tp = m[c]![c]!;
+      hits += tp;
+      let predicted = 0;
+      let actual = 0;
+      for (let j = 0; j < k; j++) {
+        predicted += m[j]![c]!;
+        actual += m[c]![j]!;
+      }
+      if (predicted === 0 && actual === 0) continue;
+      present++;
+      const pc = predicted === 0 ? 0 : tp / predicted;
+      const rc = actual === 0 ? 0 : tp / actual;
+      p += pc;
+      r += rc;
+      f += pc + rc === 0 ? 0 : (2 * pc * rc) / (pc + rc);
+    }
+    const d = Math.max(present, 1);
+    return {
+      rows: this.rows,
+      accuracy: this.rows === 0 ? 0 : hits / this.rows,
+      precision: p / d,
+      recall: r / d,
+      f1: f / d,
+      confusion: m.map((row) => [...row]),
+    };
+  }
+}
+
+/** Accumulates MAE, RMSE and R² (Welford's update for the target variance). */
+export class RegressionTally {
+  private n = 0;
+  private absSum = 0;
+  private sqSum = 0;
+  private mean = 0;
+  private m2 = 0;
+
+  /** Adds predictions and targets, in the target's units. */
+  add(pred: ArrayLike<number>, target: ArrayLike<number>, n: number): void {
+    for (let i = 0; i < n; i++) {
+      const t = target[i]!;
+      const d = t - pred[i]!;
+      this.absSum += Math.abs(d);
+      this.sqSum += d * d;
+      this.n++;
+      const delta = t - this.mean;
+      this.mean += delta / this.n;
+      this.m2 += delta * (t - this.mean);
+    }
+  }
+
+  result(): RegressionMetrics {
+    const n = this.n;
+    const r2 = this.m2 === 0 ? (this.sqSum === 0 ? 1 : 0) : 1 - this.sqSum / this.m2;
+    return { rows: n, mae: n === 0 ? 0 : this.absSum / n, rmse: n === 0 ? 0 : Math.sqrt(this.sqSum / n), r2 };
+  }
+}
+
+/** True for classification metrics. */
+export function isClassification(m: Metrics): m is ClassificationMetrics {
+  return 'accuracy' in m;
+}
+
+function fmt(v: number): string {
+  return Math.abs(v) >= 1e5 ? v.toExponential(3) : v.toFixed(4);
+}
+
+function pad(cells: string[], widths: number[], right: boolean[]): string {
+  return cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+}
+
+/** A table with one column per data split (`validation`, `test`...) and one row per metric. */
+export function metricsTable(splits: [string, Metrics][], c: Colours): string {
+  const first = splits[0]?.[1];
+  if (!first) return '';
+  const rows: [string, (m: Metrics) => string][] = isClassification(first)
+    ? [
+        ['accuracy', (m) => fmt((m as ClassificationMetrics).accuracy)],
+        ['macro F1', (m) => fmt((m as ClassificationMetrics).f1)],
+        ['macro precision', (m) => fmt((m as ClassificationMetrics).precision)],
+        ['macro recall', (m) => fmt((m as ClassificationMetrics).recall)],
+        ['rows', (m) => String(m.rows)],
+      ]
+    : [
+        ['MAE', (m) => fmt((m as RegressionMetrics).mae)],
+        ['RMSE', (m) => fmt((m as RegressionMetrics).rmse)],
+        ['R²', (m) => fmt((m as RegressionMetrics).r2)],
+        ['rows', (m) => String(m.rows)],
+      ];
+  const head = ['metric', ...splits.map(([name]) => name)];
+  const body = rows.map(([name, f]) => [name, ...splits.map(([, m]) => f(m))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const right = head.map((_, i) => i > 0);
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  return [c.bold(pad(head, widths, right)), c.dim(rule), ...body.map((b) => pad(b, widths, right))].join('\n');
+}
+
+/** A confusion matrix with class names: rows are true classes, columns predicted ones. */
+export function confusionTable(confusion: number[][], classes: readonly string[], c: Colours): string {
+  const names = classes.map((s) => (s.length > 14 ? `${s.slice(0, 13)}…` : s));
+  const head = ['true \\ predicted', ...names];
+  const body = confusion.map((row, i) => [names[i] ?? String(i), ...row.map(String)]);
+  const widths = head.map((h, j) => Math.max(h.length, ...body.map((b) => b[j]!.length)));
+  const right = head.map((_, j) => j > 0);
+  const lines = body.map((b, i) => {
+    const cells = b.map((cell, j) => {
+      const text = j === 0 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!);
+      if (j === 0) return text;
+      if (j - 1 === i) return c.green(text);
+      return cell === '0' ? c.dim(text) : c.red(text);
+    });
+    return cells.join('  ');
+  });
+  return [c.bold(pad(head, widths, right)), ...lines].join('\n');
+}

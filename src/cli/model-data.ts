@@ -1,0 +1,204 @@
+/**
+ * What `train`, `evaluate` and `predict` share: deciding the task, finding an id column,
+ * the preprocessing stored in a model file (the fitted table pipeline plus the target
+ * scaling for regression), checking a CSV's columns against a model, and turning model
+ * outputs into labels, probabilities or values.
+ * @module
+ */
+import { open } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { Tensor } from '../autograd/tensor.js';
+import { noGrad } from '../autograd/engine.js';
+import { TablePipeline, type TablePipelineJSON } from '../data/pipeline.js';
+import { getColumn, type Table } from '../data/table.js';
+import { dataError, list } from '../data/where.js';
+import { ModelFormatError } from '../errors.js';
+import type { DataSchema, SavedModel } from '../io/model-file.js';
+import type { JsonObject, JsonValue } from '../io/registry.js';
+import type { Module } from '../nn/module.js';
+import { checkFile } from '../data/node/csv-file.js';
+import { UsageError } from './errors.js';
+import { ClassificationTally, RegressionTally } from './metrics.js';
+
+/** The learning task. */
+export type Task = 'classification' | 'regression';
+
+/** The preprocessing a CLI model file stores: the table pipeline and the target scaling. */
+export interface Preprocessing {
+  pipeline: TablePipelineJSON;
+  /** Regression only: the model predicts `(y − mean) / scale`. */
+  targetScaling: { mean: number; scale: number } | null;
+}
+
+/** A model with everything needed to apply it to a CSV. */
+export interface Applicable {
+  model: Module;
+  pipeline: TablePipeline;
+  schema: DataSchema;
+  targetScaling: { mean: number; scale: number } | null;
+  classes: string[];
+  saved: SavedModel;
+}
+
+/**
+ * Decides the task from the target column: categorical → classification; numeric with
+ * only whole numbers and at most 20 distinct values (and fewer distinct values than half
+ * the rows) → classification; any other numeric target → regression.
+ */
+export function inferTask(table: Table, target: string): Task {
+  const col = getColumn(table, target, 'target column');
+  if (col.type === 'categorical') return 'classification';
+  const distinct = new Set<number>();
+  for (const v of col.values) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return 'regression';
+    distinct.add(v);
+    if (distinct.size > 20) return 'regression';
+  }
+  return distinct.size <= Math.max(2, table.rows / 2) ? 'classification' : 'regression';
+}
+
+/**
+ * The id column: the one named with `--id`, or else a column called `id` (any case) or
+ * ending in `_id`, whose values are all different. It is not used as a feature; predictions
+ * carry it through.
+ */
+export function findIdColumn(table: Table, target: string, explicit?: string): string | null {
+  if (explicit !== undefined) {
+    if (explicit === target) throw new UsageError(`--id ${explicit}: the id column cannot be the target`);
+    getColumn(table, explicit, 'id column');
+    return explicit;
+  }
+  for (const c of table.columns) {
+    if (c.name === target || !/^(id|.*[_-]id)$/i.test(c.name)) continue;
+    const values: (number | string | null)[] = c.type === 'numeric' ? Array.from(c.values) : [...c.values];
+    if (new Set(values).size === table.rows) return c.name;
+  }
+  return null;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Rebuilds the preprocessing and schema of a model saved by `cortex train`. */
+export function applicable(saved: SavedModel, source: string): Applicable {
+  const fail = (what: string) => new ModelFormatError(`${source}: ${what}`);
+  const schema = saved.schema;
+  if (!schema) throw fail('the model has no input schema; it was not saved by `cortex train`');
+  const pre = saved.preprocessing;
+  if (!isObject(pre) || !isObject(pre.pipeline)) throw fail('the model has no preprocessing; it was not saved by `cortex train`');
+  let pipeline: TablePipeline;
+  try {
+    pipeline = TablePipeline.fromJSON(pre.pipeline as unknown as TablePipelineJSON);
+  } catch (e) {
+    throw fail(`the stored preprocessing is invalid (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const ts = pre.targetScaling;
+  let targetScaling: Applicable['targetScaling'] = null;
+  if (ts !== null && ts !== undefined) {
+    if (!isObject(ts) || typeof ts.mean !== 'number' || typeof ts.scale !== 'number' || !(ts.scale > 0)) {
+      throw fail('the stored target scaling is invalid');
+    }
+    targetScaling = { mean: ts.mean, scale: ts.scale };
+  }
+  const classes = (schema.target.classes ?? []).map(String);
+  if (schema.task === 'classification' && classes.length < 2) throw fail('the schema lists fewer than two classes');
+  return { model: saved.model, pipeline, schema, targetScaling, classes, saved };
+}
+
+/** Packs the preprocessing for the model file. */
+export function preprocessingJson(pipeline: TablePipeline, targetScaling: Preprocessing['targetScaling']): JsonValue {
+  return { pipeline: pipeline.toJSON() as unknown as JsonObject, targetScaling };
+}
+
+/** Reads the header row of a CSV file (the first record), without reading the rest. */
+export async function readHeader(path: string): Promise<string[]> {
+  await checkFile(path);
+  const f = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    let text = '';
+    let pos = 0;
+    for (;;) {
+      const { bytesRead } = await f.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      text += buf.toString('utf8', 0, bytesRead);
+      if (text.includes('\n') || pos > 1 << 22) break;
+    }
+    const line = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+    if (line.trim() === '') {
+      throw dataError({ file: path, row: 1, what: 'the file is empty (no header row)', fix: 'Give a CSV with a header row naming the columns' });
+    }
+    const rec = parse(line, { trim: true, relax_column_count: true }) as string[][];
+    return rec[0] ?? [];
+  } finally {
+    await f.close();
+  }
+}
+
+/**
+ * Checks that a CSV has every column the model needs (and the target, for evaluation),
+ * naming all missing columns at once.
+ */
+export function checkColumns(path: string, header: readonly string[], needed: readonly string[], role: string): void {
+  const missing = needed.filter((n) => !header.includes(n));
+  if (missing.length === 0) return;
+  throw dataError({
+    file: path,
+    row: 1,
+    column: missing[0]!,
+    what: `the model needs ${role} ${list(missing)}, which ${missing.length === 1 ? 'is' : 'are'} not in the header (the file has: ${list(header)})`,
+    fix: 'Use a CSV with the same columns as the training data',
+  });
+}
+
+/** Runs the model on encoded features, without gradients, in evaluation mode. */
+export function forward(model: Module, x: Float32Array, rows: number, cols: number): Float32Array {
+  model.eval();
+  if (rows === 0) return new Float32Array(0);
+  const out = noGrad(() => model.forward(new Tensor(x, [rows, cols])));
+  return out.data instanceof Float32Array ? out.data : Float32Array.from(out.data);
+}
+
+/** Softmax of each row of `k` logits, in float64. */
+export function softmaxRows(logits: ArrayLike<number>, rows: number, k: number): Float64Array {
+  const out = new Float64Array(rows * k);
+  for (let i = 0; i < rows; i++) {
+    let m = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < k; j++) m = Math.max(m, logits[i * k + j]!);
+    let s = 0;
+    for (let j = 0; j < k; j++) {
+      const e = Math.exp(logits[i * k + j]! - m);
+      out[i * k + j] = e;
+      s += e;
+    }
+    for (let j = 0; j < k; j++) out[i * k + j]! /= s;
+  }
+  return out;
+}
+
+/** Regression outputs in the target's units. */
+export function unscale(out: ArrayLike<number>, ts: Applicable['targetScaling']): Float64Array {
+  const y = Float64Array.from(out);
+  if (ts) for (let i = 0; i < y.length; i++) y[i] = y[i]! * ts.scale + ts.mean;
+  return y;
+}
+
+/** A tally for the model's task. */
+export function newTally(a: { schema: DataSchema; classes: string[] }): ClassificationTally | RegressionTally {
+  return a.schema.task === 'classification' ? new ClassificationTally(a.classes.length) : new RegressionTally();
+}
+
+/** Scores one encoded chunk (with its target) into a tally. */
+export function scoreChunk(
+  a: Pick<Applicable, 'model' | 'targetScaling' | 'classes'>,
+  tally: ClassificationTally | RegressionTally,
+  enc: { x: Float32Array; rows: number; cols: number; y: Int32Array | Float32Array | null },
+): void {
+  if (enc.y === null) return;
+  const out = forward(a.model, enc.x, enc.rows, enc.cols);
+  if (tally instanceof ClassificationTally) tally.add(out, enc.y, enc.rows);
+  else tally.add(unscale(out, a.targetScaling), enc.y, enc.rows);
+}

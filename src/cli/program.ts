@@ -1,0 +1,148 @@
+/**
+ * The `cortex` command: argument parsing (commander), dispatch to the subcommands, and
+ * turning every failure into one line and an exit code (see `./errors.ts`).
+ * @module
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { LIBRARY_VERSION } from '../io/version.js';
+import { demoCommand } from './commands/demo.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { infoCommand } from './commands/info.js';
+import { predictCommand } from './commands/predict.js';
+import { ACTIVATIONS, OPTIMIZERS, type TrainFlags, trainCommand } from './commands/train.js';
+import { EXIT, errorJson, exitCodeFor, oneLine } from './errors.js';
+import { colourFor, makeOutput, type Output } from './style.js';
+
+interface Common {
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--json', 'print machine-readable JSON on stdout')
+    .option('--verbose', 'more detail; stack traces on errors')
+    .option('--no-color', 'no colour, even on a terminal');
+}
+
+/** Builds the command tree. `run` receives the action and its output. */
+function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Promise<void>): Command {
+  const program = new Command('cortex')
+    .description('Train, evaluate and use neural networks on CSV files.')
+    .version(LIBRARY_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false });
+
+  withCommon(
+    program
+      .command('train')
+      .description('train a network on a CSV file and save it with its preprocessing')
+      .argument('<data.csv>', 'training data with a header row')
+      .requiredOption('--target <column>', 'the column to predict')
+      .option('--layers <sizes>', 'hidden layer sizes, comma-separated', '64,32')
+      .addOption(new Option('--activation <name>', 'hidden activation').choices(ACTIVATIONS).default('relu'))
+      .addOption(new Option('--task <task>', 'what to learn').choices(['auto', 'classification', 'regression']).default('auto'))
+      .option('--epochs <n>', 'passes over the training rows', '100')
+      .option('--batch-size <n>', 'rows per gradient step', '32')
+      .option('--lr <rate>', 'learning rate', '0.01')
+      .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
+      .option('--val-split <fraction>', 'fraction of rows held out for validation (stratified for classification)', '0.2')
+      .option('--test <test.csv>', 'a separate labelled CSV to report metrics on')
+      .option('--seed <n>', 'seed of the split, the initial weights and the shuffling', '42')
+      .option('--early-stopping <patience>', 'stop after this many epochs without improvement, keeping the best weights')
+      .option('--clip-grad-norm <max>', 'clip the global gradient norm to this value')
+      .option('--id <column>', 'a column to carry through to predictions instead of using as a feature (default: a unique column named id or *_id)')
+      .option('--out <model>', 'where to save the model (default: <data>.cortex)'),
+  ).action((data: string, flags: TrainFlags & Common) => run((out) => trainCommand(data, flags, out), flags));
+
+  withCommon(
+    program
+      .command('evaluate')
+      .description('print the metrics of a saved model on a labelled CSV file')
+      .argument('<model>', 'a model file saved by cortex train')
+      .argument('<data.csv>', 'a CSV with the model’s columns and the target'),
+  ).action((model: string, data: string, flags: Common) => run((out) => evaluateCommand(model, data, out), flags));
+
+  withCommon(
+    program
+      .command('predict')
+      .description('predict every row of a CSV file (streamed, so any size works)')
+      .argument('<model>', 'a model file saved by cortex train')
+      .argument('<data.csv>', 'a CSV with the model’s input columns')
+      .option('--out <preds.csv>', 'write predictions here (default: stdout)')
+      .option('--proba', 'add one probability column per class')
+      .option('--id <column>', 'carry this column through (default: the id column seen in training)'),
+  ).action((model: string, data: string, flags: Common & { out?: string; proba?: boolean; id?: string }) =>
+    run((out) => predictCommand(model, data, flags, out), flags),
+  );
+
+  withCommon(
+    program
+      .command('info')
+      .description('show a model’s architecture, parameters, schema, metrics and training configuration')
+      .argument('<model>', 'a model file'),
+  ).action((model: string, flags: Common) => run((out) => infoCommand(model, out), flags));
+
+  withCommon(
+    program
+      .command('demo')
+      .description('train on built-in data and show the results (about 30 seconds)')
+      .argument('[name]', 'xor, spiral, iris or fashion-mnist', 'spiral')
+      .option('--data-dir <dir>', 'fashion-mnist: the folder of the IDX files (default: from the Debian package)'),
+  ).action((name: string, flags: Common & { dataDir?: string }) => run((out) => demoCommand(name, out, flags), flags));
+
+  return program;
+}
+
+/**
+ * Runs the `cortex` command line and returns the exit code: 0 success, 1 usage error,
+ * 2 data or model error, 3 training diverged.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const json = argv.includes('--json');
+  const verbose = argv.includes('--verbose');
+  const fail = (e: unknown, asJson: boolean, withStack: boolean): number => {
+    const exit = exitCodeFor(e);
+    if (asJson) {
+      process.stdout.write(`${JSON.stringify({ ok: false, error: errorJson(e) }, null, 2)}\n`);
+    } else {
+      const red = colourFor(process.stderr) && !argv.includes('--no-color') ? (s: string) => `\x1b[31m${s}\x1b[39m` : (s: string) => s;
+      process.stderr.write(`${red('cortex: error:')} ${oneLine(e)}\n`);
+      if (withStack && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+    }
+    return exit;
+  };
+  const program = build(async (action, opts) => {
+    const out = makeOutput(opts);
+    try {
+      await action(out);
+    } catch (e) {
+      code = fail(e, out.json, out.verbose);
+    }
+  });
+  // Commander prints its own usage errors ("error: unknown option ..."); prefix them like ours,
+  // and in JSON mode print nothing there (the JSON error below says it all).
+  const output = {
+    writeErr: (s: string) => {
+      if (!json) process.stderr.write(s);
+    },
+    outputError: (s: string, write: (s: string) => void) => write(`cortex: ${s}`),
+  };
+  for (const cmd of [program, ...program.commands]) {
+    cmd.exitOverride();
+    cmd.configureOutput(output);
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) return EXIT.ok; // --help, --version
+      if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { type: 'UsageError', message: e.message.replace(/^error: /, ''), exitCode: EXIT.usage } }, null, 2)}\n`);
+      return EXIT.usage;
+    }
+    return fail(e, json, verbose);
+  }
+  return code;
+}

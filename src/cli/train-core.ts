@@ -1,0 +1,241 @@
+/**
+ * Training a model on a table, as `cortex train` and `cortex demo iris` do it: decide the
+ * task, split off a stratified validation set, fit the preprocessing on the training rows
+ * only, build an MLP, run `fit` with progress, and measure the final metrics on every split.
+ * @module
+ */
+import { Tensor } from '../autograd/tensor.js';
+import { TablePipeline } from '../data/pipeline.js';
+import { trainTestSplit } from '../data/split.js';
+import { getColumn, selectRows, type Table } from '../data/table.js';
+import type { DataSchema } from '../io/model-file.js';
+import type { JsonObject } from '../io/registry.js';
+import { type ActivationName, activationModule } from '../nn/activation.js';
+import { Sequential } from '../nn/container.js';
+import { Linear } from '../nn/linear.js';
+import type { Module } from '../nn/module.js';
+import { manualSeed } from '../tensor/random.js';
+import { EarlyStopping, type History } from '../train/callbacks.js';
+import { fit, type OptimizerName } from '../train/fit.js';
+import { UsageError } from './errors.js';
+import { ClassificationTally, type Metrics, RegressionTally } from './metrics.js';
+import { findIdColumn, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
+import { TrainingProgress } from './progress.js';
+import type { Output } from './style.js';
+
+/** Rows per chunk when scoring; `evaluate` and `predict` stream with the same size. */
+export const CHUNK_ROWS = 10_000;
+
+/** Everything `cortex train` can be told. */
+export interface TrainConfig {
+  target: string;
+  hidden: number[];
+  activation: ActivationName;
+  task: Task | 'auto';
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerName;
+  valSplit: number;
+  seed: number;
+  earlyStopping: number | null;
+  clipGradNorm: number | null;
+  id?: string | undefined;
+  /** Print every epoch's line (`--verbose`). */
+  allEpochs?: boolean;
+}
+
+/** The outcome of {@link trainOnTable}. */
+export interface Trained {
+  model: Module;
+  pipeline: TablePipeline;
+  task: Task;
+  classes: string[];
+  schema: DataSchema;
+  preprocessing: ReturnType<typeof preprocessingJson>;
+  targetScaling: { mean: number; scale: number } | null;
+  history: History;
+  epochsRun: number;
+  splits: { train: number; validation: number };
+  /** Final metrics by split name: `train`, `validation`, `test` and `all rows`. */
+  metrics: [string, Metrics][];
+  seconds: number;
+}
+
+/** Scores a whole table in chunks of {@link CHUNK_ROWS}, as `evaluate` does for a file. */
+export function scoreTable(
+  a: { model: Module; pipeline: TablePipeline; targetScaling: Trained['targetScaling']; classes: string[]; task: Task },
+  table: Table,
+): Metrics {
+  const tally = a.task === 'classification' ? new ClassificationTally(a.classes.length) : new RegressionTally();
+  for (let start = 0; start < table.rows; start += CHUNK_ROWS) {
+    const idx = Int32Array.from({ length: Math.min(CHUNK_ROWS, table.rows - start) }, (_, i) => start + i);
+    const chunk = table.rows <= CHUNK_ROWS ? table : selectRows(table, idx);
+    scoreChunk(a, tally, a.pipeline.transform(chunk));
+  }
+  return tally.result();
+}
+
+function stratifyLabels(table: Table, target: string): string[] {
+  const col = getColumn(table, target, 'target column');
+  return col.type === 'numeric' ? Array.from(col.values, String) : col.values.map((v) => v ?? '');
+}
+
+/** Builds `Linear → act → ... → Linear`. */
+export function buildMlp(inputs: number, hidden: readonly number[], outputs: number, activation: ActivationName): Sequential {
+  const model = new Sequential();
+  let width = inputs;
+  for (const h of hidden) {
+    model.append(new Linear(width, h));
+    model.append(activationModule(activation));
+    width = h;
+  }
+  model.append(new Linear(width, outputs));
+  return model;
+}
+
+/** Trains on `table` (and measures on `test`, if given). */
+export function trainOnTable(table: Table, cfg: TrainConfig, out: Output, test: Table | null = null): Trained {
+  const started = performance.now();
+  const targetCol = getColumn(table, cfg.target, 'target column');
+  const task = cfg.task === 'auto' ? inferTask(table, cfg.target) : cfg.task;
+  if (task === 'regression' && targetCol.type !== 'numeric') {
+    throw new UsageError(`--task regression needs a numeric target, but "${cfg.target}" in ${table.source} holds text (categories)`);
+  }
+  const idColumn = findIdColumn(table, cfg.target, cfg.id);
+  const features = table.columns.map((c) => c.name).filter((n) => n !== cfg.target && n !== idColumn);
+  if (features.length === 0) throw new UsageError(`${table.source} has no feature columns besides the target "${cfg.target}"`);
+
+  let trainRows = table;
+  let valRows: Table | null = null;
+  if (cfg.valSplit > 0) {
+    if (table.rows < 4) throw new UsageError(`--val-split ${cfg.valSplit}: ${table.source} has only ${table.rows} rows; use --val-split 0`);
+    const split = trainTestSplit(table.rows, {
+      testSize: cfg.valSplit,
+      seed: cfg.seed,
+      stratify: task === 'classification' ? stratifyLabels(table, cfg.target) : undefined,
+    });
+    trainRows = selectRows(table, split.train);
+    valRows = selectRows(table, split.test);
+  }
+
+  const pipeline = new TablePipeline({ target: cfg.target, features, task, onWarning: (m) => out.note(`warning: ${m}`) }).fit(trainRows);
+  const enc = pipeline.transform(trainRows);
+  const classes = (pipeline.classes ?? []).map(String);
+  if (task === 'classification' && classes.length < 2) {
+    throw new UsageError(`the target "${cfg.target}" has only one class (${classes[0] ?? 'none'}) in the training rows; classification needs at least two`);
+  }
+  let targetScaling: Trained['targetScaling'] = null;
+  let y: Tensor;
+  if (task === 'regression') {
+    const v = enc.y as Float32Array;
+    let mean = 0;
+    for (const t of v) mean += t;
+    mean /= v.length;
+    let sq = 0;
+    for (const t of v) sq += (t - mean) ** 2;
+    const scale = Math.sqrt(sq / v.length) || 1;
+    targetScaling = { mean, scale };
+    y = new Tensor(Float32Array.from(v, (t) => (t - mean) / scale), [v.length, 1]);
+  } else {
+    y = new Tensor(enc.y as Int32Array, [enc.rows]);
+  }
+  const validationData = (() => {
+    if (!valRows) return undefined;
+    const ev = pipeline.transform(valRows);
+    const vy =
+      task === 'regression'
+        ? new Tensor(Float32Array.from(ev.y as Float32Array, (t) => (t - targetScaling!.mean) / targetScaling!.scale), [ev.rows, 1])
+        : new Tensor(ev.y as Int32Array, [ev.rows]);
+    return { x: new Tensor(ev.x, [ev.rows, ev.cols]), y: vy };
+  })();
+
+  manualSeed(cfg.seed);
+  const outputs = task === 'classification' ? classes.length : 1;
+  const model = buildMlp(enc.cols, cfg.hidden, outputs, cfg.activation);
+  const progress = new TrainingProgress(out, cfg.epochs, cfg.allEpochs === true);
+  const early = cfg.earlyStopping === null ? null : new EarlyStopping({ patience: cfg.earlyStopping, restoreBestWeights: true });
+  let history: History;
+  try {
+    history = fit(
+      model,
+      { x: new Tensor(enc.x, [enc.rows, enc.cols]), y },
+      {
+        epochs: cfg.epochs,
+        batchSize: cfg.batchSize,
+        seed: cfg.seed,
+        loss: task === 'classification' ? 'crossEntropy' : 'mse',
+        optimizer: cfg.optimizer,
+        learningRate: cfg.lr,
+        metrics: task === 'classification' ? ['accuracy'] : ['r2'],
+        validationData,
+        callbacks: early ? [progress, early] : [progress],
+        clipGradNorm: cfg.clipGradNorm ?? undefined,
+      },
+    );
+  } finally {
+    progress.stop();
+  }
+  model.eval();
+
+  const fitted = pipeline.toJSON();
+  const schema: DataSchema = {
+    task,
+    features: features.map((name) => {
+      const j = fitted.categorical.indexOf(name);
+      if (j < 0) return { name, type: 'numeric' as const };
+      return { name, type: 'categorical' as const, categories: (fitted.encoder?.categories[j] ?? []).map(String) };
+    }),
+    target: { name: cfg.target, type: targetCol.type, ...(task === 'classification' ? { classes } : {}) },
+    idColumn,
+  };
+  const scorer = { model, pipeline, targetScaling, classes, task };
+  const metrics: [string, Metrics][] = [['train', scoreTable(scorer, trainRows)]];
+  if (valRows) metrics.push(['validation', scoreTable(scorer, valRows)]);
+  if (test) metrics.push(['test', scoreTable(scorer, test)]);
+  if (valRows) metrics.push(['all rows', scoreTable(scorer, table)]);
+  return {
+    model,
+    pipeline,
+    task,
+    classes,
+    schema,
+    preprocessing: preprocessingJson(pipeline, targetScaling),
+    targetScaling,
+    history,
+    epochsRun: history.epochs.length,
+    splits: { train: trainRows.rows, validation: valRows?.rows ?? 0 },
+    metrics,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The training configuration as stored in the model file. */
+export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObject {
+  return {
+    data,
+    target: cfg.target,
+    task: t.task,
+    layers: cfg.hidden,
+    activation: cfg.activation,
+    epochs: cfg.epochs,
+    epochsRun: t.epochsRun,
+    batchSize: cfg.batchSize,
+    optimizer: cfg.optimizer,
+    lr: cfg.lr,
+    valSplit: cfg.valSplit,
+    seed: cfg.seed,
+    earlyStopping: cfg.earlyStopping,
+    clipGradNorm: cfg.clipGradNorm,
+    trainRows: t.splits.train,
+    validationRows: t.splits.validation,
+    seconds: Math.round(t.seconds * 1000) / 1000,
+  };
+}
+
+/** The metrics as JSON, keyed by split. */
+export function metricsJson(metrics: [string, Metrics][]): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, m] of metrics) out[name] = { ...m } as unknown as JsonObject;
+  return out;
+}
