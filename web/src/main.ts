@@ -49,6 +49,7 @@ class App {
   private losses: number[] = [];
   private epochRecords: EpochRecord[] = [];
   private lastStep = 0;
+  private sayTimer = 0;
 
   constructor() {
     this.brain = new BrainView(byId('brain', HTMLDivElement), {
@@ -183,9 +184,13 @@ class App {
   }
 
   private say(text: string, error = false): void {
-    const el = byId('message', HTMLSpanElement);
+    const el = byId('message', HTMLParagraphElement);
     el.textContent = text;
     el.classList.toggle('error', error);
+    el.classList.toggle('shown', text !== '');
+    // Notes fade after a while; errors stay until the next change.
+    clearTimeout(this.sayTimer);
+    if (!error && text !== '') this.sayTimer = window.setTimeout(() => this.say(''), 8000);
   }
 
   private receive(msg: FromWorker): void {
