@@ -60,6 +60,47 @@ export const U_CLAMP: i32 = 12; // min(max(x, a), b)
   }
 }
 
+// One function per op keeps each loop small for the engine's register allocator.
+function uneg(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_NEG, x, y, n, a, b);
+}
+function uexp(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_EXP, x, y, n, a, b);
+}
+function ulog(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_LOG, x, y, n, a, b);
+}
+function usqrt(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_SQRT, x, y, n, a, b);
+}
+function uabs(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_ABS, x, y, n, a, b);
+}
+function urelu(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_RELU, x, y, n, a, b);
+}
+function usigmoid(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_SIGMOID, x, y, n, a, b);
+}
+function utanh(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_TANH, x, y, n, a, b);
+}
+function usquare(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_SQUARE, x, y, n, a, b);
+}
+function ureciprocal(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_RECIPROCAL, x, y, n, a, b);
+}
+function uaffine(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_AFFINE, x, y, n, a, b);
+}
+function uleaky(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_LEAKY, x, y, n, a, b);
+}
+function uclamp(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_CLAMP, x, y, n, a, b);
+}
+
 /** y[i] = f(x[i]) for i in [i0, i1). */
 export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: f32): void {
   const off = <usize>i0 << 2;
@@ -67,19 +108,45 @@ export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: 
   y += off;
   const n = i1 - i0;
   switch (op) {
-    case U_NEG: unaryLoop(U_NEG, x, y, n, a, b); break;
-    case U_EXP: unaryLoop(U_EXP, x, y, n, a, b); break;
-    case U_LOG: unaryLoop(U_LOG, x, y, n, a, b); break;
-    case U_SQRT: unaryLoop(U_SQRT, x, y, n, a, b); break;
-    case U_ABS: unaryLoop(U_ABS, x, y, n, a, b); break;
-    case U_RELU: unaryLoop(U_RELU, x, y, n, a, b); break;
-    case U_SIGMOID: unaryLoop(U_SIGMOID, x, y, n, a, b); break;
-    case U_TANH: unaryLoop(U_TANH, x, y, n, a, b); break;
-    case U_SQUARE: unaryLoop(U_SQUARE, x, y, n, a, b); break;
-    case U_RECIPROCAL: unaryLoop(U_RECIPROCAL, x, y, n, a, b); break;
-    case U_AFFINE: unaryLoop(U_AFFINE, x, y, n, a, b); break;
-    case U_LEAKY: unaryLoop(U_LEAKY, x, y, n, a, b); break;
-    case U_CLAMP: unaryLoop(U_CLAMP, x, y, n, a, b); break;
+    case U_NEG:
+      uneg(x, y, n, a, b);
+      break;
+    case U_EXP:
+      uexp(x, y, n, a, b);
+      break;
+    case U_LOG:
+      ulog(x, y, n, a, b);
+      break;
+    case U_SQRT:
+      usqrt(x, y, n, a, b);
+      break;
+    case U_ABS:
+      uabs(x, y, n, a, b);
+      break;
+    case U_RELU:
+      urelu(x, y, n, a, b);
+      break;
+    case U_SIGMOID:
+      usigmoid(x, y, n, a, b);
+      break;
+    case U_TANH:
+      utanh(x, y, n, a, b);
+      break;
+    case U_SQUARE:
+      usquare(x, y, n, a, b);
+      break;
+    case U_RECIPROCAL:
+      ureciprocal(x, y, n, a, b);
+      break;
+    case U_AFFINE:
+      uaffine(x, y, n, a, b);
+      break;
+    case U_LEAKY:
+      uleaky(x, y, n, a, b);
+      break;
+    case U_CLAMP:
+      uclamp(x, y, n, a, b);
+      break;
   }
 }
 

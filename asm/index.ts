@@ -1,6 +1,7 @@
 // Entry point of the kernel module. Besides the kernels themselves it exports
-// `runJob`, which every thread of the pool calls with its own id: it reads the
-// job descriptor the main thread wrote at JOB and runs that thread's share.
+// `runJob`, which the threads of the pool call for each part of a job they
+// claim: it reads the job descriptor the main thread wrote at JOB and runs
+// part `part` of `parts`, using the scratch area of thread `thread`.
 import { gemmBlock, gemmScratchBytes, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
@@ -33,29 +34,29 @@ export const K_SOFTGRAD: i32 = 7;
   return load<f32>(JOB + (<usize>i << 2));
 }
 
-// Start of share `t` of `total` items cut into `nt` shares that are multiples of `align`.
-@inline function cut(total: i32, t: i32, nt: i32, align: i32): i32 {
+// Start of share `t` of `total` items cut into `parts` shares that are multiples of `align`.
+@inline function cut(total: i32, t: i32, parts: i32, align: i32): i32 {
   const units = (total + align - 1) / align;
-  const per = (units + nt - 1) / nt;
+  const per = (units + parts - 1) / parts;
   return min(total, t * per * align);
 }
 
-function gemmJob(tid: i32, nt: i32, scratch: usize): void {
+function gemmJob(part: i32, parts: i32, scratch: usize): void {
   const a = ptr(1), b = ptr(2), c = ptr(3);
   const m = arg(4), n = arg(5), k = arg(6);
   const tA = arg(7) != 0, tB = arg(8) != 0;
   const batch = arg(9), sA = arg(10), sB = arg(11);
   let b0 = 0, b1 = batch, i0 = 0, i1 = m, j0 = 0, j1 = n;
-  if (nt > 1) {
-    if (batch >= nt) {
-      b0 = cut(batch, tid, nt, 1);
-      b1 = cut(batch, tid + 1, nt, 1);
+  if (parts > 1) {
+    if (batch >= parts) {
+      b0 = cut(batch, part, parts, 1);
+      b1 = cut(batch, part + 1, parts, 1);
     } else if (m >= n) {
-      i0 = cut(m, tid, nt, MR);
-      i1 = cut(m, tid + 1, nt, MR);
+      i0 = cut(m, part, parts, MR);
+      i1 = cut(m, part + 1, parts, MR);
     } else {
-      j0 = cut(n, tid, nt, NR);
-      j1 = cut(n, tid + 1, nt, NR);
+      j0 = cut(n, part, parts, NR);
+      j1 = cut(n, part + 1, parts, NR);
     }
   }
   for (let t = b0; t < b1; t++) {
@@ -66,59 +67,59 @@ function gemmJob(tid: i32, nt: i32, scratch: usize): void {
   }
 }
 
-/** Runs share `tid` of the `nt`-way job described at JOB. */
-export function runJob(tid: i32, nt: i32): void {
-  const scratch = ptr(SLOT_SCRATCH) + <usize>tid * ptr(SLOT_STRIDE);
+/** Runs part `part` of the `parts`-way job described at JOB, with thread `thread`'s scratch. */
+export function runJob(part: i32, parts: i32, thread: i32): void {
+  const scratch = ptr(SLOT_SCRATCH) + <usize>thread * ptr(SLOT_STRIDE);
   switch (arg(0)) {
     case K_GEMM:
-      gemmJob(tid, nt, scratch);
+      gemmJob(part, parts, scratch);
       break;
     case K_UNARY: {
       const n = arg(4);
-      unary(arg(1), ptr(2), ptr(3), cut(n, tid, nt, 16), cut(n, tid + 1, nt, 16), argf(5), argf(6));
+      unary(arg(1), ptr(2), ptr(3), cut(n, part, parts, 16), cut(n, part + 1, parts, 16), argf(5), argf(6));
       break;
     }
     case K_BINARY: {
       // op, a, ra, sa, b, rb, sb, y, rows, cols: split rows, or columns when there is one row.
       const rows = arg(9), cols = arg(10);
       let r0 = 0, r1 = rows, c0 = 0, c1 = cols;
-      if (rows >= nt * 4 || cols < 64) {
-        r0 = cut(rows, tid, nt, 1);
-        r1 = cut(rows, tid + 1, nt, 1);
+      if (rows >= parts * 4 || cols < 64) {
+        r0 = cut(rows, part, parts, 1);
+        r1 = cut(rows, part + 1, parts, 1);
       } else {
-        c0 = cut(cols, tid, nt, 16);
-        c1 = cut(cols, tid + 1, nt, 16);
+        c0 = cut(cols, part, parts, 16);
+        c1 = cut(cols, part + 1, parts, 16);
       }
       binary(arg(1), ptr(2), arg(3), arg(4), ptr(5), arg(6), arg(7), ptr(8), cols, r0, r1, c0, c1);
       break;
     }
     case K_AGRAD: {
       const n = arg(6);
-      activationGrad(arg(1), ptr(2), ptr(3), ptr(4), ptr(5), cut(n, tid, nt, 16), cut(n, tid + 1, nt, 16), argf(7));
+      activationGrad(arg(1), ptr(2), ptr(3), ptr(4), ptr(5), cut(n, part, parts, 16), cut(n, part + 1, parts, 16), argf(7));
       break;
     }
     case K_REDUCE: {
       // op, x, y, outer, r, inner: split outer, or the inner axis when outer is small.
       const outer = arg(4), r = arg(5), inner = arg(6);
       let o0 = 0, o1 = outer, j0 = 0, j1 = inner;
-      if (outer >= nt || inner == 1) {
-        o0 = cut(outer, tid, nt, 1);
-        o1 = cut(outer, tid + 1, nt, 1);
+      if (outer >= parts || inner == 1) {
+        o0 = cut(outer, part, parts, 1);
+        o1 = cut(outer, part + 1, parts, 1);
       } else {
-        j0 = cut(inner, tid, nt, 16);
-        j1 = cut(inner, tid + 1, nt, 16);
+        j0 = cut(inner, part, parts, 16);
+        j1 = cut(inner, part + 1, parts, 16);
       }
       reduce(arg(1), ptr(2), ptr(3), r, inner, o0, o1, j0, j1, scratch);
       break;
     }
     case K_SOFTMAX: {
       const outer = arg(3);
-      softmaxRows(ptr(1), ptr(2), arg(4), arg(5) != 0, cut(outer, tid, nt, 1), cut(outer, tid + 1, nt, 1));
+      softmaxRows(ptr(1), ptr(2), arg(4), arg(5) != 0, cut(outer, part, parts, 1), cut(outer, part + 1, parts, 1));
       break;
     }
     case K_SOFTGRAD: {
       const outer = arg(4);
-      softmaxGradRows(ptr(1), ptr(2), ptr(3), arg(5), arg(6) != 0, cut(outer, tid, nt, 1), cut(outer, tid + 1, nt, 1));
+      softmaxGradRows(ptr(1), ptr(2), ptr(3), arg(5), arg(6) != 0, cut(outer, part, parts, 1), cut(outer, part + 1, parts, 1));
       break;
     }
   }

@@ -12,10 +12,13 @@
 
 /** e^x lane by lane. */
 @inline export function vexp(x: v128): v128 {
-  const hi = f32x4.splat(88.72283935546875);
-  const lo = f32x4.splat(-87.33654022216797);
-  const xc = f32x4.max(f32x4.min(x, hi), lo);
-  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.4426950408889634)));
+  // Clamp so that n = round(x / ln 2) lies in [-126, 128]; NaN passes through min/max.
+  const lo = f32x4.splat(-87.5);
+  const xc = f32x4.max(f32x4.min(x, f32x4.splat(88.8)), lo);
+  // Adding 1.5·2^23 rounds to an integer held in the low mantissa bits.
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(xc, f32x4.splat(1.4426950408889634)), magic);
+  const n = f32x4.sub(t, magic);
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
   let p = poly(r, 1.9875691500e-4, 1.3981999507e-3);
@@ -23,19 +26,13 @@
   p = horner(p, r, 4.1665795894e-2);
   p = horner(p, r, 1.6666665459e-1);
   p = horner(p, r, 5.0000001201e-1);
-  const r2 = f32x4.mul(r, r);
-  p = f32x4.add(f32x4.add(f32x4.mul(p, r2), r), f32x4.splat(1));
-  // 2^n from the exponent bits; n lies in [-126, 128] after clamping.
-  let e = i32x4.trunc_sat_f32x4_s(n);
-  // Split 2^n = 2^(n/2) * 2^(n - n/2) so n = 128 does not overflow the bias.
-  const e1 = i32x4.shr_s(e, 1);
-  const e2 = i32x4.sub(e, e1);
-  const s1 = i32x4.shl(i32x4.add(e1, i32x4.splat(127)), 23);
-  const s2 = i32x4.shl(i32x4.add(e2, i32x4.splat(127)), 23);
-  let y = f32x4.mul(f32x4.mul(p, s1), s2);
-  y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, hi));
-  y = v128.bitselect(f32x4.splat(0), y, f32x4.lt(x, lo));
-  return y;
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  // 2^(n-1) from the exponent bits (n - 1 + 127 lies in [0, 254]), then times 2:
+  // n = 128 overflows to +Inf in the product, as it should.
+  const scale = i32x4.add(i32x4.shl(t, 23), i32x4.splat(126 << 23));
+  const y = f32x4.mul(f32x4.mul(p, scale), f32x4.splat(2));
+  // Below the clamp e^x is under 1.2e-38: flush to 0 so that e^-Inf is 0.
+  return v128.andnot(y, f32x4.lt(x, lo));
 }
 
 /** Natural logarithm lane by lane (NaN below 0, -Inf at 0). */

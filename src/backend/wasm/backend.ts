@@ -58,6 +58,31 @@ export function setParallelCutoffs(
   elementParallelSize = elements;
 }
 
+/** Parts an elementwise job is cut into per thread (finer parts balance a busy machine). */
+const PARTS_PER_THREAD = 4;
+
+/** Runs an elementwise-style job on all threads when `work` reaches the cut-off. */
+function runElementwise(work: number): void {
+  if (work >= elementParallelSize && threads > 1) run(threads, threads * PARTS_PER_THREAD);
+  else run(1, 1);
+}
+
+/**
+ * Runs a matmul job. Each part packs its own panels, so parts stay coarse:
+ * two per thread, each at least 16 micro-tile rows (or columns) wide.
+ */
+function runGemm(flops: number, batch: number, m: number, n: number): void {
+  if (flops < gemmParallelFlops || threads <= 1) {
+    run(1, 1);
+    return;
+  }
+  let parts: number;
+  if (batch >= threads) parts = Math.min(batch, threads * PARTS_PER_THREAD);
+  else parts = Math.min(threads * 2, Math.max(1, Math.floor(m >= n ? m / 64 : n / 128)));
+  if (parts < threads && batch < threads) parts = Math.min(threads, Math.max(1, Math.floor(m >= n ? m / 4 : n / 8)));
+  run(threads, parts);
+}
+
 /** Bytes from `n` floats, rounded up to a 64-byte line. */
 function span(n: number): number {
   return ((n << 2) + 63) & ~63;
@@ -88,7 +113,7 @@ function unaryJob(code: number, x: Float32Array, a: number, b: number, cost: num
   i32[JOB + 4] = n;
   f32[JOB + 5] = a;
   f32[JOB + 6] = b;
-  run(n * cost >= elementParallelSize ? threads : 1);
+  runElementwise(n * cost);
   return take(py, n);
 }
 
@@ -140,7 +165,7 @@ function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: Float
   i32[JOB + 5] = po;
   i32[JOB + 6] = n;
   f32[JOB + 7] = a;
-  run(n >= elementParallelSize ? threads : 1);
+  runElementwise(n);
   return take(po, n);
 }
 
@@ -173,7 +198,7 @@ function binary(op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShap
   i32[JOB + 8] = py;
   i32[JOB + 9] = plan.rows;
   i32[JOB + 10] = plan.cols;
-  run(n >= elementParallelSize ? threads : 1);
+  runElementwise(n);
   return take(py, n);
 }
 
@@ -205,7 +230,7 @@ function reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number
   i32[JOB + 4] = outer;
   i32[JOB + 5] = r;
   i32[JOB + 6] = inner;
-  run(x.length >= elementParallelSize && n > 1 ? threads : 1);
+  runElementwise(n > 1 ? x.length : 0);
   return take(py, n);
 }
 
@@ -233,7 +258,7 @@ function matmul(a: FloatArray, b: FloatArray, spec: MatmulSpec): FloatArray {
   i32[JOB + 9] = batch;
   i32[JOB + 10] = spec.strideA;
   i32[JOB + 11] = spec.strideB;
-  run(2 * size * k >= gemmParallelFlops ? threads : 1);
+  runGemm(2 * size * k, batch, m, n);
   return take(pc, size);
 }
 
@@ -251,7 +276,7 @@ function softmax(x: FloatArray, outer: number, n: number, inner: number, log: bo
   i32[JOB + 3] = outer;
   i32[JOB + 4] = n;
   i32[JOB + 5] = log ? 1 : 0;
-  run(size * 8 >= elementParallelSize && outer > 1 ? threads : 1);
+  runElementwise(outer > 1 ? size * 8 : 0);
   return take(py, size);
 }
 
@@ -275,7 +300,7 @@ function softmaxGrad(y: FloatArray, g: FloatArray, outer: number, n: number, inn
   i32[JOB + 4] = outer;
   i32[JOB + 5] = n;
   i32[JOB + 6] = log ? 1 : 0;
-  run(size * 4 >= elementParallelSize && outer > 1 ? threads : 1);
+  runElementwise(outer > 1 ? size * 4 : 0);
   return take(po, size);
 }
 

@@ -8,16 +8,22 @@ import type { ActivationOp, BinaryOp, ReduceOp, ScalarOp, UnaryOp } from '../bac
 
 /** Int32 index of the pool's control words (byte 256). */
 export const CTRL = 64;
-/** Control word: generation counter times 32, plus the number of threads in the job. */
+/** Control word: job generation times 2, plus 1 once the job is closed to late joiners. */
 export const CTRL_GEN = CTRL;
-/** Control word: workers that have not finished the current job. */
-export const CTRL_PENDING = CTRL + 1;
+/** Control word: threads that may join the current job (main thread included). */
+export const CTRL_THREADS = CTRL + 1;
 /** Control word: workers parked in `Atomics.wait`. */
 export const CTRL_SLEEPERS = CTRL + 2;
 /** Control word: non-zero asks every worker to exit. */
 export const CTRL_QUIT = CTRL + 3;
-/** Control word: non-zero while the main thread is parked waiting for `CTRL_PENDING` to reach 0. */
+/** Control word: non-zero while the main thread is parked waiting for `CTRL_ACTIVE` to reach 0. */
 export const CTRL_MAIN_WAITING = CTRL + 4;
+/** Control word: the next unclaimed part of the current job. */
+export const CTRL_NEXT = CTRL + 5;
+/** Control word: number of parts of the current job. */
+export const CTRL_PARTS = CTRL + 6;
+/** Control word: workers currently inside the job. */
+export const CTRL_ACTIVE = CTRL + 7;
 
 /** Int32 index of the job descriptor (byte 1024); slot i is `JOB + i`. */
 export const JOB = 256;
@@ -26,7 +32,7 @@ export const SLOT_SCRATCH = JOB + 62;
 /** Descriptor slot with the per-thread scratch stride in bytes. */
 export const SLOT_STRIDE = JOB + 63;
 
-/** Most threads a job can use (the generation word keeps the count in 5 bits). */
+/** Most threads a job can use (scratch areas are reserved for this many). */
 export const MAX_THREADS = 16;
 
 /** Job kinds (descriptor slot 0). */

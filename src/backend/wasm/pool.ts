@@ -9,7 +9,16 @@
  * @module
  */
 import { CortexError } from '../../errors.js';
-import { CTRL_GEN, CTRL_MAIN_WAITING, CTRL_PENDING, CTRL_QUIT, CTRL_SLEEPERS } from './layout.js';
+import {
+  CTRL_ACTIVE,
+  CTRL_GEN,
+  CTRL_MAIN_WAITING,
+  CTRL_NEXT,
+  CTRL_PARTS,
+  CTRL_QUIT,
+  CTRL_SLEEPERS,
+  CTRL_THREADS,
+} from './layout.js';
 
 /** What a worker receives at start-up. */
 export interface WorkerInit {
@@ -37,10 +46,19 @@ export type SpawnWorker = (init: WorkerInit) => WorkerHandle;
 /**
  * The worker loop: a function expression taking the init data and a `post`
  * callback. It must stay self-contained JavaScript.
+ *
+ * Protocol: the main thread writes the descriptor, `CTRL_THREADS`,
+ * `CTRL_PARTS` and `CTRL_NEXT = 0`, then publishes an even generation. A
+ * worker that sees it enters (`CTRL_ACTIVE` + 1), re-reads the generation to
+ * make sure the job is still open, and claims parts with an atomic add until
+ * none are left. The main thread claims parts too, then closes the job (odd
+ * generation) and waits for `CTRL_ACTIVE` to drop to 0. A worker that was
+ * descheduled simply finds nothing left to do, so a busy machine slows a job
+ * down to one thread's speed but never stalls it on a sleeping worker.
  */
 export const WORKER_BODY = `function cortexWorker(init, post) {
-  const GEN = ${CTRL_GEN}, PENDING = ${CTRL_PENDING}, SLEEPERS = ${CTRL_SLEEPERS}, QUIT = ${CTRL_QUIT};
-  const MAIN_WAITING = ${CTRL_MAIN_WAITING};
+  const GEN = ${CTRL_GEN}, THREADS = ${CTRL_THREADS}, SLEEPERS = ${CTRL_SLEEPERS}, QUIT = ${CTRL_QUIT};
+  const MAIN_WAITING = ${CTRL_MAIN_WAITING}, NEXT = ${CTRL_NEXT}, PARTS = ${CTRL_PARTS}, ACTIVE = ${CTRL_ACTIVE};
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory } });
   const runJob = instance.exports.runJob;
   const ctl = new Int32Array(init.memory.buffer, 0, 1024);
@@ -51,10 +69,10 @@ export const WORKER_BODY = `function cortexWorker(init, post) {
   for (;;) {
     let g = Atomics.load(ctl, GEN);
     let n = 0;
-    while (g === seen) {
+    while (g === seen || (g & 1) === 1) {
       if (++n >= spin) {
         Atomics.add(ctl, SLEEPERS, 1);
-        Atomics.wait(ctl, GEN, seen);
+        Atomics.wait(ctl, GEN, g);
         Atomics.sub(ctl, SLEEPERS, 1);
         n = 0;
       }
@@ -62,11 +80,16 @@ export const WORKER_BODY = `function cortexWorker(init, post) {
     }
     seen = g;
     if (Atomics.load(ctl, QUIT) !== 0) break;
-    const nt = g & 31;
-    if (tid < nt) {
-      runJob(tid, nt);
-      if (Atomics.sub(ctl, PENDING, 1) === 1 && Atomics.load(ctl, MAIN_WAITING) !== 0) Atomics.notify(ctl, PENDING);
+    Atomics.add(ctl, ACTIVE, 1);
+    if (Atomics.load(ctl, GEN) === g && tid < Atomics.load(ctl, THREADS)) {
+      const parts = Atomics.load(ctl, PARTS);
+      let part = Atomics.add(ctl, NEXT, 1);
+      while (part < parts) {
+        runJob(part, parts, tid);
+        part = Atomics.add(ctl, NEXT, 1);
+      }
     }
+    if (Atomics.sub(ctl, ACTIVE, 1) === 1 && Atomics.load(ctl, MAIN_WAITING) !== 0) Atomics.notify(ctl, ACTIVE);
   }
   post('exit');
 }`;
@@ -110,8 +133,8 @@ export async function shutdownPool(): Promise<void> {
   if (handles.length === 0 || sharedMemory === null) return;
   const ctl = new Int32Array(sharedMemory.buffer, 0, 1024);
   Atomics.store(ctl, CTRL_QUIT, 1);
-  // A new generation whose thread count is 0, so no later job can repeat it.
-  Atomics.store(ctl, CTRL_GEN, (Atomics.load(ctl, CTRL_GEN) + 32) & ~31);
+  // A new open generation wakes everyone; the runtime's next job uses a later one.
+  Atomics.store(ctl, CTRL_GEN, (Atomics.load(ctl, CTRL_GEN) | 1) + 1);
   Atomics.notify(ctl, CTRL_GEN);
   const all = handles.splice(0, handles.length);
   await Promise.all(all.map((h) => h.terminate()));

@@ -9,10 +9,13 @@
  */
 import { CortexError } from '../../errors.js';
 import {
+  CTRL_ACTIVE,
   CTRL_GEN,
   CTRL_MAIN_WAITING,
-  CTRL_PENDING,
+  CTRL_NEXT,
+  CTRL_PARTS,
   CTRL_SLEEPERS,
+  CTRL_THREADS,
   MAX_THREADS,
   SLOT_SCRATCH,
   SLOT_STRIDE,
@@ -20,8 +23,8 @@ import {
 
 /** The functions the kernel module exports. */
 export interface KernelExports {
-  /** Runs share `tid` of the `nt`-way job in the descriptor. */
-  runJob(tid: number, nt: number): void;
+  /** Runs part `part` of the `parts`-way job in the descriptor with thread `thread`'s scratch. */
+  runJob(part: number, parts: number, thread: number): void;
   /** Scratch bytes one thread needs. */
   gemmScratchBytes(): number;
   /** First byte after the module's static data. */
@@ -31,7 +34,7 @@ export interface KernelExports {
 const PAGE = 65536;
 
 let memory: WebAssembly.Memory | null = null;
-let runJob: (tid: number, nt: number) => void = () => {
+let runJob: (part: number, parts: number, thread: number) => void = () => {
   throw new CortexError('wasm backend: the kernel module is not loaded; await initWasmBackend() first');
 };
 
@@ -45,10 +48,9 @@ let limit = 0;
 
 /** Workers ready to take a share of a job (tids 1..workers). */
 let workers = 0;
-let generation = 0;
 /** Whether this thread may block in `Atomics.wait` (not a browser's main thread). */
 let canBlock = false;
-/** Polls of `CTRL_PENDING` before the main thread parks (when it may). */
+/** Polls of `CTRL_ACTIVE` before the main thread parks (when it may). */
 const MAIN_SPIN = 20000;
 
 function refreshViews(): void {
@@ -107,34 +109,43 @@ export function setWorkerCount(n: number): void {
 }
 
 /**
- * Runs the job in the descriptor with `nt` threads (clamped to the ready
- * workers plus this thread). The calling thread does share 0 and then spins
- * until every worker has finished its share.
+ * Runs the job in the descriptor, cut into `parts` parts, on up to `nt`
+ * threads (clamped to the ready workers plus this one). This thread claims
+ * parts alongside the workers; see the protocol in `pool.ts`.
  */
-export function run(nt: number): void {
+export function run(nt: number, parts: number): void {
   if (nt > workers + 1) nt = workers + 1;
-  if (nt <= 1) {
-    runJob(0, 1);
+  if (nt <= 1 || parts <= 1) {
+    runJob(0, 1, 0);
     return;
   }
-  Atomics.store(i32, CTRL_PENDING, nt - 1);
-  generation = (generation + 1) & 0x3ffffff;
-  Atomics.store(i32, CTRL_GEN, (generation << 5) | nt);
-  if (Atomics.load(i32, CTRL_SLEEPERS) > 0) Atomics.notify(i32, CTRL_GEN);
-  runJob(0, nt);
-  // Spin first: the other shares are about as long as ours. If a worker lags
-  // (say it was descheduled), park instead of burning the core it needs.
+  const ctl = i32;
+  ctl[CTRL_THREADS] = nt;
+  ctl[CTRL_PARTS] = parts;
+  Atomics.store(ctl, CTRL_NEXT, 0);
+  // Open a new generation (even), after the closed one (odd) of the last job.
+  const gen = ((Atomics.load(ctl, CTRL_GEN) | 1) + 1) & 0x3fffffff;
+  Atomics.store(ctl, CTRL_GEN, gen);
+  if (Atomics.load(ctl, CTRL_SLEEPERS) > 0) Atomics.notify(ctl, CTRL_GEN);
+  let part = Atomics.add(ctl, CTRL_NEXT, 1);
+  while (part < parts) {
+    runJob(part, parts, 0);
+    part = Atomics.add(ctl, CTRL_NEXT, 1);
+  }
+  Atomics.store(ctl, CTRL_GEN, gen | 1);
+  // Wait for workers still finishing a part they claimed. Spin first; if one
+  // lags (descheduled, say), park instead of burning the core it needs.
   let spins = 0;
-  let left = Atomics.load(i32, CTRL_PENDING);
-  while (left > 0) {
+  let active = Atomics.load(ctl, CTRL_ACTIVE);
+  while (active > 0) {
     if (++spins >= MAIN_SPIN && canBlock) {
-      Atomics.store(i32, CTRL_MAIN_WAITING, 1);
-      left = Atomics.load(i32, CTRL_PENDING);
-      if (left > 0) Atomics.wait(i32, CTRL_PENDING, left, 10);
-      Atomics.store(i32, CTRL_MAIN_WAITING, 0);
+      Atomics.store(ctl, CTRL_MAIN_WAITING, 1);
+      active = Atomics.load(ctl, CTRL_ACTIVE);
+      if (active > 0) Atomics.wait(ctl, CTRL_ACTIVE, active, 10);
+      Atomics.store(ctl, CTRL_MAIN_WAITING, 0);
       spins = 0;
     }
-    left = Atomics.load(i32, CTRL_PENDING);
+    active = Atomics.load(ctl, CTRL_ACTIVE);
   }
 }
 
