@@ -54,6 +54,10 @@ class App {
   constructor() {
     this.brain = new BrainView(byId('brain', HTMLDivElement), {
       changeNeurons: (layer, delta) => this.change({ layers: editLayers(this.state.layers, { layer, delta }) }),
+      preview: (t) =>
+        this.output.setPreview(
+          t === null ? null : { name: t.name, paint: (out) => this.brain.paintNeuron(t.column, t.index, out) },
+        ),
     });
     this.pickTile = buildTiles(byId('tiles', HTMLDivElement), DATASETS, (dataset) => {
       if (dataset === 'csv' && this.csv === null) {

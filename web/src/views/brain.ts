@@ -24,6 +24,8 @@ export interface BrainLabels {
 export interface BrainActions {
   /** Adds (`+1`) or removes (`-1`) a neuron in hidden layer `layer`. */
   changeNeurons(layer: number, delta: 1 | -1): void;
+  /** A neuron is hovered or focused (`column`, `index`), or no longer (`null`). */
+  preview(target: { column: number; index: number; name: string } | null): void;
 }
 
 interface Geometry {
@@ -94,6 +96,8 @@ export class BrainView {
   }
 
   private build(): void {
+    this.actions.preview(null);
+    this.hideTip();
     for (const el of [...this.layer.children]) if (el !== this.svg) el.remove();
     this.svg.replaceChildren();
     this.neurons = [];
@@ -139,8 +143,12 @@ export class BrainView {
         const show = () => this.showNeuronTip(c, j, cv);
         cv.addEventListener('pointerenter', show);
         cv.addEventListener('focus', show);
-        cv.addEventListener('pointerleave', () => this.hideTip());
-        cv.addEventListener('blur', () => this.hideTip());
+        const hide = () => {
+          this.hideTip();
+          this.actions.preview(null);
+        };
+        cv.addEventListener('pointerleave', hide);
+        cv.addEventListener('blur', hide);
         this.layer.append(cv);
         col.push(cv);
         if (c === 0 || c === last) {
@@ -275,18 +283,12 @@ export class BrainView {
   /** Redraws the heat maps and the weights from a snapshot. */
   update(s: SnapshotMessage): void {
     this.last = s;
-    const cells = NEURON_GRID * NEURON_GRID;
-    const outCol = this.sizes.length - 1;
     this.neurons.forEach((col, c) => {
-      const maps = s.neurons[c];
-      if (!maps) return;
       col.forEach((cv, j) => {
         const ctx = cv.getContext('2d');
         if (!ctx) return;
         const img = ctx.createImageData(NEURON_GRID, NEURON_GRID);
-        if (c === outCol && this.labels.classification) paintProbability(maps, j * cells, cells, classColor(j), img.data);
-        else paintDiverging(maps, j * cells, NEURON_GRID, maxAbs(maps, j * cells, cells), img.data);
-        ctx.putImageData(img, 0, 0);
+        if (this.paintNeuron(c, j, img.data)) ctx.putImageData(img, 0, 0);
       });
     });
     this.links.forEach((group, c) => {
@@ -302,6 +304,20 @@ export class BrainView {
         path.style.opacity = (0.2 + 0.7 * t).toFixed(2);
       });
     });
+  }
+
+  /**
+   * Paints neuron `j` of column `c` from the latest snapshot into NEURON_GRID² RGBA pixels:
+   * outputs of a classifier as probabilities in their class colour, everything else on the
+   * diverging scale relative to the neuron's largest absolute value. False when there is no data.
+   */
+  paintNeuron(c: number, j: number, out: Uint8ClampedArray): boolean {
+    const maps = this.last?.neurons[c];
+    if (!maps) return false;
+    const cells = NEURON_GRID * NEURON_GRID;
+    if (c === this.sizes.length - 1 && this.labels.classification) paintProbability(maps, j * cells, cells, classColor(j), out);
+    else paintDiverging(maps, j * cells, NEURON_GRID, maxAbs(maps, j * cells, cells), out);
+    return true;
   }
 
   private weightText(c: number, o: number, i: number): string {
@@ -350,6 +366,7 @@ export class BrainView {
     const g = this.geometry;
     if (g) this.placeTip(g.xs[c]! + g.size + 6, g.ys[c]![j]! + g.size / 2);
     cv.setAttribute('aria-description', lines.slice(1).join(', '));
+    this.actions.preview({ column: c, index: j, name: this.neuronName(c, j) });
   }
 
   private hideTip(): void {

@@ -4,7 +4,15 @@
  * @module
  */
 import { classColor, diverging, hex, paintClasses, paintDiverging } from '../colors.js';
-import { type Bounds, type DataMessage, OUTPUT_GRID } from '../protocol.js';
+import { type Bounds, type DataMessage, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
+
+/** One neuron's map, shown large in the output view while it is hovered. */
+export interface NeuronPreview {
+  /** What is shown, e.g. `hidden layer 1, neuron 3`. */
+  name: string;
+  /** Paints the NEURON_GRID² map into RGBA pixels. */
+  paint(out: Uint8ClampedArray): void;
+}
 
 /** Draws the model's output over the input plane. */
 export class OutputView {
@@ -13,10 +21,20 @@ export class OutputView {
   private data: DataMessage | null = null;
   private output: Float32Array | null = null;
   private readonly heat = document.createElement('canvas');
+  private readonly small = document.createElement('canvas');
+  private preview: NeuronPreview | null = null;
 
   constructor(readonly canvas: HTMLCanvasElement) {
     this.heat.width = OUTPUT_GRID;
     this.heat.height = OUTPUT_GRID;
+    this.small.width = NEURON_GRID;
+    this.small.height = NEURON_GRID;
+  }
+
+  /** Shows one neuron's heat map in place of the model's output (null: back to the output). */
+  setPreview(p: NeuronPreview | null): void {
+    this.preview = p;
+    this.render();
   }
 
   /** New data: resets the picture. */
@@ -63,15 +81,39 @@ export class OutputView {
     ctx.fillRect(0, 0, size, size);
     const d = this.data;
     if (!d) return;
-    if (this.output) {
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    const p = this.preview;
+    if (p) {
+      const small = this.small.getContext('2d');
+      if (small) {
+        const img = small.createImageData(NEURON_GRID, NEURON_GRID);
+        p.paint(img.data);
+        small.putImageData(img, 0, 0);
+        ctx.drawImage(this.small, 0, 0, size, size);
+      }
+    } else if (this.output) {
       this.paintHeat(d, this.output);
-      ctx.imageSmoothingEnabled = true;
-      ctx.imageSmoothingQuality = 'high';
       ctx.drawImage(this.heat, 0, 0, size, size);
     }
     this.drawAxes(ctx, d.bounds, size);
     this.drawPoints(ctx, d, d.trainX, d.trainY, size, false);
     if (this.showTest) this.drawPoints(ctx, d, d.testX, d.testY, size, true);
+    if (p) this.caption(ctx, p.name);
+  }
+
+  private caption(ctx: CanvasRenderingContext2D, text: string): void {
+    ctx.save();
+    ctx.font = '600 12px system-ui, sans-serif';
+    const w = ctx.measureText(text).width + 14;
+    ctx.fillStyle = 'rgba(24, 34, 48, 0.85)';
+    ctx.beginPath();
+    ctx.roundRect(6, 6, w, 22, 5);
+    ctx.fill();
+    ctx.fillStyle = '#fff';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(text, 13, 17);
+    ctx.restore();
   }
 
   private drawAxes(ctx: CanvasRenderingContext2D, b: Bounds, size: number): void {
