@@ -51,8 +51,37 @@ function packA(a: usize, lda: i32, transA: bool, i: i32, mc: i32, p: i32, kc: i3
           src += <usize>lda << 2;
         }
       }
+    } else if (rows == MR) {
+      // A stored [m, k]: read 4 depth steps of each row and transpose 4x4.
+      const s0 = a + (<usize>((i + r) * lda + p) << 2);
+      const ld = <usize>lda << 2;
+      let q = 0;
+      for (; q + 4 <= kc; q += 4) {
+        const o = <usize>q << 2;
+        const v0 = v128.load(s0 + o);
+        const v1 = v128.load(s0 + ld + o);
+        const v2 = v128.load(s0 + 2 * ld + o);
+        const v3 = v128.load(s0 + 3 * ld + o);
+        const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+        const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+        const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+        const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+        const d = panel + (<usize>q << 4);
+        v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+        v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+      }
+      for (; q < kc; q++) {
+        const o = <usize>q << 2;
+        const d = panel + (<usize>q << 4);
+        store<f32>(d, load<f32>(s0 + o));
+        store<f32>(d, load<f32>(s0 + ld + o), 4);
+        store<f32>(d, load<f32>(s0 + 2 * ld + o), 8);
+        store<f32>(d, load<f32>(s0 + 3 * ld + o), 12);
+      }
     } else {
-      // A stored [m, k]: walk MR rows side by side.
+      // A stored [m, k], a partial panel: walk the rows, zero the rest.
       for (let t = 0; t < MR; t++) {
         const d = panel + (<usize>t << 2);
         if (t < rows) {
@@ -91,8 +120,46 @@ function packB(b: usize, ldb: i32, transB: bool, j: i32, nc: i32, p: i32, kc: i3
           src += <usize>ldb << 2;
         }
       }
+    } else if (cols == NR) {
+      // B stored [n, k]: read 4 depth steps of each of the 8 rows, transpose two 4x4 blocks.
+      const s0 = b + (<usize>((j + c) * ldb + p) << 2);
+      const ld = <usize>ldb << 2;
+      const s4 = s0 + 4 * ld;
+      let q = 0;
+      for (; q + 4 <= kc; q += 4) {
+        const o = <usize>q << 2;
+        const d = panel + (<usize>q << 5);
+        let v0 = v128.load(s0 + o);
+        let v1 = v128.load(s0 + ld + o);
+        let v2 = v128.load(s0 + 2 * ld + o);
+        let v3 = v128.load(s0 + 3 * ld + o);
+        let t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+        let t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+        let t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+        let t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+        v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+        v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
+        v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
+        v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
+        v0 = v128.load(s4 + o);
+        v1 = v128.load(s4 + ld + o);
+        v2 = v128.load(s4 + 2 * ld + o);
+        v3 = v128.load(s4 + 3 * ld + o);
+        t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+        t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+        t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+        t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+        v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5), 16);
+        v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 48);
+        v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 80);
+        v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 112);
+      }
+      for (; q < kc; q++) {
+        const d = panel + (<usize>q << 5);
+        for (let t = 0; t < NR; t++) store<f32>(d + (<usize>t << 2), load<f32>(s0 + <usize>t * ld + (<usize>q << 2)));
+      }
     } else {
-      // B stored [n, k]: column j of op(B) is row j of storage.
+      // B stored [n, k], a partial panel: walk the rows, zero the rest.
       for (let t = 0; t < NR; t++) {
         const d = panel + (<usize>t << 2);
         if (t < cols) {
