@@ -201,6 +201,16 @@ suite('playground (Chromium)', () => {
     await page.waitForFunction(() => (window.cortexPlayground?.step() ?? 0) > 0);
     await page.keyboard.press('Enter');
     await page.screenshot({ path: join(RESULTS, 'playground-phone.png'), fullPage: true });
+
+    // The speed control slows training down to a pace a person can follow.
+    await page.getByLabel('Speed').selectOption('30');
+    const before = await page.evaluate(() => window.cortexPlayground!.step());
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForTimeout(1000);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const ran = (await page.evaluate(() => window.cortexPlayground!.step())) - before;
+    expect(ran).toBeGreaterThan(5);
+    expect(ran).toBeLessThan(60);
     await page.close();
   });
 });

@@ -103,6 +103,10 @@ class App {
     );
     this.playButton.addEventListener('click', () => this.togglePlay());
     byId('step', HTMLButtonElement).addEventListener('click', () => this.send({ type: 'step' }));
+    byId('speed', HTMLSelectElement).addEventListener('change', (e) => {
+      const v = Number((e.target as HTMLSelectElement).value);
+      this.send({ type: 'speed', stepsPerSecond: v > 0 ? v : null });
+    });
     byId('reset', HTMLButtonElement).addEventListener('click', () => this.configure());
     byId('show-test', HTMLInputElement).addEventListener('change', (e) => {
       this.output.showTest = (e.target as HTMLInputElement).checked;

@@ -30,6 +30,7 @@ export type ToWorker =
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'step' }
+  | { type: 'speed'; stepsPerSecond: number | null }
   | { type: 'export' }
   | { type: 'import'; bytes: ArrayBuffer; name: string };
 

@@ -104,19 +104,37 @@ function schedule(): void {
   channel.port2.postMessage(null);
 }
 
+/** Steps per second the user allows (null: as fast as possible), and the budget's clock. */
+let speedCap: number | null = null;
+let budgetStart = 0;
+let budgetSteps = 0;
+
+function resetBudget(): void {
+  budgetStart = performance.now();
+  budgetSteps = 0;
+}
+
 function tick(): void {
   const s = session;
   if (!running || !s) return;
   const start = performance.now();
+  const allowed = speedCap === null ? Number.POSITIVE_INFINITY : Math.floor(((start - budgetStart) * speedCap) / 1000) - budgetSteps;
+  let done = 0;
   try {
-    while (performance.now() - start < SLICE_MS) trainOne(s);
+    while (done < allowed && performance.now() - start < SLICE_MS) {
+      trainOne(s);
+      done++;
+    }
   } catch (e) {
     sendSnapshot(true);
     fail(e);
     return;
   }
+  budgetSteps += done;
   sendSnapshot();
-  schedule();
+  // Slowed down: wait for the next frame's worth of budget instead of spinning.
+  if (speedCap !== null && done >= allowed) setTimeout(tick, 16);
+  else schedule();
 }
 
 function configure(state: PlaygroundState, csv: CsvUpload | null): void {
@@ -151,8 +169,14 @@ async function handle(msg: ToWorker): Promise<void> {
         if (session && !running) {
           running = true;
           stepTimes.length = 0;
+          resetBudget();
           schedule();
         }
+        break;
+      case 'speed':
+        speedCap = msg.stepsPerSecond;
+        stepTimes.length = 0;
+        resetBudget();
         break;
       case 'pause':
         running = false;
