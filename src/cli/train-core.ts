@@ -8,6 +8,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { TablePipeline } from '../data/pipeline.js';
 import { trainTestSplit } from '../data/split.js';
 import { getColumn, selectRows, type Table } from '../data/table.js';
+import { TrainingDivergedError } from '../errors.js';
 import type { DataSchema } from '../io/model-file.js';
 import type { JsonObject } from '../io/registry.js';
 import { type ActivationName, activationModule } from '../nn/activation.js';
@@ -173,6 +174,15 @@ export function trainOnTable(table: Table, cfg: TrainConfig, out: Output, test: 
         clipGradNorm: cfg.clipGradNorm ?? undefined,
       },
     );
+  } catch (e) {
+    if (e instanceof TrainingDivergedError) {
+      throw new TrainingDivergedError(
+        `training diverged at epoch ${e.epoch}, batch ${e.batch}: ${e.message.replace(/^.*?: (the loss is [^.]*)\..*$/s, '$1')}. Try a lower --lr (it is ${cfg.lr})${cfg.clipGradNorm === null ? ' or --clip-grad-norm 1' : ''}`,
+        e.epoch,
+        e.batch,
+      );
+    }
+    throw e;
   } finally {
     progress.stop();
   }

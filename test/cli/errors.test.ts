@@ -92,7 +92,7 @@ describe('bad input gets the right exit code and a one-line message', () => {
   it('divergence (3), and no model file is written', async () => {
     const out = p('diverged.cortex');
     const run = await cli(['train', irisCsv, '--target', 'species', '--optimizer', 'sgd', '--lr', '1e6', '--out', out]);
-    oneLineError(run, 3, /Training diverged at epoch 1, batch \d+: the loss is (NaN|Infinity)\. Try a lower learning rate/);
+    oneLineError(run, 3, /training diverged at epoch 1, batch \d+: the loss is (NaN|Infinity)\. Try a lower --lr \(it is 1000000\) or --clip-grad-norm 1/);
     expect(() => readFileSync(out)).toThrow();
   });
 

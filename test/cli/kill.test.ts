@@ -45,10 +45,10 @@ describe('cortex train killed with SIGKILL', () => {
 
   it('at any moment around the save, the file is the earlier model or a complete new one', async () => {
     const outcomes = new Set<string>();
-    for (const delay of [0, 2, 5, 10, 20, 40]) {
+    for (const delay of [0, 3, 10, 30]) {
       const out = join(dir, `race-${delay}.cortex`);
       copyFileSync(model, out);
-      const r = await trainAndKill(['--epochs', '30', '--layers', '256,256', '--out', out], /epoch +30\/30/, delay);
+      const r = await trainAndKill(['--epochs', '30', '--layers', '128,128', '--out', out], /epoch +30\/30/, delay);
       const now = readFileSync(out);
       if (now.equals(earlier)) outcomes.add('earlier');
       else {
