@@ -94,3 +94,26 @@ describe('wasm loader and pool', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('wasm arena', () => {
+  it('stops growing once the largest op has been seen (no leak per call)', async () => {
+    await initWasmBackend();
+    await setNumThreads(2);
+    const { getMemory } = await import('../../src/backend/wasm/runtime.js');
+    const next = rng(3);
+    const big = randomArray(next, 300 * 300);
+    const small = randomArray(next, 64 * 10);
+    const spec = { batch: 1, m: 300, k: 300, n: 300, transA: false, transB: false, strideA: 0, strideB: 0 };
+    const round = (): void => {
+      wasmBackend.matmul(big, big, spec);
+      wasmBackend.softmax(small, 64, 10, 1, true);
+      wasmBackend.binary('add', big, [300, 300], big.subarray(0, 300), [300], [300, 300]);
+      wasmBackend.reduce('sum', big, [300, 300], [0]);
+    };
+    round();
+    const bytes = getMemory().buffer.byteLength;
+    for (let i = 0; i < 300; i++) round();
+    expect(getMemory().buffer.byteLength).toBe(bytes);
+    await shutdownWasmThreads();
+  });
+});
