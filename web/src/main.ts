@@ -50,6 +50,8 @@ class App {
   private epochRecords: EpochRecord[] = [];
   private lastStep = 0;
   private sayTimer = 0;
+  /** What to go back to if an uploaded CSV is refused. */
+  private rollback: { state: PlaygroundState; csv: CsvUpload | null; hint: string } | null = null;
 
   constructor() {
     this.brain = new BrainView(byId('brain', HTMLDivElement), {
@@ -176,9 +178,11 @@ class App {
       this.say(`${file.name} is larger than 5 MB; the playground takes small CSV files`, true);
       return;
     }
+    const hint = byId('csv-hint', HTMLParagraphElement);
+    this.rollback = { state: this.state, csv: this.csv, hint: hint.textContent ?? '' };
     this.csv = { name: file.name, text: await file.text() };
-    byId('csv-hint', HTMLParagraphElement).textContent =
-      `${file.name}: its first two numeric columns (an id column is skipped) are the inputs, standardised as cortex train does.`;
+    input.value = '';
+    hint.textContent = `${file.name}: its first two numeric columns (an id column is skipped) are the inputs, standardised as cortex train does.`;
     this.change({ dataset: 'csv', target: '' });
   }
 
@@ -226,11 +230,20 @@ class App {
       case 'error':
         this.setRunning(false);
         this.say(msg.message, true);
+        if (this.rollback) {
+          // The upload was refused; the worker kept the previous run, so the page does too.
+          this.state = this.rollback.state;
+          this.csv = this.rollback.csv;
+          byId('csv-hint', HTMLParagraphElement).textContent = this.rollback.hint;
+          this.rollback = null;
+          this.showAll();
+        }
         break;
     }
   }
 
   private onData(d: DataMessage): void {
+    this.rollback = null;
     this.data = d;
     this.output.setData(d);
     this.curves.reset(d.task === 'regression');

@@ -139,9 +139,9 @@ function tick(): void {
 
 function configure(state: PlaygroundState, csv: CsvUpload | null): void {
   running = false;
-  session = null;
-  if (csv) lastCsv = csv;
+  // Built before the old run is dropped: a bad CSV leaves the current run in place.
   const data = buildData(state, csv ?? lastCsv);
+  if (csv) lastCsv = csv;
   session = new Session(state, data);
   startRun(session);
 }
