@@ -140,4 +140,15 @@ describe('cortex train / evaluate / predict / info on iris', () => {
     expect([...wa.keys()]).toEqual([...wb.keys()]);
     for (const [k, t] of wa) expect(Array.from(t.data)).toEqual(Array.from(wb.get(k)!.data));
   });
+
+  it('--test reports metrics on a separate file, which must have the training columns', async () => {
+    const { run, json } = await cliJson<TrainJson>(['train', irisCsv, '--target', 'species', '--epochs', '10', '--test', irisCsv, '--out', join(dir, 't.cortex')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(json.metrics.test).toEqual(json.metrics['all rows']);
+    const partial = join(dir, 'partial.csv');
+    writeFileSync(partial, 'sepal_length,sepal_width,species\n1,2,setosa\n');
+    const bad = await cli(['train', irisCsv, '--target', 'species', '--epochs', '1', '--test', partial, '--out', join(dir, 't2.cortex')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/partial\.csv, row 1, column "petal_length": the model needs the training columns petal_length, petal_width/);
+  });
 });
