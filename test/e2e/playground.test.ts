@@ -196,6 +196,17 @@ suite('playground (Chromium)', () => {
     const page = await pg.open('', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // Every control has a name a screen reader can announce.
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('button, input, select, [tabindex="0"]')]
+        .filter((el) => {
+          const labels = 'labels' in el ? (el as HTMLInputElement).labels : null;
+          const name = el.getAttribute('aria-label') ?? labels?.[0]?.textContent ?? el.textContent ?? '';
+          return name.trim() === '';
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    expect(unnamed).toEqual([]);
     await page.getByRole('button', { name: 'Play' }).focus();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => (window.cortexPlayground?.step() ?? 0) > 0);
