@@ -178,8 +178,21 @@ suite('playground (Chromium)', () => {
     expect(page.url()).toContain('target=kind');
     expect(await page.locator('#axis-x').textContent()).toBe('horizontal width, vertical height');
 
-    // A model trained by `cortex train` on the same columns (it standardises them) imports too.
     if (existsSync(CLI)) {
+      // Trained here, predicted by the CLI on the same file: the id column is carried through.
+      await page.getByRole('button', { name: 'Step: train on one batch' }).click();
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export model' }).click();
+      const exported = join(RESULTS, 'playground-shapes-page.cortex');
+      await (await download).saveAs(exported);
+      const original = join(RESULTS, 'playground-shapes-full.csv');
+      writeFileSync(original, `${rows.join('\n')}\n`);
+      const out = (await cortex('predict', exported, original)).trim().split('\n');
+      expect(out[0]).toBe('id,kind');
+      expect(out.length - 1).toBe(60);
+      expect(out[1]).toMatch(/^0,(big|small)$/);
+
+      // A model trained by `cortex train` on the same columns (it standardises them) imports too.
       const csv = join(RESULTS, 'playground-shapes.csv');
       writeFileSync(csv, `${rows.map((r) => r.split(',').slice(0, 4).join(',')).join('\n')}\n`);
       const model = join(RESULTS, 'playground-shapes.cortex');

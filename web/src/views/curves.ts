@@ -11,7 +11,7 @@ export const TRAIN = '#5b6770';
 /** Colour of the test curves. */
 export const TEST = '#d1495b';
 
-const HEIGHT = 112;
+const HEIGHT = 104;
 
 /** R² below −1 says little; the chart clips there so the useful part stays readable. */
 const R2_RANGE: uPlot.Range.Function = (_u, min) => [Math.max(Math.min(min, 0), -1), 1];
