@@ -8,10 +8,15 @@ import type { Colours } from './style.js';
 
 /** Classification results. */
 export interface ClassificationMetrics {
+  /** Rows scored. */
   rows: number;
+  /** Fraction of rows whose highest-scoring class is the true one. */
   accuracy: number;
+  /** Macro-averaged precision. */
   precision: number;
+  /** Macro-averaged recall. */
   recall: number;
+  /** Macro-averaged F1. */
   f1: number;
   /** `confusion[true][predicted]`, classes in model output order. */
   confusion: number[][];
@@ -19,9 +24,13 @@ export interface ClassificationMetrics {
 
 /** Regression results, in the target's own units. */
 export interface RegressionMetrics {
+  /** Rows scored. */
   rows: number;
+  /** Mean absolute error. */
   mae: number;
+  /** Root mean squared error. */
   rmse: number;
+  /** Coefficient of determination. */
   r2: number;
 }
 
@@ -37,8 +46,10 @@ export function argmaxRow(scores: ArrayLike<number>, off: number, k: number): nu
 
 /** Accumulates a confusion matrix from logits and class ids. */
 export class ClassificationTally {
+  /** `confusion[true][predicted]` so far. */
   readonly confusion: number[][];
   private rows = 0;
+  /** @param k - the number of classes. */
   constructor(readonly k: number) {
     this.confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   }
@@ -49,6 +60,7 @@ export class ClassificationTally {
     this.rows += n;
   }
 
+  /** The metrics of everything added so far. */
   result(): ClassificationMetrics {
     const m = this.confusion;
     const k = this.k;
@@ -108,6 +120,7 @@ export class RegressionTally {
     }
   }
 
+  /** The metrics of everything added so far. */
   result(): RegressionMetrics {
     const n = this.n;
     const r2 = this.m2 === 0 ? (this.sqSum === 0 ? 1 : 0) : 1 - this.sqSum / this.m2;
