@@ -11,6 +11,8 @@ import { randn, tensor } from '../../src/ops/index.js';
 import { Adam, type Optimizer, ReduceLROnPlateau, SGD, StepLR } from '../../src/optim/index.js';
 import type { Scheduler } from '../../src/optim/scheduler.js';
 import { Generator, getDefaultGenerator, manualSeed } from '../../src/tensor/random.js';
+import { SchedulerStep } from '../../src/train/callbacks.js';
+import { fit } from '../../src/train/fit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-ckpt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -123,5 +125,30 @@ describe('checkpoints', () => {
     const ckpt = deserializeCheckpoint(serializeCheckpoint({ model, epoch: 0 }));
     expect(() => restoreCheckpoint(ckpt, { optimizer: new SGD(model.parameters(), { lr: 0.1 }) })).toThrow(ModelFormatError);
     expect(() => serializeCheckpoint({ model, epoch: -1 })).toThrow(/epoch must be a non-negative integer/);
+  });
+
+  it('works with fit: one fit call per epoch (shuffle seed = seed + epoch), checkpoint half-way, resume', async () => {
+    const run = (model: Module, opt: Optimizer, sched: Scheduler, from: number, to: number) => {
+      for (let e = from + 1; e <= to; e++) {
+        fit(model, data, { epochs: 1, batchSize: 16, seed: 1000 + e, loss: 'crossEntropy', optimizer: opt, callbacks: [new SchedulerStep(sched, { monitor: 'loss' })] });
+      }
+    };
+    manualSeed(7);
+    const straight = newModel();
+    const a = setups[0]![1](straight);
+    run(straight, a.opt, a.sched, 0, 6);
+
+    manualSeed(7);
+    const first = newModel();
+    const b = setups[0]![1](first);
+    run(first, b.opt, b.sched, 0, 3);
+    const bytes = serializeCheckpoint({ model: first, optimizer: b.opt, scheduler: b.sched, generator: getDefaultGenerator(), epoch: 3 });
+
+    manualSeed(12345);
+    const ckpt = deserializeCheckpoint(bytes);
+    const c = setups[0]![1](ckpt.model);
+    restoreCheckpoint(ckpt, { optimizer: c.opt, scheduler: c.sched, generator: getDefaultGenerator() });
+    run(ckpt.model, c.opt, c.sched, ckpt.epoch, 6);
+    expect(weights(ckpt.model)).toEqual(weights(straight));
   });
 });
