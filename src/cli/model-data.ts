@@ -86,6 +86,13 @@ export function applicable(saved: SavedModel, source: string): Applicable {
   const fail = (what: string) => new ModelFormatError(`${source}: ${what}`);
   const schema = saved.schema;
   if (!schema) throw fail('the model has no input schema; it was not saved by `cortex train`');
+  const target: unknown = schema.target;
+  if (schema.task !== 'classification' && schema.task !== 'regression') throw fail(`the schema's task ${JSON.stringify(schema.task)} is not classification or regression`);
+  if (!isObject(target) || typeof target.name !== 'string') throw fail('the schema has no target column name');
+  if (target.classes !== undefined && !(Array.isArray(target.classes) && target.classes.every((c) => typeof c === 'string'))) {
+    throw fail('the schema\'s class names are not a list of strings');
+  }
+  if (schema.idColumn !== undefined && schema.idColumn !== null && typeof schema.idColumn !== 'string') throw fail('the schema\'s id column is not a string');
   const pre = saved.preprocessing;
   if (!isObject(pre) || !isObject(pre.pipeline)) throw fail('the model has no preprocessing; it was not saved by `cortex train`');
   let pipeline: TablePipeline;
@@ -104,7 +111,38 @@ export function applicable(saved: SavedModel, source: string): Applicable {
   }
   const classes = (schema.target.classes ?? []).map(String);
   if (schema.task === 'classification' && classes.length < 2) throw fail('the schema lists fewer than two classes');
+  if (schema.task === 'regression' && targetScaling === null) throw fail('a regression model needs its target scaling');
+  let width: number;
+  let pipeClasses: string[] | null;
+  try {
+    width = pipeline.width;
+    pipeClasses = pipeline.classes?.map(String) ?? null;
+  } catch (e) {
+    throw fail(`the stored preprocessing is invalid (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const io = ioWidths(saved.model);
+  if (io.inputs !== null && io.inputs !== width) {
+    throw fail(`the preprocessing produces ${width} features but the model's first layer takes ${io.inputs}`);
+  }
+  const outputs = schema.task === 'classification' ? classes.length : 1;
+  if (io.outputs !== null && io.outputs !== outputs) {
+    throw fail(`the model has ${io.outputs} outputs but the schema needs ${outputs} (${schema.task === 'classification' ? `one per class` : 'one value'})`);
+  }
+  if (schema.task === 'classification' && (pipeClasses === null || pipeClasses.join('\u0000') !== classes.join('\u0000'))) {
+    throw fail('the class names of the schema and of the preprocessing differ');
+  }
   return { model: saved.model, pipeline, schema, targetScaling, classes, saved };
+}
+
+/** The `inFeatures` of the first and the `outFeatures` of the last layer that have them. */
+function ioWidths(model: Module): { inputs: number | null; outputs: number | null } {
+  let inputs: number | null = null;
+  let outputs: number | null = null;
+  for (const [, m] of model.namedModules()) {
+    if ('inFeatures' in m && typeof m.inFeatures === 'number' && inputs === null) inputs = m.inFeatures;
+    if ('outFeatures' in m && typeof m.outFeatures === 'number') outputs = m.outFeatures;
+  }
+  return { inputs, outputs };
 }
 
 /** Packs the preprocessing for the model file. */

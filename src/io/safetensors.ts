@@ -67,7 +67,7 @@ export function encodeSafetensors(
   tensors: Iterable<readonly [string, TensorRecord]>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null);
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const parts: [TensorRecord, SafeDType][] = [];
   let offset = 0;

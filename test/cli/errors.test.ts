@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
 import { cli, cliJson, irisCsv, type Run } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-err-'));
@@ -60,6 +61,27 @@ describe('bad input gets the right exit code and a one-line message', () => {
     writeFileSync(p('future.cortex'), Buffer.from(text, 'latin1'));
     oneLineError(await cli(['info', p('future.cortex')]), 2, /future\.cortex: the file has format version 9 .* upgrade cortex-nn/);
     oneLineError(await cli(['info', p('absent.cortex')]), 2, /absent\.cortex: cannot open the model file: the file does not exist/);
+  });
+
+  it('a hand-edited model whose preprocessing or schema no longer fits the network (2)', async () => {
+    const edit = (name: string, fn: (doc: { preprocessing: { pipeline: { numeric: string[]; scaler: { mean: number[]; scale: number[] } } }; schema: { target: { classes: string[] } } }) => void) => {
+      const f = decodeSafetensors(new Uint8Array(readFileSync(model)));
+      const doc = JSON.parse(f.metadata.cortex!);
+      fn(doc);
+      writeFileSync(p(name), encodeSafetensors(f.tensors, { ...f.metadata, cortex: JSON.stringify(doc) }));
+      return p(name);
+    };
+    const narrower = edit('narrow.cortex', (d) => {
+      const pl = d.preprocessing.pipeline;
+      pl.numeric.pop();
+      pl.scaler.mean.pop();
+      pl.scaler.scale.pop();
+    });
+    oneLineError(await cli(['predict', narrower, irisCsv]), 2, /narrow\.cortex: the preprocessing produces 3 features but the model's first layer takes 4/);
+    const renamed = edit('classes.cortex', (d) => {
+      d.schema.target.classes = ['a', 'b', 'c', 'd'];
+    });
+    oneLineError(await cli(['evaluate', renamed, irisCsv]), 2, /classes\.cortex: the model has 3 outputs but the schema needs 4/);
   });
 
   it('a truncated model (2)', async () => {
