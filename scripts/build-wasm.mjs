@@ -37,11 +37,16 @@ const common = [
   'simd',
 ];
 
-/** name -> extra flags. `threads` imports a shared memory; `single` a plain one. */
+/**
+ * name -> extra flags. `threads` imports a shared memory (for the worker pool);
+ * `single` a plain one, which JS copies into several times faster (used for
+ * jobs that run on one thread). `relaxed` uses relaxed-SIMD FMA.
+ */
 const variants = {
   'kernels-threads.wasm': ['--enable', 'threads', '--sharedMemory'],
   'kernels-threads-relaxed.wasm': ['--enable', 'threads', '--sharedMemory', '--enable', 'relaxed-simd'],
   'kernels-single.wasm': [],
+  'kernels-single-relaxed.wasm': ['--enable', 'relaxed-simd'],
 };
 
 const copyOnly = process.argv.includes('--copy');

@@ -27,7 +27,7 @@ import {
   SCALAR_CODES,
   UNARY_CODES,
 } from './layout.js';
-import { arenaBase, f32, i32, reserve, run } from './runtime.js';
+import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
 import { broadcastPlan, plan } from './broadcast.js';
 
 /** Default smallest matmul (in floating-point operations) split over threads. */
@@ -61,26 +61,28 @@ export function setParallelCutoffs(
 /** Parts an elementwise job is cut into per thread (finer parts balance a busy machine). */
 const PARTS_PER_THREAD = 4;
 
-/** Runs an elementwise-style job on all threads when `work` reaches the cut-off. */
-function runElementwise(work: number): void {
-  if (work >= elementParallelSize && threads > 1) run(threads, threads * PARTS_PER_THREAD);
+/** Whether an elementwise-style job of `work` add-equivalents is split over the pool. */
+function splitElementwise(work: number): boolean {
+  return threads > 1 && work >= elementParallelSize;
+}
+
+/** Runs the described elementwise-style job, on the pool when `parallel`. */
+function runElementwise(parallel: boolean): void {
+  if (parallel) run(threads, threads * PARTS_PER_THREAD);
   else run(1, 1);
 }
 
 /**
- * Runs a matmul job. Each part packs its own panels, so parts stay coarse:
- * two per thread, each at least 16 micro-tile rows (or columns) wide.
+ * Parts a matmul job is cut into (1: not split). Each part packs its own
+ * panels, so parts stay coarse: two per thread, each at least 16 micro-tile
+ * rows (or columns) wide.
  */
-function runGemm(flops: number, batch: number, m: number, n: number): void {
-  if (flops < gemmParallelFlops || threads <= 1) {
-    run(1, 1);
-    return;
-  }
-  let parts: number;
-  if (batch >= threads) parts = Math.min(batch, threads * PARTS_PER_THREAD);
-  else parts = Math.min(threads * 2, Math.max(1, Math.floor(m >= n ? m / 64 : n / 128)));
-  if (parts < threads && batch < threads) parts = Math.min(threads, Math.max(1, Math.floor(m >= n ? m / 4 : n / 8)));
-  run(threads, parts);
+function gemmParts(flops: number, batch: number, m: number, n: number): number {
+  if (flops < gemmParallelFlops || threads <= 1) return 1;
+  if (batch >= threads) return Math.min(batch, threads * PARTS_PER_THREAD);
+  const parts = Math.min(threads * 2, Math.floor(m >= n ? m / 64 : n / 128));
+  if (parts >= threads) return parts;
+  return Math.min(threads, Math.floor(m >= n ? m / 4 : n / 8));
 }
 
 /** Bytes from `n` floats, rounded up to a 64-byte line. */
@@ -102,6 +104,8 @@ function take(p: number, n: number): Float32Array {
 function unaryJob(code: number, x: Float32Array, a: number, b: number, cost: number): Float32Array {
   const n = x.length;
   if (n === 0) return new Float32Array(0);
+  const parallel = splitElementwise(n * cost);
+  select(parallel);
   const px = arenaBase;
   const py = px + span(n);
   reserve(py + span(n) - arenaBase);
@@ -113,7 +117,7 @@ function unaryJob(code: number, x: Float32Array, a: number, b: number, cost: num
   i32[JOB + 4] = n;
   f32[JOB + 5] = a;
   f32[JOB + 6] = b;
-  runElementwise(n * cost);
+  runElementwise(parallel);
   return take(py, n);
 }
 
@@ -152,6 +156,8 @@ function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: Float
   const n = g.length;
   if (n === 0) return new Float32Array(0);
   const s = span(n);
+  const parallel = splitElementwise(n);
+  select(parallel);
   const px = arenaBase;
   const py = px + s;
   const pg = py + s;
@@ -168,7 +174,7 @@ function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: Float
   i32[JOB + 5] = po;
   i32[JOB + 6] = n;
   f32[JOB + 7] = a;
-  runElementwise(n);
+  runElementwise(parallel);
   return take(po, n);
 }
 
@@ -184,6 +190,8 @@ function binary(op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShap
   }
   const n = plan.rows * plan.cols;
   if (n === 0) return new Float32Array(0);
+  const parallel = splitElementwise(n);
+  select(parallel);
   const pa = arenaBase;
   const pb = pa + span(a.length);
   const py = pb + span(b.length);
@@ -201,7 +209,7 @@ function binary(op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShap
   i32[JOB + 8] = py;
   i32[JOB + 9] = plan.rows;
   i32[JOB + 10] = plan.cols;
-  runElementwise(n);
+  runElementwise(parallel);
   return take(py, n);
 }
 
@@ -222,6 +230,8 @@ function reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number
   }
   const n = outer * inner;
   if (n === 0) return new Float32Array(0);
+  const parallel = splitElementwise(n > 1 ? x.length : 0);
+  select(parallel);
   const px = arenaBase;
   const py = px + span(x.length);
   reserve(py + span(n) - arenaBase);
@@ -233,7 +243,7 @@ function reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number
   i32[JOB + 4] = outer;
   i32[JOB + 5] = r;
   i32[JOB + 6] = inner;
-  runElementwise(n > 1 ? x.length : 0);
+  runElementwise(parallel);
   return take(py, n);
 }
 
@@ -243,6 +253,8 @@ function matmul(a: FloatArray, b: FloatArray, spec: MatmulSpec): FloatArray {
   const size = batch * m * n;
   if (size === 0) return new Float32Array(0);
   if (k === 0) return new Float32Array(size);
+  const parts = gemmParts(2 * size * k, batch, m, n);
+  select(parts > 1);
   const pa = arenaBase;
   const pb = pa + span(a.length);
   const pc = pb + span(b.length);
@@ -261,7 +273,8 @@ function matmul(a: FloatArray, b: FloatArray, spec: MatmulSpec): FloatArray {
   i32[JOB + 9] = batch;
   i32[JOB + 10] = spec.strideA;
   i32[JOB + 11] = spec.strideB;
-  runGemm(2 * size * k, batch, m, n);
+  if (parts > 1) run(threads, parts);
+  else run(1, 1);
   return take(pc, size);
 }
 
@@ -269,6 +282,8 @@ function softmax(x: FloatArray, outer: number, n: number, inner: number, log: bo
   if (!(x instanceof Float32Array) || inner !== 1) return js.softmax(x, outer, n, inner, log);
   const size = outer * n;
   if (size === 0) return new Float32Array(0);
+  const parallel = splitElementwise(outer > 1 ? size * 8 : 0);
+  select(parallel);
   const px = arenaBase;
   const py = px + span(size);
   reserve(2 * span(size));
@@ -279,7 +294,7 @@ function softmax(x: FloatArray, outer: number, n: number, inner: number, log: bo
   i32[JOB + 3] = outer;
   i32[JOB + 4] = n;
   i32[JOB + 5] = log ? 1 : 0;
-  runElementwise(outer > 1 ? size * 8 : 0);
+  runElementwise(parallel);
   return take(py, size);
 }
 
@@ -290,6 +305,8 @@ function softmaxGrad(y: FloatArray, g: FloatArray, outer: number, n: number, inn
   const size = outer * n;
   if (size === 0) return new Float32Array(0);
   const s = span(size);
+  const parallel = splitElementwise(outer > 1 ? size * 4 : 0);
+  select(parallel);
   const py = arenaBase;
   const pg = py + s;
   const po = pg + s;
@@ -303,7 +320,7 @@ function softmaxGrad(y: FloatArray, g: FloatArray, outer: number, n: number, inn
   i32[JOB + 4] = outer;
   i32[JOB + 5] = n;
   i32[JOB + 6] = log ? 1 : 0;
-  runElementwise(outer > 1 ? size * 4 : 0);
+  runElementwise(parallel);
   return take(po, size);
 }
 

@@ -27,7 +27,7 @@ export interface WasmInitOptions extends LoadOptions {
 
 /** What {@link initWasmBackend} found. */
 export interface WasmInfo {
-  /** The kernel build that loaded, e.g. `kernels-threads.wasm`. */
+  /** The builds that loaded, e.g. `kernels-single.wasm + kernels-threads.wasm`. */
   variant: string;
   /** Whether relaxed-SIMD FMA is in use. */
   relaxedSimd: boolean;
@@ -54,13 +54,14 @@ export function initWasmBackend(options: WasmInitOptions = {}): Promise<WasmInfo
 async function init(options: WasmInitOptions): Promise<WasmInfo | null> {
   const loaded = await loadKernels(options);
   if (loaded === null) return null;
-  attach(loaded.memory, loaded.exports);
+  const { single, pooled } = loaded;
+  attach(single.memory, single.exports, pooled?.memory ?? null, pooled?.exports ?? null);
   setMainCanBlock(loaded.canBlock);
-  configurePool(loaded.spawn, loaded.module, loaded.memory);
+  if (pooled !== null) configurePool(loaded.spawn, pooled.module, pooled.memory);
   info = {
-    variant: loaded.variant,
+    variant: pooled === null ? single.variant : `${single.variant} + ${pooled.variant}`,
     relaxedSimd: loaded.relaxed,
-    threadsAvailable: loaded.spawn !== null,
+    threadsAvailable: pooled !== null && loaded.spawn !== null,
     cores: loaded.cores,
   };
   await setNumThreads(options.numThreads ?? Math.min(loaded.cores, MAX_THREADS));

@@ -1,11 +1,13 @@
 /**
- * Finds, validates and instantiates the kernel module for this platform.
+ * Finds, validates and instantiates the kernel modules for this platform.
  *
- * Three builds ship next to this file: `kernels-threads-relaxed.wasm` (shared
- * memory, relaxed-SIMD FMA), `kernels-threads.wasm` (shared memory, SIMD) and
- * `kernels-single.wasm` (plain memory, SIMD). Feature detection is simply
- * `WebAssembly.validate` on the candidate bytes: a runtime without SIMD
- * rejects all three, and the caller then keeps the reference backend.
+ * Four builds ship next to this file: `kernels-single[-relaxed].wasm` (plain
+ * memory) and `kernels-threads[-relaxed].wasm` (shared memory, for the worker
+ * pool); `-relaxed` uses relaxed-SIMD FMA. Single-thread jobs always run in a
+ * plain-memory instance, because copying into a shared memory is several times
+ * slower; jobs split over the pool run in the shared one. Feature detection is
+ * `WebAssembly.validate` on the candidate bytes: a runtime without SIMD rejects
+ * every build, and the caller then keeps the reference backend.
  * @module
  */
 import { CortexError } from '../../errors.js';
@@ -20,14 +22,22 @@ export interface LoadOptions {
   threads?: boolean;
 }
 
-/** An instantiated kernel module and what the platform offers around it. */
-export interface LoadedKernels {
+/** One instantiated build and its memory. */
+export interface KernelInstance {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   exports: KernelExports;
-  /** File name of the build that loaded. */
+  /** File name of the build. */
   variant: string;
-  /** Whether the build uses relaxed-SIMD FMA. */
+}
+
+/** The loaded kernels and what the platform offers around them. */
+export interface LoadedKernels {
+  /** Plain-memory instance for jobs that run on the calling thread. */
+  single: KernelInstance;
+  /** Shared-memory instance for jobs split over the pool, or null without threads. */
+  pooled: KernelInstance | null;
+  /** Whether the builds use relaxed-SIMD FMA. */
   relaxed: boolean;
   /** Starts pool workers, or null when this platform cannot share memory. */
   spawn: SpawnWorker | null;
@@ -88,38 +98,48 @@ function kernelExports(instance: WebAssembly.Instance): KernelExports {
   };
 }
 
+async function instantiate(
+  env: Platform,
+  url: URL,
+  shared: boolean,
+): Promise<KernelInstance | null> {
+  const bytes = await env.read(url);
+  if (!WebAssembly.validate(bytes)) return null;
+  const module = await WebAssembly.compile(bytes);
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const variant = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  return { module, memory, exports: kernelExports(instance), variant };
+}
+
 /**
- * Loads the best kernel build this runtime validates, or returns null when
+ * Loads the best kernel builds this runtime validates, or returns null when
  * none does (no WebAssembly SIMD). Read or compile failures throw.
  */
 export async function loadKernels(options: LoadOptions = {}): Promise<LoadedKernels | null> {
   if (typeof WebAssembly !== 'object') return null;
   const env = await platform(options.threads !== false);
-  const candidates: [URL, boolean, boolean][] = [];
+  const tryRelaxed = options.relaxedSimd !== false;
+  let relaxed = false;
+  let single: KernelInstance | null = null;
+  if (tryRelaxed) {
+    single = await instantiate(env, new URL('./generated/kernels-single-relaxed.wasm', import.meta.url), false);
+    relaxed = single !== null;
+  }
+  single ??= await instantiate(env, new URL('./generated/kernels-single.wasm', import.meta.url), false);
+  if (single === null) return null;
+  let pooled: KernelInstance | null = null;
   if (env.spawn !== null) {
-    if (options.relaxedSimd !== false) {
-      candidates.push([new URL('./generated/kernels-threads-relaxed.wasm', import.meta.url), true, true]);
-    }
-    candidates.push([new URL('./generated/kernels-threads.wasm', import.meta.url), true, false]);
+    pooled = relaxed
+      ? await instantiate(env, new URL('./generated/kernels-threads-relaxed.wasm', import.meta.url), true)
+      : await instantiate(env, new URL('./generated/kernels-threads.wasm', import.meta.url), true);
   }
-  candidates.push([new URL('./generated/kernels-single.wasm', import.meta.url), false, false]);
-  for (const [url, shared, relaxed] of candidates) {
-    const bytes = await env.read(url);
-    if (!WebAssembly.validate(bytes)) continue;
-    const module = await WebAssembly.compile(bytes);
-    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared });
-    const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    const name = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
-    return {
-      module,
-      memory,
-      exports: kernelExports(instance),
-      variant: name,
-      relaxed,
-      spawn: shared ? env.spawn : null,
-      cores: env.cores,
-      canBlock: env.canBlock,
-    };
-  }
-  return null;
+  return {
+    single,
+    pooled,
+    relaxed,
+    spawn: pooled === null ? null : env.spawn,
+    cores: env.cores,
+    canBlock: env.canBlock,
+  };
 }

@@ -103,7 +103,8 @@ let moduleForWorkers: WebAssembly.Module | null = null;
 let sharedMemory: WebAssembly.Memory | null = null;
 
 /** Configures the pool; without a spawner (no shared memory or no workers) it stays empty. */
-export function configurePool(spawn: SpawnWorker | null, module: WebAssembly.Module, memory: WebAssembly.Memory): void {
+export function configurePool(
+  spawn: SpawnWorker | null, module: WebAssembly.Module, memory: WebAssembly.Memory): void {
   spawner = spawn;
   moduleForWorkers = module;
   sharedMemory = memory;

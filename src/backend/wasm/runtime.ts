@@ -1,10 +1,13 @@
 /**
- * The state of the loaded kernel module: its memory, typed views over it, the
- * reusable arena that kernel arguments are copied into, and `run`, which
- * executes the job written in the descriptor on one thread or on the pool.
+ * The state of the loaded kernels: two memory spaces (a plain-memory instance
+ * for jobs on the calling thread, a shared-memory one for jobs split over the
+ * pool), typed views over the current one, the reusable arena that kernel
+ * arguments are copied into, and `run`, which executes the job written in the
+ * descriptor.
  *
- * State lives in module-level variables so a kernel call allocates nothing
- * but its result.
+ * A kernel call first picks its space with {@link select}; the exported views
+ * are live bindings to that space. State lives in module-level variables so a
+ * call allocates nothing but its result.
  * @module
  */
 import { CortexError } from '../../errors.js';
@@ -33,55 +36,96 @@ export interface KernelExports {
 
 const PAGE = 65536;
 
-let memory: WebAssembly.Memory | null = null;
-let runJob: (part: number, parts: number, thread: number) => void = () => {
-  throw new CortexError('wasm backend: the kernel module is not loaded; await initWasmBackend() first');
-};
+/** One instance with its memory, views and arena. */
+interface Space {
+  memory: WebAssembly.Memory;
+  runJob: (part: number, parts: number, thread: number) => void;
+  f32: Float32Array;
+  i32: Int32Array;
+  arenaBase: number;
+  limit: number;
+}
 
-/** Float32 view over the whole memory (refreshed when it grows). */
-export let f32 = new Float32Array(0);
-/** Int32 view over the whole memory (refreshed when it grows). */
-export let i32 = new Int32Array(0);
-/** Byte address where the arena starts; every call lays its arguments out from here. */
+let single: Space | null = null;
+let pooled: Space | null = null;
+let current: Space | null = null;
+
+/** Float32 view over the current space's memory (refreshed when it grows). */
+export let f32: Float32Array = new Float32Array(0);
+/** Int32 view over the current space's memory (refreshed when it grows). */
+export let i32: Int32Array = new Int32Array(0);
+/** Byte address where the current arena starts; every call lays its arguments out from here. */
 export let arenaBase = 0;
-let limit = 0;
 
-/** Workers ready to take a share of a job (tids 1..workers). */
+/** Workers ready to take a share of a job (thread ids 1..workers). */
 let workers = 0;
 /** Whether this thread may block in `Atomics.wait` (not a browser's main thread). */
 let canBlock = false;
 /** Polls of `CTRL_ACTIVE` before the main thread parks (when it may). */
 const MAIN_SPIN = 20000;
 
-function refreshViews(): void {
-  const buf = memory!.buffer;
-  f32 = new Float32Array(buf);
-  i32 = new Int32Array(buf);
-  limit = buf.byteLength;
+function refreshViews(space: Space): void {
+  const buf = space.memory.buffer;
+  space.f32 = new Float32Array(buf);
+  space.i32 = new Int32Array(buf);
+  space.limit = buf.byteLength;
 }
 
-/** Binds the runtime to an instantiated kernel module and lays out its memory. */
-export function attach(mem: WebAssembly.Memory, exports: KernelExports): void {
-  memory = mem;
-  runJob = exports.runJob;
-  refreshViews();
+function makeSpace(memory: WebAssembly.Memory, exports: KernelExports, threads: number): Space {
+  const space: Space = {
+    memory,
+    runJob: exports.runJob,
+    f32: new Float32Array(0),
+    i32: new Int32Array(0),
+    arenaBase: 0,
+    limit: 0,
+  };
+  refreshViews(space);
   const scratch = alignUp(Math.max(exports.heapBase(), 4096), PAGE);
   const stride = alignUp(exports.gemmScratchBytes(), PAGE);
-  arenaBase = scratch + MAX_THREADS * stride;
-  reserve(1 << 20);
-  i32[SLOT_SCRATCH] = scratch;
-  i32[SLOT_STRIDE] = stride;
+  space.arenaBase = scratch + threads * stride;
+  grow(space, space.arenaBase + (1 << 20));
+  space.i32[SLOT_SCRATCH] = scratch;
+  space.i32[SLOT_STRIDE] = stride;
+  return space;
 }
 
-/** True once a kernel module is attached. */
+function enter(space: Space): void {
+  current = space;
+  f32 = space.f32;
+  i32 = space.i32;
+  arenaBase = space.arenaBase;
+}
+
+/**
+ * Binds the runtime to the instantiated kernels: `singleMemory` for jobs on
+ * this thread, and optionally `pooledMemory`, shared with the workers.
+ */
+export function attach(
+  singleMemory: WebAssembly.Memory,
+  singleExports: KernelExports,
+  pooledMemory: WebAssembly.Memory | null,
+  pooledExports: KernelExports | null,
+): void {
+  single = makeSpace(singleMemory, singleExports, 1);
+  pooled = pooledMemory === null || pooledExports === null ? null : makeSpace(pooledMemory, pooledExports, MAX_THREADS);
+  enter(single);
+}
+
+/** Makes the pooled space current for a job split over threads, else the single one. */
+export function select(parallel: boolean): void {
+  const want = parallel && pooled !== null ? pooled : single!;
+  if (want !== current) enter(want);
+}
+
+/** True once kernels are attached. */
 export function isAttached(): boolean {
-  return memory !== null;
+  return single !== null;
 }
 
-/** The attached memory. */
-export function getMemory(): WebAssembly.Memory {
-  if (memory === null) throw new CortexError('wasm backend: no memory is attached');
-  return memory;
+/** Bytes of wasm memory held by both spaces (for leak checks). */
+export function memoryBytes(): number {
+  return (single?.memory.buffer.byteLength ?? 0) + (pooled?.memory.buffer.byteLength ?? 0);
 }
 
 /** Rounds `n` up to a multiple of `to` (a power of two). */
@@ -89,18 +133,24 @@ export function alignUp(n: number, to: number): number {
   return (n + to - 1) & ~(to - 1);
 }
 
-/** Makes sure `bytes` bytes from the arena base are addressable, growing the memory if needed. */
-export function reserve(bytes: number): void {
-  const end = arenaBase + bytes;
-  if (end <= limit) return;
+function grow(space: Space, end: number): void {
+  if (end <= space.limit) return;
   const maxBytes = 65536 * PAGE;
   if (end > maxBytes) {
     throw new CortexError(
       `wasm backend: an op needs ${end} bytes of wasm memory, more than the 4 GiB wasm32 limit; split the batch`,
     );
   }
-  memory!.grow(Math.ceil((end - limit) / PAGE));
-  refreshViews();
+  space.memory.grow(Math.ceil((end - space.limit) / PAGE));
+  refreshViews(space);
+}
+
+/** Makes sure `bytes` bytes from the current arena base are addressable, growing the memory if needed. */
+export function reserve(bytes: number): void {
+  const space = current!;
+  if (space.arenaBase + bytes <= space.limit) return;
+  grow(space, space.arenaBase + bytes);
+  enter(space);
 }
 
 /** Sets how many workers may take part in jobs (0 disables the pool). */
@@ -114,11 +164,13 @@ export function setWorkerCount(n: number): void {
  * parts alongside the workers; see the protocol in `pool.ts`.
  */
 export function run(nt: number, parts: number): void {
+  const space = current!;
   if (nt > workers + 1) nt = workers + 1;
-  if (nt <= 1 || parts <= 1) {
-    runJob(0, 1, 0);
+  if (nt <= 1 || parts <= 1 || space !== pooled) {
+    space.runJob(0, 1, 0);
     return;
   }
+  const runJob = space.runJob;
   const ctl = i32;
   ctl[CTRL_THREADS] = nt;
   ctl[CTRL_PARTS] = parts;
