@@ -32,8 +32,8 @@ import { broadcastPlan, plan } from './broadcast.js';
 
 /** Default smallest matmul (in floating-point operations) split over threads. */
 export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 18;
-/** Default smallest elementwise job (in add-equivalents) split over threads. */
-export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 16;
+/** Default smallest exp-family job (in elements) split over threads. */
+export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 13;
 
 let gemmParallelFlops = DEFAULT_GEMM_PARALLEL_FLOPS;
 let elementParallelSize = DEFAULT_ELEMENT_PARALLEL_SIZE;
@@ -47,8 +47,9 @@ export function setKernelThreads(n: number): void {
 }
 
 /**
- * Overrides the parallel cut-offs (tests set 0 to split every job; measurements
- * sweep them). Called without arguments it restores the defaults.
+ * Overrides the parallel cut-offs (tests set 0 to split every job, even the
+ * cheap elementwise ones that never pay; measurements sweep them). Called
+ * without arguments it restores the defaults.
  */
 export function setParallelCutoffs(
   gemmFlops = DEFAULT_GEMM_PARALLEL_FLOPS,
@@ -61,7 +62,13 @@ export function setParallelCutoffs(
 /** Parts an elementwise job is cut into per thread (finer parts balance a busy machine). */
 const PARTS_PER_THREAD = 4;
 
-/** Whether an elementwise-style job of `work` add-equivalents is split over the pool. */
+/**
+ * Work of ops too cheap per element to pay for the copies into shared memory
+ * (see unaryCost): they are split only when the cut-off is 0.
+ */
+const CHEAP = 0;
+
+/** Whether an elementwise-style job of `work` exp-equivalents is split over the pool. */
 function splitElementwise(work: number): boolean {
   return threads > 1 && work >= elementParallelSize;
 }
@@ -121,12 +128,17 @@ function unaryJob(code: number, x: Float32Array, a: number, b: number, cost: num
   return take(py, n);
 }
 
-/** Unary ops built on the vector exp or log: about 8 times the work of an add per element. */
+/** Unary ops built on the vector exp or log: about 1.5-2.5 ns per element. */
 const COSTLY = new Set([UNARY_CODES.exp, UNARY_CODES.log, UNARY_CODES.sigmoid, UNARY_CODES.tanh]);
 
-/** Relative cost of a unary op compared with an add, for the thread cut-off. */
+/**
+ * Work units per element of a unary op, for the thread cut-off. Only the
+ * exp/log family counts: a split job must copy in and out of the shared
+ * memory, which costs about 0.5 ns per element more than the plain one, and
+ * that is more than half of what an add, a compare or a relu costs.
+ */
 function unaryCost(code: number): number {
-  return COSTLY.has(code) ? 8 : 1;
+  return COSTLY.has(code) ? 1 : 0;
 }
 
 function unary(op: UnaryOp, x: FloatArray): FloatArray {
@@ -138,7 +150,7 @@ function unary(op: UnaryOp, x: FloatArray): FloatArray {
 function scalar(op: ScalarOp, x: FloatArray, a: number, b: number): FloatArray {
   const code = SCALAR_CODES[op];
   if (code === undefined || !(x instanceof Float32Array)) return js.scalar(op, x, a, b);
-  return unaryJob(code, x, a, b, 1);
+  return unaryJob(code, x, a, b, 0);
 }
 
 function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: FloatArray, a: number): FloatArray {
@@ -156,7 +168,7 @@ function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: Float
   const n = g.length;
   if (n === 0) return new Float32Array(0);
   const s = span(n);
-  const parallel = splitElementwise(n);
+  const parallel = splitElementwise(CHEAP);
   select(parallel);
   const px = arenaBase;
   const py = px + s;
@@ -190,7 +202,7 @@ function binary(op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShap
   }
   const n = plan.rows * plan.cols;
   if (n === 0) return new Float32Array(0);
-  const parallel = splitElementwise(n);
+  const parallel = splitElementwise(CHEAP);
   select(parallel);
   const pa = arenaBase;
   const pb = pa + span(a.length);
@@ -230,7 +242,7 @@ function reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number
   }
   const n = outer * inner;
   if (n === 0) return new Float32Array(0);
-  const parallel = splitElementwise(n > 1 ? x.length : 0);
+  const parallel = splitElementwise(CHEAP);
   select(parallel);
   const px = arenaBase;
   const py = px + span(x.length);
@@ -282,7 +294,7 @@ function softmax(x: FloatArray, outer: number, n: number, inner: number, log: bo
   if (!(x instanceof Float32Array) || inner !== 1) return js.softmax(x, outer, n, inner, log);
   const size = outer * n;
   if (size === 0) return new Float32Array(0);
-  const parallel = splitElementwise(outer > 1 ? size * 8 : 0);
+  const parallel = splitElementwise(outer > 1 ? size : 0);
   select(parallel);
   const px = arenaBase;
   const py = px + span(size);
@@ -305,7 +317,7 @@ function softmaxGrad(y: FloatArray, g: FloatArray, outer: number, n: number, inn
   const size = outer * n;
   if (size === 0) return new Float32Array(0);
   const s = span(size);
-  const parallel = splitElementwise(outer > 1 ? size * 4 : 0);
+  const parallel = splitElementwise(CHEAP);
   select(parallel);
   const py = arenaBase;
   const pg = py + s;
