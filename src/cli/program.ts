@@ -53,7 +53,9 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--early-stopping <patience>', 'stop after this many epochs without improvement, keeping the best weights')
       .option('--clip-grad-norm <max>', 'clip the global gradient norm to this value')
       .option('--id <column>', 'a column to carry through to predictions instead of using as a feature (default: a unique column named id or *_id)')
-      .option('--out <model>', 'where to save the model (default: <data>.cortex)'),
+      .option('--out <model>', 'where to save the model (default: <data>.cortex)')
+      .option('--checkpoint <file>', 'save a checkpoint (weights, optimizer state, epoch) here after every epoch')
+      .option('--resume <file>', 'continue from a checkpoint written with the same data and options (and keep checkpointing to it)'),
   ).action((data: string, flags: TrainFlags & Common) => run((out) => trainCommand(data, flags, out), flags));
 
   withCommon(

@@ -26,6 +26,8 @@ export class TrainingProgress implements Callback {
     epochs: number,
     /** Print every epoch's line, however many epochs there are. */
     allEpochs = false,
+    /** Epochs completed before this process started (when resuming a checkpoint). */
+    private readonly first = 0,
   ) {
     // Without --verbose, at most about 25 epoch lines.
     this.every = allEpochs ? 1 : Math.max(1, Math.ceil(epochs / 25));
@@ -62,9 +64,10 @@ export class TrainingProgress implements Callback {
   onEpochEnd(info: EpochInfo): void {
     if (this.out.json) return;
     const last = info.epoch === info.epochs;
-    if (!last && info.epoch % this.every !== 0 && info.epoch !== 1) return;
+    if (!last && info.epoch % this.every !== 0 && info.epoch !== this.first + 1) return;
     const width = String(info.epochs).length;
-    const left = info.epochs > info.epoch ? `  ${duration((info.elapsedMs / info.epoch) * (info.epochs - info.epoch))} left` : '';
+    const ran = info.epoch - this.first;
+    const left = info.epochs > info.epoch && ran > 0 ? `  ${duration((info.elapsedMs / ran) * (info.epochs - info.epoch))} left` : '';
     const line = `epoch ${String(info.epoch).padStart(width)}/${info.epochs}  ${formatLogs(info.logs)}${this.out.c.dim(left)}`;
     if (this.bar) process.stderr.write(`\r\x1b[K${line}\n`);
     else this.out.note(line);

@@ -8,7 +8,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { TablePipeline } from '../data/pipeline.js';
 import { trainTestSplit } from '../data/split.js';
 import { getColumn, selectRows, type Table } from '../data/table.js';
-import { TrainingDivergedError } from '../errors.js';
+import type { Checkpoint } from '../io/checkpoint.js';
 import type { DataSchema } from '../io/model-file.js';
 import type { JsonObject } from '../io/registry.js';
 import { type ActivationName, activationModule } from '../nn/activation.js';
@@ -16,12 +16,12 @@ import { Sequential } from '../nn/container.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { manualSeed } from '../tensor/random.js';
-import { EarlyStopping, type History } from '../train/callbacks.js';
-import { fit, type OptimizerName } from '../train/fit.js';
+import type { History } from '../train/callbacks.js';
+import type { OptimizerName } from '../train/fit.js';
+import { runEpochs } from './epochs.js';
 import { UsageError } from './errors.js';
 import { ClassificationTally, type Metrics, RegressionTally } from './metrics.js';
 import { findIdColumn, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
-import { TrainingProgress } from './progress.js';
 import type { Output } from './style.js';
 
 /** Rows per chunk when scoring; `evaluate` and `predict` stream with the same size. */
@@ -44,6 +44,12 @@ export interface TrainConfig {
   id?: string | undefined;
   /** Print every epoch's line (`--verbose`). */
   allEpochs?: boolean;
+  /** Save a checkpoint here after every epoch. */
+  checkpoint?: string | null;
+  /** The training configuration stored in checkpoints (checked when resuming). */
+  checkpointConfig?: JsonObject | null;
+  /** Continue from this checkpoint. */
+  resume?: Checkpoint | null;
 }
 
 /** The outcome of {@link trainOnTable}. */
@@ -96,7 +102,7 @@ export function buildMlp(inputs: number, hidden: readonly number[], outputs: num
 }
 
 /** Trains on `table` (and measures on `test`, if given). */
-export function trainOnTable(table: Table, cfg: TrainConfig, out: Output, test: Table | null = null): Trained {
+export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, test: Table | null = null): Promise<Trained> {
   const started = performance.now();
   const targetCol = getColumn(table, cfg.target, 'target column');
   const task = cfg.task === 'auto' ? inferTask(table, cfg.target) : cfg.task;
@@ -154,39 +160,20 @@ export function trainOnTable(table: Table, cfg: TrainConfig, out: Output, test: 
   manualSeed(cfg.seed);
   const outputs = task === 'classification' ? classes.length : 1;
   const model = buildMlp(enc.cols, cfg.hidden, outputs, cfg.activation);
-  const progress = new TrainingProgress(out, cfg.epochs, cfg.allEpochs === true);
-  const early = cfg.earlyStopping === null ? null : new EarlyStopping({ patience: cfg.earlyStopping, restoreBestWeights: true });
-  let history: History;
-  try {
-    history = fit(
-      model,
-      { x: new Tensor(enc.x, [enc.rows, enc.cols]), y },
-      {
-        epochs: cfg.epochs,
-        batchSize: cfg.batchSize,
-        seed: cfg.seed,
-        loss: task === 'classification' ? 'crossEntropy' : 'mse',
-        optimizer: cfg.optimizer,
-        learningRate: cfg.lr,
-        metrics: task === 'classification' ? ['accuracy'] : ['r2'],
-        validationData,
-        callbacks: early ? [progress, early] : [progress],
-        clipGradNorm: cfg.clipGradNorm ?? undefined,
-      },
-    );
-  } catch (e) {
-    if (e instanceof TrainingDivergedError) {
-      throw new TrainingDivergedError(
-        `training diverged at epoch ${e.epoch}, batch ${e.batch}: ${e.message.replace(/^.*?: (the loss is [^.]*)\..*$/s, '$1')}. Try a lower --lr (it is ${cfg.lr})${cfg.clipGradNorm === null ? ' or --clip-grad-norm 1' : ''}`,
-        e.epoch,
-        e.batch,
-      );
-    }
-    throw e;
-  } finally {
-    progress.stop();
+  const preprocessing = preprocessingJson(pipeline, targetScaling);
+  if (cfg.resume && JSON.stringify(cfg.resume.info.preprocessing) !== JSON.stringify(preprocessing)) {
+    throw new UsageError(`--resume: the preprocessing fitted on ${table.source} differs from the checkpoint's; resume with the same data file and options`);
   }
-  model.eval();
+  const run = await runEpochs(
+    model,
+    { x: new Tensor(enc.x, [enc.rows, enc.cols]), y },
+    validationData,
+    cfg,
+    task,
+    out,
+    cfg.checkpoint ? { path: cfg.checkpoint, info: { preprocessing, training: cfg.checkpointConfig ?? null } } : null,
+    cfg.resume ?? null,
+  );
 
   const fitted = pipeline.toJSON();
   const schema: DataSchema = {
@@ -199,6 +186,7 @@ export function trainOnTable(table: Table, cfg: TrainConfig, out: Output, test: 
     target: { name: cfg.target, type: targetCol.type, ...(task === 'classification' ? { classes } : {}) },
     idColumn,
   };
+  const history = run.history;
   const scorer = { model, pipeline, targetScaling, classes, task };
   const metrics: [string, Metrics][] = [['train', scoreTable(scorer, trainRows)]];
   if (valRows) metrics.push(['validation', scoreTable(scorer, valRows)]);
@@ -210,10 +198,10 @@ export function trainOnTable(table: Table, cfg: TrainConfig, out: Output, test: 
     task,
     classes,
     schema,
-    preprocessing: preprocessingJson(pipeline, targetScaling),
+    preprocessing,
     targetScaling,
     history,
-    epochsRun: history.epochs.length,
+    epochsRun: run.epochsRun,
     splits: { train: trainRows.rows, validation: valRows?.rows ?? 0 },
     metrics,
     seconds: (performance.now() - started) / 1000,

@@ -173,7 +173,7 @@ export async function demoCommand(name: string, out: Output, opts: { dataDir?: s
     cfg = { ...BASE, target: 'label', hidden: [64, 64], activation: 'relu', epochs: 300, lr: 0.01 };
   }
   out.note(`${out.c.bold('data')}    ${table.source}: ${table.rows} rows, target "${cfg.target}"`);
-  const t = trainOnTable(table, cfg, out);
+  const t = await trainOnTable(table, cfg, out);
   const check = roundTrip(t);
   if (out.json) {
     out.result({ command: 'demo', demo, task: t.task, classes: t.classes, epochsRun: t.epochsRun, metrics: Object.fromEntries(t.metrics), history: t.history.toJSON(), roundTrip: check });

@@ -7,7 +7,10 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { readCsvFile } from '../../data/node/csv-file.js';
 import type { Table } from '../../data/table.js';
-import { save } from '../../io/node/files.js';
+import type { Checkpoint } from '../../io/checkpoint.js';
+import { loadCheckpoint, save } from '../../io/node/files.js';
+import type { JsonObject } from '../../io/registry.js';
+import { UsageError } from '../errors.js';
 import type { ActivationName } from '../../nn/activation.js';
 import type { OptimizerName } from '../../train/fit.js';
 import { confusionTable, isClassification, metricsTable } from '../metrics.js';
@@ -33,6 +36,8 @@ export interface TrainFlags {
   clipGradNorm?: string;
   out?: string;
   id?: string;
+  checkpoint?: string;
+  resume?: string;
   verbose?: boolean;
 }
 
@@ -94,6 +99,36 @@ export function printTrained(out: Output, t: Trained, cfg: TrainConfig): void {
   }
 }
 
+/** The options a resumed run must share with the run that wrote the checkpoint. */
+function resumableConfig(cfg: TrainConfig, data: string): JsonObject {
+  return {
+    data,
+    target: cfg.target,
+    task: cfg.task,
+    layers: cfg.hidden,
+    activation: cfg.activation,
+    batchSize: cfg.batchSize,
+    optimizer: cfg.optimizer,
+    lr: cfg.lr,
+    valSplit: cfg.valSplit,
+    seed: cfg.seed,
+    earlyStopping: cfg.earlyStopping,
+    clipGradNorm: cfg.clipGradNorm,
+  };
+}
+
+function checkResumable(path: string, ckpt: Checkpoint, cfg: TrainConfig): void {
+  const saved = ckpt.info.training;
+  if (!saved) throw new UsageError(`--resume ${path}: this checkpoint was not written by cortex train --checkpoint`);
+  const differ = Object.entries(cfg.checkpointConfig ?? {})
+    .filter(([k, v]) => JSON.stringify(saved[k]) !== JSON.stringify(v))
+    .map(([k, v]) => `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(v)})`);
+  if (differ.length > 0) throw new UsageError(`--resume ${path}: the checkpoint was made with different options: ${differ.join(', ')}`);
+  if (ckpt.epoch >= cfg.epochs) {
+    throw new UsageError(`--resume ${path}: the checkpoint has already trained ${ckpt.epoch} epochs; pass --epochs above ${ckpt.epoch} to train further`);
+  }
+}
+
 /** Runs `cortex train`. */
 export async function trainCommand(path: string, flags: TrainFlags, out: Output): Promise<void> {
   const cfg = parseTrainFlags(flags);
@@ -113,7 +148,14 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
     });
   }
   describeStart(out, table, cfg);
-  const t = trainOnTable(table, cfg, out, test);
+  cfg.checkpointConfig = resumableConfig(cfg, basename(path));
+  cfg.checkpoint = flags.checkpoint ?? flags.resume ?? null;
+  if (flags.resume !== undefined) {
+    cfg.resume = await loadCheckpoint(flags.resume);
+    checkResumable(flags.resume, cfg.resume, cfg);
+    out.note(`${out.c.bold('resume')}  ${flags.resume}: ${cfg.resume.epoch} of ${cfg.epochs} epochs done`);
+  }
+  const t = await trainOnTable(table, cfg, out, test);
   const target = flags.out ?? `${basename(path, extname(path))}.cortex`;
   await save(t.model, target, {
     schema: t.schema,

@@ -1,0 +1,77 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadCheckpoint } from '../../src/io/node/files.js';
+import { decodeSafetensors } from '../../src/io/safetensors.js';
+import { cli, cliJson, irisCsv, startCli } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-resume-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const p = (name: string) => join(dir, name);
+const base = ['train', irisCsv, '--target', 'species', '--layers', '128,128'];
+
+/** The weights of a model file, by name. */
+function weights(path: string): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [k, t] of decodeSafetensors(new Uint8Array(readFileSync(path))).tensors) out[k] = Array.from(t.data);
+  return out;
+}
+
+function killWhen(args: string[], when: RegExp): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const child = startCli(args);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (when.test(stderr)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', (_c, signal) => resolve(signal));
+  });
+}
+
+describe('cortex train --checkpoint / --resume', () => {
+  it('killed with SIGKILL half-way and resumed, it ends with exactly the weights of an uninterrupted run', async () => {
+    const straight = await cliJson<{ epochsRun: number }>([...base, '--epochs', '150', '--out', p('straight.cortex')]);
+    expect(straight.run.code, straight.run.stderr).toBe(0);
+
+    const signal = await killWhen([...base, '--epochs', '150', '--checkpoint', p('run.ckpt'), '--out', p('resumed.cortex')], /epoch +42\/150/);
+    expect(signal).toBe('SIGKILL');
+    expect(existsSync(p('resumed.cortex'))).toBe(false);
+    const ckpt = await loadCheckpoint(p('run.ckpt'));
+    expect(ckpt.epoch).toBeGreaterThanOrEqual(41);
+    expect(ckpt.epoch).toBeLessThan(150);
+
+    const resumed = await cli([...base, '--epochs', '150', '--resume', p('run.ckpt'), '--out', p('resumed.cortex')]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`resume +.*run\\.ckpt: ${ckpt.epoch} of 150 epochs done`));
+    expect(weights(p('resumed.cortex'))).toEqual(weights(p('straight.cortex')));
+    expect((await loadCheckpoint(p('run.ckpt'))).epoch).toBe(150);
+  }, 120_000);
+
+  it('checkpointing does not change the result, and early stopping resumes exactly too', async () => {
+    const opts = ['--early-stopping', '4', '--layers', '32'];
+    const straight = await cliJson<{ epochsRun: number }>(['train', irisCsv, '--target', 'species', ...opts, '--epochs', '80', '--out', p('es.cortex')]);
+    expect(straight.run.code).toBe(0);
+    expect(straight.json.epochsRun).toBeGreaterThan(6); // stopped early, after the checkpoint below
+    expect(straight.json.epochsRun).toBeLessThan(80);
+    const part = await cli(['train', irisCsv, '--target', 'species', ...opts, '--epochs', '6', '--checkpoint', p('es.ckpt'), '--out', p('es-part.cortex')]);
+    expect(part.code, part.stderr).toBe(0);
+    const rest = await cliJson<{ epochsRun: number }>(['train', irisCsv, '--target', 'species', ...opts, '--epochs', '80', '--resume', p('es.ckpt'), '--out', p('es-resumed.cortex')]);
+    expect(rest.run.code, rest.run.stderr).toBe(0);
+    expect(rest.json.epochsRun).toBe(straight.json.epochsRun);
+    expect(weights(p('es-resumed.cortex'))).toEqual(weights(p('es.cortex')));
+  }, 120_000);
+
+  it('refuses to resume with different options (exit 1)', async () => {
+    const run = await cli(['train', irisCsv, '--target', 'species', '--layers', '32', '--epochs', '3', '--checkpoint', p('x.ckpt'), '--out', p('x.cortex')]);
+    expect(run.code).toBe(0);
+    const other = await cli(['train', irisCsv, '--target', 'species', '--layers', '32', '--lr', '0.1', '--epochs', '9', '--resume', p('x.ckpt'), '--out', p('x.cortex')]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/--resume .*x\.ckpt: the checkpoint was made with different options: lr 0\.01 \(now 0\.1\)/);
+    const done = await cli(['train', irisCsv, '--target', 'species', '--layers', '32', '--epochs', '3', '--resume', p('x.ckpt'), '--out', p('x.cortex')]);
+    expect(done.code).toBe(1);
+    expect(done.stderr).toMatch(/has already trained 3 epochs; pass --epochs above 3/);
+  });
+});
