@@ -82,11 +82,11 @@ async function runPhase(phase: string, path: string): Promise<PhaseResult> {
       break;
     }
     const pipeline = new TablePipeline({ target: 'label' }).fit(sample!);
-    const keep: Float32Array[] = [];
+    const keep: unknown[] = [];
     for await (const batch of csvFileDataset(path, { pipeline, batchSize: 1024 })) {
       rows += batch.x.shape[0]!;
       if (phase === 'load') {
-        keep.push(batch.x.data as Float32Array);
+        keep.push(batch.x, batch.y);
         retainedBytes += batch.x.data.byteLength + (batch.y?.data.byteLength ?? 0);
       }
     }

@@ -11,7 +11,7 @@ import { ArgumentError } from '../errors.js';
 import { cellKind, DEFAULT_MISSING, parseNumberCell } from './cells.js';
 import { type CsvInput, countLines, recordWindows, type TextWindow, textChunks } from './csv-source.js';
 import { type Column, type ColumnType, concatTables, type Table } from './table.js';
-import { dataError, list, show } from './where.js';
+import { dataError, list, type Problem, show } from './where.js';
 
 /** The options this module passes to a csv-parse `parse` function. */
 export interface CsvParseOptions {
@@ -141,14 +141,20 @@ class TableReader {
         },
       });
     } catch (e) {
-      if (!(e instanceof CsvError) && !(e instanceof Error && 'code' in e && String(e.code).startsWith('CSV_'))) throw e;
+      // csv-parse's errors carry a code and the line; the native and browser builds have their own classes.
+      if (!(e instanceof CsvError) && !(e instanceof Error && 'code' in e && 'lines' in e)) throw e;
       const lines = 'lines' in e && typeof e.lines === 'number' ? e.lines : 0;
-      throw dataError({
+      const field = 'column' in e && typeof e.column === 'number' ? e.column : null;
+      const where: Problem = {
         file: this.source,
         row: w.linesBefore + Math.max(1, lines),
         what: `the CSV cannot be parsed (${e.message})`,
         fix: 'Check the quotes and the delimiter around this row',
-      });
+      };
+      // Before the header is settled, the first buffered record is the likely header.
+      const header = this.layout?.names ?? (this.opts.header === false ? undefined : this.pending[0]);
+      if (field !== null) where.column = header?.[field] ?? String(field + 1);
+      throw dataError(where);
     }
   }
 
@@ -266,12 +272,15 @@ class TableReader {
     const columns = keep.map((j, k): Column => {
       const col = this.cols[k]!;
       const name = names[j]!;
+      // A full chunk hands its buffers over (fresh ones are made below); a last, short one is cut.
+      const full = n === this.chunkRows;
       return types[k] === 'numeric'
-        ? { name, type: 'numeric', values: (col as Float64Array).slice(0, n) }
-        : { name, type: 'categorical', values: (col as (string | null)[]).slice(0, n) };
+        ? { name, type: 'numeric', values: full ? (col as Float64Array) : (col as Float64Array).slice(0, n) }
+        : { name, type: 'categorical', values: full ? (col as (string | null)[]) : (col as (string | null)[]).slice(0, n) };
     });
-    this.ready.push({ source: this.source, columns, rows: n, rowNumbers: this.rowNumbers.slice(0, n), target: this.opts.target });
-    this.count = 0;
+    const rowNumbers = n === this.chunkRows ? this.rowNumbers : this.rowNumbers.slice(0, n);
+    this.ready.push({ source: this.source, columns, rows: n, rowNumbers, target: this.opts.target });
+    this.fresh();
   }
 
   /** Flushes the last rows; reports an empty file or a header without data. */

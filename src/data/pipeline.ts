@@ -11,7 +11,7 @@ import { ArgumentError } from '../errors.js';
 import { parseNumberCell } from './cells.js';
 import { LabelEncoder, type LabelEncoderJSON, OneHotEncoder, type OneHotEncoderJSON } from './encoders.js';
 import { SimpleImputer, type SimpleImputerJSON } from './imputer.js';
-import type { Locator } from './matrix.js';
+import { type Locator, missingValueError } from './matrix.js';
 import { MinMaxScaler, type MinMaxScalerJSON, StandardScaler, type StandardScalerJSON } from './scalers.js';
 import { type ColumnType, getColumn, type Table } from './table.js';
 import { dataError, show } from './where.js';
@@ -165,10 +165,10 @@ export class TablePipeline {
     return { file: table.source, rowNumbers: table.rowNumbers, columns };
   }
 
-  /** A fresh copy of a numeric column; a categorical one is read as numbers, with located errors. */
-  private numericColumn(table: Table, name: string): Float64Array {
+  /** A numeric column (copied when `copy`); a categorical one is read as numbers, with located errors. */
+  private numericColumn(table: Table, name: string, copy = true): Float64Array {
     const col = getColumn(table, name);
-    if (col.type === 'numeric') return col.values.slice();
+    if (col.type === 'numeric') return copy ? col.values.slice() : col.values;
     const out = new Float64Array(table.rows);
     const missing = new Set<string>();
     col.values.forEach((s, i) => {
@@ -199,16 +199,16 @@ export class TablePipeline {
     const n = table.rows;
     const width = this.width;
     const x = new Float32Array(n * width);
-    const numCols = s.numeric.map((name) => this.numericColumn(table, name));
-    if (numCols.length) {
-      if (this.numImputer) numCols.forEach((c, j) => {
-        this.numImputer!.fillColumn(c, j);
-      });
-      const where = this.locator(table, s.numeric);
-      const m = this.scaler ? this.scaler.transform(stack(numCols, n), where).data : checkPresent(stack(numCols, n).data, where, numCols.length);
-      const d = numCols.length;
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * width + j] = m[i * d + j]!;
-    }
+    const numWhere = this.locator(table, s.numeric);
+    s.numeric.forEach((name, j) => {
+      const col = this.numericColumn(table, name, this.numImputer !== null);
+      this.numImputer?.fillColumn(col, j);
+      for (let i = 0; i < n; i++) {
+        const v = col[i]!;
+        if (Number.isNaN(v)) throw missingValueError(numWhere, i, j, 'TablePipeline');
+        x[i * width + j] = this.scaler ? this.scaler.scaleOne(v, j) : v;
+      }
+    });
     if (this.encoder) {
       const catCols = s.categorical.map((name) => this.categoricalColumn(table, name));
       if (this.catImputer) catCols.forEach((c, j) => {

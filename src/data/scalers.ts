@@ -102,10 +102,15 @@ export class StandardScaler {
     return this;
   }
 
+  /** Scales one value of column `j` (no missing-value check). */
+  scaleOne(v: number, j: number): number {
+    return (v - this.mean[j]!) / this.scale[j]!;
+  }
+
   /** `(x - mean) / scale`, column by column. */
   transform(x: MatrixLike | readonly (readonly number[])[], where?: Locator): Matrix {
     this.check();
-    return apply(x, 'StandardScaler', this.mean.length, where, (v, j) => (v - this.mean[j]!) / this.scale[j]!);
+    return apply(x, 'StandardScaler', this.mean.length, where, (v, j) => this.scaleOne(v, j));
   }
 
   /** {@link fit}, then {@link transform} of the same data. */
@@ -190,10 +195,15 @@ export class MinMaxScaler {
     return (this.range[1] - this.range[0]) / (span === 0 ? 1 : span);
   }
 
+  /** Scales one value of column `j` (no missing-value check). */
+  scaleOne(v: number, j: number): number {
+    return this.range[0] + (v - this.dataMin[j]!) * this.factor(j);
+  }
+
   /** `low + (x - min) * (high - low) / (max - min)`, column by column. */
   transform(x: MatrixLike | readonly (readonly number[])[], where?: Locator): Matrix {
     this.check();
-    return apply(x, 'MinMaxScaler', this.dataMin.length, where, (v, j) => this.range[0] + (v - this.dataMin[j]!) * this.factor(j));
+    return apply(x, 'MinMaxScaler', this.dataMin.length, where, (v, j) => this.scaleOne(v, j));
   }
 
   /** {@link fit}, then {@link transform} of the same data. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsv, readCsv } from '../../src/data/csv.js';
 import { readCsvFile } from '../../src/data/node/csv-file.js';
@@ -152,5 +155,17 @@ describe('bad data at preprocessing time', () => {
     const pipe = new TablePipeline(quiet).fit(parseCsv('a,y\n1,x\n2,z\n', { target: 'y' }));
     const later = parseCsv('a\nfoo\nbar\n1\n', { source: 'new.csv' });
     expectDataError(() => pipe.transform(later), 'new.csv', 2, 'a');
+  });
+});
+
+describe('CSV syntax errors', () => {
+  it('an unclosed or misplaced quote names the row (both csv-parse builds)', async () => {
+    const e = expectDataError(() => parseCsv('a,b\n1,2\n3,"x\n', src), 'data.csv', 3, 'b');
+    expect(e.message).toMatch(/cannot be parsed.*Quote Not Closed/);
+    expectDataError(() => parseCsv('a,b\n1,2\n3,x"y"\n4,5\n', src), 'data.csv', 3, 'b');
+    const dir = mkdtempSync(join(tmpdir(), 'cortex-bad-'));
+    const path = join(dir, 'q.csv');
+    writeFileSync(path, 'a,b\n1,"2"x\n');
+    await expectDataErrorAsync(readCsvFile(path), path, 2, 'b');
   });
 });
