@@ -209,6 +209,9 @@ export async function runEpochs(
     model.loadStateDict(early.bestWeights);
     keptEpoch = early.bestEpoch;
   }
+  if (stopped && epoch > first) {
+    out.note(`early stopping: no improvement for ${plan.earlyStopping! + 1} epochs; stopped after epoch ${epoch}, kept epoch ${keptEpoch}`);
+  }
   model.eval();
   return { history, epochsRun: epoch, keptEpoch };
 }

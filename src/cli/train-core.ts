@@ -63,6 +63,8 @@ export interface Trained {
   targetScaling: { mean: number; scale: number } | null;
   history: History;
   epochsRun: number;
+  /** The epoch whose weights were kept (the best one, with early stopping). */
+  keptEpoch: number;
   splits: { train: number; validation: number };
   /** Final metrics by split name: `train`, `validation`, `test` and `all rows`. */
   metrics: [string, Metrics][];
@@ -202,6 +204,7 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
     targetScaling,
     history,
     epochsRun: run.epochsRun,
+    keptEpoch: run.keptEpoch,
     splits: { train: trainRows.rows, validation: valRows?.rows ?? 0 },
     metrics,
     seconds: (performance.now() - started) / 1000,
@@ -218,6 +221,7 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
     activation: cfg.activation,
     epochs: cfg.epochs,
     epochsRun: t.epochsRun,
+    keptEpoch: t.keptEpoch,
     batchSize: cfg.batchSize,
     optimizer: cfg.optimizer,
     lr: cfg.lr,

@@ -87,7 +87,7 @@ export function printTrained(out: Output, t: Trained, cfg: TrainConfig): void {
     `${c.bold('split')}   ${t.splits.train} training rows, ${t.splits.validation} validation rows${t.task === 'classification' && t.splits.validation ? ' (stratified)' : ''}, seed ${cfg.seed}`,
   );
   out.line(
-    `${c.bold('model')}   ${[t.pipeline.width, ...cfg.hidden, t.task === 'classification' ? t.classes.length : 1].join(' → ')} (${cfg.activation}), ${t.model.numParameters().toLocaleString('en-US')} parameters; ${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${t.epochsRun}/${cfg.epochs} epochs in ${t.seconds.toFixed(1)}s`,
+    `${c.bold('model')}   ${[t.pipeline.width, ...cfg.hidden, t.task === 'classification' ? t.classes.length : 1].join(' → ')} (${cfg.activation}), ${t.model.numParameters().toLocaleString('en-US')} parameters; ${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${t.epochsRun}/${cfg.epochs} epochs in ${t.seconds.toFixed(1)}s${t.keptEpoch !== t.epochsRun ? `; early stopping kept the weights of epoch ${t.keptEpoch}` : ''}`,
   );
   out.line();
   out.line(metricsTable(t.metrics, c));
@@ -178,6 +178,7 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
       splits: t.splits,
       parameters: t.model.numParameters(),
       epochsRun: t.epochsRun,
+      keptEpoch: t.keptEpoch,
       history: t.history.toJSON(),
       metrics: metricsJson(t.metrics),
       seconds: (performance.now() - started) / 1000,
