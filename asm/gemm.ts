@@ -277,3 +277,66 @@ export function gemmBlock(
     }
   }
 }
+
+// Dot product of n floats at x and y, 8 lanes at a time.
+@inline function dot(x: usize, y: usize, n: i32): f32 {
+  let s0 = f32x4.splat(0);
+  let s1 = f32x4.splat(0);
+  let p = 0;
+  for (; p + 8 <= n; p += 8) {
+    const o = <usize>p << 2;
+    s0 = madd(v128.load(x + o), v128.load(y + o), s0);
+    s1 = madd(v128.load(x + o, 16), v128.load(y + o, 16), s1);
+  }
+  s0 = f32x4.add(s0, s1);
+  let s = f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1) + (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
+  for (; p < n; p++) s += load<f32>(x + (<usize>p << 2)) * load<f32>(y + (<usize>p << 2));
+  return s;
+}
+
+// y[0:n] += alpha * x[0:n].
+@inline function axpy(alpha: f32, x: usize, y: usize, n: i32): void {
+  const va = f32x4.splat(alpha);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const o = <usize>j << 2;
+    v128.store(y + o, madd(va, v128.load(x + o), v128.load(y + o)));
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+  }
+}
+
+/**
+ * Matrix-vector products without packing, for n == 1 or m == 1: computes
+ * C[i0:i1, j0:j1] (one of the ranges covers a single row or column).
+ * op(A) with n == 1: C = op(A)·b, rows of A dotted with b, or (transA) a sum
+ * of scaled rows of storage. m == 1: C = a·op(B) likewise.
+ */
+export function gemv(
+  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool,
+  i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  if (n == 1) {
+    // op(B) is a k-vector in either layout.
+    if (!transA) {
+      for (let i = i0; i < i1; i++) store<f32>(c + (<usize>i << 2), dot(a + (<usize>(i * k) << 2), b, k));
+    } else {
+      memory.fill(c + (<usize>i0 << 2), 0, <usize>(i1 - i0) << 2);
+      for (let p = 0; p < k; p++) {
+        axpy(load<f32>(b + (<usize>p << 2)), a + (<usize>(p * m + i0) << 2), c + (<usize>i0 << 2), i1 - i0);
+      }
+    }
+  } else {
+    // m == 1: op(A) is a k-vector in either layout.
+    if (transB) {
+      for (let j = j0; j < j1; j++) store<f32>(c + (<usize>j << 2), dot(b + (<usize>(j * k) << 2), a, k));
+    } else {
+      memory.fill(c + (<usize>j0 << 2), 0, <usize>(j1 - j0) << 2);
+      for (let p = 0; p < k; p++) {
+        axpy(load<f32>(a + (<usize>p << 2)), b + (<usize>(p * n + j0) << 2), c + (<usize>j0 << 2), j1 - j0);
+      }
+    }
+  }
+}

@@ -2,7 +2,7 @@
 // `runJob`, which the threads of the pool call for each part of a job they
 // claim: it reads the job descriptor the main thread wrote at JOB and runs
 // part `part` of `parts`, using the scratch area of thread `thread`.
-import { gemmBlock, gemmScratchBytes, MR, NR } from './gemm';
+import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 
@@ -59,7 +59,16 @@ function gemmJob(part: i32, parts: i32, scratch: usize): void {
       j1 = cut(n, part + 1, parts, NR);
     }
   }
+  // Vector shapes skip packing (k == 0 is left to gemmBlock, which zero-fills).
+  const vector = (m == 1 || n == 1) && k > 0;
   for (let t = b0; t < b1; t++) {
+    if (vector) {
+      gemv(
+        a + (<usize>(t * sA) << 2), b + (<usize>(t * sB) << 2), c + (<usize>(t * m * n) << 2),
+        m, n, k, tA, tB, i0, i1, j0, j1,
+      );
+      continue;
+    }
     gemmBlock(
       a + (<usize>(t * sA) << 2), b + (<usize>(t * sB) << 2), c + (<usize>(t * m * n) << 2),
       m, n, k, tA, tB, i0, i1, j0, j1, scratch,

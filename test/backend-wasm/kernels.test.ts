@@ -57,13 +57,18 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
     }
   });
 
-  it('matmul matches across packing block edges (KC=256, MC=64, NC=512)', () => {
+  it('matmul matches across packing block edges (KC=256, MC=64, NC=512) and on vector shapes', () => {
     const next = rng(99);
     const shapes: [number, number, number][] = [
       [67, 300, 530],
       [129, 257, 17],
       [5, 513, 1031],
       [256, 256, 256],
+      // Vector shapes take the unpacked path.
+      [1, 1000, 300],
+      [300, 1000, 1],
+      [1, 7, 1],
+      [1, 3, 13],
     ];
     for (const [m, k, n] of shapes) {
       for (const [transA, transB] of [
