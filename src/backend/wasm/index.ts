@@ -76,8 +76,10 @@ export function wasmInfo(): WasmInfo | null {
 
 /**
  * Sets how many threads large kernels use (1 turns the pool off). Workers are
- * started on first need; the promise resolves when they are ready. Without
- * shared memory the count stays 1.
+ * started on first need and the promise resolves when they are ready; when
+ * enough workers are already running (after `initWasmBackend`, up to the core
+ * count), the change takes effect before this returns. Without shared memory
+ * the count stays 1.
  */
 export async function setNumThreads(n: number): Promise<void> {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
