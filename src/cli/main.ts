@@ -5,6 +5,12 @@
  */
 import { main } from './program.js';
 
+// `cortex predict model.cortex big.csv | head`: when the reader goes away, stop quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

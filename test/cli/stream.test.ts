@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { Generator } from '../../src/tensor/random.js';
-import { cli, irisCsv } from './helpers.js';
+import { cli, irisCsv, startCli } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-stream-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,4 +32,17 @@ it('predict streams a large CSV in bounded memory: one output row per input row,
   expect(lines).toHaveLength(n + 1);
   for (const i of [0, 9_999, 10_000, 123_456, n - 1]) expect(lines[i + 1]).toMatch(new RegExp(`^r${i},(setosa|versicolor|virginica)$`));
   expect(run.stdout).toMatch(/wrote {3}300000 predictions/);
+
+  // Piped into a reader that stops early (`| head`), predict ends quietly with exit code 0.
+  const early = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = startCli(['predict', model, input]);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.stdout!.once('data', () => child.stdout!.destroy());
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+  expect(early.stderr).toBe('');
+  expect(early.code).toBe(0);
 }, 120_000);

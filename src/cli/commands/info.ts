@@ -5,7 +5,8 @@
  */
 import { stat } from 'node:fs/promises';
 import type { JsonObject } from '../../io/registry.js';
-import { load } from '../../io/node/files.js';
+import { decodeModelFile } from '../../io/model-file.js';
+import { readModelBytes } from '../../io/node/files.js';
 import type { Module } from '../../nn/module.js';
 import { type Metrics, metricsTable } from '../metrics.js';
 import type { Output } from '../style.js';
@@ -28,7 +29,9 @@ function show(v: unknown): string {
 
 /** Runs `cortex info`. */
 export async function infoCommand(path: string, out: Output): Promise<void> {
-  const saved = await load(path);
+  const { doc, model } = decodeModelFile(await readModelBytes(path), path);
+  const saved = { ...doc, model };
+  const epoch = doc.kind === 'checkpoint' && typeof doc.checkpoint?.epoch === 'number' ? doc.checkpoint.epoch : null;
   const bytes = (await stat(path)).size;
   const width = inputWidth(saved.model);
   const layers = saved.model.namedModules().filter(([n]) => n !== '').map(([n, m]) => ({ name: n, type: m.constructor.name, repr: m.extraRepr() }));
@@ -37,6 +40,8 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
     out.result({
       command: 'info',
       model: path,
+      kind: doc.kind,
+      checkpointEpoch: epoch,
       bytes,
       library: saved.library,
       formatVersion: saved.formatVersion,
@@ -52,6 +57,7 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
   }
   const c = out.c;
   out.line(`${c.bold('file')}      ${path} (${bytes.toLocaleString('en-US')} bytes), written by ${saved.library.name} ${saved.library.version} on ${saved.createdAt}, format ${saved.formatVersion}`);
+  if (epoch !== null) out.line(`${c.bold('checkpoint')} after epoch ${epoch}; continue with cortex train ... --resume ${path}`);
   const s = saved.schema;
   if (s) {
     const classes = s.target.classes ? ` with classes ${s.target.classes.join(', ')}` : '';
