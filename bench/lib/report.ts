@@ -97,13 +97,17 @@ export function mlpReport(records: readonly RunRecord[], epochs: number): string
   const cortex = mlpOf(recs.find((r) => r.cortex));
   const rows = recs.map((r) => {
     const m = mlpOf(r);
-    if (!m) return [r.label, statusCell(r), ...new Array<string>(epochs > 1 ? 4 : 3).fill('')];
+    if (!m) return [r.label, statusCell(r), ...new Array<string>(epochs > 1 ? 5 : 3).fill('')];
     const subset = m.trainSamples < 60000 ? `${m.trainSamples} (extrapolated)` : String(m.trainSamples);
     const speed = r.cortex ? '—' : cortex ? ratio(m.secondsPer60k / cortex.secondsPer60k) : 'pending';
-    const accs = epochs > 1 ? [pct(m.testAccuracy[0]), pct(m.testAccuracy[epochs - 1])] : [pct(m.testAccuracy[0])];
+    const best = m.testAccuracy.reduce((bi, a, i, all) => (a > (all[bi] ?? 0) ? i : bi), 0);
+    const accs =
+      epochs > 1
+        ? [pct(m.testAccuracy[0]), pct(m.testAccuracy[epochs - 1]), `${pct(m.testAccuracy[best])} (ep ${best + 1})`]
+        : [pct(m.testAccuracy[0])];
     return [r.label, fix(m.secondsPer60k, 2), ...accs, subset, speed];
   });
-  const accHead = epochs > 1 ? ['test acc 1 ep', `test acc ${epochs} ep`] : ['test acc 1 ep'];
+  const accHead = epochs > 1 ? ['test acc 1 ep', `test acc ${epochs} ep`, 'best test acc'] : ['test acc 1 ep'];
   const head = ['peer', 's / epoch (60k)', ...accHead, 'train samples / epoch', 'Cortex speed-up'];
   return `### MLP 784-128-10 on Fashion-MNIST, batch 64, SGD lr 0.1 (lower time is better)\n\n${table(head, rows)}${footnotes(recs)}`;
 }
