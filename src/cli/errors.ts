@@ -36,6 +36,7 @@ export function exitCodeFor(e: unknown): number {
 /** A one-line message for an error (no stack). */
 export function oneLine(e: unknown): string {
   if (isSystemError(e)) {
+    if (e.message.startsWith('cannot write ')) return e.message;
     const what: Record<string, string> = {
       ENOENT: 'no such file or folder',
       EACCES: 'permission denied',

@@ -118,6 +118,10 @@ describe('bad input gets the right exit code and a one-line message', () => {
     expect(() => readFileSync(out)).toThrow();
   });
 
+  it('an output folder that does not exist (2)', async () => {
+    oneLineError(await cli(['predict', model, irisCsv, '--out', p('no/such/preds.csv')]), 2, /cannot write .*no\/such\/preds\.csv: the folder .*no\/such does not exist/);
+  });
+
   it('--verbose adds the stack trace', async () => {
     const run = await cli(['train', p('nope.csv'), '--target', 'y', '--verbose']);
     expect(run.code).toBe(2);

@@ -5,10 +5,10 @@
  * same folder and renamed into place at the end, so it is never seen half-written.
  * @module
  */
-import { open, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { streamCsvFile } from '../../data/node/csv-file.js';
 import { dataError } from '../../data/where.js';
-import { removeStaleTemps, tempPathFor } from '../../io/node/atomic.js';
+import { openTemp } from '../../io/node/atomic.js';
 import { load } from '../../io/node/files.js';
 import { UsageError } from '../errors.js';
 import { argmaxRow } from '../metrics.js';
@@ -40,9 +40,7 @@ interface Sink {
 }
 
 async function fileSink(path: string): Promise<Sink> {
-  await removeStaleTemps(path);
-  const tmp = tempPathFor(path);
-  const fh = await open(tmp, 'wx', 0o644);
+  const { tmp, file: fh } = await openTemp(path);
   return {
     write: async (text) => {
       await fh.write(text);

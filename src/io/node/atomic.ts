@@ -6,7 +6,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The temporary-file name used while writing `path` (same folder, hidden, unique). */
@@ -27,9 +27,7 @@ export function tempPathFor(path: string): string {
  * ```
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  await removeStaleTemps(path);
-  const tmp = tempPathFor(path);
-  const file = await open(tmp, 'wx', 0o644);
+  const { tmp, file } = await openTemp(path);
   try {
     let done = 0;
     while (done < bytes.length) {
@@ -45,6 +43,31 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     throw e;
   }
   await syncFolder(dirname(path));
+}
+
+/**
+ * Creates the temporary file for writing `path` (after removing stale ones). A failure is
+ * reported for `path` itself, e.g. `cannot write out/m.cortex: the folder out does not exist`,
+ * with the system error's `code`.
+ */
+export async function openTemp(path: string): Promise<{ tmp: string; file: FileHandle }> {
+  await removeStaleTemps(path);
+  const tmp = tempPathFor(path);
+  try {
+    return { tmp, file: await open(tmp, 'wx', 0o644) };
+  } catch (e) {
+    const code = e instanceof Error && 'code' in e ? String(e.code) : 'EIO';
+    const why: Record<string, string> = {
+      ENOENT: `the folder ${dirname(path)} does not exist`,
+      EACCES: `no permission to write in ${dirname(path)}`,
+      EROFS: 'the file system is read-only',
+      ENOTDIR: `${dirname(path)} is not a folder`,
+    };
+    const err = new Error(`cannot write ${path}: ${why[code] ?? (e instanceof Error ? e.message : String(e))}`) as Error & { code: string; path: string };
+    err.code = code;
+    err.path = path;
+    throw err;
+  }
 }
 
 async function syncFolder(dir: string): Promise<void> {

@@ -2,5 +2,5 @@
  * Node-only model I/O: files by path and atomic writes. Browser code uses `../index.ts`.
  * @module
  */
-export { tempPathFor, writeFileAtomic } from './atomic.js';
+export { openTemp, removeStaleTemps, tempPathFor, writeFileAtomic } from './atomic.js';
 export { load, loadCheckpoint, readModelBytes, save, saveCheckpoint } from './files.js';
