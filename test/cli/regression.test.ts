@@ -57,6 +57,17 @@ describe('regression from a CSV', () => {
     expect(json.metrics).toEqual(trained.metrics['all rows']);
   });
 
+  it('evaluate agrees with train on a file of several 10,000-row chunks', async () => {
+    const big = join(dir, 'big.csv');
+    writeRegressionCsv(big, 25_000, 8);
+    const m = join(dir, 'big.cortex');
+    const { run, json } = await cliJson<typeof trained>(['train', big, '--target', 'price', '--epochs', '2', '--layers', '16', '--out', m]);
+    expect(run.code, run.stderr).toBe(0);
+    const ev = await cliJson<{ metrics: Reg }>(['evaluate', m, big]);
+    expect(ev.json.metrics.rows).toBe(25_000);
+    expect(ev.json.metrics).toEqual(json.metrics['all rows']);
+  });
+
   it('predicts values in the units of the target', async () => {
     const out = join(dir, 'preds.csv');
     const run = await cli(['predict', model, csv, '--out', out]);
