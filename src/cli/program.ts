@@ -32,7 +32,21 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
     .description('Train, evaluate and use neural networks on CSV files.')
     .version(LIBRARY_VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  cortex demo                                   train on a spiral and draw what was learned',
+        '  cortex train data/iris.csv --target species   train, print metrics, save iris.cortex',
+        '  cortex evaluate iris.cortex data/iris.csv     metrics of a saved model on a labelled CSV',
+        '  cortex predict iris.cortex new.csv --out preds.csv --proba',
+        '  cortex info iris.cortex',
+        '',
+        'Exit codes: 0 success, 1 usage error, 2 data or model error, 3 training diverged.',
+      ].join('\n'),
+    );
 
   withCommon(
     program
