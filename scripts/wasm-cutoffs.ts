@@ -10,29 +10,39 @@ import { initWasmBackend, setNumThreads, wasmBackend as w } from '../src/backend
 
 if ((await initWasmBackend()) === null) throw new Error('the WASM backend did not load');
 
-function best(f: () => unknown): number {
+/** Repetitions that take about 2 ms. */
+function calibrate(f: () => unknown): number {
   let reps = 1;
   for (;;) {
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) f();
-    if (performance.now() - t0 > 5) break;
+    if (performance.now() - t0 > 2) return reps;
     reps *= 2;
   }
-  let b = Number.POSITIVE_INFINITY;
-  for (let round = 0; round < 9; round++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) f();
-    b = Math.min(b, (performance.now() - t0) / reps);
-  }
-  return b * 1000;
 }
 
+function time(f: () => unknown, reps: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) f();
+  return ((performance.now() - t0) / reps) * 1000;
+}
+
+/**
+ * Alternates one-thread and two-thread rounds (so both see the same load from
+ * other processes) and keeps the best of each.
+ */
 async function compare(label: string, f: () => unknown): Promise<void> {
-  await setNumThreads(1);
-  const one = best(f);
   await setNumThreads(2);
   setParallelCutoffs(0, 0);
-  const two = best(f);
+  const reps = calibrate(f);
+  let one = Number.POSITIVE_INFINITY;
+  let two = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 15; round++) {
+    await setNumThreads(1);
+    one = Math.min(one, time(f, reps));
+    await setNumThreads(2);
+    two = Math.min(two, time(f, reps));
+  }
   setParallelCutoffs();
   const mark = two < one ? 'split pays' : '';
   console.log(`${label.padEnd(34)} ${one.toFixed(2).padStart(9)} us ${two.toFixed(2).padStart(9)} us  ${mark}`);

@@ -33,7 +33,7 @@ import { broadcastPlan, plan } from './broadcast.js';
 /** Default smallest matmul (in floating-point operations) split over threads. */
 export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 18;
 /** Default smallest exp-family job (in elements) split over threads. */
-export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 13;
+export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 15;
 
 let gemmParallelFlops = DEFAULT_GEMM_PARALLEL_FLOPS;
 let elementParallelSize = DEFAULT_ELEMENT_PARALLEL_SIZE;
