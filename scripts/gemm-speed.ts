@@ -39,36 +39,31 @@ const cases: Case[] = [
   },
 ];
 
-function gflops(c: Case): number {
+/**
+ * Best GFLOP/s on 1 and on 2 threads, alternating short rounds so that both
+ * see the same load from other processes on a shared machine.
+ */
+async function gflops(c: Case): Promise<[number, number]> {
   const { m, k, n } = c.spec;
   const a = new Float32Array(m * k).map(() => Math.random() - 0.5);
   const b = new Float32Array(k * n).map(() => Math.random() - 0.5);
   const flops = 2 * m * n * k;
-  for (let i = 0; i < 3; i++) wasmBackend.matmul(a, b, c.spec);
-  let best = Number.POSITIVE_INFINITY;
-  // Best of 15 short rounds (~50 ms each): on a shared machine the best round
-  // is the one least disturbed by other processes.
-  const reps = Math.max(1, Math.round(5e7 / flops));
-  for (let round = 0; round < 15; round++) {
-    const t0 = performance.now();
-    for (let r = 0; r < reps; r++) wasmBackend.matmul(a, b, c.spec);
-    best = Math.min(best, (performance.now() - t0) / reps);
+  const reps = Math.max(1, Math.round(3e7 / flops));
+  const best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  for (let round = 0; round < 16; round++) {
+    for (const t of [1, 2]) {
+      await setNumThreads(t);
+      wasmBackend.matmul(a, b, c.spec);
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) wasmBackend.matmul(a, b, c.spec);
+      best[t - 1] = Math.min(best[t - 1]!, (performance.now() - t0) / reps);
+    }
   }
-  return flops / (best * 1e6);
+  return [flops / (best[0]! * 1e6), flops / (best[1]! * 1e6)];
 }
 
-const rows: string[] = [];
-const results = new Map<string, number[]>();
-for (const threads of [1, 2]) {
-  await setNumThreads(threads);
-  for (const c of cases) {
-    const list = results.get(c.label) ?? [];
-    list.push(gflops(c));
-    results.set(c.label, list);
-  }
+console.log(`${'shape'.padEnd(30)} ${'1 thread'.padStart(10)} ${'2 threads'.padStart(10)}   GFLOP/s`);
+for (const c of cases) {
+  const [one, two] = await gflops(c);
+  console.log(`${c.label.padEnd(30)} ${one.toFixed(1).padStart(10)} ${two.toFixed(1).padStart(10)}`);
 }
-rows.push(`${'shape'.padEnd(30)} ${'1 thread'.padStart(10)} ${'2 threads'.padStart(10)}   GFLOP/s`);
-for (const [label, [one, two]] of results) {
-  rows.push(`${label.padEnd(30)} ${one!.toFixed(1).padStart(10)} ${two!.toFixed(1).padStart(10)}`);
-}
-console.log(rows.join('\n'));
