@@ -64,7 +64,7 @@ export function locate(where: Locator | undefined, i: number, j: number): { file
 export function missingValueError(where: Locator | undefined, i: number, j: number, step: string): Error {
   return dataError({
     ...locate(where, i, j),
-    what: `the value is missing and ${step} has no imputer configured`,
+    what: `the value is missing and no imputer is configured (in ${step})`,
     fix: "Fill in the value, remove the row, or configure an imputer (for example { impute: { numeric: 'mean' } })",
   });
 }

@@ -31,7 +31,7 @@ function withDefaults(path: string, opts: CsvOptions): CsvOptions {
 /** Reads a CSV file into one {@link Table}. See {@link readCsv} for the options. */
 export async function readCsvFile(path: string, opts: CsvOptions = {}): Promise<Table> {
   await checkFile(path);
-  return readCsv(createReadStream(path, { highWaterMark: 1 << 20 }), withDefaults(path, opts));
+  return readCsv(createReadStream(path, { highWaterMark: 1 << 16 }), withDefaults(path, opts));
 }
 
 /**
@@ -40,7 +40,7 @@ export async function readCsvFile(path: string, opts: CsvOptions = {}): Promise<
  */
 export async function* streamCsvFile(path: string, opts: CsvOptions = {}): AsyncGenerator<Table> {
   await checkFile(path);
-  yield* streamCsv(createReadStream(path, { highWaterMark: 1 << 20 }), withDefaults(path, opts));
+  yield* streamCsv(createReadStream(path, { highWaterMark: 1 << 16 }), withDefaults(path, opts));
 }
 
 /**
@@ -48,7 +48,7 @@ export async function* streamCsvFile(path: string, opts: CsvOptions = {}): Async
  * applies the fitted pipeline, so files larger than memory can be trained or predicted on.
  */
 export function csvFileDataset(path: string, opts: CsvStreamDatasetOptions): CsvStreamDataset {
-  return new CsvStreamDataset(() => createReadStream(path, { highWaterMark: 1 << 20 }), {
+  return new CsvStreamDataset(() => createReadStream(path, { highWaterMark: 1 << 16 }), {
     ...opts,
     csv: withDefaults(path, opts.csv ?? {}),
   });
