@@ -12,7 +12,7 @@ import { registerBackend } from '../registry.js';
 import { setKernelThreads, wasmBackend } from './backend.js';
 import { MAX_THREADS } from './layout.js';
 import { type LoadOptions, loadKernels } from './loader.js';
-import { configurePool, growPool, poolAvailable, poolSize, shutdownPool } from './pool.js';
+import { configurePool, disablePool, growPool, poolAvailable, poolSize, shutdownPool } from './pool.js';
 import { attach, setMainCanBlock, setWorkerCount } from './runtime.js';
 
 export { wasmBackend } from './backend.js';
@@ -35,6 +35,8 @@ export interface WasmInfo {
   threadsAvailable: boolean;
   /** Logical cores. */
   cores: number;
+  /** Why the worker pool could not start, when it could not (the backend then runs on one thread). */
+  poolError?: string;
 }
 
 let loading: Promise<WasmInfo | null> | null = null;
@@ -64,7 +66,18 @@ async function init(options: WasmInitOptions): Promise<WasmInfo | null> {
     threadsAvailable: pooled !== null && loaded.spawn !== null,
     cores: loaded.cores,
   };
-  await setNumThreads(options.numThreads ?? Math.min(loaded.cores, MAX_THREADS));
+  const wanted = options.numThreads ?? Math.min(loaded.cores, MAX_THREADS);
+  try {
+    await setNumThreads(wanted);
+  } catch (e) {
+    // Bad arguments are the caller's to fix; a pool that cannot start (say a
+    // content security policy that forbids blob: workers) leaves one thread.
+    if (e instanceof ArgumentError) throw e;
+    await shutdownWasmThreads();
+    disablePool();
+    info.threadsAvailable = false;
+    info.poolError = e instanceof Error ? e.message : String(e);
+  }
   registerBackend(wasmBackend, options.priority ?? 10);
   return info;
 }

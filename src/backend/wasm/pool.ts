@@ -110,6 +110,11 @@ export function configurePool(
   sharedMemory = memory;
 }
 
+/** Stops offering threads (after workers failed to start). */
+export function disablePool(): void {
+  spawner = null;
+}
+
 /** True when the platform can start workers on shared memory. */
 export function poolAvailable(): boolean {
   return spawner !== null;
