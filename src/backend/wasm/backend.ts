@@ -31,9 +31,9 @@ import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
 import { broadcastPlan, plan } from './broadcast.js';
 
 /** Default smallest matmul (in floating-point operations) split over threads. */
-export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 18;
+export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 17;
 /** Default smallest exp-family job (in elements) split over threads. */
-export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 15;
+export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 12;
 
 let gemmParallelFlops = DEFAULT_GEMM_PARALLEL_FLOPS;
 let elementParallelSize = DEFAULT_ELEMENT_PARALLEL_SIZE;
