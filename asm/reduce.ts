@@ -52,8 +52,46 @@ function rowSum(p: usize, n: i32): f64 {
   return s;
 }
 
+// Column sums of 16 columns at a time with the f64 accumulators in registers:
+// y[j] = Σ over rr of x[rr*inner + j] for j in [j0, j0 + 16·blocks).
+function columnSums16(x: usize, y: usize, r: i32, inner: i32, j0: i32, blocks: i32): void {
+  const stride = <usize>inner << 2;
+  for (let bk = 0; bk < blocks; bk++) {
+    const j = j0 + (bk << 4);
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let a4 = f64x2.splat(0), a5 = f64x2.splat(0), a6 = f64x2.splat(0), a7 = f64x2.splat(0);
+    let src = x + (<usize>j << 2);
+    for (let rr = 0; rr < r; rr++) {
+      const v0 = v128.load(src);
+      const v1 = v128.load(src, 16);
+      const v2 = v128.load(src, 32);
+      const v3 = v128.load(src, 48);
+      a0 = f64x2.add(a0, lo2(v0));
+      a1 = f64x2.add(a1, hi2(v0));
+      a2 = f64x2.add(a2, lo2(v1));
+      a3 = f64x2.add(a3, hi2(v1));
+      a4 = f64x2.add(a4, lo2(v2));
+      a5 = f64x2.add(a5, hi2(v2));
+      a6 = f64x2.add(a6, lo2(v3));
+      a7 = f64x2.add(a7, hi2(v3));
+      src += stride;
+    }
+    const d = y + (<usize>j << 2);
+    v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
+    v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(a2), f32x4.demote_f64x2_zero(a3), 0, 1, 4, 5), 16);
+    v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(a4), f32x4.demote_f64x2_zero(a5), 0, 1, 4, 5), 32);
+    v128.store(d, i32x4.shuffle(f32x4.demote_f64x2_zero(a6), f32x4.demote_f64x2_zero(a7), 0, 1, 4, 5), 48);
+  }
+}
+
 // Column reduction of one outer slice: y[j] = op over rr of x[rr*inner + j], j in [j0, j1).
 function columns(op: i32, x: usize, y: usize, r: i32, inner: i32, j0: i32, j1: i32, scratch: usize): void {
+  if (op == R_SUM) {
+    // Whole 16-column blocks keep their sums in registers; the rest goes below.
+    const blocks = (j1 - j0) >> 4;
+    columnSums16(x, y, r, inner, j0, blocks);
+    j0 += blocks << 4;
+  }
   for (let c0 = j0; c0 < j1; c0 += CHUNK) {
     const c1 = min(j1, c0 + CHUNK);
     const w = c1 - c0;
