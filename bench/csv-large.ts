@@ -17,7 +17,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, write
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { csvFileDataset, streamCsvFile } from '../src/data/node/csv-file.js';
+import { csvFileDataset, readCsvFile, streamCsvFile } from '../src/data/node/csv-file.js';
 import { TablePipeline } from '../src/data/pipeline.js';
 import { Generator } from '../src/tensor/random.js';
 
@@ -76,12 +76,8 @@ async function runPhase(phase: string, path: string): Promise<PhaseResult> {
     for await (const chunk of streamCsvFile(path, { types: { label: 'categorical' } })) rows += chunk.rows;
   } else {
     // Fit the pipeline on a sample (the first 10000 rows), as a training run on a big file would.
-    let sample = null;
-    for await (const chunk of streamCsvFile(path, { target: 'label', types: { label: 'categorical' }, chunkRows: 10000 })) {
-      sample = chunk;
-      break;
-    }
-    const pipeline = new TablePipeline({ target: 'label' }).fit(sample!);
+    const sample = await readCsvFile(path, { target: 'label', types: { label: 'categorical' }, maxRows: 10000 });
+    const pipeline = new TablePipeline({ target: 'label' }).fit(sample);
     const keep: unknown[] = [];
     for await (const batch of csvFileDataset(path, { pipeline, batchSize: 1024 })) {
       rows += batch.x.shape[0]!;

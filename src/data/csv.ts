@@ -40,7 +40,7 @@ export interface CsvOptions {
   delimiter?: string;
   /** Quote character (default `"`). */
   quote?: string;
-  /** Whether the first row holds column names; `'auto'` (the default) guesses. */
+  /** Whether the first row holds column names; `'auto'` guesses (the default, or `false` when `names` is given). */
   header?: boolean | 'auto';
   /** Column names for a file without a header (default `column1`, `column2`, ...). */
   names?: readonly string[];
@@ -56,6 +56,8 @@ export interface CsvOptions {
   inferRows?: number;
   /** Rows per table yielded by {@link streamCsv} (default 10000). */
   chunkRows?: number;
+  /** Read at most this many data rows (for example a sample to fit a pipeline on); the rest is not read. */
+  maxRows?: number;
   /** The csv-parse build to use; the Node entry passes the native one, which is faster. */
   parser?: CsvParseFn;
 }
@@ -99,12 +101,21 @@ class TableReader {
   private cols: (Float64Array | (string | null)[])[] = [];
   private rowNumbers = new Int32Array(0);
   private count = 0;
+  private taken = 0;
   private headerRow = false;
+  private readonly maxRows: number;
 
   constructor(private readonly opts: CsvOptions, private readonly source: string) {
     this.missing = new Set(opts.missingValues ?? DEFAULT_MISSING);
     this.inferRows = Math.max(2, opts.inferRows ?? 10000);
     this.chunkRows = Math.max(1, opts.chunkRows ?? 10000);
+    this.maxRows = opts.maxRows ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxRows >= 1)) throw new ArgumentError(`CSV: maxRows must be at least 1, got ${opts.maxRows}`);
+  }
+
+  /** Whether `maxRows` data rows have been taken. */
+  get full(): boolean {
+    return this.taken >= this.maxRows;
   }
 
   /**
@@ -162,10 +173,10 @@ class TableReader {
     if (this.layout === null) {
       this.pending.push(record);
       this.pendingRows.push(row);
-      if (this.pending.length >= this.inferRows) this.settle();
+      if (this.pending.length >= Math.min(this.inferRows, this.maxRows + 1)) this.settle();
       return;
     }
-    this.put(record, row);
+    if (!this.full) this.put(record, row);
   }
 
   /** Decides header, names, kept columns and types from the buffered records. */
@@ -175,7 +186,8 @@ class TableReader {
     if (recs.length === 0) {
       throw dataError({ file: this.source, row: 1, column: '(none)', what: 'the file is empty', fix: 'Give a CSV with a header row and at least one data row' });
     }
-    const header = o.header === undefined || o.header === 'auto' ? looksLikeHeader(recs, this.missing) : o.header;
+    const mode = o.header ?? (o.names ? false : 'auto');
+    const header = mode === 'auto' ? looksLikeHeader(recs, this.missing) : mode;
     this.headerRow = header;
     const first = recs[0]!;
     let names: string[];
@@ -206,7 +218,7 @@ class TableReader {
     const rows = this.pendingRows;
     this.pending = [];
     this.pendingRows = [];
-    for (let i = header ? 1 : 0; i < recs.length; i++) this.put(recs[i]!, rows[i]!);
+    for (let i = header ? 1 : 0; i < recs.length && !this.full; i++) this.put(recs[i]!, rows[i]!);
   }
 
   private fresh(): void {
@@ -244,6 +256,7 @@ class TableReader {
     }
     this.rowNumbers[i] = row;
     this.count = i + 1;
+    this.taken++;
     if (this.count === this.chunkRows) this.emit();
   }
 
@@ -327,6 +340,7 @@ export async function* streamCsv(input: CsvInput, opts: CsvOptions = {}): AsyncG
       total += t.rows;
       yield t;
     }
+    if (reader.full) break; // leaving the loop closes the input
   }
   reader.finish();
   for (const t of reader.ready.splice(0)) {

@@ -107,3 +107,22 @@ describe('CSV reading', () => {
     expect(rows).toBe(2);
   });
 });
+
+describe('CSV options', () => {
+  it('maxRows reads only a sample, and later bad rows are not reached', async () => {
+    let text = 'a,b\n';
+    for (let i = 0; i < 500; i++) text += `${i},${i % 2 ? 'u' : 'v'}\n`;
+    text += 'oops,x,too,many\n';
+    const t = await readCsv(chunked(text, 100), { maxRows: 123, chunkRows: 50 });
+    expect(t.rows).toBe(123);
+    expect(Array.from(t.rowNumbers.slice(-1))).toEqual([124]);
+    expect(parseCsv(text, { maxRows: 5 }).rows).toBe(5);
+    expect(() => parseCsv(text)).toThrow(/row 502/);
+  });
+
+  it('names imply a file without a header', () => {
+    const t = parseCsv('x,y\nz,w\n', { names: ['p', 'q'] });
+    expect(t.rows).toBe(2);
+    expect(values(t, 'p')).toEqual(['x', 'z']);
+  });
+});
