@@ -65,12 +65,16 @@ export const WORKER_BODY = `function cortexWorker(init, post) {
   const tid = init.tid;
   const spin = init.spin;
   let seen = Atomics.load(ctl, GEN);
+  // Spin budget: halved whenever the worker arrives to find every part taken
+  // (it is late, say because the cores are oversubscribed and spinning only
+  // steals time from the main thread), doubled back when it gets work.
+  let budget = spin;
   post('ready');
   for (;;) {
     let g = Atomics.load(ctl, GEN);
     let n = 0;
     while (g === seen || (g & 1) === 1) {
-      if (++n >= spin) {
+      if (++n >= budget) {
         Atomics.add(ctl, SLEEPERS, 1);
         Atomics.wait(ctl, GEN, g);
         Atomics.sub(ctl, SLEEPERS, 1);
@@ -84,6 +88,7 @@ export const WORKER_BODY = `function cortexWorker(init, post) {
     if (Atomics.load(ctl, GEN) === g && tid < Atomics.load(ctl, THREADS)) {
       const parts = Atomics.load(ctl, PARTS);
       let part = Atomics.add(ctl, NEXT, 1);
+      budget = part < parts ? Math.min(spin, budget * 2 + 64) : budget >> 1;
       while (part < parts) {
         runJob(part, parts, tid);
         part = Atomics.add(ctl, NEXT, 1);
@@ -94,7 +99,7 @@ export const WORKER_BODY = `function cortexWorker(init, post) {
   post('exit');
 }`;
 
-/** Polls of the generation word before a worker parks (tens of microseconds). */
+/** Polls of the generation word before a worker parks: about 1 ms, longer than the gap between the big kernels of a training step. */
 export const DEFAULT_SPIN = 20000;
 
 const handles: WorkerHandle[] = [];

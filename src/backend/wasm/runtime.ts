@@ -62,7 +62,7 @@ let workers = 0;
 /** Whether this thread may block in `Atomics.wait` (not a browser's main thread). */
 let canBlock = false;
 /** Polls of `CTRL_ACTIVE` before the main thread parks (when it may). */
-const MAIN_SPIN = 20000;
+const MAIN_SPIN = 2000;
 
 function refreshViews(space: Space): void {
   const buf = space.memory.buffer;
