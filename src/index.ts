@@ -27,3 +27,5 @@ export type { Shape } from './tensor/shape.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
+export * from './data/index.js';
+export * from './io/index.js';
