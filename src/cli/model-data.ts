@@ -11,6 +11,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { noGrad } from '../autograd/engine.js';
 import { TablePipeline, type TablePipelineJSON } from '../data/pipeline.js';
 import { getColumn, type Table } from '../data/table.js';
+import { findIdColumn as findIdColumnOf, inferTask as inferTaskOf, type Task } from '../data/task.js';
 import { dataError, list } from '../data/where.js';
 import { ModelFormatError } from '../errors.js';
 import type { DataSchema, SavedModel } from '../io/model-file.js';
@@ -21,7 +22,7 @@ import { UsageError } from './errors.js';
 import { ClassificationTally, RegressionTally } from './metrics.js';
 
 /** The learning task. */
-export type Task = 'classification' | 'regression';
+export type { Task } from '../data/task.js';
 
 /** The preprocessing a CLI model file stores: the table pipeline and the target scaling. */
 export interface Preprocessing {
@@ -40,22 +41,9 @@ export interface Applicable {
   saved: SavedModel;
 }
 
-/**
- * Decides the task from the target column: categorical → classification; numeric with
- * only whole numbers and at most 20 distinct values (and fewer distinct values than half
- * the rows) → classification; any other numeric target → regression.
- */
+/** Decides the task from the target column; see {@link inferTaskOf}. */
 export function inferTask(table: Table, target: string): Task {
-  const col = getColumn(table, target, 'target column');
-  if (col.type === 'categorical') return 'classification';
-  const distinct = new Set<number>();
-  for (const v of col.values) {
-    if (Number.isNaN(v)) continue;
-    if (!Number.isInteger(v)) return 'regression';
-    distinct.add(v);
-    if (distinct.size > 20) return 'regression';
-  }
-  return distinct.size <= Math.max(2, table.rows / 2) ? 'classification' : 'regression';
+  return inferTaskOf(getColumn(table, target, 'target column'), table.rows);
 }
 
 /**
@@ -69,12 +57,7 @@ export function findIdColumn(table: Table, target: string, explicit?: string): s
     getColumn(table, explicit, 'id column');
     return explicit;
   }
-  for (const c of table.columns) {
-    if (c.name === target || !/^(id|.*[_-]id)$/i.test(c.name)) continue;
-    const values: (number | string | null)[] = c.type === 'numeric' ? Array.from(c.values) : [...c.values];
-    if (new Set(values).size === table.rows) return c.name;
-  }
-  return null;
+  return findIdColumnOf(table, target)?.name ?? null;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -37,6 +37,7 @@ export { type ImputeStrategy, SimpleImputer, type SimpleImputerJSON } from './im
 export { type Locator, type Matrix, type MatrixLike, toMatrix } from './matrix.js';
 export { type Encoded, type PipelineOptions, TablePipeline, type TablePipelineJSON } from './pipeline.js';
 export { MinMaxScaler, type MinMaxScalerJSON, type ScalerOptions, StandardScaler, type StandardScalerJSON } from './scalers.js';
+export { findIdColumn, inferTask, type Task } from './task.js';
 export { type KFoldOptions, kFold, type Labels, type Split, stratifiedKFold, takeRows, type TrainTestSplitOptions, trainTestSplit } from './split.js';
 export { CsvStreamDataset, type CsvStreamDatasetOptions, type StreamBatch } from './stream-dataset.js';
 export {

@@ -8,6 +8,7 @@ import { parseCsv } from '../../../src/data/csv.js';
 import { takeRows, trainTestSplit } from '../../../src/data/split.js';
 import { TablePipeline, type TablePipelineJSON } from '../../../src/data/pipeline.js';
 import { type Column, getColumn, makeTable, selectRows, type Table } from '../../../src/data/table.js';
+import { findIdColumn, inferTask } from '../../../src/data/task.js';
 import { DataError } from '../../../src/errors.js';
 import type { Bounds, CsvUpload } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
@@ -90,23 +91,6 @@ function generated(s: PlaygroundState): RawSet {
   }
 }
 
-/**
- * The task for a CSV target, decided as `cortex train --task auto` does: a categorical
- * target, or whole numbers with at most 20 distinct values (and no more than half the
- * rows), is classification; any other numeric target is regression.
- */
-function csvTask(target: Column, rows: number): 'classification' | 'regression' {
-  if (target.type === 'categorical') return 'classification';
-  const distinct = new Set<number>();
-  for (const v of target.values) {
-    if (Number.isNaN(v)) continue;
-    if (!Number.isInteger(v)) return 'regression';
-    distinct.add(v);
-    if (distinct.size > 20) return 'regression';
-  }
-  return distinct.size <= Math.max(2, rows / 2) ? 'classification' : 'regression';
-}
-
 /** Picks the target column: the requested one, else the last column that is not an input. */
 function targetColumn(columns: readonly Column[], inputs: readonly Column[], wanted: string): Column {
   const named = columns.find((c) => c.name === wanted && !inputs.includes(c));
@@ -117,19 +101,9 @@ function targetColumn(columns: readonly Column[], inputs: readonly Column[], wan
   return last;
 }
 
-/** An id column (named `id` or ending in `_id`, all values different), as `cortex train` finds it. */
-function idColumn(table: Table): Column | null {
-  for (const c of table.columns) {
-    if (!/^(id|.*[_-]id)$/i.test(c.name)) continue;
-    const values: unknown[] = c.type === 'numeric' ? Array.from(c.values) : [...c.values];
-    if (new Set(values).size === table.rows) return c;
-  }
-  return null;
-}
-
 function fromCsv(upload: CsvUpload, wanted: string): RawSet {
   const table = parseCsv(upload.text, { source: upload.name });
-  const id = idColumn(table);
+  const id = findIdColumn(table);
   const usable = table.columns.filter((c) => c !== id);
   const numeric = usable.filter((c) => c.type === 'numeric');
   const [a, b] = numeric;
@@ -137,7 +111,7 @@ function fromCsv(upload: CsvUpload, wanted: string): RawSet {
   const target = targetColumn(usable, [a, b], wanted);
   return {
     table,
-    task: csvTask(target, table.rows),
+    task: inferTask(target, table.rows),
     featureNames: [a.name, b.name],
     targetName: target.name,
     csvColumns: usable.filter((c) => c !== a && c !== b).map((c) => c.name),
