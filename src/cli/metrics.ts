@@ -4,6 +4,7 @@
  * `src/train/metrics.ts`: macro averages over the classes present, R² = 1 − SSres/SStot.
  * @module
  */
+import { macroScores } from '../train/metrics.js';
 import type { Colours } from './style.js';
 
 /** Classification results. */
@@ -63,36 +64,12 @@ export class ClassificationTally {
   /** The metrics of everything added so far. */
   result(): ClassificationMetrics {
     const m = this.confusion;
-    const k = this.k;
     let hits = 0;
-    let p = 0;
-    let r = 0;
-    let f = 0;
-    let present = 0;
-    for (let c = 0; c < k; c++) {
-      const tp = m[c]![c]!;
-      hits += tp;
-      let predicted = 0;
-      let actual = 0;
-      for (let j = 0; j < k; j++) {
-        predicted += m[j]![c]!;
-        actual += m[c]![j]!;
-      }
-      if (predicted === 0 && actual === 0) continue;
-      present++;
-      const pc = predicted === 0 ? 0 : tp / predicted;
-      const rc = actual === 0 ? 0 : tp / actual;
-      p += pc;
-      r += rc;
-      f += pc + rc === 0 ? 0 : (2 * pc * rc) / (pc + rc);
-    }
-    const d = Math.max(present, 1);
+    for (let c = 0; c < this.k; c++) hits += m[c]![c]!;
     return {
       rows: this.rows,
       accuracy: this.rows === 0 ? 0 : hits / this.rows,
-      precision: p / d,
-      recall: r / d,
-      f1: f / d,
+      ...macroScores(m),
       confusion: m.map((row) => [...row]),
     };
   }

@@ -37,6 +37,7 @@ export {
   METRICS,
   type MetricFn,
   type MetricName,
+  macroScores,
   mae,
   metricGreaterIsBetter,
   mse,

@@ -127,7 +127,11 @@ export function confusionMatrix(pred: ShapedData, target: ShapedData, numClasses
 }
 
 /** Per-class precision, recall and F1 from a confusion matrix, macro-averaged over classes present. */
-function macroScores(m: number[][]): { precision: number; recall: number; f1: number } {
+/**
+ * Macro-averaged precision, recall and F1 from a confusion matrix
+ * (`m[true][predicted]`), averaged over the classes that occur as truth or prediction.
+ */
+export function macroScores(m: readonly (readonly number[])[]): { precision: number; recall: number; f1: number } {
   let precision = 0;
   let recall = 0;
   let f1 = 0;
