@@ -60,6 +60,17 @@ async function probePython(python: string): Promise<PythonInfo> {
   }
 }
 
+/** The commit the run measured, and the source files that differed from it (uncommitted work). */
+async function provenance(): Promise<{ commit: string; uncommitted: string[] }> {
+  const opts = { cwd: ROOT, env: process.env, timeoutMs: 20000, echo: false };
+  const head = await runCommand('git', ['rev-parse', 'HEAD'], opts);
+  const status = await runCommand('git', ['status', '--porcelain', '--', 'src', 'asm', 'bench'], opts);
+  return {
+    commit: head.code === 0 ? head.stdout.trim() : 'unknown (not a git checkout)',
+    uncommitted: status.code === 0 ? status.stdout.split('\n').filter((l) => l.trim() !== '') : [],
+  };
+}
+
 function machine(): Record<string, string | number> {
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -117,6 +128,7 @@ async function main(): Promise<void> {
   const py = await probePython(o.python);
   const dataOk = hasFashionMnist(o.dataDir);
   const mach = machine();
+  const git = await provenance();
 
   log(`# Cortex benchmark (${o.quick ? 'quick' : 'full'} run, ${started.toISOString()})`);
   log();
@@ -125,6 +137,7 @@ async function main(): Promise<void> {
   if (py.blas) log(`numpy BLAS, as the Python peers run it (${OPENBLAS_VARS.join(' and ')} unset): ${py.blas}`);
   if (py.blasMachineEnv) log(`numpy BLAS with this machine's ${mach.openblasEnv}: ${py.blasMachineEnv}`);
   log(`Fashion-MNIST: ${dataOk ? o.dataDir : 'skipped: not installed'}`);
+  log(`source: commit ${git.commit.slice(0, 12)}${git.uncommitted.length > 0 ? ` plus ${git.uncommitted.length} uncommitted change(s) in src/, asm/ or bench/ (listed in the JSON)` : ''}`);
   log(`load average before the run: ${loadBefore.toFixed(2)}${loadBefore > 0.5 ? ' (other processes are busy: figures will be noisy)' : ''}`);
   log();
 
@@ -198,6 +211,7 @@ async function main(): Promise<void> {
     mode: o.quick ? 'quick' : 'full',
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: mach,
+    git,
     loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
     python: py,
     settings,
