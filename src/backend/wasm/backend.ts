@@ -27,7 +27,7 @@ import {
   SCALAR_CODES,
   UNARY_CODES,
 } from './layout.js';
-import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
+import { arenaBase, f32, i32, poolReady, reserve, run, select } from './runtime.js';
 import { broadcastPlan, plan } from './broadcast.js';
 
 /** Default smallest matmul (in floating-point operations) split over threads. */
@@ -70,7 +70,8 @@ const CHEAP = 0;
 
 /** Whether an elementwise-style job of `work` exp-equivalents is split over the pool. */
 function splitElementwise(work: number): boolean {
-  return threads > 1 && work >= elementParallelSize;
+  // A zero cut-off forces splitting (tests), even while the pool backs off.
+  return threads > 1 && work >= elementParallelSize && (elementParallelSize === 0 || poolReady());
 }
 
 /** Runs the described elementwise-style job, on the pool when `parallel`. */
@@ -86,6 +87,7 @@ function runElementwise(parallel: boolean): void {
  */
 function gemmParts(flops: number, batch: number, m: number, n: number): number {
   if (flops < gemmParallelFlops || threads <= 1) return 1;
+  if (gemmParallelFlops > 0 && !poolReady()) return 1;
   if (batch >= threads) return Math.min(batch, threads * PARTS_PER_THREAD);
   const parts = Math.min(threads * 2, Math.floor(m >= n ? m / 64 : n / 128));
   if (parts >= threads) return parts;

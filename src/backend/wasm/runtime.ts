@@ -180,11 +180,14 @@ export function run(nt: number, parts: number): void {
   Atomics.store(ctl, CTRL_GEN, gen);
   if (Atomics.load(ctl, CTRL_SLEEPERS) > 0) Atomics.notify(ctl, CTRL_GEN);
   let part = Atomics.add(ctl, CTRL_NEXT, 1);
+  let mine = 0;
   while (part < parts) {
     runJob(part, parts, 0);
+    mine++;
     part = Atomics.add(ctl, CTRL_NEXT, 1);
   }
   Atomics.store(ctl, CTRL_GEN, gen | 1);
+  noteHelp(mine < parts);
   // Wait for workers still finishing a part they claimed. Spin first; if one
   // lags (descheduled, say), park instead of burning the core it needs.
   let spins = 0;
@@ -199,6 +202,39 @@ export function run(nt: number, parts: number): void {
     }
     active = Atomics.load(ctl, CTRL_ACTIVE);
   }
+}
+
+/** Consecutive split jobs in which no worker took a part. */
+let lateStreak = 0;
+/** Split jobs still to run on this thread alone before trying the pool again. */
+let backoff = 0;
+/** Length of the next back-off; doubles while the workers stay absent. */
+let nextBackoff = 16;
+
+// After 4 split jobs in a row that the workers missed (the cores are busy with
+// other processes), run the next split jobs on this thread alone, in the plain
+// memory, for a while: 16 jobs, then 32, ... up to 1024 while it lasts.
+function noteHelp(helped: boolean): void {
+  if (helped) {
+    lateStreak = 0;
+    nextBackoff = 16;
+    return;
+  }
+  if (++lateStreak < 4) return;
+  lateStreak = 0;
+  backoff = nextBackoff;
+  nextBackoff = Math.min(nextBackoff * 2, 1024);
+}
+
+/**
+ * Whether a job that is worth splitting should use the pool now. False for a
+ * while after the workers repeatedly failed to show up (see noteHelp); each
+ * call during that time counts one job down.
+ */
+export function poolReady(): boolean {
+  if (backoff === 0) return true;
+  backoff--;
+  return false;
 }
 
 /** Tells the runtime whether the calling thread may park in `Atomics.wait`. */
