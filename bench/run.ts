@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasFashionMnist } from './lib/idx.js';
+import { hasFashionMnist } from './lib/dataset.js';
 import { cpuBusy, waitForIdle } from './lib/idle.js';
 import { type Options, PEERS, type PeerDef, parseArgs, settingsFor, USAGE } from './lib/plan.js';
 import type { Job, Section } from './lib/protocol.js';

@@ -4,6 +4,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
+import { defaultFashionDir } from './dataset.js';
 import type { GemmSettings, GemmShape, MlpSettings, Section, TinySettings } from './protocol.js';
 import { SECTIONS } from './protocol.js';
 
@@ -68,7 +69,7 @@ export const USAGE = `npm run bench -- [options]
   --peers <list>      peer ids to run, comma-separated: ${PEERS.map((p) => p.id).join(', ')}
   --epochs <n>        MLP epochs (default 5, quick 1)
   --name <name>       results file bench/results/<name>.json (default: <date>-full or <date>-quick)
-  --data <dir>        Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist)
+  --data <dir>        Fashion-MNIST directory (default: found with dpkg -L dataset-fashion-mnist)
   --python <path>     interpreter of the numpy and torch peers (default Debian's /usr/bin/python3)
   --wait-idle <s>     before each peer, wait up to s seconds until other processes leave the CPUs idle
   --verbose           echo each peer's diagnostics
@@ -81,7 +82,7 @@ export function parseArgs(argv: readonly string[]): Options {
     sections: [...SECTIONS],
     peers: [],
     name: '',
-    dataDir: '/usr/share/datasets/fashion-mnist',
+    dataDir: defaultFashionDir(),
     epochs: null,
     verbose: false,
     help: false,

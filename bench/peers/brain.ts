@@ -6,7 +6,7 @@
  */
 import brain from 'brain.js';
 import { Generator } from '../../src/tensor/random.js';
-import { loadFashionMnist } from '../lib/idx.js';
+import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { MlpSettings } from '../lib/protocol.js';
 import { median } from '../lib/timing.js';
@@ -22,8 +22,8 @@ function argmax(xs: ArrayLike<number>): number {
   return best;
 }
 
-function mlp(s: MlpSettings): PeerAnswer['payload'] {
-  const d = loadFashionMnist(s.dataDir, s.trainLimit);
+async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
+  const d = await loadFashionMnist(s.dataDir, s.trainLimit);
   const f = d.features;
   const samples: Sample[] = [];
   for (let i = 0; i < d.trainCount; i++) {
@@ -70,7 +70,7 @@ await runPeer(async (job) => {
   const notes = [
     `brain.js NeuralNetwork 784-${job.settings.hidden}-10, sigmoid, MSE, per-sample updates, lr ${job.settings.learningRate}, momentum 0.1 (brain.js default; it rejects 0)`,
   ];
-  const payload = mlp(job.settings);
+  const payload = await mlp(job.settings);
   if (payload && 'mlp' in payload && payload.mlp.trainSamples < 60000) {
     notes.push(`trained on the first ${payload.mlp.trainSamples} samples per epoch; seconds extrapolated to 60k`);
   }

@@ -54,14 +54,17 @@ export async function loadBackend(threads: number): Promise<CortexBackend> {
       const init = wasm.initWasmBackend;
       if (typeof init !== 'function') throw new Error('src/backend/wasm/index.ts has no initWasmBackend()');
       const made: unknown = await init();
+      if (made === null) throw new Error('this runtime has no WebAssembly SIMD');
       if (findBackend('wasm') === undefined && isBackend(made)) registerBackend(made, 10);
       if (findBackend('wasm') === undefined) throw new Error('initWasmBackend() did not register a backend named wasm');
       setBackend('wasm');
       const setNum = wasm.setNumThreads;
-      if (typeof setNum === 'function') setNum(threads);
+      if (typeof setNum === 'function') await setNum(threads);
       else if (threads > 1) throw new Error('src/backend/wasm/index.ts has no setNumThreads(n)');
-      notes.push(`Cortex wasm backend, ${threads} thread${threads > 1 ? 's' : ''}`);
-      return { backend: getBackend(), kind: 'wasm', threads, notes };
+      const getNum = wasm.getNumThreads;
+      const actual = typeof getNum === 'function' ? Number(getNum()) : threads;
+      notes.push(`Cortex wasm backend, ${actual} thread${actual > 1 ? 's' : ''}${describe(made)}`);
+      return { backend: getBackend(), kind: 'wasm', threads: actual, notes };
     } catch (err) {
       notes.push(`wasm backend failed to start: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -70,6 +73,17 @@ export async function loadBackend(threads: number): Promise<CortexBackend> {
   setBackend('js');
   notes.push('Cortex js reference backend (plain TypeScript, one thread)');
   return { backend: getBackend(), kind: 'js reference', threads: 1, notes };
+}
+
+/** The build facts `initWasmBackend()` reports (variant, relaxed SIMD, pool problems), if any. */
+function describe(info: unknown): string {
+  if (typeof info !== 'object' || info === null) return '';
+  const { variant, relaxedSimd, poolError } = info as { variant?: unknown; relaxedSimd?: unknown; poolError?: unknown };
+  const parts: string[] = [];
+  if (typeof variant === 'string') parts.push(variant);
+  if (typeof relaxedSimd === 'boolean') parts.push(`relaxed SIMD ${relaxedSimd ? 'on' : 'off'}`);
+  if (typeof poolError === 'string') parts.push(`worker pool unavailable: ${poolError}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 function isBackend(x: unknown): x is Backend {

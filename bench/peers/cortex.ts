@@ -8,7 +8,7 @@
  */
 import type { MatmulSpec } from '../../src/backend/backend.js';
 import { Generator } from '../../src/tensor/random.js';
-import { loadFashionMnist } from '../lib/idx.js';
+import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
 import { median, timeEpochs, timeIt } from '../lib/timing.js';
@@ -98,7 +98,7 @@ function sgemm(s: GemmSettings, cb: CortexBackend, notes: string[]): GemmRow[] {
 // src/optim (SGD). If those exports are missing, the row reports "pending"
 // and names what is missing. Adjust here if the nn API differs.
 // ---------------------------------------------------------------------------
-function mlp(s: MlpSettings, api: Namespace): PeerAnswer['payload'] | string {
+async function mlp(s: MlpSettings, api: Namespace): Promise<PeerAnswer['payload'] | string> {
   const p = pick(api, ['tensor', 'noGrad', 'Sequential', 'Linear', 'ReLU', 'crossEntropy', 'SGD']);
   if (typeof p === 'string') return p;
   const tensor = p.tensor as TensorFn;
@@ -109,7 +109,7 @@ function mlp(s: MlpSettings, api: Namespace): PeerAnswer['payload'] | string {
   const crossEntropy = p.crossEntropy as (logits: CTensor, target: CTensor) => CTensor;
   const SGD = p.SGD as OptimizerCtor;
 
-  const d = loadFashionMnist(s.dataDir, s.trainLimit);
+  const d = await loadFashionMnist(s.dataDir, s.trainLimit);
   const f = d.features;
   const model = new Sequential(new Linear(f, s.hidden), new ReLU(), new Linear(s.hidden, 10));
   const opt = new SGD(model.parameters(), { lr: s.learningRate });
@@ -202,7 +202,7 @@ await runPeer(async (job) => {
     return { notes, tag, payload: { gemm: sgemm(job.settings, cb, notes) } };
   }
   const { api, missing } = await loadApi();
-  const out = job.section === 'tiny' ? tiny(job.settings, api) : mlp(job.settings, api);
+  const out = job.section === 'tiny' ? tiny(job.settings, api) : await mlp(job.settings, api);
   if (typeof out === 'string') return { skipped: `pending (${out})`, notes: [...notes, ...missing], tag };
   return { notes, tag, payload: out };
 });

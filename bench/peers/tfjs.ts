@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Generator } from '../../src/tensor/random.js';
-import { loadFashionMnist } from '../lib/idx.js';
+import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
 import { median, timeEpochs, timeIt } from '../lib/timing.js';
@@ -39,7 +39,7 @@ function sgemm(s: GemmSettings): GemmRow[] {
 }
 
 async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
-  const d = loadFashionMnist(s.dataDir, s.trainLimit);
+  const d = await loadFashionMnist(s.dataDir, s.trainLimit);
   const xs = tf.tensor2d(d.trainX, [d.trainCount, d.features]);
   const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(d.trainY), 'int32'), 10));
   const testX = tf.tensor2d(d.testX, [d.testCount, d.features]);
