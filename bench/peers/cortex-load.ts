@@ -1,7 +1,8 @@
 /**
- * Finds the parts of Cortex the benchmark can use, with feature checks, so the
- * harness runs while parts of the library are still being written: a missing
- * module or export turns a Cortex row into "pending", never into a crash.
+ * Picks Cortex's compute backend for a benchmark process, with feature checks:
+ * the WASM backend when it loads (with the requested thread count), the plain
+ * TypeScript reference backend otherwise. A missing or failing WASM backend
+ * never crashes the benchmark; the rows then say "js reference".
  *
  * Everything is loaded from `src/` through tsx, the same code the tests run.
  * @module
@@ -43,9 +44,6 @@ export interface CortexBackend {
  */
 export async function loadBackend(threads: number): Promise<CortexBackend> {
   const notes: string[] = [];
-  // The package root (once it exists) binds the Tensor class and registers its backends.
-  const root = await importOptional('index.js');
-  if (typeof root === 'string') notes.push('package root not loaded yet');
   const wasm = await importOptional('backend/wasm/index.js');
   if (typeof wasm === 'string') {
     notes.push(`wasm backend unavailable (${wasm})`);
@@ -88,35 +86,4 @@ function describe(info: unknown): string {
 
 function isBackend(x: unknown): x is Backend {
   return typeof x === 'object' && x !== null && typeof (x as { matmul?: unknown }).matmul === 'function';
-}
-
-/**
- * Merges the exports of the modules that make up Cortex's public API (the
- * package root first, then the layer indexes) into one namespace. Each module
- * that fails to load is listed in `missing`.
- */
-export async function loadApi(): Promise<{ api: Namespace; missing: string[] }> {
-  const api: Namespace = {};
-  const missing: string[] = [];
-  for (const rel of ['index.js', 'ops/index.js', 'autograd/tensor.js', 'autograd/engine.js', 'nn/index.js', 'optim/index.js']) {
-    const mod = await importOptional(rel);
-    if (typeof mod === 'string') {
-      missing.push(mod);
-      continue;
-    }
-    for (const [k, v] of Object.entries(mod)) if (!(k in api)) api[k] = v;
-  }
-  return { api, missing };
-}
-
-/**
- * Returns the named exports as functions or constructors, or a message naming
- * the ones that are missing (the Cortex row then shows "pending").
- */
-export function pick<T extends string>(api: Namespace, names: readonly T[]): Record<T, unknown> | string {
-  const absent = names.filter((n) => typeof api[n] !== 'function');
-  if (absent.length > 0) return `not yet in Cortex: ${absent.join(', ')}`;
-  const out = {} as Record<T, unknown>;
-  for (const n of names) out[n] = api[n];
-  return out;
 }

@@ -1,40 +1,33 @@
 /**
  * Cortex peer. sgemm calls the active backend's kernel directly
  * (`getBackend().matmul(a, b, spec)`); the MLP and the tiny network use the public
- * API (tensors with autograd, `nn` modules, `optim.SGD`). Parts of Cortex that
- * have not landed yet make the row "pending" through the feature checks in
- * cortex-load.ts.
+ * API (tensors with autograd, `nn` modules, `optim.SGD`). cortex-load.ts picks the
+ * WASM backend when it starts and the reference backend otherwise.
  * @module
  */
-import type { MatmulSpec } from '../../src/backend/backend.js';
-import { Generator } from '../../src/tensor/random.js';
+import {
+  add,
+  crossEntropy,
+  Generator,
+  Linear,
+  type MatmulSpec,
+  matmul,
+  mean,
+  mul,
+  noGrad,
+  ReLU,
+  SGD,
+  Sequential,
+  sigmoid,
+  sub,
+  type Tensor,
+  tensor,
+} from '../../src/index.js';
 import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
 import { median, timeEpochs, timeIt } from '../lib/timing.js';
-import { type CortexBackend, loadApi, loadBackend, type Namespace, pick } from './cortex-load.js';
-
-/** The slice of Cortex's Tensor the benchmark touches. */
-interface CTensor {
-  readonly data: Float32Array | Float64Array | Int32Array;
-  readonly shape: readonly number[];
-  backward(): void;
-  item(): number;
-}
-type TensorOpts = { shape?: number[]; dtype?: 'float32' | 'int32'; requiresGrad?: boolean };
-type TensorFn = (value: Float32Array | Int32Array, opts: TensorOpts) => CTensor;
-type Unary = (x: CTensor) => CTensor;
-type Binary = (a: CTensor, b: CTensor) => CTensor;
-interface CModule {
-  forward(x: CTensor): CTensor;
-  parameters(): Iterable<CTensor>;
-}
-interface COptimizer {
-  zeroGrad(): void;
-  step(): void;
-}
-type OptimizerCtor = new (params: Iterable<CTensor>, opts: { lr: number }) => COptimizer;
-type NoGrad = <T>(fn: () => T) => T;
+import { type CortexBackend, loadBackend } from './cortex-load.js';
 
 function randomArray(n: number, g: Generator): Float32Array {
   const out = new Float32Array(n);
@@ -94,21 +87,10 @@ function sgemm(s: GemmSettings, cb: CortexBackend, notes: string[]): GemmRow[] {
 }
 
 // ---------------------------------------------------------------------------
-// CORTEX MLP ROW: wired to src/nn (Sequential, Linear, ReLU, crossEntropy) and
-// src/optim (SGD). If those exports are missing, the row reports "pending"
-// and names what is missing. Adjust here if the nn API differs.
+// CORTEX MLP ROW: src/nn (Sequential, Linear, ReLU, crossEntropy) and
+// src/optim (SGD), as a user would write it.
 // ---------------------------------------------------------------------------
-async function mlp(s: MlpSettings, api: Namespace): Promise<PeerAnswer['payload'] | string> {
-  const p = pick(api, ['tensor', 'noGrad', 'Sequential', 'Linear', 'ReLU', 'crossEntropy', 'SGD']);
-  if (typeof p === 'string') return p;
-  const tensor = p.tensor as TensorFn;
-  const noGrad = p.noGrad as NoGrad;
-  const Sequential = p.Sequential as new (...layers: CModule[]) => CModule;
-  const Linear = p.Linear as new (inFeatures: number, outFeatures: number) => CModule;
-  const ReLU = p.ReLU as new () => CModule;
-  const crossEntropy = p.crossEntropy as (logits: CTensor, target: CTensor) => CTensor;
-  const SGD = p.SGD as OptimizerCtor;
-
+async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
   const d = await loadFashionMnist(s.dataDir, s.trainLimit);
   const f = d.features;
   const model = new Sequential(new Linear(f, s.hidden), new ReLU(), new Linear(s.hidden, 10));
@@ -159,18 +141,7 @@ async function mlp(s: MlpSettings, api: Namespace): Promise<PeerAnswer['payload'
 }
 
 // CORTEX TINY ROW: the seed's network with op functions, autograd and optim.SGD.
-function tiny(s: TinySettings, api: Namespace): PeerAnswer['payload'] | string {
-  const p = pick(api, ['tensor', 'matmul', 'add', 'sub', 'mul', 'mean', 'sigmoid', 'SGD']);
-  if (typeof p === 'string') return p;
-  const tensor = p.tensor as TensorFn;
-  const matmul = p.matmul as Binary;
-  const add = p.add as Binary;
-  const sub = p.sub as Binary;
-  const mul = p.mul as Binary;
-  const mean = p.mean as Unary;
-  const sigmoid = p.sigmoid as Unary;
-  const SGD = p.SGD as OptimizerCtor;
-
+function tiny(s: TinySettings): PeerAnswer['payload'] {
   const g = new Generator(s.seed);
   const uniform = (n: number): Float32Array => Float32Array.from({ length: n }, () => g.nextFloat());
   const x = tensor(uniform(s.samples * s.inputs), { shape: [s.samples, s.inputs] });
@@ -180,7 +151,7 @@ function tiny(s: TinySettings, api: Namespace): PeerAnswer['payload'] | string {
   const w2 = tensor(randomArray(s.hidden, g), { shape: [s.hidden, 1], requiresGrad: true });
   const b2 = tensor(new Float32Array(1), { shape: [1], requiresGrad: true });
   const opt = new SGD([w1, b1, w2, b2], { lr: s.learningRate });
-  const loss = (): CTensor => {
+  const loss = (): Tensor => {
     const h = sigmoid(add(matmul(x, w1), b1));
     const diff = sub(sigmoid(add(matmul(h, w2), b2)), y);
     return mean(mul(diff, diff));
@@ -201,8 +172,6 @@ await runPeer(async (job) => {
     if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes, tag };
     return { notes, tag, payload: { gemm: sgemm(job.settings, cb, notes) } };
   }
-  const { api, missing } = await loadApi();
-  const out = job.section === 'tiny' ? tiny(job.settings, api) : await mlp(job.settings, api);
-  if (typeof out === 'string') return { skipped: `pending (${out})`, notes: [...notes, ...missing], tag };
-  return { notes, tag, payload: out };
+  const payload = job.section === 'tiny' ? tiny(job.settings) : await mlp(job.settings);
+  return { notes, tag, payload };
 });
