@@ -94,8 +94,8 @@ function precheck(peer: PeerDef, section: Section, py: PythonInfo, dataOk: boole
 }
 
 /** The job a peer gets in a section. */
-function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFor>): Job {
-  const common = { variant: peer.variant, threads: peer.threads };
+function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFor>, cortexBackend: string): Job {
+  const common = { variant: peer.cortex ? cortexBackend : peer.variant, threads: peer.threads };
   switch (section) {
     case 'sgemm':
       return { section, ...common, settings: s.sgemm };
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
         process.stderr.write(`[${section}] ${peer.label}: ${pre}\n`);
         continue;
       }
-      const job = jobFor(section, peer, settings);
+      const job = jobFor(section, peer, settings, o.cortexBackend);
       const busy = o.waitIdle > 0 ? await waitForIdle(0.15, o.waitIdle) : await cpuBusy();
       process.stderr.write(`[${section}] ${peer.label} (CPUs ${(100 * busy).toFixed(0)}% busy before) ... `);
       const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose, python: o.python });

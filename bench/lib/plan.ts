@@ -56,6 +56,8 @@ export interface Options {
   help: boolean;
   /** The Python interpreter of the numpy and torch peers. */
   python: string;
+  /** `js` forces Cortex onto its reference backend; `auto` uses WASM when it starts. */
+  cortexBackend: 'auto' | 'js';
   /** Before each peer, wait up to this many seconds for the CPUs to be nearly idle (0: don't wait). */
   waitIdle: number;
 }
@@ -71,6 +73,7 @@ export const USAGE = `npm run bench -- [options]
   --name <name>       results file bench/results/<name>.json (default: <date>-full or <date>-quick)
   --data <dir>        Fashion-MNIST directory (default: found with dpkg -L dataset-fashion-mnist)
   --python <path>     interpreter of the numpy and torch peers (default Debian's /usr/bin/python3)
+  --cortex-backend <auto|js>  run Cortex on the WASM backend when it starts (auto) or on the reference backend (js)
   --wait-idle <s>     before each peer, wait up to s seconds until other processes leave the CPUs idle
   --verbose           echo each peer's diagnostics
   --help              this text`;
@@ -88,6 +91,7 @@ export function parseArgs(argv: readonly string[]): Options {
     help: false,
     python: '/usr/bin/python3',
     waitIdle: 0,
+    cortexBackend: 'auto',
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -136,6 +140,12 @@ export function parseArgs(argv: readonly string[]): Options {
       case '--python':
         o.python = arg();
         break;
+      case '--cortex-backend': {
+        const v = arg();
+        if (v !== 'auto' && v !== 'js') throw new Error("--cortex-backend takes 'auto' (WASM when it starts) or 'js' (the reference backend)");
+        o.cortexBackend = v;
+        break;
+      }
       case '--wait-idle': {
         const n = Number(arg());
         if (!Number.isFinite(n) || n < 0) throw new Error('--wait-idle needs a number of seconds');

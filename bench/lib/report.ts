@@ -213,7 +213,7 @@ export function leakReport(records: readonly RunRecord[]): string {
       `${growth >= 0 ? '+' : ''}${fix(growth, 1)} MB (${Math.abs(growth) <= FLAT_RSS_MB ? 'flat' : 'GROWING'})`,
     ];
   });
-  return `### Leak check: RSS after each MLP epoch, MB\n\n${table(
+  return `### Leak check: RSS after each MLP epoch (after a full GC), MB\n\n${table(
     ['peer', 'epochs', 'samples / epoch', 'after ep 1', 'after ep 5', 'max', 'last', 'ep 5 → last'],
     rows,
   )}${footnotes(recs)}`;

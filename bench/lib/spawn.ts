@@ -73,7 +73,8 @@ export async function runJob(
   const isPy = peer.kind === 'python';
   if (isPy && !existsSync(opts.python)) return { status: 'skipped', reason: `skipped: not installed (no ${opts.python})`, wallSeconds: 0 };
   const cmd = isPy ? opts.python : process.execPath;
-  const args = isPy ? [peer.script, JSON.stringify(job)] : ['--import', 'tsx', peer.script, JSON.stringify(job)];
+  // --expose-gc lets the leak check collect garbage before reading RSS; nothing else calls gc().
+  const args = isPy ? [peer.script, JSON.stringify(job)] : ['--expose-gc', '--import', 'tsx', peer.script, JSON.stringify(job)];
   const env = isPy ? pythonEnv() : process.env;
   const r = await runCommand(cmd, args, { cwd: root, env, timeoutMs: opts.timeoutMs, echo: opts.verbose });
   const wallSeconds = (performance.now() - t0) / 1000;

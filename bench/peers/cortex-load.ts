@@ -40,11 +40,11 @@ export interface CortexBackend {
 /**
  * Activates the WASM backend with `threads` threads when it is available
  * (`src/backend/wasm/index.ts` exporting `initWasmBackend()` and `setNumThreads(n)`),
- * and the plain TypeScript reference backend otherwise.
+ * and the plain TypeScript reference backend otherwise or when `choice` is `'js'`.
  */
-export async function loadBackend(threads: number): Promise<CortexBackend> {
+export async function loadBackend(threads: number, choice: 'auto' | 'js' = 'auto'): Promise<CortexBackend> {
   const notes: string[] = [];
-  const wasm = await importOptional('backend/wasm/index.js');
+  const wasm = choice === 'js' ? 'not used (--cortex-backend js)' : await importOptional('backend/wasm/index.js');
   if (typeof wasm === 'string') {
     notes.push(`wasm backend unavailable (${wasm})`);
   } else {

@@ -86,11 +86,17 @@ function sgemm(s: GemmSettings, cb: CortexBackend, notes: string[]): GemmRow[] {
   return rows;
 }
 
+/** Runs a full garbage collection when node was started with --expose-gc. */
+function collectGarbage(): void {
+  const gc: unknown = Reflect.get(globalThis, 'gc');
+  if (typeof gc === 'function') gc();
+}
+
 // ---------------------------------------------------------------------------
 // CORTEX MLP ROW: src/nn (Sequential, Linear, ReLU, crossEntropy) and
 // src/optim (SGD), as a user would write it.
 // ---------------------------------------------------------------------------
-async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
+async function mlp(s: MlpSettings, collectBeforeRss: boolean): Promise<PeerAnswer['payload']> {
   const d = await loadFashionMnist(s.dataDir, s.trainLimit);
   const f = d.features;
   const model = new Sequential(new Linear(f, s.hidden), new ReLU(), new Linear(s.hidden, 10));
@@ -126,6 +132,8 @@ async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
       if (best === d.testY[i]) ok++;
     }
     testAccuracy.push(ok / d.testCount);
+    // For the leak check, collect garbage first so RSS shows what is still referenced.
+    if (collectBeforeRss) collectGarbage();
     rssAfterEpochMB.push(rssMB());
   }
   return {
@@ -165,13 +173,13 @@ function tiny(s: TinySettings): PeerAnswer['payload'] {
 }
 
 await runPeer(async (job) => {
-  const cb = await loadBackend(job.threads);
+  const cb = await loadBackend(job.threads, job.variant === 'js' ? 'js' : 'auto');
   const notes = [...cb.notes];
   const tag = cb.kind;
   if (job.section === 'sgemm') {
     if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes, tag };
     return { notes, tag, payload: { gemm: sgemm(job.settings, cb, notes) } };
   }
-  const payload = job.section === 'tiny' ? tiny(job.settings) : await mlp(job.settings);
+  const payload = job.section === 'tiny' ? tiny(job.settings) : await mlp(job.settings, job.section === 'leak');
   return { notes, tag, payload };
 });
