@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsBackend } from '../../src/backend/js/index.js';
+import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
 import { getBackend } from '../../src/backend/registry.js';
 import {
   getNumThreads,
@@ -110,9 +111,18 @@ describe('wasm arena', () => {
       wasmBackend.binary('add', big, [300, 300], big.subarray(0, 300), [300], [300, 300]);
       wasmBackend.reduce('sum', big, [300, 300], [0]);
     };
-    round();
+    // Each of the two memories (one thread / the pool) grows once to fit the largest op.
+    const both = async (): Promise<void> => {
+      await setNumThreads(1);
+      round();
+      await setNumThreads(2);
+      setParallelCutoffs(0, 0);
+      round();
+      setParallelCutoffs();
+    };
+    await both();
     const bytes = memoryBytes();
-    for (let i = 0; i < 300; i++) round();
+    for (let i = 0; i < 150; i++) await both();
     expect(memoryBytes()).toBe(bytes);
     await shutdownWasmThreads();
   });
