@@ -20,6 +20,7 @@ import {
   type RunRecord,
   rssReport,
   sgemmReport,
+  summaryReport,
   targetsReport,
   tinyReport,
 } from './lib/report.js';
@@ -181,6 +182,11 @@ async function main(): Promise<void> {
     log();
   }
 
+  const summary = summaryReport(records, peers);
+  if (summary !== '') {
+    log(summary);
+    log();
+  }
   log(rssReport(records, peers, o.sections));
   log();
   const loadText = loadReport(records, peers, o.sections);

@@ -233,3 +233,36 @@ export function loadReport(records: readonly RunRecord[], peers: readonly PeerDe
   if (rows.length === 0) return '';
   return `### CPU load from other processes just before each peer started (0% = quiet machine)\n\n${table(['peer', ...sections], rows)}`;
 }
+
+/**
+ * One line per peer with Cortex's speed relative to it in each section
+ * (sgemm at the largest square size, the MLP epoch, the tiny network's epoch).
+ */
+export function summaryReport(records: readonly RunRecord[], peers: readonly PeerDef[]): string {
+  const find = (section: Section, pred: (r: RunRecord) => boolean): RunRecord[] => records.filter((r) => r.section === section && pred(r));
+  const squares = [...new Set(records.flatMap((r) => gemmOf(r)?.map((g) => g.label) ?? []))].filter((l) => /^\d+×/.test(l));
+  const big = squares.sort((a, b) => Number.parseInt(b, 10) - Number.parseInt(a, 10))[0];
+  const gf = (r: RunRecord): number => gemmOf(r)?.find((g) => g.label === big)?.gflops ?? Number.NaN;
+  const cortexGf = Math.max(...find('sgemm', (r) => r.cortex).map(gf).filter(Number.isFinite));
+  const cortexMlp = mlpOf(find('mlp', (r) => r.cortex)[0])?.secondsPer60k ?? Number.NaN;
+  const cortexTiny = tinyOf(find('tiny', (r) => r.cortex)[0])?.msPerEpoch ?? Number.NaN;
+  const rows = peers
+    .filter((p) => !p.cortex && records.some((r) => r.peer === p.id))
+    .map((p) => {
+      const r = (s: Section): RunRecord | undefined => records.find((x) => x.peer === p.id && x.section === s);
+      const g = r('sgemm');
+      const m = r('mlp');
+      const t = r('tiny');
+      return [
+        p.label,
+        g === undefined ? '—' : gemmOf(g) ? ratio(cortexGf / gf(g)) : statusCell(g),
+        m === undefined ? '—' : mlpOf(m) ? ratio(mlpOf(m)!.secondsPer60k / cortexMlp) : statusCell(m),
+        t === undefined ? '—' : tinyOf(t) ? ratio(tinyOf(t)!.msPerEpoch / cortexTiny) : statusCell(t),
+      ];
+    });
+  if (rows.length === 0) return '';
+  return `### Summary: Cortex's speed relative to each peer (×2 = Cortex twice as fast)\n\n${table(
+    ['peer', big === undefined ? 'sgemm' : `sgemm ${big.split('·')[0]} (best Cortex row)`, 'MLP epoch', 'tiny epoch'],
+    rows,
+  )}`;
+}
