@@ -1,7 +1,7 @@
 // Elementwise kernels: unary maps, binary ops over a [rows, cols] view with
 // per-operand strides (full, row-broadcast, column-broadcast or scalar), and
 // fused activation gradients. Op codes match src/backend/wasm/opcodes.ts.
-import { vexp, vlog, vsigmoid, vtanh } from './vmath';
+import { vexp, vexpm1neg, vlog, vsigmoid, vsoftplus, vtanh } from './vmath';
 
 export const U_NEG: i32 = 0;
 export const U_EXP: i32 = 1;
@@ -16,6 +16,8 @@ export const U_RECIPROCAL: i32 = 9;
 export const U_AFFINE: i32 = 10; // a * x + b
 export const U_LEAKY: i32 = 11; // x > 0 ? x : a * x
 export const U_CLAMP: i32 = 12; // min(max(x, a), b)
+export const U_ELU: i32 = 13; // x > 0 ? x : a * (e^x - 1)
+export const U_SOFTPLUS: i32 = 14; // log(1 + e^x)
 
 @inline function unaryV(op: i32, x: v128, a: v128, b: v128): v128 {
   switch (op) {
@@ -33,6 +35,9 @@ export const U_CLAMP: i32 = 12; // min(max(x, a), b)
     case U_AFFINE: return f32x4.add(f32x4.mul(a, x), b);
     case U_LEAKY: return v128.bitselect(x, f32x4.mul(a, x), f32x4.gt(x, f32x4.splat(0)));
     case U_CLAMP: return f32x4.min(f32x4.max(x, a), b);
+    // NaN fails x > 0 and propagates through min and the exp path.
+    case U_ELU: return v128.bitselect(x, f32x4.mul(a, vexpm1neg(f32x4.min(x, f32x4.splat(0)))), f32x4.gt(x, f32x4.splat(0)));
+    case U_SOFTPLUS: return vsoftplus(x);
   }
   return x;
 }
@@ -100,6 +105,12 @@ function uleaky(x: usize, y: usize, n: i32, a: f32, b: f32): void {
 function uclamp(x: usize, y: usize, n: i32, a: f32, b: f32): void {
   unaryLoop(U_CLAMP, x, y, n, a, b);
 }
+function uelu(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_ELU, x, y, n, a, b);
+}
+function usoftplus(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_SOFTPLUS, x, y, n, a, b);
+}
 
 /** y[i] = f(x[i]) for i in [i0, i1). */
 export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: f32): void {
@@ -146,6 +157,12 @@ export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: 
       break;
     case U_CLAMP:
       uclamp(x, y, n, a, b);
+      break;
+    case U_ELU:
+      uelu(x, y, n, a, b);
+      break;
+    case U_SOFTPLUS:
+      usoftplus(x, y, n, a, b);
       break;
   }
 }
@@ -265,6 +282,8 @@ export const G_RELU: i32 = 0;
 export const G_SIGMOID: i32 = 1;
 export const G_TANH: i32 = 2;
 export const G_LEAKY: i32 = 3;
+export const G_SOFTPLUS: i32 = 4;
+export const G_ELU: i32 = 5;
 
 @inline function gradV(op: i32, x: v128, y: v128, g: v128, a: v128): v128 {
   const zero = f32x4.splat(0);
@@ -274,6 +293,8 @@ export const G_LEAKY: i32 = 3;
     case G_SIGMOID: return f32x4.mul(g, f32x4.mul(y, f32x4.sub(one, y)));
     case G_TANH: return f32x4.mul(g, f32x4.sub(one, f32x4.mul(y, y)));
     case G_LEAKY: return v128.bitselect(g, f32x4.mul(a, g), f32x4.gt(x, zero));
+    case G_SOFTPLUS: return f32x4.mul(g, vsigmoid(x));
+    case G_ELU: return v128.bitselect(g, f32x4.mul(g, f32x4.add(y, a)), f32x4.gt(x, zero));
   }
   return g;
 }
@@ -299,5 +320,7 @@ export function activationGrad(op: i32, x: usize, y: usize, g: usize, out: usize
     case G_SIGMOID: gradLoop(G_SIGMOID, x, y, g, out, i0, i1, a); break;
     case G_TANH: gradLoop(G_TANH, x, y, g, out, i0, i1, a); break;
     case G_LEAKY: gradLoop(G_LEAKY, x, y, g, out, i0, i1, a); break;
+    case G_SOFTPLUS: gradLoop(G_SOFTPLUS, x, y, g, out, i0, i1, a); break;
+    case G_ELU: gradLoop(G_ELU, x, y, g, out, i0, i1, a); break;
   }
 }

@@ -89,3 +89,26 @@
   const signed = v128.or(v128.and(x, i32x4.splat(0x80000000)), t);
   return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.625)));
 }
+
+/** log(1 + t) lane by lane for t >= 0, accurate for small t (log(u) corrected by the rounding of u = 1 + t). */
+@inline export function vlog1p(t: v128): v128 {
+  const one = f32x4.splat(1);
+  const u = f32x4.add(one, t);
+  const r = f32x4.sub(vlog(u), f32x4.div(f32x4.sub(f32x4.sub(u, one), t), u));
+  return v128.bitselect(t, r, f32x4.eq(u, one));
+}
+
+/** log(1 + e^x) lane by lane: max(x, 0) + log1p(e^-|x|). */
+@inline export function vsoftplus(x: v128): v128 {
+  return f32x4.add(f32x4.max(x, f32x4.splat(0)), vlog1p(vexp(f32x4.neg(f32x4.abs(x)))));
+}
+
+/** e^x - 1 lane by lane for x <= 0, accurate near 0: (u - 1)·x / log u with u = e^x. */
+@inline export function vexpm1neg(x: v128): v128 {
+  const one = f32x4.splat(1);
+  const u = vexp(x);
+  const um1 = f32x4.sub(u, one);
+  let r = f32x4.div(f32x4.mul(um1, x), vlog(u));
+  r = v128.bitselect(x, r, f32x4.eq(u, one));
+  return v128.bitselect(f32x4.splat(-1), r, f32x4.eq(um1, f32x4.splat(-1)));
+}

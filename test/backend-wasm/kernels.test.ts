@@ -5,7 +5,7 @@
  *
  * Tolerances: ops that are exact in float32 (add, sub, mul, div, sqrt, neg,
  * abs, square, reciprocal, relu, max/min, comparisons, clamp) must match bit
- * for bit. exp/log/sigmoid/tanh use polynomial approximations: 1e-5 relative,
+ * for bit. exp/log/sigmoid/tanh/softplus/elu use polynomial approximations: 1e-5 relative,
  * plus 2e-38 absolute because exp flushes results below 1.2e-38 to zero.
  * Matmul accumulates in float32 where the reference uses float64: the error
  * bound is 1e-5 · (|A|·|B|)ᵢⱼ, i.e. relative to the magnitudes summed.
@@ -94,8 +94,8 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
     expect(Array.from(out)).toEqual([7, 10, 15, 22]);
   });
 
-  const exactUnary: UnaryOp[] = ['neg', 'sqrt', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'softplus', 'gelu'];
-  const approxUnary: UnaryOp[] = ['exp', 'log', 'sigmoid', 'tanh'];
+  const exactUnary: UnaryOp[] = ['neg', 'sqrt', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'gelu'];
+  const approxUnary: UnaryOp[] = ['exp', 'log', 'sigmoid', 'tanh', 'softplus'];
 
   it('unary ops match, including NaN, infinities, zeros and tails', () => {
     const next = rng(7 + threads);
@@ -119,8 +119,11 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
       expectSame(wasm.scalar('clamp', x, -0.5, 0.75), js.scalar('clamp', x, -0.5, 0.75), `clamp n=${n}`);
       expectClose(wasm.scalar('leakyRelu', x, 0.01, 0), js.scalar('leakyRelu', x, 0.01, 0), 1e-6, 0, 'leakyRelu');
       expectClose(wasm.scalar('affine', x, 0.5, 0.25), js.scalar('affine', x, 0.5, 0.25), 1e-6, 1e-7, 'affine');
-      expectClose(wasm.scalar('elu', x, 1, 0), js.scalar('elu', x, 1, 0), 0, 0, 'elu (delegated)');
+      expectClose(wasm.scalar('elu', x, 1, 0), js.scalar('elu', x, 1, 0), 1e-5, 0, 'elu');
+      expectClose(wasm.scalar('elu', x, 0.3, 0), js.scalar('elu', x, 0.3, 0), 1e-5, 0, 'elu a=0.3');
     }
+    const edges = new Float32Array([Number.NaN, Infinity, -Infinity, 0, -0, -1e-8, 1e-8, -1e-30, -20, -100, 100, -0.5]);
+    expectClose(wasm.scalar('elu', edges, 1, 0), js.scalar('elu', edges, 1, 0), 1e-5, 0, 'elu edges');
   });
 
   it('activation gradients match', () => {

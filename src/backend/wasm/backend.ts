@@ -135,8 +135,14 @@ function unaryJob(code: number, x: Float32Array, a: number, b: number, cost: num
   return take(py, n);
 }
 
-/** Unary ops built on the vector exp or log: about 1.5-2.5 ns per element. */
-const COSTLY = new Set([UNARY_CODES.exp, UNARY_CODES.log, UNARY_CODES.sigmoid, UNARY_CODES.tanh]);
+/** Unary ops built on the vector exp or log: about 1.5-4 ns per element. */
+const COSTLY = new Set([
+  UNARY_CODES.exp,
+  UNARY_CODES.log,
+  UNARY_CODES.sigmoid,
+  UNARY_CODES.tanh,
+  UNARY_CODES.softplus,
+]);
 
 /**
  * Work units per element of a unary op, for the thread cut-off. Only the
@@ -157,7 +163,7 @@ function unary(op: UnaryOp, x: FloatArray): FloatArray {
 function scalar(op: ScalarOp, x: FloatArray, a: number, b: number): FloatArray {
   const code = SCALAR_CODES[op];
   if (code === undefined || !(x instanceof Float32Array)) return js.scalar(op, x, a, b);
-  return unaryJob(code, x, a, b, 0);
+  return unaryJob(code, x, a, b, code === SCALAR_CODES.elu ? 1 : 0);
 }
 
 function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: FloatArray, a: number): FloatArray {

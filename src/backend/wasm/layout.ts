@@ -62,6 +62,7 @@ export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   tanh: 7,
   square: 8,
   reciprocal: 9,
+  softplus: 14,
 };
 
 /** Codes of the scalar-parameter ops the kernels implement. */
@@ -69,6 +70,7 @@ export const SCALAR_CODES: Partial<Record<ScalarOp, number>> = {
   affine: 10,
   leakyRelu: 11,
   clamp: 12,
+  elu: 13,
 };
 
 /** Codes of the binary ops the kernels implement (`pow` falls back). */
@@ -93,6 +95,8 @@ export const GRAD_CODES: Partial<Record<ActivationOp, number>> = {
   sigmoid: 1,
   tanh: 2,
   leakyRelu: 3,
+  softplus: 4,
+  elu: 5,
 };
 
 /** Codes of the reductions. */
