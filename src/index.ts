@@ -5,11 +5,23 @@
  * backend and a registry for faster ones. See the README for a tour.
  * @packageDocumentation
  */
+import { loadDefaultBackend } from './backend/default.js';
+
 export { gradcheck, grad, type GradcheckOptions, type GradcheckReport } from './autograd/gradcheck.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/engine.js';
 export { type NestedArray, Tensor } from './autograd/tensor.js';
 export type { Backend, MatmulSpec } from './backend/backend.js';
+export { type BackendStatus, backendStatus } from './backend/default.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export {
+  getNumThreads,
+  initWasmBackend,
+  setNumThreads,
+  shutdownWasmThreads,
+  type WasmInfo,
+  type WasmInitOptions,
+  wasmInfo,
+} from './backend/wasm/index.js';
 export {
   ArgumentError,
   CortexError,
@@ -29,3 +41,8 @@ export * from './optim/index.js';
 export * from './train/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
+
+// The WASM SIMD backend is the default wherever it loads (Node, and browsers
+// with SIMD; threads where shared memory is available). Loading finishes before
+// any op of the importing program runs, so a program never switches backends midway.
+await loadDefaultBackend();

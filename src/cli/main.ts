@@ -3,6 +3,7 @@
  * Entry point of the `cortex` command (the package's `bin`). See `./program.ts`.
  * @module
  */
+import { loadDefaultBackend } from '../backend/default.js';
 import { main } from './program.js';
 
 // `cortex predict model.cortex big.csv | head`: when the reader goes away, stop quietly.
@@ -10,6 +11,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
+
+// The same kernels as the library: the WASM backend wherever it loads.
+await loadDefaultBackend();
 
 main(process.argv.slice(2)).then(
   (code) => {
