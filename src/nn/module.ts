@@ -5,7 +5,7 @@
  * @module
  */
 import { Tensor } from '../autograd/tensor.js';
-import { ShapeError } from '../errors.js';
+import { DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { summary } from './summary.js';
 
@@ -25,7 +25,7 @@ export class Parameter extends Tensor {
 
   /** A parameter holding a copy of `t`'s values. */
   static from(t: Tensor): Parameter {
-    if (t.dtype === 'int32') throw new ShapeError('Parameter.from: parameters must be float tensors');
+    if (t.dtype === 'int32') throw new DTypeError('Parameter.from: parameters must be float tensors; convert with .float() first');
     return new Parameter((t.data as FloatArray).slice(), [...t.shape]);
   }
 }
