@@ -19,7 +19,7 @@ export const U_CLAMP: i32 = 12; // min(max(x, a), b)
 export const U_ELU: i32 = 13; // x > 0 ? x : a * (e^x - 1)
 export const U_SOFTPLUS: i32 = 14; // log(1 + e^x)
 
-@inline function unaryV(op: i32, x: v128, a: v128, b: v128): v128 {
+@inline export function unaryV(op: i32, x: v128, a: v128, b: v128): v128 {
   switch (op) {
     case U_NEG: return f32x4.neg(x);
     case U_EXP: return vexp(x);

@@ -4,6 +4,7 @@
 // part `part` of `parts`, using the scratch area of thread `thread`.
 import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
+import { biasActivation, softmaxCrossEntropyGradRows, softmaxCrossEntropyRows } from './fused';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 
 export { gemmScratchBytes };
@@ -21,6 +22,9 @@ export const K_AGRAD: i32 = 4;
 export const K_REDUCE: i32 = 5;
 export const K_SOFTMAX: i32 = 6;
 export const K_SOFTGRAD: i32 = 7;
+export const K_BIASACT: i32 = 8;
+export const K_SCE: i32 = 9;
+export const K_SCEGRAD: i32 = 10;
 
 @inline function arg(i: i32): i32 {
   return load<i32>(JOB + (<usize>i << 2));
@@ -129,6 +133,24 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
     case K_SOFTGRAD: {
       const outer = arg(4);
       softmaxGradRows(ptr(1), ptr(2), ptr(3), arg(5), arg(6) != 0, cut(outer, part, parts, 1), cut(outer, part + 1, parts, 1));
+      break;
+    }
+    case K_BIASACT: {
+      // op, x, bias, y, m, n, a: split rows.
+      const m = arg(5);
+      biasActivation(arg(1), ptr(2), ptr(3), ptr(4), arg(6), cut(m, part, parts, 1), cut(m, part + 1, parts, 1), argf(7));
+      break;
+    }
+    case K_SCE: {
+      // x, labels, loss, probs, rows, c: split rows.
+      const rows = arg(5);
+      softmaxCrossEntropyRows(ptr(1), ptr(2), ptr(3), ptr(4), arg(6), cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1));
+      break;
+    }
+    case K_SCEGRAD: {
+      // probs, g, labels, out, rows, c: split rows.
+      const rows = arg(5);
+      softmaxCrossEntropyGradRows(ptr(1), ptr(2), ptr(3), ptr(4), arg(6), cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1));
       break;
     }
   }

@@ -42,6 +42,17 @@ export type ScalarOp =
 /** Activations with a fused backward kernel. */
 export type ActivationOp = 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'gelu' | 'leakyRelu' | 'elu';
 
+/** The activation a fused bias-add applies: one of {@link ActivationOp}, or `'none'` for the bias alone. */
+export type BiasActivationOp = 'none' | ActivationOp;
+
+/** Result of {@link Backend.softmaxCrossEntropy}. */
+export interface SoftmaxCrossEntropyResult {
+  /** Per-row loss, `logSumExp(row) − row[label]`: length `n`. */
+  losses: FloatArray;
+  /** The softmax of every row, `[n, c]`, kept for the backward pass. */
+  probs: FloatArray;
+}
+
 /** Elementwise functions of two arguments, with NumPy broadcasting. Comparisons give 1 or 0. */
 export type BinaryOp =
   | 'add'
@@ -92,6 +103,13 @@ export interface Backend {
   scalar(op: ScalarOp, x: FloatArray, a: number, b: number): FloatArray;
   /** Gradient of an activation: given input `x`, output `y` and upstream `g`, returns dL/dx. `a` is the op's parameter. */
   activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: FloatArray, a: number): FloatArray;
+  /**
+   * Fused bias-add and activation: `y[i, j] = act(x[i, j] + bias[j])` for `x`
+   * viewed as `[m, n]` (bias `[n]`, or null for none). The sum is rounded to the
+   * array's float type before the activation, so the result equals `binary('add')`
+   * followed by the activation. `a` is the parameter of leakyRelu and elu.
+   */
+  biasActivation(op: BiasActivationOp, x: FloatArray, m: number, n: number, bias: FloatArray | null, a: number): FloatArray;
   /** `f(a, b)` with broadcasting of `aShape` and `bShape` to `outShape`. Both inputs have the same float type. */
   binary(op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, outShape: Shape): FloatArray;
   /** `cond != 0 ? a : b`, broadcasting all three to `outShape`. */
@@ -117,6 +135,15 @@ export interface Backend {
   softmax(x: FloatArray, outer: number, n: number, inner: number, log: boolean): FloatArray;
   /** Gradient of {@link softmax} from its output `y` and upstream `g`. */
   softmaxGrad(y: FloatArray, g: FloatArray, outer: number, n: number, inner: number, log: boolean): FloatArray;
+
+  /**
+   * Softmax cross-entropy of `logits` viewed as `[n, c]` against class ids
+   * `labels` (length `n`, each in `[0, c)`): the per-row loss and the softmax
+   * probabilities. Stable for logits of any finite size.
+   */
+  softmaxCrossEntropy(logits: FloatArray, n: number, c: number, labels: Int32Array): SoftmaxCrossEntropyResult;
+  /** Gradient of {@link softmaxCrossEntropy}: `dx[i, j] = (probs[i, j] − [j = labels[i]]) · g[i]`. */
+  softmaxCrossEntropyGrad(probs: FloatArray, g: FloatArray, n: number, c: number, labels: Int32Array): FloatArray;
 
   /** Transposes axes: output axis i is input axis `perm[i]`. Works on any dtype. */
   permute<T extends TypedArray>(x: T, shape: Shape, perm: readonly number[]): T;

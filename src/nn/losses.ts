@@ -18,6 +18,7 @@ import {
   mul,
   neg,
   reshape,
+  softmaxCrossEntropy,
   softplus,
   sub,
   sum,
@@ -182,7 +183,8 @@ function batched(name: string, input: Tensor): Tensor {
  * probabilities `[N, C]`. Optional label smoothing as in PyTorch. The reduction averages
  * over samples.
  *
- * (Kept in one function so it can become a fused softmax–cross-entropy primitive.)
+ * Class-id targets without label smoothing run as the fused {@link softmaxCrossEntropy}
+ * primitive; probability targets and label smoothing are composed from `logSoftmax`.
  *
  * @example
  * ```ts
@@ -196,17 +198,22 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
   const single = input.ndim === 1;
   const x = batched(name, asFloat(name, input));
   const [n, c] = x.shape as [number, number];
-  const logp = logSoftmax(x, 1);
   let per: Tensor;
   const probTargets = target.dtype !== 'int32' && target.ndim === input.ndim && target.shape.every((d, i) => d === input.shape[i]) && !(single && c === 1);
   if (probTargets && (target.ndim === 2 || single)) {
     let t = batched(name, target);
     if (eps > 0) t = add(mul(t, 1 - eps), eps / c);
-    per = neg(sum(mul(logp, t), 1));
+    per = neg(sum(mul(logSoftmax(x, 1), t), 1));
   } else {
     const idx = classIndex(name, x, single ? reshape(target, [1]) : target);
-    const nll = neg(reshape(gather(logp, 1, idx), [n]));
-    per = eps > 0 ? add(mul(nll, 1 - eps), mul(mean(logp, 1), -eps)) : nll;
+    if (eps > 0) {
+      const logp = logSoftmax(x, 1);
+      const nll = neg(reshape(gather(logp, 1, idx), [n]));
+      per = add(mul(nll, 1 - eps), mul(mean(logp, 1), -eps));
+    } else {
+      // The common case: one fused primitive, whose backward is (softmax − onehot) · g.
+      per = softmaxCrossEntropy(x, reshape(idx, [n]));
+    }
   }
   if (single) per = reshape(per, []);
   return reduce(name, per, options.reduction);

@@ -2,6 +2,7 @@
 export { Tensor } from '../autograd/tensor.js';
 export { elu, gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, softplus, tanh } from './activation.js';
 export * from './creation.js';
+export { softmaxCrossEntropy } from './crossentropy.js';
 export {
   abs,
   add,
@@ -26,7 +27,7 @@ export {
   where,
 } from './elementwise.js';
 export { gather, indexSelect, oneHot } from './indexing.js';
-export { linear, matmul } from './linalg.js';
+export { type LinearActivation, linear, matmul } from './linalg.js';
 export {
   broadcastTo,
   cast,

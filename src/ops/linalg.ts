@@ -1,4 +1,4 @@
-import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type Grads, type OpDef, make, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type FloatArray, promote } from '../tensor/dtype.js';
@@ -75,28 +75,69 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   return recording(a, b) ? record(MATMUL, [a, b], out) : out;
 }
 
-const LINEAR: OpDef = {
-  name: 'linear',
-  backward: (g, n) => {
-    const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
-    // y = x·Wᵀ + b  ⇒  dx = G·W, dW = Gᵀ·x, db = Σ_rows G. No transpose is materialised.
-    const rows = sizeOf(x.shape.slice(0, -1));
-    const g2 = g.reshape([rows, g.shape[g.ndim - 1]!]);
-    const x2 = x.reshape([rows, x.shape[x.ndim - 1]!]);
-    const gx = x.requiresGrad ? product(g2, w, false, false).reshape(x.shape) : null;
-    const gw = w.requiresGrad ? product(g2, x2, true, false) : null;
-    const gb = b?.requiresGrad ? g2.sum(0) : null;
-    return [gx, gw, gb];
-  },
+/** Activations `linear` can fuse: those whose gradient needs only the output. */
+export type LinearActivation = 'relu' | 'sigmoid' | 'tanh';
+
+const LINEAR_ACTIVATIONS: readonly LinearActivation[] = ['relu', 'sigmoid', 'tanh'];
+
+/** dL/dx, dL/dW and dL/db of `y = x·Wᵀ + b` from dL/dy `g`. No transpose is materialised. */
+function linearGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor | undefined): Grads {
+  const rows = sizeOf(x.shape.slice(0, -1));
+  const g2 = g.reshape([rows, g.shape[g.ndim - 1]!]);
+  const x2 = x.reshape([rows, x.shape[x.ndim - 1]!]);
+  const gx = x.requiresGrad ? product(g2, w, false, false).reshape(x.shape) : null;
+  const gw = w.requiresGrad ? product(g2, x2, true, false) : null;
+  const gb = b?.requiresGrad ? g2.sum(0) : null;
+  return [gx, gw, gb];
+}
+
+/**
+ * The gradient rule of `linear` with activation `act` (none for the plain
+ * affine map). The activation's gradient comes from the output alone: for
+ * relu, `y > 0` exactly where the pre-activation is > 0.
+ */
+function linearDef(act: LinearActivation | null): OpDef {
+  return {
+    name: act === null ? 'linear' : `linear+${act}`,
+    backward: (g, n) => {
+      const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
+      if (act === null) return linearGrads(g, x, w, b);
+      const y = n.output.data as FloatArray;
+      const gz = backend().activationGrad(act, y, y, g.data as FloatArray, 0);
+      return linearGrads(make(gz, g.shape), x, w, b);
+    },
+  };
+}
+
+const LINEAR = linearDef(null);
+const LINEAR_ACT: Record<LinearActivation, OpDef> = {
+  relu: linearDef('relu'),
+  sigmoid: linearDef('sigmoid'),
+  tanh: linearDef('tanh'),
 };
 
 /**
  * The affine map of a dense layer, `x · Wᵀ + b`, as one primitive: `weight` is
  * [out, in] as in PyTorch, `x` is [..., in], `bias` (optional) is [out].
  * Forward and backward use the transposed matmul kernels directly.
+ *
+ * With `activation`, returns `act(x · Wᵀ + b)` as one primitive: the bias and
+ * the activation are applied in one pass over the product (the backend's
+ * `biasActivation` kernel), and the backward applies the activation's
+ * gradient kernel before the matmuls. Values equal `relu(linear(x, w, b))` etc.
+ *
+ * @example
+ * ```ts
+ * const h = linear(x, w1, b1, 'relu'); // same values as relu(linear(x, w1, b1))
+ * ```
  */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor, activation?: LinearActivation): Tensor {
   floats('linear', x);
+  if (activation !== undefined && !LINEAR_ACTIVATIONS.includes(activation)) {
+    throw new ArgumentError(
+      `linear: activation must be one of ${LINEAR_ACTIVATIONS.join(', ')}, got '${String(activation)}'; apply other activations after linear`,
+    );
+  }
   if (weight.ndim !== 2) throw new ShapeError(`linear: the weight must be 2-d [out, in], got ${fmt(weight.shape)}`);
   const [out, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
@@ -107,12 +148,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
   }
   if (weight.dtype !== x.dtype) weight = cast(weight, x.dtype);
   if (bias !== undefined && bias.dtype !== x.dtype) bias = cast(bias, x.dtype);
-  const x2 = x.ndim === 2 ? x : make(x.data, [sizeOf(x.shape.slice(0, -1)), inF]);
-  let y = product(x2, weight, false, true);
-  if (bias !== undefined) {
-    y = make(backend().binary('add', y.data as FloatArray, y.shape, bias.data as FloatArray, bias.shape, y.shape), y.shape);
-  }
-  const result = x.ndim === 2 ? y : make(y.data, [...x.shape.slice(0, -1), out]);
+  const rows = sizeOf(x.shape.slice(0, -1));
+  const x2 = x.ndim === 2 ? x : make(x.data, [rows, inF]);
+  let y = product(x2, weight, false, true).data as FloatArray;
+  if (bias !== undefined) y = backend().biasActivation(activation ?? 'none', y, rows, out, bias.data as FloatArray, 0);
+  else if (activation !== undefined) y = backend().unary(activation, y);
+  const result = make(y, [...x.shape.slice(0, -1), out]);
   const inputs = bias === undefined ? [x, weight] : [x, weight, bias];
-  return recording(x, weight, bias) ? record(LINEAR, inputs, result) : result;
+  const def = activation === undefined ? LINEAR : LINEAR_ACT[activation];
+  return recording(x, weight, bias) ? record(def, inputs, result) : result;
 }

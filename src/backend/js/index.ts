@@ -1,5 +1,6 @@
 import type { Backend } from '../backend.js';
 import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
+import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { matmul } from './matmul.js';
 import { concat, expand, gather, indexAdd, indexSelect, pad, permute, scatterAdd, slice } from './movement.js';
 import { argReduce, reduce } from './reduce.js';
@@ -15,6 +16,7 @@ export const jsBackend: Backend = {
   unary,
   scalar,
   activationGrad,
+  biasActivation,
   binary,
   where,
   reduce,
@@ -22,6 +24,8 @@ export const jsBackend: Backend = {
   matmul,
   softmax,
   softmaxGrad,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGrad,
   permute,
   expand,
   slice,

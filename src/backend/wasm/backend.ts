@@ -27,93 +27,12 @@ import {
   SCALAR_CODES,
   UNARY_CODES,
 } from './layout.js';
-import { arenaBase, f32, i32, poolReady, reserve, run, select } from './runtime.js';
+import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
+import { CHEAP, gemmParts, put, runElementwise, span, splitElementwise, take, threadCount } from './jobs.js';
+import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
+
+export { DEFAULT_ELEMENT_PARALLEL_SIZE, DEFAULT_GEMM_PARALLEL_FLOPS, setKernelThreads, setParallelCutoffs } from './jobs.js';
 import { broadcastPlan, plan } from './broadcast.js';
-
-/** Default smallest matmul (in floating-point operations) split over threads. */
-export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 17;
-/** Default smallest exp-family job (in elements) split over threads. */
-export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 12;
-
-let gemmParallelFlops = DEFAULT_GEMM_PARALLEL_FLOPS;
-let elementParallelSize = DEFAULT_ELEMENT_PARALLEL_SIZE;
-
-/** Threads a large job may use (1 means the pool is off). */
-let threads = 1;
-
-/** Sets the thread count large jobs use; the pool layer clamps it to ready workers. */
-export function setKernelThreads(n: number): void {
-  threads = n;
-}
-
-/**
- * Overrides the parallel cut-offs (tests set 0 to split every job, even the
- * cheap elementwise ones that never pay; measurements sweep them). Called
- * without arguments it restores the defaults.
- */
-export function setParallelCutoffs(
-  gemmFlops = DEFAULT_GEMM_PARALLEL_FLOPS,
-  elements = DEFAULT_ELEMENT_PARALLEL_SIZE,
-): void {
-  gemmParallelFlops = gemmFlops;
-  elementParallelSize = elements;
-}
-
-/** Parts an elementwise job is cut into per thread (finer parts balance a busy machine). */
-const PARTS_PER_THREAD = 4;
-
-/**
- * Work of ops too cheap per element to pay for the copies into shared memory
- * (see unaryCost): they are split only when the cut-off is 0.
- */
-const CHEAP = 0;
-
-/** Whether an elementwise-style job of `work` exp-equivalents is split over the pool. */
-function splitElementwise(work: number): boolean {
-  // A zero cut-off forces splitting (tests), even while the pool backs off.
-  return threads > 1 && work >= elementParallelSize && (elementParallelSize === 0 || poolReady());
-}
-
-/** Runs the described elementwise-style job, on the pool when `parallel`. */
-function runElementwise(parallel: boolean): void {
-  if (parallel) run(threads, threads * PARTS_PER_THREAD);
-  else run(1, 1);
-}
-
-/**
- * Parts a matmul job is cut into (1: not split). Each part packs its own
- * panels, so parts stay coarse: two per thread, each at least 16 micro-tile
- * rows (or columns) wide.
- */
-function gemmParts(flops: number, batch: number, m: number, n: number): number {
-  if (flops < gemmParallelFlops || threads <= 1) return 1;
-  if (gemmParallelFlops > 0 && !poolReady()) return 1;
-  if (batch >= threads) return Math.min(batch, threads * PARTS_PER_THREAD);
-  const parts = Math.min(threads * 2, Math.floor(m >= n ? m / 64 : n / 128));
-  if (parts >= threads) return parts;
-  return Math.min(threads, Math.floor(m >= n ? m / 4 : n / 8));
-}
-
-/** Bytes from `n` floats, rounded up to a 64-byte line. */
-function span(n: number): number {
-  return ((n << 2) + 63) & ~63;
-}
-
-/** Copies `x` into the arena at byte address `p`. */
-function put(x: Float32Array, p: number): void {
-  f32.set(x, p >>> 2);
-}
-
-/**
- * Copies `n` floats at byte address `p` out into a new array. Allocating and
- * `set` from a short-lived view measures 1.5-2x faster than `slice`.
- */
-function take(p: number, n: number): Float32Array {
-  const i = p >>> 2;
-  const out = new Float32Array(n);
-  out.set(f32.subarray(i, i + n));
-  return out;
-}
 
 function unaryJob(code: number, x: Float32Array, a: number, b: number, cost: number): Float32Array {
   const n = x.length;
@@ -298,7 +217,7 @@ function matmul(a: FloatArray, b: FloatArray, spec: MatmulSpec): FloatArray {
   i32[JOB + 9] = batch;
   i32[JOB + 10] = spec.strideA;
   i32[JOB + 11] = spec.strideB;
-  if (parts > 1) run(threads, parts);
+  if (parts > 1) run(threadCount(), parts);
   else run(1, 1);
   return take(pc, size);
 }
@@ -355,6 +274,7 @@ export const wasmBackend: Backend = {
   unary,
   scalar,
   activationGrad,
+  biasActivation,
   binary,
   where: js.where,
   reduce,
@@ -362,6 +282,8 @@ export const wasmBackend: Backend = {
   matmul,
   softmax,
   softmaxGrad,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGrad,
   permute: js.permute,
   expand: js.expand,
   slice: js.slice,

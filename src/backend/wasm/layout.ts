@@ -4,7 +4,7 @@
  * `asm/elementwise.ts` and `asm/reduce.ts`; change both sides together.
  * @module
  */
-import type { ActivationOp, BinaryOp, ReduceOp, ScalarOp, UnaryOp } from '../backend.js';
+import type { ActivationOp, BiasActivationOp, BinaryOp, ReduceOp, ScalarOp, UnaryOp } from '../backend.js';
 
 /** Int32 index of the pool's control words (byte 256). */
 export const CTRL = 64;
@@ -49,6 +49,12 @@ export const K_REDUCE = 5;
 export const K_SOFTMAX = 6;
 /** Softmax gradient job. */
 export const K_SOFTGRAD = 7;
+/** Fused bias-add plus activation job. */
+export const K_BIASACT = 8;
+/** Softmax cross-entropy job. */
+export const K_SCE = 9;
+/** Softmax cross-entropy gradient job. */
+export const K_SCEGRAD = 10;
 
 /** Codes of the unary ops the kernels implement; the others fall back to the reference backend. */
 export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
@@ -97,6 +103,17 @@ export const GRAD_CODES: Partial<Record<ActivationOp, number>> = {
   leakyRelu: 3,
   softplus: 4,
   elu: 5,
+};
+
+/** Codes of the activations the fused bias-add kernel applies (`asm/fused.ts`; gelu falls back). */
+export const BIAS_ACT_CODES: Partial<Record<BiasActivationOp, number>> = {
+  none: -1,
+  relu: 5,
+  sigmoid: 6,
+  tanh: 7,
+  leakyRelu: 11,
+  elu: 13,
+  softplus: 14,
 };
 
 /** Codes of the reductions. */
