@@ -1,12 +1,14 @@
 /**
- * The shared conformance suites (PyTorch fixtures through the ops, and kernel
- * agreement with the reference backend) run on the WASM backend, on one
+ * The shared conformance suites (PyTorch fixtures through the ops, kernel
+ * agreement with the reference backend, and the gradient checks with their
+ * float32 |x| = 1e4 stability cases) run on the WASM backend, on one
  * thread and on two. On two threads the parallel cut-offs are set to zero so
  * that every job, however small, is split across the pool.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
 import { initWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
+import { gradcheckConformance } from '../conformance/gradcheck.js';
 import { kernelConformance } from '../conformance/kernels.js';
 import { opConformance } from '../conformance/ops.js';
 
@@ -19,6 +21,7 @@ describe('wasm backend, 1 thread', () => {
   });
   opConformance('wasm');
   kernelConformance('wasm');
+  gradcheckConformance('wasm');
 });
 
 describe('wasm backend, 2 threads, every job split', () => {
@@ -32,4 +35,5 @@ describe('wasm backend, 2 threads, every job split', () => {
   });
   opConformance('wasm');
   kernelConformance('wasm');
+  gradcheckConformance('wasm');
 });

@@ -65,6 +65,18 @@ function spread(fn: (x: Tensor, a: number | number[] | undefined, k: boolean, c:
   };
 }
 
+/** `linear` with a fused activation; relu draws its input away from the kink at 0. */
+function linearWith(act: C.LinearActivation): Builder {
+  return (g) => {
+    const [i, o] = [int(g, 1, 4), int(g, 1, 4)];
+    const lead = shape(g, 0, 2, 3);
+    const withBias = g.nextFloat() < 0.7;
+    const inputs = [normal(g, [...lead, i]), normal(g, [o, i]), ...(withBias ? [normal(g, [o])] : [])];
+    const fn = (x: Tensor, w: Tensor, b?: Tensor): Tensor => C.linear(x, w, b, act);
+    return { fn, inputs, label: `${act} ${S([...lead, i])} weight [${o},${i}] bias ${withBias}` };
+  };
+}
+
 /** Softmax-like op along a random axis. */
 function alongAxis(fn: (x: Tensor, axis: number) => Tensor, scale = 2): Builder {
   return (g) => {
@@ -84,6 +96,9 @@ export function stabilityInput(): Tensor {
   return C.tensor(rows, { dtype: 'float64' });
 }
 
+/** Class ids for the rows of {@link stabilityInput}: the smallest, a middle and the largest logit. */
+const STABILITY_LABELS = C.tensor([0, 2, 4], { dtype: 'int32' });
+
 /** The ops that must stay finite, with finite gradients, up to |x| = 1e4. */
 export const STABLE: Readonly<Record<string, (x: Tensor) => Tensor>> = {
   sigmoid: (x) => C.sigmoid(x),
@@ -94,6 +109,8 @@ export const STABLE: Readonly<Record<string, (x: Tensor) => Tensor>> = {
   logSoftmaxAxis0: (x) => C.logSoftmax(x, 0),
   logSumExp: (x) => C.logSumExp(x, 1),
   logSumExpAll: (x) => C.logSumExp(x),
+  softmaxCrossEntropy: (x) => C.softmaxCrossEntropy(x, STABILITY_LABELS),
+  crossEntropy: (x) => C.crossEntropy(x, STABILITY_LABELS, { reduction: 'none' }),
 };
 
 /** Every differentiable op, by name. */
@@ -164,6 +181,20 @@ export const GRADCHECK_CASES: Readonly<Record<string, Builder>> = {
     const withBias = g.nextFloat() < 0.7;
     const inputs = [normal(g, [...lead, i]), normal(g, [o, i]), ...(withBias ? [normal(g, [o])] : [])];
     return { fn: (x, w, b) => C.linear(x, w, b), inputs, label: `${S([...lead, i])} weight [${o},${i}] bias ${withBias}` };
+  },
+  linearRelu: linearWith('relu'),
+  linearSigmoid: linearWith('sigmoid'),
+  linearTanh: linearWith('tanh'),
+  softmaxCrossEntropy: (g) => {
+    const [n, c] = [int(g, 1, 5), int(g, 1, 6)];
+    const t = indices(g, [n], c);
+    return { fn: (z) => C.softmaxCrossEntropy(z, t), inputs: [normal(g, [n, c], 3)], label: `[${n},${c}]` };
+  },
+  crossEntropyFusedReuse: (g) => {
+    const [n, c] = [int(g, 1, 5), int(g, 2, 5)];
+    const t = indices(g, [n], c);
+    const fn = (z: Tensor): Tensor => C.crossEntropy(z.mul(z.sum(1, true)), t, { reduction: 'sum' }).add(z.softmax(1).sum());
+    return { fn, inputs: [normal(g, [n, c])], label: `[${n},${c}]` };
   },
   reshape: (g) => {
     const s = shape(g, 1, 3);

@@ -6,7 +6,7 @@
  * @module
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActivationOp, Backend, BinaryOp, MatmulSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
+import type { ActivationOp, Backend, BiasActivationOp, BinaryOp, MatmulSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
 import { findBackend } from '../../src/backend/registry.js';
 import type { FloatArray } from '../../src/tensor/dtype.js';
 import { Generator } from '../../src/tensor/random.js';
@@ -69,6 +69,12 @@ const BCAST: readonly [Shape, Shape, Shape][] = [
 const MATMUL: readonly [number, number, number, number][] = [
   [1, 1, 1, 1], [1, 3, 5, 7], [1, 33, 17, 65], [1, 64, 64, 64], [1, 129, 70, 31], [3, 9, 16, 5],
 ];
+
+/** Shapes [m, n] of the fused kernels: 1x1, primes that leave SIMD tails, zero rows, one wide row. */
+const FUSED_SHAPES: readonly [number, number][] = [
+  [1, 1], [0, 7], [3, 0], [7, 13], [17, 31], [64, 10], [64, 128], [1, 1031], [2, 3],
+];
+const BIAS_ACTIVATION: readonly BiasActivationOp[] = ['none', ...ACTIVATION];
 
 /** Positive inputs for ops defined on (0, ∞). */
 function domainOf(op: UnaryOp | BinaryOp): [number, number] {
@@ -154,6 +160,34 @@ export function kernelConformance(backendName: string, options: SuiteOptions = {
               const what = `softmax log=${log} [${outer}, ${n}, ${inner}]`;
               agree(what, be.softmax(xs, outer, n, inner, log), y, kind);
               agree(`${what} grad`, be.softmaxGrad(y, up, outer, n, inner, log), js.softmaxGrad(y, up, outer, n, inner, log), kind);
+            }
+          }
+        });
+
+        it('fused bias-activation and softmax cross-entropy', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(6)];
+          for (const [m, n] of FUSED_SHAPES) {
+            const x = normal(g, m * n, kind, 3);
+            const bias = normal(g, n, kind);
+            for (const op of BIAS_ACTIVATION) {
+              for (const b of [bias, null]) {
+                const what = `biasActivation ${op} [${m}, ${n}] bias ${b !== null}`;
+                agree(what, be.biasActivation(op, x, m, n, b, 0.2), js.biasActivation(op, x, m, n, b, 0.2), kind);
+              }
+            }
+            if (n === 0) continue;
+            for (const scale of [5, 1e4]) {
+              const logits = normal(g, m * n, kind, scale);
+              const labels = indices(g, m, n);
+              const what = `softmaxCrossEntropy [${m}, ${n}] scale ${scale}`;
+              const got = be.softmaxCrossEntropy(logits, m, n, labels);
+              const want = js.softmaxCrossEntropy(logits, m, n, labels);
+              agree(`${what} losses`, got.losses, want.losses, kind);
+              agree(`${what} probs`, got.probs, want.probs, kind);
+              expect(Array.from(got.losses).every(Number.isFinite), `${what}: finite losses`).toBe(true);
+              const up = normal(g, m, kind);
+              const gb = be.softmaxCrossEntropyGrad(want.probs, up, m, n, labels);
+              agree(`${what} grad`, gb, js.softmaxCrossEntropyGrad(want.probs, up, m, n, labels), kind);
             }
           }
         });
