@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import { flatten, indexSelect, linear, reshape } from '../ops/index.js';
+import { type LinearActivation, flatten, indexSelect, linear, reshape } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import { kaimingUniform, normal, uniform } from './init.js';
 import { Module, Parameter } from './module.js';
@@ -56,13 +56,33 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    return linear(x, this.weight, this.bias ?? undefined);
+  }
+
+  /**
+   * `activation(forward(x))` as one fused primitive: the bias and the activation
+   * are applied in one pass over the product. Values and gradients equal
+   * `new ReLU().forward(fc.forward(x))` (and likewise for sigmoid and tanh); a
+   * container can call this when a Linear layer is directly followed by one of them.
+   *
+   * @example
+   * ```ts
+   * const h = fc.forwardActivated(x, 'relu'); // same as relu(fc.forward(x))
+   * ```
+   */
+  forwardActivated(x: Tensor, activation: LinearActivation): Tensor {
+    this.checkInput(x);
+    return linear(x, this.weight, this.bias ?? undefined, activation);
+  }
+
+  private checkInput(x: Tensor): void {
     const last = x.shape[x.ndim - 1];
     if (last !== this.inFeatures) {
       throw new ShapeError(
         `Linear(${this.inFeatures}, ${this.outFeatures}): expected input with ${this.inFeatures} features in the last dimension, got shape [${x.shape.join(', ')}]`,
       );
     }
-    return linear(x, this.weight, this.bias ?? undefined);
   }
 
   override extraRepr(): string {

@@ -10,6 +10,10 @@ import {
   ArgumentError,
   DTypeError,
   Generator,
+  Linear,
+  ReLU,
+  Sigmoid,
+  Tanh,
   type LinearActivation,
   ShapeError,
   type Tensor,
@@ -209,6 +213,26 @@ describe('crossEntropy against the PyTorch fixtures on every backend', () => {
       });
     }
   }
+});
+
+describe('Linear.forwardActivated', () => {
+  it('equals the layer followed by the activation module, values and gradients', () => {
+    const g = new Generator(14);
+    const fc = new Linear(6, 4, { generator: g });
+    const x = randn([5, 6], { generator: g });
+    for (const [act, mod] of [['relu', new ReLU()], ['sigmoid', new Sigmoid()], ['tanh', new Tanh()]] as const) {
+      fc.zeroGrad();
+      const fused = fc.forwardActivated(x, act);
+      fused.sum().backward();
+      const gw = Array.from(fc.weight.grad!.data);
+      fc.zeroGrad();
+      const plain = mod.forward(fc.forward(x));
+      plain.sum().backward();
+      expect(Array.from(fused.data), act).toEqual(Array.from(plain.data));
+      expect(maxDiff(gw, fc.weight.grad!.data), act).toBeLessThanOrEqual(1e-6);
+    }
+    expect(() => fc.forwardActivated(randn([2, 5]), 'relu')).toThrow(/expected input with 6 features/);
+  });
 });
 
 describe('argument errors', () => {
