@@ -66,14 +66,14 @@ export interface Options {
 export const USAGE = `npm run bench -- [options]
 
   --quick             fast smoke run: small matrices, 1 MLP epoch on a 10k subset, short timings
-                      (sections: sgemm, mlp, tiny, and leak = Cortex's RSS over 50 MLP epochs of 10k samples)
-  --only <list>       sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all)
+  --only <list>       sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all);
+                      leak = Cortex's RSS over 50 MLP epochs of 10k samples
   --peers <list>      peer ids to run, comma-separated: ${PEERS.map((p) => p.id).join(', ')}
   --epochs <n>        MLP epochs (default 5, quick 1)
   --name <name>       results file bench/results/<name>.json (default: <date>-full or <date>-quick)
   --data <dir>        Fashion-MNIST directory (default: found with dpkg -L dataset-fashion-mnist)
   --python <path>     interpreter of the numpy and torch peers (default Debian's /usr/bin/python3)
-  --cortex-backend <auto|js>  run Cortex on the WASM backend when it starts (auto) or on the reference backend (js)
+  --cortex-backend <b> auto: Cortex on the WASM backend when it starts (default); js: the reference backend
   --wait-idle <s>     before each peer, wait up to s seconds until other processes leave the CPUs idle
   --verbose           echo each peer's diagnostics
   --help              this text`;
