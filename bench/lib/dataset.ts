@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEBIAN_FASHION_MNIST_DIR, findFashionMnistDir, loadFashionMnist as loadSplit } from '../../src/data/node/idx-file.js';
+import { DEBIAN_FASHION_MNIST_DIR, findFashionMnistDir, loadFashionMnist as loadSplit } from 'cortex-nn/node';
 
 /** Fashion-MNIST as float pixels in [0, 1] and int32 labels. */
 export interface FashionMnist {

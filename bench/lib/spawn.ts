@@ -63,6 +63,11 @@ function tail(text: string, lines: number): string {
 }
 
 /** Runs `job` on `peer` from the repository root `root`. Never throws. */
+/** Where `tsc -p bench` puts a peer script: `bench/peers/x.ts` → `bench/.out/bench/peers/x.js`. */
+function compiledPeer(script: string): string {
+  return `bench/.out/${script.replace(/\.ts$/, '.js')}`;
+}
+
 export async function runJob(
   root: string,
   peer: PeerDef,
@@ -74,7 +79,8 @@ export async function runJob(
   if (isPy && !existsSync(opts.python)) return { status: 'skipped', reason: `skipped: not installed (no ${opts.python})`, wallSeconds: 0 };
   const cmd = isPy ? opts.python : process.execPath;
   // --expose-gc lets the leak check collect garbage before reading RSS; nothing else calls gc().
-  const args = isPy ? [peer.script, JSON.stringify(job)] : ['--expose-gc', '--import', 'tsx', peer.script, JSON.stringify(job)];
+  // JS peers run compiled (`tsc -p bench`, part of `npm run bench`), without a TypeScript loader.
+  const args = isPy ? [peer.script, JSON.stringify(job)] : ['--expose-gc', compiledPeer(peer.script), JSON.stringify(job)];
   const env = isPy ? pythonEnv() : process.env;
   const r = await runCommand(cmd, args, { cwd: root, env, timeoutMs: opts.timeoutMs, echo: opts.verbose });
   const wallSeconds = (performance.now() - t0) / 1000;

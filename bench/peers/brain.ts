@@ -5,7 +5,7 @@
  * @module
  */
 import brain from 'brain.js';
-import { Generator } from '../../src/tensor/random.js';
+import { Generator } from 'cortex-nn';
 import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { MlpSettings } from '../lib/protocol.js';

@@ -22,7 +22,7 @@ import {
   sub,
   type Tensor,
   tensor,
-} from '../../src/index.js';
+} from 'cortex-nn';
 import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Generator } from '../../src/tensor/random.js';
+import { Generator } from 'cortex-nn';
 import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';

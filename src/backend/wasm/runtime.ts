@@ -178,7 +178,9 @@ export function run(nt: number, parts: number): void {
   // Open a new generation (even), after the closed one (odd) of the last job.
   const gen = ((Atomics.load(ctl, CTRL_GEN) | 1) + 1) & 0x3fffffff;
   Atomics.store(ctl, CTRL_GEN, gen);
-  if (Atomics.load(ctl, CTRL_SLEEPERS) > 0) Atomics.notify(ctl, CTRL_GEN);
+  const woke = Atomics.load(ctl, CTRL_SLEEPERS) > 0;
+  if (woke) Atomics.notify(ctl, CTRL_GEN);
+  const started = performance.now();
   let part = Atomics.add(ctl, CTRL_NEXT, 1);
   let mine = 0;
   while (part < parts) {
@@ -187,7 +189,9 @@ export function run(nt: number, parts: number): void {
     part = Atomics.add(ctl, CTRL_NEXT, 1);
   }
   Atomics.store(ctl, CTRL_GEN, gen | 1);
-  noteHelp(mine < parts);
+  // A miss says the cores are busy only when the workers were spinning (not parked,
+  // whose wake-up takes tens of µs) and the job took long enough for them to join.
+  if (mine < parts || (!woke && performance.now() - started > JOIN_MS)) noteHelp(mine < parts);
   // Wait for workers still finishing a part they claimed. Spin first; if one
   // lags (descheduled, say), park instead of burning the core it needs.
   let spins = 0;
@@ -203,6 +207,9 @@ export function run(nt: number, parts: number): void {
     active = Atomics.load(ctl, CTRL_ACTIVE);
   }
 }
+
+/** A worker spinning for a job joins within this many milliseconds when its core is free. */
+const JOIN_MS = 0.05;
 
 /** Consecutive split jobs in which no worker took a part. */
 let lateStreak = 0;
