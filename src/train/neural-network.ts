@@ -134,7 +134,6 @@ export class NeuralNetwork {
   train(x: Matrix, y: Matrix, options: NeuralNetworkTrainOptions = {}): History {
     const xt = this.input(x);
     const yt = this.target(y, xt.shape[0]!);
-    // biome-ignore lint/suspicious/noFocusedTests: this is Cortex's fit(), not a focused test
     return fit(this.model, { x: xt, y: yt }, {
       epochs: options.epochs ?? 1000,
       learningRate: options.learningRate ?? 0.1,
