@@ -1,5 +1,5 @@
 import { ArgumentError, GradientError } from '../errors.js';
-import type { TypedArray } from '../tensor/dtype.js';
+import { type TypedArray, castArray } from '../tensor/dtype.js';
 import { type Shape, fmt, sameShape } from '../tensor/shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -197,17 +197,10 @@ export function backward(root: Tensor, grad?: Tensor): void {
 function accumulateLeaf(t: Tensor, g: Tensor): void {
   const gd = g.data;
   if (t.grad === null) {
-    const copy = gd.slice();
-    t.grad = make(t.dtype === g.dtype ? copy : castTo(copy, t.data), t.shape);
+    // A fresh copy: the gradient may share storage with other tensors of the pass.
+    t.grad = make(t.dtype === g.dtype ? gd.slice() : castArray(gd, t.dtype), t.shape);
     return;
   }
   const acc = t.grad.data;
   for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + gd[i]!;
-}
-
-function castTo(src: TypedArray, like: TypedArray): TypedArray {
-  const ctor = like.constructor as new (n: number) => TypedArray;
-  const out = new ctor(src.length);
-  out.set(src);
-  return out;
 }

@@ -1,4 +1,5 @@
 import { GradientError } from '../errors.js';
+import { allocate } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
 import { fmt } from '../tensor/shape.js';
 import { noGrad } from './engine.js';
@@ -112,6 +113,6 @@ export function grad(f: (...inputs: Tensor[]) => Tensor): (...inputs: Tensor[]) 
     const xs = inputs.map((t) => new Tensor(t.data.slice(), t.shape, t.dtype !== 'int32'));
     const y = f(...xs);
     y.backward();
-    return xs.map((x) => x.grad ?? new Tensor(new (x.data.constructor as Float32ArrayConstructor)(x.size), x.shape));
+    return xs.map((x) => x.grad ?? new Tensor(allocate(x.dtype, x.size), x.shape));
   };
 }

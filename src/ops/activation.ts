@@ -3,7 +3,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import type { ActivationOp } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { normAxis } from '../tensor/shape.js';
+import { around, normAxis } from '../tensor/shape.js';
 import { backend, floats } from './util.js';
 
 /** One definition serves every activation: the backend has a fused gradient kernel for each. */
@@ -83,7 +83,7 @@ function softmaxDef(log: boolean): OpDef {
     name: log ? 'logSoftmax' : 'softmax',
     backward: (g, n) => {
       const x = n.inputs[0]!;
-      const [outer, len, inner] = split3(x.shape, n.attrs.axis ?? 0);
+      const [outer, len, inner] = around(x.shape, n.attrs.axis ?? 0);
       const d = backend().softmaxGrad(n.output.data as FloatArray, g.data as FloatArray, outer, len, inner, log);
       return [make(d, x.shape)];
     },
@@ -92,18 +92,10 @@ function softmaxDef(log: boolean): OpDef {
 const SOFTMAX = softmaxDef(false);
 const LOG_SOFTMAX = softmaxDef(true);
 
-function split3(shape: readonly number[], axis: number): [number, number, number] {
-  let outer = 1;
-  let inner = 1;
-  for (let i = 0; i < axis; i++) outer *= shape[i]!;
-  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
-  return [outer, shape[axis] ?? 1, inner];
-}
-
 function softmaxLike(x: Tensor, axis: number, log: boolean): Tensor {
   const op = log ? 'logSoftmax' : 'softmax';
   const ax = normAxis(op, axis, x.ndim);
-  const [outer, n, inner] = split3(x.shape, ax);
+  const [outer, n, inner] = around(x.shape, ax);
   const out = make(backend().softmax(floats(op, x), outer, n, inner, log), x.shape);
   return recording(x) ? record(log ? LOG_SOFTMAX : SOFTMAX, [x], out, { axis: ax }) : out;
 }

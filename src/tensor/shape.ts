@@ -91,3 +91,12 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepDims: bo
   }
   return out;
 }
+
+/** Splits `shape` around `axis` into [outer, n, inner]: the sizes before, at and after it. */
+export function around(shape: Shape, axis: number): [number, number, number] {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i]!;
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i]!;
+  return [outer, shape[axis] ?? 1, inner];
+}

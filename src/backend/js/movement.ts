@@ -1,6 +1,6 @@
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
-import { type Shape, sizeOf, stridesOf } from '../../tensor/shape.js';
-import { alike, around, broadcastStrides, stridedRead, stridedWrite } from './strided.js';
+import { type Shape, around, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { alike, broadcastStrides, stridedRead, stridedWrite } from './strided.js';
 
 export function permute<T extends TypedArray>(x: T, shape: Shape, perm: readonly number[]): T {
   const strides = stridesOf(shape);

@@ -1,7 +1,7 @@
 import type { FloatArray } from '../../tensor/dtype.js';
-import { type Shape, stridesOf } from '../../tensor/shape.js';
+import { type Shape, around, stridesOf } from '../../tensor/shape.js';
 import type { ReduceOp } from '../backend.js';
-import { alike, around, stridedRead } from './strided.js';
+import { alike, stridedRead } from './strided.js';
 
 /**
  * Reduces `x` viewed as [outer, r, inner] over the middle axis.
