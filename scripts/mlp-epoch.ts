@@ -3,13 +3,14 @@
  * cross-entropy, SGD at lr 0.1, batch 64) through the public API, on the active
  * backend (WASM where it loads).
  *
- *   npx tsx scripts/mlp-epoch.ts [--threads 1|2] [--epochs 3] [--mode modules|fused]
+ *   npx tsx scripts/mlp-epoch.ts [--threads 1|2] [--epochs 3] [--mode modules|fused] [--time-step]
  *
  * `modules` is the benchmark's model (`Sequential(Linear, ReLU, Linear)`);
  * `fused` runs the hidden layer as `hidden.forwardActivated(x, 'relu')`
  * (one `linear(x, w, b, 'relu')` primitive). Both use
  * `crossEntropy` with int32 labels. Prints the seconds of each epoch, their
- * median, and the test accuracy after the last one.
+ * median, and the test accuracy after the last one. `--time-step` also prints the
+ * milliseconds spent in `opt.step()` in each epoch.
  * @module
  */
 import {
@@ -35,6 +36,7 @@ function flag(name: string, fallback: string): string {
 const threads = Number(flag('threads', '2'));
 const epochs = Number(flag('epochs', '3'));
 const mode = flag('mode', 'modules');
+const timeStep = process.argv.includes('--time-step');
 await setNumThreads(threads);
 
 const [train, test] = await Promise.all([loadFashionMnist({ split: 'train' }), loadFashionMnist({ split: 'test' })]);
@@ -50,8 +52,10 @@ const forward =
 const opt = new SGD(model.parameters(), { lr: 0.1 });
 
 const times: number[] = [];
+const stepTimes: number[] = [];
 for (let e = 0; e < epochs; e++) {
   const t0 = performance.now();
+  let stepMs = 0;
   const order = g.permutation(train.n);
   for (let start = 0; start < train.n; start += 64) {
     const m = Math.min(64, train.n - start);
@@ -65,9 +69,16 @@ for (let e = 0; e < epochs; e++) {
     const loss = crossEntropy(forward(tensor(xb, { shape: [m, f] })), tensor(yb, { shape: [m], dtype: 'int32' }));
     opt.zeroGrad();
     loss.backward();
-    opt.step();
+    if (timeStep) {
+      const s0 = performance.now();
+      opt.step();
+      stepMs += performance.now() - s0;
+    } else {
+      opt.step();
+    }
   }
   times.push((performance.now() - t0) / 1000);
+  stepTimes.push(stepMs);
 }
 const logits = noGrad(() => forward(tensor(test.x, { shape: [test.n, f] }))).data;
 let ok = 0;
@@ -81,4 +92,10 @@ console.log(
   `${getBackend().name}, ${threads} thread(s), ${mode}: epochs ${times.map((t) => t.toFixed(3)).join(' ')} s; ` +
     `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(3)} s; test accuracy ${(ok / test.n).toFixed(4)}`,
 );
+if (timeStep) {
+  const st = [...stepTimes].sort((a, b) => a - b);
+  console.log(
+    `opt.step() per epoch: ${stepTimes.map((t) => t.toFixed(1)).join(' ')} ms; median ${st[Math.floor(st.length / 2)]!.toFixed(1)} ms`,
+  );
+}
 process.exit(0);
