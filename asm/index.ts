@@ -5,6 +5,7 @@
 import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { biasActivation, softmaxCrossEntropyGradRows, softmaxCrossEntropyRows } from './fused';
+import { adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 
 export { gemmScratchBytes };
@@ -25,6 +26,11 @@ export const K_SOFTGRAD: i32 = 7;
 export const K_BIASACT: i32 = 8;
 export const K_SCE: i32 = 9;
 export const K_SCEGRAD: i32 = 10;
+// Optimizer updates: in place, never split (runJob runs the whole job for any part).
+export const K_SGD: i32 = 11;
+export const K_ADAM: i32 = 12;
+export const K_RMSPROP: i32 = 13;
+export const K_ADAGRAD: i32 = 14;
 
 @inline function arg(i: i32): i32 {
   return load<i32>(JOB + (<usize>i << 2));
@@ -153,6 +159,25 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
       softmaxCrossEntropyGradRows(ptr(1), ptr(2), ptr(3), ptr(4), arg(6), cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1));
       break;
     }
+    case K_SGD:
+      // w, g, buf, n, flags, lr, momentum, 1 − dampening, weightDecay.
+      sgd(ptr(1), ptr(2), ptr(3), arg(4), arg(5), argf(6), argf(7), argf(8), argf(9));
+      break;
+    case K_ADAM:
+      // w, g, m, v, vmax, n, stepSize, β1, 1 − β1, β2, 1 − β2, eps, √(1 − β2^t), l2, shrink.
+      adam(
+        ptr(1), ptr(2), ptr(3), ptr(4), ptr(5), arg(6),
+        argf(7), argf(8), argf(9), argf(10), argf(11), argf(12), argf(13), argf(14), argf(15),
+      );
+      break;
+    case K_RMSPROP:
+      // w, g, squareAvg, gradAvg, buf, n, lr, α, 1 − α, eps, weightDecay, momentum.
+      rmsprop(ptr(1), ptr(2), ptr(3), ptr(4), ptr(5), arg(6), argf(7), argf(8), argf(9), argf(10), argf(11), argf(12));
+      break;
+    case K_ADAGRAD:
+      // w, g, sum, n, decayed lr, weightDecay, eps.
+      adagrad(ptr(1), ptr(2), ptr(3), arg(4), argf(5), argf(6), argf(7));
+      break;
   }
 }
 

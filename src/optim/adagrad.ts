@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link Adagrad}. */
 export interface AdagradOptions extends BaseOptimizerOptions {
@@ -48,6 +49,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 
   protected updateGroup(group: ParamGroup<AdagradOptions>): void {
     const { lr, lrDecay, weightDecay, initialAccumulatorValue, eps } = group;
+    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf('Adagrad', p);
       if (!g) continue;
@@ -56,12 +58,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       const step = (typeof s.step === 'number' ? s.step : 0) + 1;
       s.step = step;
       const sum = this.buffer(p, 'sum', initialAccumulatorValue);
-      const clr = lr / (1 + (step - 1) * lrDecay);
-      for (let i = 0; i < w.length; i++) {
-        const d = g[i]! + weightDecay * w[i]!;
-        sum[i] = sum[i]! + d * d;
-        w[i] = w[i]! - (clr * d) / (Math.sqrt(sum[i]!) + eps);
-      }
+      backend.adagradStep(w, g, sum, { lr, lrDecay, weightDecay, eps, step });
     }
   }
 }

@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions extends BaseOptimizerOptions {
@@ -48,7 +49,8 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected updateGroup(group: ParamGroup<AdamOptions>): void {
     const name = this.constructor.name;
     const { lr, eps, weightDecay, amsgrad } = group;
-    const [b1, b2] = group.betas;
+    const [beta1, beta2] = group.betas;
+    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf(name, p);
       if (!g) continue;
@@ -59,23 +61,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       const m = this.buffer(p, 'expAvg');
       const v = this.buffer(p, 'expAvgSq');
       const vmax = amsgrad ? this.buffer(p, 'maxExpAvgSq') : null;
-      const bc1 = 1 - b1 ** step;
-      const sqrtBc2 = Math.sqrt(1 - b2 ** step);
-      const stepSize = lr / bc1;
-      const l2 = this.decoupled ? 0 : weightDecay;
-      const shrink = this.decoupled ? 1 - lr * weightDecay : 1;
-      for (let i = 0; i < w.length; i++) {
-        const wi = w[i]! * shrink;
-        const d = g[i]! + l2 * wi;
-        m[i] = b1 * m[i]! + (1 - b1) * d;
-        v[i] = b2 * v[i]! + (1 - b2) * d * d;
-        let second = v[i]!;
-        if (vmax) {
-          if (second > vmax[i]!) vmax[i] = second;
-          second = vmax[i]!;
-        }
-        w[i] = wi - (stepSize * m[i]!) / (Math.sqrt(second) / sqrtBc2 + eps);
-      }
+      backend.adamStep(w, g, m, v, vmax, { lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, step });
     }
   }
 }

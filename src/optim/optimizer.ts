@@ -1,7 +1,8 @@
 /**
  * The optimizer base class: parameter groups, per-parameter state, `zeroGrad`, and a
- * serialisable state dict. Optimizers update `param.data` in place with plain loops over
- * typed arrays; they never build an autograd graph.
+ * serialisable state dict. Optimizers update `param.data` and their state buffers in place
+ * with the active backend's update kernels (`Backend.sgdStep` and its siblings); they never
+ * build an autograd graph.
  * @module
  */
 

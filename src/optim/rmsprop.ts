@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link RMSprop}. */
 export interface RMSpropOptions extends BaseOptimizerOptions {
@@ -50,6 +51,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
 
   protected updateGroup(group: ParamGroup<RMSpropOptions>): void {
     const { lr, alpha, eps, weightDecay, momentum, centered } = group;
+    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf('RMSprop', p);
       if (!g) continue;
@@ -59,23 +61,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       const sq = this.buffer(p, 'squareAvg');
       const ga = centered ? this.buffer(p, 'gradAvg') : null;
       const mb = momentum > 0 ? this.buffer(p, 'momentumBuffer') : null;
-      for (let i = 0; i < w.length; i++) {
-        const d = g[i]! + weightDecay * w[i]!;
-        sq[i] = alpha * sq[i]! + (1 - alpha) * d * d;
-        let avg: number;
-        if (ga) {
-          ga[i] = alpha * ga[i]! + (1 - alpha) * d;
-          avg = Math.sqrt(sq[i]! - ga[i]! * ga[i]!) + eps;
-        } else {
-          avg = Math.sqrt(sq[i]!) + eps;
-        }
-        if (mb) {
-          mb[i] = momentum * mb[i]! + d / avg;
-          w[i] = w[i]! - lr * mb[i]!;
-        } else {
-          w[i] = w[i]! - (lr * d) / avg;
-        }
-      }
+      backend.rmspropStep(w, g, sq, ga, mb, { lr, alpha, eps, weightDecay, momentum });
     }
   }
 }

@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link SGD}. */
 export interface SGDOptions extends BaseOptimizerOptions {
@@ -54,25 +55,15 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected updateGroup(group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = group;
+    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf('SGD', p);
       if (!g) continue;
       const w = floatData('SGD', p.data, 'a parameter');
-      const n = w.length;
-      if (momentum === 0) {
-        for (let i = 0; i < n; i++) w[i] = w[i]! - lr * (g[i]! + weightDecay * w[i]!);
-        continue;
-      }
-      const s = this.stateOf(p);
-      const fresh = s.momentumBuffer === undefined;
-      const buf = this.buffer(p, 'momentumBuffer');
-      for (let i = 0; i < n; i++) {
-        const d = g[i]! + weightDecay * w[i]!;
-        // PyTorch starts the buffer at the first gradient, without dampening.
-        const b = fresh ? d : momentum * buf[i]! + (1 - dampening) * d;
-        buf[i] = b;
-        w[i] = w[i]! - lr * (nesterov ? d + momentum * buf[i]! : buf[i]!);
-      }
+      // PyTorch starts the buffer at the first gradient, without dampening.
+      const fresh = momentum !== 0 && this.stateOf(p).momentumBuffer === undefined;
+      const buf = momentum === 0 ? null : this.buffer(p, 'momentumBuffer');
+      backend.sgdStep(w, g, buf, { lr, momentum, dampening, nesterov, weightDecay, fresh });
     }
   }
 }

@@ -3,6 +3,7 @@ import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { matmul } from './matmul.js';
 import { concat, expand, gather, indexAdd, indexSelect, pad, permute, scatterAdd, slice } from './movement.js';
+import { adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 import { argReduce, reduce } from './reduce.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
@@ -35,4 +36,8 @@ export const jsBackend: Backend = {
   indexAdd,
   gather,
   scatterAdd,
+  sgdStep,
+  adamStep,
+  rmspropStep,
+  adagradStep,
 };

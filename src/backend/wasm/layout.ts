@@ -1,7 +1,7 @@
 /**
  * The fixed layout of the kernel module's memory, and the numeric codes the
  * kernels use for ops. These constants mirror `asm/index.ts`,
- * `asm/elementwise.ts` and `asm/reduce.ts`; change both sides together.
+ * `asm/elementwise.ts`, `asm/reduce.ts` and `asm/optim.ts`; change both sides together.
  * @module
  */
 import type { ActivationOp, BiasActivationOp, BinaryOp, ReduceOp, ScalarOp, UnaryOp } from '../backend.js';
@@ -55,6 +55,18 @@ export const K_BIASACT = 8;
 export const K_SCE = 9;
 /** Softmax cross-entropy gradient job. */
 export const K_SCEGRAD = 10;
+/** SGD update job (in place; never split). */
+export const K_SGD = 11;
+/** Adam/AdamW update job. */
+export const K_ADAM = 12;
+/** RMSprop update job. */
+export const K_RMSPROP = 13;
+/** Adagrad update job. */
+export const K_ADAGRAD = 14;
+/** Flag bits of the SGD job's slot 5 (`asm/optim.ts`): a fresh momentum buffer, Nesterov momentum. */
+export const SGD_FRESH = 1;
+/** See {@link SGD_FRESH}. */
+export const SGD_NESTEROV = 2;
 
 /** Codes of the unary ops the kernels implement; the others fall back to the reference backend. */
 export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
