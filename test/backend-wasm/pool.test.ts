@@ -23,9 +23,14 @@ import { randomArray, rng } from './helpers.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const child = fileURLToPath(new URL('./fixtures/child.ts', import.meta.url));
 
-function runChild(flags: string[]): { status: number | null; out: string; err: string; ms: number } {
+function runChild(flags: string[], env: Record<string, string> = {}): { status: number | null; out: string; err: string; ms: number } {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', child], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', child], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, CORTEX_RELAXED_SIMD: '', ...env },
+  });
   return { status: r.status, out: r.stdout, err: r.stderr, ms: Date.now() - t0 };
 }
 
@@ -87,6 +92,18 @@ describe('wasm loader and pool', () => {
     expect(report.variant).toBe('kernels-single-relaxed.wasm + kernels-threads-relaxed.wasm');
     expect(report.relaxed).toBe(true);
     expect(report.worst).toBeLessThan(1e-3);
+  });
+
+  it('opts in to relaxed SIMD with CORTEX_RELAXED_SIMD=1 where Node hides it behind a flag', () => {
+    const r = runChild([], { CORTEX_RELAXED_SIMD: '1' });
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.out) as { variant: string; relaxed: boolean; worst: number };
+    expect(report.relaxed).toBe(true);
+    expect(report.variant).toBe('kernels-single-relaxed.wasm + kernels-threads-relaxed.wasm');
+    expect(report.worst).toBeLessThan(1e-3);
+    // Without the variable (and without the flag) Node 20 keeps the plain SIMD build.
+    const plain = JSON.parse(runChild([]).out) as { relaxed: boolean };
+    expect(plain.relaxed).toBe(Number(process.versions.node.split('.')[0]) >= 22);
   });
 
   it('ships kernels that match the AssemblyScript sources', () => {

@@ -7,7 +7,9 @@
  * plain-memory instance, because copying into a shared memory is several times
  * slower; jobs split over the pool run in the shared one. Feature detection is
  * `WebAssembly.validate` on the candidate bytes: a runtime without SIMD rejects
- * every build, and the caller then keeps the reference backend.
+ * every build, and the caller then keeps the reference backend. Node 20 hides
+ * relaxed SIMD behind a V8 flag; `CORTEX_RELAXED_SIMD=1` turns it on (see
+ * `optInRelaxedSimd` in node.ts).
  * @module
  */
 import { CortexError } from '../../errors.js';
@@ -48,6 +50,8 @@ export interface LoadedKernels {
 }
 
 interface Platform {
+  /** Makes relaxed SIMD available when the user opted in (Node 20's flag); a no-op elsewhere. */
+  optInRelaxed(): void;
   read(url: URL): Promise<Uint8Array<ArrayBuffer>>;
   spawn: SpawnWorker | null;
   cores: number;
@@ -71,11 +75,12 @@ async function platform(threads: boolean): Promise<Platform> {
   if (isNode()) {
     const node = await import('./node.js');
     const spawn = threads && canMakeSharedMemory() ? node.spawnWorker : null;
-    return { read: node.readBytes, spawn, cores: node.coreCount(), canBlock: true };
+    return { optInRelaxed: node.optInRelaxedSimd, read: node.readBytes, spawn, cores: node.coreCount(), canBlock: true };
   }
   const web = await import('./browser.js');
   const share = threads && web.browserCanShare() && canMakeSharedMemory();
   return {
+    optInRelaxed: () => {},
     read: web.fetchBytes,
     spawn: share ? web.spawnBrowserWorker : null,
     cores: web.browserCoreCount(),
@@ -123,6 +128,7 @@ export async function loadKernels(options: LoadOptions = {}): Promise<LoadedKern
   let relaxed = false;
   let single: KernelInstance | null = null;
   if (tryRelaxed) {
+    env.optInRelaxed();
     single = await instantiate(env, new URL('./generated/kernels-single-relaxed.wasm', import.meta.url), false);
     relaxed = single !== null;
   }

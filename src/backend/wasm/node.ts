@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { type WorkerHandle, type WorkerInit, WORKER_BODY, workerStartError } from './pool.js';
 
@@ -20,6 +21,24 @@ export async function readBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
 /** Logical cores available to this process. */
 export function coreCount(): number {
   return availableParallelism();
+}
+
+/** The environment variable that opts in to relaxed SIMD where Node hides it behind a flag. */
+export const RELAXED_SIMD_ENV = 'CORTEX_RELAXED_SIMD';
+
+/**
+ * Node 20 (V8 11.3) validates relaxed-SIMD modules only with
+ * `--experimental-wasm-relaxed-simd`; Node 22 and later ship the feature. When
+ * `CORTEX_RELAXED_SIMD=1` is set, turns the flag on for this process before
+ * the kernels are validated (V8 reads it at validation and compile time, and
+ * the flag is process-wide, so pool workers see it too). Returns whether it
+ * did. Without the variable nothing changes: the plain SIMD build is used
+ * wherever relaxed SIMD does not validate on its own.
+ */
+export function optInRelaxedSimd(): boolean {
+  if (process.env[RELAXED_SIMD_ENV] !== '1') return false;
+  setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return true;
 }
 
 const SOURCE = `const { workerData, parentPort } = require('node:worker_threads');
