@@ -13,6 +13,7 @@ import { cpuBusy, waitForIdle } from './lib/idle.js';
 import { type Options, PEERS, type PeerDef, parseArgs, settingsFor, USAGE } from './lib/plan.js';
 import type { Job, Section } from './lib/protocol.js';
 import {
+  accuracyReport,
   checkTargets,
   leakReport,
   loadReport,
@@ -102,6 +103,9 @@ function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFo
       return { section, ...common, settings: s.sgemm };
     case 'mlp':
       return { section, ...common, settings: peer.id === 'brain' ? s.mlpBrain : s.mlp };
+    case 'accuracy':
+      // Replaced per seed by jobsFor; the peers only know the mlp job.
+      return { section: 'mlp', ...common, settings: s.mlp };
     case 'tiny':
       return { section, ...common, settings: s.tiny };
     case 'leak':
@@ -109,7 +113,14 @@ function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFo
   }
 }
 
-const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000 };
+/** The jobs of a peer in a section: one, or one per seed in the accuracy section. */
+function jobsFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFor>, cortexBackend: string): { job: Job; seed?: number }[] {
+  const job = jobFor(section, peer, s, cortexBackend);
+  if (section !== 'accuracy' || job.section !== 'mlp') return [{ job }];
+  return s.accuracy.seeds.map((seed) => ({ job: { ...job, settings: { ...s.accuracy.mlp, seed } }, seed }));
+}
+
+const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, accuracy: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000 };
 
 async function main(): Promise<void> {
   let o: Options;
@@ -153,28 +164,32 @@ async function main(): Promise<void> {
         process.stderr.write(`[${section}] ${peer.label}: ${pre}\n`);
         continue;
       }
-      const job = jobFor(section, peer, settings, o.cortexBackend);
-      const busy = o.waitIdle > 0 ? await waitForIdle(0.15, o.waitIdle) : await cpuBusy();
-      process.stderr.write(`[${section}] ${peer.label} (CPUs ${(100 * busy).toFixed(0)}% busy before) ... `);
-      const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose, python: o.python });
-      process.stderr.write(`${out.status === 'ok' ? 'done' : out.status} in ${out.wallSeconds.toFixed(1)} s\n`);
-      if (out.status === 'failed') process.stderr.write(`  ${peer.label} failed: ${out.reason ?? ''}\n`);
-      const rec: RunRecord = {
-        ...base,
-        label: out.result?.tag ? `${peer.label} (${out.result.tag})` : peer.label,
-        status: out.status,
-        notes: out.result?.notes ?? [],
-        maxRssMB: out.result?.maxRssMB ?? null,
-        wallSeconds: out.wallSeconds,
-        cpuBusyBefore: busy,
-      };
-      if (out.reason !== undefined) rec.reason = out.reason;
-      if (out.result?.payload !== undefined) rec.payload = out.result.payload;
-      records.push(rec);
+      for (const { job, seed } of jobsFor(section, peer, settings, o.cortexBackend)) {
+        const busy = o.waitIdle > 0 ? await waitForIdle(0.15, o.waitIdle) : await cpuBusy();
+        const what = seed === undefined ? peer.label : `${peer.label}, seed ${seed}`;
+        process.stderr.write(`[${section}] ${what} (CPUs ${(100 * busy).toFixed(0)}% busy before) ... `);
+        const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose, python: o.python });
+        process.stderr.write(`${out.status === 'ok' ? 'done' : out.status} in ${out.wallSeconds.toFixed(1)} s\n`);
+        if (out.status === 'failed') process.stderr.write(`  ${what} failed: ${out.reason ?? ''}\n`);
+        const rec: RunRecord = {
+          ...base,
+          label: out.result?.tag ? `${peer.label} (${out.result.tag})` : peer.label,
+          status: out.status,
+          notes: out.result?.notes ?? [],
+          maxRssMB: out.result?.maxRssMB ?? null,
+          wallSeconds: out.wallSeconds,
+          cpuBusyBefore: busy,
+        };
+        if (seed !== undefined) rec.seed = seed;
+        if (out.reason !== undefined) rec.reason = out.reason;
+        if (out.result?.payload !== undefined) rec.payload = out.result.payload;
+        records.push(rec);
+      }
     }
     const text = {
       sgemm: () => sgemmReport(records),
       mlp: () => mlpReport(records, settings.mlp.epochs),
+      accuracy: () => accuracyReport(records, settings.mlp.epochs),
       tiny: () => tinyReport(records),
       leak: () => leakReport(records),
     }[section]();

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { defaultFashionDir } from './dataset.js';
-import type { GemmSettings, GemmShape, MlpSettings, Section, TinySettings } from './protocol.js';
+import type { AccuracySettings, GemmSettings, GemmShape, MlpSettings, Section, TinySettings } from './protocol.js';
 import { SECTIONS } from './protocol.js';
 
 const TIMED = ['sgemm', 'mlp', 'tiny'] as const;
@@ -25,7 +25,12 @@ export interface PeerDef {
   sections: readonly Section[];
   /** True for Cortex's own rows (the numerators of every ratio). */
   cortex: boolean;
+  /** Extra environment variables of the peer's process. */
+  env?: Record<string, string>;
 }
+
+/** Opts Cortex in to relaxed-SIMD FMA on Node 20, where V8 hides it behind a flag. */
+const RELAXED = { CORTEX_RELAXED_SIMD: '1' };
 
 const cores = availableParallelism();
 
@@ -33,12 +38,14 @@ const cores = availableParallelism();
 export const PEERS: readonly PeerDef[] = [
   { id: 'cortex-1t', label: 'Cortex 1 thread', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 1, sections: ['sgemm'], cortex: true },
   { id: 'cortex-2t', label: 'Cortex 2 threads', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm'], cortex: true },
-  { id: 'cortex', label: 'Cortex', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'tiny', 'leak'], cortex: true },
+  { id: 'cortex-2t-fma', label: 'Cortex 2 threads, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm'], cortex: true, env: RELAXED },
+  { id: 'cortex', label: 'Cortex', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'accuracy', 'tiny', 'leak'], cortex: true },
+  { id: 'cortex-fma', label: 'Cortex, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'tiny'], cortex: true, env: RELAXED },
   { id: 'tfjs-cpu', label: 'TF.js cpu', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'cpu', threads: 1, sections: TIMED, cortex: false },
   { id: 'tfjs-wasm', label: 'TF.js wasm', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'wasm', threads: 1, sections: TIMED, cortex: false },
   { id: 'brain', label: 'brain.js', kind: 'js', script: 'bench/peers/brain.ts', variant: '', threads: 1, sections: ['mlp'], cortex: false },
-  { id: 'numpy', label: 'numpy', kind: 'python', script: 'bench/python/numpy_peer.py', variant: '', threads: cores, sections: TIMED, cortex: false },
-  { id: 'torch', label: 'torch', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: TIMED, cortex: false },
+  { id: 'numpy', label: 'numpy', kind: 'python', script: 'bench/python/numpy_peer.py', variant: '', threads: cores, sections: [...TIMED, 'accuracy'], cortex: false },
+  { id: 'torch', label: 'torch', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: [...TIMED, 'accuracy'], cortex: false },
 ];
 
 /** Parsed command-line options. */
@@ -52,6 +59,8 @@ export interface Options {
   dataDir: string;
   /** Overrides the number of MLP epochs. */
   epochs: number | null;
+  /** Overrides the number of seeds of the accuracy section. */
+  seeds: number | null;
   verbose: boolean;
   help: boolean;
   /** The Python interpreter of the numpy and torch peers. */
@@ -67,7 +76,9 @@ export const USAGE = `npm run bench -- [options]
 
   --quick             fast smoke run: small matrices, 1 MLP epoch on a 10k subset, short timings
   --only <list>       sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all);
+                      accuracy = the MLP of Cortex, numpy and torch once per seed (--seeds);
                       leak = Cortex's RSS over 50 MLP epochs of 10k samples
+  --seeds <n>         seeds of the accuracy section (default 10, quick 2)
   --peers <list>      peer ids to run, comma-separated: ${PEERS.map((p) => p.id).join(', ')}
   --epochs <n>        MLP epochs (default 5, quick 1)
   --name <name>       results file bench/results/<name>.json (default: <date>-full or <date>-quick)
@@ -87,6 +98,7 @@ export function parseArgs(argv: readonly string[]): Options {
     name: '',
     dataDir: defaultFashionDir(),
     epochs: null,
+    seeds: null,
     verbose: false,
     help: false,
     python: '/usr/bin/python3',
@@ -128,6 +140,12 @@ export function parseArgs(argv: readonly string[]): Options {
         const n = Number(arg());
         if (!Number.isInteger(n) || n < 1) throw new Error('--epochs needs a positive integer');
         o.epochs = n;
+        break;
+      }
+      case '--seeds': {
+        const n = Number(arg());
+        if (!Number.isInteger(n) || n < 1) throw new Error('--seeds needs a positive integer');
+        o.seeds = n;
         break;
       }
       case '--name':
@@ -182,6 +200,7 @@ export function settingsFor(o: Options): {
   sgemm: GemmSettings;
   mlp: MlpSettings;
   mlpBrain: MlpSettings;
+  accuracy: AccuracySettings;
   leak: MlpSettings;
   tiny: TinySettings;
 } {
@@ -201,6 +220,7 @@ export function settingsFor(o: Options): {
       : { shapes: gemmShapes(false), warmup: 2, minReps: 5, maxReps: 200, budgetMs: 1000 },
     mlp,
     mlpBrain: { ...mlp, trainLimit: o.quick ? 2000 : 10000 },
+    accuracy: { mlp, seeds: Array.from({ length: o.seeds ?? (o.quick ? 2 : 10) }, (_, i) => i + 1) },
     leak: { ...mlp, epochs: o.quick ? 10 : 50, trainLimit: o.quick ? 2000 : 10000 },
     tiny: {
       samples: 100,

@@ -10,10 +10,13 @@
  */
 
 /**
- * Benchmark sections, in the order they run. `leak` trains Cortex's MLP for many
- * epochs and watches its RSS (issue 5: no leaks, RSS flat across 50 epochs).
+ * Benchmark sections, in the order they run. `accuracy` trains the MLP again
+ * with several seeds (the test accuracy of one SGD run at lr 0.1 swings by 2–3
+ * points from epoch to epoch, so one run cannot compare two libraries); `leak`
+ * trains Cortex's MLP for many epochs and watches its RSS (issue 5: no leaks,
+ * RSS flat across 50 epochs).
  */
-export const SECTIONS = ['sgemm', 'mlp', 'tiny', 'leak'] as const;
+export const SECTIONS = ['sgemm', 'mlp', 'accuracy', 'tiny', 'leak'] as const;
 
 /** One benchmark section. */
 export type Section = (typeof SECTIONS)[number];
@@ -46,6 +49,13 @@ export interface MlpSettings {
   learningRate: number;
   hidden: number;
   seed: number;
+}
+
+/** Settings of the accuracy section: the MLP settings, trained once per seed. */
+export interface AccuracySettings {
+  mlp: MlpSettings;
+  /** Seeds of the runs (initial weights and shuffling). */
+  seeds: number[];
 }
 
 /** Settings of the seed's tiny network section. */

@@ -81,7 +81,7 @@ export async function runJob(
   // --expose-gc lets the leak check collect garbage before reading RSS; nothing else calls gc().
   // JS peers run compiled (`tsc -p bench`, part of `npm run bench`), without a TypeScript loader.
   const args = isPy ? [peer.script, JSON.stringify(job)] : ['--expose-gc', compiledPeer(peer.script), JSON.stringify(job)];
-  const env = isPy ? pythonEnv() : process.env;
+  const env = { ...(isPy ? pythonEnv() : process.env), ...peer.env };
   const r = await runCommand(cmd, args, { cwd: root, env, timeoutMs: opts.timeoutMs, echo: opts.verbose });
   const wallSeconds = (performance.now() - t0) / 1000;
   const line = r.stdout

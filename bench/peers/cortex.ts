@@ -10,6 +10,7 @@ import {
   crossEntropy,
   Generator,
   Linear,
+  manualSeed,
   type MatmulSpec,
   matmul,
   mean,
@@ -99,6 +100,8 @@ function collectGarbage(): void {
 async function mlp(s: MlpSettings, collectBeforeRss: boolean): Promise<PeerAnswer['payload']> {
   const d = await loadFashionMnist(s.dataDir, s.trainLimit);
   const f = d.features;
+  // The seed picks the initial weights (the default generator) and the shuffling.
+  manualSeed(s.seed);
   const model = new Sequential(new Linear(f, s.hidden), new ReLU(), new Linear(s.hidden, 10));
   const opt = new SGD(model.parameters(), { lr: s.learningRate });
   const g = new Generator(s.seed);
