@@ -164,7 +164,7 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
       sgd(ptr(1), ptr(2), ptr(3), arg(4), arg(5), argf(6), argf(7), argf(8), argf(9));
       break;
     case K_ADAM:
-      // w, g, m, v, vmax, n, stepSize, β1, 1 − β1, β2, 1 − β2, eps, √(1 − β2^t), l2, shrink.
+      // w, g, m, v, vmax, n, stepSize, β1, 1 − β1, β2, 1 − β2, eps, 1 / √(1 − β2^t), l2, shrink.
       adam(
         ptr(1), ptr(2), ptr(3), ptr(4), ptr(5), arg(6),
         argf(7), argf(8), argf(9), argf(10), argf(11), argf(12), argf(13), argf(14), argf(15),

@@ -4,8 +4,8 @@
  * gradient and the state buffers into the arena of the plain memory, runs the
  * update on this thread (it costs about as much as the copies, so splitting it
  * over the pool's shared memory never pays) and copies the parameters and the
- * state back into the caller's arrays. Float64 and mixed or mismatched arrays
- * go to the reference backend.
+ * state back into the caller's arrays, block by block. Float64 and mixed or
+ * mismatched arrays go to the reference backend.
  * @module
  */
 import type { FloatArray } from '../../tensor/dtype.js';
@@ -21,38 +21,51 @@ function fits(x: FloatArray | null, n: number): boolean {
 }
 
 /**
- * Lays `arrays` out from the arena base (null ones get address 0), copying
- * each in; returns the byte addresses in `addr`.
+ * Elements per pass (64 KiB per array). Copying in, updating and copying back
+ * one block at a time keeps the arena's copies in the core's cache; on the MLP's
+ * 100,352-float weight a whole-array round trip streams 1.6 MB through L3 and
+ * takes 10-15% longer (SGD 27 µs against 24, Adam 99 against 87; blocks of
+ * 4096-32768 floats measure alike, 2048 as slow as one pass).
  */
-function load(arrays: readonly (FloatArray | null)[], n: number, addr: number[]): void {
+const CHUNK = 16384;
+
+/** Byte addresses of the arrays of the current job (0 for absent ones). */
+const addr: number[] = [0, 0, 0, 0, 0];
+
+/** Lays out one block of each array (null ones get address 0) from the arena base, in the plain memory. */
+function place(arrays: readonly (FloatArray | null)[], n: number): void {
   select(false);
-  const s = span(n);
+  const s = span(Math.min(n, CHUNK));
   reserve(arrays.length * s);
   let p = arenaBase;
   for (let k = 0; k < arrays.length; k++) {
-    const x = arrays[k]!;
-    if (x === null) {
-      addr[k] = 0;
-      continue;
+    addr[k] = arrays[k] === null ? 0 : p;
+    if (arrays[k] !== null) p += s;
+  }
+}
+
+/**
+ * Runs the job written in the descriptor block by block: copies each array's
+ * block in, sets the length slot `nSlot`, runs, and copies the first `updated`
+ * arrays' blocks back into the caller's arrays.
+ */
+function runBlocks(arrays: readonly (FloatArray | null)[], updated: number, n: number, nSlot: number): void {
+  for (let off = 0; off < n; off += CHUNK) {
+    const len = Math.min(CHUNK, n - off);
+    for (let k = 0; k < arrays.length; k++) {
+      const x = arrays[k]!;
+      if (x !== null) put((x as Float32Array).subarray(off, off + len), addr[k]!);
     }
-    put(x as Float32Array, p);
-    addr[k] = p;
-    p += s;
+    i32[nSlot] = len;
+    run(1, 1);
+    for (let k = 0; k < updated; k++) {
+      const x = arrays[k]!;
+      if (x === null) continue;
+      const i = addr[k]! >>> 2;
+      x.set(f32.subarray(i, i + len), off);
+    }
   }
 }
-
-/** Runs the job and copies `arrays[k]` back from `addr[k]` for every non-null one. */
-function runAndStore(arrays: readonly (FloatArray | null)[], n: number, addr: readonly number[]): void {
-  run(1, 1);
-  for (let k = 0; k < arrays.length; k++) {
-    const x = arrays[k]!;
-    if (x === null) continue;
-    const i = addr[k]! >>> 2;
-    x.set(f32.subarray(i, i + n));
-  }
-}
-
-const addr: number[] = [0, 0, 0, 0, 0, 0];
 
 /** One SGD update in place; see `Backend.sgdStep`. */
 export function sgdStep(w: FloatArray, g: FloatArray, buf: FloatArray | null, o: SgdStepOptions): void {
@@ -62,19 +75,18 @@ export function sgdStep(w: FloatArray, g: FloatArray, buf: FloatArray | null, o:
     return;
   }
   if (n === 0) return;
-  const updated = [w, buf];
-  load([w, buf, g], n, addr);
+  const arrays = [w, buf, g];
+  place(arrays, n);
   i32[JOB] = K_SGD;
   i32[JOB + 1] = addr[0]!;
   i32[JOB + 2] = addr[2]!;
   i32[JOB + 3] = addr[1]!;
-  i32[JOB + 4] = n;
   i32[JOB + 5] = (o.fresh ? SGD_FRESH : 0) | (o.nesterov ? SGD_NESTEROV : 0);
   f32[JOB + 6] = o.lr;
   f32[JOB + 7] = o.momentum;
   f32[JOB + 8] = 1 - o.dampening;
   f32[JOB + 9] = o.weightDecay;
-  runAndStore(updated, n, addr);
+  runBlocks(arrays, 2, n, JOB + 4);
 }
 
 /** One Adam/AdamW update in place; see `Backend.adamStep`. */
@@ -92,8 +104,8 @@ export function adamStep(
     return;
   }
   if (n === 0) return;
-  const updated = [w, m, v, vmax];
-  load([w, m, v, vmax, g], n, addr);
+  const arrays = [w, m, v, vmax, g];
+  place(arrays, n);
   const { lr, beta1, beta2, weightDecay, decoupled, step } = o;
   i32[JOB] = K_ADAM;
   i32[JOB + 1] = addr[0]!;
@@ -101,17 +113,16 @@ export function adamStep(
   i32[JOB + 3] = addr[1]!;
   i32[JOB + 4] = addr[2]!;
   i32[JOB + 5] = addr[3]!;
-  i32[JOB + 6] = n;
   f32[JOB + 7] = lr / (1 - beta1 ** step);
   f32[JOB + 8] = beta1;
   f32[JOB + 9] = 1 - beta1;
   f32[JOB + 10] = beta2;
   f32[JOB + 11] = 1 - beta2;
   f32[JOB + 12] = o.eps;
-  f32[JOB + 13] = Math.sqrt(1 - beta2 ** step);
+  f32[JOB + 13] = 1 / Math.sqrt(1 - beta2 ** step); // multiplied, not divided: see asm/optim.ts
   f32[JOB + 14] = decoupled ? 0 : weightDecay;
   f32[JOB + 15] = decoupled ? 1 - lr * weightDecay : 1;
-  runAndStore(updated, n, addr);
+  runBlocks(arrays, 4, n, JOB + 6);
 }
 
 /** One RMSprop update in place; see `Backend.rmspropStep`. */
@@ -129,22 +140,21 @@ export function rmspropStep(
     return;
   }
   if (n === 0) return;
-  const updated = [w, sq, gradAvg, buf];
-  load([w, sq, gradAvg, buf, g], n, addr);
+  const arrays = [w, sq, gradAvg, buf, g];
+  place(arrays, n);
   i32[JOB] = K_RMSPROP;
   i32[JOB + 1] = addr[0]!;
   i32[JOB + 2] = addr[4]!;
   i32[JOB + 3] = addr[1]!;
   i32[JOB + 4] = addr[2]!;
   i32[JOB + 5] = addr[3]!;
-  i32[JOB + 6] = n;
   f32[JOB + 7] = o.lr;
   f32[JOB + 8] = o.alpha;
   f32[JOB + 9] = 1 - o.alpha;
   f32[JOB + 10] = o.eps;
   f32[JOB + 11] = o.weightDecay;
   f32[JOB + 12] = o.momentum;
-  runAndStore(updated, n, addr);
+  runBlocks(arrays, 4, n, JOB + 6);
 }
 
 /** One Adagrad update in place; see `Backend.adagradStep`. */
@@ -155,15 +165,14 @@ export function adagradStep(w: FloatArray, g: FloatArray, sum: FloatArray, o: Ad
     return;
   }
   if (n === 0) return;
-  const updated = [w, sum];
-  load([w, sum, g], n, addr);
+  const arrays = [w, sum, g];
+  place(arrays, n);
   i32[JOB] = K_ADAGRAD;
   i32[JOB + 1] = addr[0]!;
   i32[JOB + 2] = addr[2]!;
   i32[JOB + 3] = addr[1]!;
-  i32[JOB + 4] = n;
   f32[JOB + 5] = o.lr / (1 + (o.step - 1) * o.lrDecay);
   f32[JOB + 6] = o.weightDecay;
   f32[JOB + 7] = o.eps;
-  runAndStore(updated, n, addr);
+  runBlocks(arrays, 2, n, JOB + 4);
 }
