@@ -64,7 +64,7 @@ function agree(what: string, kernel: Kernel, input: Arrays, wd: number, lr: numb
         term = Math.abs(ref[i]! - old[i]!) + lr * d;
         for (let j = 2; j < want.length; j++) term += lr * (Math.abs(want[j]?.[i] ?? 0) + Math.abs(input[j]?.[i] ?? 0));
       }
-      scale[i] = Math.max(Math.abs(old[i]!), Math.abs(ref[i]!) * (cond > 1 ? cond : 1), term);
+      scale[i] = Math.max(Math.abs(old[i]!), Math.abs(ref[i]!) * Math.max(cond, 1), term);
     }
     expectClose(got[k]!, ref, 0, 1e-6, `${what}: array ${k}`, scale);
   }
