@@ -161,6 +161,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
   }
   noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
+    const adopted = new Set<ArrayBufferLike>();
     grads.set(root, seed);
     for (const t of order(root)) {
       const g = grads.get(t);
@@ -168,7 +169,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
       grads.delete(t);
       const node = t.node;
       if (node === null) {
-        accumulateLeaf(t, g);
+        accumulateLeaf(t, g, adopted);
         continue;
       }
       const rule = node.def.backward;
@@ -188,16 +189,38 @@ export function backward(root: Tensor, grad?: Tensor): void {
           );
         }
         const prev = grads.get(x);
-        grads.set(x, prev === undefined ? gx : prev.add(gx));
+        grads.set(x, prev === undefined ? gx : ownedGradient(prev.add(gx)));
       }
     }
   });
 }
 
-function accumulateLeaf(t: Tensor, g: Tensor): void {
+/** Gradients computed into new storage that nothing else references (see {@link ownedGradient}). */
+const ownedGrads = new WeakSet<Tensor>();
+
+/**
+ * Marks `t`, a gradient a rule just computed into newly allocated storage
+ * (not a view of its upstream gradient or of any other tensor), as owned by
+ * the backward pass. A leaf may then keep that storage as its `.grad` instead
+ * of copying it, which saves an allocation and a copy per parameter and step.
+ * Returns `t`.
+ */
+export function ownedGradient<T extends Tensor | null>(t: T): T {
+  if (t !== null) ownedGrads.add(t);
+  return t;
+}
+
+function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLike>): void {
   const gd = g.data;
   if (t.grad === null) {
-    // A fresh copy: the gradient may share storage with other tensors of the pass.
+    // The leaf keeps owned storage once per pass; anything else is copied,
+    // since it may share storage with other tensors of the pass or the caller.
+    const buf = gd.buffer;
+    if (ownedGrads.has(g) && t.dtype === g.dtype && gd.byteOffset === 0 && gd.byteLength === buf.byteLength && !adopted.has(buf)) {
+      adopted.add(buf);
+      t.grad = make(gd, t.shape);
+      return;
+    }
     t.grad = make(t.dtype === g.dtype ? gd.slice() : castArray(gd, t.dtype), t.shape);
     return;
   }

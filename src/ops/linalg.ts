@@ -1,4 +1,4 @@
-import { type Grads, type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type Grads, type OpDef, make, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type FloatArray, promote } from '../tensor/dtype.js';
@@ -48,9 +48,10 @@ const MATMUL: OpDef = {
   backward: (g, n) => {
     const [a, b] = n.inputs as [Tensor, Tensor];
     // C = A·B  ⇒  dA = G·Bᵀ, dB = Aᵀ·G, summed over broadcast batch dimensions.
+    // Both come from new matmul or sum outputs, so a leaf may keep them without a copy.
     const ga = a.requiresGrad ? sumToShape(product(g, b, false, true), a.shape) : null;
     const gb = b.requiresGrad ? sumToShape(product(a, g, true, false), b.shape) : null;
-    return [ga, gb];
+    return [ownedGradient(ga), ownedGradient(gb)];
   },
 };
 
@@ -88,7 +89,9 @@ function linearGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor | undefined): Gr
   const gx = x.requiresGrad ? product(g2, w, false, false).reshape(x.shape) : null;
   const gw = w.requiresGrad ? product(g2, x2, true, false) : null;
   const gb = b?.requiresGrad ? g2.sum(0) : null;
-  return [gx, gw, gb];
+  // All three are new matmul or sum outputs (gx a reshaped view of one), so a
+  // leaf may keep them without a copy.
+  return [ownedGradient(gx), ownedGradient(gw), ownedGradient(gb)];
 }
 
 /**

@@ -152,3 +152,39 @@ describe('autograd semantics', () => {
     expect(x.grad!.item()).toBe(1);
   });
 });
+
+describe('leaf gradients keep owned storage without copying', () => {
+  it('keeps the matmul gradient as .grad, accumulates into it, and never shares it between leaves', () => {
+    const g = new Generator(11);
+    const x = randn([3, 4], { generator: g, requiresGrad: true });
+    const w = randn([4, 2], { generator: g, requiresGrad: true });
+    const loss = () => x.matmul(w).sum();
+    loss().backward();
+    const gx = Array.from(x.grad!.data);
+    const gw = Array.from(w.grad!.data);
+    expect(x.grad!.data.buffer).not.toBe(w.grad!.data.buffer);
+    loss().backward();
+    expect(Array.from(x.grad!.data)).toEqual(gx.map((v) => Math.fround(v + v)));
+    expect(Array.from(w.grad!.data)).toEqual(gw.map((v) => Math.fround(v + v)));
+  });
+
+  it('gives the same leaf two separate gradients when it appears twice', () => {
+    const g = new Generator(12);
+    const w = randn([3, 3], { generator: g, requiresGrad: true });
+    const v = randn([3, 3], { generator: g, requiresGrad: true });
+    // w·w: both matmul operands are w, their gradients are summed before the leaf keeps them.
+    w.matmul(w).add(v.matmul(w)).sum().backward();
+    expect(w.grad!.data.buffer).not.toBe(v.grad!.data.buffer);
+    const before = Array.from(v.grad!.data);
+    w.grad!.data.fill(0);
+    expect(Array.from(v.grad!.data)).toEqual(before);
+  });
+
+  it('copies an upstream gradient the caller passed in', () => {
+    const w = tensor([1, 2, 3, 4], { shape: [2, 2], requiresGrad: true });
+    const seed = tensor([1, 1, 1, 1], { shape: [2, 2] });
+    w.reshape([2, 2]).backward(seed);
+    w.grad!.data.fill(5);
+    expect(Array.from(seed.data)).toEqual([1, 1, 1, 1]);
+  });
+});
