@@ -5,7 +5,7 @@
  * @module
  */
 import brain from 'brain.js';
-import { Generator } from 'cortex-nn';
+import { PeerRng } from '../lib/rng.js';
 import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { MlpSettings } from '../lib/protocol.js';
@@ -35,7 +35,7 @@ async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
   for (let i = 0; i < d.testCount; i++) testInputs.push(Array.from(d.testX.subarray(i * f, (i + 1) * f)));
 
   const net = new brain.NeuralNetwork({ hiddenLayers: [s.hidden], activation: 'sigmoid' });
-  const g = new Generator(s.seed);
+  const g = new PeerRng(s.seed);
   const epochSeconds: number[] = [];
   const testAccuracy: number[] = [];
   const rssAfterEpochMB: number[] = [];

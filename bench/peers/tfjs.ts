@@ -8,20 +8,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Generator } from 'cortex-nn';
+import { PeerRng } from '../lib/rng.js';
 import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
 import { median, timeEpochs, timeIt } from '../lib/timing.js';
 
-function randomArray(n: number, g: Generator, scale = 1): Float32Array {
+function randomArray(n: number, g: PeerRng, scale = 1): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = g.nextNormal() * scale;
   return out;
 }
 
 function sgemm(s: GemmSettings): GemmRow[] {
-  const g = new Generator(1);
+  const g = new PeerRng(1);
   const rows: GemmRow[] = [];
   for (const sh of s.shapes) {
     const a = tf.tensor2d(randomArray(sh.m * sh.k, g), sh.transA ? [sh.k, sh.m] : [sh.m, sh.k]);
@@ -81,7 +81,7 @@ async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
 }
 
 function tiny(s: TinySettings): PeerAnswer['payload'] {
-  const g = new Generator(s.seed);
+  const g = new PeerRng(s.seed);
   const uniform = (n: number): Float32Array => Float32Array.from({ length: n }, () => g.nextFloat());
   const x = tf.tensor2d(uniform(s.samples * s.inputs), [s.samples, s.inputs]);
   const y = tf.tensor2d(uniform(s.samples), [s.samples, 1]);
