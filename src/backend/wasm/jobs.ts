@@ -7,7 +7,7 @@
 import { f32, poolReady, run } from './runtime.js';
 
 /** Default smallest matmul (in floating-point operations) split over threads. */
-export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 20;
+export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 17;
 /** Default smallest exp-family job (in elements) split over threads. */
 export const DEFAULT_ELEMENT_PARALLEL_SIZE = 1 << 12;
 
