@@ -3,8 +3,9 @@
  * size, the best time on one thread against the best time on two with every
  * job split. The defaults in src/backend/wasm/jobs.ts come from this.
  *
- *   npx tsx scripts/wasm-cutoffs.ts [--gap 100]
+ *   npx tsx scripts/wasm-cutoffs.ts [--gap 100] [--median]
  *
+ * `--median` reports the median of the rounds instead of the best one.
  * `--gap <µs>` spends that long on other main-thread work before every call
  * (excluded from the figures), as a training step does between its kernels:
  * back to back, the workers are always spinning and splitting looks better
@@ -17,6 +18,7 @@ if ((await initWasmBackend()) === null) throw new Error('the WASM backend did no
 
 const gapIndex = process.argv.indexOf('--gap');
 const gapMs = gapIndex >= 0 ? Number(process.argv[gapIndex + 1] ?? 0) / 1000 : 0;
+const useMedian = process.argv.includes('--median');
 
 /** Busy main-thread work of `gapMs` (the rest of a training step). */
 function busy(): void {
@@ -53,20 +55,23 @@ function time(f: () => unknown, reps: number): number {
 
 /**
  * Alternates one-thread and two-thread rounds (so both see the same load from
- * other processes) and keeps the best of each.
+ * other processes) and keeps the best (or the median) of each.
  */
 async function compare(label: string, f: () => unknown): Promise<void> {
   await setNumThreads(2);
   setParallelCutoffs(0, 0);
   const reps = calibrate(f);
-  let one = Number.POSITIVE_INFINITY;
-  let two = Number.POSITIVE_INFINITY;
+  const ones: number[] = [];
+  const twos: number[] = [];
   for (let round = 0; round < 15; round++) {
     await setNumThreads(1);
-    one = Math.min(one, time(f, reps));
+    ones.push(time(f, reps));
     await setNumThreads(2);
-    two = Math.min(two, time(f, reps));
+    twos.push(time(f, reps));
   }
+  const pick = (xs: number[]): number => (useMedian ? xs.sort((p, q) => p - q)[xs.length >> 1]! : Math.min(...xs));
+  const one = pick(ones);
+  const two = pick(twos);
   setParallelCutoffs();
   const mark = two < one ? 'split pays' : '';
   console.log(`${label.padEnd(34)} ${one.toFixed(2).padStart(9)} us ${two.toFixed(2).padStart(9)} us  ${mark}`);
