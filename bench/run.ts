@@ -66,7 +66,8 @@ async function probePython(python: string): Promise<PythonInfo> {
 async function provenance(): Promise<{ commit: string; uncommitted: string[] }> {
   const opts = { cwd: ROOT, env: process.env, timeoutMs: 20000, echo: false };
   const head = await runCommand('git', ['rev-parse', 'HEAD'], opts);
-  const status = await runCommand('git', ['status', '--porcelain', '--', 'src', 'asm', 'bench'], opts);
+  // The results files themselves are not source: a rerun overwrites them.
+  const status = await runCommand('git', ['status', '--porcelain', '--', 'src', 'asm', 'bench', ':!bench/results'], opts);
   return {
     commit: head.code === 0 ? head.stdout.trim() : 'unknown (not a git checkout)',
     uncommitted: status.code === 0 ? status.stdout.split('\n').filter((l) => l.trim() !== '') : [],
