@@ -216,8 +216,8 @@ export function settingsFor(o: Options): {
   };
   return {
     sgemm: o.quick
-      ? { shapes: gemmShapes(true), warmup: 1, minReps: 3, maxReps: 50, budgetMs: 150 }
-      : { shapes: gemmShapes(false), warmup: 2, minReps: 5, maxReps: 200, budgetMs: 1000 },
+      ? { shapes: gemmShapes(true), warmup: 1, warmupMs: 20, minReps: 3, maxReps: 50, budgetMs: 150 }
+      : { shapes: gemmShapes(false), warmup: 2, warmupMs: 200, minReps: 5, maxReps: 5000, budgetMs: 1000 },
     mlp,
     mlpBrain: { ...mlp, trainLimit: o.quick ? 2000 : 10000 },
     accuracy: { mlp, seeds: Array.from({ length: o.seeds ?? (o.quick ? 2 : 10) }, (_, i) => i + 1) },

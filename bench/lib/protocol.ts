@@ -76,8 +76,10 @@ export interface TinySettings {
 /** Settings of the sgemm section. */
 export interface GemmSettings {
   shapes: GemmShape[];
-  /** Untimed calls before measuring each shape. */
+  /** Untimed calls before measuring each shape (at least this many). */
   warmup: number;
+  /** ...and untimed calls until this much time has passed, so short kernels reach their steady state. */
+  warmupMs: number;
   minReps: number;
   maxReps: number;
   /** Stop adding repetitions once this much time was spent on a shape (after minReps). */

@@ -13,7 +13,9 @@ export function median(xs: readonly number[]): number {
 
 /** How many repetitions to run. */
 export interface RepPolicy {
+  /** Untimed calls first: at least `warmup` of them and at least `warmupMs` of them. */
   warmup: number;
+  warmupMs: number;
   minReps: number;
   maxReps: number;
   /** After `minReps`, stop once this much time has been spent. */
@@ -28,7 +30,8 @@ export interface Timing {
 
 /** Times `fn` with warm-up calls, then repeats until the policy is satisfied. */
 export function timeIt(fn: () => void, policy: RepPolicy): Timing {
-  for (let i = 0; i < policy.warmup; i++) fn();
+  const warm = performance.now();
+  for (let i = 0; i < policy.warmup || performance.now() - warm < policy.warmupMs; i++) fn();
   const samples: number[] = [];
   const start = performance.now();
   while (samples.length < policy.maxReps) {

@@ -77,8 +77,10 @@ def openblas_env_note():
 
 def time_it(fn, policy):
     """Warm-up calls, then repetitions until minReps and the time budget are met; median in ms."""
-    for _ in range(policy["warmup"]):
+    warm, i = time.perf_counter(), 0
+    while i < policy["warmup"] or (time.perf_counter() - warm) * 1000.0 < policy["warmupMs"]:
         fn()
+        i += 1
     samples = []
     start = time.perf_counter()
     while len(samples) < policy["maxReps"]:
