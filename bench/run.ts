@@ -115,32 +115,50 @@ function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFo
 }
 
 /**
- * Processes each peer's tiny network runs in. A run now and then lands in a slow
- * phase of the machine lasting a few seconds (seen with Cortex at 0.07 ms per
- * epoch instead of 0.04 in about 1 run out of 10, while the next process was
- * back to 0.04); the median of three processes keeps one such run from
- * deciding the row, for every peer alike.
+ * Rounds of the tiny network: every peer runs once per round, round after
+ * round. The machine has slow phases lasting seconds to minutes (Cortex's
+ * tiny network then measures 0.07 ms per epoch instead of 0.04 in every
+ * process started during the phase); interleaving the peers spreads such a
+ * phase over all of them, and each row keeps its median round.
  */
-const TINY_PROCESSES = 3;
+const TINY_ROUNDS = 3;
 
-/** The jobs of a peer in a section: one, one per seed (accuracy), or one per process (tiny). */
-function jobsFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFor>, cortexBackend: string): { job: Job; seed?: number }[] {
-  const job = jobFor(section, peer, s, cortexBackend);
-  if (section === 'tiny') return Array.from({ length: TINY_PROCESSES }, () => ({ job }));
-  if (section !== 'accuracy' || job.section !== 'mlp') return [{ job }];
-  return s.accuracy.seeds.map((seed) => ({ job: { ...job, settings: { ...s.accuracy.mlp, seed } }, seed }));
+/** One child process to run: a peer's job, with its seed in the accuracy section. */
+interface Planned {
+  peer: PeerDef;
+  job: Job;
+  seed?: number;
 }
 
-/** Keeps the median of a peer's tiny-network runs in `records` (the others go into its notes). */
-function keepMedianTiny(records: RunRecord[], peer: string): void {
-  const runs = records.filter((r) => r.section === 'tiny' && r.peer === peer);
-  const ok = runs.filter((r) => r.status === 'ok' && r.payload !== undefined && 'tiny' in r.payload);
+/** The runs of a section in order: per peer (one job, or one per seed), or round-robin (tiny). */
+function schedule(section: Section, peers: readonly PeerDef[], s: ReturnType<typeof settingsFor>, cortexBackend: string): Planned[] {
+  if (section === 'tiny') {
+    return Array.from({ length: TINY_ROUNDS }, () => peers.map((peer) => ({ peer, job: jobFor(section, peer, s, cortexBackend) }))).flat();
+  }
+  return peers.flatMap((peer) => {
+    const job = jobFor(section, peer, s, cortexBackend);
+    if (section !== 'accuracy' || job.section !== 'mlp') return [{ peer, job }];
+    return s.accuracy.seeds.map((seed) => ({ peer, job: { ...job, settings: { ...s.accuracy.mlp, seed } }, seed }));
+  });
+}
+
+/**
+ * Replaces the tiny-network records of `peers` with one per peer, in peer
+ * order: the median round (the other rounds' figures go into its notes).
+ */
+function keepMedianTiny(records: RunRecord[], peers: readonly PeerDef[]): void {
   const ms = (r: RunRecord): number => (r.payload !== undefined && 'tiny' in r.payload ? r.payload.tiny.msPerEpoch : Number.NaN);
-  if (runs.length < 2 || ok.length === 0) return;
-  const sorted = [...ok].sort((a, b) => ms(a) - ms(b));
-  const keep = sorted[(sorted.length - 1) >> 1]!;
-  keep.notes = [...keep.notes, `tiny: median of ${ok.length} processes (${ok.map((r) => ms(r).toFixed(4)).join(', ')} ms per epoch)`];
-  for (const r of runs) if (r !== keep) records.splice(records.indexOf(r), 1);
+  const kept: RunRecord[] = [];
+  for (const peer of peers) {
+    const runs = records.filter((r) => r.section === 'tiny' && r.peer === peer.id);
+    const ok = runs.filter((r) => r.status === 'ok' && Number.isFinite(ms(r))).sort((a, b) => ms(a) - ms(b));
+    const keep = ok[(ok.length - 1) >> 1] ?? runs[0];
+    if (keep === undefined) continue;
+    if (ok.length > 1) keep.notes = [...keep.notes, `tiny: median of ${ok.length} rounds (${ok.map((r) => ms(r).toFixed(4)).join(', ')} ms per epoch)`];
+    kept.push(keep);
+  }
+  const rest = records.filter((r) => !(r.section === 'tiny' && peers.some((p) => p.id === r.peer)));
+  records.splice(0, records.length, ...rest, ...kept);
 }
 
 const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, accuracy: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000 };
@@ -179,37 +197,39 @@ async function main(): Promise<void> {
   const peers = PEERS.filter((p) => o.peers.length === 0 || o.peers.includes(p.id));
   const records: RunRecord[] = [];
   for (const section of o.sections) {
+    const runnable: PeerDef[] = [];
     for (const peer of peers.filter((p) => p.sections.includes(section))) {
-      const base = { section, peer: peer.id, label: peer.label, cortex: peer.cortex };
       const pre = precheck(peer, section, py, dataOk, o);
-      if (pre !== null) {
-        records.push({ ...base, status: 'skipped', reason: pre, notes: [], maxRssMB: null, wallSeconds: 0 });
-        process.stderr.write(`[${section}] ${peer.label}: ${pre}\n`);
+      if (pre === null) {
+        runnable.push(peer);
         continue;
       }
-      for (const { job, seed } of jobsFor(section, peer, settings, o.cortexBackend)) {
-        const busy = o.waitIdle > 0 ? await waitForIdle(0.15, o.waitIdle) : await cpuBusy();
-        const what = seed === undefined ? peer.label : `${peer.label}, seed ${seed}`;
-        process.stderr.write(`[${section}] ${what} (CPUs ${(100 * busy).toFixed(0)}% busy before) ... `);
-        const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose, python: o.python });
-        process.stderr.write(`${out.status === 'ok' ? 'done' : out.status} in ${out.wallSeconds.toFixed(1)} s\n`);
-        if (out.status === 'failed') process.stderr.write(`  ${what} failed: ${out.reason ?? ''}\n`);
-        const rec: RunRecord = {
-          ...base,
-          label: out.result?.tag ? `${peer.label} (${out.result.tag})` : peer.label,
-          status: out.status,
-          notes: out.result?.notes ?? [],
-          maxRssMB: out.result?.maxRssMB ?? null,
-          wallSeconds: out.wallSeconds,
-          cpuBusyBefore: busy,
-        };
-        if (seed !== undefined) rec.seed = seed;
-        if (out.reason !== undefined) rec.reason = out.reason;
-        if (out.result?.payload !== undefined) rec.payload = out.result.payload;
-        records.push(rec);
-      }
-      if (section === 'tiny') keepMedianTiny(records, peer.id);
+      records.push({ section, peer: peer.id, label: peer.label, cortex: peer.cortex, status: 'skipped', reason: pre, notes: [], maxRssMB: null, wallSeconds: 0 });
+      process.stderr.write(`[${section}] ${peer.label}: ${pre}\n`);
     }
+    for (const { peer, job, seed } of schedule(section, runnable, settings, o.cortexBackend)) {
+      const base = { section, peer: peer.id, label: peer.label, cortex: peer.cortex };
+      const busy = o.waitIdle > 0 ? await waitForIdle(0.15, o.waitIdle) : await cpuBusy();
+      const what = seed === undefined ? peer.label : `${peer.label}, seed ${seed}`;
+      process.stderr.write(`[${section}] ${what} (CPUs ${(100 * busy).toFixed(0)}% busy before) ... `);
+      const out = await runJob(ROOT, peer, job, { timeoutMs: TIMEOUT_MS[section], verbose: o.verbose, python: o.python });
+      process.stderr.write(`${out.status === 'ok' ? 'done' : out.status} in ${out.wallSeconds.toFixed(1)} s\n`);
+      if (out.status === 'failed') process.stderr.write(`  ${what} failed: ${out.reason ?? ''}\n`);
+      const rec: RunRecord = {
+        ...base,
+        label: out.result?.tag ? `${peer.label} (${out.result.tag})` : peer.label,
+        status: out.status,
+        notes: out.result?.notes ?? [],
+        maxRssMB: out.result?.maxRssMB ?? null,
+        wallSeconds: out.wallSeconds,
+        cpuBusyBefore: busy,
+      };
+      if (seed !== undefined) rec.seed = seed;
+      if (out.reason !== undefined) rec.reason = out.reason;
+      if (out.result?.payload !== undefined) rec.payload = out.result.payload;
+      records.push(rec);
+    }
+    if (section === 'tiny') keepMedianTiny(records, runnable);
     const text = {
       sgemm: () => sgemmReport(records),
       mlp: () => mlpReport(records, settings.mlp.epochs),
