@@ -5,7 +5,7 @@
 import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { biasActivation, softmaxCrossEntropyGradRows, softmaxCrossEntropyRows } from './fused';
-import { adagrad, adam, rmsprop, sgd } from './optim';
+import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 
 export { gemmScratchBytes };
@@ -31,6 +31,7 @@ export const K_SGD: i32 = 11;
 export const K_ADAM: i32 = 12;
 export const K_RMSPROP: i32 = 13;
 export const K_ADAGRAD: i32 = 14;
+export const K_ACCUMULATE: i32 = 15;
 
 @inline function arg(i: i32): i32 {
   return load<i32>(JOB + (<usize>i << 2));
@@ -177,6 +178,10 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
     case K_ADAGRAD:
       // w, g, sum, n, decayed lr, weightDecay, eps.
       adagrad(ptr(1), ptr(2), ptr(3), arg(4), argf(5), argf(6), argf(7));
+      break;
+    case K_ACCUMULATE:
+      // acc, x, n.
+      accumulate(ptr(1), ptr(2), arg(3));
       break;
   }
 }

@@ -199,3 +199,11 @@ export function adagrad(w: usize, g: usize, s: usize, n: i32, clr: f32, wd: f32,
     st(w, o, f32x4.sub(wi, f32x4.div(f32x4.mul(vlr, d), f32x4.add(f32x4.sqrt(si), veps))));
   }
 }
+
+// acc += x (gradient accumulation into an existing .grad), four lanes at a time.
+export function accumulate(acc: usize, x: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i << 2;
+    st(acc, o, f32x4.add(ld(acc, o), ld(x, o)));
+  }
+}

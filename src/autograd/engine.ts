@@ -1,5 +1,6 @@
+import { getBackend } from '../backend/registry.js';
 import { ArgumentError, GradientError } from '../errors.js';
-import { type TypedArray, castArray } from '../tensor/dtype.js';
+import { type FloatArray, type TypedArray, castArray } from '../tensor/dtype.js';
 import { type Shape, fmt, sameShape } from '../tensor/shape.js';
 import type { Tensor } from './tensor.js';
 
@@ -225,5 +226,11 @@ function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLike>): vo
     return;
   }
   const acc = t.grad.data;
-  for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + gd[i]!;
+  if (acc instanceof Int32Array) {
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + gd[i]!;
+  } else if (acc.constructor === gd.constructor) {
+    getBackend().accumulate(acc, gd as FloatArray);
+  } else {
+    getBackend().accumulate(acc, castArray(gd, t.dtype) as FloatArray);
+  }
 }

@@ -268,4 +268,6 @@ export interface Backend {
   ): void;
   /** One Adagrad update of `w` and the squared-gradient sum `sum`; see {@link AdagradStepOptions}. */
   adagradStep(w: FloatArray, g: FloatArray, sum: FloatArray, o: AdagradStepOptions): void;
+  /** `acc += x` elementwise, in place (a gradient added into an existing `.grad`). */
+  accumulate(acc: FloatArray, x: FloatArray): void;
 }

@@ -22,6 +22,9 @@ import type { AdagradStepOptions, AdamStepOptions, RmspropStepOptions, SgdStepOp
 import { jsBackend as js } from '../../src/backend/js/index.js';
 import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
 import { initWasmBackend, setNumThreads, wasmBackend as wasm } from '../../src/backend/wasm/index.js';
+import type { Tensor } from '../../src/autograd/tensor.js';
+import { getBackend } from '../../src/backend/registry.js';
+import { tensor } from '../../src/ops/creation.js';
 import { expectClose, expectSame, randomArray, rng } from './helpers.js';
 
 /** Odd lengths for the SIMD tails; 40003 spans three of the wrapper's 16384-float blocks. */
@@ -205,6 +208,44 @@ describe.each([1, 2])('wasm optimizer updates on %i thread(s)', (threads) => {
     expect(Number.isNaN(b[0]![1]!) && Number.isNaN(b[0]![3]!)).toBe(true);
     expectSame(b[4]!, a[4]!, 'vmax');
     expectClose(b[0]!, a[0]!, 1e-6, 0, 'w');
+  });
+
+  it('accumulate adds in place, bit for bit with the reference, infinities and NaN included', () => {
+    const next = rng(31);
+    for (const n of LENGTHS) {
+      const acc = randomArray(next, n);
+      const x = randomArray(next, n);
+      if (n > 3) {
+        acc[0] = Number.POSITIVE_INFINITY;
+        x[1] = Number.NEGATIVE_INFINITY;
+        x[2] = Number.NaN;
+      }
+      const want = acc.slice();
+      js.accumulate(want, x);
+      const got = acc.slice();
+      wasm.accumulate(got, x);
+      expectSame(got, want, `accumulate n=${n}`);
+    }
+    const e = new Float32Array(0);
+    wasm.accumulate(e, e);
+    expect(e.length).toBe(0);
+  });
+
+  it('a second backward pass accumulates into .grad through the wasm kernel', () => {
+    expect(getBackend().name).toBe('wasm');
+    const next = rng(32);
+    const x = tensor(randomArray(next, 64 * 30), { shape: [64, 30] });
+    const w = tensor(randomArray(next, 30 * 20), { shape: [30, 20], requiresGrad: true });
+    const b = tensor(randomArray(next, 20), { shape: [20], requiresGrad: true });
+    const loss = (): Tensor => x.matmul(w).add(b).tanh().sum();
+    loss().backward();
+    const once = [Array.from(w.grad!.data), Array.from(b.grad!.data)];
+    const kept = w.grad;
+    loss().backward();
+    // Accumulated in place: the same tensor, holding twice the single-pass gradient.
+    expect(w.grad).toBe(kept);
+    expectSame(w.grad!.data, once[0]!.map((v) => Math.fround(v + v)), 'w.grad');
+    expectSame(b.grad!.data, once[1]!.map((v) => Math.fround(v + v)), 'b.grad');
   });
 
   it('an empty update is a no-op', () => {

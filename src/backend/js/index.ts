@@ -3,7 +3,7 @@ import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { matmul } from './matmul.js';
 import { concat, expand, gather, indexAdd, indexSelect, pad, permute, scatterAdd, slice } from './movement.js';
-import { adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
+import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 import { argReduce, reduce } from './reduce.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
@@ -40,4 +40,5 @@ export const jsBackend: Backend = {
   adamStep,
   rmspropStep,
   adagradStep,
+  accumulate,
 };

@@ -92,3 +92,8 @@ export function adagradStep(w: FloatArray, g: FloatArray, sum: FloatArray, o: Ad
     w[i] = w[i]! - (clr * d) / (Math.sqrt(sum[i]!) + eps);
   }
 }
+
+/** `acc += x` in place; see `Backend.accumulate`. */
+export function accumulate(acc: FloatArray, x: FloatArray): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + x[i]!;
+}

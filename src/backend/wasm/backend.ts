@@ -30,7 +30,7 @@ import {
 import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
 import { CHEAP, gemmParts, put, runElementwise, span, splitElementwise, take, threadCount } from './jobs.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
-import { adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
+import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 
 export { DEFAULT_ELEMENT_PARALLEL_SIZE, DEFAULT_GEMM_PARALLEL_FLOPS, setKernelThreads, setParallelCutoffs } from './jobs.js';
 import { broadcastPlan, plan } from './broadcast.js';
@@ -298,4 +298,5 @@ export const wasmBackend: Backend = {
   adamStep,
   rmspropStep,
   adagradStep,
+  accumulate,
 };

@@ -63,6 +63,8 @@ export const K_ADAM = 12;
 export const K_RMSPROP = 13;
 /** Adagrad update job. */
 export const K_ADAGRAD = 14;
+/** In-place `acc += x` job (gradient accumulation; never split). */
+export const K_ACCUMULATE = 15;
 /** Flag bits of the SGD job's slot 5 (`asm/optim.ts`): a fresh momentum buffer, Nesterov momentum. */
 export const SGD_FRESH = 1;
 /** See {@link SGD_FRESH}. */

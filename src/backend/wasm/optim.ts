@@ -1,6 +1,7 @@
 /**
  * The optimizer updates of the WASM backend (`asm/optim.ts`): SGD, Adam/AdamW,
- * RMSprop and Adagrad on float32 arrays. Each call copies the parameters, the
+ * RMSprop and Adagrad on float32 arrays, and `accumulate` (`acc += x`, for
+ * gradients added into an existing `.grad`). Each call copies the parameters, the
  * gradient and the state buffers into the arena of the plain memory, runs the
  * update on this thread (it costs about as much as the copies, so splitting it
  * over the pool's shared memory never pays) and copies the parameters and the
@@ -12,7 +13,7 @@ import type { FloatArray } from '../../tensor/dtype.js';
 import type { AdagradStepOptions, AdamStepOptions, RmspropStepOptions, SgdStepOptions } from '../backend.js';
 import { jsBackend as js } from '../js/index.js';
 import { put, span } from './jobs.js';
-import { JOB, K_ADAGRAD, K_ADAM, K_RMSPROP, K_SGD, SGD_FRESH, SGD_NESTEROV } from './layout.js';
+import { JOB, K_ACCUMULATE, K_ADAGRAD, K_ADAM, K_RMSPROP, K_SGD, SGD_FRESH, SGD_NESTEROV } from './layout.js';
 import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
 
 /** True when `x` is a float32 array of length `n`, or absent. */
@@ -175,4 +176,20 @@ export function adagradStep(w: FloatArray, g: FloatArray, sum: FloatArray, o: Ad
   f32[JOB + 6] = o.weightDecay;
   f32[JOB + 7] = o.eps;
   runBlocks(arrays, 2, n, JOB + 4);
+}
+
+/** `acc += x` in place; see `Backend.accumulate`. */
+export function accumulate(acc: FloatArray, x: FloatArray): void {
+  const n = acc.length;
+  if (!fits(acc, n) || !fits(x, n)) {
+    js.accumulate(acc, x);
+    return;
+  }
+  if (n === 0) return;
+  const arrays = [acc, x];
+  place(arrays, n);
+  i32[JOB] = K_ACCUMULATE;
+  i32[JOB + 1] = addr[0]!;
+  i32[JOB + 2] = addr[1]!;
+  runBlocks(arrays, 1, n, JOB + 3);
 }
