@@ -103,7 +103,7 @@ function weightsFrom(v: unknown, like: Module): StateDict | null {
 function extraJson(history: History, early: Early, stopped: boolean): JsonValue {
   return {
     stopped,
-    history: history.toJSON() as unknown as JsonObject,
+    history: history.toJSON(),
     early: { best: early.best, bestEpoch: early.bestEpoch, wait: early.wait, bestWeights: weightsJson(early.bestWeights) },
   };
 }

@@ -8,7 +8,7 @@ import { macroScores } from '../train/metrics.js';
 import type { Colours } from './style.js';
 
 /** Classification results. */
-export interface ClassificationMetrics {
+export type ClassificationMetrics = {
   /** Rows scored. */
   rows: number;
   /** Fraction of rows whose highest-scoring class is the true one. */
@@ -21,10 +21,10 @@ export interface ClassificationMetrics {
   f1: number;
   /** `confusion[true][predicted]`, classes in model output order. */
   confusion: number[][];
-}
+};
 
 /** Regression results, in the target's own units. */
-export interface RegressionMetrics {
+export type RegressionMetrics = {
   /** Rows scored. */
   rows: number;
   /** Mean absolute error. */
@@ -33,7 +33,7 @@ export interface RegressionMetrics {
   rmse: number;
   /** Coefficient of determination. */
   r2: number;
-}
+};
 
 /** Metrics of either task. */
 export type Metrics = ClassificationMetrics | RegressionMetrics;

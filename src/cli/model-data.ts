@@ -15,7 +15,7 @@ import { findIdColumn as findIdColumnOf, inferTask as inferTaskOf, type Task } f
 import { dataError, list } from '../data/where.js';
 import { ModelFormatError } from '../errors.js';
 import type { DataSchema, SavedModel } from '../io/model-file.js';
-import type { JsonObject, JsonValue } from '../io/registry.js';
+import type { JsonValue } from '../io/registry.js';
 import type { Module } from '../nn/module.js';
 import { checkFile } from '../data/node/csv-file.js';
 import { UsageError } from './errors.js';
@@ -130,7 +130,7 @@ function ioWidths(model: Module): { inputs: number | null; outputs: number | nul
 
 /** Packs the preprocessing for the model file. */
 export function preprocessingJson(pipeline: TablePipeline, targetScaling: Preprocessing['targetScaling']): JsonValue {
-  return { pipeline: pipeline.toJSON() as unknown as JsonObject, targetScaling };
+  return { pipeline: pipeline.toJSON(), targetScaling };
 }
 
 /** Reads the header row of a CSV file (the first record), without reading the rest. */

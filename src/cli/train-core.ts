@@ -238,6 +238,6 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
 /** The metrics as JSON, keyed by split. */
 export function metricsJson(metrics: [string, Metrics][]): JsonObject {
   const out: JsonObject = {};
-  for (const [name, m] of metrics) out[name] = { ...m } as unknown as JsonObject;
+  for (const [name, m] of metrics) out[name] = { ...m };
   return out;
 }

@@ -34,14 +34,14 @@ function unknownError(where: Locator | undefined, i: number, j: number, value: s
 }
 
 /** Fitted state of a {@link OneHotEncoder}. */
-export interface OneHotEncoderJSON {
+export type OneHotEncoderJSON = {
   /** Type tag. */
   type: 'OneHotEncoder';
   /** Sorted categories of each column. */
   categories: (string | number)[][];
   /** What to do with an unseen category. */
   handleUnknown: 'error' | 'ignore';
-}
+};
 
 /**
  * One-hot encodes each categorical column: one output column per training category, in
@@ -139,12 +139,12 @@ export class OneHotEncoder {
 }
 
 /** Fitted state of a {@link LabelEncoder}. */
-export interface LabelEncoderJSON {
+export type LabelEncoderJSON = {
   /** Type tag. */
   type: 'LabelEncoder';
   /** Sorted class labels; a label's index is its class id. */
   classes: (string | number)[];
-}
+};
 
 /** Maps class labels to ids `0..k-1` (sorted labels) and back. */
 export class LabelEncoder {

@@ -13,14 +13,14 @@ import { dataError } from './where.js';
 export type ImputeStrategy = 'mean' | 'median' | 'most_frequent' | 'constant';
 
 /** Fitted state of a {@link SimpleImputer}. */
-export interface SimpleImputerJSON {
+export type SimpleImputerJSON = {
   /** Type tag. */
   type: 'SimpleImputer';
   /** The strategy used. */
   strategy: ImputeStrategy;
   /** The fill value of each column. */
   statistics: (number | string)[];
-}
+};
 
 function isMissing(v: Category): v is null {
   return v === null || (typeof v === 'number' && Number.isNaN(v));

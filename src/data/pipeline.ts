@@ -49,7 +49,7 @@ export interface Encoded {
 }
 
 /** The fitted state of a {@link TablePipeline}, as plain JSON. */
-export interface TablePipelineJSON {
+export type TablePipelineJSON = {
   /** Type tag. */
   type: 'TablePipeline';
   /** Format version. */
@@ -70,7 +70,7 @@ export interface TablePipelineJSON {
   target: { name: string; type: ColumnType; task: 'classification' | 'regression'; encoder: LabelEncoderJSON | null } | null;
   /** Warnings raised while fitting. */
   warnings: string[];
-}
+};
 
 /**
  * Table to tensor data: scaler for numeric columns, one-hot for categorical ones, label

@@ -53,14 +53,14 @@ function apply(x: MatrixLike | readonly (readonly number[])[], op: string, width
 }
 
 /** Fitted state of a {@link StandardScaler}. */
-export interface StandardScalerJSON {
+export type StandardScalerJSON = {
   /** Type tag. */
   type: 'StandardScaler';
   /** Per-column training mean. */
   mean: number[];
   /** Per-column divisor: the population standard deviation, or 1 for a constant column. */
   scale: number[];
-}
+};
 
 /**
  * Standardises each column to zero mean and unit variance (population variance, as in
@@ -144,7 +144,7 @@ export class StandardScaler {
 }
 
 /** Fitted state of a {@link MinMaxScaler}. */
-export interface MinMaxScalerJSON {
+export type MinMaxScalerJSON = {
   /** Type tag. */
   type: 'MinMaxScaler';
   /** Target range `[low, high]`. */
@@ -153,7 +153,7 @@ export interface MinMaxScalerJSON {
   dataMin: number[];
   /** Per-column training maximum. */
   dataMax: number[];
-}
+};
 
 /**
  * Maps each column linearly so its training minimum and maximum go to `range` (default

@@ -67,6 +67,16 @@ export interface Callback {
   onTrainEnd?(history: History, ctx: TrainContext): void;
 }
 
+/** A {@link History} as plain JSON (what {@link History.toJSON} returns). */
+export type HistoryJSON = {
+  epochs: number[];
+  loss: number[];
+  metrics: Record<string, number[]>;
+  valLoss: number[];
+  valMetrics: Record<string, number[]>;
+  lr: number[];
+};
+
 /** The per-epoch record `fit` returns. */
 export class History {
   /** The 1-based epochs that ran. */
@@ -109,7 +119,7 @@ export class History {
   }
 
   /** A plain object (for JSON). */
-  toJSON(): object {
+  toJSON(): HistoryJSON {
     return {
       epochs: this.epochs,
       loss: this.loss,

@@ -22,6 +22,7 @@ export {
   type EarlyStoppingOptions,
   type EpochInfo,
   History,
+  type HistoryJSON,
   type Logs,
   ProgressCallback,
   SchedulerStep,
