@@ -80,7 +80,7 @@ export function applicable(saved: SavedModel, source: string): Applicable {
   if (!isObject(pre) || !isObject(pre.pipeline)) throw fail('the model has no preprocessing; it was not saved by `cortex train`');
   let pipeline: TablePipeline;
   try {
-    pipeline = TablePipeline.fromJSON(pre.pipeline as unknown as TablePipelineJSON);
+    pipeline = TablePipeline.fromJSON(pre.pipeline);
   } catch (e) {
     throw fail(`the stored preprocessing is invalid (${e instanceof Error ? e.message : String(e)})`);
   }

@@ -12,6 +12,7 @@ import { parseNumberCell } from './cells.js';
 import { LabelEncoder, type LabelEncoderJSON, OneHotEncoder, type OneHotEncoderJSON } from './encoders.js';
 import { SimpleImputer, type SimpleImputerJSON } from './imputer.js';
 import { type Locator, missingValueError } from './matrix.js';
+import { readTablePipelineJSON } from './pipeline-json.js';
 import { MinMaxScaler, type MinMaxScalerJSON, StandardScaler, type StandardScalerJSON } from './scalers.js';
 import { type ColumnType, getColumn, type Table } from './table.js';
 import { dataError, show } from './where.js';
@@ -289,11 +290,13 @@ export class TablePipeline {
     return structuredClone(this.fitted());
   }
 
-  /** Restores a pipeline saved with {@link toJSON}. */
-  static fromJSON(json: TablePipelineJSON): TablePipeline {
-    if (json.type !== 'TablePipeline' || json.version !== 1) {
-      throw new ArgumentError(`TablePipeline.fromJSON: expected a version 1 TablePipeline, got ${JSON.stringify({ type: json.type, version: json.version })}`);
-    }
+  /**
+   * Restores a pipeline saved with {@link toJSON}. The state is checked field by
+   * field (it may come from a file): a malformed one throws an `ArgumentError`
+   * that names the field.
+   */
+  static fromJSON(value: unknown): TablePipeline {
+    const json = readTablePipelineJSON(value);
     const p = new TablePipeline();
     p.state = structuredClone(json);
     p.numImputer = json.numericImputer ? SimpleImputer.fromJSON(json.numericImputer) : null;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv, streamCsv } from '../../src/data/csv.js';
 import { TablePipeline } from '../../src/data/pipeline.js';
+import { ArgumentError } from '../../src/errors.js';
 import { makeTable, selectRows } from '../../src/data/table.js';
 
 const quiet = { onWarning: () => {} };
@@ -30,6 +31,34 @@ describe('TablePipeline', () => {
     const back = TablePipeline.fromJSON(json);
     expect(Array.from(back.transform(t).x)).toEqual(Array.from(pipe.transform(t).x));
     expect(back.columnTypes()).toEqual({ age: 'numeric', income: 'numeric', city: 'categorical', label: 'categorical' });
+  });
+
+  it('rejects a malformed saved state with an ArgumentError that names the field', () => {
+    const t = parseCsv(text, { target: 'label' });
+    const json = JSON.parse(JSON.stringify(new TablePipeline(quiet).fit(t))) as Record<string, unknown>;
+    type Node = Record<string | number, unknown>;
+    // The object or list at `keys` inside `o`, for editing.
+    const at = (o: unknown, ...keys: (string | number)[]): Node => keys.reduce<unknown>((x, k) => (x as Node)[k], o) as Node;
+    const broken = (edit: (j: Node) => void): unknown => {
+      const j = structuredClone(json);
+      edit(j);
+      return j;
+    };
+    const cases: [(j: Node) => void, RegExp][] = [
+      [(j) => { at(j, 'scaler', 'mean')[1] = 'x'; }, /scaler\.mean\[1\] must be a finite number, got "x"/],
+      [(j) => { at(j, 'scaler').scale = null; }, /scaler\.scale must be a list, got null/],
+      [(j) => { at(j, 'scaler').type = 'Scaler'; }, /scaler\.type must be "StandardScaler", got "Scaler"/],
+      [(j) => { j.numeric = 'age'; }, /numeric must be a list, got "age"/],
+      [(j) => { at(j, 'encoder').handleUnknown = 'maybe'; }, /encoder\.handleUnknown must be one of error, ignore, got "maybe"/],
+      [(j) => { at(j, 'target', 'encoder', 'classes')[0] = {}; }, /target\.encoder\.classes\[0\] must be a finite number, got \{\}/],
+      [(j) => { at(j, 'target').task = 'ranking'; }, /target\.task must be one of classification, regression/],
+      [(j) => { j.version = 2; }, /expected a version 1 TablePipeline/],
+    ];
+    for (const [edit, message] of cases) {
+      expect(() => TablePipeline.fromJSON(broken(edit))).toThrow(ArgumentError);
+      expect(() => TablePipeline.fromJSON(broken(edit))).toThrow(message);
+    }
+    expect(() => TablePipeline.fromJSON(null)).toThrow(/the pipeline must be an object, got null/);
   });
 
   it('is fitted on training rows only and applies chunk by chunk', async () => {
