@@ -1,16 +1,27 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** Test files that run a second time on the relaxed-SIMD (FMA) kernel builds. */
+const RELAXED = ['test/backend-wasm/conformance.test.ts', 'test/backend-wasm/optim.test.ts', 'test/**/*.relaxed.test.ts'];
+
 export default defineConfig({
   resolve: {
     // The README's examples import the package by name; point it at the sources.
     alias: { 'cortex-nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // One process per test file: V8 flags (relaxed SIMD below) are process-wide.
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/**/*.relaxed.test.ts'] } },
+      {
+        extends: true,
+        // Node 20 validates the FMA builds only behind a V8 flag; this sets it per process.
+        test: { name: 'relaxed-simd', include: RELAXED, env: { CORTEX_RELAXED_SIMD: '1' } },
+      },
+    ],
   },
 });

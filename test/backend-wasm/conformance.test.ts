@@ -3,7 +3,8 @@
  * agreement with the reference backend, and the gradient checks with their
  * float32 |x| = 1e4 stability cases) run on the WASM backend, on one
  * thread and on two. On two threads the parallel cut-offs are set to zero so
- * that every job, however small, is split across the pool.
+ * that every job, however small, is split across the pool. The relaxed-simd
+ * test project runs it once more on the relaxed-SIMD (FMA) builds.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
@@ -14,6 +15,8 @@ import { opConformance } from '../conformance/ops.js';
 
 const info = await initWasmBackend();
 if (info === null) throw new Error('the WASM backend did not load (no WebAssembly SIMD?)');
+// The relaxed-simd test project (vitest.config.ts) runs this file again on the FMA builds.
+if (process.env.CORTEX_RELAXED_SIMD === '1' && !info.relaxedSimd) throw new Error('CORTEX_RELAXED_SIMD=1 but the relaxed-SIMD builds did not load');
 
 describe('wasm backend, 1 thread', () => {
   beforeAll(async () => {
