@@ -1,5 +1,6 @@
 /**
- * Reference kernels of the optimizer updates (PyTorch's rules). They update
+ * Reference kernels of the optimizer updates (PyTorch's rules), and of
+ * `accumulate`, which adds a gradient into an existing `.grad`. They update
  * the parameters and the state buffers in place. Each element is computed in
  * float64 from the stored values and rounded once when it is stored; a buffer
  * written in one statement is read back (rounded to its type) by the next.
