@@ -2,6 +2,7 @@ import { getBackend } from '../backend/registry.js';
 import { ArgumentError, GradientError } from '../errors.js';
 import { type FloatArray, type TypedArray, castArray } from '../tensor/dtype.js';
 import { type Shape, fmt, sameShape } from '../tensor/shape.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -52,7 +53,12 @@ export class Node {
   ) {}
 }
 
-type TensorCtor = new (data: TypedArray, shape: Shape, requiresGrad?: boolean) => Tensor;
+type TensorCtor = new (
+  data: TypedArray | Storage,
+  shape: Shape,
+  requiresGrad?: boolean,
+  layout?: { readonly strides: readonly number[]; readonly offset: number },
+) => Tensor;
 let TensorClass: TensorCtor | null = null;
 
 /** Called once by the Tensor module so ops can build results without importing it. */
@@ -64,6 +70,12 @@ export function bindTensorClass(ctor: TensorCtor): void {
 export function make(data: TypedArray, shape: Shape): Tensor {
   if (TensorClass === null) throw new Error('cortex: the Tensor class is not loaded; import from the package root');
   return new TensorClass(data, shape);
+}
+
+/** A view of `base`'s storage with its own shape, strides and offset (no copy). */
+export function makeView(base: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
+  if (TensorClass === null) throw new Error('cortex: the Tensor class is not loaded; import from the package root');
+  return new TensorClass(base.storage, shape, false, { strides, offset });
 }
 
 let gradEnabled = true;

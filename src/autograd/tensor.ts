@@ -1,4 +1,5 @@
-import { ArgumentError } from '../errors.js';
+import { stridedRead } from '../backend/js/strided.js';
+import { ArgumentError, ShapeError } from '../errors.js';
 import * as act from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
 import * as idx from '../ops/indexing.js';
@@ -6,9 +7,10 @@ import { matmul } from '../ops/linalg.js';
 import * as mv from '../ops/movement.js';
 import * as red from '../ops/reduce.js';
 import type { TensorLike } from '../ops/util.js';
-import { type DType, type TypedArray, dtypeOf } from '../tensor/dtype.js';
+import type { DType, TypedArray } from '../tensor/dtype.js';
 import { formatTensor } from '../tensor/format.js';
-import type { Shape } from '../tensor/shape.js';
+import { type Shape, fmt, sizeOf, stridesOf } from '../tensor/shape.js';
+import { Storage, isRowMajor } from '../tensor/storage.js';
 import { type Node, backward, bindTensorClass } from './engine.js';
 
 /** Nested arrays of numbers, as returned by {@link Tensor.toArray}. */
@@ -18,7 +20,9 @@ export type NestedArray = number | NestedArray[];
  * An n-dimensional array of float32, float64 or int32 values in row-major
  * order, with reverse-mode automatic differentiation.
  *
- * Storage is an ordinary typed array that the garbage collector frees: there is
+ * A tensor is a view of a {@link Storage} with a shape, strides and an offset,
+ * so `transpose`, `permute`, `slice`, `narrow`, `expand`, `squeeze` and
+ * `unsqueeze` copy nothing. Storage is freed by the garbage collector: there is
  * nothing to dispose. Every op exists both as a function (`add(a, b)`) and as a
  * method (`a.add(b)`). Create tensors with `tensor`, `zeros`, `randn` and friends.
  *
@@ -31,41 +35,95 @@ export type NestedArray = number | NestedArray[];
  * ```
  */
 export class Tensor {
-  /** Row-major storage. Writing to it changes the tensor in place (as optimizers do). */
-  readonly data: TypedArray;
+  /** The memory this tensor is a view of; possibly shared with other tensors (see {@link Storage}). */
+  readonly storage: Storage;
   /** Dimensions, outermost first. */
   readonly shape: Shape;
+  /** Elements to step in {@link storage} for one step along each axis (0 on an expanded axis). */
+  readonly strides: readonly number[];
+  /** Index in {@link storage} of the first element. */
+  readonly offset: number;
+  /** Number of elements. */
+  readonly size: number;
   /** Whether gradients flow to (leaf) or through (result) this tensor. */
   requiresGrad: boolean;
   /** Accumulated gradient of a leaf after {@link backward}; null before. */
   grad: Tensor | null = null;
   /** The op that produced this tensor, for backward; null for leaves. */
   node: Node | null = null;
+  readonly #rowMajor: boolean;
 
-  /** Wraps storage without copying. Prefer the creation functions (`tensor`, `zeros`, ...). */
-  constructor(data: TypedArray, shape: Shape, requiresGrad = false) {
-    this.data = data;
+  /**
+   * Wraps `data` (without copying) as a row-major tensor of `shape`. With a
+   * `layout`, the tensor is instead a strided view of a storage; views are
+   * usually made by ops (`transpose`, `slice`, `expand`, ...), not by hand.
+   * Prefer the creation functions (`tensor`, `zeros`, ...).
+   */
+  constructor(
+    data: TypedArray | Storage,
+    shape: Shape,
+    requiresGrad = false,
+    layout?: { readonly strides: readonly number[]; readonly offset: number },
+  ) {
+    this.storage = data instanceof Storage ? data : new Storage(data);
     this.shape = shape;
+    this.size = sizeOf(shape);
     this.requiresGrad = requiresGrad;
+    if (layout === undefined) {
+      if (this.storage.length !== this.size) {
+        throw new ShapeError(`Tensor: ${this.storage.length} values cannot have shape ${fmt(shape)} (${this.size} elements)`);
+      }
+      this.strides = stridesOf(shape);
+      this.offset = 0;
+      this.#rowMajor = true;
+    } else {
+      this.strides = layout.strides;
+      this.offset = layout.offset;
+      this.#rowMajor = isRowMajor(shape, layout.strides);
+    }
   }
 
   /** Element type. */
   get dtype(): DType {
-    return dtypeOf(this.data);
-  }
-  /** Number of elements. */
-  get size(): number {
-    return this.data.length;
+    return this.storage.dtype;
   }
   /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;
   }
 
+  /**
+   * True when the elements lie in row-major order with no gaps in {@link storage}
+   * (a transposed or expanded view is not contiguous; a slice of leading rows is).
+   */
+  isContiguous(): boolean {
+    return this.#rowMajor;
+  }
+
+  /**
+   * The values in row-major order. For a contiguous tensor this is the storage
+   * itself (or the part of it the tensor covers), so writes go through; for any
+   * other view it is a new array holding a copy.
+   * @deprecated Read with {@link dataSync}, {@link toArray} or {@link item}.
+   */
+  get data(): TypedArray {
+    const a = this.storage.array;
+    if (this.#rowMajor) {
+      return this.offset === 0 && a.length === this.size ? a : a.subarray(this.offset, this.offset + this.size);
+    }
+    return stridedRead(a, this.offset, this.strides, this.shape);
+  }
+
+  /** The values in row-major order, synchronously (a view of the storage when contiguous; see {@link data}). */
+  dataSync(): TypedArray {
+    return this.data;
+  }
+
   /** The values as nested arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
+    const data = this.data;
     const build = (axis: number, offset: number, stride: number): NestedArray => {
-      if (axis === this.shape.length) return this.data[offset]!;
+      if (axis === this.shape.length) return data[offset]!;
       const n = this.shape[axis]!;
       const inner = stride / Math.max(n, 1);
       const out: NestedArray[] = [];
@@ -80,7 +138,7 @@ export class Tensor {
     if (this.size !== 1) {
       throw new ArgumentError(`item: only one-element tensors can be converted to a number; this one has shape [${this.shape.join(', ')}]`);
     }
-    return this.data[0]!;
+    return this.storage.array[this.offset]!;
   }
 
   /** PyTorch-style rendering, e.g. `tensor([[1.0000, 2.5000]])`. */
@@ -95,12 +153,18 @@ export class Tensor {
 
   /** The same values, cut from the graph (shares storage). */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    return new Tensor(this.storage, this.shape, false, { strides: this.strides, offset: this.offset });
   }
 
-  /** A copy with its own storage, cut from the graph. */
+  /** A contiguous copy with its own storage, cut from the graph. */
   clone(): Tensor {
-    return new Tensor(this.data.slice(), this.shape);
+    const d = this.data;
+    return new Tensor(this.#rowMajor ? d.slice() : d, this.shape);
+  }
+
+  /** This tensor if it is contiguous, else a contiguous copy (differentiable). */
+  contiguous(): Tensor {
+    return mv.contiguous(this);
   }
 
   /** Converts to float32 (differentiable between float types). */

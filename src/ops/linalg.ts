@@ -1,9 +1,10 @@
-import { type Grads, type OpDef, make, ownedGradient, record, recording } from '../autograd/engine.js';
+import { type Grads, type OpDef, make, makeView, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type FloatArray, promote } from '../tensor/dtype.js';
 import { cast } from './movement.js';
 import { type Shape, broadcastShapes, fmt, sameShape, sizeOf } from '../tensor/shape.js';
+import { isRowMajor } from '../tensor/storage.js';
 import { backend, floats, sumToShape } from './util.js';
 
 /**
@@ -11,6 +12,11 @@ import { backend, floats, sumToShape } from './util.js';
  * where op transposes the last two axes when asked. No recording.
  */
 function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+  // A transposed view of a row-major matrix is read in place with the transpose flag flipped.
+  const at = untransposed(a);
+  if (at !== null) return product(at, b, !transA, transB);
+  const bt = untransposed(b);
+  if (bt !== null) return product(a, bt, transA, !transB);
   const ra = a.ndim;
   const rb = b.ndim;
   const m = transA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
@@ -30,6 +36,21 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor
   const [bd, strideB] = batchOperand(b, bBatch, batchShape);
   const data = backend().matmul(ad, bd, { batch, m, k, n, transA, transB, strideA, strideB });
   return make(data, [...batchShape, m, n]);
+}
+
+/**
+ * When `t` is not contiguous but swapping its last two axes makes it so (it
+ * is `m.transpose(-2, -1)` of a row-major `m`), that row-major view of `m`;
+ * else null.
+ */
+function untransposed(t: Tensor): Tensor | null {
+  if (t.isContiguous() || t.ndim < 2) return null;
+  const r = t.ndim;
+  const shape = [...t.shape];
+  const strides = [...t.strides];
+  [shape[r - 2], shape[r - 1]] = [shape[r - 1]!, shape[r - 2]!];
+  [strides[r - 2], strides[r - 1]] = [strides[r - 1]!, strides[r - 2]!];
+  return isRowMajor(shape, strides) ? makeView(t, shape, strides, t.offset) : null;
 }
 
 /** The operand's storage laid out for `batchShape`, with its batch stride (0 when shared). */

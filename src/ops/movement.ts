@@ -1,11 +1,37 @@
-import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type Attrs, type OpDef, make, makeView, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type DType, castArray, isFloat, promote } from '../tensor/dtype.js';
-import { broadcastShapes, checkShape, fmt, normAxis, sameShape, sizeOf } from '../tensor/shape.js';
+import { broadcastShapes, checkShape, fmt, normAxis, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { backend, sumToShape } from './util.js';
 
 const RESHAPE: OpDef = { name: 'reshape', backward: (g, n) => [g.reshape(n.inputs[0]!.shape)] };
+
+/** A view of `x`'s storage, recorded as `def` when gradients flow. */
+function view(
+  def: OpDef,
+  x: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  attrs?: Attrs,
+): Tensor {
+  const out = makeView(x, shape, strides, offset);
+  return recording(x) ? record(def, [x], out, attrs) : out;
+}
+
+const CONTIGUOUS: OpDef = { name: 'contiguous', backward: (g) => [g] };
+
+/**
+ * `x` itself when its elements are already row-major without gaps, else a
+ * contiguous copy. Ops call this (through `Tensor.data`) before handing a view
+ * to a kernel; it is the one place where views are materialized.
+ */
+export function contiguous(x: Tensor): Tensor {
+  if (x.isContiguous()) return x;
+  const out = make(x.data, x.shape);
+  return recording(x) ? record(CONTIGUOUS, [x], out) : out;
+}
 
 /** Same data, new shape (no copy). One dimension may be −1 and is inferred. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -25,6 +51,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     throw new ShapeError(`reshape: cannot reshape ${fmt(x.shape)} (${x.size} elements) to ${fmt(shape)} (${sizeOf(dims)} elements)`);
   }
   if (sameShape(dims, x.shape)) return x;
+  // A row-major view keeps its storage; any other view is copied first (as PyTorch's reshape does).
+  if (x.isContiguous()) return view(RESHAPE, x, dims, stridesOf(dims), x.offset);
   const out = make(x.data, dims);
   return recording(x) ? record(RESHAPE, [x], out) : out;
 }
@@ -42,20 +70,23 @@ export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
 /** Adds a size-1 axis at `axis` (which may be ndim, or negative). */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   const ax = normAxis('unsqueeze', axis, x.ndim + 1);
-  return reshape(x, [...x.shape.slice(0, ax), 1, ...x.shape.slice(ax)]);
+  const shape = [...x.shape.slice(0, ax), 1, ...x.shape.slice(ax)];
+  const stride = ax < x.ndim ? x.strides[ax]! * x.shape[ax]! : 1;
+  return view(RESHAPE, x, shape, [...x.strides.slice(0, ax), stride, ...x.strides.slice(ax)], x.offset);
 }
 
 /** Removes size-1 axes: the given ones (each must have size 1), or all of them. */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
-  const axes = (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, x.ndim));
+  const axes =
+    axis === undefined
+      ? x.shape.flatMap((d, i) => (d === 1 ? [i] : []))
+      : (typeof axis === 'number' ? [axis] : axis).map((a) => normAxis('squeeze', a, x.ndim));
   for (const a of axes) {
     if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${fmt(x.shape)} has size ${x.shape[a]}, not 1`);
   }
-  return reshape(
-    x,
-    x.shape.filter((_, i) => !axes.includes(i)),
-  );
+  if (axes.length === 0 || x.ndim === 0) return x;
+  const keep = (_: number, i: number): boolean => !axes.includes(i);
+  return view(RESHAPE, x, x.shape.filter(keep), x.strides.filter(keep), x.offset);
 }
 
 const PERMUTE: OpDef = {
@@ -70,7 +101,7 @@ const PERMUTE: OpDef = {
   },
 };
 
-/** Reorders axes: output axis i is input axis `perm[i]`. */
+/** Reorders axes: output axis i is input axis `perm[i]`. A view: nothing is copied. */
 export function permute(x: Tensor, perm: readonly number[]): Tensor {
   if (perm.length !== x.ndim) {
     throw new ShapeError(`permute: ${fmt(perm)} has ${perm.length} axes but the tensor ${fmt(x.shape)} has ${x.ndim}`);
@@ -78,8 +109,14 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = perm.map((a) => normAxis('permute', a, x.ndim));
   if (new Set(p).size !== p.length) throw new ArgumentError(`permute: ${fmt(perm)} repeats an axis`);
   if (p.every((a, i) => a === i)) return x;
-  const out = make(backend().permute(x.data, x.shape, p), p.map((a) => x.shape[a]!));
-  return recording(x) ? record(PERMUTE, [x], out, { perm: p }) : out;
+  return view(
+    PERMUTE,
+    x,
+    p.map((a) => x.shape[a]!),
+    p.map((a) => x.strides[a]!),
+    x.offset,
+    { perm: p },
+  );
 }
 
 /** Swaps two axes (default: the last two). A 0-d or 1-d tensor is returned as is. */
@@ -93,7 +130,7 @@ export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
 
 const EXPAND: OpDef = { name: 'expand', backward: (g, n) => [sumToShape(g, n.inputs[0]!.shape)] };
 
-/** Broadcasts to `shape` by copying (−1 keeps a dimension). */
+/** Broadcasts to `shape` (−1 keeps a dimension). A view: repeated axes get stride 0, nothing is copied. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
   if (lead < 0) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to fewer dimensions ${fmt(shape)}`);
@@ -102,8 +139,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const b = broadcastShapes('expand', x.shape, target);
   if (!sameShape(b, target)) throw new ShapeError(`expand: cannot expand ${fmt(x.shape)} to ${fmt(shape)}`);
   if (sameShape(x.shape, target)) return x;
-  const out = make(backend().expand(x.data, x.shape, target), target);
-  return recording(x) ? record(EXPAND, [x], out) : out;
+  const strides = target.map((d, i) => (i < lead || x.shape[i - lead] !== d ? 0 : x.strides[i - lead]!));
+  return view(EXPAND, x, target, strides, x.offset);
 }
 
 /** Alias of {@link expand}, by NumPy's name. */
@@ -129,6 +166,7 @@ function clampIndex(v: number, dim: number): number {
 /**
  * The box from `begin` (inclusive) to `end` (exclusive) on the leading axes,
  * Python style: negative indices count from the end, out-of-range ones clamp.
+ * A view: nothing is copied.
  */
 export function slice(x: Tensor, begin: readonly number[], end?: readonly number[]): Tensor {
   if (begin.length > x.ndim || (end !== undefined && end.length > x.ndim)) {
@@ -147,8 +185,9 @@ export function slice(x: Tensor, begin: readonly number[], end?: readonly number
     size.push(Math.max(e - s, 0));
   }
   if (sameShape(size, x.shape)) return x;
-  const out = make(backend().slice(x.data, x.shape, b, size), size);
-  return recording(x) ? record(SLICE, [x], out, { begin: b }) : out;
+  let offset = x.offset;
+  for (let i = 0; i < x.ndim; i++) if (size[i]! > 0) offset += b[i]! * x.strides[i]!;
+  return view(SLICE, x, size, x.strides, offset, { begin: b });
 }
 
 /** `length` elements of `axis` starting at `start`. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, type Tensor, getBackend, rand, randint, randn, setBackend, tensor } from '../../src/index.js';
+import { Generator, Tensor, getBackend, rand, randint, randn, setBackend, tensor } from '../../src/index.js';
 import { FORWARD_TOL, GRAD_TOL, type Tolerance, expectClose, expectShape } from './compare.js';
 import { type FixtureCase, type FixtureTensor, decodeData, listOpFixtures, loadOpFixture } from './fixtures.js';
 import { OPS } from './op-table.js';
@@ -39,16 +39,42 @@ export function fromFixture(t: FixtureTensor, dtype: 'float32' | 'float64', requ
   return tensor(data, { shape: t.shape, dtype, requiresGrad: requiresGrad && t.dtype === undefined });
 }
 
+/**
+ * The same values as `t`, as a non-contiguous view: every other element of a
+ * larger storage, starting at offset 1, with NaN (or a huge int) in the gaps,
+ * so a kernel that ignores strides or offsets reads the gaps and fails.
+ */
+export function stridedCopy(t: Tensor, requiresGrad = t.requiresGrad): Tensor {
+  const src = t.data;
+  const ctor = src.constructor as new (n: number) => typeof src;
+  const wide = new ctor(2 * t.size + 1);
+  wide.fill(t.dtype === 'int32' ? 2 ** 30 : Number.NaN);
+  for (let i = 0; i < t.size; i++) wide[1 + 2 * i] = src[i]!;
+  const strides: number[] = [];
+  let s = 2;
+  for (let i = t.ndim - 1; i >= 0; i--) {
+    strides.unshift(s);
+    s *= t.shape[i]!;
+  }
+  const out = new Tensor(wide, t.shape, requiresGrad, { strides, offset: 1 });
+  return out;
+}
+
 /** The op's outputs as a list, whether it returns one tensor or several. */
 function asList(out: Tensor | readonly Tensor[]): readonly Tensor[] {
   return Array.isArray(out) ? out : [out as Tensor];
 }
 
 /** Runs one fixture case (forward, then backward of Σ out·w) and throws on any mismatch. */
-export function checkCase(op: string, c: FixtureCase, p: Precision): void {
+export function checkCase(op: string, c: FixtureCase, p: Precision, strided = false): void {
   const run = OPS[op];
   if (run === undefined) throw new Error(`no entry for '${op}' in the op table`);
-  const inputs = c.inputs.map((t, i) => fromFixture(t, p.dtype, c.grads[i] !== null && c.grads[i] !== undefined));
+  const leaf = (t: FixtureTensor, i: number): Tensor => {
+    const x = fromFixture(t, p.dtype, c.grads[i] !== null && c.grads[i] !== undefined);
+    return strided ? stridedCopy(x) : x;
+  };
+  const upstream = (t: FixtureTensor): Tensor => (strided ? stridedCopy(fromFixture(t, p.dtype)) : fromFixture(t, p.dtype));
+  const inputs = c.inputs.map(leaf);
   const outs = asList(run(inputs, c.args, p.dtype));
   const wantOuts = c.outputs ?? (c.output === undefined ? [] : [c.output]);
   expect(outs.length, `${op}/${c.name}: number of outputs`).toBe(wantOuts.length);
@@ -68,7 +94,7 @@ export function checkCase(op: string, c: FixtureCase, p: Precision): void {
   }
   // Backward of Σ_i (out_i · w_i) is backward(w_i) on each output; the grads accumulate.
   outs.forEach((o, i) => {
-    o.backward(fromFixture(ws[i]!, p.dtype));
+    o.backward(upstream(ws[i]!));
   });
   c.grads.forEach((want, i) => {
     if (want === null) return;
@@ -132,6 +158,10 @@ export function opConformance(backendName: string, options: SuiteOptions = {}): 
             it(`${c.name} (${p.dtype})`, () => {
               expect(getBackend().name).toBe(backendName);
               checkCase(op, c, p);
+            });
+            // The same case on non-contiguous views of the inputs and upstream gradients.
+            it(`${c.name} (${p.dtype}, strided inputs)`, () => {
+              checkCase(op, c, p, true);
             });
           }
         }
