@@ -3,6 +3,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import * as act from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
 import * as idx from '../ops/indexing.js';
+import * as ip from '../ops/inplace.js';
 import { matmul } from '../ops/linalg.js';
 import * as mv from '../ops/movement.js';
 import * as red from '../ops/reduce.js';
@@ -165,6 +166,28 @@ export class Tensor {
   /** This tensor if it is contiguous, else a contiguous copy (differentiable). */
   contiguous(): Tensor {
     return mv.contiguous(this);
+  }
+
+  // In-place updates (not recorded; see ops/inplace).
+  /** Copies `src` (broadcast, converted) into this tensor, through views. Returns this. */
+  copy_(src: TensorLike): Tensor {
+    return ip.copy_(this, src);
+  }
+  /** Sets every element to `value`. Returns this. */
+  fill_(value: number): Tensor {
+    return ip.fill_(this, value);
+  }
+  /** Sets every element to zero. Returns this. */
+  zero_(): Tensor {
+    return ip.zero_(this);
+  }
+  /** Multiplies by `factor` in place. Returns this. */
+  mul_(factor: TensorLike): Tensor {
+    return ip.mul_(this, factor);
+  }
+  /** Adds `alpha · other` in place. Returns this. */
+  add_(other: TensorLike, alpha?: number): Tensor {
+    return ip.add_(this, other, alpha);
   }
 
   /** Converts to float32 (differentiable between float types). */

@@ -1,11 +1,13 @@
 /**
- * Parameter initialisers. Each fills a tensor's storage in place and returns it; all
+ * Parameter initialisers. Each fills a tensor in place (through views) and returns it; all
  * randomness comes from a {@link Generator} (the global one unless given), so a seed
  * fixes every initial weight. Fans follow PyTorch: for a weight of shape
  * `[out, in, ...kernel]`, `fanIn = in·k` and `fanOut = out·k`.
  * @module
  */
-import type { Tensor } from '../autograd/tensor.js';
+import { noGrad } from '../autograd/engine.js';
+import { Tensor } from '../autograd/tensor.js';
+import { copy_ } from '../ops/inplace.js';
 import { ArgumentError } from '../errors.js';
 import { type Generator, getDefaultGenerator } from '../tensor/random.js';
 
@@ -24,9 +26,16 @@ export type Nonlinearity =
 /** Whether variance is preserved in the forward pass (`fanIn`) or the backward pass (`fanOut`). */
 export type FanMode = 'fanIn' | 'fanOut';
 
-function storage(fn: string, t: Tensor): Float32Array | Float64Array {
-  if (t.data instanceof Int32Array) throw new ArgumentError(`init.${fn}: expected a float tensor, got int32`);
-  return t.data;
+/**
+ * Writes `value(i)` for every element `i` (row-major) into `t` in place: the values are
+ * computed in float64 and rounded once to `t`'s dtype, as PyTorch's initialisers do.
+ */
+function fill<T extends Tensor>(fn: string, t: T, value: (i: number) => number): T {
+  if (t.dtype === 'int32') throw new ArgumentError(`init.${fn}: expected a float tensor, got int32`);
+  const values = new Float64Array(t.size);
+  for (let i = 0; i < values.length; i++) values[i] = value(i);
+  noGrad(() => copy_(t, new Tensor(values, t.shape)));
+  return t;
 }
 
 /** The fan-in and fan-out of a weight shape (PyTorch's convention). */
@@ -65,38 +74,31 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 /** Fills with zeros. */
 export function zeros<T extends Tensor>(t: T): T {
-  storage('zeros', t).fill(0);
-  return t;
+  return fill('zeros', t, () => 0);
 }
 
 /** Fills with ones. */
 export function ones<T extends Tensor>(t: T): T {
-  storage('ones', t).fill(1);
-  return t;
+  return fill('ones', t, () => 1);
 }
 
 /** Fills with a constant. */
 export function constant<T extends Tensor>(t: T, value: number): T {
-  storage('constant', t).fill(value);
-  return t;
+  return fill('constant', t, () => value);
 }
 
 /** Fills with draws from U(low, high). */
 export function uniform<T extends Tensor>(t: T, low = 0, high = 1, generator?: Generator): T {
   if (!(high >= low)) throw new ArgumentError(`init.uniform: high (${high}) must be >= low (${low})`);
-  const d = storage('uniform', t);
   const g = generator ?? getDefaultGenerator();
-  for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * g.nextFloat();
-  return t;
+  return fill('uniform', t, () => low + (high - low) * g.nextFloat());
 }
 
 /** Fills with draws from N(mean, std²). */
 export function normal<T extends Tensor>(t: T, mean = 0, std = 1, generator?: Generator): T {
   if (!(std >= 0)) throw new ArgumentError(`init.normal: std must be >= 0, got ${std}`);
-  const d = storage('normal', t);
   const g = generator ?? getDefaultGenerator();
-  for (let i = 0; i < d.length; i++) d[i] = mean + std * g.nextNormal();
-  return t;
+  return fill('normal', t, () => mean + std * g.nextNormal());
 }
 
 /** Glorot/Xavier uniform: U(−a, a) with `a = gain·√(6 / (fanIn + fanOut))`. */

@@ -2,6 +2,7 @@
  * `LayerNorm` and `BatchNorm1d`.
  * @module
  */
+import { noGrad } from '../autograd/engine.js';
 import { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { add, div, mean, mul, reshape, sqrt, sub, variance } from '../ops/index.js';
@@ -149,17 +150,15 @@ export class BatchNorm1d extends Module {
 
   private updateRunningStats(mu: Tensor, v: Tensor, count: number): void {
     const m = this.momentum;
-    const rm = this.runningMean!.data;
-    const rv = this.runningVar!.data;
-    const bm = mu.data;
-    const bv = v.data;
     const unbias = count / (count - 1);
-    for (let c = 0; c < this.numFeatures; c++) {
-      rm[c] = (1 - m) * rm[c]! + m * bm[c]!;
-      rv[c] = (1 - m) * rv[c]! + m * bv[c]! * unbias;
-    }
-    const n = this.numBatchesTracked!.data;
-    n[0] = n[0]! + 1;
+    // In float64, rounded once into the buffers: (1 − m)·running + m·batch.
+    noGrad(() => {
+      const rm = this.runningMean!;
+      const rv = this.runningVar!;
+      rm.copy_(rm.double().mul(1 - m).add(mu.detach().reshape(rm.shape).double().mul(m)));
+      rv.copy_(rv.double().mul(1 - m).add(v.detach().reshape(rv.shape).double().mul(m * unbias)));
+      this.numBatchesTracked!.add_(1);
+    });
   }
 
   override extraRepr(): string {

@@ -27,11 +27,13 @@ export {
   where,
 } from './elementwise.js';
 export { gather, indexSelect, oneHot } from './indexing.js';
+export { add_, copy_, fill_, mul_, zero_ } from './inplace.js';
 export { type LinearActivation, linear, matmul } from './linalg.js';
 export {
   broadcastTo,
   cast,
   concat,
+  contiguous,
   expand,
   flatten,
   narrow,
