@@ -7,23 +7,34 @@ import type { Shape } from './shape.js';
  * share one storage (a transpose, a slice, an expanded tensor, a detached
  * copy), so writing through one of them is seen by the others.
  *
- * Today every storage is an ordinary typed array owned by the garbage
- * collector, so there is nothing to free.
+ * This base class holds an ordinary typed array owned by the garbage collector
+ * (`device` `'host'`). A backend may subclass it to keep the elements in its
+ * own memory (the WASM backend: a block of its linear memory, freed when the
+ * storage is garbage-collected); {@link Storage.array} is then a view of that
+ * memory, valid until the backend next allocates.
  */
 export class Storage {
   /** Element type of the storage. */
   readonly dtype: DType;
+  /** Number of elements the storage holds. */
+  readonly length: number;
+  /** The current typed-array view of the elements. */
+  protected view: TypedArray;
 
-  constructor(
-    /** The elements, in memory order. */
-    readonly array: TypedArray,
-  ) {
+  constructor(array: TypedArray) {
+    this.view = array;
     this.dtype = dtypeOf(array);
+    this.length = array.length;
   }
 
-  /** Number of elements the storage holds. */
-  get length(): number {
-    return this.array.length;
+  /** The elements, in memory order. */
+  get array(): TypedArray {
+    return this.view;
+  }
+
+  /** Where the elements live: `'host'` for a garbage-collected array, else the owning backend's name. */
+  get device(): string {
+    return 'host';
   }
 }
 
