@@ -14,6 +14,22 @@ import { type Shape, fmt, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Storage, isRowMajor } from '../tensor/storage.js';
 import { type Node, backward, bindTensorClass } from './engine.js';
 
+/**
+ * The values of `t` in row-major order, for kernels: the storage itself (or the
+ * part of it `t` covers) when `t` is contiguous, so nothing is copied, and a
+ * contiguous copy of any other view. This is the one place where views are
+ * materialized. A view of a backend's memory is valid only until that backend
+ * next allocates; kernels read it at once. Not part of the public API: users
+ * read with `dataSync()`, `data()`, `toArray()` or `item()`.
+ */
+export function valuesOf(t: Tensor): TypedArray {
+  const a = t.storage.array;
+  if (t.isContiguous()) {
+    return t.offset === 0 && a.length === t.size ? a : a.subarray(t.offset, t.offset + t.size);
+  }
+  return stridedRead(a, t.offset, t.strides, t.shape);
+}
+
 /** Nested arrays of numbers, as returned by {@link Tensor.toArray}. */
 export type NestedArray = number | NestedArray[];
 
@@ -102,22 +118,23 @@ export class Tensor {
   }
 
   /**
-   * The values in row-major order. For a contiguous tensor this is the storage
-   * itself (or the part of it the tensor covers), so writes go through; for any
-   * other view it is a new array holding a copy.
-   * @deprecated Read with {@link dataSync}, {@link toArray} or {@link item}.
+   * The values in row-major order, without copying when the tensor is
+   * contiguous (see {@link valuesOf}).
+   * @deprecated Read with {@link dataSync}, {@link data}, {@link toArray} or {@link item}.
    */
   get data(): TypedArray {
-    const a = this.storage.array;
-    if (this.#rowMajor) {
-      return this.offset === 0 && a.length === this.size ? a : a.subarray(this.offset, this.offset + this.size);
-    }
-    return stridedRead(a, this.offset, this.strides, this.shape);
+    return valuesOf(this);
   }
 
-  /** The values in row-major order, synchronously (a view of the storage when contiguous; see {@link data}). */
+  /**
+   * The values in row-major order, synchronously. For a contiguous tensor in
+   * host memory this is the storage itself (no copy: do not write into it;
+   * use {@link copy_} and the other in-place ops); for a view, or storage that
+   * lives in a backend's memory, it is a copy the caller owns.
+   */
   dataSync(): TypedArray {
-    return this.data;
+    const v = valuesOf(this);
+    return this.storage.device === 'host' || v.buffer !== this.storage.array.buffer ? v : v.slice();
   }
 
   /** The values as nested arrays (a number for a 0-d tensor). */
