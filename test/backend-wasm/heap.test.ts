@@ -128,8 +128,11 @@ describe('resident storage', () => {
       // Blocks were reused: more storages were made than the budget holds at once.
       expect(resident).toBeGreaterThan(budget / 1024);
       // Once the collector has run and the loop has yielded, every block is back.
-      collectGarbage();
-      await new Promise((r) => setTimeout(r, 20));
+      // Finalizers run in later tasks and V8 may defer some, so collect and yield a few times.
+      for (let round = 0; round < 50 && sp.heap.stats().live > 0; round++) {
+        collectGarbage();
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const after = residentCounters();
       expect(after.finalized - before.finalized).toBeGreaterThanOrEqual(resident);
       expect(sp.heap.stats().live).toBe(0);
