@@ -16,7 +16,7 @@ import {
   type TrainContext,
 } from '../../src/train/index.js';
 import { DataLoader, TensorDataset } from '../../src/data/dataset.js';
-import { takeRows } from '../../src/train/data.js';
+import { tensorRows } from '../../src/train/data.js';
 
 /** Two Gaussian-ish blobs in 2-D with labels 0/1, deterministic. */
 function blobs(n: number, seed: number): { x: Tensor; y: Tensor } {
@@ -113,7 +113,7 @@ describe('fit', () => {
     const data = blobs(64, 3);
     const ds: BatchDataset = {
       length: 64,
-      getBatch: (idx) => ({ x: takeRows(data.x, idx), y: takeRows(data.y, idx) }),
+      getBatch: (idx) => ({ x: tensorRows(data.x, idx), y: tensorRows(data.y, idx) }),
     };
     const opts = { epochs: 3, batchSize: 8, loss: 'crossEntropy', learningRate: 0.01, seed: 4 } as const;
     const a = mlp(5);
@@ -234,7 +234,7 @@ describe('fit', () => {
 
   it('rejects bad arguments with clear messages', () => {
     const { x, y } = blobs(10, 1);
-    expect(() => fit(mlp(1), { x, y: takeRows(y, [0, 1, 2]) })).toThrow(/x has 10 samples but y has 3/);
+    expect(() => fit(mlp(1), { x, y: tensorRows(y, [0, 1, 2]) })).toThrow(/x has 10 samples but y has 3/);
     expect(() => fit(mlp(1), { x, y }, { epochs: -1 })).toThrow(/epochs must be a non-negative integer/);
     expect(() => fit(mlp(1), { x, y }, { metrics: ['auc' as never] })).toThrow(/unknown metric 'auc'/);
     expect(() => fit(mlp(1), { x, y }, { validationSplit: 1 })).toThrow(/validationSplit must be in \[0, 1\)/);
