@@ -228,11 +228,32 @@ describe('fit', () => {
     expect(e.epoch).toBeGreaterThanOrEqual(1);
     expect(e.batch).toBeGreaterThanOrEqual(1);
     expect(e.message).toContain(`epoch ${e.epoch}, batch ${e.batch}`);
+    expect(Number.isFinite(e.loss)).toBe(false);
+    expect(e.gradNorm).toBeUndefined();
+    expect(e.message).toContain(`the loss is ${e.loss}.`);
     expect(e.message).toMatch(/lower learning rate/);
     expect(e.message).toMatch(/scale the inputs/);
   });
 
-  it('rejects bad arguments with clear messages', () => {
+  it('names a non-finite gradient norm (with a finite loss) in its own field when clipping', () => {
+    const model = new Sequential(new Linear(2, 1, { generator: new Generator(3) }));
+    const { x, y } = blobs(16, 2);
+    // sqrt at 0: the loss is 0, its gradient is infinite, and 0 * Infinity makes the weights' gradients NaN.
+    const loss = (out: Tensor) => out.mul(0).sqrt().mean();
+    let err: unknown;
+    try {
+      fit(model, { x, y }, { epochs: 1, batchSize: 8, loss, clipGradNorm: 1, optimizer: new SGD(model.parameters(), { lr: 0.1 }) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TrainingDivergedError);
+    const e = err as TrainingDivergedError;
+    expect([e.epoch, e.batch, e.loss]).toEqual([1, 1, 0]);
+    expect(Number.isNaN(e.gradNorm)).toBe(true);
+    expect(e.message).toContain('batch 1: the gradient norm is NaN (the loss was 0).');
+  });
+
+    it('rejects bad arguments with clear messages', () => {
     const { x, y } = blobs(10, 1);
     expect(() => fit(mlp(1), { x, y: tensorRows(y, [0, 1, 2]) })).toThrow(/x has 10 samples but y has 3/);
     expect(() => fit(mlp(1), { x, y }, { epochs: -1 })).toThrow(/epochs must be a non-negative integer/);
