@@ -141,9 +141,11 @@ async function mlp(s: MlpSettings): Promise<PeerAnswer['payload']> {
         yb[r] = d.trainY[src]!;
       }
       params = step(params, fromData(xb, [m, f]), np.array(yb, { dtype: np.int32 }));
+      // jax-js dispatches lazily: without a wait, a whole epoch of steps (and every batch they
+      // hold) piles up before anything runs. Its MNIST demo waits for the parameters after
+      // each step, as here. blockUntilReady does not take ownership.
+      await blockUntilReady(params);
     }
-    // jax-js dispatches lazily: wait until the epoch's last update has really run.
-    await blockUntilReady(params); // does not take ownership
     epochSeconds.push((performance.now() - t0) / 1000);
     const pred = predict(tree.ref(params), testX.ref).dataSync();
     let ok = 0;
