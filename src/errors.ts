@@ -61,7 +61,19 @@ export class ModelFormatError extends CortexError {
   override name = 'ModelFormatError';
 }
 
-/** Training produced a NaN or infinite loss. */
+/**
+ * Training produced a NaN or infinite loss (or, with gradient clipping, a NaN or infinite
+ * gradient norm). The fields say where and what, so callers never parse the message.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   fit(model, data, { epochs: 10, optimizer: new SGD(model.parameters(), { lr: 1e6 }) });
+ * } catch (e) {
+ *   if (e instanceof TrainingDivergedError) console.log(e.epoch, e.batch, e.loss, e.gradNorm);
+ * }
+ * ```
+ */
 export class TrainingDivergedError extends CortexError {
   override name = 'TrainingDivergedError';
   constructor(
@@ -70,6 +82,10 @@ export class TrainingDivergedError extends CortexError {
     readonly epoch: number,
     /** 1-based batch within the epoch. */
     readonly batch: number,
+    /** The batch's loss: NaN or infinite, unless it was the gradient norm that diverged. */
+    readonly loss: number,
+    /** The non-finite gradient norm when gradient clipping found it; undefined when the loss diverged. */
+    readonly gradNorm?: number,
   ) {
     super(message);
   }

@@ -43,6 +43,7 @@ export const PEERS: readonly PeerDef[] = [
   { id: 'cortex-fma', label: 'Cortex, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'tiny'], cortex: true, env: RELAXED },
   { id: 'tfjs-cpu', label: 'TF.js cpu', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'cpu', threads: 1, sections: TIMED, cortex: false },
   { id: 'tfjs-wasm', label: 'TF.js wasm', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'wasm', threads: 1, sections: TIMED, cortex: false },
+  { id: 'jaxjs', label: 'jax-js wasm', kind: 'js', script: 'bench/peers/jaxjs.ts', variant: 'wasm', threads: 1, sections: ['sgemm', 'mlp', 'accuracy'], cortex: false },
   { id: 'brain', label: 'brain.js', kind: 'js', script: 'bench/peers/brain.ts', variant: '', threads: 1, sections: ['mlp'], cortex: false },
   { id: 'numpy', label: 'numpy', kind: 'python', script: 'bench/python/numpy_peer.py', variant: '', threads: cores, sections: [...TIMED, 'accuracy'], cortex: false },
   { id: 'torch', label: 'torch', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: [...TIMED, 'accuracy'], cortex: false },
@@ -76,7 +77,7 @@ export const USAGE = `npm run bench -- [options]
 
   --quick             fast smoke run: small matrices, 1 MLP epoch on a 10k subset, short timings
   --only <list>       sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all);
-                      accuracy = the MLP of Cortex, numpy and torch once per seed (--seeds);
+                      accuracy = the MLP of Cortex, jax-js, numpy and torch once per seed (--seeds);
                       leak = Cortex's RSS over 50 MLP epochs of 10k samples
   --seeds <n>         seeds of the accuracy section (default 10, quick 2)
   --peers <list>      peer ids to run, comma-separated: ${PEERS.map((p) => p.id).join(', ')}

@@ -182,9 +182,15 @@ export async function runEpochs(
         });
       } catch (e) {
         if (!(e instanceof TrainingDivergedError)) throw e;
-        const what = e.message.replace(/^.*?: (the loss is [^.]*)\..*$/s, '$1');
+        const what = e.gradNorm === undefined ? `the loss is ${e.loss}` : `the gradient norm is ${e.gradNorm} (the loss was ${e.loss})`;
         const hint = plan.clipGradNorm === null ? ' or --clip-grad-norm 1' : '';
-        throw new TrainingDivergedError(`training diverged at epoch ${epoch}, batch ${e.batch}: ${what}. Try a lower --lr (it is ${plan.lr})${hint}`, epoch, e.batch);
+        throw new TrainingDivergedError(
+          `training diverged at epoch ${epoch}, batch ${e.batch}: ${what}. Try a lower --lr (it is ${plan.lr})${hint}`,
+          epoch,
+          e.batch,
+          e.loss,
+          e.gradNorm,
+        );
       }
       const done = info as EpochInfo | null;
       if (done === null) throw new Error('fit did not report the epoch');

@@ -171,7 +171,17 @@ export function stratifiedKFold(labels: Labels, k: number, opts: KFoldOptions = 
   return foldsFromAssignment(fold, k);
 }
 
-/** Copies the rows `idx` of a row-major `[n, width]` array into a new array of the same type. */
+/**
+ * Copies the rows `idx` of a row-major `[n, width]` array into a new array of the same type
+ * (rows may repeat and come in any order). This is the one row-gather on typed arrays: datasets,
+ * `fit`'s in-memory batches and the playground all use it.
+ *
+ * @example
+ * ```ts
+ * const x = Float32Array.from([1, 2, 3, 4, 5, 6]); // 3 rows of width 2
+ * takeRows(x, 2, [2, 0]); // Float32Array [5, 6, 1, 2]
+ * ```
+ */
 export function takeRows<T extends Float32Array | Float64Array | Int32Array>(src: T, width: number, idx: ArrayLike<number>): T {
   const out = new (src.constructor as new (len: number) => T)(idx.length * width);
   for (let r = 0; r < idx.length; r++) {

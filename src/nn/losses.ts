@@ -6,6 +6,7 @@
  */
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { sameShape } from '../tensor/shape.js';
 import {
   abs,
   add,
@@ -51,8 +52,9 @@ function fmt(s: readonly number[]): string {
   return `[${s.join(', ')}]`;
 }
 
-function sameShape(name: string, input: Tensor, target: Tensor): void {
-  if (input.shape.length === target.shape.length && input.shape.every((d, i) => d === target.shape[i])) return;
+/** Throws a {@link ShapeError} naming the loss unless `input` and `target` have the same shape. */
+function checkSameShape(name: string, input: Tensor, target: Tensor): void {
+  if (sameShape(input.shape, target.shape)) return;
   const hint =
     input.size === target.size
       ? ` (same number of values: reshape the target to ${fmt(input.shape)}, e.g. y.reshape(${JSON.stringify(input.shape)}))`
@@ -74,14 +76,14 @@ function asFloat(name: string, t: Tensor): Tensor {
  * ```
  */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  sameShape('mseLoss', input, target);
+  checkSameShape('mseLoss', input, target);
   const d = sub(asFloat('mseLoss', input), target);
   return reduce('mseLoss', mul(d, d), options.reduction);
 }
 
 /** Mean absolute error, `|input − target|`. */
 export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  sameShape('l1Loss', input, target);
+  checkSameShape('l1Loss', input, target);
   return reduce('l1Loss', abs(sub(asFloat('l1Loss', input), target)), options.reduction);
 }
 
@@ -92,7 +94,7 @@ export function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {})
 export function huberLoss(input: Tensor, target: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
   const delta = options.delta ?? 1;
   if (!(delta > 0)) throw new ArgumentError(`huberLoss: delta must be positive, got ${delta}`);
-  sameShape('huberLoss', input, target);
+  checkSameShape('huberLoss', input, target);
   const d = sub(asFloat('huberLoss', input), target);
   const a = abs(d);
   const quad = mul(mul(d, d), 0.5);
@@ -104,7 +106,7 @@ export function huberLoss(input: Tensor, target: Tensor, options: LossOptions & 
 export function smoothL1Loss(input: Tensor, target: Tensor, options: LossOptions & { beta?: number } = {}): Tensor {
   const beta = options.beta ?? 1;
   if (!(beta > 0)) throw new ArgumentError(`smoothL1Loss: beta must be positive, got ${beta}`);
-  sameShape('smoothL1Loss', input, target);
+  checkSameShape('smoothL1Loss', input, target);
   const d = sub(asFloat('smoothL1Loss', input), target);
   const a = abs(d);
   const quad = mul(mul(d, d), 0.5 / beta);
@@ -121,7 +123,7 @@ const BCE_EPS = 1e-12;
  * Prefer {@link binaryCrossEntropyWithLogits} on raw scores: it is more accurate.
  */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  sameShape('binaryCrossEntropy', input, target);
+  checkSameShape('binaryCrossEntropy', input, target);
   const p = asFloat('binaryCrossEntropy', input);
   const pd = p.data;
   for (let i = 0; i < pd.length; i++) {
@@ -143,7 +145,7 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: LossO
  * (equal to `−t·log σ(x) − (1 − t)·log(1 − σ(x))`, finite for any x).
  */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
-  sameShape('binaryCrossEntropyWithLogits', input, target);
+  checkSameShape('binaryCrossEntropyWithLogits', input, target);
   const x = asFloat('binaryCrossEntropyWithLogits', input);
   return reduce('binaryCrossEntropyWithLogits', sub(softplus(x), mul(target, x)), options.reduction);
 }

@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { ArgumentError } from '../errors.js';
 import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link Adam} and {@link AdamW}. */
@@ -25,16 +26,16 @@ export interface AdamOptions extends BaseOptimizerOptions {
 function validateAdam(name: string, o: AdamOptions): void {
   checkRange(name, 'lr', o.lr, 0);
   if (!Array.isArray(o.betas) || o.betas.length !== 2) {
-    throw new RangeError(`${name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
+    throw new ArgumentError(`${name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
   }
   checkRange(name, 'betas[0]', o.betas[0], 0, 1);
   checkRange(name, 'betas[1]', o.betas[1], 0, 1);
   if (o.betas[0] >= 1 || o.betas[1] >= 1) {
-    throw new RangeError(`${name}: betas must each be below 1, got [${o.betas.join(', ')}]`);
+    throw new ArgumentError(`${name}: betas must each be below 1, got [${o.betas.join(', ')}]`);
   }
   checkRange(name, 'eps', o.eps, 0);
   checkRange(name, 'weightDecay', o.weightDecay, 0);
-  if (typeof o.amsgrad !== 'boolean') throw new RangeError(`${name}: amsgrad must be a boolean, got ${String(o.amsgrad)}`);
+  if (typeof o.amsgrad !== 'boolean') throw new ArgumentError(`${name}: amsgrad must be a boolean, got ${String(o.amsgrad)}`);
 }
 
 /** The shared Adam update; subclasses choose L2 or decoupled weight decay. */

@@ -3,6 +3,7 @@
  * and `optimizer.step()`.
  * @module
  */
+import { ArgumentError } from '../errors.js';
 import { floatData, type OptimizableParam } from './optimizer.js';
 
 /**
@@ -18,8 +19,8 @@ import { floatData, type OptimizableParam } from './optimizer.js';
  * ```
  */
 export function clipGradNorm(params: Iterable<OptimizableParam>, maxNorm: number, normType = 2): number {
-  if (!(maxNorm > 0)) throw new RangeError(`clipGradNorm: maxNorm must be positive, got ${maxNorm}`);
-  if (!(normType > 0)) throw new RangeError(`clipGradNorm: normType must be positive or Infinity, got ${normType}`);
+  if (!(maxNorm > 0)) throw new ArgumentError(`clipGradNorm: maxNorm must be positive, got ${maxNorm}`);
+  if (!(normType > 0)) throw new ArgumentError(`clipGradNorm: normType must be positive or Infinity, got ${normType}`);
   const grads = [];
   for (const p of params) if (p.grad) grads.push(floatData('clipGradNorm', p.grad.data, 'a gradient'));
   let total = 0;
@@ -45,7 +46,7 @@ export function clipGradNorm(params: Iterable<OptimizableParam>, maxNorm: number
  * ```
  */
 export function clipGradValue(params: Iterable<OptimizableParam>, clipValue: number): void {
-  if (!(clipValue >= 0)) throw new RangeError(`clipGradValue: clipValue must be non-negative, got ${clipValue}`);
+  if (!(clipValue >= 0)) throw new ArgumentError(`clipGradValue: clipValue must be non-negative, got ${clipValue}`);
   for (const p of params) {
     if (!p.grad) continue;
     const g = floatData('clipGradValue', p.grad.data, 'a gradient');

@@ -5,6 +5,7 @@
  * build an autograd graph.
  * @module
  */
+import { ArgumentError, DTypeError } from '../errors.js';
 
 /** Float storage an optimizer can update. */
 export type FloatStorage = Float32Array | Float64Array;
@@ -49,12 +50,12 @@ export function floatData(
   what: string,
 ): FloatStorage {
   if (data instanceof Int32Array) {
-    throw new TypeError(`${owner}: ${what} is an int32 tensor; optimizers only update float parameters`);
+    throw new DTypeError(`${owner}: ${what} is an int32 tensor; optimizers only update float parameters`);
   }
   return data;
 }
 
-/** Throws a RangeError unless `value` is a finite number within [min, max] (or (min, max] if `openMin`). */
+/** Throws an {@link ArgumentError} unless `value` is a finite number within [min, max] (or (min, max] if `openMin`). */
 export function checkRange(
   owner: string,
   name: string,
@@ -71,7 +72,7 @@ export function checkRange(
   if (!ok) {
     const lo = openMin ? `(${min}` : `[${min}`;
     const hi = max === Number.POSITIVE_INFINITY ? 'Infinity)' : `${max}]`;
-    throw new RangeError(`${owner}: ${name} must be a finite number in ${lo}, ${hi}, got ${String(value)}`);
+    throw new ArgumentError(`${owner}: ${name} must be a finite number in ${lo}, ${hi}, got ${String(value)}`);
   }
 }
 
@@ -106,11 +107,11 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
       : [{ params: params as Iterable<OptimizableParam> } as ParamGroupInput<O>];
     for (const g of groups) this.addParamGroup(g);
     if (this.paramGroups.every((g) => g.params.length === 0)) {
-      throw new RangeError(`${this.constructor.name}: got an empty parameter list`);
+      throw new ArgumentError(`${this.constructor.name}: params must hold at least one parameter, got an empty parameter list`);
     }
   }
 
-  /** Checks a group's hyperparameters; throws a RangeError that says what is wrong. */
+  /** Checks a group's hyperparameters; throws an {@link ArgumentError} that names the option and the bad value. */
   protected abstract validate(options: O): void;
 
   /** Applies one update to every parameter of a group that has a gradient. */
@@ -121,8 +122,12 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
     const params = [...input.params];
     const seen = new Set<OptimizableParam>();
     for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
-    for (const p of params) {
-      if (seen.has(p)) throw new RangeError(`${this.constructor.name}: a parameter appears in more than one group`);
+    for (const [i, p] of params.entries()) {
+      if (seen.has(p)) {
+        throw new ArgumentError(
+          `${this.constructor.name}: params[${i}] of parameter group ${this.paramGroups.length} appears in more than one group`,
+        );
+      }
       seen.add(p);
       floatData(this.constructor.name, p.data, 'a parameter');
     }
@@ -190,7 +195,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
   loadStateDict(sd: OptimizerStateDict): void {
     const name = this.constructor.name;
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(
+      throw new ArgumentError(
         `${name}.loadStateDict: the state has ${sd.paramGroups.length} parameter groups, the optimizer has ${this.paramGroups.length}`,
       );
     }
@@ -198,7 +203,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
     sd.paramGroups.forEach((saved, gi) => {
       const group = this.paramGroups[gi]!;
       if (saved.params.length !== group.params.length) {
-        throw new RangeError(
+        throw new ArgumentError(
           `${name}.loadStateDict: group ${gi} has ${saved.params.length} parameters in the state, ${group.params.length} in the optimizer`,
         );
       }
@@ -207,7 +212,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
     const restored = new Map<OptimizableParam, ParamState>();
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = params[Number(key)];
-      if (!p) throw new RangeError(`${name}.loadStateDict: state for unknown parameter index ${key}`);
+      if (!p) throw new ArgumentError(`${name}.loadStateDict: state for unknown parameter index ${key}`);
       const data = floatData(name, p.data, 'a parameter');
       const s: ParamState = {};
       for (const [k, v] of Object.entries(entry)) {
@@ -216,7 +221,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
           continue;
         }
         if (v.length !== data.length) {
-          throw new RangeError(
+          throw new ArgumentError(
             `${name}.loadStateDict: state '${k}' of parameter ${key} has ${v.length} values, the parameter has ${data.length}`,
           );
         }
@@ -239,7 +244,7 @@ export function gradOf(owner: string, p: OptimizableParam): FloatStorage | null 
   if (p.grad === null) return null;
   const g = floatData(owner, p.grad.data, 'a gradient');
   if (g.length !== p.data.length) {
-    throw new RangeError(`${owner}: a gradient has ${g.length} values but its parameter has ${p.data.length}`);
+    throw new ArgumentError(`${owner}: a gradient has ${g.length} values but its parameter has ${p.data.length}`);
   }
   return g;
 }

@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { ArgumentError } from '../errors.js';
 import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link RMSprop}. */
@@ -46,7 +47,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     checkRange('RMSprop', 'eps', o.eps, 0);
     checkRange('RMSprop', 'weightDecay', o.weightDecay, 0);
     checkRange('RMSprop', 'momentum', o.momentum, 0);
-    if (typeof o.centered !== 'boolean') throw new RangeError(`RMSprop: centered must be a boolean, got ${String(o.centered)}`);
+    if (typeof o.centered !== 'boolean') throw new ArgumentError(`RMSprop: centered must be a boolean, got ${String(o.centered)}`);
   }
 
   protected updateGroup(group: ParamGroup<RMSpropOptions>): void {

@@ -4,6 +4,7 @@
  * Call `step()` once per epoch (or per batch), after `optimizer.step()`, as in PyTorch.
  * @module
  */
+import { ArgumentError } from '../errors.js';
 import { checkRange } from './optimizer.js';
 
 /** What a scheduler needs from an optimizer: groups whose `lr` it may change. */
@@ -87,7 +88,7 @@ export class StepLR extends LRScheduler {
     this.stepSize = options.stepSize;
     this.gamma = options.gamma ?? 0.1;
     if (!Number.isInteger(this.stepSize) || this.stepSize < 1) {
-      throw new RangeError(`StepLR: stepSize must be a positive integer, got ${String(options.stepSize)}`);
+      throw new ArgumentError(`StepLR: stepSize must be a positive integer, got ${String(options.stepSize)}`);
     }
     checkRange('StepLR', 'gamma', this.gamma, 0);
   }
@@ -131,7 +132,7 @@ export class CosineAnnealingLR extends LRScheduler {
     this.tMax = options.tMax;
     this.etaMin = options.etaMin ?? 0;
     if (!Number.isInteger(this.tMax) || this.tMax < 1) {
-      throw new RangeError(`CosineAnnealingLR: tMax must be a positive integer, got ${String(options.tMax)}`);
+      throw new ArgumentError(`CosineAnnealingLR: tMax must be a positive integer, got ${String(options.tMax)}`);
     }
     checkRange('CosineAnnealingLR', 'etaMin', this.etaMin, 0);
   }
@@ -163,7 +164,7 @@ export class LinearLR extends LRScheduler {
     checkRange('LinearLR', 'startFactor', this.startFactor, 0, 1, true);
     checkRange('LinearLR', 'endFactor', this.endFactor, 0, 1);
     if (!Number.isInteger(this.totalIters) || this.totalIters < 1) {
-      throw new RangeError(`LinearLR: totalIters must be a positive integer, got ${String(options.totalIters)}`);
+      throw new ArgumentError(`LinearLR: totalIters must be a positive integer, got ${String(options.totalIters)}`);
     }
     this.apply();
   }
@@ -199,7 +200,7 @@ export class LinearWarmup extends LRScheduler {
     this.warmupSteps = options.warmupSteps;
     this.startFactor = options.startFactor ?? 0;
     if (!Number.isInteger(this.warmupSteps) || this.warmupSteps < 1) {
-      throw new RangeError(`LinearWarmup: warmupSteps must be a positive integer, got ${String(options.warmupSteps)}`);
+      throw new ArgumentError(`LinearWarmup: warmupSteps must be a positive integer, got ${String(options.warmupSteps)}`);
     }
     checkRange('LinearWarmup', 'startFactor', this.startFactor, 0, 1);
     this.after = options.after ? options.after(optimizer) : null;
@@ -264,12 +265,14 @@ export class ReduceLROnPlateau implements Scheduler {
       ...options,
     };
     const o = this.options;
-    if (o.mode !== 'min' && o.mode !== 'max') throw new RangeError(`ReduceLROnPlateau: mode must be 'min' or 'max', got ${String(o.mode)}`);
+    if (o.mode !== 'min' && o.mode !== 'max') {
+      throw new ArgumentError(`ReduceLROnPlateau: mode must be 'min' or 'max', got ${String(o.mode)}`);
+    }
     if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') {
-      throw new RangeError(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got ${String(o.thresholdMode)}`);
+      throw new ArgumentError(`ReduceLROnPlateau: thresholdMode must be 'rel' or 'abs', got ${String(o.thresholdMode)}`);
     }
     checkRange('ReduceLROnPlateau', 'factor', o.factor, 0, 1, true);
-    if (o.factor >= 1) throw new RangeError(`ReduceLROnPlateau: factor must be below 1, got ${o.factor}`);
+    if (o.factor >= 1) throw new ArgumentError(`ReduceLROnPlateau: factor must be below 1, got ${o.factor}`);
     checkRange('ReduceLROnPlateau', 'patience', o.patience, 0);
     checkRange('ReduceLROnPlateau', 'threshold', o.threshold, 0);
     checkRange('ReduceLROnPlateau', 'cooldown', o.cooldown, 0);
@@ -287,7 +290,7 @@ export class ReduceLROnPlateau implements Scheduler {
   /** Records `metric`; reduces the rate when it has plateaued. */
   step(metric?: number): void {
     if (metric === undefined || !Number.isFinite(metric)) {
-      throw new RangeError(`ReduceLROnPlateau.step: needs a finite metric value, got ${String(metric)}`);
+      throw new ArgumentError(`ReduceLROnPlateau.step: needs a finite metric value, got ${String(metric)}`);
     }
     this.lastEpoch++;
     if (this.isBetter(metric)) {

@@ -8,6 +8,7 @@ import {
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { ArgumentError } from '../errors.js';
 import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link SGD}. */
@@ -45,9 +46,9 @@ export class SGD extends Optimizer<SGDOptions> {
     checkRange('SGD', 'momentum', o.momentum, 0);
     checkRange('SGD', 'dampening', o.dampening, 0, 1);
     checkRange('SGD', 'weightDecay', o.weightDecay, 0);
-    if (typeof o.nesterov !== 'boolean') throw new RangeError(`SGD: nesterov must be a boolean, got ${String(o.nesterov)}`);
+    if (typeof o.nesterov !== 'boolean') throw new ArgumentError(`SGD: nesterov must be a boolean, got ${String(o.nesterov)}`);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new RangeError(
+      throw new ArgumentError(
         `SGD: Nesterov momentum needs momentum > 0 and dampening 0, got momentum ${o.momentum} and dampening ${o.dampening}`,
       );
     }

@@ -4,8 +4,8 @@
  * @module
  */
 import { Tensor } from '../autograd/tensor.js';
+import { takeRows } from '../data/split.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import type { TypedArray } from '../tensor/dtype.js';
 
 /** Inputs and targets as two tensors whose first dimension is the sample. */
 export interface XY {
@@ -41,20 +41,10 @@ function isXY(d: TrainData): d is XY {
   return (d as XY).x instanceof Tensor && (d as XY).y instanceof Tensor;
 }
 
-/** Copies rows `idx` of a row-major array with `width` values per row. */
-export function takeRowsOf(src: TypedArray, width: number, idx: ArrayLike<number>): TypedArray {
-  const out = new (src.constructor as new (n: number) => TypedArray)(idx.length * width);
-  for (let i = 0; i < idx.length; i++) {
-    const r = idx[i]!;
-    out.set(src.subarray(r * width, (r + 1) * width), i * width);
-  }
-  return out;
-}
-
 /** Rows `idx` of a tensor, as a new tensor without gradient history. */
-export function takeRows(t: Tensor, idx: ArrayLike<number>): Tensor {
+export function tensorRows(t: Tensor, idx: ArrayLike<number>): Tensor {
   const width = t.ndim === 0 ? 1 : t.size / t.shape[0]!;
-  return new Tensor(takeRowsOf(t.data, width, idx), [idx.length, ...t.shape.slice(1)]);
+  return new Tensor(takeRows(t.data, width, idx), [idx.length, ...t.shape.slice(1)]);
 }
 
 /** A uniform view of the data: a sample count and a batch getter. */
@@ -73,7 +63,7 @@ export function toSource(name: string, data: TrainData): Source {
         `${name}: x has ${x.shape[0]} samples but y has ${y.shape[0]} (shapes [${x.shape.join(', ')}] and [${y.shape.join(', ')}])`,
       );
     }
-    return { length: x.shape[0]!, batch: (idx) => ({ x: takeRows(x, idx), y: takeRows(y, idx) }) };
+    return { length: x.shape[0]!, batch: (idx) => ({ x: tensorRows(x, idx), y: tensorRows(y, idx) }) };
   }
   if (isDataset(data)) return { length: data.length, batch: (idx) => data.getBatch(idx) };
   throw new ArgumentError(`${name}: data must be { x, y } tensors or a dataset with length and getBatch(indices)`);

@@ -138,13 +138,16 @@ class Collector {
   }
 }
 
-function diverged(epoch: number, batch: number, loss: number, lr: number): TrainingDivergedError {
+function diverged(epoch: number, batch: number, lr: number, loss: number, gradNorm?: number): TrainingDivergedError {
+  const what = gradNorm === undefined ? `the loss is ${loss}` : `the gradient norm is ${gradNorm} (the loss was ${loss})`;
   return new TrainingDivergedError(
-    `Training diverged at epoch ${epoch}, batch ${batch}: the loss is ${loss}. ` +
+    `Training diverged at epoch ${epoch}, batch ${batch}: ${what}. ` +
       `Try a lower learning rate (it is ${lr}), scale the inputs (for example with StandardScaler), ` +
       'or clip gradients with the clipGradNorm option.',
     epoch,
     batch,
+    loss,
+    gradNorm,
   );
 }
 
@@ -219,11 +222,11 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
         throw new ArgumentError(`fit: the loss must be a single number, got shape [${loss.shape.join(', ')}]; use reduction 'mean' or 'sum'`);
       }
       const value = loss.item();
-      if (!Number.isFinite(value)) throw diverged(epoch, b, value, lr);
+      if (!Number.isFinite(value)) throw diverged(epoch, b, lr, value);
       loss.backward();
       if (clip !== undefined) {
         const norm = clipGradNorm(params, clip);
-        if (!Number.isFinite(norm)) throw diverged(epoch, b, norm, lr);
+        if (!Number.isFinite(norm)) throw diverged(epoch, b, lr, value, norm);
       }
       optimizer.step();
       if (metrics.length > 0) collector.add(out, y);

@@ -75,6 +75,14 @@ describe('splits', () => {
     expect(Array.from(takeRows(x, 2, [2, 0]))).toEqual([5, 6, 1, 2]);
   });
 
+  it('takeRows keeps the array type and allows repeated rows', () => {
+    const labels = Int32Array.from([7, 8, 9]);
+    const picked = takeRows(labels, 1, [1, 1, 2]);
+    expect(picked).toBeInstanceOf(Int32Array);
+    expect(Array.from(picked)).toEqual([8, 8, 9]);
+    expect(takeRows(Float64Array.from([1, 2]), 2, [0])).toBeInstanceOf(Float64Array);
+  });
+
   it('rejects bad arguments', () => {
     expect(() => trainTestSplit(10, { testSize: 1.5 })).toThrow(/testSize/);
     expect(() => kFold(3, 5)).toThrow(/at least 5 rows/);

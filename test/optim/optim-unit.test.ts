@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { ArgumentError, DTypeError } from '../../src/errors.js';
 import {
   Adagrad,
   Adam,
   AdamW,
   clipGradNorm,
   clipGradValue,
+  CosineAnnealingLR,
+  LinearLR,
   LinearWarmup,
   type OptimizableParam,
+  ReduceLROnPlateau,
   RMSprop,
   SGD,
   StepLR,
@@ -17,11 +21,11 @@ function param(values: number[], grad?: number[]): OptimizableParam {
 }
 
 describe('hyperparameter validation', () => {
-  it('throws RangeError naming the bad hyperparameter', () => {
+  it('throws ArgumentError naming the bad hyperparameter', () => {
     const ps = () => [param([1])];
     expect(() => new SGD(ps(), { lr: -1 })).toThrow(/SGD: lr must be .*got -1/);
     expect(() => new SGD(ps(), { lr: 0.1, nesterov: true })).toThrow(/Nesterov momentum needs momentum > 0/);
-    expect(() => new SGD(ps(), { momentum: Number.NaN })).toThrow(RangeError);
+    expect(() => new SGD(ps(), { momentum: Number.NaN })).toThrow(ArgumentError);
     expect(() => new Adam(ps(), { betas: [0.9, 1] })).toThrow(/betas must each be below 1/);
     expect(() => new Adam(ps(), { eps: -1e-8 })).toThrow(/Adam: eps/);
     expect(() => new AdamW(ps(), { weightDecay: -0.1 })).toThrow(/AdamW: weightDecay/);
@@ -33,7 +37,62 @@ describe('hyperparameter validation', () => {
 
   it('rejects a parameter listed in two groups', () => {
     const p = param([1]);
-    expect(() => new SGD([{ params: [p] }, { params: [p] }])).toThrow(/more than one group/);
+    expect(() => new SGD([{ params: [p] }, { params: [p] }])).toThrow(/params\[0\] of parameter group 1 appears in more than one group/);
+  });
+
+  it('every rejection is an ArgumentError whose message names the optimizer, the option and the value', () => {
+    const ps = () => [param([1])];
+    const sgd = () => new SGD(ps());
+    const cases: Array<[() => unknown, RegExp]> = [
+      [() => new SGD(ps(), { lr: -1 }), /^SGD: lr .*got -1$/],
+      [() => new SGD(ps(), { nesterov: 'yes' as never }), /^SGD: nesterov must be a boolean, got yes$/],
+      [() => new SGD(ps(), { lr: 0.1, nesterov: true }), /^SGD: Nesterov .*got momentum 0 and dampening 0$/],
+      [() => new Adam(ps(), { betas: [0.9] as never }), /^Adam: betas must be a pair .*got \[0.9\]$/],
+      [() => new Adam(ps(), { betas: [0.9, 1] }), /^Adam: betas must each be below 1, got \[0.9, 1\]$/],
+      [() => new AdamW(ps(), { amsgrad: 1 as never }), /^AdamW: amsgrad must be a boolean, got 1$/],
+      [() => new RMSprop(ps(), { centered: null as never }), /^RMSprop: centered must be a boolean, got null$/],
+      [() => new SGD([], { lr: 0.1 }), /^SGD: params must hold at least one parameter/],
+      [() => new StepLR(sgd(), { stepSize: 1.5 }), /^StepLR: stepSize .*got 1.5$/],
+      [() => new CosineAnnealingLR(sgd(), { tMax: 0 }), /^CosineAnnealingLR: tMax .*got 0$/],
+      [() => new LinearLR(sgd(), { totalIters: -2 }), /^LinearLR: totalIters .*got -2$/],
+      [() => new LinearWarmup(sgd(), { warmupSteps: 0 }), /^LinearWarmup: warmupSteps .*got 0$/],
+      [() => new ReduceLROnPlateau(sgd(), { mode: 'up' as never }), /^ReduceLROnPlateau: mode .*got up$/],
+      [() => new ReduceLROnPlateau(sgd(), { thresholdMode: 'x' as never }), /^ReduceLROnPlateau: thresholdMode .*got x$/],
+      [() => new ReduceLROnPlateau(sgd(), { factor: 1 }), /^ReduceLROnPlateau: factor .*got 1$/],
+      [() => new ReduceLROnPlateau(sgd()).step(Number.NaN), /^ReduceLROnPlateau.step: .*got NaN$/],
+      [() => clipGradNorm(ps(), 0), /^clipGradNorm: maxNorm must be positive, got 0$/],
+      [() => clipGradNorm(ps(), 1, -1), /^clipGradNorm: normType .*got -1$/],
+      [() => clipGradValue(ps(), -1), /^clipGradValue: clipValue .*got -1$/],
+    ];
+    for (const [f, message] of cases) {
+      let caught: unknown;
+      try {
+        f();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, String(message)).toBeInstanceOf(ArgumentError);
+      expect((caught as Error).message).toMatch(message);
+    }
+  });
+
+  it('loadStateDict and step reject mismatched state and gradients with ArgumentError', () => {
+    const a = new SGD([param([1, 2])], { momentum: 0.9 });
+    expect(() => a.loadStateDict({ state: {}, paramGroups: [] })).toThrow(ArgumentError);
+    expect(() => a.loadStateDict({ state: {}, paramGroups: [{ params: [0, 1] }] })).toThrow(/group 0 has 2 parameters/);
+    expect(() => a.loadStateDict({ state: { 3: {} }, paramGroups: [{ params: [0] }] })).toThrow(/unknown parameter index 3/);
+    expect(() => a.loadStateDict({ state: { 0: { momentumBuffer: [1, 2, 3] } }, paramGroups: [{ params: [0] }] })).toThrow(
+      /'momentumBuffer' of parameter 0 has 3 values, the parameter has 2/,
+    );
+    const bad = new SGD([param([1, 2], [1, 2, 3])]);
+    expect(() => bad.step()).toThrow(ArgumentError);
+    expect(() => bad.step()).toThrow(/SGD: a gradient has 3 values but its parameter has 2/);
+  });
+
+  it('rejects int32 parameters with a DTypeError', () => {
+    const p: OptimizableParam = { data: Int32Array.from([1]), shape: [1], grad: null };
+    expect(() => new Adam([p])).toThrow(DTypeError);
+    expect(() => new Adam([p])).toThrow(/Adam: a parameter is an int32 tensor/);
   });
 });
 

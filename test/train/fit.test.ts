@@ -16,7 +16,7 @@ import {
   type TrainContext,
 } from '../../src/train/index.js';
 import { DataLoader, TensorDataset } from '../../src/data/dataset.js';
-import { takeRows } from '../../src/train/data.js';
+import { tensorRows } from '../../src/train/data.js';
 
 /** Two Gaussian-ish blobs in 2-D with labels 0/1, deterministic. */
 function blobs(n: number, seed: number): { x: Tensor; y: Tensor } {
@@ -113,7 +113,7 @@ describe('fit', () => {
     const data = blobs(64, 3);
     const ds: BatchDataset = {
       length: 64,
-      getBatch: (idx) => ({ x: takeRows(data.x, idx), y: takeRows(data.y, idx) }),
+      getBatch: (idx) => ({ x: tensorRows(data.x, idx), y: tensorRows(data.y, idx) }),
     };
     const opts = { epochs: 3, batchSize: 8, loss: 'crossEntropy', learningRate: 0.01, seed: 4 } as const;
     const a = mlp(5);
@@ -228,13 +228,34 @@ describe('fit', () => {
     expect(e.epoch).toBeGreaterThanOrEqual(1);
     expect(e.batch).toBeGreaterThanOrEqual(1);
     expect(e.message).toContain(`epoch ${e.epoch}, batch ${e.batch}`);
+    expect(Number.isFinite(e.loss)).toBe(false);
+    expect(e.gradNorm).toBeUndefined();
+    expect(e.message).toContain(`the loss is ${e.loss}.`);
     expect(e.message).toMatch(/lower learning rate/);
     expect(e.message).toMatch(/scale the inputs/);
   });
 
-  it('rejects bad arguments with clear messages', () => {
+  it('names a non-finite gradient norm (with a finite loss) in its own field when clipping', () => {
+    const model = new Sequential(new Linear(2, 1, { generator: new Generator(3) }));
+    const { x, y } = blobs(16, 2);
+    // sqrt at 0: the loss is 0, its gradient is infinite, and 0 * Infinity makes the weights' gradients NaN.
+    const loss = (out: Tensor) => out.mul(0).sqrt().mean();
+    let err: unknown;
+    try {
+      fit(model, { x, y }, { epochs: 1, batchSize: 8, loss, clipGradNorm: 1, optimizer: new SGD(model.parameters(), { lr: 0.1 }) });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TrainingDivergedError);
+    const e = err as TrainingDivergedError;
+    expect([e.epoch, e.batch, e.loss]).toEqual([1, 1, 0]);
+    expect(Number.isNaN(e.gradNorm)).toBe(true);
+    expect(e.message).toContain('batch 1: the gradient norm is NaN (the loss was 0).');
+  });
+
+    it('rejects bad arguments with clear messages', () => {
     const { x, y } = blobs(10, 1);
-    expect(() => fit(mlp(1), { x, y: takeRows(y, [0, 1, 2]) })).toThrow(/x has 10 samples but y has 3/);
+    expect(() => fit(mlp(1), { x, y: tensorRows(y, [0, 1, 2]) })).toThrow(/x has 10 samples but y has 3/);
     expect(() => fit(mlp(1), { x, y }, { epochs: -1 })).toThrow(/epochs must be a non-negative integer/);
     expect(() => fit(mlp(1), { x, y }, { metrics: ['auc' as never] })).toThrow(/unknown metric 'auc'/);
     expect(() => fit(mlp(1), { x, y }, { validationSplit: 1 })).toThrow(/validationSplit must be in \[0, 1\)/);

@@ -161,6 +161,7 @@ export class Session {
         `training diverged at step ${this.step + 1} (loss ${value}); lower the learning rate`,
         this.epoch + 1,
         Math.ceil(this.cursor / this.state.batch),
+        value,
       );
     }
     this.step++;
