@@ -30,7 +30,7 @@ import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
 import { threadCount } from './jobs.js';
 
 /** Bytes from `n` floats, rounded up to a 64-byte line. */
-export function span(n: number): number {
+function span(n: number): number {
   return ((n << 2) + 63) & ~63;
 }
 
