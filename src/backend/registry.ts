@@ -47,7 +47,10 @@ export type BackendKernels = { readonly name: string } & { [K in KernelName]?: K
 /** The backend whose kernels define the semantics and serve every fallback. */
 export const REFERENCE_BACKEND = 'js';
 
-type AnyKernel = (...args: readonly unknown[]) => unknown;
+/** Most arguments a kernel takes (`where` has 7); {@link registerKernel} rejects longer functions. */
+const MAX_ARITY = 7;
+
+type AnyKernel = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown, g?: unknown) => unknown;
 
 /** kernel name -> backend name -> implementation. */
 const kernels = new Map<string, Map<string, AnyKernel>>();
@@ -69,6 +72,9 @@ function changed(): void {
 
 /** Registers one kernel of one backend, replacing any earlier one of the same name there. */
 export function registerKernel<K extends KernelName>(config: KernelConfig<K>): void {
+  if (config.fn.length > MAX_ARITY) {
+    throw new ArgumentError(`registerKernel: '${config.name}' takes ${config.fn.length} arguments; the registry passes at most ${MAX_ARITY}`);
+  }
   let byBackend = kernels.get(config.name);
   if (byBackend === undefined) {
     byBackend = new Map();
@@ -174,8 +180,7 @@ export function resetFallbackCounts(): void {
   fallbacks.clear();
 }
 
-function countFallback(name: string, args: readonly unknown[]): void {
-  const op = args[0];
+function countFallback(name: string, op: unknown): void {
   const key = typeof op === 'string' ? `${name}:${op}` : name;
   fallbacks.set(key, (fallbacks.get(key) ?? 0) + 1);
 }
@@ -206,19 +211,23 @@ function fill(view: Backend, name: string): void {
   Object.assign(view, methods);
 }
 
-/** The single fallback path: `own` when it exists and accepts the call, else `reference`, counted. */
+/**
+ * The single fallback path: `own` when it exists and accepts the call, else
+ * `reference`, counted. The wrappers take a fixed number of arguments (no
+ * kernel has more than {@link MAX_ARITY}) so that a call allocates nothing.
+ */
 function dispatch(kernel: string, own: AnyKernel | undefined, reference: AnyKernel): AnyKernel {
   if (own === undefined) {
-    return (...args) => {
-      countFallback(kernel, args);
-      return reference(...args);
+    return (a, b, c, d, e, f, g) => {
+      countFallback(kernel, a);
+      return reference(a, b, c, d, e, f, g);
     };
   }
-  return (...args) => {
-    const out = own(...args);
+  return (a, b, c, d, e, f, g) => {
+    const out = own(a, b, c, d, e, f, g);
     if (out !== DECLINE) return out;
-    countFallback(kernel, args);
-    return reference(...args);
+    countFallback(kernel, a);
+    return reference(a, b, c, d, e, f, g);
   };
 }
 

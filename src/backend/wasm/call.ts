@@ -10,24 +10,12 @@
  * updated and the `inout` arrays copied back, which keeps the copies in cache.
  * @module
  */
-import {
-  ARG_CODE,
-  ARG_F32,
-  ARG_I32,
-  ARG_IN,
-  ARG_IN_I32,
-  ARG_INOUT,
-  ARG_INOUT_OPT,
-  ARG_LEN,
-  ARG_OUT,
-  JOB,
-  JOB_LAYOUTS,
-  type JobArgs,
-  type JobName,
-  type JobResults,
-} from './opcodes.generated.js';
-import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
 import { threadCount } from './jobs.js';
+import { JOB, JOB_LAYOUTS, type JobArgs, type JobLayout, type JobName, type JobResults } from './opcodes.generated.js';
+import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
+
+/** An argument of a job, as `callJob` reads it. */
+type Arg = number | Float32Array | Int32Array | null;
 
 /** Bytes from `n` floats, rounded up to a 64-byte line. */
 function span(n: number): number {
@@ -46,7 +34,7 @@ function take(p: number, n: number): Float32Array {
 }
 
 /** Byte addresses of the current job's array arguments, by argument index. */
-const addr: number[] = new Array<number>(62).fill(0);
+const addr: number[] = new Array<number>(64).fill(0);
 
 /**
  * Elements per block of an in-place job (64 KiB per array). Copying in,
@@ -58,112 +46,115 @@ const addr: number[] = new Array<number>(62).fill(0);
  */
 const CHUNK = 16384;
 
+/** Writes the scalar arguments of a job into their descriptor slots. */
+function writeScalars(layout: JobLayout, values: readonly Arg[]): void {
+  i32[JOB] = layout.kind;
+  for (let j = 0; j < layout.ints.length; j++) {
+    const k = layout.ints[j]!;
+    i32[JOB + 1 + k] = values[k] as number;
+  }
+  for (let j = 0; j < layout.floats.length; j++) {
+    const k = layout.floats[j]!;
+    f32[JOB + 1 + k] = values[k] as number;
+  }
+}
+
 /**
  * Runs job `name` with `args` (in slot order; an `out` argument is its element
  * count) cut into `parts` parts (1: on this thread, in the plain memory) and
  * returns its outputs. In-place jobs ignore `parts`.
  */
 export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: number): JobResults[J] {
-  const layout = JOB_LAYOUTS[name];
-  const kinds: readonly number[] = layout.args;
-  const values: readonly (number | Float32Array | Int32Array | null)[] = args;
+  const layout: JobLayout = JOB_LAYOUTS[name];
+  const values: readonly Arg[] = args;
   if (layout.inplace) {
-    inplace(layout.kind, kinds, values);
+    inplace(layout, values);
     return undefined as JobResults[J];
   }
   select(parts > 1);
   let p = arenaBase;
-  for (let k = 0; k < kinds.length; k++) {
-    const kind = kinds[k]!;
-    if (kind === ARG_IN || kind === ARG_IN_I32) {
-      addr[k] = p;
-      p += span((values[k] as Float32Array | Int32Array).length);
-    } else if (kind === ARG_OUT) {
-      addr[k] = p;
-      p += span(values[k] as number);
-    }
+  for (let j = 0; j < layout.ins.length; j++) {
+    const k = layout.ins[j]!;
+    addr[k] = p;
+    p += span((values[k] as Float32Array).length);
+  }
+  for (let j = 0; j < layout.insI32.length; j++) {
+    const k = layout.insI32[j]!;
+    addr[k] = p;
+    p += span((values[k] as Int32Array).length);
+  }
+  for (let j = 0; j < layout.outs.length; j++) {
+    const k = layout.outs[j]!;
+    addr[k] = p;
+    p += span(values[k] as number);
   }
   reserve(p - arenaBase);
   // The views are read after `reserve`, which may grow the memory.
-  i32[JOB] = layout.kind;
-  let outs = 0;
-  for (let k = 0; k < kinds.length; k++) {
-    const kind = kinds[k]!;
-    const slot = JOB + 1 + k;
-    const v = values[k]!;
-    if (kind === ARG_IN) {
-      f32.set(v as Float32Array, addr[k]! >>> 2);
-      i32[slot] = addr[k]!;
-    } else if (kind === ARG_IN_I32) {
-      i32.set(v as Int32Array, addr[k]! >>> 2);
-      i32[slot] = addr[k]!;
-    } else if (kind === ARG_OUT) {
-      i32[slot] = addr[k]!;
-      outs++;
-    } else if (kind === ARG_F32) {
-      f32[slot] = v as number;
-    } else {
-      i32[slot] = v as number;
-    }
+  for (let j = 0; j < layout.ins.length; j++) {
+    const k = layout.ins[j]!;
+    f32.set(values[k] as Float32Array, addr[k]! >>> 2);
+    i32[JOB + 1 + k] = addr[k]!;
   }
+  for (let j = 0; j < layout.insI32.length; j++) {
+    const k = layout.insI32[j]!;
+    i32.set(values[k] as Int32Array, addr[k]! >>> 2);
+    i32[JOB + 1 + k] = addr[k]!;
+  }
+  for (let j = 0; j < layout.outs.length; j++) {
+    const k = layout.outs[j]!;
+    i32[JOB + 1 + k] = addr[k]!;
+  }
+  writeScalars(layout, values);
   if (parts > 1) run(threadCount(), parts);
   else run(1, 1);
-  if (outs === 1) {
-    for (let k = 0; k < kinds.length; k++) {
-      if (kinds[k] === ARG_OUT) return take(addr[k]!, values[k] as number) as JobResults[J];
-    }
-  }
-  const results: Float32Array[] = [];
-  for (let k = 0; k < kinds.length; k++) if (kinds[k] === ARG_OUT) results.push(take(addr[k]!, values[k] as number));
-  return results as JobResults[J];
+  const outs = layout.outs;
+  if (outs.length === 1) return take(addr[outs[0]!]!, values[outs[0]!] as number) as JobResults[J];
+  return outs.map((k) => take(addr[k]!, values[k] as number)) as JobResults[J];
 }
 
 /** Runs an in-place job block by block in the plain memory; see the module comment. */
-function inplace(kind: number, kinds: readonly number[], values: readonly (number | Float32Array | Int32Array | null)[]): void {
-  let n = 0;
-  let arrays = 0;
-  for (let k = 0; k < kinds.length; k++) {
-    const v = values[k];
-    if (kinds[k] === ARG_LEN) n = v as number;
-    else if (v instanceof Float32Array) arrays++;
-  }
+function inplace(layout: JobLayout, values: readonly Arg[]): void {
+  const n = values[layout.len] as number;
   if (n === 0) return;
   select(false);
   const s = span(Math.min(n, CHUNK));
-  reserve(arrays * s);
+  reserve((layout.ins.length + layout.inouts.length) * s);
   let p = arenaBase;
-  let lenSlot = JOB;
-  i32[JOB] = kind;
-  for (let k = 0; k < kinds.length; k++) {
-    const kk = kinds[k]!;
-    const v = values[k]!;
-    const slot = JOB + 1 + k;
-    if (kk === ARG_IN || kk === ARG_INOUT || kk === ARG_INOUT_OPT) {
-      addr[k] = v === null ? 0 : p;
-      if (v !== null) p += s;
-      i32[slot] = addr[k]!;
-    } else if (kk === ARG_LEN) {
-      lenSlot = slot;
-    } else if (kk === ARG_F32) {
-      f32[slot] = v as number;
-    } else if (kk === ARG_I32 || kk === ARG_CODE) {
-      i32[slot] = v as number;
-    }
+  for (let j = 0; j < layout.ins.length; j++) {
+    const k = layout.ins[j]!;
+    addr[k] = p;
+    p += s;
+    i32[JOB + 1 + k] = addr[k]!;
   }
+  for (let j = 0; j < layout.inouts.length; j++) {
+    const k = layout.inouts[j]!;
+    // Absent (null) arrays get address 0, which the kernels read as "none".
+    const present = values[k] !== null;
+    addr[k] = present ? p : 0;
+    if (present) p += s;
+    i32[JOB + 1 + k] = addr[k]!;
+  }
+  writeScalars(layout, values);
+  const lenSlot = JOB + 1 + layout.len;
   for (let off = 0; off < n; off += CHUNK) {
     const len = Math.min(CHUNK, n - off);
-    for (let k = 0; k < kinds.length; k++) {
-      const v = values[k];
-      if (v instanceof Float32Array) f32.set(v.subarray(off, off + len), addr[k]! >>> 2);
+    for (let j = 0; j < layout.ins.length; j++) {
+      const k = layout.ins[j]!;
+      f32.set((values[k] as Float32Array).subarray(off, off + len), addr[k]! >>> 2);
+    }
+    for (let j = 0; j < layout.inouts.length; j++) {
+      const k = layout.inouts[j]!;
+      const v = values[k] as Float32Array | null;
+      if (v !== null) f32.set(v.subarray(off, off + len), addr[k]! >>> 2);
     }
     i32[lenSlot] = len;
     run(1, 1);
-    for (let k = 0; k < kinds.length; k++) {
-      const v = values[k];
-      if ((kinds[k] === ARG_INOUT || kinds[k] === ARG_INOUT_OPT) && v instanceof Float32Array) {
-        const i = addr[k]! >>> 2;
-        v.set(f32.subarray(i, i + len), off);
-      }
+    for (let j = 0; j < layout.inouts.length; j++) {
+      const k = layout.inouts[j]!;
+      const v = values[k] as Float32Array | null;
+      if (v === null) continue;
+      const i = addr[k]! >>> 2;
+      v.set(f32.subarray(i, i + len), off);
     }
   }
 }

@@ -86,42 +86,193 @@ export const SGD_FRESH = 1;
 /** Shared flag (see scripts/kernel-table.ts). */
 export const SGD_NESTEROV = 2;
 
-/** Argument kinds of a job layout, as numbers (see `ArgKind` in scripts/kernel-table.ts). */
-export const ARG_CODE = 0;
-export const ARG_I32 = 1;
-export const ARG_F32 = 2;
-export const ARG_IN = 3;
-export const ARG_IN_I32 = 4;
-export const ARG_OUT = 5;
-export const ARG_INOUT = 6;
-export const ARG_INOUT_OPT = 7;
-export const ARG_LEN = 8;
-
-/** How one job runs and where its arguments go: `args[i]` is the kind of slot i + 1. */
+/**
+ * Where each job's arguments go, as argument indices by kind (argument i is
+ * descriptor slot i + 1): `ints` (codes and i32 scalars), `floats` (f32
+ * scalars), `ins` (Float32Array inputs), `insI32` (Int32Array inputs), `outs`
+ * (outputs, given by element count), `inouts` (in-place arrays, possibly null)
+ * and `len` (the block length of an in-place job, or -1).
+ */
 export interface JobLayout {
   readonly kind: number;
   readonly inplace: boolean;
-  readonly args: readonly number[];
+  readonly ints: readonly number[];
+  readonly floats: readonly number[];
+  readonly ins: readonly number[];
+  readonly insI32: readonly number[];
+  readonly outs: readonly number[];
+  readonly inouts: readonly number[];
+  readonly len: number;
 }
 
 /** The layout of every job. */
 export const JOB_LAYOUTS = {
-  gemm: { kind: 1, inplace: false, args: [ARG_IN, ARG_IN, ARG_OUT, ARG_I32, ARG_I32, ARG_I32, ARG_I32, ARG_I32, ARG_I32, ARG_I32, ARG_I32] },
-  unary: { kind: 2, inplace: false, args: [ARG_CODE, ARG_IN, ARG_OUT, ARG_I32, ARG_F32, ARG_F32] },
-  binary: { kind: 3, inplace: false, args: [ARG_CODE, ARG_IN, ARG_I32, ARG_I32, ARG_IN, ARG_I32, ARG_I32, ARG_OUT, ARG_I32, ARG_I32] },
-  activationGrad: { kind: 4, inplace: false, args: [ARG_CODE, ARG_IN, ARG_IN, ARG_IN, ARG_OUT, ARG_I32, ARG_F32] },
-  reduce: { kind: 5, inplace: false, args: [ARG_CODE, ARG_IN, ARG_OUT, ARG_I32, ARG_I32, ARG_I32] },
-  softmax: { kind: 6, inplace: false, args: [ARG_IN, ARG_OUT, ARG_I32, ARG_I32, ARG_I32] },
-  softmaxGrad: { kind: 7, inplace: false, args: [ARG_IN, ARG_IN, ARG_OUT, ARG_I32, ARG_I32, ARG_I32] },
-  biasActivation: { kind: 8, inplace: false, args: [ARG_CODE, ARG_IN, ARG_IN, ARG_OUT, ARG_I32, ARG_I32, ARG_F32] },
-  softmaxCrossEntropy: { kind: 9, inplace: false, args: [ARG_IN, ARG_IN_I32, ARG_OUT, ARG_OUT, ARG_I32, ARG_I32] },
-  softmaxCrossEntropyGrad: { kind: 10, inplace: false, args: [ARG_IN, ARG_IN, ARG_IN_I32, ARG_OUT, ARG_I32, ARG_I32] },
-  sgd: { kind: 11, inplace: true, args: [ARG_INOUT, ARG_IN, ARG_INOUT_OPT, ARG_LEN, ARG_I32, ARG_F32, ARG_F32, ARG_F32, ARG_F32] },
-  adam: { kind: 12, inplace: true, args: [ARG_INOUT, ARG_IN, ARG_INOUT, ARG_INOUT, ARG_INOUT_OPT, ARG_LEN, ARG_F32, ARG_F32, ARG_F32, ARG_F32, ARG_F32, ARG_F32, ARG_F32, ARG_F32, ARG_F32] },
-  rmsprop: { kind: 13, inplace: true, args: [ARG_INOUT, ARG_IN, ARG_INOUT, ARG_INOUT_OPT, ARG_INOUT_OPT, ARG_LEN, ARG_F32, ARG_F32, ARG_F32, ARG_F32, ARG_F32, ARG_F32] },
-  adagrad: { kind: 14, inplace: true, args: [ARG_INOUT, ARG_IN, ARG_INOUT, ARG_LEN, ARG_F32, ARG_F32, ARG_F32] },
-  accumulate: { kind: 15, inplace: true, args: [ARG_INOUT, ARG_IN, ARG_LEN] },
-} as const satisfies Record<string, JobLayout>;
+  gemm: {
+    kind: 1,
+    inplace: false,
+    ints: [3, 4, 5, 6, 7, 8, 9, 10],
+    floats: [],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    inouts: [],
+    len: -1,
+  },
+  unary: {
+    kind: 2,
+    inplace: false,
+    ints: [0, 3],
+    floats: [4, 5],
+    ins: [1],
+    insI32: [],
+    outs: [2],
+    inouts: [],
+    len: -1,
+  },
+  binary: {
+    kind: 3,
+    inplace: false,
+    ints: [0, 2, 3, 5, 6, 8, 9],
+    floats: [],
+    ins: [1, 4],
+    insI32: [],
+    outs: [7],
+    inouts: [],
+    len: -1,
+  },
+  activationGrad: {
+    kind: 4,
+    inplace: false,
+    ints: [0, 5],
+    floats: [6],
+    ins: [1, 2, 3],
+    insI32: [],
+    outs: [4],
+    inouts: [],
+    len: -1,
+  },
+  reduce: {
+    kind: 5,
+    inplace: false,
+    ints: [0, 3, 4, 5],
+    floats: [],
+    ins: [1],
+    insI32: [],
+    outs: [2],
+    inouts: [],
+    len: -1,
+  },
+  softmax: {
+    kind: 6,
+    inplace: false,
+    ints: [2, 3, 4],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    inouts: [],
+    len: -1,
+  },
+  softmaxGrad: {
+    kind: 7,
+    inplace: false,
+    ints: [3, 4, 5],
+    floats: [],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    inouts: [],
+    len: -1,
+  },
+  biasActivation: {
+    kind: 8,
+    inplace: false,
+    ints: [0, 4, 5],
+    floats: [6],
+    ins: [1, 2],
+    insI32: [],
+    outs: [3],
+    inouts: [],
+    len: -1,
+  },
+  softmaxCrossEntropy: {
+    kind: 9,
+    inplace: false,
+    ints: [4, 5],
+    floats: [],
+    ins: [0],
+    insI32: [1],
+    outs: [2, 3],
+    inouts: [],
+    len: -1,
+  },
+  softmaxCrossEntropyGrad: {
+    kind: 10,
+    inplace: false,
+    ints: [4, 5],
+    floats: [],
+    ins: [0, 1],
+    insI32: [2],
+    outs: [3],
+    inouts: [],
+    len: -1,
+  },
+  sgd: {
+    kind: 11,
+    inplace: true,
+    ints: [4],
+    floats: [5, 6, 7, 8],
+    ins: [1],
+    insI32: [],
+    outs: [],
+    inouts: [0, 2],
+    len: 3,
+  },
+  adam: {
+    kind: 12,
+    inplace: true,
+    ints: [],
+    floats: [6, 7, 8, 9, 10, 11, 12, 13, 14],
+    ins: [1],
+    insI32: [],
+    outs: [],
+    inouts: [0, 2, 3, 4],
+    len: 5,
+  },
+  rmsprop: {
+    kind: 13,
+    inplace: true,
+    ints: [],
+    floats: [6, 7, 8, 9, 10, 11],
+    ins: [1],
+    insI32: [],
+    outs: [],
+    inouts: [0, 2, 3, 4],
+    len: 5,
+  },
+  adagrad: {
+    kind: 14,
+    inplace: true,
+    ints: [],
+    floats: [4, 5, 6],
+    ins: [1],
+    insI32: [],
+    outs: [],
+    inouts: [0, 2],
+    len: 3,
+  },
+  accumulate: {
+    kind: 15,
+    inplace: true,
+    ints: [],
+    floats: [],
+    ins: [1],
+    insI32: [],
+    outs: [],
+    inouts: [0],
+    len: 2,
+  },
+} satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
 export type JobName = keyof typeof JOB_LAYOUTS;
