@@ -1,23 +1,13 @@
 // Elementwise kernels: unary maps, binary ops over a [rows, cols] view with
 // per-operand strides (full, row-broadcast, column-broadcast or scalar), and
-// fused activation gradients. Op codes match src/backend/wasm/opcodes.ts.
+// fused activation gradients. The op codes come from opcodes.ts, generated
+// from scripts/kernel-table.ts together with the TypeScript side's.
+import {
+  B_ADD, B_DIV, B_EQ, B_GE, B_GT, B_LE, B_LT, B_MAXIMUM, B_MINIMUM, B_MUL, B_NE, B_SUB,
+  G_ELU, G_LEAKY_RELU, G_RELU, G_SIGMOID, G_SOFTPLUS, G_TANH,
+  U_ABS, U_CLAMP, U_ELU, U_EXP, U_LEAKY_RELU, U_LOG, U_NEG, U_RELU, U_SIGMOID, U_SOFTPLUS, U_SQRT, U_TANH,
+} from './opcodes';
 import { vexp, vexpm1neg, vlog, vsigmoid, vsoftplus, vtanh } from './vmath';
-
-export const U_NEG: i32 = 0;
-export const U_EXP: i32 = 1;
-export const U_LOG: i32 = 2;
-export const U_SQRT: i32 = 3;
-export const U_ABS: i32 = 4;
-export const U_RELU: i32 = 5;
-export const U_SIGMOID: i32 = 6;
-export const U_TANH: i32 = 7;
-export const U_SQUARE: i32 = 8;
-export const U_RECIPROCAL: i32 = 9;
-export const U_AFFINE: i32 = 10; // a * x + b
-export const U_LEAKY: i32 = 11; // x > 0 ? x : a * x
-export const U_CLAMP: i32 = 12; // min(max(x, a), b)
-export const U_ELU: i32 = 13; // x > 0 ? x : a * (e^x - 1)
-export const U_SOFTPLUS: i32 = 14; // log(1 + e^x)
 
 @inline export function unaryV(op: i32, x: v128, a: v128, b: v128): v128 {
   switch (op) {
@@ -30,10 +20,7 @@ export const U_SOFTPLUS: i32 = 14; // log(1 + e^x)
     case U_RELU: return v128.bitselect(f32x4.splat(0), x, f32x4.le(x, f32x4.splat(0)));
     case U_SIGMOID: return vsigmoid(x);
     case U_TANH: return vtanh(x);
-    case U_SQUARE: return f32x4.mul(x, x);
-    case U_RECIPROCAL: return f32x4.div(f32x4.splat(1), x);
-    case U_AFFINE: return f32x4.add(f32x4.mul(a, x), b);
-    case U_LEAKY: return v128.bitselect(x, f32x4.mul(a, x), f32x4.gt(x, f32x4.splat(0)));
+    case U_LEAKY_RELU: return v128.bitselect(x, f32x4.mul(a, x), f32x4.gt(x, f32x4.splat(0)));
     case U_CLAMP: return f32x4.min(f32x4.max(x, a), b);
     // NaN fails x > 0 and propagates through min and the exp path.
     case U_ELU: return v128.bitselect(x, f32x4.mul(a, vexpm1neg(f32x4.min(x, f32x4.splat(0)))), f32x4.gt(x, f32x4.splat(0)));
@@ -90,17 +77,8 @@ function usigmoid(x: usize, y: usize, n: i32, a: f32, b: f32): void {
 function utanh(x: usize, y: usize, n: i32, a: f32, b: f32): void {
   unaryLoop(U_TANH, x, y, n, a, b);
 }
-function usquare(x: usize, y: usize, n: i32, a: f32, b: f32): void {
-  unaryLoop(U_SQUARE, x, y, n, a, b);
-}
-function ureciprocal(x: usize, y: usize, n: i32, a: f32, b: f32): void {
-  unaryLoop(U_RECIPROCAL, x, y, n, a, b);
-}
-function uaffine(x: usize, y: usize, n: i32, a: f32, b: f32): void {
-  unaryLoop(U_AFFINE, x, y, n, a, b);
-}
 function uleaky(x: usize, y: usize, n: i32, a: f32, b: f32): void {
-  unaryLoop(U_LEAKY, x, y, n, a, b);
+  unaryLoop(U_LEAKY_RELU, x, y, n, a, b);
 }
 function uclamp(x: usize, y: usize, n: i32, a: f32, b: f32): void {
   unaryLoop(U_CLAMP, x, y, n, a, b);
@@ -143,16 +121,7 @@ export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: 
     case U_TANH:
       utanh(x, y, n, a, b);
       break;
-    case U_SQUARE:
-      usquare(x, y, n, a, b);
-      break;
-    case U_RECIPROCAL:
-      ureciprocal(x, y, n, a, b);
-      break;
-    case U_AFFINE:
-      uaffine(x, y, n, a, b);
-      break;
-    case U_LEAKY:
+    case U_LEAKY_RELU:
       uleaky(x, y, n, a, b);
       break;
     case U_CLAMP:
@@ -167,18 +136,6 @@ export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: 
   }
 }
 
-export const B_ADD: i32 = 0;
-export const B_SUB: i32 = 1;
-export const B_MUL: i32 = 2;
-export const B_DIV: i32 = 3;
-export const B_MAX: i32 = 4;
-export const B_MIN: i32 = 5;
-export const B_EQ: i32 = 6;
-export const B_NE: i32 = 7;
-export const B_LT: i32 = 8;
-export const B_LE: i32 = 9;
-export const B_GT: i32 = 10;
-export const B_GE: i32 = 11;
 
 @inline function binaryV(op: i32, a: v128, b: v128): v128 {
   const one = f32x4.splat(1);
@@ -187,8 +144,8 @@ export const B_GE: i32 = 11;
     case B_SUB: return f32x4.sub(a, b);
     case B_MUL: return f32x4.mul(a, b);
     case B_DIV: return f32x4.div(a, b);
-    case B_MAX: return f32x4.max(a, b);
-    case B_MIN: return f32x4.min(a, b);
+    case B_MAXIMUM: return f32x4.max(a, b);
+    case B_MINIMUM: return f32x4.min(a, b);
     case B_EQ: return v128.and(f32x4.eq(a, b), one);
     case B_NE: return v128.and(f32x4.ne(a, b), one);
     case B_LT: return v128.and(f32x4.lt(a, b), one);
@@ -267,8 +224,8 @@ export function binary(
     case B_SUB: binaryRows(B_SUB, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
     case B_MUL: binaryRows(B_MUL, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
     case B_DIV: binaryRows(B_DIV, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
-    case B_MAX: binaryRows(B_MAX, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
-    case B_MIN: binaryRows(B_MIN, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
+    case B_MAXIMUM: binaryRows(B_MAXIMUM, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
+    case B_MINIMUM: binaryRows(B_MINIMUM, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
     case B_EQ: binaryRows(B_EQ, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
     case B_NE: binaryRows(B_NE, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
     case B_LT: binaryRows(B_LT, a, ra, sa, b, rb, sb, y, cols, r0, r1, c0, c1); break;
@@ -278,12 +235,6 @@ export function binary(
   }
 }
 
-export const G_RELU: i32 = 0;
-export const G_SIGMOID: i32 = 1;
-export const G_TANH: i32 = 2;
-export const G_LEAKY: i32 = 3;
-export const G_SOFTPLUS: i32 = 4;
-export const G_ELU: i32 = 5;
 
 @inline function gradV(op: i32, x: v128, y: v128, g: v128, a: v128): v128 {
   const zero = f32x4.splat(0);
@@ -292,7 +243,7 @@ export const G_ELU: i32 = 5;
     case G_RELU: return v128.and(g, f32x4.gt(x, zero));
     case G_SIGMOID: return f32x4.mul(g, f32x4.mul(y, f32x4.sub(one, y)));
     case G_TANH: return f32x4.mul(g, f32x4.sub(one, f32x4.mul(y, y)));
-    case G_LEAKY: return v128.bitselect(g, f32x4.mul(a, g), f32x4.gt(x, zero));
+    case G_LEAKY_RELU: return v128.bitselect(g, f32x4.mul(a, g), f32x4.gt(x, zero));
     case G_SOFTPLUS: return f32x4.mul(g, vsigmoid(x));
     case G_ELU: return v128.bitselect(g, f32x4.mul(g, f32x4.add(y, a)), f32x4.gt(x, zero));
   }
@@ -319,7 +270,7 @@ export function activationGrad(op: i32, x: usize, y: usize, g: usize, out: usize
     case G_RELU: gradLoop(G_RELU, x, y, g, out, i0, i1, a); break;
     case G_SIGMOID: gradLoop(G_SIGMOID, x, y, g, out, i0, i1, a); break;
     case G_TANH: gradLoop(G_TANH, x, y, g, out, i0, i1, a); break;
-    case G_LEAKY: gradLoop(G_LEAKY, x, y, g, out, i0, i1, a); break;
+    case G_LEAKY_RELU: gradLoop(G_LEAKY_RELU, x, y, g, out, i0, i1, a); break;
     case G_SOFTPLUS: gradLoop(G_SOFTPLUS, x, y, g, out, i0, i1, a); break;
     case G_ELU: gradLoop(G_ELU, x, y, g, out, i0, i1, a); break;
   }

@@ -1,11 +1,10 @@
 // Fused kernels: bias-add plus activation over the rows of x viewed as
 // [m, n], and softmax cross-entropy (forward and gradient) along rows.
-// Activation codes are the unary/scalar codes of elementwise.ts; F_NONE adds
-// the bias alone.
-import { U_ELU, U_LEAKY, U_RELU, U_SIGMOID, U_SOFTPLUS, U_TANH, unaryV } from './elementwise';
+// Activation codes are the unary/scalar codes of opcodes.ts; F_NONE adds the
+// bias alone.
+import { unaryV } from './elementwise';
+import { F_NONE, U_ELU, U_LEAKY_RELU, U_RELU, U_SIGMOID, U_SOFTPLUS, U_TANH } from './opcodes';
 import { vexp } from './vmath';
-
-export const F_NONE: i32 = -1;
 
 @inline function hi2(v: v128): v128 {
   return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
@@ -65,7 +64,7 @@ function bsoftplus(x: usize, b: usize, y: usize, n: i32, r0: i32, r1: i32, a: f3
   biasActLoop(U_SOFTPLUS, x, b, y, n, r0, r1, a);
 }
 function bleaky(x: usize, b: usize, y: usize, n: i32, r0: i32, r1: i32, a: f32): void {
-  biasActLoop(U_LEAKY, x, b, y, n, r0, r1, a);
+  biasActLoop(U_LEAKY_RELU, x, b, y, n, r0, r1, a);
 }
 function belu(x: usize, b: usize, y: usize, n: i32, r0: i32, r1: i32, a: f32): void {
   biasActLoop(U_ELU, x, b, y, n, r0, r1, a);
@@ -89,7 +88,7 @@ export function biasActivation(op: i32, x: usize, bias: usize, y: usize, n: i32,
     case U_SOFTPLUS:
       bsoftplus(x, bias, y, n, r0, r1, a);
       break;
-    case U_LEAKY:
+    case U_LEAKY_RELU:
       bleaky(x, bias, y, n, r0, r1, a);
       break;
     case U_ELU:

@@ -1,37 +1,42 @@
 // Entry point of the kernel module. Besides the kernels themselves it exports
 // `runJob`, which the threads of the pool call for each part of a job they
 // claim: it reads the job descriptor the main thread wrote at JOB and runs
-// part `part` of `parts`, using the scratch area of thread `thread`.
+// part `part` of `parts`, using the scratch area of thread `thread`. Job
+// kinds and descriptor slots are named in opcodes.ts, generated from
+// scripts/kernel-table.ts (which also gives the TypeScript side its layouts).
 import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { biasActivation, softmaxCrossEntropyGradRows, softmaxCrossEntropyRows } from './fused';
 import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
+import {
+  ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
+  ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
+  ADAGRAD_EPS, ADAGRAD_G, ADAGRAD_LR, ADAGRAD_N, ADAGRAD_SUM, ADAGRAD_W, ADAGRAD_WEIGHT_DECAY,
+  ADAM_BETA1, ADAM_BETA2, ADAM_C1, ADAM_C2, ADAM_EPS, ADAM_G, ADAM_INV_BC2, ADAM_L2, ADAM_M, ADAM_N, ADAM_SHRINK,
+  ADAM_STEP_SIZE, ADAM_V, ADAM_VMAX, ADAM_W,
+  BIAS_ACTIVATION_A, BIAS_ACTIVATION_BIAS, BIAS_ACTIVATION_M, BIAS_ACTIVATION_N, BIAS_ACTIVATION_OP, BIAS_ACTIVATION_X,
+  BIAS_ACTIVATION_Y,
+  BINARY_A, BINARY_B, BINARY_COLS, BINARY_OP, BINARY_RA, BINARY_RB, BINARY_ROWS, BINARY_SA, BINARY_SB, BINARY_Y,
+  GEMM_A, GEMM_B, GEMM_BATCH, GEMM_C, GEMM_K, GEMM_M, GEMM_N, GEMM_STRIDE_A, GEMM_STRIDE_B, GEMM_TRANS_A, GEMM_TRANS_B,
+  JOB,
+  K_ACCUMULATE, K_ACTIVATION_GRAD, K_ADAGRAD, K_ADAM, K_BIAS_ACTIVATION, K_BINARY, K_GEMM, K_REDUCE, K_RMSPROP, K_SGD,
+  K_SOFTMAX, K_SOFTMAX_CROSS_ENTROPY, K_SOFTMAX_CROSS_ENTROPY_GRAD, K_SOFTMAX_GRAD, K_UNARY,
+  REDUCE_INNER, REDUCE_OP, REDUCE_OUTER, REDUCE_R, REDUCE_X, REDUCE_Y,
+  RMSPROP_ALPHA, RMSPROP_BUF, RMSPROP_C, RMSPROP_EPS, RMSPROP_G, RMSPROP_GRAD_AVG, RMSPROP_LR, RMSPROP_MOMENTUM, RMSPROP_N,
+  RMSPROP_SQ, RMSPROP_W, RMSPROP_WEIGHT_DECAY,
+  SGD_DAMP1, SGD_FLAGS, SGD_G, SGD_LR, SGD_MOMENTUM, SGD_N, SGD_BUF, SGD_W, SGD_WEIGHT_DECAY,
+  SLOT_SCRATCH, SLOT_STRIDE,
+  SOFTMAX_CROSS_ENTROPY_C, SOFTMAX_CROSS_ENTROPY_LABELS, SOFTMAX_CROSS_ENTROPY_LOSS, SOFTMAX_CROSS_ENTROPY_PROBS,
+  SOFTMAX_CROSS_ENTROPY_ROWS, SOFTMAX_CROSS_ENTROPY_X,
+  SOFTMAX_CROSS_ENTROPY_GRAD_C, SOFTMAX_CROSS_ENTROPY_GRAD_G, SOFTMAX_CROSS_ENTROPY_GRAD_LABELS, SOFTMAX_CROSS_ENTROPY_GRAD_OUT,
+  SOFTMAX_CROSS_ENTROPY_GRAD_PROBS, SOFTMAX_CROSS_ENTROPY_GRAD_ROWS,
+  SOFTMAX_GRAD_G, SOFTMAX_GRAD_LOG, SOFTMAX_GRAD_N, SOFTMAX_GRAD_OUT, SOFTMAX_GRAD_OUTER, SOFTMAX_GRAD_Y,
+  SOFTMAX_LOG, SOFTMAX_N, SOFTMAX_OUTER, SOFTMAX_X, SOFTMAX_Y,
+  UNARY_A, UNARY_B, UNARY_N, UNARY_OP, UNARY_X, UNARY_Y,
+} from './opcodes';
 
 export { gemmScratchBytes };
-
-/** Byte address of the job descriptor (see src/backend/wasm/layout.ts). */
-const JOB: usize = 1024;
-/** Slots (i32) holding the scratch base address and per-thread stride. */
-const SLOT_SCRATCH: i32 = 62;
-const SLOT_STRIDE: i32 = 63;
-
-export const K_GEMM: i32 = 1;
-export const K_UNARY: i32 = 2;
-export const K_BINARY: i32 = 3;
-export const K_AGRAD: i32 = 4;
-export const K_REDUCE: i32 = 5;
-export const K_SOFTMAX: i32 = 6;
-export const K_SOFTGRAD: i32 = 7;
-export const K_BIASACT: i32 = 8;
-export const K_SCE: i32 = 9;
-export const K_SCEGRAD: i32 = 10;
-// Optimizer updates: in place, never split (runJob runs the whole job for any part).
-export const K_SGD: i32 = 11;
-export const K_ADAM: i32 = 12;
-export const K_RMSPROP: i32 = 13;
-export const K_ADAGRAD: i32 = 14;
-export const K_ACCUMULATE: i32 = 15;
 
 @inline function arg(i: i32): i32 {
   return load<i32>(JOB + (<usize>i << 2));
@@ -53,10 +58,10 @@ export const K_ACCUMULATE: i32 = 15;
 }
 
 function gemmJob(part: i32, parts: i32, scratch: usize): void {
-  const a = ptr(1), b = ptr(2), c = ptr(3);
-  const m = arg(4), n = arg(5), k = arg(6);
-  const tA = arg(7) != 0, tB = arg(8) != 0;
-  const batch = arg(9), sA = arg(10), sB = arg(11);
+  const a = ptr(GEMM_A), b = ptr(GEMM_B), c = ptr(GEMM_C);
+  const m = arg(GEMM_M), n = arg(GEMM_N), k = arg(GEMM_K);
+  const tA = arg(GEMM_TRANS_A) != 0, tB = arg(GEMM_TRANS_B) != 0;
+  const batch = arg(GEMM_BATCH), sA = arg(GEMM_STRIDE_A), sB = arg(GEMM_STRIDE_B);
   let b0 = 0, b1 = batch, i0 = 0, i1 = m, j0 = 0, j1 = n;
   if (parts > 1) {
     if (batch >= parts) {
@@ -95,13 +100,16 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
       gemmJob(part, parts, scratch);
       break;
     case K_UNARY: {
-      const n = arg(4);
-      unary(arg(1), ptr(2), ptr(3), cut(n, part, parts, 16), cut(n, part + 1, parts, 16), argf(5), argf(6));
+      const n = arg(UNARY_N);
+      unary(
+        arg(UNARY_OP), ptr(UNARY_X), ptr(UNARY_Y), cut(n, part, parts, 16), cut(n, part + 1, parts, 16),
+        argf(UNARY_A), argf(UNARY_B),
+      );
       break;
     }
     case K_BINARY: {
-      // op, a, ra, sa, b, rb, sb, y, rows, cols: split rows, or columns when there is one row.
-      const rows = arg(9), cols = arg(10);
+      // Split rows, or columns when there are few rows.
+      const rows = arg(BINARY_ROWS), cols = arg(BINARY_COLS);
       let r0 = 0, r1 = rows, c0 = 0, c1 = cols;
       if (rows >= parts * 4 || cols < 64) {
         r0 = cut(rows, part, parts, 1);
@@ -110,17 +118,23 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
         c0 = cut(cols, part, parts, 16);
         c1 = cut(cols, part + 1, parts, 16);
       }
-      binary(arg(1), ptr(2), arg(3), arg(4), ptr(5), arg(6), arg(7), ptr(8), cols, r0, r1, c0, c1);
+      binary(
+        arg(BINARY_OP), ptr(BINARY_A), arg(BINARY_RA), arg(BINARY_SA), ptr(BINARY_B), arg(BINARY_RB), arg(BINARY_SB),
+        ptr(BINARY_Y), cols, r0, r1, c0, c1,
+      );
       break;
     }
-    case K_AGRAD: {
-      const n = arg(6);
-      activationGrad(arg(1), ptr(2), ptr(3), ptr(4), ptr(5), cut(n, part, parts, 16), cut(n, part + 1, parts, 16), argf(7));
+    case K_ACTIVATION_GRAD: {
+      const n = arg(ACTIVATION_GRAD_N);
+      activationGrad(
+        arg(ACTIVATION_GRAD_OP), ptr(ACTIVATION_GRAD_X), ptr(ACTIVATION_GRAD_Y), ptr(ACTIVATION_GRAD_G), ptr(ACTIVATION_GRAD_OUT),
+        cut(n, part, parts, 16), cut(n, part + 1, parts, 16), argf(ACTIVATION_GRAD_A),
+      );
       break;
     }
     case K_REDUCE: {
-      // op, x, y, outer, r, inner: split outer, or the inner axis when outer is small.
-      const outer = arg(4), r = arg(5), inner = arg(6);
+      // Split outer, or the inner axis when outer is small.
+      const outer = arg(REDUCE_OUTER), r = arg(REDUCE_R), inner = arg(REDUCE_INNER);
       let o0 = 0, o1 = outer, j0 = 0, j1 = inner;
       if (outer >= parts || inner == 1) {
         o0 = cut(outer, part, parts, 1);
@@ -129,59 +143,82 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
         j0 = cut(inner, part, parts, 16);
         j1 = cut(inner, part + 1, parts, 16);
       }
-      reduce(arg(1), ptr(2), ptr(3), r, inner, o0, o1, j0, j1, scratch);
+      reduce(arg(REDUCE_OP), ptr(REDUCE_X), ptr(REDUCE_Y), r, inner, o0, o1, j0, j1, scratch);
       break;
     }
     case K_SOFTMAX: {
-      const outer = arg(3);
-      softmaxRows(ptr(1), ptr(2), arg(4), arg(5) != 0, cut(outer, part, parts, 1), cut(outer, part + 1, parts, 1));
+      const outer = arg(SOFTMAX_OUTER);
+      softmaxRows(
+        ptr(SOFTMAX_X), ptr(SOFTMAX_Y), arg(SOFTMAX_N), arg(SOFTMAX_LOG) != 0,
+        cut(outer, part, parts, 1), cut(outer, part + 1, parts, 1),
+      );
       break;
     }
-    case K_SOFTGRAD: {
-      const outer = arg(4);
-      softmaxGradRows(ptr(1), ptr(2), ptr(3), arg(5), arg(6) != 0, cut(outer, part, parts, 1), cut(outer, part + 1, parts, 1));
+    case K_SOFTMAX_GRAD: {
+      const outer = arg(SOFTMAX_GRAD_OUTER);
+      softmaxGradRows(
+        ptr(SOFTMAX_GRAD_Y), ptr(SOFTMAX_GRAD_G), ptr(SOFTMAX_GRAD_OUT), arg(SOFTMAX_GRAD_N), arg(SOFTMAX_GRAD_LOG) != 0,
+        cut(outer, part, parts, 1), cut(outer, part + 1, parts, 1),
+      );
       break;
     }
-    case K_BIASACT: {
-      // op, x, bias, y, m, n, a: split rows.
-      const m = arg(5);
-      biasActivation(arg(1), ptr(2), ptr(3), ptr(4), arg(6), cut(m, part, parts, 1), cut(m, part + 1, parts, 1), argf(7));
+    case K_BIAS_ACTIVATION: {
+      // Split rows.
+      const m = arg(BIAS_ACTIVATION_M);
+      biasActivation(
+        arg(BIAS_ACTIVATION_OP), ptr(BIAS_ACTIVATION_X), ptr(BIAS_ACTIVATION_BIAS), ptr(BIAS_ACTIVATION_Y),
+        arg(BIAS_ACTIVATION_N), cut(m, part, parts, 1), cut(m, part + 1, parts, 1), argf(BIAS_ACTIVATION_A),
+      );
       break;
     }
-    case K_SCE: {
-      // x, labels, loss, probs, rows, c: split rows.
-      const rows = arg(5);
-      softmaxCrossEntropyRows(ptr(1), ptr(2), ptr(3), ptr(4), arg(6), cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1));
+    case K_SOFTMAX_CROSS_ENTROPY: {
+      // Split rows.
+      const rows = arg(SOFTMAX_CROSS_ENTROPY_ROWS);
+      softmaxCrossEntropyRows(
+        ptr(SOFTMAX_CROSS_ENTROPY_X), ptr(SOFTMAX_CROSS_ENTROPY_LABELS), ptr(SOFTMAX_CROSS_ENTROPY_LOSS),
+        ptr(SOFTMAX_CROSS_ENTROPY_PROBS), arg(SOFTMAX_CROSS_ENTROPY_C), cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1),
+      );
       break;
     }
-    case K_SCEGRAD: {
-      // probs, g, labels, out, rows, c: split rows.
-      const rows = arg(5);
-      softmaxCrossEntropyGradRows(ptr(1), ptr(2), ptr(3), ptr(4), arg(6), cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1));
+    case K_SOFTMAX_CROSS_ENTROPY_GRAD: {
+      // Split rows.
+      const rows = arg(SOFTMAX_CROSS_ENTROPY_GRAD_ROWS);
+      softmaxCrossEntropyGradRows(
+        ptr(SOFTMAX_CROSS_ENTROPY_GRAD_PROBS), ptr(SOFTMAX_CROSS_ENTROPY_GRAD_G), ptr(SOFTMAX_CROSS_ENTROPY_GRAD_LABELS),
+        ptr(SOFTMAX_CROSS_ENTROPY_GRAD_OUT), arg(SOFTMAX_CROSS_ENTROPY_GRAD_C), cut(rows, part, parts, 1),
+        cut(rows, part + 1, parts, 1),
+      );
       break;
     }
+    // Optimizer updates: in place, never split (the whole job runs for any part).
     case K_SGD:
-      // w, g, buf, n, flags, lr, momentum, 1 − dampening, weightDecay.
-      sgd(ptr(1), ptr(2), ptr(3), arg(4), arg(5), argf(6), argf(7), argf(8), argf(9));
+      sgd(
+        ptr(SGD_W), ptr(SGD_G), ptr(SGD_BUF), arg(SGD_N), arg(SGD_FLAGS),
+        argf(SGD_LR), argf(SGD_MOMENTUM), argf(SGD_DAMP1), argf(SGD_WEIGHT_DECAY),
+      );
       break;
     case K_ADAM:
-      // w, g, m, v, vmax, n, stepSize, β1, 1 − β1, β2, 1 − β2, eps, 1 / √(1 − β2^t), l2, shrink.
       adam(
-        ptr(1), ptr(2), ptr(3), ptr(4), ptr(5), arg(6),
-        argf(7), argf(8), argf(9), argf(10), argf(11), argf(12), argf(13), argf(14), argf(15),
+        ptr(ADAM_W), ptr(ADAM_G), ptr(ADAM_M), ptr(ADAM_V), ptr(ADAM_VMAX), arg(ADAM_N),
+        argf(ADAM_STEP_SIZE), argf(ADAM_BETA1), argf(ADAM_C1), argf(ADAM_BETA2), argf(ADAM_C2), argf(ADAM_EPS),
+        argf(ADAM_INV_BC2), argf(ADAM_L2), argf(ADAM_SHRINK),
       );
       break;
     case K_RMSPROP:
-      // w, g, squareAvg, gradAvg, buf, n, lr, α, 1 − α, eps, weightDecay, momentum.
-      rmsprop(ptr(1), ptr(2), ptr(3), ptr(4), ptr(5), arg(6), argf(7), argf(8), argf(9), argf(10), argf(11), argf(12));
+      rmsprop(
+        ptr(RMSPROP_W), ptr(RMSPROP_G), ptr(RMSPROP_SQ), ptr(RMSPROP_GRAD_AVG), ptr(RMSPROP_BUF), arg(RMSPROP_N),
+        argf(RMSPROP_LR), argf(RMSPROP_ALPHA), argf(RMSPROP_C), argf(RMSPROP_EPS), argf(RMSPROP_WEIGHT_DECAY),
+        argf(RMSPROP_MOMENTUM),
+      );
       break;
     case K_ADAGRAD:
-      // w, g, sum, n, decayed lr, weightDecay, eps.
-      adagrad(ptr(1), ptr(2), ptr(3), arg(4), argf(5), argf(6), argf(7));
+      adagrad(
+        ptr(ADAGRAD_W), ptr(ADAGRAD_G), ptr(ADAGRAD_SUM), arg(ADAGRAD_N),
+        argf(ADAGRAD_LR), argf(ADAGRAD_WEIGHT_DECAY), argf(ADAGRAD_EPS),
+      );
       break;
     case K_ACCUMULATE:
-      // acc, x, n.
-      accumulate(ptr(1), ptr(2), arg(3));
+      accumulate(ptr(ACCUMULATE_ACC), ptr(ACCUMULATE_X), arg(ACCUMULATE_N));
       break;
   }
 }

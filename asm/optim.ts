@@ -12,6 +12,8 @@
 // √(1 − β2^t), to spare one of the two vector divisions that bound its speed
 // (one more rounding, within a float32 ulp).
 
+import { SGD_FRESH, SGD_NESTEROV } from './opcodes';
+
 @inline function ld(p: usize, o: usize): v128 {
   return v128.load(p + o);
 }
@@ -59,9 +61,6 @@ function sgdNesterovFresh(w: usize, g: usize, b: usize, n: i32, lr: f32, mom: f3
   sgdLoop(w, g, b, n, lr, mom, damp1, wd, true, true, true);
 }
 
-/** Flag bits of the SGD job: fresh buffer, Nesterov momentum. */
-export const SGD_FRESH: i32 = 1;
-export const SGD_NESTEROV: i32 = 2;
 
 /** SGD over n floats; b is 0 without momentum. */
 export function sgd(w: usize, g: usize, b: usize, n: i32, flags: i32, lr: f32, mom: f32, damp1: f32, wd: f32): void {

@@ -1,11 +1,8 @@
 // Reductions over the middle axis of x viewed as [outer, r, inner], and
 // softmax / log-softmax with their gradients along rows (inner = 1).
 // Sums accumulate in f64, like the reference backend.
+import { R_MAX, R_SUM } from './opcodes';
 import { vexp } from './vmath';
-
-export const R_SUM: i32 = 0;
-export const R_MAX: i32 = 1;
-export const R_MIN: i32 = 2;
 
 /** Doubles of scratch used per chunk of the inner axis. */
 const CHUNK: i32 = 16384;

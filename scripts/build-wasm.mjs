@@ -1,11 +1,15 @@
 // Compiles the AssemblyScript kernels in asm/ into the .wasm variants the WASM
 // backend loads, and optionally copies them next to the compiled backend.
+// First it regenerates the op codes and job layouts (asm/opcodes.ts and
+// src/backend/wasm/opcodes.generated.ts) from scripts/kernel-table.ts.
 //
-//   node scripts/build-wasm.mjs          compiles into src/backend/wasm/generated/
+//   node scripts/build-wasm.mjs          regenerates the tables, compiles into src/backend/wasm/generated/
 //   node scripts/build-wasm.mjs --copy   only copies those files to dist/backend/wasm/generated/
 //                                        (run after tsc, so the compiled loader finds them)
-//   node scripts/build-wasm.mjs --check  compiles into a temporary folder and fails unless
-//                                        the committed files are identical (used by the tests)
+//   node scripts/build-wasm.mjs --check  checks the generated tables, compiles into a temporary
+//                                        folder and fails unless the committed files are
+//                                        identical (used by the tests)
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -52,6 +56,18 @@ const variants = {
 const copyOnly = process.argv.includes('--copy');
 const check = process.argv.includes('--check');
 const target = check ? mkdtempSync(join(tmpdir(), 'cortex-wasm-')) : outDir;
+
+if (!copyOnly) {
+  // The table generator is TypeScript: run it under tsx. With --check it fails on stale files.
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/gen-kernel-table.ts'), ...(check ? ['--check'] : [])], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  } catch {
+    process.exit(1);
+  }
+}
 
 mkdirSync(target, { recursive: true });
 for (const [name, extra] of Object.entries(copyOnly ? {} : variants)) {

@@ -13,6 +13,17 @@ export { type NestedArray, Tensor } from './autograd/tensor.js';
 export type { Backend, MatmulSpec } from './backend/backend.js';
 export { type BackendStatus, backendStatus } from './backend/default.js';
 export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export type { KernelName, Kernels } from './backend/backend.js';
+export {
+  DECLINE,
+  fallbackCounts,
+  type KernelConfig,
+  type KernelFn,
+  listKernels,
+  registerKernel,
+  resetFallbackCounts,
+  unregisterKernel,
+} from './backend/registry.js';
 export {
   getNumThreads,
   initWasmBackend,

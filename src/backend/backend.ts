@@ -6,9 +6,10 @@ import type { Shape } from '../tensor/shape.js';
  *
  * Kernels are pure functions on row-major typed arrays: they never keep a
  * reference to their inputs and always return freshly allocated outputs of the
- * same float type as their float inputs (float32 in, float32 out; float64 in,
- * float64 out). Shape checking and dtype promotion happen above, in the tensor
- * layer, so a kernel may assume its arguments are consistent.
+ * same array type as their inputs (float32 in, float32 out; float64 in,
+ * float64 out; int32 in, int32 out where a kernel takes int32). Shape
+ * checking and dtype promotion happen above, in the tensor layer, so a kernel
+ * may assume its arguments are consistent.
  *
  * The exceptions are the optimizer updates ({@link Backend.sgdStep} and its
  * siblings): they write the new parameters and optimizer state into the
@@ -16,11 +17,18 @@ import type { Shape } from '../tensor/shape.js';
  * arrays and updates them every step.
  *
  * The plain TypeScript backend (`backend/js`) is the specification of every
- * kernel: a fast backend must agree with it on the conformance suite.
+ * kernel: a fast backend must agree with it on the conformance suite. A fast
+ * backend registers only the kernels it has (see `registry.ts`); the others,
+ * and the calls it declines (say float64 arrays on WASM), run on the reference
+ * backend, and each such fallback is counted in `backendStatus().fallbacks`.
  * @module
  */
 
-/** Elementwise functions of one float argument. */
+/**
+ * Elementwise functions of one argument. Float arrays take every op; int32
+ * arrays only `neg`, `abs` and `sign`, computed exactly in int32 (two's
+ * complement wrap-around: `neg` and `abs` of −2³¹ give −2³¹, as in PyTorch).
+ */
 export type UnaryOp =
   | 'neg'
   | 'exp'
@@ -32,17 +40,16 @@ export type UnaryOp =
   | 'sigmoid'
   | 'tanh'
   | 'softplus'
-  | 'gelu'
-  | 'square'
-  | 'reciprocal';
+  | 'gelu';
 
-/** Elementwise functions of one argument with one or two scalar parameters. */
+/**
+ * Elementwise functions of one argument with one or two scalar parameters.
+ * Int32 arrays take only `clamp`, with integer (or infinite) bounds.
+ */
 export type ScalarOp =
   | 'leakyRelu' // x > 0 ? x : a * x
   | 'elu' // x > 0 ? x : a * (exp(x) - 1)
-  | 'powScalar' // x ** a
-  | 'clamp' // min(max(x, a), b)
-  | 'affine'; // a * x + b
+  | 'clamp'; // min(max(x, a), b)
 
 /** Activations with a fused backward kernel. */
 export type ActivationOp = 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'gelu' | 'leakyRelu' | 'elu';
@@ -58,7 +65,12 @@ export interface SoftmaxCrossEntropyResult {
   probs: FloatArray;
 }
 
-/** Elementwise functions of two arguments, with NumPy broadcasting. Comparisons give 1 or 0. */
+/**
+ * Elementwise functions of two arguments, with NumPy broadcasting. Comparisons
+ * give 1 or 0 in the inputs' array type. Int32 arrays take every op but `div`
+ * and `pow` (the op layer computes those in float), exactly: `add`, `sub` and
+ * `mul` wrap around modulo 2³² (two's complement), as PyTorch's int32 does.
+ */
 export type BinaryOp =
   | 'add'
   | 'sub'
@@ -176,15 +188,18 @@ export interface AdagradStepOptions {
   step: number;
 }
 
-/** A compute backend. See the module comment for the contract. */
-export interface Backend {
-  /** Registry name, such as `'js'` or `'wasm'`. */
-  readonly name: string;
-
-  /** `f(x)` elementwise. */
-  unary(op: UnaryOp, x: FloatArray): FloatArray;
-  /** `f(x; a, b)` elementwise. */
-  scalar(op: ScalarOp, x: FloatArray, a: number, b: number): FloatArray;
+/**
+ * The signature of every kernel, by kernel name: the registry
+ * (`registry.ts`) is keyed by these names, and a backend registers any subset
+ * of them. Each entry is that kernel's own function type, so argument types
+ * are per kernel (today typed arrays; a kernel may take other storage types
+ * tomorrow without touching the others). Adding a kernel starts here.
+ */
+export interface Kernels {
+  /** `f(x)` elementwise; see {@link UnaryOp} for int32. */
+  unary<T extends TypedArray>(op: UnaryOp, x: T): T;
+  /** `f(x; a, b)` elementwise; see {@link ScalarOp} for int32. */
+  scalar<T extends TypedArray>(op: ScalarOp, x: T, a: number, b: number): T;
   /** Gradient of an activation: given input `x`, output `y` and upstream `g`, returns dL/dx. `a` is the op's parameter. */
   activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g: FloatArray, a: number): FloatArray;
   /**
@@ -194,18 +209,18 @@ export interface Backend {
    * followed by the activation. `a` is the parameter of leakyRelu and elu.
    */
   biasActivation(op: BiasActivationOp, x: FloatArray, m: number, n: number, bias: FloatArray | null, a: number): FloatArray;
-  /** `f(a, b)` with broadcasting of `aShape` and `bShape` to `outShape`. Both inputs have the same float type. */
-  binary(op: BinaryOp, a: FloatArray, aShape: Shape, b: FloatArray, bShape: Shape, outShape: Shape): FloatArray;
-  /** `cond != 0 ? a : b`, broadcasting all three to `outShape`. */
-  where(
-    cond: FloatArray,
+  /** `f(a, b)` with broadcasting of `aShape` and `bShape` to `outShape`. Both inputs have the same array type; see {@link BinaryOp}. */
+  binary<T extends TypedArray>(op: BinaryOp, a: T, aShape: Shape, b: T, bShape: Shape, outShape: Shape): T;
+  /** `cond != 0 ? a : b`, broadcasting all three to `outShape`; the result has `a`'s array type (`a` and `b` share it). */
+  where<T extends TypedArray>(
+    cond: TypedArray,
     condShape: Shape,
-    a: FloatArray,
+    a: T,
     aShape: Shape,
-    b: FloatArray,
+    b: T,
     bShape: Shape,
     outShape: Shape,
-  ): FloatArray;
+  ): T;
 
   /** Reduces the sorted, distinct `axes` of `x`; the result has the remaining axes in order. */
   reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number[]): FloatArray;
@@ -270,4 +285,17 @@ export interface Backend {
   adagradStep(w: FloatArray, g: FloatArray, sum: FloatArray, o: AdagradStepOptions): void;
   /** `acc += x` elementwise, in place (a gradient added into an existing `.grad`). */
   accumulate(acc: FloatArray, x: FloatArray): void;
+}
+
+/** The name of a kernel: a key of {@link Kernels}. */
+export type KernelName = keyof Kernels;
+
+/**
+ * A complete backend as the ops see it: every kernel, under the backend's
+ * registry name. `getBackend()` returns one whose kernels dispatch through the
+ * registry (falling back to the reference backend where this one has none).
+ */
+export interface Backend extends Kernels {
+  /** Registry name, such as `'js'` or `'wasm'`. */
+  readonly name: string;
 }

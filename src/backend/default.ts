@@ -1,14 +1,25 @@
+import { fallbackCounts } from './registry.js';
 import { type WasmInfo, initWasmBackend } from './wasm/index.js';
 
-/** Which backend the package root chose at load time, and why. */
+/** Which backend the package root chose at load time, and why; and how often kernels fell back. */
 export interface BackendStatus {
   /** What the WASM backend runs on, or null when it did not load. */
   wasm: WasmInfo | null;
   /** Why the WASM backend did not load (no SIMD in this runtime, or the error), or null. */
   reason: string | null;
+  /**
+   * Calls that the active (non-reference) backend had no kernel for, or
+   * declined, and that ran on the reference backend instead, counted since the
+   * program started (or since `resetFallbackCounts`): by kernel name, or
+   * `kernel:op` for kernels that take an op name, e.g.
+   * `{ where: 12, 'binary:pow': 3, 'unary:gelu': 2 }`. The WASM backend leaves
+   * float64 and int32 arrays, and the ops it has no SIMD code for, to the
+   * reference backend.
+   */
+  fallbacks: Record<string, number>;
 }
 
-let status: BackendStatus = { wasm: null, reason: 'not loaded yet' };
+let status: Omit<BackendStatus, 'fallbacks'> = { wasm: null, reason: 'not loaded yet' };
 
 /**
  * Loads the WASM SIMD backend so it becomes the default. Where it cannot load
@@ -23,10 +34,19 @@ export async function loadDefaultBackend(): Promise<BackendStatus> {
   } catch (e) {
     status = { wasm: null, reason: e instanceof Error ? e.message : String(e) };
   }
-  return status;
+  return backendStatus();
 }
 
-/** The outcome of the package root's backend choice; see {@link loadDefaultBackend}. */
+/**
+ * The outcome of the package root's backend choice (see
+ * {@link loadDefaultBackend}) and the fallback counts so far.
+ *
+ * @example
+ * ```ts
+ * tensor([1, 2], { dtype: 'float64' }).exp();
+ * backendStatus().fallbacks; // { 'unary:exp': 1 } on the WASM backend
+ * ```
+ */
 export function backendStatus(): BackendStatus {
-  return status;
+  return { ...status, fallbacks: fallbackCounts() };
 }

@@ -22,9 +22,14 @@ const ABS: OpDef = { name: 'abs', backward: (g, n) => [g.mul(n.inputs[0]!.sign()
 /** sign is flat almost everywhere: its gradient is zero (as in PyTorch). */
 const SIGN: OpDef = { name: 'sign', backward: (g) => [g.mul(0)] };
 
+/** The int32 kernel of `op` on an int32 tensor (exact; −2³¹ wraps to itself). */
+function intUnary(op: 'neg' | 'abs' | 'sign', x: Tensor): Tensor {
+  return make(backend().unary(op, x.data as Int32Array), x.shape);
+}
+
 /** −x. */
 export function neg(x: Tensor): Tensor {
-  if (x.dtype === 'int32') return make(Int32Array.from(x.data, (v) => -v), x.shape);
+  if (x.dtype === 'int32') return intUnary('neg', x);
   return unaryPrim('neg', NEG, x);
 }
 /** eˣ. */
@@ -41,12 +46,12 @@ export function sqrt(x: Tensor): Tensor {
 }
 /** |x|. */
 export function abs(x: Tensor): Tensor {
-  if (x.dtype === 'int32') return make(Int32Array.from(x.data, Math.abs), x.shape);
+  if (x.dtype === 'int32') return intUnary('abs', x);
   return unaryPrim('abs', ABS, x);
 }
 /** −1, 0 or 1 by the sign of x; its gradient is zero. */
 export function sign(x: Tensor): Tensor {
-  if (x.dtype === 'int32') return make(Int32Array.from(x.data, Math.sign), x.shape);
+  if (x.dtype === 'int32') return intUnary('sign', x);
   return unaryPrim('sign', SIGN, x);
 }
 
@@ -57,9 +62,14 @@ function binaryPrim(op: BinaryOp, def: OpDef | null, a: TensorLike, b: TensorLik
   const y = lift(b, a);
   const shape = broadcastShapes(op, x.shape, y.shape);
   const dt = promote(x.dtype, y.dtype);
-  const data = backend().binary(op, floatData(x, dt), x.shape, floatData(y, dt), y.shape, shape);
-  const intResult = dt === 'int32' && op !== 'div' && op !== 'pow' && def !== null;
-  const out = make(intResult ? castArray(data, 'int32') : data, shape);
+  let out: Tensor;
+  if (dt === 'int32' && op !== 'div' && op !== 'pow') {
+    // Exact int32 arithmetic (wrapping modulo 2³² like PyTorch); comparisons still give float32 0/1.
+    const data = backend().binary(op, x.data as Int32Array, x.shape, y.data as Int32Array, y.shape, shape);
+    out = make(def === null ? castArray(data, 'float32') : data, shape);
+  } else {
+    out = make(backend().binary(op, floatData(x, dt), x.shape, floatData(y, dt), y.shape, shape), shape);
+  }
   return def !== null && recording(x, y) ? record(def, [x, y], out) : out;
 }
 
@@ -178,12 +188,31 @@ const CLAMP: OpDef = {
   },
 };
 
-/** Limits x to [min, max]; either bound may be omitted. */
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** Whether `v` is an integer or infinite (a bound an int32 clamp keeps exact). */
+function intBound(v: number): boolean {
+  return Number.isInteger(v) || !Number.isFinite(v);
+}
+
+/**
+ * Limits x to [min, max]; either bound may be omitted. On an int32 tensor
+ * with integer bounds the result is int32 (bounds beyond the int32 range act
+ * as that range's ends); a fractional bound gives float32, as PyTorch's type
+ * promotion does.
+ */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   const lo = min ?? Number.NEGATIVE_INFINITY;
   const hi = max ?? Number.POSITIVE_INFINITY;
   if (Number.isNaN(lo) || Number.isNaN(hi) || lo > hi) {
     throw new ArgumentError(`clamp: min (${lo}) must not exceed max (${hi})`);
+  }
+  if (x.dtype === 'int32') {
+    if (!intBound(lo) || !intBound(hi)) return make(backend().scalar('clamp', floatData(x), lo, hi), x.shape);
+    const a = Math.min(Math.max(lo, INT32_MIN), INT32_MAX);
+    const b = Math.min(Math.max(hi, INT32_MIN), INT32_MAX);
+    return make(backend().scalar('clamp', x.data as Int32Array, a, b), x.shape);
   }
   const data = backend().scalar('clamp', floats('clamp', x), lo, hi);
   const out = make(data, x.shape);
@@ -208,16 +237,10 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const y = lift(b, a);
   const dt: DType = promote(x.dtype, y.dtype);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
-  const fd = dt === 'int32' ? 'float32' : dt;
-  const data = backend().where(
-    floatData(cond, fd),
-    cond.shape,
-    floatData(x, fd),
-    x.shape,
-    floatData(y, fd),
-    y.shape,
-    shape,
-  );
-  const out = make(dt === 'int32' ? castArray(data, 'int32') : data, shape);
+  const data =
+    dt === 'int32'
+      ? backend().where(cond.data, cond.shape, x.data as Int32Array, x.shape, y.data as Int32Array, y.shape, shape)
+      : backend().where(floatData(cond, dt), cond.shape, floatData(x, dt), x.shape, floatData(y, dt), y.shape, shape);
+  const out = make(data, shape);
   return recording(x, y) ? record(WHERE, [cond, x, y], out) : out;
 }

@@ -1,15 +1,16 @@
 /**
  * The shared conformance suites (PyTorch fixtures through the ops, kernel
  * agreement with the reference backend, and the gradient checks with their
- * float32 |x| = 1e4 stability cases) run on the WASM backend, on one
- * thread and on two. On two threads the parallel cut-offs are set to zero so
- * that every job, however small, is split across the pool. The relaxed-simd
+ * float32 |x| = 1e4 stability cases, and the int32 suite) run on the WASM
+ * backend, on one thread and on two. On two threads the parallel cut-offs are
+ * set to zero so that every job, however small, is split across the pool. The relaxed-simd
  * test project runs it once more on the relaxed-SIMD (FMA) builds.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
 import { initWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
 import { gradcheckConformance } from '../conformance/gradcheck.js';
+import { int32Conformance } from '../conformance/int32.js';
 import { kernelConformance } from '../conformance/kernels.js';
 import { opConformance } from '../conformance/ops.js';
 
@@ -24,6 +25,7 @@ describe('wasm backend, 1 thread', () => {
   });
   opConformance('wasm');
   kernelConformance('wasm');
+  int32Conformance('wasm');
   gradcheckConformance('wasm');
 });
 
@@ -38,5 +40,6 @@ describe('wasm backend, 2 threads, every job split', () => {
   });
   opConformance('wasm');
   kernelConformance('wasm');
+  int32Conformance('wasm');
   gradcheckConformance('wasm');
 });

@@ -94,7 +94,7 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
     expect(Array.from(out)).toEqual([7, 10, 15, 22]);
   });
 
-  const exactUnary: UnaryOp[] = ['neg', 'sqrt', 'abs', 'relu', 'square', 'reciprocal', 'sign', 'gelu'];
+  const exactUnary: UnaryOp[] = ['neg', 'sqrt', 'abs', 'relu', 'sign', 'gelu'];
   const approxUnary: UnaryOp[] = ['exp', 'log', 'sigmoid', 'tanh', 'softplus'];
 
   it('unary ops match, including NaN, infinities, zeros and tails', () => {
@@ -118,7 +118,6 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
       const x = randomArray(next, n, -3, 3);
       expectSame(wasm.scalar('clamp', x, -0.5, 0.75), js.scalar('clamp', x, -0.5, 0.75), `clamp n=${n}`);
       expectClose(wasm.scalar('leakyRelu', x, 0.01, 0), js.scalar('leakyRelu', x, 0.01, 0), 1e-6, 0, 'leakyRelu');
-      expectClose(wasm.scalar('affine', x, 0.5, 0.25), js.scalar('affine', x, 0.5, 0.25), 1e-6, 1e-7, 'affine');
       expectClose(wasm.scalar('elu', x, 1, 0), js.scalar('elu', x, 1, 0), 1e-5, 0, 'elu');
       expectClose(wasm.scalar('elu', x, 0.3, 0), js.scalar('elu', x, 0.3, 0), 1e-5, 0, 'elu a=0.3');
     }
@@ -245,9 +244,9 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
   it('results are fresh arrays, independent of the arena', () => {
     const x = new Float32Array([1, 2, 3]);
     const y1 = wasm.unary('neg', x);
-    const y2 = wasm.unary('square', x);
+    const y2 = wasm.unary('abs', y1);
     expect(Array.from(y1)).toEqual([-1, -2, -3]);
-    expect(Array.from(y2)).toEqual([1, 4, 9]);
+    expect(Array.from(y2)).toEqual([1, 2, 3]);
     expect(y1.buffer).not.toBe(y2.buffer);
     expect(y1.buffer).toBeInstanceOf(ArrayBuffer);
   });

@@ -1,3 +1,4 @@
+import { int32Conformance } from '../conformance/int32.js';
 import { kernelConformance } from '../conformance/kernels.js';
 import { opConformance } from '../conformance/ops.js';
 
@@ -5,3 +6,4 @@ import { opConformance } from '../conformance/ops.js';
 // (the kernel suite is meant for other backends; on 'js' it checks the harness).
 opConformance('js');
 kernelConformance('js');
+int32Conformance('js');

@@ -1,4 +1,4 @@
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sameShape } from '../../tensor/shape.js';
 import type { ActivationOp, BinaryOp, ScalarOp, UnaryOp } from '../backend.js';
 import { gelu, geluGrad, sigmoid, softplus } from './math.js';
@@ -28,21 +28,19 @@ function unaryFn(op: UnaryOp): (x: number) => number {
       return softplus;
     case 'gelu':
       return gelu;
-    case 'square':
-      return (x) => x * x;
-    case 'reciprocal':
-      return (x) => 1 / x;
   }
 }
 
-export function unary(op: UnaryOp, x: FloatArray): FloatArray {
+// Int32 arrays: every value is exact in a double, and storing into the
+// Int32Array output wraps modulo 2^32 (-(-2^31) and |-2^31| give -2^31).
+export function unary<T extends TypedArray>(op: UnaryOp, x: T): T {
   const out = alike(x, x.length);
   const f = unaryFn(op);
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
   return out;
 }
 
-export function scalar(op: ScalarOp, x: FloatArray, a: number, b: number): FloatArray {
+export function scalar<T extends TypedArray>(op: ScalarOp, x: T, a: number, b: number): T {
   const n = x.length;
   const out = alike(x, n);
   switch (op) {
@@ -52,14 +50,8 @@ export function scalar(op: ScalarOp, x: FloatArray, a: number, b: number): Float
     case 'elu':
       for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? x[i]! : a * Math.expm1(x[i]!);
       break;
-    case 'powScalar':
-      for (let i = 0; i < n; i++) out[i] = x[i]! ** a;
-      break;
     case 'clamp':
       for (let i = 0; i < n; i++) out[i] = Math.min(Math.max(x[i]!, a), b);
-      break;
-    case 'affine':
-      for (let i = 0; i < n; i++) out[i] = a * x[i]! + b;
       break;
   }
   return out;
@@ -94,9 +86,14 @@ export function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g
   return out;
 }
 
-/** `out[i] = f(a[i*sa], b[i*sb])` for the given op; sa, sb are 0 (scalar) or 1. */
-function loop(op: BinaryOp, a: FloatArray, sa: number, b: FloatArray, sb: number, out: FloatArray): void {
+/**
+ * `out[i] = f(a[i*sa], b[i*sb])` for the given op; sa, sb are 0 (scalar) or 1.
+ * On int32 arrays sums and differences are exact in a double and wrap modulo
+ * 2^32 when stored; products use `Math.imul`, which wraps the same way.
+ */
+function loop(op: BinaryOp, a: TypedArray, sa: number, b: TypedArray, sb: number, out: TypedArray): void {
   const n = out.length;
+  const isInt = out instanceof Int32Array;
   let i = 0;
   let ia = 0;
   let ib = 0;
@@ -108,7 +105,8 @@ function loop(op: BinaryOp, a: FloatArray, sa: number, b: FloatArray, sb: number
       for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! - b[ib]!;
       return;
     case 'mul':
-      for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! * b[ib]!;
+      if (isInt) for (; i < n; i++, ia += sa, ib += sb) out[i] = Math.imul(a[ia]!, b[ib]!);
+      else for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! * b[ib]!;
       return;
     case 'div':
       for (; i < n; i++, ia += sa, ib += sb) out[i] = a[ia]! / b[ib]!;
@@ -144,19 +142,12 @@ function loop(op: BinaryOp, a: FloatArray, sa: number, b: FloatArray, sb: number
 }
 
 /** Brings an operand to `outShape`: itself when it already has it, else a broadcast copy. */
-function toShape(x: FloatArray, shape: Shape, outShape: Shape): FloatArray {
+function toShape<T extends TypedArray>(x: T, shape: Shape, outShape: Shape): T {
   if (sameShape(shape, outShape)) return x;
   return stridedRead(x, 0, broadcastStrides(shape, outShape), outShape);
 }
 
-export function binary(
-  op: BinaryOp,
-  a: FloatArray,
-  aShape: Shape,
-  b: FloatArray,
-  bShape: Shape,
-  outShape: Shape,
-): FloatArray {
+export function binary<T extends TypedArray>(op: BinaryOp, a: T, aShape: Shape, b: T, bShape: Shape, outShape: Shape): T {
   let n = 1;
   for (const d of outShape) n *= d;
   const out = alike(a, n);
@@ -169,15 +160,15 @@ export function binary(
   return out;
 }
 
-export function where(
-  cond: FloatArray,
+export function where<T extends TypedArray>(
+  cond: TypedArray,
   condShape: Shape,
-  a: FloatArray,
+  a: T,
   aShape: Shape,
-  b: FloatArray,
+  b: T,
   bShape: Shape,
   outShape: Shape,
-): FloatArray {
+): T {
   const c = toShape(cond, condShape, outShape);
   const x = toShape(a, aShape, outShape);
   const y = toShape(b, bShape, outShape);

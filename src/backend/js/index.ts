@@ -10,7 +10,9 @@ import { softmax, softmaxGrad } from './softmax.js';
 /**
  * The plain TypeScript reference backend. It is the specification of every
  * kernel: simple loops, float64 accumulation, and no cleverness. It runs
- * everywhere and handles float32 and float64.
+ * everywhere and handles float32 and float64 (and int32 where a kernel's
+ * signature says so). The registry registers it as `'js'` and runs its
+ * kernels wherever another backend has none or declines a call.
  */
 export const jsBackend: Backend = {
   name: 'js',

@@ -9,13 +9,14 @@
  */
 import { ArgumentError } from '../../errors.js';
 import { registerBackend } from '../registry.js';
-import { setKernelThreads, wasmBackend } from './backend.js';
+import { setKernelThreads } from './jobs.js';
+import { WASM } from './kernels.js';
 import { MAX_THREADS } from './layout.js';
 import { type LoadOptions, loadKernels } from './loader.js';
 import { configurePool, disablePool, growPool, poolAvailable, poolSize, shutdownPool } from './pool.js';
 import { attach, setMainCanBlock, setWorkerCount } from './runtime.js';
 
-export { wasmBackend } from './backend.js';
+export { wasmBackend } from './kernels.js';
 
 /** Options of {@link initWasmBackend}. */
 export interface WasmInitOptions extends LoadOptions {
@@ -78,7 +79,8 @@ async function init(options: WasmInitOptions): Promise<WasmInfo | null> {
     info.threadsAvailable = false;
     info.poolError = e instanceof Error ? e.message : String(e);
   }
-  registerBackend(wasmBackend, options.priority ?? 10);
+  // The kernels registered themselves when kernels.ts loaded; this makes the backend selectable.
+  registerBackend({ name: WASM }, options.priority ?? 10);
   return info;
 }
 

@@ -1,10 +1,9 @@
 /**
- * What every WASM kernel call shares: the thread count and parallel cut-offs,
- * the decision to split a job over the pool, and copying into and out of the
- * arena.
+ * The thread count and parallel cut-offs of the WASM kernels, and the
+ * decision to split a job over the pool (the call itself is `call.ts`).
  * @module
  */
-import { f32, poolReady, run } from './runtime.js';
+import { poolReady } from './runtime.js';
 
 /** Default smallest matmul (in floating-point operations) split over threads. */
 export const DEFAULT_GEMM_PARALLEL_FLOPS = 1 << 17;
@@ -55,10 +54,9 @@ export function splitElementwise(work: number): boolean {
   return threads > 1 && work >= elementParallelSize && (elementParallelSize === 0 || poolReady());
 }
 
-/** Runs the described elementwise-style job, on the pool when `parallel`. */
-export function runElementwise(parallel: boolean): void {
-  if (parallel) run(threads, threads * PARTS_PER_THREAD);
-  else run(1, 1);
+/** Parts to cut an elementwise-style job of `work` exp-equivalents into: 1 unless {@link splitElementwise}. */
+export function elementParts(work: number): number {
+  return splitElementwise(work) ? threads * PARTS_PER_THREAD : 1;
 }
 
 /**
@@ -74,25 +72,3 @@ export function gemmParts(flops: number, batch: number, m: number, n: number): n
   if (parts >= threads) return parts;
   return Math.min(threads, Math.floor(m >= n ? m / 4 : n / 8));
 }
-
-/** Bytes from `n` floats, rounded up to a 64-byte line. */
-export function span(n: number): number {
-  return ((n << 2) + 63) & ~63;
-}
-
-/** Copies `x` into the arena at byte address `p`. */
-export function put(x: Float32Array, p: number): void {
-  f32.set(x, p >>> 2);
-}
-
-/**
- * Copies `n` floats at byte address `p` out into a new array. Allocating and
- * `set` from a short-lived view measures 1.5-2x faster than `slice`.
- */
-export function take(p: number, n: number): Float32Array {
-  const i = p >>> 2;
-  const out = new Float32Array(n);
-  out.set(f32.subarray(i, i + n));
-  return out;
-}
-

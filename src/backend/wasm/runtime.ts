@@ -118,11 +118,6 @@ export function select(parallel: boolean): void {
   if (want !== current) enter(want);
 }
 
-/** True once kernels are attached. */
-export function isAttached(): boolean {
-  return single !== null;
-}
-
 /** Bytes of wasm memory held by both spaces (for leak checks). */
 export function memoryBytes(): number {
   return (single?.memory.buffer.byteLength ?? 0) + (pooled?.memory.buffer.byteLength ?? 0);

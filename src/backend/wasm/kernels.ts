@@ -1,0 +1,40 @@
+/**
+ * Registers the WASM backend's kernels under `'wasm'`: the one list of what
+ * this backend implements. Every other kernel (`where`, `argReduce`, the
+ * movement and indexing kernels) and every call a kernel declines (float64,
+ * int32, shapes it does not handle) runs on the reference backend, counted in
+ * `backendStatus().fallbacks`.
+ * @module
+ */
+import type { Backend } from '../backend.js';
+import { backendView, registerKernel } from '../registry.js';
+import { activationGrad, binary, matmul, reduce, scalar, softmax, softmaxGrad, unary } from './backend.js';
+import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
+import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
+
+/** The registry name of the WASM backend. */
+export const WASM = 'wasm';
+
+registerKernel({ name: 'unary', backend: WASM, fn: unary });
+registerKernel({ name: 'scalar', backend: WASM, fn: scalar });
+registerKernel({ name: 'activationGrad', backend: WASM, fn: activationGrad });
+registerKernel({ name: 'biasActivation', backend: WASM, fn: biasActivation });
+registerKernel({ name: 'binary', backend: WASM, fn: binary });
+registerKernel({ name: 'reduce', backend: WASM, fn: reduce });
+registerKernel({ name: 'matmul', backend: WASM, fn: matmul });
+registerKernel({ name: 'softmax', backend: WASM, fn: softmax });
+registerKernel({ name: 'softmaxGrad', backend: WASM, fn: softmaxGrad });
+registerKernel({ name: 'softmaxCrossEntropy', backend: WASM, fn: softmaxCrossEntropy });
+registerKernel({ name: 'softmaxCrossEntropyGrad', backend: WASM, fn: softmaxCrossEntropyGrad });
+registerKernel({ name: 'sgdStep', backend: WASM, fn: sgdStep });
+registerKernel({ name: 'adamStep', backend: WASM, fn: adamStep });
+registerKernel({ name: 'rmspropStep', backend: WASM, fn: rmspropStep });
+registerKernel({ name: 'adagradStep', backend: WASM, fn: adagradStep });
+registerKernel({ name: 'accumulate', backend: WASM, fn: accumulate });
+
+/**
+ * The WASM backend as a complete {@link Backend}: its kernels, with the
+ * reference backend's (counted as fallbacks) for the rest. Usable once
+ * `initWasmBackend` has loaded the kernels.
+ */
+export const wasmBackend: Backend = backendView(WASM);
