@@ -179,7 +179,7 @@ export abstract class Module<In extends readonly unknown[] = [Tensor], Out = Ten
    * @example
    * ```ts
    * model.apply((m) => {
-   *   if (m instanceof Linear) init.zeros_(m.weight);
+   *   if (m instanceof Linear) init.zeros(m.weight);
    * });
    * ```
    */
