@@ -24,7 +24,10 @@ export type ModuleOutput<M extends AnyModule> = M['forward'] extends (...inputs:
  * Runs before `forward` with the module and its inputs (as a tuple). Returning a tuple
  * replaces the inputs; returning nothing keeps them.
  */
-export type ForwardPreHook<M extends AnyModule> = (module: M, inputs: ModuleInputs<M>) => ModuleInputs<M> | undefined | void;
+export type ForwardPreHook<M extends AnyModule> = (
+  module: M,
+  inputs: ModuleInputs<M>,
+) => [...ModuleInputs<M>] | undefined | void;
 
 /**
  * Runs after `forward` with the module, its inputs (after the pre-hooks) and its output.
