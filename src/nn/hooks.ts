@@ -27,6 +27,7 @@ export type ModuleOutput<M extends AnyModule> = M['forward'] extends (...inputs:
 export type ForwardPreHook<M extends AnyModule> = (
   module: M,
   inputs: ModuleInputs<M>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes has a block body returning void
 ) => [...ModuleInputs<M>] | undefined | void;
 
 /**
@@ -37,6 +38,7 @@ export type ForwardHook<M extends AnyModule> = (
   module: M,
   inputs: ModuleInputs<M>,
   output: ModuleOutput<M>,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook that only observes has a block body returning void
 ) => ModuleOutput<M> | undefined | void;
 
 /** Options of the hook registrations. */

@@ -40,7 +40,9 @@ export interface FitOptions {
   /**
    * The loss: a name, a function `(output, target) => Tensor`, or a loss module such as
    * `new CrossEntropyLoss()` or any `Module<[Tensor, Tensor], Tensor>` (default 'mse'). A
-   * loss module is put in the model's mode (training, or evaluation for validation).
+   * loss module is put in the model's mode (training, or evaluation for validation). A
+   * named `optimizer` trains the model's parameters only; pass an optimizer over both to
+   * train a loss module's own parameters.
    */
   loss?: LossName | LossFn | LossModule;
   /** An optimizer over the model's parameters, or a name (default 'adam'). */

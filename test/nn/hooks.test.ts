@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { Tensor } from '../../src/autograd/tensor.js';
+import type { Tensor } from '../../src/autograd/tensor.js';
 import { ArgumentError } from '../../src/errors.js';
 import { Linear, MSELoss, ReLU, Sequential, Sigmoid } from '../../src/nn/index.js';
 import { randn, sum, tensor, zeros } from '../../src/ops/index.js';

@@ -3,7 +3,7 @@ import { gradcheck } from '../../src/autograd/gradcheck.js';
 import { Tensor } from '../../src/autograd/tensor.js';
 import {
   type AnyModule,
-  Linear,
+  type Linear,
   Module,
   type ModuleInputs,
   type ModuleOutput,
