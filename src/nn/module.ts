@@ -346,7 +346,9 @@ export abstract class Module<In extends readonly unknown[] = [Tensor], Out = Ten
 
   /**
    * A Keras-style table of layers, output shapes and parameter counts. Give `inputShape`
-   * (with the batch dimension) to record output shapes with one forward pass on zeros.
+   * (with the batch dimension) to record output shapes with one forward pass on one
+   * tensor of zeros (so only for modules whose `forward` takes one tensor); a layer with
+   * a tuple output shows the shape of each element.
    */
   summary(inputShape?: readonly number[]): string {
     return summary(this, inputShape);

@@ -70,6 +70,38 @@ describe('typed forward: a module with two inputs', () => {
   });
 });
 
+describe('typed forward: an attention-shaped module (query, key, value, options?)', () => {
+  interface AttnOptions {
+    scale?: number;
+  }
+  class DotAttention extends Module<[query: Tensor, key: Tensor, value: Tensor, options?: AttnOptions], Tensor> {
+    forward(query: Tensor, key: Tensor, value: Tensor, options: AttnOptions = {}): Tensor {
+      const scale = options.scale ?? 1 / Math.sqrt(query.shape.at(-1)!);
+      return query.matmul(key.transpose()).mul(scale).softmax(-1).matmul(value);
+    }
+  }
+
+  it('takes an optional options argument, also through hooks', () => {
+    const attn = new DotAttention();
+    const g = new Generator(11);
+    const [q, k, v] = [randn([2, 3, 4], { generator: g }), randn([2, 5, 4], { generator: g }), randn([2, 5, 6], { generator: g })];
+    expect(attn.forward(q, k, v).shape).toEqual([2, 3, 6]);
+    const seen: (AttnOptions | undefined)[] = [];
+    attn.registerForwardPreHook((_m, inputs) => {
+      expectTypeOf(inputs).toEqualTypeOf<[query: Tensor, key: Tensor, value: Tensor, options?: AttnOptions]>();
+      seen.push(inputs[3]);
+      return [inputs[0], inputs[1], inputs[2], { scale: 0 }];
+    });
+    const uniform = attn.forward(q, k, v, { scale: 2 });
+    expect(seen).toEqual([{ scale: 2 }]);
+    // scale 0 (from the pre-hook): every query averages the values.
+    const mean = v.mean(1, true);
+    expect(Array.from(uniform.data).map((x) => x.toFixed(5))).toEqual(
+      Array.from(mean.expand([2, 3, 6]).data).map((x) => x.toFixed(5)),
+    );
+  });
+});
+
 describe('typed forward: a recurrent cell returning [output, state]', () => {
   it('carries the state over steps', () => {
     const cell = new ElmanCell(2, 3, { generator: new Generator(2) });
