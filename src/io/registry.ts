@@ -10,7 +10,7 @@ import { ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Sof
 import { Sequential } from '../nn/container.js';
 import { Dropout } from '../nn/dropout.js';
 import { Embedding, Flatten, Linear } from '../nn/linear.js';
-import { Module } from '../nn/module.js';
+import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 import { Generator } from '../tensor/random.js';
 
@@ -178,15 +178,16 @@ function label(path: string, type: string): string {
  * (see {@link registerLayer}); otherwise a {@link ModelFormatError} names the first one
  * that is not.
  */
-export function describeModel(model: Module, path = ''): LayerSpec {
+export function describeModel(model: AnyModule, path = ''): LayerSpec {
   const type = byClass.get(model.constructor);
-  if (type === undefined) {
+  const codec = type === undefined ? undefined : byType.get(type);
+  if (type === undefined || codec === undefined) {
     throw new ModelFormatError(
       `cannot save ${label(path, model.constructor.name)}: its class is not in the layer registry; register it with registerLayer() (known: ${registeredLayers().join(', ')})`,
     );
   }
-  const codec = byType.get(type)!;
-  const spec: LayerSpec = { type, config: codec.config(model) };
+  // The class is matched exactly, so `model` is an instance of the codec's layer class.
+  const spec: LayerSpec = { type, config: codec.config(model as Module) };
   const kids = model.namedChildren();
   if (codec.container) {
     spec.children = kids.map(([name, m]) => describeModel(m, path === '' ? name : `${path}.${name}`));

@@ -3,6 +3,7 @@
  * @module
  */
 export {
+  type AnyModule,
   type LoadStateDictOptions,
   type LoadStateDictResult,
   Module,
@@ -10,6 +11,14 @@ export {
   type StateDict,
   StateDictError,
 } from './module.js';
+export type {
+  ForwardHook,
+  ForwardPreHook,
+  HookOptions,
+  ModuleInputs,
+  ModuleOutput,
+  RemovableHandle,
+} from './hooks.js';
 export { Sequential } from './container.js';
 export { Embedding, Flatten, type LayerOptions, Linear } from './linear.js';
 export {
@@ -52,6 +61,7 @@ export {
   HuberLoss,
   L1Loss,
   Loss,
+  type LossModule,
   MSELoss,
   NLLLoss,
   SmoothL1Loss,

@@ -1,8 +1,11 @@
 /**
- * Loss modules: object forms of the loss functions, holding their options.
+ * Loss modules: object forms of the loss functions, holding their options. They are
+ * modules (`Module<[Tensor, Tensor], Tensor>`): they can be registered as sub-modules,
+ * follow `train()`/`eval()`, appear in the module walks and take forward hooks.
  * @module
  */
 import type { Tensor } from '../autograd/tensor.js';
+import { Module } from './module.js';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -18,21 +21,34 @@ import {
 } from './losses.js';
 
 /**
- * Base class of the loss modules: `forward(input, target)` returns the loss.
+ * A module computing a loss from `(input, target)`. {@link Loss} and its subclasses are
+ * such modules; a model-specific loss can extend `Module<[Tensor, Tensor], Tensor>`
+ * directly. `fit` and `evaluate` take any of them as their `loss` option.
+ */
+export type LossModule = Module<[input: Tensor, target: Tensor], Tensor>;
+
+/**
+ * Base class of the built-in loss modules (PyTorch's `torch.nn` loss classes, with their
+ * names and options): `forward(input, target)` returns the loss.
  * @example
  * ```ts
  * const criterion = new CrossEntropyLoss({ labelSmoothing: 0.1 });
  * const loss = criterion.forward(logits, labels);
  * ```
  */
-export abstract class Loss {
+export abstract class Loss extends Module<[input: Tensor, target: Tensor], Tensor> {
   /** How per-element losses are combined. */
   readonly reduction: Reduction;
   constructor(options: LossOptions = {}) {
+    super();
     this.reduction = options.reduction ?? 'mean';
   }
   /** Computes the loss. */
-  abstract forward(input: Tensor, target: Tensor): Tensor;
+  abstract override forward(input: Tensor, target: Tensor): Tensor;
+
+  override extraRepr(): string {
+    return this.reduction === 'mean' ? '' : `reduction=${this.reduction}`;
+  }
 }
 
 /** Module form of {@link mseLoss}. */

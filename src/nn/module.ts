@@ -7,6 +7,8 @@
 import { Tensor } from '../autograd/tensor.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
+import { sameShape } from '../tensor/shape.js';
+import { type ForwardHook, ForwardHooks, type ForwardPreHook, type HookOptions, type RemovableHandle } from './hooks.js';
 import { summary } from './summary.js';
 
 /**
@@ -64,6 +66,12 @@ export class StateDictError extends ShapeError {
  * with {@link Module.param}, {@link Module.buffer} and {@link Module.module}, and
  * implement {@link Module.forward}.
  *
+ * The type parameters are the inputs of `forward` (a tuple) and its output. The default,
+ * `Module` itself, is a layer from one tensor to one tensor, which is what `Sequential`,
+ * `fit`, `evaluate`, `predict` and the model files take. Other modules declare theirs,
+ * e.g. a recurrent cell `Module<[Tensor, Tensor], [Tensor, Tensor]>` taking `(x, state)`
+ * and returning `[output, state]`, or a loss `Module<[Tensor, Tensor], Tensor>`.
+ *
  * @example
  * ```ts
  * class MLP extends Module {
@@ -73,17 +81,30 @@ export class StateDictError extends ShapeError {
  *     return this.fc2.forward(relu(this.fc1.forward(x)));
  *   }
  * }
+ *
+ * class Cell extends Module<[Tensor, Tensor], [Tensor, Tensor]> {
+ *   readonly ih = this.module('ih', new Linear(2, 4));
+ *   readonly hh = this.module('hh', new Linear(4, 4));
+ *   forward(x: Tensor, h: Tensor): [Tensor, Tensor] {
+ *     const next = tanh(this.ih.forward(x).add(this.hh.forward(h)));
+ *     return [next, next];
+ *   }
+ * }
  * ```
  */
-export abstract class Module {
+export abstract class Module<In extends readonly unknown[] = [Tensor], Out = Tensor> {
   /** True in training mode (dropout active, batch statistics used); see {@link Module.eval}. */
   training = true;
   private readonly paramsByName = new Map<string, Parameter | null>();
   private readonly buffersByName = new Map<string, Tensor>();
-  private readonly modulesByName = new Map<string, Module>();
+  private readonly modulesByName = new Map<string, AnyModule>();
+  private hooks: ForwardHooks | null = null;
 
-  /** Computes the module's output. */
-  abstract forward(input: Tensor): Tensor;
+  /**
+   * Computes the module's output. Call it directly (`model.forward(x)`); registered
+   * forward hooks run around it (see {@link Module.registerForwardHook}).
+   */
+  abstract forward(...inputs: In): Out;
 
   /** Registers (or replaces) a parameter under `name` and returns it. */
   protected param<P extends Parameter | null>(name: string, p: P): P {
@@ -99,28 +120,119 @@ export abstract class Module {
     return t;
   }
 
-  /** Registers (or replaces) a sub-module under `name` and returns it. */
-  protected module<M extends Module>(name: string, m: M): M {
+  /** Registers (or replaces) a sub-module of any input and output types under `name` and returns it. */
+  protected module<M extends AnyModule>(name: string, m: M): M {
     checkName(name);
     this.modulesByName.set(name, m);
     return m;
   }
 
-  /** The direct sub-modules with their names. */
-  namedChildren(): [string, Module][] {
-    return [...this.modulesByName];
-  }
-
-  /** The direct sub-modules. */
-  children(): Module[] {
-    return [...this.modulesByName.values()];
-  }
-
-  /** This module and every descendant, with dotted names ('' for this one). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [name, m] of this.modulesByName) out.push(...m.namedModules(join(prefix, name)));
+  /**
+   * The direct sub-modules with their names, in registration order. A module registered
+   * under two names is listed once, under the first (as in PyTorch's `named_children`).
+   */
+  namedChildren(): [string, AnyModule][] {
+    const seen = new Set<AnyModule>();
+    const out: [string, AnyModule][] = [];
+    for (const [name, m] of this.modulesByName) {
+      if (seen.has(m)) continue;
+      seen.add(m);
+      out.push([name, m]);
+    }
     return out;
+  }
+
+  /** The direct sub-modules, each once. */
+  children(): AnyModule[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /**
+   * This module and every descendant, depth first (a module before its children), with
+   * dotted names: `''` for this one (or `prefix`), then `layers`, `layers.0`, `encoder.fc1`
+   * and so on. A module reachable along several paths is listed once, under the first
+   * name met (as in PyTorch's `named_modules`).
+   */
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [];
+    const seen = new Set<AnyModule>();
+    const visit = (m: AnyModule, name: string): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([name, m]);
+      for (const [child, c] of m.modulesByName) visit(c, join(name, child));
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  /** This module and every descendant, each once, in the order of {@link Module.namedModules}. */
+  modules(): AnyModule[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /**
+   * Calls `fn` on every descendant and then on this module (children before their
+   * parent, as in PyTorch's `apply`), with each module's dotted name as in
+   * {@link Module.namedModules}. A shared module is visited once. Returns this module.
+   *
+   * @example
+   * ```ts
+   * model.apply((m) => {
+   *   if (m instanceof Linear) init.zeros(m.weight);
+   * });
+   * ```
+   */
+  apply(fn: (m: AnyModule, name: string) => void): this {
+    const seen = new Set<AnyModule>();
+    const visit = (m: AnyModule, name: string): void => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      for (const [child, c] of m.modulesByName) visit(c, join(name, child));
+      fn(m, name);
+    };
+    visit(this, '');
+    return this;
+  }
+
+  /**
+   * Registers `hook` to run before every call of `forward`, with this module and the
+   * inputs as a tuple. If it returns a tuple, that replaces the inputs. Hooks run in
+   * registration order (`prepend: true` puts this one first).
+   *
+   * @example
+   * ```ts
+   * const handle = layer.registerForwardPreHook((_m, [x]) => [x.mul(2)]);
+   * handle.remove();
+   * ```
+   */
+  registerForwardPreHook<M extends AnyModule>(this: M, hook: ForwardPreHook<M>, options?: HookOptions): RemovableHandle {
+    this.hooks ??= new ForwardHooks(this);
+    return this.hooks.addPre(hook, options);
+  }
+
+  /**
+   * Registers `hook` to run after every call of `forward`, with this module, its inputs
+   * (after any pre-hooks) and its output: the very tensors of the autograd graph, so a
+   * hook can record activations during training. If it returns a value, that replaces
+   * the output. Hooks run in registration order (`prepend: true` puts this one first).
+   *
+   * The hooks run whenever `forward` is called, also from a container: a hooked `Linear`
+   * in a `Sequential` runs unfused so that its hooks see its own output.
+   *
+   * @example
+   * ```ts
+   * const acts: Tensor[] = [];
+   * const handle = model.at(0).registerForwardHook((_m, _inputs, out) => {
+   *   acts.push(out);
+   * });
+   * model.forward(x);
+   * handle.remove();
+   * ```
+   */
+  registerForwardHook<M extends AnyModule>(this: M, hook: ForwardHook<M>, options?: HookOptions): RemovableHandle {
+    this.hooks ??= new ForwardHooks(this);
+    return this.hooks.addPost(hook, options);
   }
 
   /** Every parameter of this module and its descendants, with dotted names. */
@@ -142,11 +254,16 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Every buffer of this module and its descendants, with dotted names. */
+  /** Every buffer of this module and its descendants, with dotted names, each listed once. */
   namedBuffers(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
     for (const [modName, m] of this.namedModules(prefix)) {
-      for (const [name, b] of m.buffersByName) out.push([join(modName, name), b]);
+      for (const [name, b] of m.buffersByName) {
+        if (seen.has(b)) continue;
+        seen.add(b);
+        out.push([join(modName, name), b]);
+      }
     }
     return out;
   }
@@ -170,12 +287,6 @@ export abstract class Module {
   /** Clears the gradient of every parameter. */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
-  }
-
-  /** Calls `fn` on this module and every descendant. */
-  apply(fn: (m: Module, name: string) => void): this {
-    for (const [name, m] of this.namedModules()) fn(m, name);
-    return this;
   }
 
   /**
@@ -235,7 +346,9 @@ export abstract class Module {
 
   /**
    * A Keras-style table of layers, output shapes and parameter counts. Give `inputShape`
-   * (with the batch dimension) to record output shapes with one forward pass on zeros.
+   * (with the batch dimension) to record output shapes with one forward pass on one
+   * tensor of zeros (so only for modules whose `forward` takes one tensor); a layer with
+   * a tuple output shows the shape of each element.
    */
   summary(inputShape?: readonly number[]): string {
     return summary(this, inputShape);
@@ -255,16 +368,19 @@ export abstract class Module {
   }
 }
 
+/**
+ * A module of any input and output types: what the walks ({@link Module.children},
+ * {@link Module.modules}, ...) return. Narrow it with `instanceof` to call `forward`
+ * with known types.
+ */
+export type AnyModule = Module<readonly unknown[], unknown>;
+
 function checkName(name: string): void {
   if (name === '' || name.includes('.')) throw new ShapeError(`Module: invalid name '${name}' (must be non-empty, without dots)`);
 }
 
 function join(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}.${name}`;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function copyOf(t: Tensor): Tensor {

@@ -2,18 +2,13 @@
  * A Keras-style table of a model's layers, output shapes and parameter counts.
  * @module
  */
-import { Tensor } from '../autograd/tensor.js';
 import { noGrad } from '../autograd/engine.js';
+import { Tensor } from '../autograd/tensor.js';
+import type { RemovableHandle } from './hooks.js';
+import type { AnyModule } from './module.js';
 
-/** What {@link summary} needs from a module (structural, so this file does not import `Module`). */
-export interface SummaryTarget {
-  training: boolean;
-  forward(x: Tensor): Tensor;
-  namedModules(): [string, SummaryTarget][];
-  namedParameters(): [string, { readonly size: number; requiresGrad: boolean }][];
-  train(mode?: boolean): unknown;
-  eval(): unknown;
-}
+/** What {@link summary} describes: any module. */
+export type SummaryTarget = AnyModule;
 
 interface Row {
   name: string;
@@ -26,10 +21,19 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** The shape of an output for the table: a tensor's shape, or the shapes in a tuple output. */
+function shapeOf(y: unknown): string {
+  if (y instanceof Tensor) return `[${y.shape.join(', ')}]`;
+  if (Array.isArray(y)) return y.map(shapeOf).join(', ');
+  return '?';
+}
+
 /**
  * Describes `model` as a table. With `inputShape` (including the batch dimension) it runs
  * one forward pass on zeros, in evaluation mode and without gradients, to record each
- * layer's output shape; the model's mode is restored afterwards.
+ * layer's output shape (with forward hooks, removed afterwards); the model's mode is
+ * restored afterwards. The forward pass gives the model one tensor, so leave `inputShape`
+ * out for models that take other inputs.
  *
  * @example
  * ```ts
@@ -38,26 +42,23 @@ function count(n: number): string {
  */
 export function summary(model: SummaryTarget, inputShape?: readonly number[]): string {
   const entries = model.namedModules().filter(([name]) => name !== '');
-  const shapes = new Map<SummaryTarget, string>();
+  const shapes = new Map<AnyModule, string>();
   if (inputShape) {
     const wasTraining = model.training;
-    const patched: SummaryTarget[] = [];
+    const handles: RemovableHandle[] = [];
     try {
-      for (const [, m] of [['', model] as const, ...entries]) {
-        const original = m.forward;
-        m.forward = (x: Tensor): Tensor => {
-          const y = original.call(m, x);
-          shapes.set(m, `[${y.shape.join(', ')}]`);
-          return y;
-        };
-        patched.push(m);
+      for (const m of model.modules()) {
+        handles.push(
+          m.registerForwardHook((mod, _inputs, y) => {
+            shapes.set(mod, shapeOf(y));
+          }),
+        );
       }
       model.eval();
       const size = inputShape.reduce((a, b) => a * b, 1);
       noGrad(() => model.forward(new Tensor(new Float32Array(size), [...inputShape])));
     } finally {
-      // Remove the instance-level wrappers so the prototype's forward is used again.
-      for (const m of patched) Reflect.deleteProperty(m, 'forward');
+      for (const h of handles) h.remove();
       model.train(wasTraining);
     }
   }

@@ -6,9 +6,9 @@
 import { noGrad } from '../autograd/engine.js';
 import { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, TrainingDivergedError } from '../errors.js';
-import { Loss } from '../nn/loss-modules.js';
+import type { LossModule } from '../nn/loss-modules.js';
 import { type LossFn, type LossName, lossByName } from '../nn/losses.js';
-import type { Module } from '../nn/module.js';
+import { Module } from '../nn/module.js';
 import { Adagrad } from '../optim/adagrad.js';
 import { Adam, AdamW } from '../optim/adam.js';
 import { clipGradNorm } from '../optim/clip.js';
@@ -37,8 +37,14 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling (default 0). Weights and dropout are seeded where they are created. */
   seed?: number;
-  /** The loss: a name, a function `(output, target) => Tensor`, or a loss module (default 'mse'). */
-  loss?: LossName | LossFn | Loss;
+  /**
+   * The loss: a name, a function `(output, target) => Tensor`, or a loss module such as
+   * `new CrossEntropyLoss()` or any `Module<[Tensor, Tensor], Tensor>` (default 'mse'). A
+   * loss module is put in the model's mode (training, or evaluation for validation). A
+   * named `optimizer` trains the model's parameters only; pass an optimizer over both to
+   * train a loss module's own parameters.
+   */
+  loss?: LossName | LossFn | LossModule;
   /** An optimizer over the model's parameters, or a name (default 'adam'). */
   optimizer?: Optimizer | OptimizerName;
   /** Learning rate when `optimizer` is a name. */
@@ -57,7 +63,8 @@ export interface FitOptions {
 
 /** Options of {@link evaluate}. */
 export interface EvaluateOptions {
-  loss?: LossName | LossFn | Loss;
+  /** The loss, as in {@link FitOptions.loss} (default 'mse'). */
+  loss?: LossName | LossFn | LossModule;
   metrics?: readonly MetricSpec[];
   batchSize?: number;
 }
@@ -69,11 +76,16 @@ export interface Evaluation {
 }
 
 /** Turns a loss option into a function. */
-export function resolveLoss(loss: LossName | LossFn | Loss | undefined): LossFn {
+export function resolveLoss(loss: LossName | LossFn | LossModule | undefined): LossFn {
   if (loss === undefined) return lossByName('mse');
   if (typeof loss === 'string') return lossByName(loss);
-  if (loss instanceof Loss) return (a, b) => loss.forward(a, b);
+  if (loss instanceof Module) return (a, b) => loss.forward(a, b);
   return loss;
+}
+
+/** The loss option when it is a module (its mode follows the model's), else null. */
+function lossModuleOf(loss: LossName | LossFn | LossModule | undefined): LossModule | null {
+  return loss instanceof Module ? loss : null;
 }
 
 /** Builds an optimizer from a name, or checks a given one. */
@@ -169,6 +181,7 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
   const epochs = options.epochs ?? 10;
   if (!(Number.isInteger(epochs) && epochs >= 0)) throw new ArgumentError(`fit: epochs must be a non-negative integer, got ${epochs}`);
   const lossFn = resolveLoss(options.loss);
+  const lossModule = lossModuleOf(options.loss);
   const optimizer = resolveOptimizer(model, options.optimizer, options.learningRate);
   const metrics = resolveMetrics(options.metrics);
   const callbacks = options.callbacks ?? [];
@@ -206,6 +219,7 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
   for (let epoch = 1; epoch <= epochs && !ctx.stopTraining; epoch++) {
     for (const cb of callbacks) cb.onEpochBegin?.(epoch, ctx);
     model.train();
+    lossModule?.train();
     const lr = optimizer.paramGroups[0]?.lr ?? Number.NaN;
     const { count: perEpoch, batches: epochBatches } = epochOf(train, batchSize, shuffle);
     const collector = new Collector();
@@ -256,7 +270,7 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
     const logs: Logs = { loss: lossSum / seen };
     collector.compute(metrics, logs, (m) => m);
     if (validation) {
-      const ev = evaluateFeed(model, validation, lossFn, metrics, batchSize);
+      const ev = evaluateFeed(model, validation, lossFn, metrics, batchSize, lossModule);
       logs.valLoss = ev.loss;
       for (const [k, v] of Object.entries(ev.metrics)) logs[valKey(k)] = v;
     }
@@ -274,9 +288,12 @@ function evaluateFeed(
   lossFn: LossFn,
   metrics: readonly { name: string; fn: MetricFn }[],
   batchSize: number,
+  lossModule: LossModule | null,
 ): Evaluation {
   const wasTraining = model.training;
+  const lossWasTraining = lossModule?.training ?? false;
   model.eval();
+  lossModule?.eval();
   try {
     return noGrad(() => {
       const collector = new Collector();
@@ -296,6 +313,7 @@ function evaluateFeed(
     });
   } finally {
     model.train(wasTraining);
+    lossModule?.train(lossWasTraining);
   }
 }
 
@@ -313,7 +331,7 @@ export function evaluate(model: Module, data: TrainData, options: EvaluateOption
   const n = feed.kind === 'indexed' ? feed.src.length : 1;
   if (n === 0) throw new ArgumentError('evaluate: the data is empty');
   const batchSize = resolveBatchSize('evaluate', options.batchSize, n, 256);
-  return evaluateFeed(model, feed, resolveLoss(options.loss), resolveMetrics(options.metrics), batchSize);
+  return evaluateFeed(model, feed, resolveLoss(options.loss), resolveMetrics(options.metrics), batchSize, lossModuleOf(options.loss));
 }
 
 /**
