@@ -9,7 +9,9 @@ import type { TensorLike } from '../ops/util.js';
 import { type DType, type TypedArray, dtypeOf } from '../tensor/dtype.js';
 import { formatTensor } from '../tensor/format.js';
 import type { Shape } from '../tensor/shape.js';
-import { type Node, backward, bindTensorClass } from './engine.js';
+import { type BackwardOptions, backward } from './backprop.js';
+import { type Node, bindTensorClass } from './engine.js';
+import { type GradHook, type HookHandle, registerHook, retainGrad, retainsGrad } from './hooks.js';
 
 /** Nested arrays of numbers, as returned by {@link Tensor.toArray}. */
 export type NestedArray = number | NestedArray[];
@@ -88,9 +90,13 @@ export class Tensor {
     return formatTensor(this.data, this.shape, this.dtype, this.requiresGrad ? 'requiresGrad=true' : '');
   }
 
-  /** Back-propagates from this tensor into the `.grad` of the leaves; see the engine. */
-  backward(grad?: Tensor): void {
-    backward(this, grad);
+  /**
+   * Back-propagates from this tensor into the `.grad` of the leaves. The graph
+   * is freed afterwards unless `{ retainGraph: true }`; `createGraph` makes the
+   * gradients differentiable; `inputs` limits accumulation to those tensors.
+   */
+  backward(grad?: Tensor, opts?: BackwardOptions): void {
+    backward(this, grad, opts);
   }
 
   /** The same values, cut from the graph (shares storage). */
@@ -300,6 +306,34 @@ export class Tensor {
   }
   oneHot(numClasses: number): Tensor {
     return idx.oneHot(this, numClasses);
+  }
+
+  // Autograd hooks
+  /**
+   * Runs `fn` on this tensor's gradient whenever one is computed (by `backward`
+   * or `grad`), before it reaches `.grad` or flows further back; a returned
+   * tensor replaces the gradient. `remove()` on the handle unregisters it.
+   *
+   * @example
+   * ```ts
+   * const h = x.registerHook((g) => g.mul(2)); // doubles every gradient of x
+   * h.remove();
+   * ```
+   */
+  registerHook(fn: GradHook): HookHandle {
+    return registerHook(this, fn);
+  }
+  /** Keeps this non-leaf tensor's gradient in `.grad` after `backward` (leaves always keep theirs). */
+  retainGrad(): void {
+    retainGrad(this);
+  }
+  /** True for a tensor no recorded op produced (a leaf of the graph). */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+  /** True for a non-leaf on which {@link retainGrad} was called. */
+  get retainsGrad(): boolean {
+    return retainsGrad(this);
   }
 }
 

@@ -1,26 +1,78 @@
-import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type OpDef, isGradEnabled, make, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { ActivationOp } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { around, normAxis } from '../tensor/shape.js';
+import { where } from './elementwise.js';
 import { backend, floats } from './util.js';
 
-/** One definition serves every activation: the backend has a fused gradient kernel for each. */
+/**
+ * g ⊙ f′(x) for activation `op`, as an op of its own so that it is
+ * differentiable too (for `createGraph`): the values come from the backend's
+ * fused gradient kernel, and its rule gives u ⊙ f′(x) for g (this op again)
+ * and u ⊙ g ⊙ f″(x) for x (from differentiable ops). `y` is f(x), which the
+ * kernel reads for some activations; it is a value, not an input.
+ */
+function activationGrad(op: ActivationOp, x: Tensor, y: Tensor, g: Tensor, a: number): Tensor {
+  const d = backend().activationGrad(op, x.data as FloatArray, y.data as FloatArray, g.data as FloatArray, a);
+  const out = make(d, x.shape);
+  return recording(x, g) ? record(GRAD_DEFS[op], [x, g, y.detach()], out, { a }) : out;
+}
+
+/** f″(x) of each activation from differentiable ops; null where it is zero almost everywhere. */
+function secondDerivative(op: ActivationOp, x: Tensor, a: number): Tensor | null {
+  switch (op) {
+    case 'relu':
+    case 'leakyRelu':
+      return null;
+    case 'sigmoid': {
+      const s = sigmoid(x);
+      return s.mul(s.neg().add(1)).mul(s.mul(-2).add(1));
+    }
+    case 'tanh': {
+      const t = tanh(x);
+      return t.mul(t).neg().add(1).mul(t).mul(-2);
+    }
+    case 'softplus': {
+      const s = sigmoid(x);
+      return s.mul(s.neg().add(1));
+    }
+    case 'gelu':
+      // φ(x)(2 − x²), φ the standard normal density.
+      return x.mul(x).mul(-0.5).exp().mul(1 / Math.sqrt(2 * Math.PI)).mul(x.mul(x).neg().add(2));
+    case 'elu':
+      return where(x.gt(0), 0, x.exp().mul(a));
+  }
+}
+
+function gradDef(op: ActivationOp): OpDef {
+  return {
+    name: `${op}Grad`,
+    backward: (u, n) => {
+      const [x, g, y] = n.inputs as [Tensor, Tensor, Tensor];
+      const a = n.attrs.a ?? 0;
+      const f2 = x.requiresGrad ? secondDerivative(op, x, a) : null;
+      return [f2 === null ? null : u.mul(g).mul(f2), g.requiresGrad ? activationGrad(op, x, y, u, a) : null, null];
+    },
+  };
+}
+
+const GRAD_DEFS: Record<ActivationOp, OpDef> = {
+  relu: gradDef('relu'),
+  sigmoid: gradDef('sigmoid'),
+  tanh: gradDef('tanh'),
+  softplus: gradDef('softplus'),
+  gelu: gradDef('gelu'),
+  leakyRelu: gradDef('leakyRelu'),
+  elu: gradDef('elu'),
+};
+
+/** One definition serves every activation: its gradient is {@link activationGrad}. */
 function activationDef(op: ActivationOp): OpDef {
   return {
     name: op,
-    backward: (g, n) => {
-      const x = n.inputs[0]!;
-      const d = backend().activationGrad(
-        op,
-        x.data as FloatArray,
-        n.output.data as FloatArray,
-        g.data as FloatArray,
-        n.attrs.a ?? 0,
-      );
-      return [make(d, x.shape)];
-    },
+    backward: (g, n) => [activationGrad(op, n.inputs[0]!, n.output, g, n.attrs.a ?? 0)],
   };
 }
 
@@ -83,8 +135,15 @@ function softmaxDef(log: boolean): OpDef {
     name: log ? 'logSoftmax' : 'softmax',
     backward: (g, n) => {
       const x = n.inputs[0]!;
-      const [outer, len, inner] = around(x.shape, n.attrs.axis ?? 0);
-      const d = backend().softmaxGrad(n.output.data as FloatArray, g.data as FloatArray, outer, len, inner, log);
+      const axis = n.attrs.axis ?? 0;
+      const y = n.output;
+      if (isGradEnabled()) {
+        // Recording (createGraph): the same formulas from differentiable ops.
+        if (log) return [g.sub(y.exp().mul(g.sum(axis, true)))];
+        return [y.mul(g.sub(g.mul(y).sum(axis, true)))];
+      }
+      const [outer, len, inner] = around(x.shape, axis);
+      const d = backend().softmaxGrad(y.data as FloatArray, g.data as FloatArray, outer, len, inner, log);
       return [make(d, x.shape)];
     },
   };

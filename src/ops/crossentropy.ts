@@ -3,18 +3,31 @@
  * each row, and the backward is `(probs − onehot) · g` in one kernel pass.
  * @module
  */
-import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type OpDef, isGradEnabled, make, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { fmt } from '../tensor/shape.js';
+import { softmax } from './activation.js';
+import { oneHot } from './indexing.js';
 import { backend, floats } from './util.js';
 
-/** The gradient rule of one call, holding the probabilities the forward computed. */
+/**
+ * The gradient rule of one call, holding the probabilities the forward
+ * computed. When the backward records (createGraph) it recomputes them with
+ * `softmax`, so the gradient is differentiable: (softmax(z) − onehot) · g.
+ */
 function sceDef(probs: FloatArray, labels: Int32Array, n: number, c: number): OpDef {
   return {
     name: 'softmaxCrossEntropy',
-    backward: (g) => [make(backend().softmaxCrossEntropyGrad(probs, g.data as FloatArray, n, c, labels), [n, c])],
+    backward: (g, node) => {
+      if (isGradEnabled()) {
+        const z = node.inputs[0]!;
+        const hot = oneHot(make(labels, [n]), c).astype(z.dtype);
+        return [softmax(z, 1).sub(hot).mul(g.reshape([n, 1]))];
+      }
+      return [make(backend().softmaxCrossEntropyGrad(probs, g.data as FloatArray, n, c, labels), [n, c])];
+    },
   };
 }
 
