@@ -1,4 +1,4 @@
-import { type OpDef, isGradEnabled, make, record, recording } from '../autograd/engine.js';
+import { type OpDef, make, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { ActivationOp } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
@@ -130,22 +130,47 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   return recording(x) ? record(DEFS.elu, [x], out, { a: alpha }) : out;
 }
 
+/**
+ * The gradient of softmax (dx = y ⊙ (g − Σ g⊙y)) or log-softmax
+ * (dx = g − e^y Σ g) from the output `y`, as an op of its own: the values come
+ * from the backend's fused kernel, and its rule (from differentiable ops, and
+ * this op again) makes it differentiable for `createGraph`.
+ */
+function softmaxGrad(y: Tensor, g: Tensor, axis: number, log: boolean): Tensor {
+  const [outer, len, inner] = around(y.shape, axis);
+  const out = make(backend().softmaxGrad(y.data as FloatArray, g.data as FloatArray, outer, len, inner, log), y.shape);
+  return recording(y, g) ? record(log ? LOG_SOFTMAX_GRAD : SOFTMAX_GRAD, [y, g], out, { axis }) : out;
+}
+
+function softmaxGradDef(log: boolean): OpDef {
+  return {
+    name: log ? 'logSoftmaxGrad' : 'softmaxGrad',
+    backward: (u, n) => {
+      const [y, g] = n.inputs as [Tensor, Tensor];
+      const axis = n.attrs.axis ?? 0;
+      if (log) {
+        // out = g − e^y Σg: d/dy = −u e^y Σg, d/dg = u − Σ(u e^y).
+        const ey = y.exp();
+        return [
+          y.requiresGrad ? u.mul(ey).mul(g.sum(axis, true)).neg() : null,
+          g.requiresGrad ? u.sub(u.mul(ey).sum(axis, true)) : null,
+        ];
+      }
+      // out = y ⊙ (g − Σ g⊙y): d/dy = u ⊙ (g − Σ g⊙y) − g Σ u⊙y; d/dg is this op on u (self-adjoint).
+      return [
+        y.requiresGrad ? u.mul(g.sub(g.mul(y).sum(axis, true))).sub(g.mul(u.mul(y).sum(axis, true))) : null,
+        g.requiresGrad ? softmaxGrad(y, u, axis, false) : null,
+      ];
+    },
+  };
+}
+const SOFTMAX_GRAD = softmaxGradDef(false);
+const LOG_SOFTMAX_GRAD = softmaxGradDef(true);
+
 function softmaxDef(log: boolean): OpDef {
   return {
     name: log ? 'logSoftmax' : 'softmax',
-    backward: (g, n) => {
-      const x = n.inputs[0]!;
-      const axis = n.attrs.axis ?? 0;
-      const y = n.output;
-      if (isGradEnabled()) {
-        // Recording (createGraph): the same formulas from differentiable ops.
-        if (log) return [g.sub(y.exp().mul(g.sum(axis, true)))];
-        return [y.mul(g.sub(g.mul(y).sum(axis, true)))];
-      }
-      const [outer, len, inner] = around(x.shape, axis);
-      const d = backend().softmaxGrad(y.data as FloatArray, g.data as FloatArray, outer, len, inner, log);
-      return [make(d, x.shape)];
-    },
+    backward: (g, n) => [softmaxGrad(n.output, g, n.attrs.axis ?? 0, log)],
   };
 }
 const SOFTMAX = softmaxDef(false);

@@ -3,7 +3,7 @@
  * each row, and the backward is `(probs − onehot) · g` in one kernel pass.
  * @module
  */
-import { type OpDef, isGradEnabled, make, record, recording } from '../autograd/engine.js';
+import { type OpDef, make, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
@@ -12,23 +12,38 @@ import { softmax } from './activation.js';
 import { oneHot } from './indexing.js';
 import { backend, floats } from './util.js';
 
-/**
- * The gradient rule of one call, holding the probabilities the forward
- * computed. When the backward records (createGraph) it recomputes them with
- * `softmax`, so the gradient is differentiable: (softmax(z) − onehot) · g.
- */
-function sceDef(probs: FloatArray, labels: Int32Array, n: number, c: number): OpDef {
+/** The gradient rule of one call, holding the probabilities the forward computed. */
+function sceDef(probs: FloatArray, labels: Int32Array): OpDef {
   return {
     name: 'softmaxCrossEntropy',
-    backward: (g, node) => {
-      if (isGradEnabled()) {
-        const z = node.inputs[0]!;
-        const hot = oneHot(make(labels, [n]), c).astype(z.dtype);
-        return [softmax(z, 1).sub(hot).mul(g.reshape([n, 1]))];
-      }
-      return [make(backend().softmaxCrossEntropyGrad(probs, g.data as FloatArray, n, c, labels), [n, c])];
+    backward: (g, node) => [sceGrad(node.inputs[0]!, g, probs, labels)],
+  };
+}
+
+/**
+ * (probs − onehot) ⊙ g, the gradient with respect to the logits `z`, as an op
+ * of its own: the values come from the backend's fused kernel, and its rule
+ * makes it differentiable for `createGraph`. With p = softmax(z) per row:
+ * d/dg_i = Σ_j u_ij (p_ij − onehot_ij), d/dz = g ⊙ softmax′ applied to u.
+ */
+function sceGrad(z: Tensor, g: Tensor, probs: FloatArray, labels: Int32Array): Tensor {
+  const [n, c] = z.shape as [number, number];
+  const out = make(backend().softmaxCrossEntropyGrad(probs, g.data as FloatArray, n, c, labels), [n, c]);
+  if (!recording(z, g)) return out;
+  const def: OpDef = {
+    name: 'softmaxCrossEntropyGrad',
+    backward: (u, node) => {
+      const [zi, gi] = node.inputs as [Tensor, Tensor];
+      const p = softmax(zi, 1);
+      const hot = oneHot(make(labels, [n]), c).astype(zi.dtype);
+      const g2 = gi.reshape([n, 1]);
+      return [
+        zi.requiresGrad ? p.mul(u.sub(u.mul(p).sum(1, true))).mul(g2) : null,
+        gi.requiresGrad ? u.mul(p.sub(hot)).sum(1) : null,
+      ];
     },
   };
+  return record(def, [z, g], out);
 }
 
 /**
@@ -62,5 +77,5 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   }
   const { losses, probs } = backend().softmaxCrossEntropy(x, n, c, ids);
   const out = make(losses, [n]);
-  return recording(logits) ? record(sceDef(probs, ids, n, c), [logits], out) : out;
+  return recording(logits) ? record(sceDef(probs, ids), [logits], out) : out;
 }

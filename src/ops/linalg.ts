@@ -1,4 +1,4 @@
-import { type Grads, type OpDef, isGradEnabled, make, ownedGradient, record, recording } from '../autograd/engine.js';
+import { type Grads, type OpDef, make, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type FloatArray, promote } from '../tensor/dtype.js';
@@ -114,12 +114,36 @@ function linearGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor | undefined): Gr
   return [ownedGradient(gx), ownedGradient(gw), ownedGradient(gb)];
 }
 
-/** g ⊙ act′(z) from the output y = act(z), from differentiable ops (for createGraph). */
-function activationGradOfOutput(act: LinearActivation, y: Tensor, g: Tensor): Tensor {
-  if (act === 'relu') return g.mul(y.gt(0));
-  if (act === 'sigmoid') return g.mul(y).mul(y.neg().add(1));
-  return g.mul(y.mul(y).neg().add(1));
+/**
+ * g ⊙ act′(z) from the output y = act(z), as an op of its own: the values come
+ * from the backend's fused gradient kernel, and its rule makes it
+ * differentiable for `createGraph` (through y, itself a recorded output).
+ */
+function outputActivationGrad(act: LinearActivation, y: Tensor, g: Tensor): Tensor {
+  const yd = y.data as FloatArray;
+  const out = make(backend().activationGrad(act, yd, yd, g.data as FloatArray, 0), g.shape);
+  return recording(y, g) ? record(OUTPUT_GRAD[act], [y, g], out) : out;
 }
+
+function outputGradDef(act: LinearActivation): OpDef {
+  return {
+    name: `${act}Grad`,
+    backward: (u, n) => {
+      const [y, g] = n.inputs as [Tensor, Tensor];
+      // relu: g·[y > 0] is flat in y; sigmoid: g·y(1 − y); tanh: g·(1 − y²).
+      let dy: Tensor | null = null;
+      if (y.requiresGrad && act === 'sigmoid') dy = u.mul(g).mul(y.mul(-2).add(1));
+      if (y.requiresGrad && act === 'tanh') dy = u.mul(g).mul(y).mul(-2);
+      return [dy, g.requiresGrad ? outputActivationGrad(act, y, u) : null];
+    },
+  };
+}
+
+const OUTPUT_GRAD: Record<LinearActivation, OpDef> = {
+  relu: outputGradDef('relu'),
+  sigmoid: outputGradDef('sigmoid'),
+  tanh: outputGradDef('tanh'),
+};
 
 /**
  * The gradient rule of `linear` with activation `act` (none for the plain
@@ -132,11 +156,7 @@ function linearDef(act: LinearActivation | null): OpDef {
     backward: (g, n) => {
       const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
       if (act === null) return linearGrads(g, x, w, b);
-      // Recording (createGraph): through the output, which is itself differentiable.
-      if (isGradEnabled()) return linearGrads(activationGradOfOutput(act, n.output, g), x, w, b);
-      const y = n.output.data as FloatArray;
-      const gz = backend().activationGrad(act, y, y, g.data as FloatArray, 0);
-      return linearGrads(make(gz, g.shape), x, w, b);
+      return linearGrads(outputActivationGrad(act, n.output, g), x, w, b);
     },
   };
 }
