@@ -119,7 +119,8 @@ export function gradgradcheck(
   opts: GradcheckOptions = {},
 ): GradcheckReport {
   const n = inputs.length;
-  const probe = noGrad(() => fn(...inputs.map((t) => (t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.data), t.shape)))));
+  // The output's shape, from leaves like gradcheck's (fn may itself take gradients).
+  const probe = enableGrad(() => fn(...inputs.map((t) => (t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.data), t.shape, true)))));
   const gen = new Generator((opts.seed ?? 0) + 7919);
   const v = new Tensor(
     Float64Array.from({ length: probe.size }, () => gen.nextNormal()),

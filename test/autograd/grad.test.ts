@@ -7,6 +7,7 @@ import {
   grad,
   gradcheck,
   gradgradcheck,
+  concat,
   linear,
   randn,
   softmaxCrossEntropy,
@@ -21,7 +22,9 @@ function values(t: Tensor | null | undefined): number[] {
 
 function close(actual: readonly number[], expected: readonly number[], tol = 1e-10): void {
   expect(actual.length).toBe(expected.length);
-  actual.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected[i]!))));
+  for (const [i, v] of actual.entries()) {
+    expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected[i]!)));
+  }
 }
 
 const f64 = (v: number[], requiresGrad = true): Tensor => tensor(v, { dtype: 'float64', requiresGrad });
@@ -258,3 +261,55 @@ describe('retainGrad', () => {
     expect(() => f64([1], false).retainGrad()).toThrow(GradientError);
   });
 });
+
+describe('third derivatives', () => {
+  /** The first derivative of `fn` along a fixed upstream gradient, flattened: a function to gradgradcheck. */
+  function firstDerivative(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[]): (...xs: Tensor[]) => Tensor {
+    const y0 = fn(...inputs.map((t) => t.double()));
+    const gen = new Generator(11);
+    const v = tensor(Float64Array.from({ length: y0.size }, () => gen.nextNormal()), { shape: y0.shape, dtype: 'float64' });
+    return (...xs) =>
+      enableGrad(() => {
+        const gs = grad(fn(...xs), xs, { gradOutputs: v, createGraph: true });
+        return concat(gs.map((g) => g.reshape([-1])));
+      });
+  }
+
+  const gen = new Generator(4);
+  const x = randn([3, 4], { generator: gen });
+  const w = randn([2, 4], { generator: gen });
+  const labels = tensor([0, 3, 1], { dtype: 'int32' });
+  const idx = tensor([[1, 0, 2, 2]], { dtype: 'int32' });
+  const CASES: Record<string, [(...xs: Tensor[]) => Tensor, Tensor[]]> = {
+    sigmoid: [(a) => a.sigmoid(), [x]],
+    tanh: [(a) => a.tanh(), [x]],
+    softplus: [(a) => a.softplus(), [x]],
+    gelu: [(a) => a.gelu(), [x]],
+    elu: [(a) => a.elu(0.7), [x]],
+    softmax: [(a) => a.softmax(1), [x]],
+    logSoftmax: [(a) => a.logSoftmax(0), [x]],
+    softmaxCrossEntropy: [(a) => softmaxCrossEntropy(a, labels), [x]],
+    linearTanh: [(a, b) => linear(a, b, undefined, 'tanh'), [x, w]],
+    linearSigmoid: [(a, b) => linear(a, b, undefined, 'sigmoid'), [x, w]],
+    matmulCubed: [(a, b) => a.matmul(b.transpose()).pow(3), [x, w]],
+    gatherSquared: [(a) => a.gather(0, idx).pow(2), [x]],
+    indexSelectExp: [(a) => a.indexSelect(1, [3, 0, 3]).exp(), [x]],
+    broadcastMul: [(a, b) => a.mul(b.sum(0)).pow(2), [x, w]],
+  };
+  for (const [name, [fn, inputs]] of Object.entries(CASES)) {
+    it(`${name}: gradgradcheck of the first derivative`, () => {
+      const report = gradgradcheck(firstDerivative(fn, inputs), inputs, { raise: false });
+      expect(report.ok, report.worst).toBe(true);
+    });
+  }
+
+  it('a float32 → float64 cast is twice differentiable', () => {
+    const a = f64([0.5, -2]);
+    const h = a.float();
+    const [d1] = grad(h.mul(h).mul(h).sum(), a, { createGraph: true });
+    expect(d1!.dtype).toBe('float64');
+    const [d2] = grad(d1!.sum(), a);
+    close(values(d2), [3, -12], 1e-6);
+  });
+});
+

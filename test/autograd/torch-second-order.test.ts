@@ -91,11 +91,11 @@ function run(c: SecondOrderCase): void {
   const loss = C.softmaxCrossEntropy(C.linear(h, w2, b2), load(I.labels)).mean();
   expectClose(loss, E.loss, `${c.name} loss`);
   const grads = C.grad(loss, params, { createGraph: true });
-  ['w1', 'b1', 'w2', 'b2'].forEach((k, i) => expectClose(grads[i], E[`g_${k}`], `${c.name} grad ${k}`));
+  for (const [i, k] of ['w1', 'b1', 'w2', 'b2'].entries()) expectClose(grads[i], E[`g_${k}`], `${c.name} grad ${k}`);
   const vs = ['v_w1', 'v_b1', 'v_w2', 'v_b2'].map((k) => load(I[k]));
   const dot = grads.map((g, i) => g.mul(vs[i]!).sum()).reduce((a, b) => a.add(b));
   const hvp = C.grad(dot, params);
-  ['w1', 'b1', 'w2', 'b2'].forEach((k, i) => expectClose(hvp[i], E[`hvp_${k}`], `${c.name} hvp ${k}`));
+  for (const [i, k] of ['w1', 'b1', 'w2', 'b2'].entries()) expectClose(hvp[i], E[`hvp_${k}`], `${c.name} hvp ${k}`);
 }
 
 const wasm = await initWasmBackend();
