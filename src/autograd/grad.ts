@@ -47,15 +47,18 @@ export function grad(f: TensorFunction): (...inputs: Tensor[]) => Tensor[];
  * const [d2x] = grad(dx.sum(), x);              // 6x
  * ```
  */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor, opts?: GradOptions & { allowUnused?: false }): [Tensor];
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor, opts: GradOptions): [Tensor | null];
 export function grad(
   outputs: Tensor | readonly Tensor[],
-  inputs: Tensor | readonly Tensor[],
+  inputs: readonly Tensor[],
   opts?: GradOptions & { allowUnused?: false },
 ): Tensor[];
+export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], opts: GradOptions): (Tensor | null)[];
 export function grad(
   outputs: Tensor | readonly Tensor[],
   inputs: Tensor | readonly Tensor[],
-  opts: GradOptions,
+  opts?: GradOptions,
 ): (Tensor | null)[];
 export function grad(
   outputs: Tensor | readonly Tensor[] | TensorFunction,
