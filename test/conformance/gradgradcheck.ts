@@ -6,8 +6,8 @@
  * @module
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Generator, getBackend, gradgradcheck, setBackend } from '../../src/index.js';
-import { GRADCHECK_CASES } from './gradcheck-cases.js';
+import { Generator, getBackend, grad, gradgradcheck, randn, setBackend, tensor } from '../../src/index.js';
+import { GRADCHECK_CASES, STABLE, stabilityInput } from './gradcheck-cases.js';
 import { type SuiteOptions, suiteTitle } from './suite-options.js';
 
 /** Seeds of the random draws of each case. */
@@ -36,5 +36,26 @@ export function gradgradcheckConformance(backendName: string, options: SuiteOpti
         });
       }
     }
+
+    describe('stability at |x| = 1e4', () => {
+      for (const [name, fn] of Object.entries(STABLE)) {
+        it(`${name}: gradgradcheck in float64`, () => {
+          const report = gradgradcheck(fn, [stabilityInput()], { raise: false });
+          expect(report.ok, report.worst).toBe(true);
+        });
+
+        it(`${name}: finite second derivatives in float32`, () => {
+          const x = tensor(Float32Array.from(stabilityInput().data), { shape: [3, 5], requiresGrad: true });
+          const y = fn(x);
+          const [g1] = grad(y, x, { gradOutputs: randn(y.shape, { generator: new Generator(9) }), createGraph: true });
+          const [g2] = grad(g1.mul(randn(x.shape, { generator: new Generator(10) })).sum(), x, { allowUnused: true });
+          for (const t of [g1, g2]) {
+            if (t === null) continue;
+            expect(t.dtype).toBe('float32');
+            expect(Array.from(t.data).every(Number.isFinite), `${name}: ${t.toString()}`).toBe(true);
+          }
+        });
+      }
+    });
   });
 }
