@@ -7,7 +7,10 @@
  */
 import { loadDefaultBackend } from './backend/default.js';
 
-export { gradcheck, grad, type GradcheckOptions, type GradcheckReport } from './autograd/gradcheck.js';
+export { gradcheck, gradgradcheck, type GradcheckOptions, type GradcheckReport } from './autograd/gradcheck.js';
+export { grad, type GradOptions, type TensorFunction } from './autograd/grad.js';
+export type { BackwardOptions } from './autograd/backprop.js';
+export type { GradHook, HookHandle } from './autograd/hooks.js';
 export { enableGrad, isGradEnabled, noGrad } from './autograd/engine.js';
 export { type NestedArray, Tensor } from './autograd/tensor.js';
 export type { Backend, MatmulSpec } from './backend/backend.js';

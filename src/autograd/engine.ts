@@ -1,7 +1,6 @@
 import { getBackend } from '../backend/registry.js';
-import { ArgumentError, GradientError } from '../errors.js';
 import { type FloatArray, type TypedArray, castArray } from '../tensor/dtype.js';
-import { type Shape, fmt, sameShape } from '../tensor/shape.js';
+import type { Shape } from '../tensor/shape.js';
 import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from './tensor.js';
 
@@ -20,19 +19,18 @@ export type Grads = readonly (Tensor | null)[];
 export interface Attrs {
   readonly axis?: number;
   readonly axes?: readonly number[];
-  readonly keepDims?: boolean;
-  readonly shape?: Shape;
   readonly perm?: readonly number[];
   readonly begin?: readonly number[];
-  readonly after?: readonly number[];
-  readonly sizes?: readonly number[];
   readonly index?: Tensor;
   readonly a?: number;
   readonly b?: number;
 }
 
 /**
- * A primitive's gradient rule. `backward` runs with gradient recording off.
+ * A primitive's gradient rule. `backward` runs with gradient recording off,
+ * except under `createGraph`, where it records like any forward code so the
+ * gradients it returns are differentiable in turn: a rule must then build its
+ * result from differentiable ops (or ops whose own rule covers the next order).
  * A def without `backward` marks an op that cannot be differentiated: reaching
  * it during back-propagation throws a {@link GradientError} naming the op.
  */
@@ -45,12 +43,26 @@ export interface OpDef {
 
 /** One recorded application of a primitive. */
 export class Node {
+  /** True once a backward pass without `retainGraph` has released what the node saved. */
+  freed = false;
   constructor(
-    readonly def: OpDef,
-    readonly inputs: readonly Tensor[],
+    public def: OpDef,
+    public inputs: readonly Tensor[],
     readonly output: Tensor,
-    readonly attrs: Attrs,
+    public attrs: Attrs,
   ) {}
+
+  /**
+   * Drops the references the node keeps for its backward (its inputs, its
+   * attributes and the rule, which may hold saved values), so the tensors of a
+   * finished graph can be garbage-collected. The op's name stays for errors.
+   */
+  release(): void {
+    this.freed = true;
+    this.inputs = [];
+    this.attrs = EMPTY;
+    this.def = { name: this.def.name };
+  }
 }
 
 type TensorCtor = new (
@@ -121,93 +133,6 @@ export function record(def: OpDef, inputs: readonly Tensor[], out: Tensor, attrs
 
 const EMPTY: Attrs = Object.freeze({});
 
-/** Reverse topological order of the graph below `root` (root first). */
-function order(root: Tensor): Tensor[] {
-  const out: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  // Iterative DFS so deep graphs (long training loops unrolled) cannot overflow the stack.
-  const stack: { t: Tensor; i: number }[] = [{ t: root, i: 0 }];
-  seen.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    const inputs = top.t.node?.inputs ?? [];
-    if (top.i < inputs.length) {
-      const next = inputs[top.i++]!;
-      if (next.requiresGrad && !seen.has(next)) {
-        seen.add(next);
-        stack.push({ t: next, i: 0 });
-      }
-    } else {
-      out.push(top.t);
-      stack.pop();
-    }
-  }
-  return out.reverse();
-}
-
-/**
- * Back-propagates from `root`. `grad` defaults to 1 for a one-element root;
- * other roots need an explicit upstream gradient of their shape. Gradients
- * accumulate into the `.grad` of leaf tensors that require them.
- */
-export function backward(root: Tensor, grad?: Tensor): void {
-  if (!root.requiresGrad) {
-    throw new GradientError(
-      'backward: this tensor does not require grad; create an input with { requiresGrad: true } or call backward on a result computed from one',
-    );
-  }
-  let seed: Tensor;
-  if (grad === undefined) {
-    if (root.size !== 1) {
-      throw new GradientError(
-        `backward: a gradient can be implied only for a one-element output, but the output has shape ${fmt(root.shape)}; pass the upstream gradient: y.backward(g)`,
-      );
-    }
-    seed = make(root.data instanceof Float64Array ? new Float64Array([1]) : new Float32Array([1]), root.shape);
-  } else {
-    if (!sameShape(grad.shape, root.shape)) {
-      throw new ArgumentError(
-        `backward: the upstream gradient has shape ${fmt(grad.shape)} but the output has shape ${fmt(root.shape)}`,
-      );
-    }
-    seed = grad;
-  }
-  noGrad(() => {
-    const grads = new Map<Tensor, Tensor>();
-    const adopted = new Set<ArrayBufferLike>();
-    grads.set(root, seed);
-    for (const t of order(root)) {
-      const g = grads.get(t);
-      if (g === undefined) continue;
-      grads.delete(t);
-      const node = t.node;
-      if (node === null) {
-        accumulateLeaf(t, g, adopted);
-        continue;
-      }
-      const rule = node.def.backward;
-      if (rule === undefined) {
-        throw new GradientError(
-          `backward: the op '${node.def.name}' has no gradient rule; detach its input or compute it under noGrad`,
-        );
-      }
-      const ins = rule(g, node);
-      for (let i = 0; i < node.inputs.length; i++) {
-        const x = node.inputs[i]!;
-        const gx = ins[i];
-        if (!x.requiresGrad || gx === null || gx === undefined) continue;
-        if (!sameShape(gx.shape, x.shape)) {
-          throw new GradientError(
-            `backward of ${node.def.name}: gradient shape ${fmt(gx.shape)} does not match input shape ${fmt(x.shape)} (a bug in the op's gradient rule)`,
-          );
-        }
-        const prev = grads.get(x);
-        grads.set(x, prev === undefined ? gx : ownedGradient(prev.add(gx)));
-      }
-    }
-  });
-}
-
 /** Gradients computed into new storage that nothing else references (see {@link ownedGradient}). */
 const ownedGrads = new WeakSet<Tensor>();
 
@@ -223,7 +148,7 @@ export function ownedGradient<T extends Tensor | null>(t: T): T {
   return t;
 }
 
-function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLike>): void {
+export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLike>): void {
   const gd = g.data;
   if (t.grad === null) {
     // The leaf keeps owned storage once per pass; anything else is copied,

@@ -1,8 +1,9 @@
 import { GradientError } from '../errors.js';
-import { allocate } from '../tensor/dtype.js';
 import { Generator } from '../tensor/random.js';
 import { fmt } from '../tensor/shape.js';
-import { noGrad } from './engine.js';
+import { concat } from '../ops/movement.js';
+import { enableGrad, noGrad } from './engine.js';
+import { grad } from './grad.js';
 import { Tensor } from './tensor.js';
 
 /** Options of {@link gradcheck}. */
@@ -100,19 +101,41 @@ export function gradcheck(
 }
 
 /**
- * Functional gradient: `grad(f)(x, y)` returns `[df/dx, df/dy]` for a function
- * with a one-element output. Inputs are not modified.
+ * Checks second derivatives: {@link gradcheck} applied to the first-derivative
+ * function of `fn`. That function maps the inputs and an upstream gradient `v`
+ * (fixed random values of the output's shape, checked as an input too) to the
+ * flattened gradients `grad(fn(...inputs), inputs, { gradOutputs: v, createGraph: true })`,
+ * so its analytic gradient is a backward pass through a backward pass, compared
+ * with float64 central differences of the first derivatives.
  *
  * @example
  * ```ts
- * const [dx] = grad((x) => x.pow(3).sum())(tensor([2]));  // [12]
+ * gradgradcheck((x) => x.tanh().mul(x), [randn([3, 4])]);
  * ```
  */
-export function grad(f: (...inputs: Tensor[]) => Tensor): (...inputs: Tensor[]) => Tensor[] {
-  return (...inputs: Tensor[]) => {
-    const xs = inputs.map((t) => new Tensor(t.data.slice(), t.shape, t.dtype !== 'int32'));
-    const y = f(...xs);
-    y.backward();
-    return xs.map((x) => x.grad ?? new Tensor(allocate(x.dtype, x.size), x.shape));
-  };
+export function gradgradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckReport {
+  const n = inputs.length;
+  // The output's shape, from leaves like gradcheck's (fn may itself take gradients).
+  const probe = enableGrad(() => fn(...inputs.map((t) => (t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.data), t.shape, true)))));
+  const gen = new Generator((opts.seed ?? 0) + 7919);
+  const v = new Tensor(
+    Float64Array.from({ length: probe.size }, () => gen.nextNormal()),
+    probe.shape,
+  );
+  const first = (...args: Tensor[]): Tensor =>
+    enableGrad(() => {
+      const xs = args.slice(0, n);
+      const y = fn(...xs);
+      const wrt = xs.filter((x) => x.requiresGrad);
+      const zeros = (x: Tensor): Tensor => new Tensor(new Float64Array(x.size), [x.size]);
+      if (wrt.length === 0) return new Tensor(new Float64Array(0), [0]);
+      if (!y.requiresGrad) return concat(wrt.map(zeros));
+      const gs = grad(y, wrt, { gradOutputs: args[n]!, createGraph: true, allowUnused: true });
+      return concat(gs.map((g, i) => (g === null ? zeros(wrt[i]!) : g.reshape([g.size]))));
+    });
+  return gradcheck(first, [...inputs, v], opts);
 }

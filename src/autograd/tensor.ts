@@ -12,7 +12,9 @@ import type { DType, TypedArray } from '../tensor/dtype.js';
 import { formatTensor } from '../tensor/format.js';
 import { type Shape, fmt, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Storage, isRowMajor } from '../tensor/storage.js';
-import { type Node, backward, bindTensorClass } from './engine.js';
+import { type BackwardOptions, backward } from './backprop.js';
+import { type Node, bindTensorClass } from './engine.js';
+import { type GradHook, type HookHandle, registerHook, retainGrad, retainsGrad } from './hooks.js';
 
 /**
  * The values of `t` in row-major order, for kernels: the storage itself (or the
@@ -164,9 +166,13 @@ export class Tensor {
     return formatTensor(this.data, this.shape, this.dtype, this.requiresGrad ? 'requiresGrad=true' : '');
   }
 
-  /** Back-propagates from this tensor into the `.grad` of the leaves; see the engine. */
-  backward(grad?: Tensor): void {
-    backward(this, grad);
+  /**
+   * Back-propagates from this tensor into the `.grad` of the leaves. The graph
+   * is freed afterwards unless `{ retainGraph: true }`; `createGraph` makes the
+   * gradients differentiable; `inputs` limits accumulation to those tensors.
+   */
+  backward(grad?: Tensor, opts?: BackwardOptions): void {
+    backward(this, grad, opts);
   }
 
   /** The same values, cut from the graph (shares storage). */
@@ -404,6 +410,34 @@ export class Tensor {
   }
   oneHot(numClasses: number): Tensor {
     return idx.oneHot(this, numClasses);
+  }
+
+  // Autograd hooks
+  /**
+   * Runs `fn` on this tensor's gradient whenever one is computed (by `backward`
+   * or `grad`), before it reaches `.grad` or flows further back; a returned
+   * tensor replaces the gradient. `remove()` on the handle unregisters it.
+   *
+   * @example
+   * ```ts
+   * const h = x.registerHook((g) => g.mul(2)); // doubles every gradient of x
+   * h.remove();
+   * ```
+   */
+  registerHook(fn: GradHook): HookHandle {
+    return registerHook(this, fn);
+  }
+  /** Keeps this non-leaf tensor's gradient in `.grad` after `backward` (leaves always keep theirs). */
+  retainGrad(): void {
+    retainGrad(this);
+  }
+  /** True for a tensor no recorded op produced (a leaf of the graph). */
+  get isLeaf(): boolean {
+    return this.node === null;
+  }
+  /** True for a non-leaf on which {@link retainGrad} was called. */
+  get retainsGrad(): boolean {
+    return retainsGrad(this);
   }
 }
 

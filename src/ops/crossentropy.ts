@@ -8,14 +8,42 @@ import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { fmt } from '../tensor/shape.js';
+import { softmax } from './activation.js';
+import { oneHot } from './indexing.js';
 import { backend, floats } from './util.js';
 
 /** The gradient rule of one call, holding the probabilities the forward computed. */
-function sceDef(probs: FloatArray, labels: Int32Array, n: number, c: number): OpDef {
+function sceDef(probs: FloatArray, labels: Int32Array): OpDef {
   return {
     name: 'softmaxCrossEntropy',
-    backward: (g) => [make(backend().softmaxCrossEntropyGrad(probs, g.data as FloatArray, n, c, labels), [n, c])],
+    backward: (g, node) => [sceGrad(node.inputs[0]!, g, probs, labels)],
   };
+}
+
+/**
+ * (probs − onehot) ⊙ g, the gradient with respect to the logits `z`, as an op
+ * of its own: the values come from the backend's fused kernel, and its rule
+ * makes it differentiable for `createGraph`. With p = softmax(z) per row:
+ * d/dg_i = Σ_j u_ij (p_ij − onehot_ij), d/dz = g ⊙ softmax′ applied to u.
+ */
+function sceGrad(z: Tensor, g: Tensor, probs: FloatArray, labels: Int32Array): Tensor {
+  const [n, c] = z.shape as [number, number];
+  const out = make(backend().softmaxCrossEntropyGrad(probs, g.data as FloatArray, n, c, labels), [n, c]);
+  if (!recording(z, g)) return out;
+  const def: OpDef = {
+    name: 'softmaxCrossEntropyGrad',
+    backward: (u, node) => {
+      const [zi, gi] = node.inputs as [Tensor, Tensor];
+      const p = softmax(zi, 1);
+      const hot = oneHot(make(labels, [n]), c).astype(zi.dtype);
+      const g2 = gi.reshape([n, 1]);
+      return [
+        zi.requiresGrad ? p.mul(u.sub(u.mul(p).sum(1, true))).mul(g2) : null,
+        gi.requiresGrad ? u.mul(p.sub(hot)).sum(1) : null,
+      ];
+    },
+  };
+  return record(def, [z, g], out);
 }
 
 /**
@@ -49,5 +77,5 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   }
   const { losses, probs } = backend().softmaxCrossEntropy(x, n, c, ids);
   const out = make(losses, [n]);
-  return recording(logits) ? record(sceDef(probs, ids, n, c), [logits], out) : out;
+  return recording(logits) ? record(sceDef(probs, ids), [logits], out) : out;
 }

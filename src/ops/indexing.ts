@@ -23,12 +23,21 @@ function indexData(op: string, index: Tensor, dim: number, axis: number): Int32A
 
 const INDEX_SELECT: OpDef = {
   name: 'indexSelect',
-  backward: (g, n) => {
-    const x = n.inputs[0]!;
-    const idx = n.attrs.index!;
-    const d = backend().indexAdd(g.data as FloatArray, x.shape, n.attrs.axis ?? 0, idx.data as Int32Array);
-    return [make(d, x.shape)];
-  },
+  backward: (g, n) => [indexAdd(g, n.inputs[0]!.shape, n.attrs.axis ?? 0, n.attrs.index!)],
+};
+
+/**
+ * The adjoint of indexSelect: `g` added into zeros of `shape` at entries `index`
+ * of `axis`. Recorded (under createGraph) with indexSelect as its own gradient.
+ */
+function indexAdd(g: Tensor, shape: readonly number[], axis: number, index: Tensor): Tensor {
+  const out = make(backend().indexAdd(g.data as FloatArray, shape, axis, index.data as Int32Array), shape);
+  return recording(g) ? record(INDEX_ADD, [g], out, { axis, index }) : out;
+}
+
+const INDEX_ADD: OpDef = {
+  name: 'indexAdd',
+  backward: (u, n) => [indexSelect(u, n.attrs.axis ?? 0, n.attrs.index!)],
 };
 
 /** Picks entries `indices` (1-D, negative counts from the end) along `axis`. */
@@ -44,12 +53,22 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly 
 
 const GATHER: OpDef = {
   name: 'gather',
-  backward: (g, n) => {
-    const x = n.inputs[0]!;
-    const idx = n.attrs.index!;
-    const d = backend().scatterAdd(g.data as FloatArray, x.shape, n.attrs.axis ?? 0, idx.data as Int32Array, idx.shape);
-    return [make(d, x.shape)];
-  },
+  backward: (g, n) => [scatterAdd(g, n.inputs[0]!.shape, n.attrs.axis ?? 0, n.attrs.index!)],
+};
+
+/**
+ * The adjoint of gather: `g` added into zeros of `shape` at the positions
+ * `index` names along `axis`. Recorded (under createGraph) with gather as its own gradient.
+ */
+function scatterAdd(g: Tensor, shape: readonly number[], axis: number, index: Tensor): Tensor {
+  const d = backend().scatterAdd(g.data as FloatArray, shape, axis, index.data as Int32Array, index.shape);
+  const out = make(d, shape);
+  return recording(g) ? record(SCATTER_ADD, [g], out, { axis, index }) : out;
+}
+
+const SCATTER_ADD: OpDef = {
+  name: 'scatterAdd',
+  backward: (u, n) => [gather(u, n.attrs.axis ?? 0, n.attrs.index!)],
 };
 
 /**

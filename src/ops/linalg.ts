@@ -64,17 +64,37 @@ function batchOperand(t: Tensor, own: Shape, batchShape: Shape): [FloatArray, nu
   return [full.data as FloatArray, mat];
 }
 
-const MATMUL: OpDef = {
-  name: 'matmul',
-  backward: (g, n) => {
-    const [a, b] = n.inputs as [Tensor, Tensor];
-    // C = A·B  ⇒  dA = G·Bᵀ, dB = Aᵀ·G, summed over broadcast batch dimensions.
-    // Both come from new matmul or sum outputs, so a leaf may keep them without a copy.
-    const ga = a.requiresGrad ? sumToShape(product(g, b, false, true), a.shape) : null;
-    const gb = b.requiresGrad ? sumToShape(product(a, g, true, false), b.shape) : null;
-    return [ownedGradient(ga), ownedGradient(gb)];
-  },
-};
+/**
+ * The gradient rule of op(A)·op(B) for each pair of transpose flags. With
+ * Â = op(A), B̂ = op(B) and C = Â·B̂: dÂ = G·B̂ᵀ and dB̂ = Âᵀ·G, transposed back
+ * where A or B was, and summed over broadcast batch dimensions. The products
+ * are recorded ({@link mm}) when the backward records (createGraph).
+ */
+function productDef(transA: boolean, transB: boolean): OpDef {
+  return {
+    name: 'matmul',
+    backward: (g, n) => {
+      const [a, b] = n.inputs as [Tensor, Tensor];
+      const da = transA ? mm(b, g, transB, true) : mm(g, b, false, !transB);
+      const db = transB ? mm(g, a, true, transA) : mm(a, g, !transA, false);
+      // Both come from new matmul or sum outputs, so a leaf may keep them without a copy.
+      const ga = a.requiresGrad ? sumToShape(da(), a.shape) : null;
+      const gb = b.requiresGrad ? sumToShape(db(), b.shape) : null;
+      return [ownedGradient(ga), ownedGradient(gb)];
+    },
+  };
+}
+
+const PRODUCT: readonly OpDef[] = [productDef(false, false), productDef(false, true), productDef(true, false), productDef(true, true)];
+const MATMUL = PRODUCT[0]!;
+
+/** A deferred {@link product} that records when gradients are being recorded. */
+function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): () => Tensor {
+  return () => {
+    const out = product(a, b, transA, transB);
+    return recording(a, b) ? record(PRODUCT[(transA ? 2 : 0) + (transB ? 1 : 0)]!, [a, b], out) : out;
+  };
+}
 
 /**
  * Matrix product with NumPy semantics: 2-D × 2-D, batched with broadcast batch
@@ -107,13 +127,44 @@ function linearGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor | undefined): Gr
   const rows = sizeOf(x.shape.slice(0, -1));
   const g2 = g.reshape([rows, g.shape[g.ndim - 1]!]);
   const x2 = x.reshape([rows, x.shape[x.ndim - 1]!]);
-  const gx = x.requiresGrad ? product(g2, w, false, false).reshape(x.shape) : null;
-  const gw = w.requiresGrad ? product(g2, x2, true, false) : null;
+  const gx = x.requiresGrad ? mm(g2, w, false, false)().reshape(x.shape) : null;
+  const gw = w.requiresGrad ? mm(g2, x2, true, false)() : null;
   const gb = b?.requiresGrad ? g2.sum(0) : null;
   // All three are new matmul or sum outputs (gx a reshaped view of one), so a
   // leaf may keep them without a copy.
   return [ownedGradient(gx), ownedGradient(gw), ownedGradient(gb)];
 }
+
+/**
+ * g ⊙ act′(z) from the output y = act(z), as an op of its own: the values come
+ * from the backend's fused gradient kernel, and its rule makes it
+ * differentiable for `createGraph` (through y, itself a recorded output).
+ */
+function outputActivationGrad(act: LinearActivation, y: Tensor, g: Tensor): Tensor {
+  const yd = y.data as FloatArray;
+  const out = make(backend().activationGrad(act, yd, yd, g.data as FloatArray, 0), g.shape);
+  return recording(y, g) ? record(OUTPUT_GRAD[act], [y, g], out) : out;
+}
+
+function outputGradDef(act: LinearActivation): OpDef {
+  return {
+    name: `${act}Grad`,
+    backward: (u, n) => {
+      const [y, g] = n.inputs as [Tensor, Tensor];
+      // relu: g·[y > 0] is flat in y; sigmoid: g·y(1 − y); tanh: g·(1 − y²).
+      let dy: Tensor | null = null;
+      if (y.requiresGrad && act === 'sigmoid') dy = u.mul(g).mul(y.mul(-2).add(1));
+      if (y.requiresGrad && act === 'tanh') dy = u.mul(g).mul(y).mul(-2);
+      return [dy, g.requiresGrad ? outputActivationGrad(act, y, u) : null];
+    },
+  };
+}
+
+const OUTPUT_GRAD: Record<LinearActivation, OpDef> = {
+  relu: outputGradDef('relu'),
+  sigmoid: outputGradDef('sigmoid'),
+  tanh: outputGradDef('tanh'),
+};
 
 /**
  * The gradient rule of `linear` with activation `act` (none for the plain
@@ -126,9 +177,7 @@ function linearDef(act: LinearActivation | null): OpDef {
     backward: (g, n) => {
       const [x, w, b] = n.inputs as [Tensor, Tensor, Tensor | undefined];
       if (act === null) return linearGrads(g, x, w, b);
-      const y = n.output.data as FloatArray;
-      const gz = backend().activationGrad(act, y, y, g.data as FloatArray, 0);
-      return linearGrads(make(gz, g.shape), x, w, b);
+      return linearGrads(outputActivationGrad(act, n.output, g), x, w, b);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { make } from '../autograd/engine.js';
+import { isGradEnabled, make } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { getBackend } from '../backend/registry.js';
 import { type DType, type FloatArray, assertFloat, castArray, isFloat } from '../tensor/dtype.js';
@@ -41,6 +41,8 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < g.shape.length; i++) {
     if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   }
+  // Recording (createGraph): the same sum as an op, so the gradient stays differentiable.
+  if (isGradEnabled() && g.requiresGrad) return g.sum(axes, true).reshape(shape);
   const data = getBackend().reduce('sum', g.data as FloatArray, g.shape, axes);
   return make(data, shape);
 }

@@ -1,0 +1,3 @@
+import { gradgradcheckConformance } from '../conformance/gradgradcheck.js';
+
+gradgradcheckConformance('js');
