@@ -83,7 +83,7 @@ async function runPhase(phase: string, path: string): Promise<PhaseResult> {
       rows += batch.x.shape[0]!;
       if (phase === 'load') {
         keep.push(batch.x, batch.y);
-        retainedBytes += batch.x.data.byteLength + (batch.y?.data.byteLength ?? 0);
+        retainedBytes += batch.x.dataSync().byteLength + (batch.y?.dataSync().byteLength ?? 0);
       }
     }
     if (keep.length === 0 && phase === 'load') throw new Error('nothing loaded');

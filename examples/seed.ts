@@ -63,20 +63,27 @@ function handGradients(net: NeuralNetwork, x: Tensor, y: Tensor): number[][] {
   const sig = (v: number) => 1 / (1 + Math.exp(-v));
   const h = new Float64Array(n * hid);
   const yh = new Float64Array(n * out);
+  // Read each tensor once; dataSync() gives its values in row-major order.
+  const xs = x.dataSync();
+  const ys = y.dataSync();
+  const w1 = l1.weight.dataSync();
+  const b1 = l1.bias!.dataSync();
+  const w2 = l2.weight.dataSync();
+  const b2 = l2.bias!.dataSync();
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < hid; k++) {
-      let s = l1.bias!.data[k]!;
-      for (let j = 0; j < inF; j++) s += x.data[i * inF + j]! * l1.weight.data[k * inF + j]!;
+      let s = b1[k]!;
+      for (let j = 0; j < inF; j++) s += xs[i * inF + j]! * w1[k * inF + j]!;
       h[i * hid + k] = sig(s);
     }
     for (let o = 0; o < out; o++) {
-      let s = l2.bias!.data[o]!;
-      for (let k = 0; k < hid; k++) s += h[i * hid + k]! * l2.weight.data[o * hid + k]!;
+      let s = b2[o]!;
+      for (let k = 0; k < hid; k++) s += h[i * hid + k]! * w2[o * hid + k]!;
       yh[i * out + o] = sig(s);
     }
   }
   const scale = 2 / (n * out);
-  const dOut = yh.map((v, idx) => scale * (v - y.data[idx]!) * v * (1 - v)); // elementwise, not np.dot
+  const dOut = yh.map((v, idx) => scale * (v - ys[idx]!) * v * (1 - v)); // elementwise, not np.dot
   const gW2 = new Array<number>(out * hid).fill(0);
   const gB2 = new Array<number>(out).fill(0);
   const gW1 = new Array<number>(hid * inF).fill(0);
@@ -89,11 +96,11 @@ function handGradients(net: NeuralNetwork, x: Tensor, y: Tensor): number[][] {
     }
     for (let k = 0; k < hid; k++) {
       let back = 0;
-      for (let o = 0; o < out; o++) back += dOut[i * out + o]! * l2.weight.data[o * hid + k]!;
+      for (let o = 0; o < out; o++) back += dOut[i * out + o]! * w2[o * hid + k]!;
       const hk = h[i * hid + k]!;
       const dh = back * hk * (1 - hk);
       gB1[k]! += dh;
-      for (let j = 0; j < inF; j++) gW1[k * inF + j]! += dh * x.data[i * inF + j]!;
+      for (let j = 0; j < inF; j++) gW1[k * inF + j]! += dh * xs[i * inF + j]!;
     }
   }
   return [gW1, gB1, gW2, gB2];
@@ -122,7 +129,7 @@ export function run(options: { epochs?: number; log?: (s: string) => void } = {}
   const hand = handGradients(net, train.x, train.y);
   let maxGradDiff = 0;
   net.model.parameters().forEach((p, i) => {
-    const auto = p.grad!.data;
+    const auto = p.grad!.dataSync();
     hand[i]!.forEach((v, j) => {
       maxGradDiff = Math.max(maxGradDiff, Math.abs(v - auto[j]!));
     });

@@ -29,14 +29,16 @@ export function run(options: { log?: (s: string) => void } = {}): XorResult {
   const optimizer = new SGD(model.parameters(), { lr: 0.5, momentum: 0.9 });
   const history = fit(model, { x, y }, { epochs: 500, batchSize: 4, loss: 'mse', optimizer });
   const out = predict(model, x);
-  const predictions = Array.from(out.data);
+  const predictions = Array.from(out.dataSync());
+  const targets = y.dataSync();
+  const inputs = x.dataSync();
   let mse = 0;
   predictions.forEach((p, i) => {
-    mse += (p - y.data[i]!) ** 2 / 4;
+    mse += (p - targets[i]!) ** 2 / 4;
   });
   log(model.summary([4, 2]));
   log(`after ${history.epochs.length} epochs: MSE ${mse.toExponential(3)}`);
-  for (let i = 0; i < 4; i++) log(`  ${x.data[2 * i]} xor ${x.data[2 * i + 1]} -> ${predictions[i]!.toFixed(4)}`);
+  for (let i = 0; i < 4; i++) log(`  ${inputs[2 * i]} xor ${inputs[2 * i + 1]} -> ${predictions[i]!.toFixed(4)}`);
   return { mse, predictions, epochs: history.epochs.length };
 }
 

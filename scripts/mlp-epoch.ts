@@ -94,7 +94,7 @@ for (let e = 0; e < epochs; e++) {
   times.push((performance.now() - t0) / 1000);
   phaseMs.push(ms);
 }
-const logits = noGrad(() => forward(tensor(test.x, { shape: [test.n, f] }))).data;
+const logits = noGrad(() => forward(tensor(test.x, { shape: [test.n, f] }))).dataSync();
 let ok = 0;
 for (let i = 0; i < test.n; i++) {
   let best = 0;

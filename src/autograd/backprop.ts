@@ -3,6 +3,7 @@ import { fmt, sameShape } from '../tensor/shape.js';
 import { accumulateLeaf, enableGrad, make, type Node, noGrad, ownedGradient } from './engine.js';
 import { retainsGrad, runHooks } from './hooks.js';
 import type { Tensor } from './tensor.js';
+import { valuesOf } from './values.js';
 
 /**
  * The reverse-mode traversal shared by `backward` and `grad`: seeds the roots,
@@ -151,7 +152,7 @@ function ones(root: Tensor, op: string, what: string): Tensor {
       `${op}: a gradient can be implied only for a one-element output, but ${what} has shape ${fmt(root.shape)}; pass the upstream gradient${op === 'backward' ? ': y.backward(g)' : ' in gradOutputs'}`,
     );
   }
-  return make(root.data instanceof Float64Array ? new Float64Array([1]) : new Float32Array([1]), root.shape);
+  return make(valuesOf(root) instanceof Float64Array ? new Float64Array([1]) : new Float32Array([1]), root.shape);
 }
 
 /** Checks an upstream gradient against its output, or implies 1 when it is missing. */

@@ -3,6 +3,7 @@ import { type FloatArray, type TypedArray, castArray } from '../tensor/dtype.js'
 import type { Shape } from '../tensor/shape.js';
 import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from './tensor.js';
+import { valuesOf } from './values.js';
 
 /**
  * The reverse-mode engine. Every differentiable primitive is an {@link OpDef}:
@@ -149,7 +150,7 @@ export function ownedGradient<T extends Tensor | null>(t: T): T {
 }
 
 export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLike>): void {
-  const gd = g.data;
+  const gd = valuesOf(g);
   if (t.grad === null) {
     // The leaf keeps owned storage once per pass; anything else is copied,
     // since it may share storage with other tensors of the pass or the caller.
@@ -162,7 +163,7 @@ export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLik
     t.grad = make(t.dtype === g.dtype ? gd.slice() : castArray(gd, t.dtype), t.shape);
     return;
   }
-  const acc = t.grad.data;
+  const acc = valuesOf(t.grad);
   if (acc instanceof Int32Array) {
     for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + gd[i]!;
   } else if (acc.constructor === gd.constructor) {

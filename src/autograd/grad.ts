@@ -3,6 +3,7 @@ import { allocate } from '../tensor/dtype.js';
 import { fmt } from '../tensor/shape.js';
 import { backprop, seedFor } from './backprop.js';
 import { Tensor } from './tensor.js';
+import { valuesOf } from './values.js';
 
 /** Options of {@link grad} with outputs and inputs. */
 export interface GradOptions {
@@ -72,7 +73,7 @@ export function grad(
 
 function functionalGrad(f: TensorFunction): (...inputs: Tensor[]) => Tensor[] {
   return (...inputs: Tensor[]) => {
-    const xs = inputs.map((t) => new Tensor(t.data.slice(), t.shape, t.dtype !== 'int32'));
+    const xs = inputs.map((t) => new Tensor(valuesOf(t).slice(), t.shape, t.dtype !== 'int32'));
     const y = f(...xs);
     y.backward();
     return xs.map((x) => x.grad ?? new Tensor(allocate(x.dtype, x.size), x.shape));

@@ -4,7 +4,7 @@ import { fmt } from '../tensor/shape.js';
 import { concat } from '../ops/movement.js';
 import { enableGrad, noGrad } from './engine.js';
 import { grad } from './grad.js';
-import { Tensor } from './tensor.js';
+import { Tensor, valuesOf } from './tensor.js';
 
 /** Options of {@link gradcheck}. */
 export interface GradcheckOptions {
@@ -51,7 +51,7 @@ export function gradcheck(
 ): GradcheckReport {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raise = true, seed = 0 } = opts;
   const xs = inputs.map((t) =>
-    t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.data), t.shape, true),
+    t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.dataSync()), t.shape, true),
   );
   const y0 = fn(...xs);
   const gen = new Generator(seed);
@@ -60,9 +60,10 @@ export function gradcheck(
     y0.shape,
   );
   const objective = (): number => {
-    const y = fn(...xs);
+    const y = fn(...xs).dataSync();
+    const wv = w.dataSync();
     let s = 0;
-    for (let i = 0; i < y.size; i++) s += w.data[i]! * y.data[i]!;
+    for (let i = 0; i < y.length; i++) s += wv[i]! * y[i]!;
     return s;
   };
   if (y0.requiresGrad) y0.mul(w).sum().backward();
@@ -73,7 +74,9 @@ export function gradcheck(
   noGrad(() => {
     xs.forEach((x, k) => {
       if (x.dtype === 'int32') return;
-      const d = x.data;
+      // x is a fresh float64 leaf in host memory, so its values are its storage: perturb in place.
+      const d = valuesOf(x);
+      const analyticGrad = x.grad?.dataSync() ?? new Float64Array(d.length);
       for (let i = 0; i < d.length; i++) {
         const orig = d[i]!;
         d[i] = orig + eps;
@@ -82,7 +85,7 @@ export function gradcheck(
         const down = objective();
         d[i] = orig;
         const numeric = (up - down) / (2 * eps);
-        const analytic = x.grad?.data[i] ?? 0;
+        const analytic = analyticGrad[i] ?? 0;
         const err = Math.abs(analytic - numeric);
         checked++;
         const bad = !(err <= atol + rtol * Math.abs(numeric));
@@ -120,7 +123,7 @@ export function gradgradcheck(
 ): GradcheckReport {
   const n = inputs.length;
   // The output's shape, from leaves like gradcheck's (fn may itself take gradients).
-  const probe = enableGrad(() => fn(...inputs.map((t) => (t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.data), t.shape, true)))));
+  const probe = enableGrad(() => fn(...inputs.map((t) => (t.dtype === 'int32' ? t : new Tensor(Float64Array.from(t.dataSync()), t.shape, true)))));
   const gen = new Generator((opts.seed ?? 0) + 7919);
   const v = new Tensor(
     Float64Array.from({ length: probe.size }, () => gen.nextNormal()),

@@ -1,4 +1,3 @@
-import { stridedRead } from '../backend/js/strided.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import * as act from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
@@ -15,22 +14,9 @@ import { Storage, isRowMajor } from '../tensor/storage.js';
 import { type BackwardOptions, backward } from './backprop.js';
 import { type Node, bindTensorClass } from './engine.js';
 import { type GradHook, type HookHandle, registerHook, retainGrad, retainsGrad } from './hooks.js';
+import { valuesOf } from './values.js';
 
-/**
- * The values of `t` in row-major order, for kernels: the storage itself (or the
- * part of it `t` covers) when `t` is contiguous, so nothing is copied, and a
- * contiguous copy of any other view. This is the one place where views are
- * materialized. A view of a backend's memory is valid only until that backend
- * next allocates; kernels read it at once. Not part of the public API: users
- * read with `dataSync()`, `data()`, `toArray()` or `item()`.
- */
-export function valuesOf(t: Tensor): TypedArray {
-  const a = t.storage.array;
-  if (t.isContiguous()) {
-    return t.offset === 0 && a.length === t.size ? a : a.subarray(t.offset, t.offset + t.size);
-  }
-  return stridedRead(a, t.offset, t.strides, t.shape);
-}
+export { valuesOf } from './values.js';
 
 /** Nested arrays of numbers, as returned by {@link Tensor.toArray}. */
 export type NestedArray = number | NestedArray[];
@@ -120,12 +106,18 @@ export class Tensor {
   }
 
   /**
-   * The values in row-major order, without copying when the tensor is
-   * contiguous (see {@link valuesOf}).
-   * @deprecated Read with {@link dataSync}, {@link data}, {@link toArray} or {@link item}.
+   * The values in row-major order, as a copy the caller owns, once the backend
+   * has them. On today's CPU backends the promise is already settled; a backend
+   * that computes asynchronously (a GPU) resolves it when the values are read
+   * back, without blocking the thread.
+   *
+   * @example
+   * ```ts
+   * const values = await model.forward(x).data();
+   * ```
    */
-  get data(): TypedArray {
-    return valuesOf(this);
+  async data(): Promise<TypedArray> {
+    return valuesOf(this).slice();
   }
 
   /**
@@ -141,7 +133,7 @@ export class Tensor {
 
   /** The values as nested arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
-    const data = this.data;
+    const data = valuesOf(this);
     const build = (axis: number, offset: number, stride: number): NestedArray => {
       if (axis === this.shape.length) return data[offset]!;
       const n = this.shape[axis]!;
@@ -163,7 +155,7 @@ export class Tensor {
 
   /** PyTorch-style rendering, e.g. `tensor([[1.0000, 2.5000]])`. */
   toString(): string {
-    return formatTensor(this.data, this.shape, this.dtype, this.requiresGrad ? 'requiresGrad=true' : '');
+    return formatTensor(valuesOf(this), this.shape, this.dtype, this.requiresGrad ? 'requiresGrad=true' : '');
   }
 
   /**
@@ -182,7 +174,7 @@ export class Tensor {
 
   /** A contiguous copy with its own storage, cut from the graph. */
   clone(): Tensor {
-    const d = this.data;
+    const d = valuesOf(this);
     return new Tensor(this.#rowMajor ? d.slice() : d, this.shape);
   }
 

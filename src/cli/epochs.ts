@@ -83,7 +83,7 @@ class RunProgress implements Callback {
 function weightsJson(sd: StateDict | null): JsonValue {
   if (sd === null) return null;
   const out: JsonObject = {};
-  for (const [k, t] of Object.entries(sd)) out[k] = Array.from(t.data);
+  for (const [k, t] of Object.entries(sd)) out[k] = Array.from(t.dataSync());
   return out;
 }
 

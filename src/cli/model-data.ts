@@ -180,7 +180,8 @@ export function forward(model: Module, x: Float32Array, rows: number, cols: numb
   model.eval();
   if (rows === 0) return new Float32Array(0);
   const out = noGrad(() => model.forward(new Tensor(x, [rows, cols])));
-  return out.data instanceof Float32Array ? out.data : Float32Array.from(out.data);
+  const values = out.dataSync();
+  return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
 /** Softmax of each row of `k` logits, in float64. */

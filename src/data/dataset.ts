@@ -31,7 +31,7 @@ export interface IndexedDataset {
 
 function rowsOf(t: Tensor, idx: ArrayLike<number>): Tensor {
   const width = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  const data: TypedArray = takeRows(t.data, width, idx);
+  const data: TypedArray = takeRows(t.dataSync(), width, idx);
   return tensor(data, { shape: [idx.length, ...t.shape.slice(1)], dtype: t.dtype });
 }
 

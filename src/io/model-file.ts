@@ -117,8 +117,8 @@ export function encodeModelFile(
   const seen = new Set<string>();
   const refuse = (what: string) => new ModelFormatError(`cannot save the model: ${what}`);
   for (const [name, t] of modelTensors(model)) {
-    checkFinite(name, t.data, refuse);
-    tensors.push([name, { data: t.data, shape: t.shape }]);
+    checkFinite(name, t.dataSync(), refuse);
+    tensors.push([name, { data: t.dataSync(), shape: t.shape }]);
     seen.add(name);
   }
   for (const [name, t] of extra) {

@@ -143,7 +143,7 @@ export class Embedding extends Module {
     if (indices.dtype !== 'int32') {
       throw new DTypeError(`Embedding: indices must be an int32 tensor, got ${indices.dtype}; convert with .int()`);
     }
-    const ids = indices.data;
+    const ids = indices.dataSync();
     for (let i = 0; i < ids.length; i++) {
       const v = ids[i]!;
       if (v < 0 || v >= this.numEmbeddings) {

@@ -125,7 +125,7 @@ const BCE_EPS = 1e-12;
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkSameShape('binaryCrossEntropy', input, target);
   const p = asFloat('binaryCrossEntropy', input);
-  const pd = p.data;
+  const pd = p.dataSync();
   for (let i = 0; i < pd.length; i++) {
     const v = pd[i]!;
     if (!(v >= 0 && v <= 1)) {
@@ -163,11 +163,12 @@ function classIndex(name: string, input: Tensor, target: Tensor): Tensor {
     throw new ShapeError(`${name}: class targets must have shape [${n}] for input ${fmt(input.shape)}, got ${fmt(target.shape)}`);
   }
   const t = target.dtype === 'int32' ? target : target.int();
-  const td = t.data;
+  const td = t.dataSync();
+  const given = target.dtype === 'int32' ? td : target.dataSync();
   for (let i = 0; i < n; i++) {
     const v = td[i]!;
-    if (v < 0 || v >= c || (target.dtype !== 'int32' && v !== target.data[i])) {
-      throw new ArgumentError(`${name}: target ${target.data[i]} at index ${i} is not a class id in [0, ${c})`);
+    if (v < 0 || v >= c || v !== given[i]) {
+      throw new ArgumentError(`${name}: target ${given[i]} at index ${i} is not a class id in [0, ${c})`);
     }
   }
   return reshape(t, [n, 1]);

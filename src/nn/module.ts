@@ -4,6 +4,7 @@
  * (`layers.0.weight`), save and load them, and switch between training and evaluation.
  * @module
  */
+import { noGrad } from '../autograd/engine.js';
 import { Tensor } from '../autograd/tensor.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
@@ -28,7 +29,7 @@ export class Parameter extends Tensor {
   /** A parameter holding a copy of `t`'s values. */
   static from(t: Tensor): Parameter {
     if (t.dtype === 'int32') throw new DTypeError('Parameter.from: parameters must be float tensors; convert with .float() first');
-    return new Parameter((t.data as FloatArray).slice(), [...t.shape]);
+    return new Parameter((t.dataSync() as FloatArray).slice(), [...t.shape]);
   }
 }
 
@@ -333,14 +334,14 @@ export abstract class Module<In extends readonly unknown[] = [Tensor], Out = Ten
         result,
       );
     }
-    for (const [name, t] of own) {
-      const src = sd[name];
-      if (src === undefined || result.mismatchedKeys.includes(name)) continue;
-      const dst = t.data;
-      const from = src.data;
-      if (dst instanceof Int32Array) for (let i = 0; i < dst.length; i++) dst[i] = Math.trunc(from[i]!);
-      else dst.set(from);
-    }
+    noGrad(() => {
+      for (const [name, t] of own) {
+        const src = sd[name];
+        if (src === undefined || result.mismatchedKeys.includes(name)) continue;
+        // Into the tensor's own storage, wherever its backend keeps it (int32 truncates toward zero).
+        t.copy_(src);
+      }
+    });
     return result;
   }
 
@@ -384,5 +385,5 @@ function join(prefix: string, name: string): string {
 }
 
 function copyOf(t: Tensor): Tensor {
-  return new Tensor(t.data.slice(), [...t.shape]);
+  return new Tensor(t.dataSync().slice(), [...t.shape]);
 }

@@ -6,6 +6,7 @@ import type { FloatArray } from '../tensor/dtype.js';
 import { around, normAxis } from '../tensor/shape.js';
 import { where } from './elementwise.js';
 import { backend, floats } from './util.js';
+import { valuesOf } from '../autograd/values.js';
 
 /**
  * g ⊙ f′(x) for activation `op`, as an op of its own so that it is
@@ -15,7 +16,7 @@ import { backend, floats } from './util.js';
  * kernel reads for some activations; it is a value, not an input.
  */
 function activationGrad(op: ActivationOp, x: Tensor, y: Tensor, g: Tensor, a: number): Tensor {
-  const d = backend().activationGrad(op, x.data as FloatArray, y.data as FloatArray, g.data as FloatArray, a);
+  const d = backend().activationGrad(op, valuesOf(x) as FloatArray, valuesOf(y) as FloatArray, valuesOf(g) as FloatArray, a);
   const out = make(d, x.shape);
   return recording(x, g) ? record(GRAD_DEFS[op], [x, g, y.detach()], out, { a }) : out;
 }
@@ -138,7 +139,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  */
 function softmaxGrad(y: Tensor, g: Tensor, axis: number, log: boolean): Tensor {
   const [outer, len, inner] = around(y.shape, axis);
-  const out = make(backend().softmaxGrad(y.data as FloatArray, g.data as FloatArray, outer, len, inner, log), y.shape);
+  const out = make(backend().softmaxGrad(valuesOf(y) as FloatArray, valuesOf(g) as FloatArray, outer, len, inner, log), y.shape);
   return recording(y, g) ? record(log ? LOG_SOFTMAX_GRAD : SOFTMAX_GRAD, [y, g], out, { axis }) : out;
 }
 

@@ -11,6 +11,7 @@ import { fmt } from '../tensor/shape.js';
 import { softmax } from './activation.js';
 import { oneHot } from './indexing.js';
 import { backend, floats } from './util.js';
+import { valuesOf } from '../autograd/values.js';
 
 /** The gradient rule of one call, holding the probabilities the forward computed. */
 function sceDef(probs: FloatArray, labels: Int32Array): OpDef {
@@ -28,7 +29,7 @@ function sceDef(probs: FloatArray, labels: Int32Array): OpDef {
  */
 function sceGrad(z: Tensor, g: Tensor, probs: FloatArray, labels: Int32Array): Tensor {
   const [n, c] = z.shape as [number, number];
-  const out = make(backend().softmaxCrossEntropyGrad(probs, g.data as FloatArray, n, c, labels), [n, c]);
+  const out = make(backend().softmaxCrossEntropyGrad(probs, valuesOf(g) as FloatArray, n, c, labels), [n, c]);
   if (!recording(z, g)) return out;
   const def: OpDef = {
     name: 'softmaxCrossEntropyGrad',
@@ -70,7 +71,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (labels.ndim !== 1 || labels.shape[0] !== n) {
     throw new ShapeError(`${name}: labels must have shape [${n}] for logits ${fmt(logits.shape)}, got ${fmt(labels.shape)}`);
   }
-  const ids = labels.data as Int32Array;
+  const ids = valuesOf(labels) as Int32Array;
   for (let i = 0; i < n; i++) {
     const v = ids[i]!;
     if (v < 0 || v >= c) throw new ArgumentError(`${name}: label ${v} at index ${i} is not a class id in [0, ${c})`);

@@ -5,6 +5,7 @@ import { ArgumentError } from '../errors.js';
 import { type DType, castArray, promote } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { type TensorLike, backend, floatData, floats, lift, sumToShape } from './util.js';
+import { valuesOf } from '../autograd/values.js';
 
 /* ---------- unary primitives ---------- */
 
@@ -24,7 +25,7 @@ const SIGN: OpDef = { name: 'sign', backward: (g) => [g.mul(0)] };
 
 /** The int32 kernel of `op` on an int32 tensor (exact; −2³¹ wraps to itself). */
 function intUnary(op: 'neg' | 'abs' | 'sign', x: Tensor): Tensor {
-  return make(backend().unary(op, x.data as Int32Array), x.shape);
+  return make(backend().unary(op, valuesOf(x) as Int32Array), x.shape);
 }
 
 /** −x. */
@@ -65,7 +66,7 @@ function binaryPrim(op: BinaryOp, def: OpDef | null, a: TensorLike, b: TensorLik
   let out: Tensor;
   if (dt === 'int32' && op !== 'div' && op !== 'pow') {
     // Exact int32 arithmetic (wrapping modulo 2³² like PyTorch); comparisons still give float32 0/1.
-    const data = backend().binary(op, x.data as Int32Array, x.shape, y.data as Int32Array, y.shape, shape);
+    const data = backend().binary(op, valuesOf(x) as Int32Array, x.shape, valuesOf(y) as Int32Array, y.shape, shape);
     out = make(def === null ? castArray(data, 'float32') : data, shape);
   } else {
     out = make(backend().binary(op, floatData(x, dt), x.shape, floatData(y, dt), y.shape, shape), shape);
@@ -212,7 +213,7 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
     if (!intBound(lo) || !intBound(hi)) return make(backend().scalar('clamp', floatData(x), lo, hi), x.shape);
     const a = Math.min(Math.max(lo, INT32_MIN), INT32_MAX);
     const b = Math.min(Math.max(hi, INT32_MIN), INT32_MAX);
-    return make(backend().scalar('clamp', x.data as Int32Array, a, b), x.shape);
+    return make(backend().scalar('clamp', valuesOf(x) as Int32Array, a, b), x.shape);
   }
   const data = backend().scalar('clamp', floats('clamp', x), lo, hi);
   const out = make(data, x.shape);
@@ -239,7 +240,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const data =
     dt === 'int32'
-      ? backend().where(cond.data, cond.shape, x.data as Int32Array, x.shape, y.data as Int32Array, y.shape, shape)
+      ? backend().where(valuesOf(cond), cond.shape, valuesOf(x) as Int32Array, x.shape, valuesOf(y) as Int32Array, y.shape, shape)
       : backend().where(floatData(cond, dt), cond.shape, floatData(x, dt), x.shape, floatData(y, dt), y.shape, shape);
   const out = make(data, shape);
   return recording(x, y) ? record(WHERE, [cond, x, y], out) : out;

@@ -4,10 +4,11 @@ import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { type FloatArray, castArray } from '../tensor/dtype.js';
 import { fmt, normAxis } from '../tensor/shape.js';
 import { backend } from './util.js';
+import { valuesOf } from '../autograd/values.js';
 
 /** Validates an index tensor against a dimension and returns its values as non-negative int32. */
 function indexData(op: string, index: Tensor, dim: number, axis: number): Int32Array {
-  const src = index.data;
+  const src = valuesOf(index);
   const out = new Int32Array(src.length);
   for (let i = 0; i < src.length; i++) {
     let v = src[i]!;
@@ -31,7 +32,7 @@ const INDEX_SELECT: OpDef = {
  * of `axis`. Recorded (under createGraph) with indexSelect as its own gradient.
  */
 function indexAdd(g: Tensor, shape: readonly number[], axis: number, index: Tensor): Tensor {
-  const out = make(backend().indexAdd(g.data as FloatArray, shape, axis, index.data as Int32Array), shape);
+  const out = make(backend().indexAdd(valuesOf(g) as FloatArray, shape, axis, valuesOf(index) as Int32Array), shape);
   return recording(g) ? record(INDEX_ADD, [g], out, { axis, index }) : out;
 }
 
@@ -47,7 +48,7 @@ export function indexSelect(x: Tensor, axis: number, indices: Tensor | readonly 
   if (idxT.ndim > 1) throw new ShapeError(`indexSelect: indices must be 1-d, got ${fmt(idxT.shape)}`);
   const idx = indexData('indexSelect', idxT, x.shape[ax]!, ax);
   const shape = x.shape.map((d, i) => (i === ax ? idx.length : d));
-  const out = make(backend().indexSelect(x.data, x.shape, ax, idx), shape);
+  const out = make(backend().indexSelect(valuesOf(x), x.shape, ax, idx), shape);
   return recording(x) ? record(INDEX_SELECT, [x], out, { axis: ax, index: make(idx, [idx.length]) }) : out;
 }
 
@@ -61,7 +62,7 @@ const GATHER: OpDef = {
  * `index` names along `axis`. Recorded (under createGraph) with gather as its own gradient.
  */
 function scatterAdd(g: Tensor, shape: readonly number[], axis: number, index: Tensor): Tensor {
-  const d = backend().scatterAdd(g.data as FloatArray, shape, axis, index.data as Int32Array, index.shape);
+  const d = backend().scatterAdd(valuesOf(g) as FloatArray, shape, axis, valuesOf(index) as Int32Array, index.shape);
   const out = make(d, shape);
   return recording(g) ? record(SCATTER_ADD, [g], out, { axis, index }) : out;
 }
@@ -84,7 +85,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
     );
   }
   const idx = indexData('gather', index, x.shape[ax]!, ax);
-  const out = make(backend().gather(x.data, x.shape, ax, idx, index.shape), index.shape);
+  const out = make(backend().gather(valuesOf(x), x.shape, ax, idx, index.shape), index.shape);
   return recording(x) ? record(GATHER, [x], out, { axis: ax, index: make(idx, index.shape) }) : out;
 }
 
@@ -93,7 +94,7 @@ export function oneHot(labels: Tensor, numClasses: number): Tensor {
   if (!Number.isInteger(numClasses) || numClasses <= 0) {
     throw new ArgumentError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   }
-  const src = castArray(labels.data, 'float64');
+  const src = castArray(valuesOf(labels), 'float64');
   const out = new Float32Array(src.length * numClasses);
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;

@@ -14,6 +14,7 @@ import { castArray } from '../tensor/dtype.js';
 import { broadcastShapes, fmt, sameShape } from '../tensor/shape.js';
 import { add, mul } from './elementwise.js';
 import { type TensorLike, lift } from './util.js';
+import { valuesOf } from '../autograd/values.js';
 
 function checkWritable(op: string, t: Tensor): void {
   if (isGradEnabled() && t.requiresGrad) {
@@ -49,7 +50,7 @@ export function copy_(dst: Tensor, src: TensorLike): Tensor {
     throw new ShapeError(`copy_: a source of shape ${fmt(s.shape)} cannot be broadcast to the destination's shape ${fmt(dst.shape)}`);
   }
   const view = sameShape(s.shape, dst.shape) ? s : s.expand(dst.shape);
-  let values = castArray(view.data, dst.dtype);
+  let values = castArray(valuesOf(view), dst.dtype);
   // A source sharing the destination's storage is read completely before anything is written.
   if (values.buffer === dst.storage.array.buffer) values = values.slice();
   const out = dst.storage.array;

@@ -6,6 +6,7 @@ import { cast } from './movement.js';
 import { type Shape, broadcastShapes, fmt, sameShape, sizeOf } from '../tensor/shape.js';
 import { isRowMajor } from '../tensor/storage.js';
 import { backend, floats, sumToShape } from './util.js';
+import { valuesOf } from '../autograd/values.js';
 
 /**
  * op(a) · op(b) for tensors of rank ≥ 2 with broadcast batch dimensions,
@@ -56,12 +57,12 @@ function untransposed(t: Tensor): Tensor | null {
 /** The operand's storage laid out for `batchShape`, with its batch stride (0 when shared). */
 function batchOperand(t: Tensor, own: Shape, batchShape: Shape): [FloatArray, number] {
   const mat = t.shape[t.ndim - 2]! * t.shape[t.ndim - 1]!;
-  const data = t.data as FloatArray;
+  const data = valuesOf(t) as FloatArray;
   if (sizeOf(own) === 1) return [data, 0];
   const padded = [...new Array<number>(batchShape.length - own.length).fill(1), ...own];
   if (sameShape(padded, batchShape)) return [data, mat];
   const full = t.expand([...batchShape, ...t.shape.slice(-2)]);
-  return [full.data as FloatArray, mat];
+  return [valuesOf(full) as FloatArray, mat];
 }
 
 /**
@@ -141,8 +142,8 @@ function linearGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor | undefined): Gr
  * differentiable for `createGraph` (through y, itself a recorded output).
  */
 function outputActivationGrad(act: LinearActivation, y: Tensor, g: Tensor): Tensor {
-  const yd = y.data as FloatArray;
-  const out = make(backend().activationGrad(act, yd, yd, g.data as FloatArray, 0), g.shape);
+  const yd = valuesOf(y) as FloatArray;
+  const out = make(backend().activationGrad(act, yd, yd, valuesOf(g) as FloatArray, 0), g.shape);
   return recording(y, g) ? record(OUTPUT_GRAD[act], [y, g], out) : out;
 }
 
@@ -222,9 +223,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor, activation?: Li
   if (weight.dtype !== x.dtype) weight = cast(weight, x.dtype);
   if (bias !== undefined && bias.dtype !== x.dtype) bias = cast(bias, x.dtype);
   const rows = sizeOf(x.shape.slice(0, -1));
-  const x2 = x.ndim === 2 ? x : make(x.data, [rows, inF]);
-  let y = product(x2, weight, false, true).data as FloatArray;
-  if (bias !== undefined) y = backend().biasActivation(activation ?? 'none', y, rows, out, bias.data as FloatArray, 0);
+  const x2 = x.ndim === 2 ? x : make(valuesOf(x), [rows, inF]);
+  let y = valuesOf(product(x2, weight, false, true)) as FloatArray;
+  if (bias !== undefined) y = backend().biasActivation(activation ?? 'none', y, rows, out, valuesOf(bias) as FloatArray, 0);
   else if (activation !== undefined) y = backend().unary(activation, y);
   const result = make(y, [...x.shape.slice(0, -1), out]);
   const inputs = bias === undefined ? [x, weight] : [x, weight, bias];

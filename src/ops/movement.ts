@@ -4,6 +4,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { type DType, castArray, isFloat, promote } from '../tensor/dtype.js';
 import { broadcastShapes, checkShape, fmt, normAxis, sameShape, sizeOf, stridesOf } from '../tensor/shape.js';
 import { backend, sumToShape } from './util.js';
+import { valuesOf } from '../autograd/values.js';
 
 const RESHAPE: OpDef = { name: 'reshape', backward: (g, n) => [g.reshape(n.inputs[0]!.shape)] };
 
@@ -29,7 +30,7 @@ const CONTIGUOUS: OpDef = { name: 'contiguous', backward: (g) => [g] };
  */
 export function contiguous(x: Tensor): Tensor {
   if (x.isContiguous()) return x;
-  const out = make(x.data, x.shape);
+  const out = make(valuesOf(x), x.shape);
   return recording(x) ? record(CONTIGUOUS, [x], out) : out;
 }
 
@@ -53,7 +54,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(dims, x.shape)) return x;
   // A row-major view keeps its storage; any other view is copied first (as PyTorch's reshape does).
   if (x.isContiguous()) return view(RESHAPE, x, dims, stridesOf(dims), x.offset);
-  const out = make(x.data, dims);
+  const out = make(valuesOf(x), dims);
   return recording(x) ? record(RESHAPE, [x], out) : out;
 }
 
@@ -222,7 +223,7 @@ export function pad(x: Tensor, pads: readonly (readonly [number, number])[], val
   checkShape('pad', [...before, ...after]);
   if ([...before, ...after].every((v) => v === 0)) return x;
   const out = make(
-    backend().pad(x.data, x.shape, before, after, value),
+    backend().pad(valuesOf(x), x.shape, before, after, value),
     x.shape.map((d, i) => d + before[i]! + after[i]!),
   );
   return recording(x) ? record(PAD, [x], out, { begin: before }) : out;
@@ -259,7 +260,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const shape = first.shape.map((d, i) => (i === ax ? parts.reduce((s, t) => s + t.shape[ax]!, 0) : d));
   const out = make(
     backend().concat(
-      parts.map((t) => t.data),
+      parts.map((t) => valuesOf(t)),
       parts.map((t) => t.shape),
       ax,
     ),
@@ -313,7 +314,7 @@ const CAST: OpDef = { name: 'cast', backward: (g, n) => [cast(g, n.inputs[0]!.dt
 /** Converts to another dtype. Float-to-float casts carry gradients; casts to int32 truncate toward zero. */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  const out = make(castArray(x.data, dtype), x.shape);
+  const out = make(castArray(valuesOf(x), dtype), x.shape);
   return isFloat(dtype) && isFloat(x.dtype) && recording(x) ? record(CAST, [x], out) : out;
 }
 

@@ -3,6 +3,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import { getBackend } from '../backend/registry.js';
 import { type DType, type FloatArray, assertFloat, castArray, isFloat } from '../tensor/dtype.js';
 import { type Shape, sameShape } from '../tensor/shape.js';
+import { valuesOf } from '../autograd/values.js';
 
 /** A tensor or a plain number, accepted wherever an op broadcasts. */
 export type TensorLike = Tensor | number;
@@ -24,13 +25,13 @@ export function lift(x: TensorLike, other: TensorLike): Tensor {
 /** The storage of `t` as floats of dtype `dt` (float32 for int32 tensors). */
 export function floatData(t: Tensor, dt: DType = t.dtype): FloatArray {
   const target = isFloat(dt) ? dt : 'float32';
-  return castArray(t.data, target) as FloatArray;
+  return castArray(valuesOf(t), target) as FloatArray;
 }
 
 /** The storage of a float tensor, or a DTypeError naming the op. */
 export function floats(op: string, t: Tensor): FloatArray {
   assertFloat(op, t.dtype);
-  return t.data as FloatArray;
+  return valuesOf(t) as FloatArray;
 }
 
 /** Sums `g` down to `shape`, undoing broadcasting, for gradients. */
@@ -43,7 +44,7 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   }
   // Recording (createGraph): the same sum as an op, so the gradient stays differentiable.
   if (isGradEnabled() && g.requiresGrad) return g.sum(axes, true).reshape(shape);
-  const data = getBackend().reduce('sum', g.data as FloatArray, g.shape, axes);
+  const data = getBackend().reduce('sum', valuesOf(g) as FloatArray, g.shape, axes);
   return make(data, shape);
 }
 

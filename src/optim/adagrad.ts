@@ -1,14 +1,13 @@
 import {
   type BaseOptimizerOptions,
   checkRange,
-  floatData,
   gradOf,
   type OptimizableParam,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
-import { getBackend } from '../backend/registry.js';
+import { adagradUpdate } from '../ops/optim-steps.js';
 
 /** Hyperparameters of {@link Adagrad}. */
 export interface AdagradOptions extends BaseOptimizerOptions {
@@ -49,16 +48,14 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 
   protected updateGroup(group: ParamGroup<AdagradOptions>): void {
     const { lr, lrDecay, weightDecay, initialAccumulatorValue, eps } = group;
-    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf('Adagrad', p);
       if (!g) continue;
-      const w = floatData('Adagrad', p.data, 'a parameter');
       const s = this.stateOf(p);
       const step = (typeof s.step === 'number' ? s.step : 0) + 1;
       s.step = step;
       const sum = this.buffer(p, 'sum', initialAccumulatorValue);
-      backend.adagradStep(w, g, sum, { lr, lrDecay, weightDecay, eps, step });
+      adagradUpdate(p, g, sum, { lr, lrDecay, weightDecay, eps, step });
     }
   }
 }

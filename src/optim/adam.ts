@@ -1,15 +1,14 @@
 import {
   type BaseOptimizerOptions,
   checkRange,
-  floatData,
   gradOf,
   type OptimizableParam,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { adamUpdate } from '../ops/optim-steps.js';
 import { ArgumentError } from '../errors.js';
-import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions extends BaseOptimizerOptions {
@@ -51,18 +50,16 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const name = this.constructor.name;
     const { lr, eps, weightDecay, amsgrad } = group;
     const [beta1, beta2] = group.betas;
-    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf(name, p);
       if (!g) continue;
-      const w = floatData(name, p.data, 'a parameter');
       const s = this.stateOf(p);
       const step = (typeof s.step === 'number' ? s.step : 0) + 1;
       s.step = step;
       const m = this.buffer(p, 'expAvg');
       const v = this.buffer(p, 'expAvgSq');
       const vmax = amsgrad ? this.buffer(p, 'maxExpAvgSq') : null;
-      backend.adamStep(w, g, m, v, vmax, { lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, step });
+      adamUpdate(p, g, m, v, vmax, { lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, step });
     }
   }
 }

@@ -3,11 +3,22 @@
  * and `optimizer.step()`.
  * @module
  */
+import { noGrad } from '../autograd/engine.js';
+import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError } from '../errors.js';
-import { floatData, type OptimizableParam } from './optimizer.js';
+import { floatTensor, type OptimizableParam } from './optimizer.js';
+
+/** The `normType`-norm of one gradient, computed by the backend (only the scalar leaves it). */
+function normOf(g: Tensor, normType: number): number {
+  if (normType === Number.POSITIVE_INFINITY) return g.abs().max().item();
+  if (normType === 2) return Math.sqrt(g.mul(g).sum().item());
+  if (normType === 1) return g.abs().sum().item();
+  return g.abs().pow(normType).sum().item() ** (1 / normType);
+}
 
 /**
- * Scales all gradients together so that their global L2 norm is at most `maxNorm`.
+ * Scales all gradients together so that their global norm is at most `maxNorm`
+ * (the norm of the per-gradient norms, as PyTorch computes it).
  * Returns the norm before clipping (Infinity or NaN if a gradient is not finite, in which
  * case gradients are left unchanged so the caller can react).
  *
@@ -21,24 +32,27 @@ import { floatData, type OptimizableParam } from './optimizer.js';
 export function clipGradNorm(params: Iterable<OptimizableParam>, maxNorm: number, normType = 2): number {
   if (!(maxNorm > 0)) throw new ArgumentError(`clipGradNorm: maxNorm must be positive, got ${maxNorm}`);
   if (!(normType > 0)) throw new ArgumentError(`clipGradNorm: normType must be positive or Infinity, got ${normType}`);
-  const grads = [];
-  for (const p of params) if (p.grad) grads.push(floatData('clipGradNorm', p.grad.data, 'a gradient'));
-  let total = 0;
-  if (normType === Number.POSITIVE_INFINITY) {
-    for (const g of grads) for (let i = 0; i < g.length; i++) total = Math.max(total, Math.abs(g[i]!));
-  } else {
-    let acc = 0;
-    for (const g of grads) for (let i = 0; i < g.length; i++) acc += Math.abs(g[i]!) ** normType;
-    total = acc ** (1 / normType);
-  }
-  if (!Number.isFinite(total)) return total;
-  const coef = maxNorm / (total + 1e-6);
-  if (coef < 1) for (const g of grads) for (let i = 0; i < g.length; i++) g[i] = g[i]! * coef;
-  return total;
+  const grads: Tensor[] = [];
+  for (const p of params) if (p.grad) grads.push(floatTensor('clipGradNorm', p.grad, 'a gradient'));
+  return noGrad(() => {
+    const norms = grads.map((g) => normOf(g, normType));
+    let total = 0;
+    // Math.max and sums carry NaN through, so a non-finite gradient gives a non-finite total.
+    if (normType === Number.POSITIVE_INFINITY) for (const n of norms) total = Math.max(total, n);
+    else {
+      let acc = 0;
+      for (const n of norms) acc += n ** normType;
+      total = acc ** (1 / normType);
+    }
+    if (!Number.isFinite(total)) return total;
+    const coef = maxNorm / (total + 1e-6);
+    if (coef < 1) for (const g of grads) g.mul_(coef);
+    return total;
+  });
 }
 
 /**
- * Clamps every gradient element to `[-clipValue, clipValue]`.
+ * Clamps every gradient element to `[-clipValue, clipValue]`, in place.
  *
  * @example
  * ```ts
@@ -47,13 +61,11 @@ export function clipGradNorm(params: Iterable<OptimizableParam>, maxNorm: number
  */
 export function clipGradValue(params: Iterable<OptimizableParam>, clipValue: number): void {
   if (!(clipValue >= 0)) throw new ArgumentError(`clipGradValue: clipValue must be non-negative, got ${clipValue}`);
-  for (const p of params) {
-    if (!p.grad) continue;
-    const g = floatData('clipGradValue', p.grad.data, 'a gradient');
-    for (let i = 0; i < g.length; i++) {
-      const v = g[i]!;
-      if (v > clipValue) g[i] = clipValue;
-      else if (v < -clipValue) g[i] = -clipValue;
+  noGrad(() => {
+    for (const p of params) {
+      if (!p.grad) continue;
+      const g = floatTensor('clipGradValue', p.grad, 'a gradient');
+      g.copy_(g.clamp(-clipValue, clipValue));
     }
-  }
+  });
 }

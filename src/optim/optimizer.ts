@@ -1,24 +1,21 @@
 /**
  * The optimizer base class: parameter groups, per-parameter state, `zeroGrad`, and a
- * serialisable state dict. Optimizers update `param.data` and their state buffers in place
- * with the active backend's update kernels (`Backend.sgdStep` and its siblings); they never
- * build an autograd graph.
+ * serialisable state dict. Optimizers update parameters and their state buffers (tensors
+ * of the parameter's dtype and shape) in place through the update ops of `ops/optim-steps`,
+ * wherever the backend keeps their storage; they never touch raw arrays and never build an
+ * autograd graph.
  * @module
  */
+import type { Tensor } from '../autograd/tensor.js';
+import { tensor, zerosLike } from '../ops/creation.js';
 import { ArgumentError, DTypeError } from '../errors.js';
-
-/** Float storage an optimizer can update. */
-export type FloatStorage = Float32Array | Float64Array;
+import { fmt } from '../tensor/shape.js';
 
 /**
- * What an optimizer needs from a parameter: its storage, its shape and its gradient.
- * A `Parameter` (and any float `Tensor` with `requiresGrad`) fits this shape.
+ * What an optimizer updates: a float tensor, usually a `Parameter` (any float
+ * `Tensor` with `requiresGrad` will do), whose `.grad` backward fills.
  */
-export interface OptimizableParam {
-  readonly data: Float32Array | Float64Array | Int32Array;
-  readonly shape: readonly number[];
-  grad: { readonly data: Float32Array | Float64Array | Int32Array } | null;
-}
+export type OptimizableParam = Tensor;
 
 /** Hyperparameters every optimizer has. */
 export interface BaseOptimizerOptions {
@@ -32,8 +29,8 @@ export type ParamGroupInput<O> = Partial<O> & { params: Iterable<OptimizablePara
 /** A parameter group as stored: its parameters and its complete hyperparameters. */
 export type ParamGroup<O> = O & { params: OptimizableParam[] };
 
-/** The state an optimizer keeps for one parameter: buffers and counters. */
-export type ParamState = Record<string, FloatStorage | number>;
+/** The state an optimizer keeps for one parameter: buffers (tensors shaped like it) and counters. */
+export type ParamState = Record<string, Tensor | number>;
 
 /** A JSON-friendly snapshot of an optimizer, keyed by parameter position. */
 export interface OptimizerStateDict {
@@ -43,16 +40,12 @@ export interface OptimizerStateDict {
   paramGroups: Array<Record<string, unknown> & { params: number[] }>;
 }
 
-/** Reads a float storage array, rejecting int tensors with a clear message. */
-export function floatData(
-  owner: string,
-  data: Float32Array | Float64Array | Int32Array,
-  what: string,
-): FloatStorage {
-  if (data instanceof Int32Array) {
+/** Returns `t`, rejecting int tensors with a {@link DTypeError} that names the owner. */
+export function floatTensor(owner: string, t: Tensor, what: string): Tensor {
+  if (t.dtype === 'int32') {
     throw new DTypeError(`${owner}: ${what} is an int32 tensor; optimizers only update float parameters`);
   }
-  return data;
+  return t;
 }
 
 /** Throws an {@link ArgumentError} unless `value` is a finite number within [min, max] (or (min, max] if `openMin`). */
@@ -129,7 +122,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
         );
       }
       seen.add(p);
-      floatData(this.constructor.name, p.data, 'a parameter');
+      floatTensor(this.constructor.name, p, 'a parameter');
     }
     const group = { ...this.defaults, ...input, params } as ParamGroup<O>;
     this.validate(group);
@@ -157,13 +150,13 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
   }
 
   /** A zero buffer shaped like `p`'s storage, stored in its state under `key` on first use. */
-  protected buffer(p: OptimizableParam, key: string, fill = 0): FloatStorage {
+  protected buffer(p: OptimizableParam, key: string, fill = 0): Tensor {
     const s = this.stateOf(p);
     const existing = s[key];
     if (existing !== undefined && typeof existing !== 'number') return existing;
-    const data = floatData(this.constructor.name, p.data, 'a parameter');
-    const buf = data instanceof Float64Array ? new Float64Array(data.length) : new Float32Array(data.length);
-    if (fill !== 0) buf.fill(fill);
+    floatTensor(this.constructor.name, p, 'a parameter');
+    const buf = zerosLike(p);
+    if (fill !== 0) buf.fill_(fill);
     s[key] = buf;
     return buf;
   }
@@ -185,7 +178,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
       const i = index.get(p);
       if (i === undefined) continue;
       const entry: Record<string, number[] | number> = {};
-      for (const [k, v] of Object.entries(s)) entry[k] = typeof v === 'number' ? v : Array.from(v);
+      for (const [k, v] of Object.entries(s)) entry[k] = typeof v === 'number' ? v : Array.from(v.dataSync());
       state[String(i)] = entry;
     }
     return { state, paramGroups };
@@ -213,19 +206,19 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = params[Number(key)];
       if (!p) throw new ArgumentError(`${name}.loadStateDict: state for unknown parameter index ${key}`);
-      const data = floatData(name, p.data, 'a parameter');
+      floatTensor(name, p, 'a parameter');
       const s: ParamState = {};
       for (const [k, v] of Object.entries(entry)) {
         if (typeof v === 'number') {
           s[k] = v;
           continue;
         }
-        if (v.length !== data.length) {
+        if (v.length !== p.size) {
           throw new ArgumentError(
-            `${name}.loadStateDict: state '${k}' of parameter ${key} has ${v.length} values, the parameter has ${data.length}`,
+            `${name}.loadStateDict: state '${k}' of parameter ${key} has ${v.length} values, the parameter has ${p.size}`,
           );
         }
-        s[k] = data instanceof Float64Array ? Float64Array.from(v) : Float32Array.from(v);
+        s[k] = tensor(p.dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v), { dtype: p.dtype }).reshape(p.shape);
       }
       restored.set(p, s);
     }
@@ -240,11 +233,11 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
 }
 
 /** The float gradient of `p`, or null when it has none. */
-export function gradOf(owner: string, p: OptimizableParam): FloatStorage | null {
+export function gradOf(owner: string, p: OptimizableParam): Tensor | null {
   if (p.grad === null) return null;
-  const g = floatData(owner, p.grad.data, 'a gradient');
-  if (g.length !== p.data.length) {
-    throw new ArgumentError(`${owner}: a gradient has ${g.length} values but its parameter has ${p.data.length}`);
+  const g = floatTensor(owner, p.grad, 'a gradient');
+  if (g.size !== p.size) {
+    throw new ArgumentError(`${owner}: a gradient has ${g.size} values but its parameter has ${p.size} (shape ${fmt(p.shape)})`);
   }
   return g;
 }

@@ -1,15 +1,14 @@
 import {
   type BaseOptimizerOptions,
   checkRange,
-  floatData,
   gradOf,
   type OptimizableParam,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { rmspropUpdate } from '../ops/optim-steps.js';
 import { ArgumentError } from '../errors.js';
-import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link RMSprop}. */
 export interface RMSpropOptions extends BaseOptimizerOptions {
@@ -52,17 +51,15 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
 
   protected updateGroup(group: ParamGroup<RMSpropOptions>): void {
     const { lr, alpha, eps, weightDecay, momentum, centered } = group;
-    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf('RMSprop', p);
       if (!g) continue;
-      const w = floatData('RMSprop', p.data, 'a parameter');
       const s = this.stateOf(p);
       s.step = (typeof s.step === 'number' ? s.step : 0) + 1;
       const sq = this.buffer(p, 'squareAvg');
       const ga = centered ? this.buffer(p, 'gradAvg') : null;
       const mb = momentum > 0 ? this.buffer(p, 'momentumBuffer') : null;
-      backend.rmspropStep(w, g, sq, ga, mb, { lr, alpha, eps, weightDecay, momentum });
+      rmspropUpdate(p, g, sq, ga, mb, { lr, alpha, eps, weightDecay, momentum });
     }
   }
 }

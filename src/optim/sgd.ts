@@ -1,15 +1,14 @@
 import {
   type BaseOptimizerOptions,
   checkRange,
-  floatData,
   gradOf,
   type OptimizableParam,
   Optimizer,
   type ParamGroup,
   type ParamGroupInput,
 } from './optimizer.js';
+import { sgdUpdate } from '../ops/optim-steps.js';
 import { ArgumentError } from '../errors.js';
-import { getBackend } from '../backend/registry.js';
 
 /** Hyperparameters of {@link SGD}. */
 export interface SGDOptions extends BaseOptimizerOptions {
@@ -56,15 +55,13 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected updateGroup(group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = group;
-    const backend = getBackend();
     for (const p of group.params) {
       const g = gradOf('SGD', p);
       if (!g) continue;
-      const w = floatData('SGD', p.data, 'a parameter');
       // PyTorch starts the buffer at the first gradient, without dampening.
       const fresh = momentum !== 0 && this.stateOf(p).momentumBuffer === undefined;
       const buf = momentum === 0 ? null : this.buffer(p, 'momentumBuffer');
-      backend.sgdStep(w, g, buf, { lr, momentum, dampening, nesterov, weightDecay, fresh });
+      sgdUpdate(p, g, buf, { lr, momentum, dampening, nesterov, weightDecay, fresh });
     }
   }
 }

@@ -44,7 +44,7 @@ function isXY(d: TrainData): d is XY {
 /** Rows `idx` of a tensor, as a new tensor without gradient history. */
 export function tensorRows(t: Tensor, idx: ArrayLike<number>): Tensor {
   const width = t.ndim === 0 ? 1 : t.size / t.shape[0]!;
-  return new Tensor(takeRows(t.data, width, idx), [idx.length, ...t.shape.slice(1)]);
+  return new Tensor(takeRows(t.dataSync(), width, idx), [idx.length, ...t.shape.slice(1)]);
 }
 
 /** A uniform view of the data: a sample count and a batch getter. */

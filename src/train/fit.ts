@@ -126,8 +126,8 @@ class Collector {
   private tgtShape: readonly number[] = [];
   private rows = 0;
   add(out: Tensor, target: Tensor): void {
-    this.outs.push(out.data.slice() as FloatArray);
-    this.tgts.push(target.data.slice());
+    this.outs.push(out.dataSync().slice() as FloatArray);
+    this.tgts.push(target.dataSync().slice());
     this.outShape = out.shape.slice(1);
     this.tgtShape = target.shape.slice(1);
     this.rows += out.shape[0] ?? 1;
@@ -358,10 +358,10 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
       for (const idx of batches(order, batchSize)) parts.push(model.forward(src.batch(idx).x));
       const first = parts[0]!;
       const width = first.size / first.shape[0]!;
-      const out = new (first.data.constructor as new (len: number) => FloatArray)(n * width);
+      const out = new (first.dataSync().constructor as new (len: number) => FloatArray)(n * width);
       let o = 0;
       for (const p of parts) {
-        out.set(p.data, o);
+        out.set(p.dataSync(), o);
         o += p.size;
       }
       return new Tensor(out, [n, ...first.shape.slice(1)]);

@@ -46,6 +46,7 @@ export {
   r2Score,
   recall,
   type ShapedData,
+  type MetricInput,
 } from './metrics.js';
 export {
   NeuralNetwork,

@@ -1,22 +1,31 @@
 /**
- * Metrics on predictions and targets. They read plain row-major storage, so they work on
- * tensors and on anything shaped like `{ data, shape }`.
+ * Metrics on predictions and targets. They take tensors (read once with `dataSync()`) or
+ * anything shaped like `{ data, shape }` with row-major values.
  *
  * Classification metrics accept predictions as scores `[N, C]` (logits or probabilities,
  * reduced by argmax), or as one score per sample `[N]`/`[N, 1]` (a binary problem,
  * thresholded at 0.5). Targets are class ids `[N]` or one-hot/probability rows `[N, C]`.
  * @module
  */
+import { Tensor } from '../autograd/tensor.js';
 import { ShapeError } from '../errors.js';
 
-/** Storage plus shape: a `Tensor`, or anything that looks like one. */
+/** Row-major values plus a shape, e.g. `{ data: [0, 1, 1], shape: [3] }`. */
 export interface ShapedData {
   readonly data: ArrayLike<number>;
   readonly shape: readonly number[];
 }
 
+/** What a metric reads: a tensor, or plain values with a shape. */
+export type MetricInput = Tensor | ShapedData;
+
 /** A metric: higher or lower is better depending on the metric; see {@link metricGreaterIsBetter}. */
-export type MetricFn = (pred: ShapedData, target: ShapedData) => number;
+export type MetricFn = (pred: MetricInput, target: MetricInput) => number;
+
+/** Plain values of a metric input (a tensor is read once). */
+function plain(x: MetricInput): ShapedData {
+  return x instanceof Tensor ? { data: x.dataSync(), shape: x.shape } : x;
+}
 
 function rows(t: ShapedData): number {
   return t.shape.length === 0 ? 1 : t.shape[0]!;
@@ -43,7 +52,8 @@ function argmaxRow(d: ArrayLike<number>, row: number, w: number): number {
  * Class ids from predictions or targets: argmax of `[N, C]` rows, `value > threshold` for one
  * score per sample when `scores` is true, or the values themselves (class ids).
  */
-export function toClassIds(t: ShapedData, scores: boolean, threshold = 0.5): Int32Array {
+export function toClassIds(tIn: MetricInput, scores: boolean, threshold = 0.5): Int32Array {
+  const t = plain(tIn);
   const n = rows(t);
   const w = width(t);
   const out = new Int32Array(n);
@@ -73,7 +83,9 @@ function checkRows(name: string, pred: ShapedData, target: ShapedData): number {
  * accuracy(model.forward(x), y); // 0.97
  * ```
  */
-export function accuracy(pred: ShapedData, target: ShapedData): number {
+export function accuracy(predIn: MetricInput, targetIn: MetricInput): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   const n = checkRows('accuracy', pred, target);
   const p = toClassIds(pred, true);
   const t = toClassIds(target, false);
@@ -90,7 +102,9 @@ export function accuracy(pred: ShapedData, target: ShapedData): number {
  * binaryAccuracy(probs, labels); // 0.95
  * ```
  */
-export function binaryAccuracy(pred: ShapedData, target: ShapedData, threshold = 0.5): number {
+export function binaryAccuracy(predIn: MetricInput, targetIn: MetricInput, threshold = 0.5): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   if (pred.data.length !== target.data.length) {
     throw new ShapeError(
       `binaryAccuracy: predictions [${pred.shape.join(', ')}] and targets [${target.shape.join(', ')}] differ in size`,
@@ -109,7 +123,9 @@ export function binaryAccuracy(pred: ShapedData, target: ShapedData, threshold =
  * confusionMatrix(logits, labels); // [[50, 0], [2, 48]]
  * ```
  */
-export function confusionMatrix(pred: ShapedData, target: ShapedData, numClasses?: number): number[][] {
+export function confusionMatrix(predIn: MetricInput, targetIn: MetricInput, numClasses?: number): number[][] {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   const n = checkRows('confusionMatrix', pred, target);
   const p = toClassIds(pred, true);
   const t = toClassIds(target, false);
@@ -157,17 +173,23 @@ export function macroScores(m: readonly (readonly number[])[]): { precision: num
 }
 
 /** Macro-averaged precision (the mean over classes of TP / predicted). */
-export function precision(pred: ShapedData, target: ShapedData): number {
+export function precision(predIn: MetricInput, targetIn: MetricInput): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   return macroScores(confusionMatrix(pred, target)).precision;
 }
 
 /** Macro-averaged recall (the mean over classes of TP / actual). */
-export function recall(pred: ShapedData, target: ShapedData): number {
+export function recall(predIn: MetricInput, targetIn: MetricInput): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   return macroScores(confusionMatrix(pred, target)).recall;
 }
 
 /** Macro-averaged F1 (the mean over classes of the harmonic mean of precision and recall). */
-export function f1Score(pred: ShapedData, target: ShapedData): number {
+export function f1Score(predIn: MetricInput, targetIn: MetricInput): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   return macroScores(confusionMatrix(pred, target)).f1;
 }
 
@@ -181,7 +203,9 @@ function checkSize(name: string, pred: ShapedData, target: ShapedData): number {
 }
 
 /** Mean absolute error. */
-export function mae(pred: ShapedData, target: ShapedData): number {
+export function mae(predIn: MetricInput, targetIn: MetricInput): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   const n = checkSize('mae', pred, target);
   let s = 0;
   for (let i = 0; i < n; i++) s += Math.abs(pred.data[i]! - target.data[i]!);
@@ -189,7 +213,9 @@ export function mae(pred: ShapedData, target: ShapedData): number {
 }
 
 /** Mean squared error. */
-export function mse(pred: ShapedData, target: ShapedData): number {
+export function mse(predIn: MetricInput, targetIn: MetricInput): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   const n = checkSize('mse', pred, target);
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -200,7 +226,9 @@ export function mse(pred: ShapedData, target: ShapedData): number {
 }
 
 /** Coefficient of determination, `1 − SS_res / SS_tot`, over all elements. */
-export function r2Score(pred: ShapedData, target: ShapedData): number {
+export function r2Score(predIn: MetricInput, targetIn: MetricInput): number {
+  const pred = plain(predIn);
+  const target = plain(targetIn);
   const n = checkSize('r2', pred, target);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += target.data[i]!;

@@ -156,7 +156,7 @@ export class NeuralNetwork {
   /** Configuration and weights as plain JSON. */
   toJSON(): NeuralNetworkJSON {
     const weights: NeuralNetworkJSON['weights'] = {};
-    for (const [k, t] of Object.entries(this.model.stateDict())) weights[k] = { shape: [...t.shape], data: Array.from(t.data) };
+    for (const [k, t] of Object.entries(this.model.stateDict())) weights[k] = { shape: [...t.shape], data: Array.from(t.dataSync()) };
     return { format: 'cortex-neural-network', version: 1, config: structuredClone(this.config), weights };
   }
 

@@ -17,7 +17,7 @@ import { Generator } from '../../src/tensor/random.js';
 
 function values(t: Tensor | null | undefined): number[] {
   if (t === null || t === undefined) throw new Error('expected a tensor');
-  return Array.from(t.data);
+  return Array.from(t.dataSync());
 }
 
 function close(actual: readonly number[], expected: readonly number[], tol = 1e-10): void {
@@ -162,7 +162,7 @@ describe('createGraph: higher-order gradients', () => {
     const b0 = randn([2], { generator: gen });
     const labels = tensor([0, 1, 1, 0], { dtype: 'int32' });
     const run = (createGraph: boolean): number[][] => {
-      const [x, w, b] = [x0, w0, b0].map((t) => tensor(t.data.slice(), { shape: t.shape, requiresGrad: true })) as [Tensor, Tensor, Tensor];
+      const [x, w, b] = [x0, w0, b0].map((t) => tensor(t.dataSync().slice(), { shape: t.shape, requiresGrad: true })) as [Tensor, Tensor, Tensor];
       const h = linear(x, w, b, 'tanh').gelu().add(x.sum(1, true).sigmoid());
       const loss = softmaxCrossEntropy(h.softmax(1).log().mul(h.elu()), labels).mean();
       return grad(loss, [x, w, b], { createGraph }).map((g) => values(g));
@@ -180,8 +180,8 @@ describe('createGraph: higher-order gradients', () => {
 
   it('a gradient penalty (WGAN-GP style) trains through the gradient norm', () => {
     const gen = new Generator(2);
-    const w = tensor(randn([1, 3], { generator: gen }).data, { shape: [1, 3], dtype: 'float64', requiresGrad: true });
-    const x = tensor(randn([5, 3], { generator: gen }).data, { shape: [5, 3], dtype: 'float64', requiresGrad: true });
+    const w = tensor(randn([1, 3], { generator: gen }).dataSync(), { shape: [1, 3], dtype: 'float64', requiresGrad: true });
+    const x = tensor(randn([5, 3], { generator: gen }).dataSync(), { shape: [5, 3], dtype: 'float64', requiresGrad: true });
     // gradcheck evaluates under noGrad; the penalty needs its forward graph.
     const fn = (wt: Tensor, xt: Tensor): Tensor =>
       enableGrad(() => {

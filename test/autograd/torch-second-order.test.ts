@@ -34,7 +34,7 @@ function expectClose(actual: Tensor | null | undefined, expected: FixtureTensor 
   if (actual === null || actual === undefined || expected === undefined) throw new Error(`${what}: missing`);
   expect(actual.shape, what).toEqual(expected.shape);
   const want = expected.data.map(Number);
-  Array.from(actual.data).forEach((v, i) => {
+  Array.from(actual.dataSync()).forEach((v, i) => {
     const w = want[i]!;
     expect(Math.abs(v - w), `${what}[${i}]: ${v} vs torch ${w}`).toBeLessThanOrEqual(1e-12 + 1e-9 * Math.abs(w));
   });

@@ -239,13 +239,13 @@ describe.each([1, 2])('wasm optimizer updates on %i thread(s)', (threads) => {
     const b = tensor(randomArray(next, 20), { shape: [20], requiresGrad: true });
     const loss = (): Tensor => x.matmul(w).add(b).tanh().sum();
     loss().backward();
-    const once = [Array.from(w.grad!.data), Array.from(b.grad!.data)];
+    const once = [Array.from(w.grad!.dataSync()), Array.from(b.grad!.dataSync())];
     const kept = w.grad;
     loss().backward();
     // Accumulated in place: the same tensor, holding twice the single-pass gradient.
     expect(w.grad).toBe(kept);
-    expectSame(w.grad!.data, once[0]!.map((v) => Math.fround(v + v)), 'w.grad');
-    expectSame(b.grad!.data, once[1]!.map((v) => Math.fround(v + v)), 'b.grad');
+    expectSame(w.grad!.dataSync(), once[0]!.map((v) => Math.fround(v + v)), 'w.grad');
+    expectSame(b.grad!.dataSync(), once[1]!.map((v) => Math.fround(v + v)), 'b.grad');
   });
 
   it('an empty update is a no-op', () => {

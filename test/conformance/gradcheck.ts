@@ -14,7 +14,7 @@ export const GRADCHECK_SEEDS = [1, 2, 3, 4] as const;
 
 /** A float32 copy of a tensor that requires grad. */
 function float32Leaf(t: Tensor): Tensor {
-  return tensor(Float32Array.from(t.data), { shape: t.shape, requiresGrad: true });
+  return tensor(Float32Array.from(t.dataSync()), { shape: t.shape, requiresGrad: true });
 }
 
 /**
@@ -55,11 +55,11 @@ export function gradcheckConformance(backendName: string, options: SuiteOptions 
           const x = float32Leaf(stabilityInput());
           const y = fn(x);
           expect(y.dtype).toBe('float32');
-          expect(Array.from(y.data).every(Number.isFinite), `${name} output ${y.toString()}`).toBe(true);
+          expect(Array.from(y.dataSync()).every(Number.isFinite), `${name} output ${y.toString()}`).toBe(true);
           y.backward(randn(y.shape, { generator: new Generator(9) }));
           const g = x.grad;
           expect(g).not.toBeNull();
-          expect(Array.from(g!.data).every(Number.isFinite), `${name} grad ${g!.toString()}`).toBe(true);
+          expect(Array.from(g!.dataSync()).every(Number.isFinite), `${name} grad ${g!.toString()}`).toBe(true);
         });
       }
     });

@@ -45,14 +45,14 @@ export function gradgradcheckConformance(backendName: string, options: SuiteOpti
         });
 
         it(`${name}: finite second derivatives in float32`, () => {
-          const x = tensor(Float32Array.from(stabilityInput().data), { shape: [3, 5], requiresGrad: true });
+          const x = tensor(Float32Array.from(stabilityInput().dataSync()), { shape: [3, 5], requiresGrad: true });
           const y = fn(x);
           const [g1] = grad(y, x, { gradOutputs: randn(y.shape, { generator: new Generator(9) }), createGraph: true });
           const [g2] = grad(g1.mul(randn(x.shape, { generator: new Generator(10) })).sum(), x, { allowUnused: true });
           for (const t of [g1, g2]) {
             if (t === null) continue;
             expect(t.dtype).toBe('float32');
-            expect(Array.from(t.data).every(Number.isFinite), `${name}: ${t.toString()}`).toBe(true);
+            expect(Array.from(t.dataSync()).every(Number.isFinite), `${name}: ${t.toString()}`).toBe(true);
           }
         });
       }

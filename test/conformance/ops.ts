@@ -45,7 +45,7 @@ export function fromFixture(t: FixtureTensor, dtype: 'float32' | 'float64', requ
  * so a kernel that ignores strides or offsets reads the gaps and fails.
  */
 export function stridedCopy(t: Tensor, requiresGrad = t.requiresGrad): Tensor {
-  const src = t.data;
+  const src = t.dataSync();
   const ctor = src.constructor as new (n: number) => typeof src;
   const wide = new ctor(2 * t.size + 1);
   wide.fill(t.dtype === 'int32' ? 2 ** 30 : Number.NaN);
@@ -81,7 +81,7 @@ export function checkCase(op: string, c: FixtureCase, p: Precision, strided = fa
   outs.forEach((o, i) => {
     const want = wantOuts[i]!;
     expectShape(`${op}/${c.name} output ${i}`, o.shape, want.shape);
-    expectClose(`${op}/${c.name} output ${i}`, o.data, decodeData(want), p.forward);
+    expectClose(`${op}/${c.name} output ${i}`, o.dataSync(), decodeData(want), p.forward);
   });
 
   const ws = c.ws ?? (c.w === undefined || c.w === null ? null : [c.w]);
@@ -101,7 +101,7 @@ export function checkCase(op: string, c: FixtureCase, p: Precision, strided = fa
     const got = inputs[i]!.grad;
     if (got === null) throw new Error(`${op}/${c.name}: input ${i} got no gradient`);
     expectShape(`${op}/${c.name} grad ${i}`, got.shape, want.shape);
-    expectClose(`${op}/${c.name} grad ${i}`, got.data, decodeData(want), p.grad);
+    expectClose(`${op}/${c.name} grad ${i}`, got.dataSync(), decodeData(want), p.grad);
   });
 }
 
@@ -146,7 +146,7 @@ export function opConformance(backendName: string, options: SuiteOptions = {}): 
       const reference = draw();
       setBackend(backendName);
       here.forEach((t, i) => {
-        expect(t.data).toEqual(reference[i]!.data);
+        expect(t.dataSync()).toEqual(reference[i]!.dataSync());
       });
     });
 

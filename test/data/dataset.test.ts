@@ -17,7 +17,7 @@ function dataset(n: number): TensorDataset {
 }
 
 function epochLabels(loader: DataLoader): number[][] {
-  return [...loader].map((b) => Array.from(b.y.data));
+  return [...loader].map((b) => Array.from(b.y.dataSync()));
 }
 
 describe('TensorDataset and DataLoader', () => {
@@ -25,9 +25,9 @@ describe('TensorDataset and DataLoader', () => {
     const ds = dataset(5);
     const b = ds.getBatch(Int32Array.of(3, 1));
     expect(b.x.shape).toEqual([2, 2]);
-    expect(Array.from(b.x.data)).toEqual([6, 7, 2, 3]);
+    expect(Array.from(b.x.dataSync())).toEqual([6, 7, 2, 3]);
     expect(b.y.dtype).toBe('int32');
-    expect(Array.from(b.y.data)).toEqual([3, 1]);
+    expect(Array.from(b.y.dataSync())).toEqual([3, 1]);
     expect(() => ds.getBatch(Int32Array.of(5))).toThrow(/out of range/);
     expect(() => new TensorDataset(tensor([[1], [2]]), tensor([1]))).toThrow(/first dimension/);
   });
@@ -62,7 +62,7 @@ describe('TensorDataset and DataLoader', () => {
     const enc = new TablePipeline({ target: 'y', onWarning: () => {} }).fitTransform(t);
     const e = toTensors(enc);
     expect(e.x.shape).toEqual([2, 3]);
-    expect(Array.from(e.y.data)).toEqual([0, 1]);
+    expect(Array.from(e.y.dataSync())).toEqual([0, 1]);
   });
 });
 
@@ -79,7 +79,7 @@ describe('CsvStreamDataset', () => {
     for await (const b of ds) {
       sizes.push(b.x.shape[0]!);
       rows.push(...b.rowNumbers);
-      xs.push(...b.x.data);
+      xs.push(...b.x.dataSync());
       expect(b.y?.dtype).toBe('int32');
     }
     expect(sizes).toEqual([...Array(10).fill(10), 3]);

@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const data = (() => {
   const g = new Generator(11);
   const x = randn([64, 4], { generator: g });
-  const labels = Array.from({ length: 64 }, (_, i) => (x.data[i * 4]! + x.data[i * 4 + 1]! > 0 ? 1 : 0) + (x.data[i * 4 + 2]! > 0.5 ? 1 : 0));
+  const labels = Array.from({ length: 64 }, (_, i) => (x.dataSync()[i * 4]! + x.dataSync()[i * 4 + 1]! > 0 ? 1 : 0) + (x.dataSync()[i * 4 + 2]! > 0.5 ? 1 : 0));
   return { x, y: tensor(labels, { dtype: 'int32' }) };
 })();
 
@@ -49,7 +49,7 @@ function trainEpochs(model: Module, opt: Optimizer, sched: Scheduler, from: numb
 }
 
 function weights(model: Module): number[][] {
-  return model.parameters().map((p) => Array.from(p.data));
+  return model.parameters().map((p) => Array.from(p.dataSync()));
 }
 
 type Setup = (m: Module) => { opt: Optimizer; sched: Scheduler };

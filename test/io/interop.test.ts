@@ -42,6 +42,6 @@ it.skipIf(!hasNumpy)('a model file is readable by an independent safetensors rea
   const out = JSON.parse(execFileSync(python, ['-c', reader, path], { encoding: 'utf8' }));
   expect(out.layers).toEqual(['Linear', 'ReLU', 'Linear']);
   for (const [name, p] of model.namedParameters()) {
-    expect(out.tensors[name].flat()).toEqual(Array.from(p.data));
+    expect(out.tensors[name].flat()).toEqual(Array.from(p.dataSync()));
   }
 });

@@ -55,14 +55,14 @@ function bigModel(): Sequential {
   // Give BatchNorm running statistics and a batch count.
   model.train();
   model.forward(randn([16, 2, 3], { generator: g }));
-  expect(bn.numBatchesTracked!.data[0]).toBe(1);
+  expect(bn.numBatchesTracked!.dataSync()[0]).toBe(1);
   return model;
 }
 
 function sameOutputs(a: Module, b: Module, x: Tensor): void {
   a.eval();
   b.eval();
-  expect(Array.from(b.forward(x).data)).toEqual(Array.from(a.forward(x).data));
+  expect(Array.from(b.forward(x).dataSync())).toEqual(Array.from(a.forward(x).dataSync()));
 }
 
 /** Runs `fn`, expects a ModelFormatError whose message matches. */
@@ -98,8 +98,8 @@ describe('model files', () => {
     expect(saved.library.name).toBe('cortex-nn');
     sameOutputs(model, saved.model, randn([5, 2, 3], { generator: new Generator(9) }));
     const sd = saved.model.stateDict();
-    expect(Array.from(sd['2.numBatchesTracked']!.data)).toEqual([1]);
-    expect(Array.from(sd['2.runningVar']!.data)).toEqual(Array.from(model.stateDict()['2.runningVar']!.data));
+    expect(Array.from(sd['2.numBatchesTracked']!.dataSync())).toEqual([1]);
+    expect(Array.from(sd['2.runningVar']!.dataSync())).toEqual(Array.from(model.stateDict()['2.runningVar']!.dataSync()));
   });
 
   it('stores weights as plain safetensors with state-dict names', () => {
@@ -108,7 +108,7 @@ describe('model files', () => {
     expect([...f.tensors.keys()]).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
     expect(f.tensors.get('0.weight')!.dtype).toBe('F32');
     expect(f.tensors.get('0.weight')!.shape).toEqual([3, 2]);
-    expect(Array.from(f.tensors.get('2.bias')!.data)).toEqual(Array.from(model.stateDict()['2.bias']!.data));
+    expect(Array.from(f.tensors.get('2.bias')!.data)).toEqual(Array.from(model.stateDict()['2.bias']!.dataSync()));
   });
 
   it('handles Embedding models and does not touch the global generator when loading', () => {
@@ -133,7 +133,7 @@ describe('model files', () => {
 
   it('refuses to save non-finite weights or unregistered layers', () => {
     const model = new Sequential(new Linear(2, 2));
-    (model.at(0) as Linear).weight.data[3] = Number.NaN;
+    (model.at(0) as Linear).weight.dataSync()[3] = Number.NaN;
     expectFormatError(() => serializeModel(model), /cannot save the model: tensor '0.weight' holds a non-finite value \(NaN\) at flat index 3/);
     class Mystery extends Module {
       forward(x: Tensor): Tensor {

@@ -6,7 +6,7 @@ import { randn, sum, tensor, zeros } from '../../src/ops/index.js';
 import { Generator } from '../../src/tensor/random.js';
 import { ElmanCell, Mix } from './toy-modules.js';
 
-const values = (t: Tensor): number[] => Array.from(t.data);
+const values = (t: Tensor): number[] => Array.from(t.dataSync());
 
 describe('forward hooks', () => {
   it('a forward hook sees the module, the inputs and the output of each forward call', () => {

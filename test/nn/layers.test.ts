@@ -48,26 +48,26 @@ describe('Linear', () => {
   it('uses PyTorch default init: U(-1/sqrt(in), 1/sqrt(in)) for weight and bias', () => {
     const fc = new Linear(400, 300, { generator: g(1) });
     expect(fc.weight.shape).toEqual([300, 400]);
-    const w = stats(fc.weight.data);
+    const w = stats(fc.weight.dataSync());
     const bound = 1 / 20;
     expect(w.min).toBeGreaterThanOrEqual(-bound);
     expect(w.max).toBeLessThanOrEqual(bound);
     expect(w.std).toBeCloseTo(bound / Math.sqrt(3), 3);
-    const b = stats(fc.bias!.data);
+    const b = stats(fc.bias!.dataSync());
     expect(b.min).toBeGreaterThanOrEqual(-bound);
     expect(b.max).toBeLessThanOrEqual(bound);
   });
 
   it('is seeded: the same generator seed gives the same weights', () => {
-    expect(Array.from(new Linear(5, 3, { generator: g(7) }).weight.data)).toEqual(
-      Array.from(new Linear(5, 3, { generator: g(7) }).weight.data),
+    expect(Array.from(new Linear(5, 3, { generator: g(7) }).weight.dataSync())).toEqual(
+      Array.from(new Linear(5, 3, { generator: g(7) }).weight.dataSync()),
     );
   });
 
   it('computes x·Wᵀ + b, for batched and unbatched input, and has correct gradients', () => {
     const fc = new Linear(3, 2, { generator: g(2) });
-    fc.weight.data.set([1, 2, 3, -1, 0, 1]);
-    fc.bias!.data.set([0.5, -0.5]);
+    fc.weight.dataSync().set([1, 2, 3, -1, 0, 1]);
+    fc.bias!.dataSync().set([0.5, -0.5]);
     expect(fc.forward(tensor([[1, 1, 1]])).toArray()).toEqual([[6.5, -0.5]]);
     expect(fc.forward(tensor([2, 0, 1])).toArray()).toEqual([5.5, -1.5]);
     gradcheck((x) => fc.forward(x), [randn([4, 3], { generator: g(3) })]);
@@ -97,7 +97,7 @@ describe('activation modules', () => {
   ];
   for (const [name, m, f] of cases) {
     it(`${name} applies its op`, () => {
-      expect(Array.from(m.forward(x).data)).toEqual(Array.from(f(x).data));
+      expect(Array.from(m.forward(x).dataSync())).toEqual(Array.from(f(x).dataSync()));
     });
   }
   it('activationModule builds modules by name', () => {
@@ -112,13 +112,13 @@ describe('Dropout', () => {
     const x = ops.add(new Tensor(new Float32Array(10000), [100, 100]), 1);
     const a = new Dropout(0.3, { generator: g(5) }).forward(x);
     const b = new Dropout(0.3, { generator: g(5) }).forward(x);
-    expect(Array.from(a.data)).toEqual(Array.from(b.data));
-    const s = stats(a.data);
+    expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    const s = stats(a.dataSync());
     expect(s.mean).toBeCloseTo(1, 1);
-    const zeros = Array.from(a.data).filter((v) => v === 0).length / 10000;
+    const zeros = Array.from(a.dataSync()).filter((v) => v === 0).length / 10000;
     expect(zeros).toBeGreaterThan(0.27);
     expect(zeros).toBeLessThan(0.33);
-    expect(Math.max(...a.data)).toBeCloseTo(1 / 0.7, 5);
+    expect(Math.max(...a.dataSync())).toBeCloseTo(1 / 0.7, 5);
     const d = new Dropout(0.3);
     d.eval();
     expect(d.forward(x)).toBe(x);
@@ -136,11 +136,11 @@ describe('Flatten and Embedding', () => {
     const idx = new Tensor(Int32Array.of(4, 1, 4), [1, 3]);
     const y = emb.forward(idx);
     expect(y.shape).toEqual([1, 3, 3]);
-    expect(Array.from(y.data.slice(0, 3))).toEqual(Array.from(emb.weight.data.slice(12, 15)));
+    expect(Array.from(y.dataSync().slice(0, 3))).toEqual(Array.from(emb.weight.dataSync().slice(12, 15)));
     ops.sum(y).backward();
-    expect(Array.from(emb.weight.grad!.data)).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 2]);
+    expect(Array.from(emb.weight.grad!.dataSync())).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 2, 2, 2]);
     expect(() => emb.forward(new Tensor(Int32Array.of(5), [1]))).toThrow(/index 5 is out of range/);
-    const w = stats(new Embedding(1000, 10, { generator: g(2) }).weight.data);
+    const w = stats(new Embedding(1000, 10, { generator: g(2) }).weight.dataSync());
     expect(w.std).toBeCloseTo(1, 1);
   });
 });
@@ -152,14 +152,14 @@ describe('LayerNorm', () => {
       [1, 2, 3, 4],
       [-1, 0, 5, 2],
     ]);
-    const y = ln.forward(x).data;
+    const y = ln.forward(x).dataSync();
     for (let r = 0; r < 2; r++) {
       const row = Array.from(y.slice(r * 4, r * 4 + 4));
       expect(stats(row).mean).toBeCloseTo(0, 5);
       expect(stats(row).std).toBeCloseTo(1, 3);
     }
-    ln.weight!.data.set([1, 2, 0.5, -1]);
-    ln.bias!.data.set([0, 1, 0, 0.25]);
+    ln.weight!.dataSync().set([1, 2, 0.5, -1]);
+    ln.bias!.dataSync().set([0, 1, 0, 0.25]);
     gradcheck((t) => ln.forward(t), [randn([3, 4], { generator: g(4) })]);
   });
 });
@@ -176,21 +176,21 @@ describe('BatchNorm1d', () => {
     // Column 0: mean 3, biased variance 8/3.
     expect(y[0]![0]).toBeCloseTo(-2 / Math.sqrt(8 / 3 + 1e-5), 5);
     // Running stats use the unbiased variance (PyTorch): var0 = 4, var1 = 700.
-    expect(bn.runningMean!.data[0]).toBeCloseTo(0.5 * 3, 5);
-    expect(bn.runningMean!.data[1]).toBeCloseTo(0.5 * 30, 5);
-    expect(bn.runningVar!.data[0]).toBeCloseTo(0.5 + 0.5 * 4, 5);
-    expect(bn.runningVar!.data[1]).toBeCloseTo(0.5 + 0.5 * 700, 3);
-    expect(bn.numBatchesTracked!.data[0]).toBe(1);
+    expect(bn.runningMean!.dataSync()[0]).toBeCloseTo(0.5 * 3, 5);
+    expect(bn.runningMean!.dataSync()[1]).toBeCloseTo(0.5 * 30, 5);
+    expect(bn.runningVar!.dataSync()[0]).toBeCloseTo(0.5 + 0.5 * 4, 5);
+    expect(bn.runningVar!.dataSync()[1]).toBeCloseTo(0.5 + 0.5 * 700, 3);
+    expect(bn.numBatchesTracked!.dataSync()[0]).toBe(1);
     bn.eval();
     const e = bn.forward(tensor([[1.5, 15]])).toArray() as number[][];
     expect(e[0]![0]).toBeCloseTo(0, 5);
     expect(e[0]![1]).toBeCloseTo(0, 5);
-    expect(bn.numBatchesTracked!.data[0]).toBe(1);
+    expect(bn.numBatchesTracked!.dataSync()[0]).toBe(1);
   });
 
   it('accepts [N, C, L] input and has correct input gradients', () => {
     const bn = new BatchNorm1d(3);
-    bn.weight!.data.set([1, -2, 0.5]);
+    bn.weight!.dataSync().set([1, -2, 0.5]);
     const x = randn([4, 3, 2], { generator: g(6) });
     expect(bn.forward(x).shape).toEqual([4, 3, 2]);
     gradcheck((t) => bn.forward(t), [randn([5, 3], { generator: g(7) })]);
@@ -201,9 +201,9 @@ describe('BatchNorm1d', () => {
 describe('initialisers', () => {
   const make = (shape: number[]) => new Parameter(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
   it('constant fills', () => {
-    expect(Array.from(init.zeros(make([2, 2])).data)).toEqual([0, 0, 0, 0]);
-    expect(Array.from(init.ones(make([3])).data)).toEqual([1, 1, 1]);
-    expect(Array.from(init.constant(make([2]), 0.5).data)).toEqual([0.5, 0.5]);
+    expect(Array.from(init.zeros(make([2, 2])).dataSync())).toEqual([0, 0, 0, 0]);
+    expect(Array.from(init.ones(make([3])).dataSync())).toEqual([1, 1, 1]);
+    expect(Array.from(init.constant(make([2]), 0.5).dataSync())).toEqual([0.5, 0.5]);
   });
 
   it('have the documented spread', () => {
@@ -219,7 +219,7 @@ describe('initialisers', () => {
       ['lecunNormal', init.lecunNormal(make(shape), g(1)), Math.sqrt(1 / 300)],
     ];
     for (const [name, p, std] of cases) {
-      const s = stats(p.data);
+      const s = stats(p.dataSync());
       expect(Math.abs(s.mean), name).toBeLessThan(std * 0.05);
       expect(s.std / std, name).toBeGreaterThan(0.97);
       expect(s.std / std, name).toBeLessThan(1.03);

@@ -81,13 +81,13 @@ function check(c: Case, op: string, compute: Fn): void {
   const inputs = c.inputs.map((a, i) => toTensor(a, c.grads[i] !== null));
   const out = compute(inputs[0]!, inputs[1]!, c.args);
   expect(out.shape).toEqual(c.output.shape);
-  expectClose(out.data, c.output.data, 1e-5, `${op}/${c.name} value`);
+  expectClose(out.dataSync(), c.output.data, 1e-5, `${op}/${c.name} value`);
   sum(mul(out, toTensor(c.w))).backward();
   c.grads.forEach((g, i) => {
     if (g === null) return;
     const got = inputs[i]!.grad;
     expect(got, `${op}/${c.name} grad ${i}`).not.toBeNull();
-    expectClose(got!.data, g.data, 1e-4, `${op}/${c.name} grad ${i}`);
+    expectClose(got!.dataSync(), g.data, 1e-4, `${op}/${c.name} grad ${i}`);
   });
 }
 
@@ -112,7 +112,7 @@ describe('loss edge cases', () => {
     const loss = binaryCrossEntropy(p, t);
     expect(Number.isFinite(loss.item())).toBe(true);
     loss.backward();
-    expect(Array.from(p.grad!.data).every(Number.isFinite)).toBe(true);
+    expect(Array.from(p.grad!.dataSync()).every(Number.isFinite)).toBe(true);
     expect(() => binaryCrossEntropy(new Tensor(Float32Array.of(1.5), [1]), new Tensor(Float32Array.of(1), [1]))).toThrow(
       /probabilities in \[0, 1\], found 1.5/,
     );

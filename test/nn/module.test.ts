@@ -93,10 +93,10 @@ describe('stateDict round trip', () => {
     const b = new Net(new Generator(99));
     b.loadStateDict(sd);
     b.eval();
-    expect(Array.from(b.forward(x).data)).toEqual(Array.from(a.forward(x).data));
+    expect(Array.from(b.forward(x).dataSync())).toEqual(Array.from(a.forward(x).dataSync()));
     // The state is a copy: changing the model afterwards does not change it.
-    a.head.weight.data[0] = 123;
-    expect(sd['head.weight']!.data[0]).not.toBe(123);
+    a.head.weight.dataSync()[0] = 123;
+    expect(sd['head.weight']!.dataSync()[0]).not.toBe(123);
   });
 
   it('strict loading reports every missing, unexpected and mis-shaped key in one error', () => {
@@ -129,8 +129,8 @@ describe('stateDict round trip', () => {
     delete sd['head.bias'];
     const r = b.loadStateDict(sd, { strict: false });
     expect(r.missingKeys).toEqual(['head.bias']);
-    expect(Array.from(b.head.weight.data)).toEqual(Array.from(a.head.weight.data));
-    expect(Array.from(b.head.bias!.data)).not.toEqual(Array.from(a.head.bias!.data));
+    expect(Array.from(b.head.weight.dataSync())).toEqual(Array.from(a.head.weight.dataSync()));
+    expect(Array.from(b.head.bias!.dataSync())).not.toEqual(Array.from(a.head.bias!.dataSync()));
   });
 });
 

@@ -28,16 +28,16 @@ describe('Sequential fuses Linear with a following activation', () => {
       const fused = model.forward(x);
       expect(fused.node?.inputs[0]?.node?.def.name).toBe(`linear+${name.toLowerCase()}`);
       sum(fused).backward();
-      const grads = model.parameters().map((p) => Array.from(p.grad!.data));
-      const gx = Array.from(x.grad!.data);
+      const grads = model.parameters().map((p) => Array.from(p.grad!.dataSync()));
+      const gx = Array.from(x.grad!.dataSync());
 
       model.zeroGrad();
       x.grad = null;
       const plain = unfused(layers, x);
       sum(plain).backward();
-      expect(Array.from(fused.data)).toEqual(Array.from(plain.data));
-      expect(model.parameters().map((p) => Array.from(p.grad!.data))).toEqual(grads);
-      expect(Array.from(x.grad!.data)).toEqual(gx);
+      expect(Array.from(fused.dataSync())).toEqual(Array.from(plain.dataSync()));
+      expect(model.parameters().map((p) => Array.from(p.grad!.dataSync()))).toEqual(grads);
+      expect(Array.from(x.grad!.dataSync())).toEqual(gx);
     });
   }
 
@@ -50,6 +50,6 @@ describe('Sequential fuses Linear with a following activation', () => {
     const g = new Generator(4);
     const layers = [new Linear(3, 3, { generator: g }), new Doubled()];
     const x = randn([2, 3], { generator: g });
-    expect(Array.from(new Sequential(...layers).forward(x).data)).toEqual(Array.from(unfused(layers, x).data));
+    expect(Array.from(new Sequential(...layers).forward(x).dataSync())).toEqual(Array.from(unfused(layers, x).dataSync()));
   });
 });

@@ -25,7 +25,7 @@ describe('typed forward: a module with two inputs', () => {
     const y = mix.forward(a, b);
     expect(y.shape).toEqual([5, 4]);
     const expected = mix.fa.forward(a).add(mix.fb.forward(b));
-    expect(Array.from(y.data)).toEqual(Array.from(expected.data));
+    expect(Array.from(y.dataSync())).toEqual(Array.from(expected.dataSync()));
     y.sum().backward();
     expect(a.grad?.shape).toEqual([5, 3]);
     expect(b.grad?.shape).toEqual([5, 2]);
@@ -96,8 +96,8 @@ describe('typed forward: an attention-shaped module (query, key, value, options?
     expect(seen).toEqual([{ scale: 2 }]);
     // scale 0 (from the pre-hook): every query averages the values.
     const mean = v.mean(1, true);
-    expect(Array.from(uniform.data).map((x) => x.toFixed(5))).toEqual(
-      Array.from(mean.expand([2, 3, 6]).data).map((x) => x.toFixed(5)),
+    expect(Array.from(uniform.dataSync()).map((x) => x.toFixed(5))).toEqual(
+      Array.from(mean.expand([2, 3, 6]).dataSync()).map((x) => x.toFixed(5)),
     );
   });
 });
@@ -118,7 +118,7 @@ describe('typed forward: a recurrent cell returning [output, state]', () => {
     const other = [randn([4, 2]), xs[1]!, xs[2]!];
     let h2 = zeros([4, 3]);
     for (const x of other) [, h2] = cell.forward(x, h2);
-    expect(Array.from(h2.data)).not.toEqual(Array.from(states[2]!.data));
+    expect(Array.from(h2.dataSync())).not.toEqual(Array.from(states[2]!.dataSync()));
   });
 
   it('gradients through the carried state pass gradcheck (float64)', () => {
@@ -141,15 +141,15 @@ describe('typed forward: a recurrent cell returning [output, state]', () => {
     const n = 128;
     const steps = 3;
     const x = new Tensor(Float32Array.from({ length: n * steps }, () => g.nextFloat() * 2 - 1), [n, steps]);
-    const y = new Tensor(Float32Array.from({ length: n }, (_, i) => x.data[i * steps]!), [n]);
+    const y = new Tensor(Float32Array.from({ length: n }, (_, i) => x.dataSync()[i * steps]!), [n]);
     const model = new Recurrent(8, new Generator(6));
-    const whhBefore = Array.from(model.cell.whh.data);
+    const whhBefore = Array.from(model.cell.whh.dataSync());
     const history = fit(model, { x, y }, { epochs: 60, batchSize: 32, optimizer: new Adam(model.parameters(), { lr: 0.03 }), loss: new MSELoss() });
     const first = history.loss[0]!;
     const last = history.loss.at(-1)!;
     expect(last).toBeLessThan(first / 20);
     // The recurrent weights only get gradients through the state carried between steps.
-    expect(Array.from(model.cell.whh.data)).not.toEqual(whhBefore);
+    expect(Array.from(model.cell.whh.dataSync())).not.toEqual(whhBefore);
     expect(model.cell.whh.grad).not.toBeNull();
   });
 });

@@ -131,7 +131,7 @@ describe('module walks (PyTorch naming)', () => {
     m.apply((x) => {
       if (x instanceof Linear) init.constant(x.weight, 0.5);
     });
-    for (const x of m.modules()) if (x instanceof Linear) expect(Array.from(x.weight.data).every((v) => v === 0.5)).toBe(true);
+    for (const x of m.modules()) if (x instanceof Linear) expect(Array.from(x.weight.dataSync()).every((v) => v === 0.5)).toBe(true);
   });
 
   it('train() and eval() reach loss modules and multi-input sub-modules', () => {

@@ -15,7 +15,7 @@ import { Generator } from '../../src/tensor/random.js';
 
 function values(t: Tensor | null): number[] {
   if (t === null) throw new Error('expected a tensor, got null');
-  return Array.from(t.data);
+  return Array.from(t.dataSync());
 }
 
 describe('autograd semantics', () => {
@@ -131,11 +131,11 @@ describe('autograd semantics', () => {
 
   it('a gradient has the dtype and shape of its leaf', () => {
     const x = randn([2, 3], { generator: new Generator(3) }).double();
-    const leaf = tensor(x.data, { shape: x.shape, dtype: 'float64', requiresGrad: true });
+    const leaf = tensor(x.dataSync(), { shape: x.shape, dtype: 'float64', requiresGrad: true });
     leaf.sum().backward();
     expect(leaf.grad!.dtype).toBe('float64');
     expect(leaf.grad!.shape).toEqual([2, 3]);
-    expect(values(leaf.grad)).toEqual(Array.from(ones([6]).data));
+    expect(values(leaf.grad)).toEqual(Array.from(ones([6]).dataSync()));
   });
 
   it('gradients flow through float() and double() conversions', () => {
@@ -160,12 +160,12 @@ describe('leaf gradients keep owned storage without copying', () => {
     const w = randn([4, 2], { generator: g, requiresGrad: true });
     const loss = () => x.matmul(w).sum();
     loss().backward();
-    const gx = Array.from(x.grad!.data);
-    const gw = Array.from(w.grad!.data);
-    expect(x.grad!.data.buffer).not.toBe(w.grad!.data.buffer);
+    const gx = Array.from(x.grad!.dataSync());
+    const gw = Array.from(w.grad!.dataSync());
+    expect(x.grad!.dataSync().buffer).not.toBe(w.grad!.dataSync().buffer);
     loss().backward();
-    expect(Array.from(x.grad!.data)).toEqual(gx.map((v) => Math.fround(v + v)));
-    expect(Array.from(w.grad!.data)).toEqual(gw.map((v) => Math.fround(v + v)));
+    expect(Array.from(x.grad!.dataSync())).toEqual(gx.map((v) => Math.fround(v + v)));
+    expect(Array.from(w.grad!.dataSync())).toEqual(gw.map((v) => Math.fround(v + v)));
   });
 
   it('gives the same leaf two separate gradients when it appears twice', () => {
@@ -174,17 +174,17 @@ describe('leaf gradients keep owned storage without copying', () => {
     const v = randn([3, 3], { generator: g, requiresGrad: true });
     // w·w: both matmul operands are w, their gradients are summed before the leaf keeps them.
     w.matmul(w).add(v.matmul(w)).sum().backward();
-    expect(w.grad!.data.buffer).not.toBe(v.grad!.data.buffer);
-    const before = Array.from(v.grad!.data);
-    w.grad!.data.fill(0);
-    expect(Array.from(v.grad!.data)).toEqual(before);
+    expect(w.grad!.dataSync().buffer).not.toBe(v.grad!.dataSync().buffer);
+    const before = Array.from(v.grad!.dataSync());
+    w.grad!.dataSync().fill(0);
+    expect(Array.from(v.grad!.dataSync())).toEqual(before);
   });
 
   it('copies an upstream gradient the caller passed in', () => {
     const w = tensor([1, 2, 3, 4], { shape: [2, 2], requiresGrad: true });
     const seed = tensor([1, 1, 1, 1], { shape: [2, 2] });
     w.reshape([2, 2]).backward(seed);
-    w.grad!.data.fill(5);
-    expect(Array.from(seed.data)).toEqual([1, 1, 1, 1]);
+    w.grad!.dataSync().fill(5);
+    expect(Array.from(seed.dataSync())).toEqual([1, 1, 1, 1]);
   });
 });

@@ -42,7 +42,7 @@ const ACT: Record<LinearActivation, (t: Tensor) => Tensor> = { relu, sigmoid, ta
 
 /** A fresh leaf with the same values. */
 function leaf(t: Tensor): Tensor {
-  return tensor(t.data.slice(), { shape: t.shape, dtype: t.dtype, requiresGrad: true });
+  return tensor(t.dataSync().slice(), { shape: t.shape, dtype: t.dtype, requiresGrad: true });
 }
 
 /** Largest |a − b| over two arrays of one length. */
@@ -81,14 +81,14 @@ for (const name of BACKENDS) {
             const plain = ACT[act](linear(x2, w2, b2));
             const what = `${act} [${lead}, ${inF}] -> ${out} bias ${withBias}`;
             expect(fused.shape, what).toEqual(plain.shape);
-            expect(Array.from(fused.data), what).toEqual(Array.from(plain.data));
+            expect(Array.from(fused.dataSync()), what).toEqual(Array.from(plain.dataSync()));
             const up = randn(fused.shape, { generator: g });
             fused.backward(up);
             plain.backward(up);
             for (const [p, q] of [[x1, x2], [w1, w2], [b1, b2]] as const) {
               if (p === undefined || q === undefined) continue;
-              const scale = Math.max(1, ...Array.from(q.grad!.data, Math.abs));
-              expect(maxDiff(p.grad!.data, q.grad!.data), `${what} grad`).toBeLessThanOrEqual(1e-5 * scale);
+              const scale = Math.max(1, ...Array.from(q.grad!.dataSync(), Math.abs));
+              expect(maxDiff(p.grad!.dataSync(), q.grad!.dataSync()), `${what} grad`).toBeLessThanOrEqual(1e-5 * scale);
             }
           }
         }
@@ -102,8 +102,8 @@ for (const name of BACKENDS) {
       const w = randn([5, 17], { generator: g });
       const b = randn([5], { generator: g });
       const product = x.matmul(w.T);
-      expect(Array.from(linear(x, w, b).data)).toEqual(Array.from(product.add(b).data));
-      expect(Array.from(linear(x, w).data)).toEqual(Array.from(product.data));
+      expect(Array.from(linear(x, w, b).dataSync())).toEqual(Array.from(product.add(b).dataSync()));
+      expect(Array.from(linear(x, w).dataSync())).toEqual(Array.from(product.dataSync()));
     });
 
     it('softmaxCrossEntropy matches the composite path, values and gradients (float32 and float64)', () => {
@@ -122,11 +122,11 @@ for (const name of BACKENDS) {
           const tol = dtype === 'float32' ? 2e-5 : 1e-12;
           const what = `${dtype} [${n}, ${c}]`;
           expect(fused.dtype).toBe(dtype);
-          expect(maxDiff(fused.data, slow.data), what).toBeLessThanOrEqual(tol * 10);
+          expect(maxDiff(fused.dataSync(), slow.dataSync()), what).toBeLessThanOrEqual(tol * 10);
           const up = randn([n], { generator: g, dtype });
           fused.backward(up);
           slow.backward(up);
-          expect(maxDiff(a.grad!.data, b.grad!.data), `${what} grad`).toBeLessThanOrEqual(tol * 4);
+          expect(maxDiff(a.grad!.dataSync(), b.grad!.dataSync()), `${what} grad`).toBeLessThanOrEqual(tol * 4);
         }
       }
     });
@@ -145,12 +145,12 @@ for (const name of BACKENDS) {
       const l64 = softmaxCrossEntropy(x64, labels);
       // Row 0 picks the smallest logit: its loss is 2e4 exactly (float32 spacing there
       // is 2e-3); the others are O(1).
-      expect(maxDiff(l32.data, l64.data)).toBeLessThanOrEqual(2e-3);
-      expect(l64.data[0]).toBe(2e4);
+      expect(maxDiff(l32.dataSync(), l64.dataSync())).toBeLessThanOrEqual(2e-3);
+      expect(l64.dataSync()[0]).toBe(2e4);
       l32.sum().backward();
       l64.sum().backward();
-      expect(Array.from(x32.grad!.data).every(Number.isFinite)).toBe(true);
-      expect(maxDiff(x32.grad!.data, x64.grad!.data)).toBeLessThanOrEqual(1e-6);
+      expect(Array.from(x32.grad!.dataSync()).every(Number.isFinite)).toBe(true);
+      expect(maxDiff(x32.grad!.dataSync(), x64.grad!.dataSync())).toBeLessThanOrEqual(1e-6);
     });
 
     it('zero rows give an empty loss, and crossEntropy averages them to NaN as before', () => {
@@ -207,9 +207,9 @@ describe('crossEntropy against the PyTorch fixtures on every backend', () => {
         const [x, t] = [arr(c.inputs[0]!), arr(c.inputs[1]!)];
         const input = leaf(x);
         const out = crossEntropy(input, t, c.args);
-        close(out.data, c.output, 1e-5, 'value');
+        close(out.dataSync(), c.output, 1e-5, 'value');
         out.mul(arr(c.w)).sum().backward();
-        close(input.grad!.data, c.grads[0]!, 1e-4, 'grad');
+        close(input.grad!.dataSync(), c.grads[0]!, 1e-4, 'grad');
       });
     }
   }
@@ -224,12 +224,12 @@ describe('Linear.forwardActivated', () => {
       fc.zeroGrad();
       const fused = fc.forwardActivated(x, act);
       fused.sum().backward();
-      const gw = Array.from(fc.weight.grad!.data);
+      const gw = Array.from(fc.weight.grad!.dataSync());
       fc.zeroGrad();
       const plain = mod.forward(fc.forward(x));
       plain.sum().backward();
-      expect(Array.from(fused.data), act).toEqual(Array.from(plain.data));
-      expect(maxDiff(gw, fc.weight.grad!.data), act).toBeLessThanOrEqual(1e-6);
+      expect(Array.from(fused.dataSync()), act).toEqual(Array.from(plain.dataSync()));
+      expect(maxDiff(gw, fc.weight.grad!.dataSync()), act).toBeLessThanOrEqual(1e-6);
     }
     expect(() => fc.forwardActivated(randn([2, 5]), 'relu')).toThrow(/expected input with 6 features/);
   });

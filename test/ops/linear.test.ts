@@ -13,8 +13,8 @@ describe("linear (fused x·Wᵀ + b)", () => {
 		const x = randn([6, 5], { generator: g });
 		const w = randn([3, 5], { generator: g });
 		const b = randn([3], { generator: g });
-		const fused = linear(x, w, b).data;
-		const composed = x.matmul(w.T).add(b).data;
+		const fused = linear(x, w, b).dataSync();
+		const composed = x.matmul(w.T).add(b).dataSync();
 		for (let i = 0; i < fused.length; i++)
 			expect(fused[i]).toBeCloseTo(composed[i]!, 5);
 	});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { Tensor } from '../../src/index.js';
 import {
   Adagrad,
   Adam,
@@ -55,7 +56,7 @@ function expectClose(actual: ArrayLike<number>, expected: readonly number[], tol
 }
 
 function makeParam(values: readonly number[], shape: number[]): OptimizableParam {
-  return { data: Float32Array.from(values), shape, grad: null };
+  return new Tensor(Float32Array.from(values), shape);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: constructor table over differently typed option bags
@@ -72,11 +73,11 @@ describe('optimizers match PyTorch over 5 steps', () => {
       c.trajectory.forEach((expected, step) => {
         opt.zeroGrad();
         params.forEach((p, i) => {
-          p.grad = { data: Float32Array.from(optimFx.grads[step]![i]!) };
+          p.grad = new Tensor(Float32Array.from(optimFx.grads[step]![i]!), [...p.shape]);
         });
         opt.step();
         params.forEach((p, i) => {
-          expectClose(p.data, expected[i]!, 1e-5, `${c.name} step ${step + 1} param ${i}`);
+          expectClose(p.dataSync(), expected[i]!, 1e-5, `${c.name} step ${step + 1} param ${i}`);
         });
       });
     });
@@ -92,16 +93,16 @@ describe('optimizers match PyTorch over 5 steps', () => {
         for (let step = 0; step < 5; step++) {
           if (step === resumeAt) {
             const sd = JSON.parse(JSON.stringify(opt.stateDict()));
-            params = params.map((p) => makeParam(Array.from(p.data), [...p.shape]));
+            params = params.map((p) => makeParam(Array.from(p.dataSync()), [...p.shape]));
             opt = mk(params);
             opt.loadStateDict(sd);
           }
           params.forEach((p, i) => {
-            p.grad = { data: Float32Array.from(optimFx.grads[step]![i]!) };
+            p.grad = new Tensor(Float32Array.from(optimFx.grads[step]![i]!), [...p.shape]);
           });
           opt.step();
         }
-        return params.map((p) => p.data as Float32Array);
+        return params.map((p) => p.dataSync() as Float32Array);
       };
       expect(run(3), c.name).toEqual(run(-1));
     }
@@ -139,7 +140,7 @@ describe('schedulers match PyTorch', () => {
       const sched = makeScheduler(c, opt);
       const lrs: number[] = [];
       for (let i = 0; i < c.lrs.length; i++) {
-        p.grad = { data: new Float32Array(1) };
+        p.grad = new Tensor(new Float32Array(1), [1]);
         opt.step();
         sched.step(c.metrics?.[i]);
         lrs.push(opt.paramGroups[0]!.lr);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Tensor } from '../../src/index.js';
 import { ArgumentError, DTypeError } from '../../src/errors.js';
 import {
   Adagrad,
@@ -17,7 +18,9 @@ import {
 } from '../../src/optim/index.js';
 
 function param(values: number[], grad?: number[]): OptimizableParam {
-  return { data: Float32Array.from(values), shape: [values.length], grad: grad ? { data: Float32Array.from(grad) } : null };
+  const p = new Tensor(Float32Array.from(values), [values.length]);
+  if (grad) p.grad = new Tensor(Float32Array.from(grad), [grad.length]);
+  return p;
 }
 
 describe('hyperparameter validation', () => {
@@ -90,7 +93,7 @@ describe('hyperparameter validation', () => {
   });
 
   it('rejects int32 parameters with a DTypeError', () => {
-    const p: OptimizableParam = { data: Int32Array.from([1]), shape: [1], grad: null };
+    const p: OptimizableParam = new Tensor(Int32Array.from([1]), [1]);
     expect(() => new Adam([p])).toThrow(DTypeError);
     expect(() => new Adam([p])).toThrow(/Adam: a parameter is an int32 tensor/);
   });
@@ -102,8 +105,8 @@ describe('optimizer basics', () => {
     const b = param([3]);
     const opt = new SGD([a, b], { lr: 0.5 });
     opt.step();
-    expect(Array.from(a.data)).toEqual([0.5, 1.5]);
-    expect(Array.from(b.data)).toEqual([3]);
+    expect(Array.from(a.dataSync())).toEqual([0.5, 1.5]);
+    expect(Array.from(b.dataSync())).toEqual([3]);
     opt.zeroGrad();
     expect(a.grad).toBeNull();
   });
@@ -120,23 +123,24 @@ describe('optimizer basics', () => {
       const p = param([3, -2]);
       const opt = mk([p]);
       for (let i = 0; i < 300; i++) {
-        const d = p.data as Float32Array;
-        p.grad = { data: Float32Array.from([2 * (d[0]! - 1), 2 * (d[1]! + 1)]) };
+        const d = p.dataSync() as Float32Array;
+        p.grad = new Tensor(Float32Array.from([2 * (d[0]! - 1), 2 * (d[1]! + 1)]), [2]);
         opt.step();
       }
-      expect(p.data[0]).toBeCloseTo(1, 1);
-      expect(p.data[1]).toBeCloseTo(-1, 1);
+      expect(p.dataSync()[0]).toBeCloseTo(1, 1);
+      expect(p.dataSync()[1]).toBeCloseTo(-1, 1);
     }
   });
 
   it('keeps float64 state for float64 parameters', () => {
-    const p: OptimizableParam = { data: Float64Array.from([1]), shape: [1], grad: { data: Float64Array.from([0.5]) } };
+    const p: OptimizableParam = new Tensor(Float64Array.from([1]), [1]);
+    p.grad = new Tensor(Float64Array.from([0.5]), [1]);
     const opt = new Adam([p], { lr: 0.1 });
     opt.step();
     const sd = opt.stateDict();
     expect(sd.state['0']!.step).toBe(1);
     expect(sd.paramGroups[0]!.lr).toBe(0.1);
-    expect(p.data[0]).toBeCloseTo(0.9, 8);
+    expect(p.dataSync()[0]).toBeCloseTo(0.9, 8);
   });
 
   it('LinearWarmup without a follow-up holds the base rate', () => {
@@ -157,20 +161,20 @@ describe('gradient clipping', () => {
     const b = param([0], [4]);
     const norm = clipGradNorm([a, b], 1);
     expect(norm).toBeCloseTo(5, 6);
-    const ga = a.grad!.data;
-    const gb = b.grad!.data;
+    const ga = a.grad!.dataSync();
+    const gb = b.grad!.dataSync();
     expect(Math.hypot(ga[0]!, ga[1]!, gb[0]!)).toBeCloseTo(1, 5);
     expect(ga[0]! / gb[0]!).toBeCloseTo(0.75, 6);
     // Below the limit nothing changes.
     const c = param([0], [0.5]);
     expect(clipGradNorm([c], 1)).toBeCloseTo(0.5, 6);
-    expect(c.grad!.data[0]).toBe(0.5);
+    expect(c.grad!.dataSync()[0]).toBe(0.5);
   });
 
   it('clipGradNorm supports the infinity norm and reports non-finite norms', () => {
     const a = param([0, 0], [-3, 2]);
     expect(clipGradNorm([a], 1.5, Number.POSITIVE_INFINITY)).toBe(3);
-    expect(a.grad!.data[0]).toBeCloseTo(-1.5, 5);
+    expect(a.grad!.dataSync()[0]).toBeCloseTo(-1.5, 5);
     const n = param([0], [Number.NaN]);
     expect(clipGradNorm([n], 1)).toBeNaN();
   });
@@ -178,7 +182,7 @@ describe('gradient clipping', () => {
   it('clipGradValue clamps each element', () => {
     const a = param([0, 0, 0], [-3, 0.2, 9]);
     clipGradValue([a], 1);
-    expect(Array.from(a.grad!.data)).toEqual([-1, Math.fround(0.2), 1]);
+    expect(Array.from(a.grad!.dataSync())).toEqual([-1, Math.fround(0.2), 1]);
   });
 });
 

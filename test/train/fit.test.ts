@@ -56,7 +56,7 @@ describe('fit', () => {
         metrics: ['accuracy', 'f1'],
         validationSplit: 0.25,
       });
-      return { history: JSON.stringify(history), weights: model.parameters().map((p) => Array.from(p.data)) };
+      return { history: JSON.stringify(history), weights: model.parameters().map((p) => Array.from(p.dataSync())) };
     };
     const a = runOnce();
     const b = runOnce();
@@ -85,7 +85,7 @@ describe('fit', () => {
     opt2.loadStateDict(saved);
     expect(opt2.paramGroups[0]!.lr).toBe(0.01);
     fit(resumed, data, { ...opts, epochs: 2, optimizer: opt2 });
-    expect(resumed.parameters().map((p) => Array.from(p.data))).toEqual(straight.parameters().map((p) => Array.from(p.data)));
+    expect(resumed.parameters().map((p) => Array.from(p.dataSync()))).toEqual(straight.parameters().map((p) => Array.from(p.dataSync())));
   });
 
   it('records training and validation loss and metrics per epoch', () => {
@@ -195,7 +195,7 @@ describe('fit', () => {
 
   it('clips the gradient norm before each step', () => {
     const model = mlp(1);
-    const before = model.parameters().map((p) => Float32Array.from(p.data));
+    const before = model.parameters().map((p) => Float32Array.from(p.dataSync()));
     fit(model, blobs(32, 1), {
       epochs: 1,
       batchSize: 32,
@@ -205,7 +205,7 @@ describe('fit', () => {
     });
     let sq = 0;
     model.parameters().forEach((p, i) => {
-      p.data.forEach((v, j) => {
+      p.dataSync().forEach((v, j) => {
         sq += (v - before[i]![j]!) ** 2;
       });
     });
@@ -273,14 +273,14 @@ describe('EarlyStopping', () => {
     const losses = [1, 0.5, 0.7, 0.6];
     losses.forEach((l, i) => {
       if (ctx.stopTraining) return;
-      model.parameters()[0]!.data[0] = 10 + i; // the "weights" of epoch i + 1
+      model.parameters()[0]!.dataSync()[0] = 10 + i; // the "weights" of epoch i + 1
       es.onEpochEnd({ epoch: i + 1, epochs: 4, logs: { loss: l, valLoss: l }, lr: 1, elapsedMs: 0 }, ctx);
     });
     expect(ctx.stopTraining).toBe(true);
     expect(es.stoppedEpoch).toBe(4);
     expect(es.bestEpoch).toBe(2);
     es.onTrainEnd(new History(), ctx);
-    expect(model.parameters()[0]!.data[0]).toBe(11);
+    expect(model.parameters()[0]!.dataSync()[0]).toBe(11);
   });
 
   it('ends fit early, falls back to the training loss without validation, and handles max mode', () => {
@@ -309,7 +309,7 @@ describe('evaluate and predict', () => {
     const full = predict(model, x);
     const batched = predict(model, x, { batchSize: 5 });
     expect(batched.shape).toEqual([37, 2]);
-    expect(Array.from(batched.data)).toEqual(Array.from(full.data));
+    expect(Array.from(batched.dataSync())).toEqual(Array.from(full.dataSync()));
     expect(full.requiresGrad).toBe(false);
     expect(model.training).toBe(true);
     const ev = evaluate(model, { x, y }, { loss: 'crossEntropy', metrics: ['accuracy'], batchSize: 8 });

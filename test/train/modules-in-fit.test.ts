@@ -24,7 +24,7 @@ const mlp = (seed: number): Sequential => {
   return new Sequential(new Linear(2, 8, { generator: g }), new ReLU(), new Linear(8, 2, { generator: g }));
 };
 
-const values = (t: Tensor): number[] => Array.from(t.data);
+const values = (t: Tensor): number[] => Array.from(t.dataSync());
 
 function linearAt(model: Sequential, i: number): Linear {
   const m = model.at(i);

@@ -32,11 +32,11 @@ describe('NeuralNetwork (the seed API)', () => {
     const net = new NeuralNetwork({ inputSize: 2, hiddenSizes: [8], outputSize: 1, activation: 'tanh', seed: 3 });
     const h = net.train(X, [0, 1, 1, 0], { epochs: 1500, learningRate: 0.5, optimizer: 'sgd' });
     expect(h.loss.at(-1)!).toBeLessThan(0.01);
-    const p = Array.from(net.predict(X).data);
+    const p = Array.from(net.predict(X).dataSync());
     expect(p.map(Math.round)).toEqual([0, 1, 1, 0]);
     const json = JSON.stringify(net.toJSON());
     const back = NeuralNetwork.fromJSON(json);
-    expect(Array.from(back.predict(X).data)).toEqual(p);
+    expect(Array.from(back.predict(X).dataSync())).toEqual(p);
     expect(back.config).toEqual(net.config);
   });
 

@@ -94,8 +94,8 @@ function roundTrip(t: Trained): string {
   const bytes = serializeModel(t.model, { schema: t.schema, preprocessing: t.preprocessing });
   const again = deserializeModel(bytes, 'demo').model;
   const x = new Tensor(new Float32Array(8 * t.pipeline.width).map((_, i) => Math.sin(i)), [8, t.pipeline.width]);
-  const a = forward(t.model, x.data as Float32Array, 8, t.pipeline.width);
-  const b = forward(again, x.data as Float32Array, 8, t.pipeline.width);
+  const a = forward(t.model, x.dataSync() as Float32Array, 8, t.pipeline.width);
+  const b = forward(again, x.dataSync() as Float32Array, 8, t.pipeline.width);
   const same = a.every((v, i) => v === b[i]);
   return `model file: ${bytes.length.toLocaleString('en-US')} bytes; reloaded, outputs ${same ? 'bit-identical' : 'DIFFERENT'}`;
 }

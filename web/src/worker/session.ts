@@ -223,14 +223,14 @@ export class Session {
       return this.classes > 0 ? softmax(y, 1) : y;
     });
     model.train();
-    return this.classes > 0 ? Float32Array.from(out.data) : this.unscale(Float32Array.from(out.data));
+    return this.classes > 0 ? Float32Array.from(out.dataSync()) : this.unscale(Float32Array.from(out.dataSync()));
   }
 
   /** The weights and biases of every `Linear` layer (copies). */
   weights(): LayerWeights[] {
     return this.net.linears.map((l) => ({
-      weight: Float32Array.from(l.weight.data),
-      bias: l.bias ? Float32Array.from(l.bias.data) : new Float32Array(l.outFeatures),
+      weight: Float32Array.from(l.weight.dataSync()),
+      bias: l.bias ? Float32Array.from(l.bias.dataSync()) : new Float32Array(l.outFeatures),
       inFeatures: l.inFeatures,
       outFeatures: l.outFeatures,
     }));
@@ -264,6 +264,7 @@ function transposeCols(t: Tensor): Float32Array {
   const rows = t.shape[0]!;
   const cols = t.shape[1]!;
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = t.data[r * cols + c]!;
+  const values = t.dataSync();
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
   return out;
 }
