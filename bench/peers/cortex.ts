@@ -127,7 +127,7 @@ async function mlp(s: MlpSettings, collectBeforeRss: boolean): Promise<PeerAnswe
       opt.step();
     }
     epochSeconds.push((performance.now() - t0) / 1000);
-    const logits = noGrad(() => model.forward(testX)).data;
+    const logits = noGrad(() => model.forward(testX)).dataSync();
     let ok = 0;
     for (let i = 0; i < d.testCount; i++) {
       let best = 0;
