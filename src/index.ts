@@ -30,7 +30,11 @@ export {
 export {
   getNumThreads,
   initWasmBackend,
+  type ResidentStatus,
+  residentBudget,
+  residentStatus,
   setNumThreads,
+  setResidentBudget,
   shutdownWasmThreads,
   type WasmInfo,
   type WasmInitOptions,

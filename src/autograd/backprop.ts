@@ -3,7 +3,7 @@ import { fmt, sameShape } from '../tensor/shape.js';
 import { accumulateLeaf, enableGrad, make, type Node, noGrad, ownedGradient } from './engine.js';
 import { retainsGrad, runHooks } from './hooks.js';
 import type { Tensor } from './tensor.js';
-import { valuesOf } from './values.js';
+import { gradSlot, setGradSlot, valuesOf } from './values.js';
 
 /**
  * The reverse-mode traversal shared by `backward` and `grad`: seeds the roots,
@@ -142,7 +142,8 @@ function accumulate(t: Tensor, g: Tensor, createGraph: boolean, adopted: Set<Arr
   const cast = g.astype(t.dtype);
   // A new tensor, so `.grad` never aliases a gradient the caller or a rule still holds.
   const own = cast === g ? g.mul(1) : cast;
-  t.grad = t.grad === null ? own : t.grad.add(own);
+  const prev = gradSlot(t);
+  setGradSlot(t, prev === null ? own : prev.add(own));
 }
 
 /** The implied gradient of a one-element output: 1 of its dtype. */

@@ -1,9 +1,9 @@
 import { getBackend } from '../backend/registry.js';
 import { type FloatArray, type TypedArray, castArray } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
-import type { Storage } from '../tensor/storage.js';
+import { type Storage, residentCopyLike } from '../tensor/storage.js';
 import type { Tensor } from './tensor.js';
-import { valuesOf } from './values.js';
+import { gradSlot, setGradSlot, takeSpareGrad, valuesOf } from './values.js';
 
 /**
  * The reverse-mode engine. Every differentiable primitive is an {@link OpDef}:
@@ -151,19 +151,37 @@ export function ownedGradient<T extends Tensor | null>(t: T): T {
 
 export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLike>): void {
   const gd = valuesOf(g);
-  if (t.grad === null) {
+  const prev = gradSlot(t);
+  if (prev === null) {
+    // A resident leaf (a parameter in a backend's memory) gets a resident gradient, so the
+    // optimizer updates both where they are: in the block of its last gradient when that
+    // one was dropped unseen (see dropGrad), else in a new one.
+    const values = t.dtype === g.dtype ? gd : castArray(gd, t.dtype);
+    const spare = takeSpareGrad(t);
+    if (spare !== undefined) {
+      spare.array.set(values);
+      setGradSlot(t, new TensorClass!(spare, t.shape));
+      return;
+    }
+    const resident = residentCopyLike(t.storage, values);
+    if (resident !== null) {
+      setGradSlot(t, new TensorClass!(resident, t.shape));
+      return;
+    }
     // The leaf keeps owned storage once per pass; anything else is copied,
     // since it may share storage with other tensors of the pass or the caller.
     const buf = gd.buffer;
     if (ownedGrads.has(g) && t.dtype === g.dtype && gd.byteOffset === 0 && gd.byteLength === buf.byteLength && !adopted.has(buf)) {
       adopted.add(buf);
-      t.grad = make(gd, t.shape);
+      setGradSlot(t, make(gd, t.shape));
       return;
     }
-    t.grad = make(t.dtype === g.dtype ? gd.slice() : castArray(gd, t.dtype), t.shape);
+    setGradSlot(t, make(t.dtype === g.dtype ? gd.slice() : castArray(gd, t.dtype), t.shape));
     return;
   }
-  const acc = valuesOf(t.grad);
+  // A gradient stored as a view (assigned by the caller) is made contiguous first, so the sum lands in it.
+  const target = prev.isContiguous() ? prev : setAndReturn(t, prev.contiguous());
+  const acc = valuesOf(target);
   if (acc instanceof Int32Array) {
     for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + gd[i]!;
   } else if (acc.constructor === gd.constructor) {
@@ -171,4 +189,9 @@ export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLik
   } else {
     getBackend().accumulate(acc, castArray(gd, t.dtype) as FloatArray);
   }
+}
+
+function setAndReturn(t: Tensor, g: Tensor): Tensor {
+  setGradSlot(t, g);
+  return g;
 }

@@ -14,7 +14,7 @@ import { Storage, isRowMajor } from '../tensor/storage.js';
 import { type BackwardOptions, backward } from './backprop.js';
 import { type Node, bindTensorClass } from './engine.js';
 import { type GradHook, type HookHandle, registerHook, retainGrad, retainsGrad } from './hooks.js';
-import { valuesOf } from './values.js';
+import { GRAD, exposeGrad, valuesOf } from './values.js';
 
 export { valuesOf } from './values.js';
 
@@ -52,8 +52,8 @@ export class Tensor {
   readonly size: number;
   /** Whether gradients flow to (leaf) or through (result) this tensor. */
   requiresGrad: boolean;
-  /** Accumulated gradient of a leaf after {@link backward}; null before. */
-  grad: Tensor | null = null;
+  /** The gradient slot behind {@link grad}. */
+  [GRAD]: Tensor | null = null;
   /** The op that produced this tensor, for backward; null for leaves. */
   node: Node | null = null;
   readonly #rowMajor: boolean;
@@ -103,6 +103,23 @@ export class Tensor {
    */
   isContiguous(): boolean {
     return this.#rowMajor;
+  }
+
+  /**
+   * Accumulated gradient of a leaf after {@link backward} (and of a non-leaf
+   * after {@link retainGrad}); null before. `optimizer.zeroGrad()` sets it to
+   * null. A gradient you have read here keeps its values after that; one
+   * nobody read may have its memory reused for the next gradient.
+   */
+  get grad(): Tensor | null {
+    const g = this[GRAD];
+    if (g !== null) exposeGrad(g);
+    return g;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) exposeGrad(g);
+    this[GRAD] = g;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { stridedRead } from '../backend/js/strided.js';
 import type { TypedArray } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -16,4 +17,53 @@ export function valuesOf(t: Tensor): TypedArray {
     return t.offset === 0 && a.length === t.size ? a : a.subarray(t.offset, t.offset + t.size);
   }
   return stridedRead(a, t.offset, t.strides, t.shape);
+}
+
+/**
+ * The slot of a tensor's `.grad`. Cortex's own code reads and writes it through
+ * {@link gradSlot} and {@link setGradSlot}; the public `grad` accessor also
+ * marks the gradient as seen by the caller.
+ */
+export const GRAD: unique symbol = Symbol('cortex.grad');
+
+/** Gradients the caller has read or assigned through the public `grad` accessor. */
+const exposed = new WeakSet<Tensor>();
+/** Per leaf: the resident storage of its last gradient, free for its next one. */
+const spares = new WeakMap<Tensor, Storage>();
+
+/** Records that code outside Cortex holds `g` (it read or assigned a `.grad`). */
+export function exposeGrad(g: Tensor): void {
+  exposed.add(g);
+}
+
+/** `t`'s gradient, without marking it as seen. */
+export function gradSlot(t: Tensor): Tensor | null {
+  return t[GRAD];
+}
+
+/** Sets `t`'s gradient from inside Cortex (the backward pass). */
+export function setGradSlot(t: Tensor, g: Tensor | null): void {
+  t[GRAD] = g;
+}
+
+/**
+ * Clears `t`'s gradient (`optimizer.zeroGrad()`, `module.zeroGrad()`). When
+ * the gradient is resident in a backend's memory and only Cortex ever held it
+ * (the caller never read `t.grad`), its storage is kept for `t`'s next
+ * gradient, so a training loop reuses one block per parameter instead of
+ * allocating one per step. A gradient the caller has read keeps its values.
+ */
+export function dropGrad(t: Tensor): void {
+  const g = t[GRAD];
+  t[GRAD] = null;
+  if (g === null || exposed.has(g) || g.storage.device === 'host') return;
+  if (g.offset !== 0 || !g.isContiguous() || g.storage.length !== t.size || g.dtype !== t.dtype) return;
+  spares.set(t, g.storage);
+}
+
+/** The storage {@link dropGrad} kept for `t`'s next gradient (taken: it is handed out once). */
+export function takeSpareGrad(t: Tensor): Storage | undefined {
+  const s = spares.get(t);
+  if (s !== undefined) spares.delete(t);
+  return s;
 }

@@ -1,5 +1,5 @@
 import { fallbackCounts } from './registry.js';
-import { type WasmInfo, initWasmBackend } from './wasm/index.js';
+import { type ResidentStatus, type WasmInfo, initWasmBackend, residentStatus } from './wasm/index.js';
 
 /** Which backend the package root chose at load time, and why; and how often kernels fell back. */
 export interface BackendStatus {
@@ -17,9 +17,15 @@ export interface BackendStatus {
    * reference backend.
    */
   fallbacks: Record<string, number>;
+  /**
+   * Where the WASM backend keeps parameters, gradients and optimizer state
+   * (its shared memory): live bytes and blocks, the budget, and counters of
+   * storage made, collected and refused; null without shared memory.
+   */
+  resident: ResidentStatus | null;
 }
 
-let status: Omit<BackendStatus, 'fallbacks'> = { wasm: null, reason: 'not loaded yet' };
+let status: Omit<BackendStatus, 'fallbacks' | 'resident'> = { wasm: null, reason: 'not loaded yet' };
 
 /**
  * Loads the WASM SIMD backend so it becomes the default. Where it cannot load
@@ -48,5 +54,5 @@ export async function loadDefaultBackend(): Promise<BackendStatus> {
  * ```
  */
 export function backendStatus(): BackendStatus {
-  return { ...status, fallbacks: fallbackCounts() };
+  return { ...status, fallbacks: fallbackCounts(), resident: residentStatus() };
 }

@@ -5,10 +5,12 @@
  * @module
  */
 import { noGrad } from '../autograd/engine.js';
+import { dropGrad } from '../autograd/values.js';
 import { Tensor } from '../autograd/tensor.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
+import { residentStorage } from '../tensor/storage.js';
 import { type ForwardHook, ForwardHooks, type ForwardPreHook, type HookOptions, type RemovableHandle } from './hooks.js';
 import { summary } from './summary.js';
 
@@ -23,7 +25,8 @@ import { summary } from './summary.js';
  */
 export class Parameter extends Tensor {
   constructor(data: FloatArray, shape: readonly number[]) {
-    super(data, shape, true);
+    // In the backend's memory when it keeps parameters there (a copy of `data`), else `data` itself.
+    super(residentStorage(data), shape, true);
   }
 
   /** A parameter holding a copy of `t`'s values. */
@@ -287,7 +290,7 @@ export abstract class Module<In extends readonly unknown[] = [Tensor], Out = Ten
 
   /** Clears the gradient of every parameter. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+    for (const p of this.parameters()) dropGrad(p);
   }
 
   /**

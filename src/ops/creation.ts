@@ -3,6 +3,7 @@ import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { type DType, type TypedArray, allocate, castArray, dtypeOf, parseDType } from '../tensor/dtype.js';
 import { type Generator, getDefaultGenerator } from '../tensor/random.js';
 import { checkShape, fmt, sizeOf } from '../tensor/shape.js';
+import { zeroStorageLike } from '../tensor/storage.js';
 
 /** Nested arrays of numbers (any depth), as accepted by {@link tensor}. */
 export type NestedNumbers = number | readonly NestedNumbers[];
@@ -114,14 +115,23 @@ export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor
   return full(shape, 1, opts);
 }
 
-/** Zeros with the shape and dtype of `t`. */
+/**
+ * Zeros with the shape and dtype of `t`, where `t` lives: in the backend's
+ * memory when `t` is resident there (a parameter), else in host memory.
+ */
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...opts });
+  const dtype = opts.dtype === undefined ? t.dtype : parseDType(opts.dtype);
+  if (opts.requiresGrad === true && dtype === 'int32') {
+    throw new DTypeError('only float tensors can require gradients; create it with dtype float32 or float64');
+  }
+  return new Tensor(zeroStorageLike(t.storage, dtype, t.size), [...t.shape], opts.requiresGrad ?? false);
 }
 
-/** Ones with the shape and dtype of `t`. */
+/** Ones with the shape and dtype of `t`, where `t` lives (see {@link zerosLike}). */
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...opts });
+  const out = zerosLike(t, { ...opts, requiresGrad: false });
+  out.storage.array.fill(1);
+  return opts.requiresGrad === true ? new Tensor(out.storage, out.shape, true) : out;
 }
 
 /** Values from `start` up to (not including) `stop` by `step`; `arange(n)` counts 0..n-1. */

@@ -5,6 +5,7 @@
  */
 import { noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
+import { gradSlot } from '../autograd/values.js';
 import { ArgumentError } from '../errors.js';
 import { floatTensor, type OptimizableParam } from './optimizer.js';
 
@@ -33,7 +34,10 @@ export function clipGradNorm(params: Iterable<OptimizableParam>, maxNorm: number
   if (!(maxNorm > 0)) throw new ArgumentError(`clipGradNorm: maxNorm must be positive, got ${maxNorm}`);
   if (!(normType > 0)) throw new ArgumentError(`clipGradNorm: normType must be positive or Infinity, got ${normType}`);
   const grads: Tensor[] = [];
-  for (const p of params) if (p.grad) grads.push(floatTensor('clipGradNorm', p.grad, 'a gradient'));
+  for (const p of params) {
+    const g = gradSlot(p);
+    if (g !== null) grads.push(floatTensor('clipGradNorm', g, 'a gradient'));
+  }
   return noGrad(() => {
     const norms = grads.map((g) => normOf(g, normType));
     let total = 0;
@@ -63,8 +67,9 @@ export function clipGradValue(params: Iterable<OptimizableParam>, clipValue: num
   if (!(clipValue >= 0)) throw new ArgumentError(`clipGradValue: clipValue must be non-negative, got ${clipValue}`);
   noGrad(() => {
     for (const p of params) {
-      if (!p.grad) continue;
-      const g = floatTensor('clipGradValue', p.grad, 'a gradient');
+      const grad = gradSlot(p);
+      if (grad === null) continue;
+      const g = floatTensor('clipGradValue', grad, 'a gradient');
       g.copy_(g.clamp(-clipValue, clipValue));
     }
   });

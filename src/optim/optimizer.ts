@@ -7,6 +7,7 @@
  * @module
  */
 import type { Tensor } from '../autograd/tensor.js';
+import { dropGrad, gradSlot } from '../autograd/values.js';
 import { tensor, zerosLike } from '../ops/creation.js';
 import { ArgumentError, DTypeError } from '../errors.js';
 import { fmt } from '../tensor/shape.js';
@@ -131,7 +132,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
 
   /** Clears every parameter's gradient (sets it to null, like PyTorch's `set_to_none`). */
   zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+    for (const g of this.paramGroups) for (const p of g.params) dropGrad(p);
   }
 
   /** Performs one optimisation step on every parameter that has a gradient. */
@@ -218,7 +219,8 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
             `${name}.loadStateDict: state '${k}' of parameter ${key} has ${v.length} values, the parameter has ${p.size}`,
           );
         }
-        s[k] = tensor(p.dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v), { dtype: p.dtype }).reshape(p.shape);
+        // Where the parameter lives (resident with it), holding the saved values.
+        s[k] = zerosLike(p).copy_(tensor(p.dtype === 'float64' ? Float64Array.from(v) : Float32Array.from(v)).reshape(p.shape));
       }
       restored.set(p, s);
     }
@@ -234,8 +236,9 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
 
 /** The float gradient of `p`, or null when it has none. */
 export function gradOf(owner: string, p: OptimizableParam): Tensor | null {
-  if (p.grad === null) return null;
-  const g = floatTensor(owner, p.grad, 'a gradient');
+  const grad = gradSlot(p);
+  if (grad === null) return null;
+  const g = floatTensor(owner, grad, 'a gradient');
   if (g.size !== p.size) {
     throw new ArgumentError(`${owner}: a gradient has ${g.size} values but its parameter has ${p.size} (shape ${fmt(p.shape)})`);
   }

@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, dtypeOf } from './dtype.js';
+import { type DType, type TypedArray, allocate, dtypeOf } from './dtype.js';
 import type { Shape } from './shape.js';
 
 /**
@@ -48,4 +48,57 @@ export function isRowMajor(shape: Shape, strides: readonly number[]): boolean {
     expected *= d;
   }
   return true;
+}
+
+/**
+ * Makes storage of `length` elements of `dtype` in a backend's own memory, or
+ * returns null when it cannot (no such memory, a dtype its kernels do not
+ * use, a full budget). The contents are unspecified.
+ */
+export type ResidentMaker = (dtype: DType, length: number) => Storage | null;
+
+let residentMaker: ResidentMaker | null = null;
+
+/**
+ * Installs the maker of resident storage (the WASM backend does, when it has
+ * shared memory), or removes it with null.
+ */
+export function setResidentMaker(maker: ResidentMaker | null): void {
+  residentMaker = maker;
+}
+
+/**
+ * Storage for a long-lived tensor (a parameter): a copy of `values` in the
+ * active backend's memory when it keeps such tensors there, so kernels use it
+ * in place; otherwise `values` itself, not copied.
+ */
+export function residentStorage(values: TypedArray): Storage {
+  const s = residentMaker?.(dtypeOf(values), values.length) ?? null;
+  if (s === null) return new Storage(values);
+  s.array.set(values);
+  return s;
+}
+
+/**
+ * A zero-filled storage of `length` elements of `dtype` in the same place as
+ * `like`: resident when `like` is resident (and the backend can make more),
+ * else in host memory. Gradients and optimizer state follow their parameter.
+ */
+export function zeroStorageLike(like: Storage, dtype: DType, length: number): Storage {
+  const s = like.device === 'host' ? null : (residentMaker?.(dtype, length) ?? null);
+  if (s === null) return new Storage(allocate(dtype, length));
+  s.array.fill(0);
+  return s;
+}
+
+/**
+ * A copy of `values` in resident storage when `like` is resident and the
+ * backend can make more, else null (the caller keeps host memory).
+ */
+export function residentCopyLike(like: Storage, values: TypedArray): Storage | null {
+  if (like.device === 'host' || residentMaker === null) return null;
+  const s = residentMaker(dtypeOf(values), values.length);
+  if (s === null) return null;
+  s.array.set(values);
+  return s;
 }

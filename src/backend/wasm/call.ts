@@ -5,14 +5,18 @@
  * run the job (split over the pool when the caller asks for more than one
  * part) and copy the outputs out into fresh arrays.
  *
- * In-place jobs (the optimizer updates and `accumulate`) run on this thread in
- * the plain memory, block by block: each block of every array is copied in,
- * updated and the `inout` arrays copied back, which keeps the copies in cache.
+ * Arrays that are resident storage (views of the shared memory: parameters,
+ * gradients, optimizer state) are not copied: a job that reads one runs in the
+ * shared space and passes its address. In-place jobs (the optimizer updates
+ * and `accumulate`) on resident arrays update them where they are, in one
+ * pass; any other array of an in-place job goes through the arena block by
+ * block (copied in, updated, the `inout` ones copied back), which keeps the
+ * copies in cache.
  * @module
  */
 import { threadCount } from './jobs.js';
 import { JOB, JOB_LAYOUTS, type JobArgs, type JobLayout, type JobName, type JobResults } from './opcodes.generated.js';
-import { arenaBase, f32, i32, reserve, run, select } from './runtime.js';
+import { arenaBase, f32, i32, isResident, reserve, run, select } from './runtime.js';
 
 /** An argument of a job, as `callJob` reads it. */
 type Arg = number | Float32Array | Int32Array | null;
@@ -35,6 +39,46 @@ function take(p: number, n: number): Float32Array {
 
 /** Byte addresses of the current job's array arguments, by argument index. */
 const addr: number[] = new Array<number>(64).fill(0);
+/** Per argument index: true when the array is resident and used where it is. */
+const direct: boolean[] = new Array<boolean>(64).fill(false);
+
+/** True when any array argument of kinds `ks` is resident. */
+function anyResident(ks: readonly number[], values: readonly Arg[]): boolean {
+  for (let j = 0; j < ks.length; j++) {
+    const v = values[ks[j]!] as Arg;
+    if (v !== null && typeof v !== 'number' && isResident(v)) return true;
+  }
+  return false;
+}
+
+/**
+ * Marks which arrays of kinds `ks` are resident (their addresses are their
+ * byte offsets, read before the arena can move) and returns the arena bytes
+ * the others need.
+ */
+function place(ks: readonly number[], values: readonly Arg[], resident: boolean): number {
+  let bytes = 0;
+  for (let j = 0; j < ks.length; j++) {
+    const k = ks[j]!;
+    const v = values[k] as Float32Array | Int32Array;
+    const here = resident && isResident(v);
+    direct[k] = here;
+    if (here) addr[k] = v.byteOffset;
+    else bytes += span(v.length);
+  }
+  return bytes;
+}
+
+/** Gives the arrays of kinds `ks` that are not resident their arena addresses from `p`; returns the next free address. */
+function layOut(ks: readonly number[], values: readonly Arg[], p: number): number {
+  for (let j = 0; j < ks.length; j++) {
+    const k = ks[j]!;
+    if (direct[k]) continue;
+    addr[k] = p;
+    p += span((values[k] as Float32Array | Int32Array).length);
+  }
+  return p;
+}
 
 /**
  * Elements per block of an in-place job (64 KiB per array). Copying in,
@@ -61,8 +105,8 @@ function writeScalars(layout: JobLayout, values: readonly Arg[]): void {
 
 /**
  * Runs job `name` with `args` (in slot order; an `out` argument is its element
- * count) cut into `parts` parts (1: on this thread, in the plain memory) and
- * returns its outputs. In-place jobs ignore `parts`.
+ * count) cut into `parts` parts (1: on this thread) and returns its outputs.
+ * In-place jobs ignore `parts`.
  */
 export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: number): JobResults[J] {
   const layout: JobLayout = JOB_LAYOUTS[name];
@@ -71,33 +115,28 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
     inplace(layout, values);
     return undefined as JobResults[J];
   }
-  select(parts > 1);
-  let p = arenaBase;
-  for (let j = 0; j < layout.ins.length; j++) {
-    const k = layout.ins[j]!;
-    addr[k] = p;
-    p += span((values[k] as Float32Array).length);
-  }
-  for (let j = 0; j < layout.insI32.length; j++) {
-    const k = layout.insI32[j]!;
-    addr[k] = p;
-    p += span((values[k] as Int32Array).length);
-  }
+  // Resident inputs live in the shared space: run there and read them in place.
+  const resident = anyResident(layout.ins, values) || anyResident(layout.insI32, values);
+  select(parts > 1 || resident);
+  let bytes = place(layout.ins, values, resident) + place(layout.insI32, values, resident);
+  for (let j = 0; j < layout.outs.length; j++) bytes += span(values[layout.outs[j]!] as number);
+  // The arena may move (and the memory grow) here, so addresses are laid out after it.
+  reserve(bytes);
+  let p = layOut(layout.ins, values, arenaBase);
+  p = layOut(layout.insI32, values, p);
   for (let j = 0; j < layout.outs.length; j++) {
     const k = layout.outs[j]!;
     addr[k] = p;
     p += span(values[k] as number);
   }
-  reserve(p - arenaBase);
-  // The views are read after `reserve`, which may grow the memory.
   for (let j = 0; j < layout.ins.length; j++) {
     const k = layout.ins[j]!;
-    f32.set(values[k] as Float32Array, addr[k]! >>> 2);
+    if (!direct[k]) f32.set(values[k] as Float32Array, addr[k]! >>> 2);
     i32[JOB + 1 + k] = addr[k]!;
   }
   for (let j = 0; j < layout.insI32.length; j++) {
     const k = layout.insI32[j]!;
-    i32.set(values[k] as Int32Array, addr[k]! >>> 2);
+    if (!direct[k]) i32.set(values[k] as Int32Array, addr[k]! >>> 2);
     i32[JOB + 1 + k] = addr[k]!;
   }
   for (let j = 0; j < layout.outs.length; j++) {
@@ -112,49 +151,64 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
   return outs.map((k) => take(addr[k]!, values[k] as number)) as JobResults[J];
 }
 
-/** Runs an in-place job block by block in the plain memory; see the module comment. */
+/**
+ * Runs an in-place job on this thread. Resident arrays are updated where they
+ * are; the others go through the arena block by block (see the module comment).
+ * When every array is resident the job runs once over all `n` elements.
+ */
 function inplace(layout: JobLayout, values: readonly Arg[]): void {
   const n = values[layout.len] as number;
   if (n === 0) return;
-  select(false);
-  const s = span(Math.min(n, CHUNK));
-  reserve((layout.ins.length + layout.inouts.length) * s);
-  let p = arenaBase;
-  for (let j = 0; j < layout.ins.length; j++) {
-    const k = layout.ins[j]!;
-    addr[k] = p;
-    p += s;
-    i32[JOB + 1 + k] = addr[k]!;
+  const resident = anyResident(layout.ins, values) || anyResident(layout.inouts, values);
+  select(resident);
+  let staged = 0;
+  for (const ks of [layout.ins, layout.inouts]) {
+    for (let j = 0; j < ks.length; j++) {
+      const k = ks[j]!;
+      const v = values[k] as Float32Array | null;
+      const here = v === null || (resident && isResident(v));
+      direct[k] = here;
+      // Absent (null) arrays get address 0, which the kernels read as "none".
+      if (here) addr[k] = v === null ? 0 : v.byteOffset;
+      else staged++;
+    }
   }
-  for (let j = 0; j < layout.inouts.length; j++) {
-    const k = layout.inouts[j]!;
-    // Absent (null) arrays get address 0, which the kernels read as "none".
-    const present = values[k] !== null;
-    addr[k] = present ? p : 0;
-    if (present) p += s;
-    i32[JOB + 1 + k] = addr[k]!;
+  const chunk = staged === 0 ? n : CHUNK;
+  const s = span(Math.min(n, chunk));
+  reserve(staged * s);
+  let p = arenaBase;
+  for (const ks of [layout.ins, layout.inouts]) {
+    for (let j = 0; j < ks.length; j++) {
+      const k = ks[j]!;
+      if (direct[k]) continue;
+      addr[k] = p;
+      p += s;
+    }
   }
   writeScalars(layout, values);
   const lenSlot = JOB + 1 + layout.len;
-  for (let off = 0; off < n; off += CHUNK) {
-    const len = Math.min(CHUNK, n - off);
-    for (let j = 0; j < layout.ins.length; j++) {
-      const k = layout.ins[j]!;
-      f32.set((values[k] as Float32Array).subarray(off, off + len), addr[k]! >>> 2);
-    }
-    for (let j = 0; j < layout.inouts.length; j++) {
-      const k = layout.inouts[j]!;
-      const v = values[k] as Float32Array | null;
-      if (v !== null) f32.set(v.subarray(off, off + len), addr[k]! >>> 2);
+  for (let off = 0; off < n; off += chunk) {
+    const len = Math.min(chunk, n - off);
+    for (const ks of [layout.ins, layout.inouts]) {
+      for (let j = 0; j < ks.length; j++) {
+        const k = ks[j]!;
+        const v = values[k] as Float32Array | null;
+        if (direct[k]) {
+          // A resident array's block is the element range itself.
+          i32[JOB + 1 + k] = v === null ? 0 : addr[k]! + (off << 2);
+        } else {
+          f32.set((v as Float32Array).subarray(off, off + len), addr[k]! >>> 2);
+          i32[JOB + 1 + k] = addr[k]!;
+        }
+      }
     }
     i32[lenSlot] = len;
     run(1, 1);
     for (let j = 0; j < layout.inouts.length; j++) {
       const k = layout.inouts[j]!;
-      const v = values[k] as Float32Array | null;
-      if (v === null) continue;
+      if (direct[k]) continue;
       const i = addr[k]! >>> 2;
-      v.set(f32.subarray(i, i + len), off);
+      (values[k] as Float32Array).set(f32.subarray(i, i + len), off);
     }
   }
 }

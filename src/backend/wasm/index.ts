@@ -10,13 +10,17 @@
 import { ArgumentError } from '../../errors.js';
 import { registerBackend } from '../registry.js';
 import { setKernelThreads } from './jobs.js';
-import { WASM } from './kernels.js';
+import { WASM, wasmBackend } from './kernels.js';
 import { MAX_THREADS } from './layout.js';
 import { type LoadOptions, loadKernels } from './loader.js';
 import { configurePool, disablePool, growPool, poolAvailable, poolSize, shutdownPool } from './pool.js';
-import { attach, setMainCanBlock, setWorkerCount } from './runtime.js';
+import { type ResidentCounters, allocResident, residentBudget, residentCounters } from './resident.js';
+import { attach, residentSpace, setMainCanBlock, setWorkerCount } from './runtime.js';
+import { setResidentMaker } from '../../tensor/storage.js';
+import { getBackend } from '../registry.js';
 
 export { wasmBackend } from './kernels.js';
+export { residentBudget, setResidentBudget } from './resident.js';
 
 /** Options of {@link initWasmBackend}. */
 export interface WasmInitOptions extends LoadOptions {
@@ -81,7 +85,39 @@ async function init(options: WasmInitOptions): Promise<WasmInfo | null> {
   }
   // The kernels registered themselves when kernels.ts loaded; this makes the backend selectable.
   registerBackend({ name: WASM }, options.priority ?? 10);
+  // With shared memory, parameters (and the gradients and optimizer state that
+  // follow them) live in it while this backend is active: float32 only, the
+  // dtype its kernels compute in.
+  const space = residentSpace();
+  if (space !== null) {
+    setResidentMaker((dtype, length) =>
+      dtype === 'float32' && getBackend() === wasmBackend ? allocResident(space, dtype, length) : null,
+    );
+  }
   return info;
+}
+
+/** Resident storage of the WASM backend: what its shared memory holds, and how storage came and went. */
+export interface ResidentStatus extends ResidentCounters {
+  /** Bytes in live blocks of the shared memory: resident tensors and the kernels' argument arena. */
+  liveBytes: number;
+  /** Live blocks. */
+  blocks: number;
+  /** Bytes the heap spans (live blocks and freed ones kept for reuse). */
+  reservedBytes: number;
+  /** Live bytes above which new storage goes to host memory (see `setResidentBudget`). */
+  budgetBytes: number;
+}
+
+/**
+ * The resident-storage figures, or null when there is no shared memory (then
+ * every tensor lives in host memory).
+ */
+export function residentStatus(): ResidentStatus | null {
+  const space = residentSpace();
+  if (space === null) return null;
+  const h = space.heap.stats();
+  return { liveBytes: h.live, blocks: h.blocks, reservedBytes: h.reserved, budgetBytes: residentBudget(), ...residentCounters() };
 }
 
 /** What the loaded backend runs on, or null before {@link initWasmBackend} succeeded. */

@@ -18,7 +18,7 @@
  * do) keeps everything resident.
  * @module
  */
-import { CortexError } from '../../errors.js';
+import { ArgumentError, CortexError } from '../../errors.js';
 import type { DType, TypedArray } from '../../tensor/dtype.js';
 import { Storage } from '../../tensor/storage.js';
 import type { SizeClassHeap } from './heap.js';
@@ -119,7 +119,7 @@ let budget = 256 * 2 ** 20;
  * its excess in host memory; raise the budget for such models.
  */
 export function setResidentBudget(bytes: number): void {
-  if (!(bytes >= 0)) throw new CortexError(`setResidentBudget: expected a non-negative number of bytes, got ${bytes}`);
+  if (!(bytes >= 0)) throw new ArgumentError(`setResidentBudget: expected a non-negative number of bytes, got ${bytes}`);
   budget = bytes;
 }
 

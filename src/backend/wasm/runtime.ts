@@ -1,9 +1,16 @@
 /**
  * The state of the loaded kernels: two memory spaces (a plain-memory instance
  * for jobs on the calling thread, a shared-memory one for jobs split over the
- * pool), typed views over the current one, the reusable arena that kernel
- * arguments are copied into, and `run`, which executes the job written in the
- * descriptor.
+ * pool and for jobs on resident storage), typed views over the current one,
+ * the reusable arena that kernel arguments are copied into, and `run`, which
+ * executes the job written in the descriptor.
+ *
+ * Each space's memory above the threads' scratch is a {@link SizeClassHeap}:
+ * the arena is one block of it (moved to a larger block when a call needs
+ * more), and in the shared space the other blocks are resident tensor storage
+ * (parameters, gradients, optimizer state; see `resident.ts`). Shared memory
+ * never detaches its old views when it grows, which is why only that space
+ * holds storage that outlives a call.
  *
  * A kernel call first picks its space with {@link select}; the exported views
  * are live bindings to that space. State lives in module-level variables so a
@@ -11,6 +18,7 @@
  * @module
  */
 import { CortexError } from '../../errors.js';
+import { SizeClassHeap, sizeClass } from './heap.js';
 import {
   CTRL_ACTIVE,
   CTRL_GEN,
@@ -43,7 +51,13 @@ interface Space {
   f32: Float32Array;
   i32: Int32Array;
   arenaBase: number;
+  /** Bytes of the arena block (a size class of the heap). */
+  arenaSize: number;
   limit: number;
+  /** The heap over the memory above the scratch: the arena, and resident storage in the shared space. */
+  heap: SizeClassHeap;
+  /** Every buffer object the memory has had (a shared memory makes a new one per growth; old views stay valid). */
+  buffers: WeakSet<ArrayBufferLike>;
 }
 
 let single: Space | null = null;
@@ -69,22 +83,29 @@ function refreshViews(space: Space): void {
   space.f32 = new Float32Array(buf);
   space.i32 = new Int32Array(buf);
   space.limit = buf.byteLength;
+  space.buffers.add(buf);
 }
 
+/** First arena: 1 MiB, grown on demand by {@link reserve}. */
+const FIRST_ARENA = 1 << 20;
+
 function makeSpace(memory: WebAssembly.Memory, exports: KernelExports, threads: number): Space {
+  const scratch = alignUp(Math.max(exports.heapBase(), 4096), PAGE);
+  const stride = alignUp(exports.gemmScratchBytes(), PAGE);
   const space: Space = {
     memory,
     runJob: exports.runJob,
     f32: new Float32Array(0),
     i32: new Int32Array(0),
     arenaBase: 0,
+    arenaSize: 0,
     limit: 0,
+    heap: new SizeClassHeap(scratch + threads * stride, (end) => grow(space, end)),
+    buffers: new WeakSet(),
   };
   refreshViews(space);
-  const scratch = alignUp(Math.max(exports.heapBase(), 4096), PAGE);
-  const stride = alignUp(exports.gemmScratchBytes(), PAGE);
-  space.arenaBase = scratch + threads * stride;
-  grow(space, space.arenaBase + (1 << 20));
+  space.arenaSize = sizeClass(FIRST_ARENA);
+  space.arenaBase = space.heap.alloc(space.arenaSize);
   space.i32[SLOT_SCRATCH] = scratch;
   space.i32[SLOT_STRIDE] = stride;
   return space;
@@ -140,12 +161,38 @@ function grow(space: Space, end: number): void {
   refreshViews(space);
 }
 
-/** Makes sure `bytes` bytes from the current arena base are addressable, growing the memory if needed. */
+/**
+ * Makes the current arena at least `bytes` long. A larger arena is a new heap
+ * block, so {@link arenaBase} may move: callers lay their arguments out after
+ * this. The memory may grow, which refreshes the views.
+ */
 export function reserve(bytes: number): void {
   const space = current!;
-  if (space.arenaBase + bytes <= space.limit) return;
-  grow(space, space.arenaBase + bytes);
+  if (bytes <= space.arenaSize) return;
+  space.heap.free(space.arenaBase, space.arenaSize);
+  const size = sizeClass(Math.max(bytes, space.arenaSize * 2));
+  space.arenaBase = space.heap.alloc(size);
+  space.arenaSize = size;
+  refreshViews(space);
   enter(space);
+}
+
+/**
+ * The space that holds resident storage: the shared one, or null when there is
+ * no shared memory (then every storage stays in host memory).
+ */
+export function residentSpace(): Space | null {
+  return pooled;
+}
+
+/** True when `a` is a view of the shared space's memory (resident storage, used where it is). */
+export function isResident(a: ArrayBufferView): boolean {
+  return pooled?.buffers.has(a.buffer) === true;
+}
+
+/** True when `a` is a view of the current space's memory. */
+export function inCurrentSpace(a: ArrayBufferView): boolean {
+  return current!.buffers.has(a.buffer);
 }
 
 /** Sets how many workers may take part in jobs (0 disables the pool). */
