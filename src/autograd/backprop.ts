@@ -1,4 +1,5 @@
 import { ArgumentError, GradientError } from '../errors.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { fmt, sameShape } from '../tensor/shape.js';
 import { accumulateLeaf, enableGrad, make, type Node, noGrad, ownedGradient } from './engine.js';
 import { retainsGrad, runHooks } from './hooks.js';
@@ -86,7 +87,7 @@ export function backprop(roots: readonly Tensor[], seeds: readonly Tensor[], opt
       const prev = grads.get(r);
       grads.set(r, prev === undefined ? seeds[i]! : prev.add(seeds[i]!));
     });
-    const adopted = new Set<ArrayBufferLike>();
+    const adopted = new Set<TypedArray>();
     for (const t of topo) {
       const g0 = grads.get(t);
       if (g0 === undefined) continue;
@@ -134,7 +135,7 @@ export function backprop(roots: readonly Tensor[], seeds: readonly Tensor[], opt
 }
 
 /** Adds `g` into `t.grad`: in place as today, or out of place and recorded under `createGraph`. */
-function accumulate(t: Tensor, g: Tensor, createGraph: boolean, adopted: Set<ArrayBufferLike>): void {
+function accumulate(t: Tensor, g: Tensor, createGraph: boolean, adopted: Set<TypedArray>): void {
   if (!createGraph) {
     accumulateLeaf(t, g, adopted);
     return;

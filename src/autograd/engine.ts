@@ -149,7 +149,7 @@ export function ownedGradient<T extends Tensor | null>(t: T): T {
   return t;
 }
 
-export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLike>): void {
+export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<TypedArray>): void {
   const gd = valuesOf(g);
   const prev = gradSlot(t);
   if (prev === null) {
@@ -168,11 +168,10 @@ export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<ArrayBufferLik
       setGradSlot(t, new TensorClass!(resident, t.shape));
       return;
     }
-    // The leaf keeps owned storage once per pass; anything else is copied,
-    // since it may share storage with other tensors of the pass or the caller.
-    const buf = gd.buffer;
-    if (ownedGrads.has(g) && t.dtype === g.dtype && gd.byteOffset === 0 && gd.byteLength === buf.byteLength && !adopted.has(buf)) {
-      adopted.add(buf);
+    // The leaf keeps owned storage (all of it) once per pass; anything else is
+    // copied, since it may share storage with other tensors of the pass or the caller.
+    if (ownedGrads.has(g) && t.dtype === g.dtype && gd === g.storage.array && !adopted.has(gd)) {
+      adopted.add(gd);
       setGradSlot(t, make(gd, t.shape));
       return;
     }

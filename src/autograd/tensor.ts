@@ -141,7 +141,9 @@ export class Tensor {
    * The values in row-major order, synchronously. For a contiguous tensor in
    * host memory this is the storage itself (no copy: do not write into it;
    * use {@link copy_} and the other in-place ops); for a view, or storage that
-   * lives in a backend's memory, it is a copy the caller owns.
+   * lives in a backend's memory, it is a copy the caller owns. A small array
+   * may be a view into a buffer shared with other tensors: to transfer its
+   * `buffer` to a worker, transfer a copy (`slice()`) or use {@link data}.
    */
   dataSync(): TypedArray {
     const v = valuesOf(this);

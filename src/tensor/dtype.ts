@@ -1,4 +1,5 @@
 import { DTypeError } from '../errors.js';
+import { slabAllocate } from './slab.js';
 
 /** Element types a tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32';
@@ -19,8 +20,17 @@ export interface DTypeArrayMap {
   int32: Int32Array;
 }
 
-/** Allocates zeroed storage for `n` elements of `dtype`. */
+/**
+ * Allocates zeroed storage for `n` elements of `dtype`: for op results and
+ * other short-lived arrays, so small ones are views into a shared slab (see
+ * `slab.ts`). Long-lived storage takes {@link allocateOwn}.
+ */
 export function allocate(dtype: DType, n: number): TypedArray {
+  return slabAllocate(dtype, n);
+}
+
+/** Allocates zeroed storage for `n` elements of `dtype` in a buffer of its own. */
+export function allocateOwn(dtype: DType, n: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);

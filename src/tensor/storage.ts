@@ -1,4 +1,5 @@
-import { type DType, type TypedArray, allocate, dtypeOf } from './dtype.js';
+import { type DType, type TypedArray, allocateOwn, dtypeOf } from './dtype.js';
+import { sharesBuffer } from './slab.js';
 import type { Shape } from './shape.js';
 
 /**
@@ -70,11 +71,13 @@ export function setResidentMaker(maker: ResidentMaker | null): void {
 /**
  * Storage for a long-lived tensor (a parameter): a copy of `values` in the
  * active backend's memory when it keeps such tensors there, so kernels use it
- * in place; otherwise `values` itself, not copied.
+ * in place; otherwise `values` itself, not copied, unless it is a view into a
+ * larger buffer (a slab of small op results, a slice of a data set): then a
+ * copy, so the long-lived tensor does not keep that whole buffer alive.
  */
 export function residentStorage(values: TypedArray): Storage {
   const s = residentMaker?.(dtypeOf(values), values.length) ?? null;
-  if (s === null) return new Storage(values);
+  if (s === null) return new Storage(sharesBuffer(values) ? values.slice() : values);
   s.array.set(values);
   return s;
 }
@@ -86,7 +89,7 @@ export function residentStorage(values: TypedArray): Storage {
  */
 export function zeroStorageLike(like: Storage, dtype: DType, length: number): Storage {
   const s = like.device === 'host' ? null : (residentMaker?.(dtype, length) ?? null);
-  if (s === null) return new Storage(allocate(dtype, length));
+  if (s === null) return new Storage(allocateOwn(dtype, length));
   s.array.fill(0);
   return s;
 }

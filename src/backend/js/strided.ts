@@ -1,10 +1,10 @@
-import type { TypedArray } from '../../tensor/dtype.js';
+import { type TypedArray, dtypeOf } from '../../tensor/dtype.js';
+import { slabAllocate } from '../../tensor/slab.js';
 import type { Shape } from '../../tensor/shape.js';
 
 /** A new array of the same type as `like`, with `n` elements. */
 export function alike<T extends TypedArray>(like: T, n: number): T {
-  const ctor = like.constructor as new (n: number) => T;
-  return new ctor(n);
+  return slabAllocate(dtypeOf(like), n) as T;
 }
 
 /**
