@@ -187,7 +187,10 @@ export function residentSpace(): Space | null {
 
 /** True when `a` is a view of the shared space's memory (resident storage, used where it is). */
 export function isResident(a: ArrayBufferView): boolean {
-  return pooled?.buffers.has(a.buffer) === true;
+  if (pooled === null) return false;
+  const b = a.buffer;
+  // Host arrays (plain ArrayBuffers) are the common case: answer without the WeakSet lookup.
+  return b instanceof SharedArrayBuffer && (b === (pooled.memory.buffer as ArrayBufferLike) || pooled.buffers.has(b));
 }
 
 /** True when `a` is a view of the current space's memory. */
