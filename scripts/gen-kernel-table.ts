@@ -86,6 +86,8 @@ function tsArgType(kind: ArgKind): string {
       return 'Float32Array | null';
     case 'inI32':
       return 'Int32Array';
+    case 'out':
+      return 'number | Float32Array';
     default:
       return 'number';
   }
@@ -168,7 +170,7 @@ export function renderTs(): string {
   }
   out.push('} satisfies Record<string, JobLayout>;', '');
   out.push('/** Names of the jobs. */', 'export type JobName = keyof typeof JOB_LAYOUTS;', '');
-  out.push('/** The arguments of each job in slot order (an `out` argument is its element count). */');
+  out.push('/** The arguments of each job in slot order (an `out` argument is its element count, or the array to write into). */');
   out.push('export interface JobArgs {');
   for (const [name, job] of Object.entries(JOBS)) {
     out.push(`  /** ${job.doc} */`);

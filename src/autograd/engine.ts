@@ -85,6 +85,24 @@ export function make(data: TypedArray, shape: Shape): Tensor {
   return new TensorClass(data, shape);
 }
 
+/** Wraps a whole storage in a new row-major Tensor (no copy). */
+export function makeOn(storage: Storage, shape: Shape): Tensor {
+  if (TensorClass === null) throw new Error('cortex: the Tensor class is not loaded; import from the package root');
+  return new TensorClass(storage, shape);
+}
+
+/**
+ * For a gradient rule about to compute the gradient of `t` into new storage:
+ * the block of `t`'s previous gradient, when `t` is a leaf whose gradient was
+ * dropped unseen (see `dropGrad`) and nothing has accumulated into it since,
+ * so the rule's kernel can write the new gradient where it will live. Taken:
+ * handed out once. Undefined while the backward records (`createGraph`).
+ */
+export function gradTarget(t: Tensor): Storage | undefined {
+  if (gradEnabled || t.node !== null || gradSlot(t) !== null) return undefined;
+  return takeSpareGrad(t);
+}
+
 /** A view of `base`'s storage with its own shape, strides and offset (no copy). */
 export function makeView(base: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
   if (TensorClass === null) throw new Error('cortex: the Tensor class is not loaded; import from the package root');
@@ -153,6 +171,14 @@ export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<TypedArray>): 
   const gd = valuesOf(g);
   const prev = gradSlot(t);
   if (prev === null) {
+    // A gradient computed into resident storage (the block of the leaf's last gradient, see
+    // gradTarget) is kept where it is.
+    const gs = g.storage;
+    if (ownedGrads.has(g) && gs.device !== 'host' && gs.device === t.storage.device && t.dtype === g.dtype && gd === gs.array && !adopted.has(gd)) {
+      adopted.add(gd);
+      setGradSlot(t, makeOn(gs, t.shape));
+      return;
+    }
     // A resident leaf (a parameter in a backend's memory) gets a resident gradient, so the
     // optimizer updates both where they are: in the block of its last gradient when that
     // one was dropped unseen (see dropGrad), else in a new one.

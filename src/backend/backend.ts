@@ -107,6 +107,13 @@ export interface MatmulSpec {
   strideA: number;
   /** Elements between consecutive matrices of B; 0 broadcasts one matrix over the batch. */
   strideB: number;
+  /**
+   * Where to write C (`batch·m·n` elements of A's type, overwritten): the
+   * kernel returns this array. The engine passes the block of a parameter's
+   * previous gradient here, so the product lands where the gradient lives.
+   * Absent: the kernel returns a new array.
+   */
+  out?: FloatArray;
 }
 
 /**

@@ -1,23 +1,24 @@
-import { type Grads, type OpDef, make, makeView, ownedGradient, record, recording } from '../autograd/engine.js';
+import { type Grads, type OpDef, gradTarget, make, makeOn, makeView, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type FloatArray, promote } from '../tensor/dtype.js';
 import { cast } from './movement.js';
 import { type Shape, broadcastShapes, fmt, sameShape, sizeOf } from '../tensor/shape.js';
-import { isRowMajor } from '../tensor/storage.js';
+import { type Storage, isRowMajor } from '../tensor/storage.js';
 import { backend, floats, sumToShape } from './util.js';
 import { valuesOf } from '../autograd/values.js';
 
 /**
  * op(a) · op(b) for tensors of rank ≥ 2 with broadcast batch dimensions,
- * where op transposes the last two axes when asked. No recording.
+ * where op transposes the last two axes when asked. No recording. With
+ * `into` (of the result's size and dtype), the product is written there.
  */
-function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
+function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, into?: Storage): Tensor {
   // A transposed view of a row-major matrix is read in place with the transpose flag flipped.
   const at = untransposed(a);
-  if (at !== null) return product(at, b, !transA, transB);
+  if (at !== null) return product(at, b, !transA, transB, into);
   const bt = untransposed(b);
-  if (bt !== null) return product(a, bt, transA, !transB);
+  if (bt !== null) return product(a, bt, transA, !transB, into);
   const ra = a.ndim;
   const rb = b.ndim;
   const m = transA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
@@ -35,8 +36,9 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor
   const batch = sizeOf(batchShape);
   const [ad, strideA] = batchOperand(a, aBatch, batchShape);
   const [bd, strideB] = batchOperand(b, bBatch, batchShape);
-  const data = backend().matmul(ad, bd, { batch, m, k, n, transA, transB, strideA, strideB });
-  return make(data, [...batchShape, m, n]);
+  const out = into !== undefined && into.dtype === a.dtype && into.length === batch * m * n ? (into.array as FloatArray) : undefined;
+  const data = backend().matmul(ad, bd, { batch, m, k, n, transA, transB, strideA, strideB, out });
+  return out !== undefined && data === out ? makeOn(into!, [...batchShape, m, n]) : make(data, [...batchShape, m, n]);
 }
 
 /**
@@ -76,8 +78,9 @@ function productDef(transA: boolean, transB: boolean): OpDef {
     name: 'matmul',
     backward: (g, n) => {
       const [a, b] = n.inputs as [Tensor, Tensor];
-      const da = transA ? mm(b, g, transB, true) : mm(g, b, false, !transB);
-      const db = transB ? mm(g, a, true, transA) : mm(a, g, !transA, false);
+      // A leaf's gradient may be computed straight into its last gradient's block (gradTarget).
+      const da = transA ? mm(b, g, transB, true, a) : mm(g, b, false, !transB, a);
+      const db = transB ? mm(g, a, true, transA, b) : mm(a, g, !transA, false, b);
       // Both come from new matmul or sum outputs, so a leaf may keep them without a copy.
       const ga = a.requiresGrad ? sumToShape(da(), a.shape) : null;
       const gb = b.requiresGrad ? sumToShape(db(), b.shape) : null;
@@ -89,10 +92,16 @@ function productDef(transA: boolean, transB: boolean): OpDef {
 const PRODUCT: readonly OpDef[] = [productDef(false, false), productDef(false, true), productDef(true, false), productDef(true, true)];
 const MATMUL = PRODUCT[0]!;
 
-/** A deferred {@link product} that records when gradients are being recorded. */
-function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean): () => Tensor {
+/**
+ * A deferred {@link product} that records when gradients are being recorded.
+ * `gradOf`: the tensor whose gradient this product is, so it may be written
+ * into that leaf's last gradient block ({@link gradTarget}).
+ */
+function mm(a: Tensor, b: Tensor, transA: boolean, transB: boolean, gradOf?: Tensor): () => Tensor {
   return () => {
-    const out = product(a, b, transA, transB);
+    // Only plain 2-d products have exactly the leaf's shape (no batch sum follows).
+    const into = gradOf?.requiresGrad === true && gradOf.ndim === 2 && a.ndim === 2 && b.ndim === 2 ? gradTarget(gradOf) : undefined;
+    const out = product(a, b, transA, transB, into);
     return recording(a, b) ? record(PRODUCT[(transA ? 2 : 0) + (transB ? 1 : 0)]!, [a, b], out) : out;
   };
 }
@@ -129,7 +138,7 @@ function linearGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor | undefined): Gr
   const g2 = g.reshape([rows, g.shape[g.ndim - 1]!]);
   const x2 = x.reshape([rows, x.shape[x.ndim - 1]!]);
   const gx = x.requiresGrad ? mm(g2, w, false, false)().reshape(x.shape) : null;
-  const gw = w.requiresGrad ? mm(g2, x2, true, false)() : null;
+  const gw = w.requiresGrad ? mm(g2, x2, true, false, w)() : null;
   const gb = b?.requiresGrad ? g2.sum(0) : null;
   // All three are new matmul or sum outputs (gx a reshaped view of one), so a
   // leaf may keep them without a copy.

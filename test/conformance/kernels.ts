@@ -199,7 +199,13 @@ export function kernelConformance(backendName: string, options: SuiteOptions = {
                 const a = normal(g, batch * m * k, kind);
                 const b = normal(g, (shareB ? 1 : batch) * k * n, kind);
                 const spec: MatmulSpec = { batch, m, k, n, transA, transB, strideA: m * k, strideB: shareB ? 0 : k * n };
-                agree(`matmul ${JSON.stringify(spec)}`, be.matmul(a, b, spec), js.matmul(a, b, spec), kind);
+                const want = js.matmul(a, b, spec);
+                agree(`matmul ${JSON.stringify(spec)}`, be.matmul(a, b, spec), want, kind);
+                // With a destination (stale values in it), the product is written there and returned.
+                const out = normal(g, batch * m * n, kind);
+                const got = be.matmul(a, b, { ...spec, out });
+                expect(got, 'matmul returns the out array').toBe(out);
+                agree(`matmul into out ${JSON.stringify(spec)}`, got, want, kind);
               }
             }
           }

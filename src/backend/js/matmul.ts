@@ -5,7 +5,7 @@ import { alike } from './strided.js';
 /** Reference batched matmul: i-p-j loops with a float64 row accumulator. */
 export function matmul(a: FloatArray, b: FloatArray, spec: MatmulSpec): FloatArray {
   const { batch, m, k, n, transA, transB, strideA, strideB } = spec;
-  const out = alike(a, batch * m * n);
+  const out = spec.out ?? alike(a, batch * m * n);
   // Element (i, p) of op(A) is at i*ai + p*ap; element (p, j) of op(B) at p*bp + j*bj.
   const ai = transA ? 1 : k;
   const ap = transA ? m : 1;

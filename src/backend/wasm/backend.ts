@@ -118,15 +118,16 @@ export function reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly
 
 export function matmul(a: FloatArray, b: FloatArray, spec: MatmulSpec): FloatArray | Declined {
   if (!(a instanceof Float32Array) || !(b instanceof Float32Array)) return DECLINE;
-  const { batch, m, k, n } = spec;
+  const { batch, m, k, n, out } = spec;
   const size = batch * m * n;
-  if (size === 0) return new Float32Array(0);
-  if (k === 0) return new Float32Array(size);
+  if (out !== undefined && (!(out instanceof Float32Array) || out.length !== size)) return DECLINE;
+  if (size === 0) return out ?? new Float32Array(0);
+  if (k === 0) return out?.fill(0) ?? new Float32Array(size);
   const parts = gemmParts(2 * size * k, batch, m, n);
-  const args: [Float32Array, Float32Array, number, number, number, number, number, number, number, number, number] = [
+  const args: [Float32Array, Float32Array, number | Float32Array, number, number, number, number, number, number, number, number] = [
     a,
     b,
-    size,
+    out ?? size,
     m,
     n,
     k,

@@ -7,7 +7,9 @@
  *
  * Arrays that are resident storage (views of the shared memory: parameters,
  * gradients, optimizer state) are not copied: a job that reads one runs in the
- * shared space and passes its address. In-place jobs (the optimizer updates
+ * shared space and passes its address. An `out` argument may be an array
+ * instead of a count: the job writes into it (in place when it is resident,
+ * else through the arena) and returns it. In-place jobs (the optimizer updates
  * and `accumulate`) on resident arrays update them where they are, in one
  * pass; any other array of an in-place job goes through the arena block by
  * block (copied in, updated, the `inout` ones copied back), which keeps the
@@ -21,6 +23,11 @@ import { arenaBase, f32, i32, isResident, reserve, run, select } from './runtime
 
 /** An argument of a job, as `callJob` reads it. */
 type Arg = number | Float32Array | Int32Array | null;
+
+/** Elements of an `out` argument: its count, or the length of the array to write into. */
+function outLength(v: Arg): number {
+  return typeof v === 'number' ? v : (v as Float32Array).length;
+}
 
 /** Bytes from `n` floats, rounded up to a 64-byte line. */
 function span(n: number): number {
@@ -117,19 +124,27 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
     inplace(layout, values);
     return undefined as JobResults[J];
   }
-  // Resident inputs live in the shared space: run there and read them in place.
-  const resident = anyResident(layout.ins, values) || anyResident(layout.insI32, values);
+  // Resident inputs and destinations live in the shared space: run there and use them in place.
+  const resident = anyResident(layout.ins, values) || anyResident(layout.insI32, values) || anyResident(layout.outs, values);
   select(parts > 1 || resident);
   let bytes = place(layout.ins, values, resident) + place(layout.insI32, values, resident);
-  for (let j = 0; j < layout.outs.length; j++) bytes += span(values[layout.outs[j]!] as number);
+  for (let j = 0; j < layout.outs.length; j++) {
+    const k = layout.outs[j]!;
+    const v = values[k] as Arg;
+    const here = resident && typeof v !== 'number' && isResident(v as Float32Array);
+    direct[k] = here;
+    if (here) addr[k] = (v as Float32Array).byteOffset;
+    else bytes += span(outLength(v));
+  }
   // The arena may move (and the memory grow) here, so addresses are laid out after it.
   reserve(bytes);
   let p = layOut(layout.ins, values, arenaBase);
   p = layOut(layout.insI32, values, p);
   for (let j = 0; j < layout.outs.length; j++) {
     const k = layout.outs[j]!;
+    if (direct[k]) continue;
     addr[k] = p;
-    p += span(values[k] as number);
+    p += span(outLength(values[k] as Arg));
   }
   for (let j = 0; j < layout.ins.length; j++) {
     const k = layout.ins[j]!;
@@ -149,8 +164,20 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
   if (parts > 1) run(threadCount(), parts);
   else run(1, 1);
   const outs = layout.outs;
-  if (outs.length === 1) return take(addr[outs[0]!]!, values[outs[0]!] as number) as JobResults[J];
-  return outs.map((k) => take(addr[k]!, values[k] as number)) as JobResults[J];
+  if (outs.length === 1) return result(outs[0]!, values) as JobResults[J];
+  return outs.map((k) => result(k, values)) as JobResults[J];
+}
+
+/** Output `k` of the job that just ran: a new array, or the caller's array (written in place, or copied into from the arena). */
+function result(k: number, values: readonly Arg[]): Float32Array {
+  const v = values[k] as Arg;
+  if (typeof v === 'number') return take(addr[k]!, v);
+  const into = v as Float32Array;
+  if (!direct[k]) {
+    const i = addr[k]! >>> 2;
+    into.set(f32.subarray(i, i + into.length));
+  }
+  return into;
 }
 
 /**

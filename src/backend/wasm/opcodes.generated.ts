@@ -277,28 +277,28 @@ export const JOB_LAYOUTS = {
 /** Names of the jobs. */
 export type JobName = keyof typeof JOB_LAYOUTS;
 
-/** The arguments of each job in slot order (an `out` argument is its element count). */
+/** The arguments of each job in slot order (an `out` argument is its element count, or the array to write into). */
 export interface JobArgs {
   /** Batched sgemm C[t] = op(A[t])·op(B[t]). */
-  gemm: [a: Float32Array, b: Float32Array, c: number, m: number, n: number, k: number, transA: number, transB: number, batch: number, strideA: number, strideB: number];
+  gemm: [a: Float32Array, b: Float32Array, c: number | Float32Array, m: number, n: number, k: number, transA: number, transB: number, batch: number, strideA: number, strideB: number];
   /** y = f(x; a, b) elementwise (a `map` code). */
-  unary: [op: number, x: Float32Array, y: number, n: number, a: number, b: number];
+  unary: [op: number, x: Float32Array, y: number | Float32Array, n: number, a: number, b: number];
   /** y[r, c] = a[r·ra + c·sa] op b[r·rb + c·sb] over a [rows, cols] output. */
-  binary: [op: number, a: Float32Array, ra: number, sa: number, b: Float32Array, rb: number, sb: number, y: number, rows: number, cols: number];
+  binary: [op: number, a: Float32Array, ra: number, sa: number, b: Float32Array, rb: number, sb: number, y: number | Float32Array, rows: number, cols: number];
   /** Activation gradient from input x, output y and upstream g. */
-  activationGrad: [op: number, x: Float32Array, y: Float32Array, g: Float32Array, out: number, n: number, a: number];
+  activationGrad: [op: number, x: Float32Array, y: Float32Array, g: Float32Array, out: number | Float32Array, n: number, a: number];
   /** Reduction of the middle axis of x viewed as [outer, r, inner]. */
-  reduce: [op: number, x: Float32Array, y: number, outer: number, r: number, inner: number];
+  reduce: [op: number, x: Float32Array, y: number | Float32Array, outer: number, r: number, inner: number];
   /** Softmax or log-softmax of the rows of x viewed as [outer, n]. */
-  softmax: [x: Float32Array, y: number, outer: number, n: number, log: number];
+  softmax: [x: Float32Array, y: number | Float32Array, outer: number, n: number, log: number];
   /** Gradient of softmax rows from the output y and upstream g. */
-  softmaxGrad: [y: Float32Array, g: Float32Array, out: number, outer: number, n: number, log: number];
+  softmaxGrad: [y: Float32Array, g: Float32Array, out: number | Float32Array, outer: number, n: number, log: number];
   /** y = act(x + bias) for x viewed as [m, n] (a `map` code, or F_NONE). */
-  biasActivation: [op: number, x: Float32Array, bias: Float32Array, y: number, m: number, n: number, a: number];
+  biasActivation: [op: number, x: Float32Array, bias: Float32Array, y: number | Float32Array, m: number, n: number, a: number];
   /** Per-row loss and softmax probabilities of logits [rows, c]. */
-  softmaxCrossEntropy: [x: Float32Array, labels: Int32Array, loss: number, probs: number, rows: number, c: number];
+  softmaxCrossEntropy: [x: Float32Array, labels: Int32Array, loss: number | Float32Array, probs: number | Float32Array, rows: number, c: number];
   /** (probs − onehot(labels))·g[row]. */
-  softmaxCrossEntropyGrad: [probs: Float32Array, g: Float32Array, labels: Int32Array, out: number, rows: number, c: number];
+  softmaxCrossEntropyGrad: [probs: Float32Array, g: Float32Array, labels: Int32Array, out: number | Float32Array, rows: number, c: number];
   /** SGD update (flags: SGD_FRESH, SGD_NESTEROV; buf null without momentum). */
   sgd: [w: Float32Array, g: Float32Array, buf: Float32Array | null, n: number, flags: number, lr: number, momentum: number, damp1: number, weightDecay: number];
   /** Adam/AdamW update (vmax null without AMSGrad). */
