@@ -187,15 +187,12 @@ export function residentSpace(): Space | null {
 
 /** True when `a` is a view of the shared space's memory (resident storage, used where it is). */
 export function isResident(a: ArrayBufferView): boolean {
-  if (pooled === null) return false;
+  // Resident blocks lie above the scratch, never at offset 0; checking that first also spares
+  // small host arrays their `.buffer`, which V8 materializes (allocates) for on-heap arrays.
+  if (pooled === null || a.byteOffset === 0) return false;
   const b = a.buffer;
   // Host arrays (plain ArrayBuffers) are the common case: answer without the WeakSet lookup.
   return b instanceof SharedArrayBuffer && (b === (pooled.memory.buffer as ArrayBufferLike) || pooled.buffers.has(b));
-}
-
-/** True when `a` is a view of the current space's memory. */
-export function inCurrentSpace(a: ArrayBufferView): boolean {
-  return current!.buffers.has(a.buffer);
 }
 
 /** Sets how many workers may take part in jobs (0 disables the pool). */
