@@ -2,6 +2,7 @@
  * One module per activation op, for use in {@link Sequential}.
  * @module
  */
+import { ArgumentError } from '../errors.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { elu, gelu, leakyRelu, logSoftmax, relu, sigmoid, softmax, softplus, tanh } from '../ops/index.js';
 import { Module } from './module.js';
@@ -139,6 +140,6 @@ export function activationModule(name: ActivationName): Module {
     case 'logSoftmax':
       return new LogSoftmax();
     default:
-      throw new RangeError(`unknown activation '${String(name)}'; use one of identity, sigmoid, tanh, relu, leakyRelu, elu, gelu, softplus, softmax, logSoftmax`);
+      throw new ArgumentError(`unknown activation '${String(name)}'; use one of identity, sigmoid, tanh, relu, leakyRelu, elu, gelu, softplus, softmax, logSoftmax`);
   }
 }
