@@ -1,6 +1,7 @@
 import { GradientError } from '../errors.js';
 import { fmt, sameShape } from '../tensor/shape.js';
 import type { Tensor } from './tensor.js';
+import { exposeGrad } from './values.js';
 
 /**
  * Tensor hooks and retained gradients, kept beside the tensors rather than in
@@ -57,6 +58,8 @@ export function runHooks(t: Tensor, g: Tensor): Tensor {
   let cur = g;
   // A copy, so a hook that removes itself (or adds another) does not disturb this pass.
   for (const fn of [...list]) {
+    // A hook may keep the gradient it sees: it is the caller's from now on, never recycled.
+    exposeGrad(cur);
     const r = fn(cur);
     if (r === undefined || r === null) continue;
     if (!sameShape(r.shape, cur.shape)) {
@@ -66,6 +69,7 @@ export function runHooks(t: Tensor, g: Tensor): Tensor {
     }
     cur = r;
   }
+  exposeGrad(cur);
   return cur;
 }
 

@@ -26,14 +26,18 @@ export function valuesOf(t: Tensor): TypedArray {
  */
 export const GRAD: unique symbol = Symbol('cortex.grad');
 
-/** Gradients the caller has read or assigned through the public `grad` accessor. */
-const exposed = new WeakSet<Tensor>();
+/**
+ * Storage of gradients the caller has seen: read or assigned through the
+ * public `grad` accessor, or handed to a tensor hook. Kept per storage, since
+ * the engine may wrap one storage in more than one tensor.
+ */
+const exposed = new WeakSet<Storage>();
 /** Per leaf: the resident storage of its last gradient, free for its next one. */
 const spares = new WeakMap<Tensor, Storage>();
 
-/** Records that code outside Cortex holds `g` (it read or assigned a `.grad`). */
+/** Records that code outside Cortex holds `g` (it read or assigned a `.grad`, or a hook saw it). */
 export function exposeGrad(g: Tensor): void {
-  exposed.add(g);
+  exposed.add(g.storage);
 }
 
 /** `t`'s gradient, without marking it as seen. */
@@ -56,7 +60,7 @@ export function setGradSlot(t: Tensor, g: Tensor | null): void {
 export function dropGrad(t: Tensor): void {
   const g = t[GRAD];
   t[GRAD] = null;
-  if (g === null || exposed.has(g) || g.storage.device === 'host') return;
+  if (g === null || exposed.has(g.storage) || g.storage.device === 'host') return;
   if (g.offset !== 0 || !g.isContiguous() || g.storage.length !== t.size || g.dtype !== t.dtype) return;
   spares.set(t, g.storage);
 }

@@ -170,6 +170,28 @@ describe('resident training on the wasm backend', () => {
     expect(Array.from(w.grad!.dataSync())).not.toEqual(kept);
   });
 
+  it('never recycles a gradient a tensor hook has seen', () => {
+    const model = mlp(6);
+    const opt = new SGD(model.parameters(), { lr: 0.1 });
+    const w = model.parameters()[0]!;
+    const seen: Tensor[] = [];
+    w.registerHook((g) => {
+      seen.push(g);
+    });
+    for (let s = 0; s < 3; s++) {
+      const { x, y } = batch(s);
+      opt.zeroGrad();
+      crossEntropy(model.forward(x), y).backward();
+      opt.step();
+    }
+    const kept = seen.map((g) => Array.from(g.dataSync()));
+    const { x, y } = batch(9);
+    opt.zeroGrad();
+    crossEntropy(model.forward(x), y).backward();
+    expect(seen.slice(0, 3).map((g) => Array.from(g.dataSync()))).toEqual(kept);
+    expect(new Set(seen).size).toBe(4);
+  });
+
   it('accumulates into a gradient the caller assigned, also a strided view of it', () => {
     manualSeed(2);
     const p = new Linear(4, 3).weight;
