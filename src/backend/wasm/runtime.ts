@@ -185,6 +185,9 @@ export function residentSpace(): Space | null {
   return pooled;
 }
 
+/** The SharedArrayBuffer constructor, or null where the page hides it (not cross-origin isolated). */
+const SHARED: SharedArrayBufferConstructor | null = typeof SharedArrayBuffer === 'undefined' ? null : SharedArrayBuffer;
+
 /** True when `a` is a view of the shared space's memory (resident storage, used where it is). */
 export function isResident(a: ArrayBufferView): boolean {
   // Resident blocks lie above the scratch, never at offset 0; checking that first also spares
@@ -192,7 +195,7 @@ export function isResident(a: ArrayBufferView): boolean {
   if (pooled === null || a.byteOffset === 0) return false;
   const b = a.buffer;
   // Host arrays (plain ArrayBuffers) are the common case: answer without the WeakSet lookup.
-  return b instanceof SharedArrayBuffer && (b === (pooled.memory.buffer as ArrayBufferLike) || pooled.buffers.has(b));
+  return SHARED !== null && b instanceof SHARED && (b === (pooled.memory.buffer as ArrayBufferLike) || pooled.buffers.has(b));
 }
 
 /** Sets how many workers may take part in jobs (0 disables the pool). */
