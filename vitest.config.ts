@@ -1,6 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `npm run test:fast` (CORTEX_FAST_TESTS=1): the default project without the suites that
+ * spawn processes or a browser (the CLI end to end, the playground in Chromium); CI runs all.
+ */
+const FAST = process.env.CORTEX_FAST_TESTS === '1';
+const SLOW = ['test/cli/**', 'test/e2e/**'];
+
 /** Test files that run a second time on the relaxed-SIMD (FMA) kernel builds. */
 const RELAXED = ['test/backend-wasm/conformance.test.ts', 'test/backend-wasm/optim.test.ts', 'test/**/*.relaxed.test.ts'];
 
@@ -16,12 +23,19 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/**/*.relaxed.test.ts'] } },
       {
         extends: true,
-        // Node 20 validates the FMA builds only behind a V8 flag; this sets it per process.
-        test: { name: 'relaxed-simd', include: RELAXED, env: { CORTEX_RELAXED_SIMD: '1' } },
+        test: { name: 'default', include: ['test/**/*.test.ts'], exclude: ['test/**/*.relaxed.test.ts', ...(FAST ? SLOW : [])] },
       },
+      ...(FAST
+        ? []
+        : [
+            {
+              extends: true,
+              // Node 20 validates the FMA builds only behind a V8 flag; this sets it per process.
+              test: { name: 'relaxed-simd', include: RELAXED, env: { CORTEX_RELAXED_SIMD: '1' } },
+            },
+          ]),
     ],
   },
 });
