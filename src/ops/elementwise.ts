@@ -1,4 +1,4 @@
-import { type Attrs, type Node, type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type Attrs, type Node, type OpDef, make, makeView, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
@@ -58,18 +58,31 @@ export function sign(x: Tensor): Tensor {
 
 /* ---------- binary primitives ---------- */
 
+/**
+ * A view that repeats one value everywhere (stride 0 on every axis longer
+ * than 1: the gradient of a full reduction, broadcast back) as that one
+ * value, which every backend broadcasts itself, so the view is not
+ * materialised. Any other tensor is returned as it is.
+ */
+function unexpanded(t: Tensor): Tensor {
+  if (t.size <= 1 || !t.shape.every((d, i) => d === 1 || t.strides[i] === 0)) return t;
+  return makeView(t, t.shape.map(() => 1), t.strides, t.offset);
+}
+
 function binaryPrim(op: BinaryOp, def: OpDef | null, a: TensorLike, b: TensorLike): Tensor {
   const x = lift(a, b);
   const y = lift(b, a);
   const shape = broadcastShapes(op, x.shape, y.shape);
   const dt = promote(x.dtype, y.dtype);
+  const xv = unexpanded(x);
+  const yv = unexpanded(y);
   let out: Tensor;
   if (dt === 'int32' && op !== 'div' && op !== 'pow') {
     // Exact int32 arithmetic (wrapping modulo 2³² like PyTorch); comparisons still give float32 0/1.
-    const data = backend().binary(op, valuesOf(x) as Int32Array, x.shape, valuesOf(y) as Int32Array, y.shape, shape);
+    const data = backend().binary(op, valuesOf(xv) as Int32Array, xv.shape, valuesOf(yv) as Int32Array, yv.shape, shape);
     out = make(def === null ? castArray(data, 'float32') : data, shape);
   } else {
-    out = make(backend().binary(op, floatData(x, dt), x.shape, floatData(y, dt), y.shape, shape), shape);
+    out = make(backend().binary(op, floatData(xv, dt), xv.shape, floatData(yv, dt), yv.shape, shape), shape);
   }
   return def !== null && recording(x, y) ? record(def, [x, y], out) : out;
 }

@@ -109,6 +109,33 @@ describe('strided views', () => {
     });
   }
 
+  it('binary ops read a one-value expanded view (a full reduction\'s gradient) without materialising it, on every backend', () => {
+    for (const name of ['js', 'wasm']) {
+      setBackend(name);
+      try {
+        const y = randn([5, 1, 3]);
+        const s = tensor([[[2.5]]]).expand([5, 1, 3]);
+        expect([s.strides[0], s.strides[2]]).toEqual([0, 0]);
+        const offset = tensor([1, 7]).narrow(0, 1, 1).reshape([1, 1]).expand([4, 1]);
+        for (const [got, want] of [
+          [y.mul(s), y.mul(2.5)],
+          [s.sub(y), tensor(2.5).sub(y)],
+          [y.add(s.contiguous()), y.add(2.5)],
+          [randn([4, 1]).mul(0).add(offset), tensor([[7], [7], [7], [7]])],
+        ] as const) {
+          expect(got.shape).toEqual(want.shape);
+          expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+        }
+        // The gradient of mean() is such a view; it flows on correctly.
+        const a = randn([6, 1], { requiresGrad: true });
+        a.mul(a).mean().backward();
+        expect(Array.from(a.grad!.dataSync())).toEqual(Array.from(a.detach().mul(2 / 6).dataSync()));
+      } finally {
+        setBackend('wasm');
+      }
+    }
+  });
+
   it('a tensor built by hand must match its shape', () => {
     expect(() => new Tensor(new Float32Array(5), [2, 3])).toThrow(/5 values cannot have shape \[2, 3\]/);
   });
