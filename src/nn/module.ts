@@ -16,7 +16,9 @@ import { summary } from './summary.js';
 
 /**
  * A trainable tensor owned by a module. It always requires a gradient; optimizers update
- * its `data` in place.
+ * its values in place. On the WASM backend with shared memory the values are a copy of
+ * `data` in the backend's memory; elsewhere they are `data` itself, unless `data` is a
+ * view into a larger buffer (then a copy, so the parameter does not keep that buffer alive).
  *
  * @example
  * ```ts
@@ -25,7 +27,6 @@ import { summary } from './summary.js';
  */
 export class Parameter extends Tensor {
   constructor(data: FloatArray, shape: readonly number[]) {
-    // In the backend's memory when it keeps parameters there (a copy of `data`), else `data` itself.
     super(residentStorage(data), shape, true);
   }
 

@@ -52,7 +52,8 @@ export function copy_(dst: Tensor, src: TensorLike): Tensor {
   const view = sameShape(s.shape, dst.shape) ? s : s.expand(dst.shape);
   let values = castArray(valuesOf(view), dst.dtype);
   // A source sharing the destination's storage is read completely before anything is written.
-  if (values.buffer === dst.storage.array.buffer) values = values.slice();
+  // Up to 64 bytes the copy is cheaper than asking: V8 allocates a buffer for a small array's `.buffer`.
+  if (values.byteLength <= 64 || values.buffer === dst.storage.array.buffer) values = values.slice();
   const out = dst.storage.array;
   if (dst.isContiguous()) out.set(values, dst.offset);
   else stridedWrite(values, dst.shape, out, dst.offset, dst.strides);
