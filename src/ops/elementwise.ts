@@ -99,6 +99,8 @@ const MUL: OpDef = {
   name: 'mul',
   backward: (g, n) => {
     const [a, b] = n.inputs as [Tensor, Tensor];
+    // x·x (a square written as a product): one gradient, 2·g·x, instead of two products and their sum.
+    if (a === b) return [sumToShape(g.mul(a).mul(2), a.shape), null];
     return [a.requiresGrad ? sumToShape(g.mul(b), a.shape) : null, b.requiresGrad ? sumToShape(g.mul(a), b.shape) : null];
   },
 };
