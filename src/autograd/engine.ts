@@ -171,10 +171,11 @@ export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<TypedArray>): 
   const gd = valuesOf(g);
   const prev = gradSlot(t);
   if (prev === null) {
-    // A gradient computed into resident storage (the block of the leaf's last gradient, see
-    // gradTarget) is kept where it is.
+    // The leaf keeps owned storage (all of it, once per pass) that lives where the leaf does:
+    // host memory, or the block of its last gradient that the rule computed into (gradTarget).
+    // Anything else is copied, since it may share storage with other tensors of the pass or the caller.
     const gs = g.storage;
-    if (ownedGrads.has(g) && gs.device !== 'host' && gs.device === t.storage.device && t.dtype === g.dtype && gd === gs.array && !adopted.has(gd)) {
+    if (ownedGrads.has(g) && t.dtype === g.dtype && gd === gs.array && gs.device === t.storage.device && !adopted.has(gd)) {
       adopted.add(gd);
       setGradSlot(t, makeOn(gs, t.shape));
       return;
@@ -184,24 +185,9 @@ export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<TypedArray>): 
     // one was dropped unseen (see dropGrad), else in a new one.
     const values = t.dtype === g.dtype ? gd : castArray(gd, t.dtype);
     const spare = takeSpareGrad(t);
-    if (spare !== undefined) {
-      spare.array.set(values);
-      setGradSlot(t, new TensorClass!(spare, t.shape));
-      return;
-    }
-    const resident = residentCopyLike(t.storage, values);
-    if (resident !== null) {
-      setGradSlot(t, new TensorClass!(resident, t.shape));
-      return;
-    }
-    // The leaf keeps owned storage (all of it) once per pass; anything else is
-    // copied, since it may share storage with other tensors of the pass or the caller.
-    if (ownedGrads.has(g) && t.dtype === g.dtype && gd === g.storage.array && !adopted.has(gd)) {
-      adopted.add(gd);
-      setGradSlot(t, make(gd, t.shape));
-      return;
-    }
-    setGradSlot(t, make(t.dtype === g.dtype ? gd.slice() : castArray(gd, t.dtype), t.shape));
+    spare?.array.set(values);
+    const resident = spare ?? residentCopyLike(t.storage, values);
+    setGradSlot(t, resident === null ? make(values === gd ? gd.slice() : values, t.shape) : makeOn(resident, t.shape));
     return;
   }
   // A gradient stored as a view (assigned by the caller) is made contiguous first, so the sum lands in it.

@@ -8,7 +8,7 @@ import * as mv from '../ops/movement.js';
 import * as red from '../ops/reduce.js';
 import type { TensorLike } from '../ops/util.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
-import { formatTensor } from '../tensor/format.js';
+import { type NestedArray, formatTensor, nestedArray } from '../tensor/format.js';
 import { type Shape, fmt, sizeOf, stridesOf } from '../tensor/shape.js';
 import { Storage, isRowMajor } from '../tensor/storage.js';
 import { type BackwardOptions, backward } from './backprop.js';
@@ -18,8 +18,7 @@ import { GRAD, exposeGrad, valuesOf } from './values.js';
 
 export { valuesOf } from './values.js';
 
-/** Nested arrays of numbers, as returned by {@link Tensor.toArray}. */
-export type NestedArray = number | NestedArray[];
+export type { NestedArray } from '../tensor/format.js';
 
 /**
  * An n-dimensional array of float32, float64 or int32 values in row-major
@@ -152,16 +151,7 @@ export class Tensor {
 
   /** The values as nested arrays (a number for a 0-d tensor). */
   toArray(): NestedArray {
-    const data = valuesOf(this);
-    const build = (axis: number, offset: number, stride: number): NestedArray => {
-      if (axis === this.shape.length) return data[offset]!;
-      const n = this.shape[axis]!;
-      const inner = stride / Math.max(n, 1);
-      const out: NestedArray[] = [];
-      for (let i = 0; i < n; i++) out.push(build(axis + 1, offset + i * inner, inner));
-      return out;
-    };
-    return build(0, 0, this.size);
+    return nestedArray(valuesOf(this), this.shape);
   }
 
   /** The single value of a one-element tensor. */

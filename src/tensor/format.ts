@@ -1,5 +1,21 @@
 import type { DType, TypedArray } from './dtype.js';
-import type { Shape } from './shape.js';
+import { type Shape, sizeOf } from './shape.js';
+
+/** Nested arrays of numbers, as returned by `Tensor.toArray`. */
+export type NestedArray = number | NestedArray[];
+
+/** Row-major `data` of `shape` as nested arrays (a number for a 0-d shape). */
+export function nestedArray(data: TypedArray, shape: Shape): NestedArray {
+  const build = (axis: number, offset: number, stride: number): NestedArray => {
+    if (axis === shape.length) return data[offset]!;
+    const n = shape[axis]!;
+    const inner = stride / Math.max(n, 1);
+    const out: NestedArray[] = [];
+    for (let i = 0; i < n; i++) out.push(build(axis + 1, offset + i * inner, inner));
+    return out;
+  };
+  return build(0, 0, sizeOf(shape));
+}
 
 /** Past this many elements, printing shows only the edges of each axis. */
 const THRESHOLD = 1000;

@@ -68,6 +68,13 @@ export function setResidentMaker(maker: ResidentMaker | null): void {
   residentMaker = maker;
 }
 
+/** A copy of `values` in the active backend's memory, or null when it keeps nothing there (or cannot now). */
+function residentCopy(values: TypedArray): Storage | null {
+  const s = residentMaker?.(dtypeOf(values), values.length) ?? null;
+  s?.array.set(values);
+  return s;
+}
+
 /**
  * Storage for a long-lived tensor (a parameter): a copy of `values` in the
  * active backend's memory when it keeps such tensors there, so kernels use it
@@ -76,10 +83,7 @@ export function setResidentMaker(maker: ResidentMaker | null): void {
  * copy, so the long-lived tensor does not keep that whole buffer alive.
  */
 export function residentStorage(values: TypedArray): Storage {
-  const s = residentMaker?.(dtypeOf(values), values.length) ?? null;
-  if (s === null) return new Storage(sharesBuffer(values) ? values.slice() : values);
-  s.array.set(values);
-  return s;
+  return residentCopy(values) ?? new Storage(sharesBuffer(values) ? values.slice() : values);
 }
 
 /**
@@ -99,9 +103,5 @@ export function zeroStorageLike(like: Storage, dtype: DType, length: number): St
  * backend can make more, else null (the caller keeps host memory).
  */
 export function residentCopyLike(like: Storage, values: TypedArray): Storage | null {
-  if (like.device === 'host' || residentMaker === null) return null;
-  const s = residentMaker(dtypeOf(values), values.length);
-  if (s === null) return null;
-  s.array.set(values);
-  return s;
+  return like.device === 'host' ? null : residentCopy(values);
 }

@@ -24,9 +24,9 @@ import { arenaBase, f32, i32, isResident, reserve, run, select } from './runtime
 /** An argument of a job, as `callJob` reads it. */
 type Arg = number | Float32Array | Int32Array | null;
 
-/** Elements of an `out` argument: its count, or the length of the array to write into. */
-function outLength(v: Arg): number {
-  return typeof v === 'number' ? v : (v as Float32Array).length;
+/** Elements of an array argument, or of an `out` argument given as its count. */
+function lengthOf(v: Arg): number {
+  return typeof v === 'number' ? v : (v as Float32Array | Int32Array).length;
 }
 
 /** Bytes from `n` floats, rounded up to a 64-byte line. */
@@ -51,40 +51,36 @@ const addr: number[] = new Array<number>(64).fill(0);
 /** Per argument index: true when the array is resident and used where it is. */
 const direct: boolean[] = new Array<boolean>(64).fill(false);
 
-/** True when any array argument of kinds `ks` is resident. */
-function anyResident(ks: readonly number[], values: readonly Arg[]): boolean {
-  for (let j = 0; j < ks.length; j++) {
-    const v = values[ks[j]!] as Arg;
-    if (v !== null && typeof v !== 'number' && isResident(v)) return true;
-  }
-  return false;
-}
+/** Set by {@link place}: whether an argument it marked is resident (the job then runs in the shared space). */
+let sawResident = false;
 
 /**
- * Marks which arrays of kinds `ks` are resident (their addresses are their
- * byte offsets, read before the arena can move) and returns the arena bytes
- * the others need.
+ * Marks which array arguments of kinds `ks` are resident, used where they are
+ * (their addresses are their byte offsets, read before the arena can move),
+ * and returns the arena bytes the others need (`out` counts included).
  */
-function place(ks: readonly number[], values: readonly Arg[], resident: boolean): number {
+function place(ks: readonly number[], values: readonly Arg[]): number {
   let bytes = 0;
   for (let j = 0; j < ks.length; j++) {
     const k = ks[j]!;
-    const v = values[k] as Float32Array | Int32Array;
-    const here = resident && isResident(v);
+    const v = values[k] as Arg;
+    const here = v !== null && typeof v !== 'number' && isResident(v);
     direct[k] = here;
-    if (here) addr[k] = v.byteOffset;
-    else bytes += span(v.length);
+    if (here) {
+      addr[k] = (v as Float32Array | Int32Array).byteOffset;
+      sawResident = true;
+    } else bytes += span(lengthOf(v));
   }
   return bytes;
 }
 
-/** Gives the arrays of kinds `ks` that are not resident their arena addresses from `p`; returns the next free address. */
+/** Gives the arguments of kinds `ks` that are not resident their arena addresses from `p`; returns the next free address. */
 function layOut(ks: readonly number[], values: readonly Arg[], p: number): number {
   for (let j = 0; j < ks.length; j++) {
     const k = ks[j]!;
     if (direct[k]) continue;
     addr[k] = p;
-    p += span((values[k] as Float32Array | Int32Array).length);
+    p += span(lengthOf(values[k] as Arg));
   }
   return p;
 }
@@ -125,27 +121,12 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
     return undefined as JobResults[J];
   }
   // Resident inputs and destinations live in the shared space: run there and use them in place.
-  const resident = anyResident(layout.ins, values) || anyResident(layout.insI32, values) || anyResident(layout.outs, values);
-  select(parts > 1 || resident);
-  let bytes = place(layout.ins, values, resident) + place(layout.insI32, values, resident);
-  for (let j = 0; j < layout.outs.length; j++) {
-    const k = layout.outs[j]!;
-    const v = values[k] as Arg;
-    const here = resident && typeof v !== 'number' && isResident(v as Float32Array);
-    direct[k] = here;
-    if (here) addr[k] = (v as Float32Array).byteOffset;
-    else bytes += span(outLength(v));
-  }
+  sawResident = false;
+  const bytes = place(layout.ins, values) + place(layout.insI32, values) + place(layout.outs, values);
+  select(parts > 1 || sawResident);
   // The arena may move (and the memory grow) here, so addresses are laid out after it.
   reserve(bytes);
-  let p = layOut(layout.ins, values, arenaBase);
-  p = layOut(layout.insI32, values, p);
-  for (let j = 0; j < layout.outs.length; j++) {
-    const k = layout.outs[j]!;
-    if (direct[k]) continue;
-    addr[k] = p;
-    p += span(outLength(values[k] as Arg));
-  }
+  layOut(layout.outs, values, layOut(layout.insI32, values, layOut(layout.ins, values, arenaBase)));
   for (let j = 0; j < layout.ins.length; j++) {
     const k = layout.ins[j]!;
     if (!direct[k]) f32.set(values[k] as Float32Array, addr[k]! >>> 2);
@@ -188,20 +169,23 @@ function result(k: number, values: readonly Arg[]): Float32Array {
 function inplace(layout: JobLayout, values: readonly Arg[]): void {
   const n = values[layout.len] as number;
   if (n === 0) return;
-  const resident = anyResident(layout.ins, values) || anyResident(layout.inouts, values);
-  select(resident);
   let staged = 0;
+  let resident = false;
   for (const ks of [layout.ins, layout.inouts]) {
     for (let j = 0; j < ks.length; j++) {
       const k = ks[j]!;
       const v = values[k] as Float32Array | null;
-      const here = v === null || (resident && isResident(v));
+      const here = v === null || isResident(v);
       direct[k] = here;
       // Absent (null) arrays get address 0, which the kernels read as "none".
-      if (here) addr[k] = v === null ? 0 : v.byteOffset;
-      else staged++;
+      if (v === null) addr[k] = 0;
+      else if (here) {
+        addr[k] = v.byteOffset;
+        resident = true;
+      } else staged++;
     }
   }
+  select(resident);
   const chunk = staged === 0 ? n : CHUNK;
   const s = span(Math.min(n, chunk));
   reserve(staged * s);
