@@ -105,6 +105,23 @@ export class RegressionTally {
   }
 }
 
+/**
+ * `v` as {@link Metrics} when it has exactly their form (as `cortex train` writes them into
+ * a model file), else null. Model files come from anywhere: a value that only looks like
+ * metrics must not reach {@link metricsTable}, which formats every field as a number.
+ */
+export function asMetrics(v: unknown): Metrics | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  const numbers = (keys: string[]): boolean => keys.every((k) => typeof o[k] === 'number');
+  if (numbers(['rows', 'accuracy', 'precision', 'recall', 'f1'])) {
+    const c = o.confusion;
+    const square = Array.isArray(c) && c.every((r) => Array.isArray(r) && r.length === c.length && r.every((x) => typeof x === 'number'));
+    return square ? (o as ClassificationMetrics) : null;
+  }
+  return numbers(['rows', 'mae', 'rmse', 'r2']) ? (o as RegressionMetrics) : null;
+}
+
 /** True for classification metrics. */
 export function isClassification(m: Metrics): m is ClassificationMetrics {
   return 'accuracy' in m;

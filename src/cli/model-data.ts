@@ -114,7 +114,32 @@ export function applicable(saved: SavedModel, source: string): Applicable {
   if (schema.task === 'classification' && (pipeClasses === null || pipeClasses.join('\u0000') !== classes.join('\u0000'))) {
     throw fail('the class names of the schema and of the preprocessing differ');
   }
+  probe(saved.model, width, outputs, fail);
   return { model: saved.model, pipeline, schema, targetScaling, classes, saved };
+}
+
+/**
+ * Runs the model once on three ordinary encoded rows (all 0, all +1, all −1) and checks
+ * that it gives `outputs` finite values per row. Layer settings a file can hold but no
+ * trained model has (a softmax over dimension 99, weights near the float32 limit, a slope
+ * of 1e300) fail here, when the file is read, instead of as NaN predictions later.
+ */
+function probe(model: Module, width: number, outputs: number, fail: (what: string) => ModelFormatError): void {
+  const rows = 3;
+  const x = new Float32Array(rows * width);
+  x.fill(1, width, 2 * width);
+  x.fill(-1, 2 * width);
+  let y: Float32Array;
+  try {
+    y = forward(model, x, rows, width);
+  } catch (e) {
+    throw fail(`the model does not run on ${width} input features (${e instanceof Error ? e.message : String(e)}); its layer settings are corrupt`);
+  }
+  if (y.length !== rows * outputs) throw fail(`the model gives ${y.length / rows} values per row, but the schema needs ${outputs}`);
+  const i = y.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) {
+    throw fail(`the model gives a non-finite output (${y[i]}) for an ordinary input row; its weights or layer settings are corrupt`);
+  }
 }
 
 /** The `inFeatures` of the first and the `outFeatures` of the last layer that have them. */

@@ -72,16 +72,33 @@ function scaler(v: unknown, path: string): StandardScalerJSON | MinMaxScalerJSON
   if (o.type === 'MinMaxScaler') {
     const range = list(o.range, `${path}.range`, num);
     if (range.length !== 2) throw bad(`${path}.range`, 'a pair [low, high]', o.range);
-    return {
-      type: 'MinMaxScaler',
-      range: [range[0]!, range[1]!],
-      dataMin: list(o.dataMin, `${path}.dataMin`, num),
-      dataMax: list(o.dataMax, `${path}.dataMax`, num),
-    };
+    if (!(range[0]! < range[1]!)) throw bad(`${path}.range`, 'a pair [low, high] with low < high', o.range);
+    const dataMin = list(o.dataMin, `${path}.dataMin`, num);
+    const dataMax = list(o.dataMax, `${path}.dataMax`, num);
+    if (dataMin.length === 0 || dataMax.length !== dataMin.length) {
+      throw bad(`${path}.dataMax`, `as many values as ${path}.dataMin (${dataMin.length}, at least one)`, o.dataMax);
+    }
+    dataMin.forEach((lo, j) => {
+      if (!(dataMax[j]! >= lo)) throw bad(`${path}.dataMax[${j}]`, `a number >= dataMin[${j}] (${lo})`, dataMax[j]);
+    });
+    return { type: 'MinMaxScaler', range: [range[0]!, range[1]!], dataMin, dataMax };
   }
   tagged(v, path, 'StandardScaler');
-  return { type: 'StandardScaler', mean: list(o.mean, `${path}.mean`, num), scale: list(o.scale, `${path}.scale`, num) };
+  const mean = list(o.mean, `${path}.mean`, num);
+  const scale = list(o.scale, `${path}.scale`, num);
+  if (mean.length === 0 || scale.length !== mean.length) {
+    throw bad(`${path}.scale`, `as many values as ${path}.mean (${mean.length}, at least one)`, o.scale);
+  }
+  // A fitted scale is a standard deviation, or 1 for a constant column: dividing by
+  // anything smaller than this would blow ordinary values up to infinity in float32.
+  scale.forEach((x, j) => {
+    if (!(x >= MIN_SCALE)) throw bad(`${path}.scale[${j}]`, `a number >= ${MIN_SCALE}`, x);
+  });
+  return { type: 'StandardScaler', mean, scale };
 }
+
+/** The smallest standard deviation a stored StandardScaler may divide by. */
+const MIN_SCALE = 1e-12;
 
 function oneHot(v: unknown, path: string): OneHotEncoderJSON {
   const o = tagged(v, path, 'OneHotEncoder');

@@ -1,5 +1,5 @@
 /**
- * CRC-32 (the IEEE polynomial used by zip and PNG), to detect corrupted tensor data.
+ * CRC-32 (the IEEE polynomial used by zip and PNG), to detect corrupted model files.
  * @module
  */
 
@@ -17,10 +17,12 @@ function crcTable(): Uint32Array {
   return t;
 }
 
-/** The CRC-32 of `bytes`, as 8 lower-case hex digits. */
-export function crc32(bytes: Uint8Array): string {
+/** The CRC-32 of `parts` read one after the other, as 8 lower-case hex digits. */
+export function crc32(...parts: Uint8Array[]): string {
   const t = crcTable();
   let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  for (const bytes of parts) {
+    for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  }
   return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
 }

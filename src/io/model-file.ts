@@ -8,9 +8,19 @@ import { Tensor } from '../autograd/tensor.js';
 import { ModelFormatError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { crc32 } from './checksum.js';
-import { buildModel, describeModel, type JsonObject, type JsonValue, type LayerSpec } from './registry.js';
-import { type DecodedTensor, decodeSafetensors, encodeSafetensors, type TensorRecord } from './safetensors.js';
-import { FORMAT_VERSION, LIBRARY_NAME, LIBRARY_VERSION } from './version.js';
+import { checkSchema } from './document.js';
+import { firstDuplicateKey } from './json-keys.js';
+import { buildModel, checkDeclaredTensors, describeModel, type JsonObject, type JsonValue, type LayerSpec } from './registry.js';
+import {
+  canonicalHeader,
+  type DecodedTensor,
+  decodeSafetensors,
+  encodeSafetensors,
+  type TensorEntry,
+  type TensorRecord,
+  tensorEntries,
+} from './safetensors.js';
+import { FORMAT_VERSION, LIBRARY_NAME, LIBRARY_VERSION, OLDEST_FORMAT_VERSION } from './version.js';
 
 /** A feature column the model was trained on. */
 export interface ColumnSchema {
@@ -138,11 +148,22 @@ export function encodeModelFile(
     metrics: info.metrics ?? null,
   };
   if (checkpoint) doc.checkpoint = checkpoint;
-  // Encode once to learn the data bytes, then again with their checksum in the header.
+  // Encode once to learn the data bytes, then again with the checksum in the header.
   const probe = encodeSafetensors(tensors, {});
   const headerLen = new DataView(probe.buffer).getUint32(0, true);
-  const sum = crc32(probe.subarray(8 + headerLen));
-  return encodeSafetensors(tensors, { format: META_FORMAT, cortex: JSON.stringify(doc), crc32: sum });
+  const metadata = { format: META_FORMAT, cortex: JSON.stringify(doc) };
+  const sum = fileChecksum(metadata, tensorEntries(tensors), probe.subarray(8 + headerLen));
+  return encodeSafetensors(tensors, { ...metadata, crc32: sum });
+}
+
+/**
+ * The checksum a model file records under `crc32` (format 2): the CRC-32 of the header's
+ * canonical content (every metadata string but the checksum, and every tensor's name,
+ * dtype, shape and offsets) followed by the tensor data. One flipped bit anywhere in the
+ * architecture, schema, preprocessing, metrics, tensor table or weights changes it.
+ */
+export function fileChecksum(metadata: Record<string, string>, entries: readonly TensorEntry[], dataBytes: Uint8Array): string {
+  return crc32(canonicalHeader(metadata, entries, 'crc32'), dataBytes);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -163,15 +184,17 @@ function parseDocument(meta: Record<string, string>, fail: (what: string) => Mod
   } catch (e) {
     throw fail(`the Cortex metadata is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  const twice = firstDuplicateKey(meta.cortex);
+  if (twice !== null) throw fail(`the Cortex metadata names '${twice}' twice in one object; a reader could take either value`);
   if (!isObject(doc) || doc.format !== 'cortex-model') throw fail("the Cortex metadata has no \"format\": \"cortex-model\" entry");
   const v = doc.formatVersion;
   if (typeof v !== 'number' || !Number.isInteger(v)) throw fail(`the format version ${JSON.stringify(v)} is not an integer`);
-  if (v !== FORMAT_VERSION) {
+  if (v > FORMAT_VERSION || v < OLDEST_FORMAT_VERSION) {
     const lib = isObject(doc.library) ? ` by ${String(doc.library.name)} ${String(doc.library.version)}` : '';
     throw fail(
       v > FORMAT_VERSION
         ? `the file has format version ${v} (written${lib}), but this Cortex (${LIBRARY_VERSION}) reads version ${FORMAT_VERSION}; upgrade cortex-nn`
-        : `the file has format version ${v}, which this Cortex (${LIBRARY_VERSION}) does not read (it reads version ${FORMAT_VERSION})`,
+        : `the file has format version ${v}, which this Cortex (${LIBRARY_VERSION}) does not read (it reads versions ${OLDEST_FORMAT_VERSION} to ${FORMAT_VERSION})`,
     );
   }
   if (doc.kind !== 'model' && doc.kind !== 'checkpoint') throw fail(`unknown file kind ${JSON.stringify(doc.kind)}`);
@@ -179,6 +202,7 @@ function parseDocument(meta: Record<string, string>, fail: (what: string) => Mod
   for (const key of ['schema', 'training', 'metrics'] as const) {
     if (doc[key] !== null && !isObject(doc[key])) throw fail(`'${key}' must be an object or null`);
   }
+  if (doc.schema !== null) checkSchema(doc.schema, fail);
   return doc as unknown as ModelDocument;
 }
 
@@ -192,12 +216,20 @@ export function decodeModelFile(input: Uint8Array | ArrayBuffer, source = '<buff
   const fail = (what: string) => new ModelFormatError(`${source}: ${what}`);
   const file = decodeSafetensors(toBytes(input), source);
   const doc = parseDocument(file.metadata, fail);
-  const sum = crc32(file.dataBytes);
+  // Format 1 checksummed the tensor data only; format 2 covers the header as well.
+  const whole = doc.formatVersion >= 2;
+  const sum = whole ? fileChecksum(file.metadata, file.entries, file.dataBytes) : crc32(file.dataBytes);
   if (file.metadata.crc32 !== sum) {
-    throw fail(`the tensor data is corrupted: its CRC-32 is ${sum} but the header records ${String(file.metadata.crc32)}`);
+    throw fail(
+      `the ${whole ? 'file' : 'tensor data'} is corrupted: its CRC-32 is ${sum} but the header records ${String(file.metadata.crc32)}` +
+        (whole ? ' (the checksum covers the architecture, schema, preprocessing, metrics, tensor table and weights)' : ''),
+    );
   }
   let model: Module;
   try {
+    // Every size the architecture declares is checked against the file's tensors first,
+    // so a small file cannot make us allocate gigabytes for layers it has no weights for.
+    checkDeclaredTensors(doc.architecture, (name) => file.tensors.get(name)?.shape);
     model = buildModel(doc.architecture);
   } catch (e) {
     throw e instanceof ModelFormatError ? fail(e.message) : e;

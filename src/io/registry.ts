@@ -42,18 +42,21 @@ export class ConfigReader {
     return new ModelFormatError(`${this.where}: config field '${name}' must be ${want}, got ${JSON.stringify(got) ?? 'nothing'}`);
   }
 
-  /** A finite number. */
-  num(name: string): number {
+  /** A finite number, within `[min, max]` when given. */
+  num(name: string, min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY): number {
     const v = this.config[name];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw this.fail(name, 'a finite number', v);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      throw this.fail(name, `a finite number${rangeText(min, max)}`, v);
+    }
     return v;
   }
 
-  /** A safe integer (at least `min`). */
-  int(name: string, min = Number.MIN_SAFE_INTEGER): number {
+  /** A safe integer, within `[min, max]` when given. */
+  int(name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): number {
     const v = this.config[name];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-      throw this.fail(name, min > Number.MIN_SAFE_INTEGER ? `an integer >= ${min}` : 'an integer', v);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > Number.MIN_SAFE_INTEGER ? ` >= ${min}` : '';
+      throw this.fail(name, `an integer${range}`, v);
     }
     return v;
   }
@@ -75,6 +78,12 @@ export class ConfigReader {
   }
 }
 
+function rangeText(min: number, max: number): string {
+  if (Number.isFinite(min) && Number.isFinite(max)) return ` from ${min} to ${max}`;
+  if (Number.isFinite(min)) return ` >= ${min}`;
+  return Number.isFinite(max) ? ` <= ${max}` : '';
+}
+
 /** How one layer class is written to and read from a model file. */
 export interface LayerCodec<M extends Module = Module> {
   /** The class; a module is matched by its exact constructor. */
@@ -85,7 +94,23 @@ export interface LayerCodec<M extends Module = Module> {
   create(config: ConfigReader, children: Module[]): M;
   /** True for containers whose sub-modules are stored as `children`. */
   readonly container?: boolean;
+  /**
+   * The parameters and buffers the layer will create for `config`, as names relative to
+   * the layer and shapes, without creating them. Loading compares them with the file's
+   * tensors before building anything, so a config that declares a huge layer is refused
+   * without allocating it. Optional for layers registered by users.
+   */
+  tensors?(config: ConfigReader): [string, number[]][];
 }
+
+/**
+ * How deep containers may nest in a model file. Real models nest a few levels; a file
+ * nested thousands deep would otherwise exhaust the stack while loading.
+ */
+export const MAX_MODEL_DEPTH = 64;
+
+/** Dimensions of a tensor, for the dimension arguments of layers (softmax, flatten). */
+const MAX_DIM = 16;
 
 const byType = new Map<string, LayerCodec>();
 const byClass = new Map<unknown, string>();
@@ -113,23 +138,50 @@ export function registeredLayers(): string[] {
 // loading a model never advances the global generator.
 const scratch = (): { generator: Generator } => ({ generator: new Generator(0) });
 
-const simple = <M extends Module>(cls: new () => M): LayerCodec<M> => ({ cls, config: () => ({}), create: () => new cls() });
+const simple = <M extends Module>(cls: new () => M): LayerCodec<M> => ({ cls, config: () => ({}), create: () => new cls(), tensors: () => [] });
 
-registerLayer('Sequential', { cls: Sequential, container: true, config: () => ({}), create: (_c, children) => new Sequential(...children) });
+/**
+ * Bounds on scalar layer options read from files: wide enough for any model trained in
+ * earnest, narrow enough that a corrupt value cannot turn ordinary inputs into infinities.
+ */
+const MAX_SLOPE = 1e3;
+
+registerLayer('Sequential', {
+  cls: Sequential,
+  container: true,
+  config: () => ({}),
+  create: (_c, children) => new Sequential(...children),
+  tensors: () => [],
+});
 registerLayer('Linear', {
   cls: Linear,
   config: (m) => ({ inFeatures: m.inFeatures, outFeatures: m.outFeatures, bias: m.bias !== null }),
   create: (c) => new Linear(c.int('inFeatures', 1), c.int('outFeatures', 1), { bias: c.bool('bias'), ...scratch() }),
+  tensors: (c) => {
+    const out = c.int('outFeatures', 1);
+    const list: [string, number[]][] = [['weight', [out, c.int('inFeatures', 1)]]];
+    if (c.bool('bias')) list.push(['bias', [out]]);
+    return list;
+  },
 });
 registerLayer('Flatten', {
   cls: Flatten,
   config: (m) => ({ startDim: m.startDim, endDim: m.endDim }),
-  create: (c) => new Flatten(c.int('startDim'), c.int('endDim')),
+  create: (c) => {
+    const start = c.int('startDim', -MAX_DIM, MAX_DIM - 1);
+    const end = c.int('endDim', -MAX_DIM, MAX_DIM - 1);
+    if (Math.sign(start + 0.5) === Math.sign(end + 0.5) && start > end) {
+      throw new ModelFormatError(`${c.where}: startDim ${start} comes after endDim ${end}`);
+    }
+    return new Flatten(start, end);
+  },
+  tensors: () => [],
 });
 registerLayer('Embedding', {
   cls: Embedding,
   config: (m) => ({ numEmbeddings: m.numEmbeddings, embeddingDim: m.embeddingDim }),
   create: (c) => new Embedding(c.int('numEmbeddings', 1), c.int('embeddingDim', 1), scratch()),
+  tensors: (c) => [['weight', [c.int('numEmbeddings', 1), c.int('embeddingDim', 1)]]],
 });
 registerLayer('Identity', simple(Identity));
 registerLayer('Sigmoid', simple(Sigmoid));
@@ -140,16 +192,31 @@ registerLayer('Softplus', simple(Softplus));
 registerLayer('LeakyReLU', {
   cls: LeakyReLU,
   config: (m) => ({ negativeSlope: m.negativeSlope }),
-  create: (c) => new LeakyReLU(c.num('negativeSlope')),
+  create: (c) => new LeakyReLU(c.num('negativeSlope', -MAX_SLOPE, MAX_SLOPE)),
+  tensors: () => [],
 });
-registerLayer('ELU', { cls: ELU, config: (m) => ({ alpha: m.alpha }), create: (c) => new ELU(c.num('alpha')) });
-registerLayer('Softmax', { cls: Softmax, config: (m) => ({ dim: m.dim }), create: (c) => new Softmax(c.int('dim')) });
-registerLayer('LogSoftmax', { cls: LogSoftmax, config: (m) => ({ dim: m.dim }), create: (c) => new LogSoftmax(c.int('dim')) });
-registerLayer('Dropout', { cls: Dropout, config: (m) => ({ p: m.p }), create: (c) => new Dropout(c.num('p')) });
+registerLayer('ELU', { cls: ELU, config: (m) => ({ alpha: m.alpha }), create: (c) => new ELU(c.num('alpha', -MAX_SLOPE, MAX_SLOPE)), tensors: () => [] });
+registerLayer('Softmax', {
+  cls: Softmax,
+  config: (m) => ({ dim: m.dim }),
+  create: (c) => new Softmax(c.int('dim', -MAX_DIM, MAX_DIM - 1)),
+  tensors: () => [],
+});
+registerLayer('LogSoftmax', {
+  cls: LogSoftmax,
+  config: (m) => ({ dim: m.dim }),
+  create: (c) => new LogSoftmax(c.int('dim', -MAX_DIM, MAX_DIM - 1)),
+  tensors: () => [],
+});
+registerLayer('Dropout', { cls: Dropout, config: (m) => ({ p: m.p }), create: (c) => new Dropout(c.num('p', 0, 1)), tensors: () => [] });
 registerLayer('LayerNorm', {
   cls: LayerNorm,
   config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
-  create: (c) => new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps'), elementwiseAffine: c.bool('elementwiseAffine') }),
+  create: (c) => new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps', 0, 1), elementwiseAffine: c.bool('elementwiseAffine') }),
+  tensors: (c) => {
+    const shape = c.dims('normalizedShape');
+    return c.bool('elementwiseAffine') ? [['weight', shape], ['bias', shape]] : [];
+  },
 });
 registerLayer('BatchNorm1d', {
   cls: BatchNorm1d,
@@ -162,11 +229,17 @@ registerLayer('BatchNorm1d', {
   }),
   create: (c) =>
     new BatchNorm1d(c.int('numFeatures', 1), {
-      eps: c.num('eps'),
-      momentum: c.num('momentum'),
+      eps: c.num('eps', 0, 1),
+      momentum: c.num('momentum', 0, 1),
       affine: c.bool('affine'),
       trackRunningStats: c.bool('trackRunningStats'),
     }),
+  tensors: (c) => {
+    const n = [c.int('numFeatures', 1)];
+    const list: [string, number[]][] = c.bool('affine') ? [['weight', n], ['bias', n]] : [];
+    if (c.bool('trackRunningStats')) list.push(['runningMean', n], ['runningVar', n], ['numBatchesTracked', []]);
+    return list;
+  },
 });
 
 function label(path: string, type: string): string {
@@ -206,26 +279,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * types, missing or ill-typed config fields, and values a constructor rejects are all
  * {@link ModelFormatError}s naming the layer.
  */
-export function buildModel(spec: unknown, path = ''): Module {
-  const where = path === '' ? 'the architecture' : `architecture layer '${path}'`;
-  if (!isObject(spec)) throw new ModelFormatError(`${where} is not an object`);
-  const { type, config, children } = spec;
-  if (typeof type !== 'string') throw new ModelFormatError(`${where} has no 'type' string`);
-  const codec = byType.get(type);
-  if (codec === undefined) {
-    throw new ModelFormatError(
-      `${where} has unknown layer type '${type}'; the known types are ${registeredLayers().join(', ')}`,
-    );
-  }
-  if (!isObject(config)) throw new ModelFormatError(`${label(path, type)}: 'config' is not an object`);
+export function buildModel(spec: unknown, path = '', depth = 0): Module {
+  const { codec, type, config, children } = readNode(spec, path, depth);
   let kids: Module[] = [];
   if (codec.container) {
-    if (!Array.isArray(children)) throw new ModelFormatError(`${label(path, type)}: 'children' must be a list`);
-    kids = children.map((c, i) => buildModel(c, path === '' ? String(i) : `${path}.${i}`));
-  } else if (children !== undefined) {
-    throw new ModelFormatError(`${label(path, type)}: a ${type} has no children`);
+    kids = children.map((c, i) => buildModel(c, path === '' ? String(i) : `${path}.${i}`, depth + 1));
   }
-  const reader = new ConfigReader(config as JsonObject, label(path, type));
+  const reader = new ConfigReader(config, label(path, type));
   try {
     const m = codec.create(reader, kids);
     if (!(m instanceof Module)) throw new ModelFormatError(`${label(path, type)}: the factory did not return a Module`);
@@ -234,4 +294,63 @@ export function buildModel(spec: unknown, path = ''): Module {
     if (e instanceof ModelFormatError) throw e;
     throw new ModelFormatError(`${label(path, type)}: invalid config (${e instanceof Error ? e.message : String(e)})`);
   }
+}
+
+interface SpecNode {
+  codec: LayerCodec;
+  type: string;
+  config: JsonObject;
+  children: unknown[];
+}
+
+/** Checks one node of an untrusted architecture tree: its type, config and children. */
+function readNode(spec: unknown, path: string, depth: number): SpecNode {
+  const where = path === '' ? 'the architecture' : `architecture layer '${path}'`;
+  if (depth > MAX_MODEL_DEPTH) {
+    throw new ModelFormatError(`${where} is nested more than ${MAX_MODEL_DEPTH} containers deep; this is not a model Cortex wrote`);
+  }
+  if (!isObject(spec)) throw new ModelFormatError(`${where} is not an object`);
+  const { type, config, children } = spec;
+  if (typeof type !== 'string') throw new ModelFormatError(`${where} has no 'type' string`);
+  const codec = byType.get(type);
+  if (codec === undefined) {
+    throw new ModelFormatError(`${where} has unknown layer type '${type}'; the known types are ${registeredLayers().join(', ')}`);
+  }
+  if (!isObject(config)) throw new ModelFormatError(`${label(path, type)}: 'config' is not an object`);
+  if (codec.container) {
+    if (!Array.isArray(children)) throw new ModelFormatError(`${label(path, type)}: 'children' must be a list`);
+    return { codec, type, config: config as JsonObject, children };
+  }
+  if (children !== undefined) throw new ModelFormatError(`${label(path, type)}: a ${type} has no children`);
+  return { codec, type, config: config as JsonObject, children: [] };
+}
+
+/**
+ * Compares every parameter and buffer an untrusted architecture declares (through the
+ * codecs' `tensors`) with the tensors a file holds, before any layer is built: a missing
+ * tensor or a different shape is a {@link ModelFormatError} listing every mismatch. A
+ * file can then only make us allocate what its own bytes hold. Layers whose codec does
+ * not declare its tensors are checked after building, as before.
+ *
+ * @param shapeOf - the shape of the file's tensor with that full name, or undefined.
+ */
+export function checkDeclaredTensors(spec: unknown, shapeOf: (name: string) => readonly number[] | undefined): void {
+  const problems: string[] = [];
+  const walk = (node: unknown, path: string, depth: number): void => {
+    const { codec, type, config, children } = readNode(node, path, depth);
+    children.forEach((c, i) => {
+      walk(c, path === '' ? String(i) : `${path}.${i}`, depth + 1);
+    });
+    if (codec.tensors === undefined) return;
+    for (const [name, shape] of codec.tensors(new ConfigReader(config, label(path, type)))) {
+      const full = path === '' ? name : `${path}.${name}`;
+      const got = shapeOf(full);
+      if (got === undefined) problems.push(`weight '${full}' (shape [${shape.join(', ')}]) is missing`);
+      else if (got.length !== shape.length || got.some((d, i) => d !== shape[i])) {
+        problems.push(`weight '${full}' has shape [${got.join(', ')}] but the architecture needs [${shape.join(', ')}]`);
+      }
+    }
+  };
+  walk(spec, '', 0);
+  if (problems.length > 0) throw new ModelFormatError(problems.join('; '));
 }

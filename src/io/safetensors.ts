@@ -12,6 +12,7 @@
  * @module
  */
 import { ModelFormatError } from '../errors.js';
+import { firstDuplicateKey } from './json-keys.js';
 
 /** Element types this reader and writer support. */
 export type SafeDType = 'F32' | 'F64' | 'I32';
@@ -30,12 +31,24 @@ export interface DecodedTensor extends TensorRecord {
   readonly dtype: SafeDType;
 }
 
+/** One tensor's entry in the header: where its bytes lie in the data section. */
+export interface TensorEntry {
+  readonly name: string;
+  readonly dtype: SafeDType;
+  readonly shape: readonly number[];
+  /** Byte offsets `[begin, end)` from the start of the data section. */
+  readonly begin: number;
+  readonly end: number;
+}
+
 /** The contents of a safetensors buffer. */
 export interface DecodedSafetensors {
   /** The `__metadata__` strings (empty when absent). */
   readonly metadata: Record<string, string>;
   /** The tensors, in file order. */
   readonly tensors: Map<string, DecodedTensor>;
+  /** The header's tensor entries, in file order. */
+  readonly entries: readonly TensorEntry[];
   /** The raw data section (for checksums). */
   readonly dataBytes: Uint8Array;
 }
@@ -67,21 +80,12 @@ export function encodeSafetensors(
   tensors: Iterable<readonly [string, TensorRecord]>,
   metadata: Record<string, string> = {},
 ): Uint8Array {
+  const list = [...tensors];
+  const entries = tensorEntries(list);
   const header: Record<string, unknown> = Object.create(null);
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
-  const parts: [TensorRecord, SafeDType][] = [];
-  let offset = 0;
-  for (const [name, t] of tensors) {
-    if (name === '__metadata__' || name in header) throw new ModelFormatError(`safetensors: duplicate or reserved tensor name '${name}'`);
-    const dtype = dtypeOf(t.data);
-    if (numel(t.shape) !== t.data.length) {
-      throw new ModelFormatError(`safetensors: tensor '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}]`);
-    }
-    const size = t.data.length * BYTES[dtype];
-    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + size] };
-    parts.push([t, dtype]);
-    offset += size;
-  }
+  for (const e of entries) header[e.name] = { dtype: e.dtype, shape: [...e.shape], data_offsets: [e.begin, e.end] };
+  const offset = entries.length === 0 ? 0 : entries[entries.length - 1]!.end;
   let json = JSON.stringify(header);
   const enc = new TextEncoder();
   let headerBytes = enc.encode(json);
@@ -96,11 +100,50 @@ export function encodeSafetensors(
   view.setUint32(4, 0, true);
   out.set(headerBytes, 8);
   let at = 8 + headerBytes.length;
-  for (const [t, dtype] of parts) {
+  for (const [, t] of list) {
+    const dtype = dtypeOf(t.data);
     writeLE(view, at, t.data, dtype);
     at += t.data.length * BYTES[dtype];
   }
   return out;
+}
+
+/**
+ * The header entries {@link encodeSafetensors} writes for `tensors` (in that order, back
+ * to back). Throws on a duplicate or reserved name and on a shape that does not match the data.
+ */
+export function tensorEntries(tensors: readonly (readonly [string, TensorRecord])[]): TensorEntry[] {
+  const entries: TensorEntry[] = [];
+  const names = new Set<string>();
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    if (name === '__metadata__' || names.has(name)) throw new ModelFormatError(`safetensors: duplicate or reserved tensor name '${name}'`);
+    names.add(name);
+    const dtype = dtypeOf(t.data);
+    if (numel(t.shape) !== t.data.length) {
+      throw new ModelFormatError(`safetensors: tensor '${name}' has ${t.data.length} values but shape [${t.shape.join(', ')}]`);
+    }
+    const size = t.data.length * BYTES[dtype];
+    entries.push({ name, dtype, shape: [...t.shape], begin: offset, end: offset + size });
+    offset += size;
+  }
+  return entries;
+}
+
+/**
+ * The header's content in a canonical form, for a checksum that covers it: the metadata
+ * strings except `skip` (the checksum's own key) and every tensor entry, each sorted by
+ * name, as UTF-8 JSON. Whitespace, key order and padding do not change it; any change of
+ * a value does.
+ */
+export function canonicalHeader(metadata: Record<string, string>, entries: readonly TensorEntry[], skip: string): Uint8Array {
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const meta = Object.keys(metadata)
+    .filter((k) => k !== skip)
+    .sort(byName)
+    .map((k) => [k, metadata[k]]);
+  const table = [...entries].sort((a, b) => byName(a.name, b.name)).map((e) => [e.name, e.dtype, e.shape, e.begin, e.end]);
+  return new TextEncoder().encode(JSON.stringify([meta, table]));
 }
 
 function writeLE(view: DataView, at: number, data: TensorStorage, dtype: SafeDType): void {
@@ -139,15 +182,7 @@ function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-interface Entry {
-  name: string;
-  dtype: SafeDType;
-  shape: number[];
-  begin: number;
-  end: number;
-}
-
-function parseEntry(source: string, name: string, raw: unknown): Entry {
+function parseEntry(source: string, name: string, raw: unknown): TensorEntry {
   const bad = (what: string) => new ModelFormatError(`${source}: tensor '${name}' in the header ${what}`);
   if (!isRecord(raw)) throw bad('is not an object');
   const { dtype, shape, data_offsets: offsets } = raw;
@@ -186,12 +221,16 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Decod
     throw fail(`the file is truncated: the header needs ${lo} bytes but only ${bytes.length - 8} follow the length field`);
   }
   let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + lo)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + lo));
+    header = JSON.parse(text);
   } catch (e) {
     throw fail(`the header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   if (!isRecord(header)) throw fail('the header is not a JSON object');
+  const twice = firstDuplicateKey(text);
+  if (twice !== null) throw fail(`the header names '${twice}' twice in one object; a reader could take either value`);
   const metadata: Record<string, string> = {};
   const meta = header.__metadata__;
   if (meta !== undefined) {
@@ -228,5 +267,5 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Decod
     const count = numel(e.shape);
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: readLE(data.subarray(e.begin, e.end), e.dtype, count) });
   }
-  return { metadata, tensors, dataBytes: data };
+  return { metadata, tensors, entries, dataBytes: data };
 }

@@ -2,7 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
+import { fileChecksum } from '../../src/io/model-file.js';
+import { decodeSafetensors, encodeSafetensors, tensorEntries } from '../../src/io/safetensors.js';
 import { cli, cliJson, irisCsv, type Run } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-err-'));
@@ -53,11 +54,11 @@ describe('bad input gets the right exit code and a one-line message', () => {
     const bytes = readFileSync(model);
     bytes[bytes.length - 7]! ^= 0x01;
     writeFileSync(p('flipped.cortex'), bytes);
-    oneLineError(await cli(['info', p('flipped.cortex')]), 2, /flipped\.cortex: the tensor data is corrupted: its CRC-32 is/);
-    oneLineError(await cli(['predict', p('flipped.cortex'), irisCsv]), 2, /the tensor data is corrupted/);
+    oneLineError(await cli(['info', p('flipped.cortex')]), 2, /flipped\.cortex: the file is corrupted: its CRC-32 is/);
+    oneLineError(await cli(['predict', p('flipped.cortex'), irisCsv]), 2, /the file is corrupted/);
     writeFileSync(p('garbage.cortex'), 'hello, I am not a model');
     oneLineError(await cli(['evaluate', p('garbage.cortex'), irisCsv]), 2, /garbage\.cortex: the header length field .* is not plausible/);
-    const text = readFileSync(model).toString('latin1').replace('\\"formatVersion\\":1', '\\"formatVersion\\":9');
+    const text = readFileSync(model).toString('latin1').replace('\\"formatVersion\\":2', '\\"formatVersion\\":9');
     writeFileSync(p('future.cortex'), Buffer.from(text, 'latin1'));
     oneLineError(await cli(['info', p('future.cortex')]), 2, /future\.cortex: the file has format version 9 .* upgrade cortex-nn/);
     oneLineError(await cli(['info', p('absent.cortex')]), 2, /absent\.cortex: cannot open the model file: the file does not exist/);
@@ -68,7 +69,13 @@ describe('bad input gets the right exit code and a one-line message', () => {
       const f = decodeSafetensors(new Uint8Array(readFileSync(model)));
       const doc = JSON.parse(f.metadata.cortex!);
       fn(doc);
-      writeFileSync(p(name), encodeSafetensors(f.tensors, { ...f.metadata, cortex: JSON.stringify(doc) }));
+      // Re-signed, as a careful hand edit would be (an unsigned edit fails the checksum).
+      const tensors = [...f.tensors];
+      const probe = encodeSafetensors(tensors, {});
+      const data = probe.subarray(8 + new DataView(probe.buffer).getUint32(0, true));
+      const meta: Record<string, string> = { ...f.metadata, cortex: JSON.stringify(doc) };
+      delete meta.crc32;
+      writeFileSync(p(name), encodeSafetensors(tensors, { ...meta, crc32: fileChecksum(meta, tensorEntries(tensors), data) }));
       return p(name);
     };
     const narrower = edit('narrow.cortex', (d) => {

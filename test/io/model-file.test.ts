@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/autograd/tensor.js';
 import { ModelFormatError } from '../../src/errors.js';
-import { crc32 as crc } from '../../src/io/checksum.js';
-import { deserializeModel, modelFromBlob, modelToBlob, serializeModel } from '../../src/io/model-file.js';
+import { deserializeModel, fileChecksum, modelFromBlob, modelToBlob, serializeModel } from '../../src/io/model-file.js';
 import { load, save } from '../../src/io/node/files.js';
 import { registerLayer } from '../../src/io/registry.js';
-import { decodeSafetensors, encodeSafetensors } from '../../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type TensorRecord, tensorEntries } from '../../src/io/safetensors.js';
 import { FORMAT_VERSION } from '../../src/io/version.js';
 import {
   BatchNorm1d,
@@ -82,7 +81,16 @@ function editDocument(bytes: Uint8Array, fn: (doc: Record<string, unknown>) => v
   const f = decodeSafetensors(bytes);
   const doc = JSON.parse(f.metadata.cortex!);
   fn(doc);
-  return encodeSafetensors(f.tensors, { ...f.metadata, cortex: JSON.stringify(doc) });
+  return resign(f.tensors, { ...f.metadata, cortex: JSON.stringify(doc) });
+}
+
+/** Encodes tensors and metadata with a freshly computed file checksum (as a careful hand edit would). */
+function resign(tensors: Map<string, TensorRecord>, metadata: Record<string, string>): Uint8Array {
+  const probe = encodeSafetensors(tensors, {});
+  const n = new DataView(probe.buffer).getUint32(0, true);
+  const list = [...tensors];
+  const { crc32: _old, ...rest } = metadata;
+  return encodeSafetensors(list, { ...rest, crc32: fileChecksum(rest, tensorEntries(list), probe.subarray(8 + n)) });
 }
 
 describe('model files', () => {
@@ -172,7 +180,7 @@ describe('loading validates everything', () => {
   it('a corrupted weight byte (checksum)', () => {
     const bad = good.slice();
     bad[bad.length - 5]! ^= 0x10;
-    expectFormatError(() => deserializeModel(bad, 'm.cortex'), /tensor data is corrupted: its CRC-32 is [0-9a-f]{8} but the header records/);
+    expectFormatError(() => deserializeModel(bad, 'm.cortex'), /the file is corrupted: its CRC-32 is [0-9a-f]{8} but the header records [0-9a-f]{8} \(the checksum covers/);
   });
 
   it('a wrong or future format version', () => {
@@ -202,11 +210,7 @@ describe('loading validates everything', () => {
     const f = decodeSafetensors(good);
     const without = new Map(f.tensors);
     without.delete('0.bias');
-    const meta = (tensors: Map<string, { data: Float32Array | Float64Array | Int32Array; shape: readonly number[] }>) => {
-      const probe = encodeSafetensors(tensors, {});
-      const n = new DataView(probe.buffer).getUint32(0, true);
-      return encodeSafetensors(tensors, { ...f.metadata, crc32: crc(probe.subarray(8 + n)) });
-    };
+    const meta = (tensors: Map<string, TensorRecord>) => resign(tensors, f.metadata);
     expectFormatError(() => deserializeModel(meta(without), 'm'), /weight '0.bias' \(shape \[3\]\) is missing/);
     const reshaped = new Map(f.tensors);
     reshaped.set('0.weight', { dtype: 'F32', data: new Float32Array(12), shape: [4, 3] });

@@ -8,7 +8,7 @@ import type { JsonObject } from '../../io/registry.js';
 import { decodeModelFile } from '../../io/model-file.js';
 import { readModelBytes } from '../../io/node/files.js';
 import type { Module } from '../../nn/module.js';
-import { type Metrics, metricsTable } from '../metrics.js';
+import { asMetrics, type Metrics, metricsTable } from '../metrics.js';
 import type { Output } from '../style.js';
 
 /** The input width of a model: the `inFeatures` of its first layer that has one. */
@@ -17,10 +17,6 @@ function inputWidth(model: Module): number | null {
     if ('inFeatures' in m && typeof m.inFeatures === 'number') return m.inFeatures;
   }
   return null;
-}
-
-function isMetrics(v: unknown): v is Metrics {
-  return typeof v === 'object' && v !== null && 'rows' in v && ('accuracy' in v || 'r2' in v);
 }
 
 function show(v: unknown): string {
@@ -75,11 +71,19 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
     const rest = Object.keys(t).filter((k) => !keys.includes(k));
     for (const k of [...keys.filter((k) => k in t), ...rest]) out.line(`  ${k.padEnd(16)}${show(t[k])}`);
   }
+  // One table per kind (classification or regression splits), then anything else as JSON
+  // (metrics written by other tools, such as the playground's flat numbers).
   const splits: [string, Metrics][] = [];
-  for (const [name, m] of Object.entries(metrics)) if (isMetrics(m)) splits.push([name, m]);
-  if (splits.length > 0) {
+  const other: [string, unknown][] = [];
+  for (const [name, v] of Object.entries(metrics)) {
+    const m = asMetrics(v);
+    if (m !== null && (splits.length === 0 || 'accuracy' in m === 'accuracy' in splits[0]![1])) splits.push([name, m]);
+    else other.push([name, v]);
+  }
+  if (splits.length > 0 || other.length > 0) {
     out.line();
     out.line(c.bold('metrics'));
-    out.line(metricsTable(splits, c));
+    if (splits.length > 0) out.line(metricsTable(splits, c));
+    for (const [name, v] of other) out.line(`  ${name.padEnd(16)}${JSON.stringify(v)}`);
   }
 }
