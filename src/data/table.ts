@@ -104,6 +104,7 @@ export function getColumn(table: Table, name: string, role = 'column'): Column {
       column: name,
       what: `there is no ${role} "${name}"; the columns are: ${list(columnNames(table))}`,
       fix: 'Check the spelling and the delimiter, or pass one of the listed names',
+      code: 'unknown-column',
     });
   }
   return col;
