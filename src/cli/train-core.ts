@@ -8,6 +8,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { TablePipeline } from '../data/pipeline.js';
 import { trainTestSplit } from '../data/split.js';
 import { getColumn, selectRows, type Table } from '../data/table.js';
+import { dataError } from '../data/where.js';
 import type { Checkpoint } from '../io/checkpoint.js';
 import type { DataSchema } from '../io/model-file.js';
 import type { JsonObject } from '../io/registry.js';
@@ -132,7 +133,12 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
   const enc = pipeline.transform(trainRows);
   const classes = (pipeline.classes ?? []).map(String);
   if (task === 'classification' && classes.length < 2) {
-    throw new UsageError(`the target "${cfg.target}" has only one class (${classes[0] ?? 'none'}) in the training rows; classification needs at least two`);
+    throw dataError({
+      file: table.source,
+      column: cfg.target,
+      what: `the target has only one class (${classes[0] ?? 'none'}) in the training rows; classification needs at least two`,
+      fix: 'Check the --target column, or use data with rows of at least two classes',
+    });
   }
   let targetScaling: Trained['targetScaling'] = null;
   let y: Tensor;

@@ -32,6 +32,14 @@ function num(v: number): string {
   return String(Number(v.toPrecision(7)));
 }
 
+/** Decimals of a printed probability: fixed, so no value is shown in exponent notation. */
+const PROBA_DECIMALS = 6;
+
+/** A probability as fixed-point text (`0.000000` to `1.000000`). */
+export function probaText(p: number): string {
+  return p.toFixed(PROBA_DECIMALS);
+}
+
 /** A destination for text: a file written atomically, or stdout. */
 interface Sink {
   write(text: string): Promise<void>;
@@ -120,11 +128,11 @@ export async function predictCommand(modelPath: string, dataPath: string, flags:
           const rec: Record<string, unknown> = {};
           if (id !== null) rec[id] = idOf(i);
           rec[predName] = classification ? pred : Number(pred);
-          if (flags.proba) rec.proba = Object.fromEntries(a.classes.map((c, j) => [c, Number(probs![i * k + j]!.toPrecision(6))]));
+          if (flags.proba) rec.proba = Object.fromEntries(a.classes.map((c, j) => [c, Number(probaText(probs![i * k + j]!))]));
           lines.push(JSON.stringify(rec));
         } else {
           const cells = id !== null ? [csvField(idOf(i)), csvField(pred)] : [csvField(pred)];
-          if (flags.proba) for (let j = 0; j < k; j++) cells.push(String(Number(probs![i * k + j]!.toPrecision(6))));
+          if (flags.proba) for (let j = 0; j < k; j++) cells.push(probaText(probs![i * k + j]!));
           lines.push(cells.join(','));
         }
       }
