@@ -24,6 +24,7 @@ import { UsageError } from './errors.js';
 import { ClassificationTally, type Metrics, RegressionTally } from './metrics.js';
 import { findIdColumn, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
 import type { Output } from './style.js';
+import { type ImputeMode, type Imputed, imputedCells, imputeOptions, UnseenCategories } from './tables.js';
 
 /** Rows per chunk when scoring; `evaluate` and `predict` stream with the same size. */
 export const CHUNK_ROWS = 10_000;
@@ -43,6 +44,8 @@ export interface TrainConfig {
   earlyStopping: number | null;
   clipGradNorm: number | null;
   id?: string | undefined;
+  /** Missing feature cells: imputed (`mean`, `median`, `most-frequent`), or none (`drop` and `error` are applied before training; also the default). */
+  impute?: ImputeMode | undefined;
   /** Print every epoch's line (`--verbose`). */
   allEpochs?: boolean;
   /** Save a checkpoint here after every epoch. */
@@ -67,6 +70,8 @@ export interface Trained {
   /** The epoch whose weights were kept (the best one, with early stopping). */
   keptEpoch: number;
   splits: { train: number; validation: number };
+  /** The missing cells the pipeline filled in, by column (training and validation rows). */
+  imputed: Imputed[];
   /** Final metrics by split name: `train`, `validation`, `test` and `all rows`. */
   metrics: [string, Metrics][];
   seconds: number;
@@ -129,7 +134,24 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
     valRows = selectRows(table, split.test);
   }
 
-  const pipeline = new TablePipeline({ target: cfg.target, features, task, onWarning: (m) => out.note(`warning: ${m}`) }).fit(trainRows);
+  const pipeline = new TablePipeline({
+    target: cfg.target,
+    features,
+    task,
+    impute: imputeOptions(cfg.impute),
+    handleUnknown: 'ignore',
+    onWarning: (m) => out.note(`warning: ${m}`),
+  }).fit(trainRows);
+  for (const [rows, name] of [
+    [valRows, 'validation rows'],
+    [test, 'test rows'],
+  ] as const) {
+    if (rows === null) continue;
+    const unseen = UnseenCategories.of(pipeline);
+    unseen.check(rows);
+    const w = unseen.warning(name);
+    if (w !== null) out.warn(`warning: ${w}`);
+  }
   const enc = pipeline.transform(trainRows);
   const classes = (pipeline.classes ?? []).map(String);
   if (task === 'classification' && classes.length < 2) {
@@ -212,6 +234,7 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
     epochsRun: run.epochsRun,
     keptEpoch: run.keptEpoch,
     splits: { train: trainRows.rows, validation: valRows?.rows ?? 0 },
+    imputed: imputedCells(pipeline, table),
     metrics,
     seconds: (performance.now() - started) / 1000,
   };
