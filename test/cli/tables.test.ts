@@ -125,6 +125,13 @@ describe('missing values', () => {
     noApiSyntax(line);
   });
 
+  it('no rows left after leaving out incomplete ones (2)', async () => {
+    writeFileSync(p('holes.csv'), 'a,b,y\n1,,x\n,2,z\n3,,x\n');
+    oneLineError(await cli(['train', p('holes.csv'), '--target', 'y', '--impute', 'drop']), 2, /holes\.csv, column "y": no rows are left to train on: every row has a missing value \(--impute drop\)\. .*--impute mean/);
+    writeFileSync(p('no-target.csv'), 'a,b,y\n1,2,\n3,4,\n');
+    oneLineError(await cli(['train', p('no-target.csv'), '--target', 'y']), 2, /no rows are left to train on: no row has a value for the target "y"/);
+  });
+
   it('a column with no values at all: the advice is --drop', async () => {
     writeFileSync(p('empty-col.csv'), 'a,e,y\n1,,x\n2,,z\n3,,x\n4,,z\n5,,x\n');
     noApiSyntax(oneLineError(await cli(['train', p('empty-col.csv'), '--target', 'y', '--val-split', '0']), 2, /column "e": every value of the column is missing.*Leave the column out with --drop e/));

@@ -166,6 +166,11 @@ function prepare(table: Table, cfg: TrainConfig, mode: ImputeMode, out: Output):
   const features = t.table.columns.map((col) => col.name).filter((n) => n !== cfg.target && n !== id);
   const m = applyMissingMode(t.table, features, mode);
   if (m.dropped > 0) out.note(`${out.c.bold('dropped')} ${table.source}: ${m.dropped} row${m.dropped === 1 ? '' : 's'} with missing values (--impute drop), ${m.table.rows} left`);
+  if (m.table.rows === 0) {
+    const why = t.table.rows === 0 ? `no row has a value for the target "${cfg.target}"` : 'every row has a missing value (--impute drop)';
+    const fix = t.table.rows === 0 ? 'Check the --target column' : 'Pass --impute mean, median or most-frequent to fill missing cells in, or leave mostly empty columns out with --drop';
+    throw dataError({ file: table.source, column: cfg.target, what: `no rows are left to train on: ${why}`, fix });
+  }
   return { table: m.table, dropped: { missingTarget: t.dropped, missingValues: m.dropped } };
 }
 
