@@ -46,6 +46,8 @@ export interface TrainConfig {
   id?: string | undefined;
   /** Missing feature cells: imputed (`mean`, `median`, `most-frequent`), or none (`drop` and `error` are applied before training; also the default). */
   impute?: ImputeMode | undefined;
+  /** Columns left out of the data (`--drop`). */
+  drop?: string[];
   /** Print every epoch's line (`--verbose`). */
   allEpochs?: boolean;
   /** Save a checkpoint here after every epoch. */
@@ -258,6 +260,8 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
     seed: cfg.seed,
     earlyStopping: cfg.earlyStopping,
     clipGradNorm: cfg.clipGradNorm,
+    impute: cfg.impute ?? null,
+    drop: cfg.drop ?? [],
     trainRows: t.splits.train,
     validationRows: t.splits.validation,
     seconds: Math.round(t.seconds * 1000) / 1000,

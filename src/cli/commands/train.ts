@@ -68,6 +68,7 @@ export function parseTrainFlags(f: TrainFlags): TrainConfig {
     clipGradNorm: f.clipGradNorm === undefined ? null : positiveNumber('--clip-grad-norm', f.clipGradNorm),
     id: f.id,
     impute: oneOf('--impute', f.impute, IMPUTE_MODES),
+    drop: dropList(f.drop),
     allEpochs: f.verbose === true,
   };
 }
@@ -116,7 +117,7 @@ export function printTrained(out: Output, t: Trained, cfg: TrainConfig): void {
 }
 
 /** The options a resumed run must share with the run that wrote the checkpoint. */
-function resumableConfig(cfg: TrainConfig, data: string, drop: string[]): JsonObject {
+function resumableConfig(cfg: TrainConfig, data: string): JsonObject {
   return {
     data,
     target: cfg.target,
@@ -131,7 +132,7 @@ function resumableConfig(cfg: TrainConfig, data: string, drop: string[]): JsonOb
     earlyStopping: cfg.earlyStopping,
     clipGradNorm: cfg.clipGradNorm,
     impute: cfg.impute ?? null,
-    drop,
+    drop: cfg.drop ?? [],
   };
 }
 
@@ -204,7 +205,7 @@ async function readTable(path: string, cfg: TrainConfig, delim: string, drop: re
 export async function trainCommand(path: string, flags: TrainFlags, out: Output): Promise<void> {
   const cfg = parseTrainFlags(flags);
   const delim = delimiter('--delimiter', flags.delimiter);
-  const drop = dropList(flags.drop);
+  const drop = cfg.drop ?? [];
   const mode = cfg.impute ?? 'mean';
   const started = performance.now();
   const read = await readTable(path, cfg, delim, drop);
@@ -216,7 +217,7 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
     const types = Object.fromEntries(table.columns.filter((col) => col.name !== id).map((col) => [col.name, col.type]));
     test = prepare(await readTable(flags.test, cfg, delim, [], types), cfg, mode, out).table;
   }
-  cfg.checkpointConfig = resumableConfig(cfg, basename(path), drop);
+  cfg.checkpointConfig = resumableConfig(cfg, basename(path));
   cfg.checkpoint = flags.checkpoint ?? flags.resume ?? null;
   if (flags.resume !== undefined) {
     cfg.resume = await loadCheckpoint(flags.resume);
