@@ -86,6 +86,7 @@ export function errorJson(e: unknown): Record<string, unknown> {
     if (e.file !== undefined) out.file = e.file;
     if (e.row !== undefined) out.row = e.row;
     if (e.column !== undefined) out.column = e.column;
+    if (e.code !== undefined) out.code = e.code;
   }
   if (e instanceof TrainingDivergedError) {
     out.epoch = e.epoch;

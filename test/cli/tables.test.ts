@@ -123,6 +123,10 @@ describe('missing values', () => {
       /people\.csv, row 4, column "notes": the value is missing \(--impute error\)\. .*--impute mean, median or most-frequent.*--impute drop/,
     );
     noApiSyntax(line);
+    writeFileSync(p('inf.csv'), 'a,b,y\n1,2,x\n3,-inf,z\n5,6,x\n');
+    const nan = await cliJson<{ error: { code: string; message: string } }>(['train', p('inf.csv'), '--target', 'y']);
+    expect(nan.json.error.code).toBe('not-finite');
+    noApiSyntax(nan.json.error.message);
   });
 
   it('no rows left after leaving out incomplete ones (2)', async () => {
