@@ -131,9 +131,9 @@ describe('missing values', () => {
 
   it('no rows left after leaving out incomplete ones (2)', async () => {
     writeFileSync(p('holes.csv'), 'a,b,y\n1,,x\n,2,z\n3,,x\n');
-    oneLineError(await cli(['train', p('holes.csv'), '--target', 'y', '--impute', 'drop']), 2, /holes\.csv, column "y": no rows are left to train on: every row has a missing value \(--impute drop\)\. .*--impute mean/);
+    oneLineError(await cli(['train', p('holes.csv'), '--target', 'y', '--impute', 'drop']), 2, /holes\.csv, column "y": no rows are left: every row has a missing value \(--impute drop\)\. .*--impute mean/);
     writeFileSync(p('no-target.csv'), 'a,b,y\n1,2,\n3,4,\n');
-    oneLineError(await cli(['train', p('no-target.csv'), '--target', 'y']), 2, /no rows are left to train on: no row has a value for the target "y"/);
+    oneLineError(await cli(['train', p('no-target.csv'), '--target', 'y']), 2, /no rows are left: no row has a value for the target "y"/);
   });
 
   it('a column with no values at all: the advice is --drop', async () => {
@@ -167,6 +167,19 @@ describe('missing values', () => {
     const pred = await cli(['predict', m, p('new.csv')]);
     noApiSyntax(oneLineError(pred, 2, /new\.csv, row 2, column "age": the value is missing\. .*--impute mean/));
     expect(pred.stdout).toBe('');
+  });
+});
+
+describe('--test', () => {
+  it('gets the same treatment: rows without a target left out, missing cells imputed, unseen categories counted', async () => {
+    writeFileSync(p('people-test.csv'), 'passenger_id,age,fare,city,notes,survived\n900,,10,Oslo,x,no\n901,30,90,Paris,,yes\n902,30,90,Rome,x,\n');
+    const { run, json } = await cliJson<TrainJson & { metrics: { test: { rows: number } } }>([
+      'train', peopleCsv, '--target', 'survived', '--id', 'passenger_id', '--epochs', '2', '--test', p('people-test.csv'), '--out', p('t.cortex'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(json.metrics.test.rows).toBe(2);
+    expect(run.stderr).toContain(`warning: ${p('people-test.csv')}: left out 1 row with no value for the target "survived"`);
+    expect(run.stderr).toContain("warning: 1 test row had a category not seen in training (column 'city': 'Oslo'); encoded as all zeros");
   });
 });
 

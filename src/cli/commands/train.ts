@@ -156,21 +156,21 @@ interface Dropped {
 
 /**
  * Leaves out the rows without a target (with a warning) and applies `--impute drop` or
- * `--impute error` to the feature columns (everything but the target and the id column).
+ * `--impute error` to the feature columns (everything but the target and the id column;
+ * a test file is read without the id column, so `id` is null there).
  */
-function prepare(table: Table, cfg: TrainConfig, mode: ImputeMode, out: Output): { table: Table; dropped: Dropped } {
+function prepare(table: Table, cfg: TrainConfig, mode: ImputeMode, id: string | null, out: Output): { table: Table; dropped: Dropped } {
   const t = dropMissingTarget(table, cfg.target);
   if (t.dropped > 0) {
     out.warn(`warning: ${table.source}: left out ${t.dropped} row${t.dropped === 1 ? '' : 's'} with no value for the target "${cfg.target}" (targets are never imputed)`);
   }
-  const id = findIdColumn(t.table, cfg.target, cfg.id);
   const features = t.table.columns.map((col) => col.name).filter((n) => n !== cfg.target && n !== id);
   const m = applyMissingMode(t.table, features, mode);
   if (m.dropped > 0) out.note(`${out.c.bold('dropped')} ${table.source}: ${m.dropped} row${m.dropped === 1 ? '' : 's'} with missing values (--impute drop), ${m.table.rows} left`);
   if (m.table.rows === 0) {
     const why = t.table.rows === 0 ? `no row has a value for the target "${cfg.target}"` : 'every row has a missing value (--impute drop)';
     const fix = t.table.rows === 0 ? 'Check the --target column' : 'Pass --impute mean, median or most-frequent to fill missing cells in, or leave mostly empty columns out with --drop';
-    throw dataError({ file: table.source, column: cfg.target, what: `no rows are left to train on: ${why}`, fix });
+    throw dataError({ file: table.source, column: cfg.target, what: `no rows are left: ${why}`, fix });
   }
   return { table: m.table, dropped: { missingTarget: t.dropped, missingValues: m.dropped } };
 }
@@ -210,12 +210,12 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
   const started = performance.now();
   const read = await readTable(path, cfg, delim, drop);
   describeStart(out, read, cfg);
-  const { table, dropped } = prepare(read, cfg, mode, out);
+  const id = findIdColumn(dropMissingTarget(read, cfg.target).table, cfg.target, cfg.id);
+  const { table, dropped } = prepare(read, cfg, mode, id, out);
   let test: Table | null = null;
   if (flags.test !== undefined) {
-    const id = findIdColumn(table, cfg.target, cfg.id);
     const types = Object.fromEntries(table.columns.filter((col) => col.name !== id).map((col) => [col.name, col.type]));
-    test = prepare(await readTable(flags.test, cfg, delim, [], types), cfg, mode, out).table;
+    test = prepare(await readTable(flags.test, cfg, delim, [], types), cfg, mode, null, out).table;
   }
   cfg.checkpointConfig = resumableConfig(cfg, basename(path));
   cfg.checkpoint = flags.checkpoint ?? flags.resume ?? null;
