@@ -39,6 +39,23 @@ export interface DataLocation {
   column?: string;
 }
 
+/**
+ * Kinds of {@link DataError} that a caller may want to word its own advice for (the
+ * `cortex` command, for example, suggests its flags instead of API options):
+ * a missing cell with no imputer, a cell that is not a number in a numeric column, a
+ * NaN or infinite cell, a column with no values at all to impute from, a row with
+ * more fields than the header, and a column name that is not in the header.
+ */
+export type DataErrorCode = 'missing-value' | 'not-a-number' | 'not-finite' | 'all-missing' | 'extra-fields' | 'unknown-column';
+
+/** What a {@link DataError} is about, apart from where: the kind and the problem without the advice. */
+export interface DataErrorDetail {
+  /** The kind of problem, for callers that give their own advice. */
+  code?: DataErrorCode;
+  /** What is wrong, without the location or the advice. */
+  problem?: string;
+}
+
 /** Bad data: a malformed CSV, NaN in the data, a missing file. Names the file, row and column. */
 export class DataError extends CortexError {
   override name = 'DataError';
@@ -48,11 +65,17 @@ export class DataError extends CortexError {
   readonly row: number | undefined;
   /** The column, when known. */
   readonly column: string | undefined;
-  constructor(message: string, where: DataLocation = {}) {
+  /** The kind of problem, when the data layer names one. */
+  readonly code: DataErrorCode | undefined;
+  /** What is wrong, without the location or the advice, when known. */
+  readonly problem: string | undefined;
+  constructor(message: string, where: DataLocation = {}, detail: DataErrorDetail = {}) {
     super(message);
     this.file = where.file;
     this.row = where.row;
     this.column = where.column;
+    this.code = detail.code;
+    this.problem = detail.problem;
   }
 }
 

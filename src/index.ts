@@ -44,6 +44,8 @@ export {
   ArgumentError,
   CortexError,
   DataError,
+  type DataErrorCode,
+  type DataErrorDetail,
   DTypeError,
   GradientError,
   ModelFormatError,

@@ -10,7 +10,8 @@
  * | 3 | training diverged (the loss became NaN or infinite) |
  * @module
  */
-import { ArgumentError, CortexError, DataError, ModelFormatError, TrainingDivergedError } from '../errors.js';
+import { problemMessage } from '../data/where.js';
+import { ArgumentError, CortexError, DataError, type DataErrorCode, ModelFormatError, TrainingDivergedError } from '../errors.js';
 
 /** A bad command line (exit code 1). */
 export class UsageError extends CortexError {
@@ -33,8 +34,32 @@ export function exitCodeFor(e: unknown): number {
   return EXIT.usage;
 }
 
+/**
+ * The command's own wording for the data errors whose library advice names API options:
+ * what is wrong (when the library's wording mentions API terms) and what to do, as flags.
+ */
+const CLI_ADVICE: Record<DataErrorCode, (e: DataError) => { what?: string; fix: string }> = {
+  'missing-value': () => ({
+    what: 'the value is missing',
+    fix: 'Fill in the value, or train the model with --impute mean (the default), median or most-frequent so that missing cells are filled in',
+  }),
+  'not-a-number': () => ({ fix: 'Correct the value, or leave the cell empty to mark it as missing (missing cells are imputed; see --impute)' }),
+  'not-finite': () => ({ fix: 'Replace it with a real number, or leave the cell empty to mark it as missing (see --impute)' }),
+  'all-missing': (e) => ({ what: 'every value of the column is missing in the training rows, so nothing can be imputed', fix: `Leave the column out with --drop ${e.column ?? '<column>'}` }),
+  'extra-fields': () => ({ fix: 'Remove the extra fields, quote fields that contain the delimiter, or pass the right --delimiter' }),
+  'unknown-column': () => ({ fix: "Check the spelling, or the delimiter (pass --delimiter ';' for a file separated by semicolons, for example)" }),
+};
+
+/** The message of a data error, with the command's advice where the library's names API options. */
+function dataMessage(e: DataError): string {
+  if (e.code === undefined || e.problem === undefined || e.file === undefined) return e.message;
+  const advice = CLI_ADVICE[e.code](e);
+  return problemMessage({ file: e.file, row: e.row, column: e.column, what: advice.what ?? e.problem, fix: advice.fix });
+}
+
 /** A one-line message for an error (no stack). */
 export function oneLine(e: unknown): string {
+  if (e instanceof DataError) return dataMessage(e).replace(/\s*\n\s*/g, ' ').trim();
   if (isSystemError(e)) {
     if (e.message.startsWith('cannot write ')) return e.message;
     const what: Record<string, string> = {
@@ -61,6 +86,7 @@ export function errorJson(e: unknown): Record<string, unknown> {
     if (e.file !== undefined) out.file = e.file;
     if (e.row !== undefined) out.row = e.row;
     if (e.column !== undefined) out.column = e.column;
+    if (e.code !== undefined) out.code = e.code;
   }
   if (e instanceof TrainingDivergedError) {
     out.epoch = e.epoch;

@@ -64,6 +64,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * The stored pipeline with categories not seen in training encoded as all zeros, whatever
+ * the model was saved with: the commands count such rows and warn once instead of failing.
+ */
+function ignoringUnseen(pipeline: Record<string, unknown>): Record<string, unknown> {
+  return isObject(pipeline.encoder) ? { ...pipeline, encoder: { ...pipeline.encoder, handleUnknown: 'ignore' } } : pipeline;
+}
+
 /** Rebuilds the preprocessing and schema of a model saved by `cortex train`. */
 export function applicable(saved: SavedModel, source: string): Applicable {
   const fail = (what: string) => new ModelFormatError(`${source}: ${what}`);
@@ -80,7 +88,7 @@ export function applicable(saved: SavedModel, source: string): Applicable {
   if (!isObject(pre) || !isObject(pre.pipeline)) throw fail('the model has no preprocessing; it was not saved by `cortex train`');
   let pipeline: TablePipeline;
   try {
-    pipeline = TablePipeline.fromJSON(pre.pipeline);
+    pipeline = TablePipeline.fromJSON(ignoringUnseen(pre.pipeline));
   } catch (e) {
     throw fail(`the stored preprocessing is invalid (${e instanceof Error ? e.message : String(e)})`);
   }
@@ -159,7 +167,7 @@ export function preprocessingJson(pipeline: TablePipeline, targetScaling: Prepro
 }
 
 /** Reads the header row of a CSV file (the first record), without reading the rest. */
-export async function readHeader(path: string): Promise<string[]> {
+export async function readHeader(path: string, delimiter = ','): Promise<string[]> {
   await checkFile(path);
   const f = await open(path, 'r');
   try {
@@ -177,7 +185,7 @@ export async function readHeader(path: string): Promise<string[]> {
     if (line.trim() === '') {
       throw dataError({ file: path, row: 1, what: 'the file is empty (no header row)', fix: 'Give a CSV with a header row naming the columns' });
     }
-    const rec = parse(line, { trim: true, relax_column_count: true }) as string[][];
+    const rec = parse(line, { trim: true, relax_column_count: true, delimiter }) as string[][];
     return rec[0] ?? [];
   } finally {
     await f.close();

@@ -41,6 +41,15 @@ export function sizeList(option: string, value: string): number[] {
   return value.split(',').map((s) => positiveInt(`${option} (each size)`, s.trim()));
 }
 
+/** A CSV field delimiter: one character; `tab` or `\t` for a tab. */
+export function delimiter(option: string, value: string): string {
+  const d = value === 'tab' || value === '\\t' ? '\t' : value;
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new UsageError(`${option} must be one character (or tab), not a quote or a line break, got ${JSON.stringify(value)}`);
+  }
+  return d;
+}
+
 /** One of a fixed set of words. */
 export function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {

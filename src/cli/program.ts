@@ -8,8 +8,9 @@ import { LIBRARY_VERSION } from '../io/version.js';
 import { demoCommand } from './commands/demo.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
-import { predictCommand } from './commands/predict.js';
+import { type PredictFlags, predictCommand } from './commands/predict.js';
 import { ACTIVATIONS, OPTIMIZERS, type TrainFlags, trainCommand } from './commands/train.js';
+import { IMPUTE_MODES } from './tables.js';
 import { EXIT, errorJson, exitCodeFor, oneLine } from './errors.js';
 import { colourFor, makeOutput, type Output } from './style.js';
 
@@ -25,6 +26,9 @@ function withCommon(cmd: Command): Command {
     .option('--verbose', 'more detail; stack traces on errors')
     .option('--no-color', 'no colour, even on a terminal');
 }
+
+const DELIMITER = '--delimiter <char>';
+const DELIMITER_HELP = "the CSV field delimiter ('tab' for a tab)";
 
 /** Builds the command tree. `run` receives the action and its output. */
 function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Promise<void>): Command {
@@ -67,6 +71,13 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--early-stopping <patience>', 'stop after this many epochs without improvement, keeping the best weights')
       .option('--clip-grad-norm <max>', 'clip the global gradient norm to this value')
       .option('--id <column>', 'a column to carry through to predictions instead of using as a feature (default: a unique column named id or *_id)')
+      .option('--drop <columns>', 'comma-separated columns to leave out (predict and evaluate then ignore them too)')
+      .addOption(
+        new Option('--impute <how>', 'missing feature cells: fill with the mean, median or most frequent value (text columns: most frequent), drop the rows, or stop with an error')
+          .choices(IMPUTE_MODES)
+          .default('mean'),
+      )
+      .option(DELIMITER, DELIMITER_HELP, ',')
       .option('--out <model>', 'where to save the model (default: <data>.cortex)')
       .option('--checkpoint <file>', 'save a checkpoint (weights, optimizer state, epoch) here after every epoch')
       .option('--resume <file>', 'continue from a checkpoint written with the same data and options (and keep checkpointing to it)'),
@@ -77,8 +88,9 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .command('evaluate')
       .description('print the metrics of a saved model on a labelled CSV file')
       .argument('<model>', 'a model file saved by cortex train')
-      .argument('<data.csv>', 'a CSV with the model’s columns and the target'),
-  ).action((model: string, data: string, flags: Common) => run((out) => evaluateCommand(model, data, out), flags));
+      .argument('<data.csv>', 'a CSV with the model’s columns and the target')
+      .option(DELIMITER, DELIMITER_HELP, ','),
+  ).action((model: string, data: string, flags: Common & { delimiter: string }) => run((out) => evaluateCommand(model, data, flags, out), flags));
 
   withCommon(
     program
@@ -88,8 +100,9 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .argument('<data.csv>', 'a CSV with the model’s input columns')
       .option('--out <preds.csv>', 'write predictions here (default: stdout)')
       .option('--proba', 'add one probability column per class')
-      .option('--id <column>', 'carry this column through (default: the id column seen in training)'),
-  ).action((model: string, data: string, flags: Common & { out?: string; proba?: boolean; id?: string }) =>
+      .option('--id <column>', 'carry this column through (default: the id column seen in training)')
+      .option(DELIMITER, DELIMITER_HELP, ','),
+  ).action((model: string, data: string, flags: Common & PredictFlags) =>
     run((out) => predictCommand(model, data, flags, out), flags),
   );
 

@@ -16,6 +16,8 @@ export interface Output {
   line(text?: string): void;
   /** Writes a line of progress or a note to stderr (suppressed in JSON mode). */
   note(text: string): void;
+  /** Writes a warning line to stderr, also in JSON mode (stdout stays pure JSON there). */
+  warn(text: string): void;
   /** Prints the final JSON document (JSON mode only). */
   result(value: unknown): void;
   /** Colour helpers; the identity when colour is off. */
@@ -57,6 +59,9 @@ export function makeOutput(opts: { json?: boolean; verbose?: boolean; color?: bo
     },
     note: (text) => {
       if (!json) process.stderr.write(`${text}\n`);
+    },
+    warn: (text) => {
+      process.stderr.write(`${text}\n`);
     },
     result: (value) => {
       if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

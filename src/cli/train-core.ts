@@ -8,6 +8,7 @@ import { Tensor } from '../autograd/tensor.js';
 import { TablePipeline } from '../data/pipeline.js';
 import { trainTestSplit } from '../data/split.js';
 import { getColumn, selectRows, type Table } from '../data/table.js';
+import { dataError } from '../data/where.js';
 import type { Checkpoint } from '../io/checkpoint.js';
 import type { DataSchema } from '../io/model-file.js';
 import type { JsonObject } from '../io/registry.js';
@@ -23,6 +24,7 @@ import { UsageError } from './errors.js';
 import { ClassificationTally, type Metrics, RegressionTally } from './metrics.js';
 import { findIdColumn, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
 import type { Output } from './style.js';
+import { type ImputeMode, type Imputed, imputedCells, imputeOptions, UnseenCategories } from './tables.js';
 
 /** Rows per chunk when scoring; `evaluate` and `predict` stream with the same size. */
 export const CHUNK_ROWS = 10_000;
@@ -42,6 +44,10 @@ export interface TrainConfig {
   earlyStopping: number | null;
   clipGradNorm: number | null;
   id?: string | undefined;
+  /** Missing feature cells: imputed (`mean`, `median`, `most-frequent`), or none (`drop` and `error` are applied before training; also the default). */
+  impute?: ImputeMode | undefined;
+  /** Columns left out of the data (`--drop`). */
+  drop?: string[];
   /** Print every epoch's line (`--verbose`). */
   allEpochs?: boolean;
   /** Save a checkpoint here after every epoch. */
@@ -66,6 +72,8 @@ export interface Trained {
   /** The epoch whose weights were kept (the best one, with early stopping). */
   keptEpoch: number;
   splits: { train: number; validation: number };
+  /** The missing cells the pipeline filled in, by column (training and validation rows). */
+  imputed: Imputed[];
   /** Final metrics by split name: `train`, `validation`, `test` and `all rows`. */
   metrics: [string, Metrics][];
   seconds: number;
@@ -128,11 +136,33 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
     valRows = selectRows(table, split.test);
   }
 
-  const pipeline = new TablePipeline({ target: cfg.target, features, task, onWarning: (m) => out.note(`warning: ${m}`) }).fit(trainRows);
+  const pipeline = new TablePipeline({
+    target: cfg.target,
+    features,
+    task,
+    impute: imputeOptions(cfg.impute),
+    handleUnknown: 'ignore',
+    onWarning: (m) => out.note(`warning: ${m}`),
+  }).fit(trainRows);
+  for (const [rows, name] of [
+    [valRows, 'validation rows'],
+    [test, 'test rows'],
+  ] as const) {
+    if (rows === null) continue;
+    const unseen = UnseenCategories.of(pipeline);
+    unseen.check(rows);
+    const w = unseen.warning(name);
+    if (w !== null) out.warn(`warning: ${w}`);
+  }
   const enc = pipeline.transform(trainRows);
   const classes = (pipeline.classes ?? []).map(String);
   if (task === 'classification' && classes.length < 2) {
-    throw new UsageError(`the target "${cfg.target}" has only one class (${classes[0] ?? 'none'}) in the training rows; classification needs at least two`);
+    throw dataError({
+      file: table.source,
+      column: cfg.target,
+      what: `the target has only one class (${classes[0] ?? 'none'}) in the training rows; classification needs at least two`,
+      fix: 'Check the --target column, or use data with rows of at least two classes',
+    });
   }
   let targetScaling: Trained['targetScaling'] = null;
   let y: Tensor;
@@ -206,6 +236,7 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
     epochsRun: run.epochsRun,
     keptEpoch: run.keptEpoch,
     splits: { train: trainRows.rows, validation: valRows?.rows ?? 0 },
+    imputed: imputedCells(pipeline, table),
     metrics,
     seconds: (performance.now() - started) / 1000,
   };
@@ -229,6 +260,8 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
     seed: cfg.seed,
     earlyStopping: cfg.earlyStopping,
     clipGradNorm: cfg.clipGradNorm,
+    impute: cfg.impute ?? null,
+    drop: cfg.drop ?? [],
     trainRows: t.splits.train,
     validationRows: t.splits.validation,
     seconds: Math.round(t.seconds * 1000) / 1000,

@@ -204,6 +204,7 @@ class TableReader {
         column: n,
         what: `there is no ${role} "${n}"; the columns are: ${list(names)}`,
         fix: 'Check the spelling and the delimiter, or pass one of the listed names',
+        code: 'unknown-column',
       });
     if (o.target !== undefined && !names.includes(o.target)) throw missingName(o.target, 'target column');
     for (const n of o.columns ?? []) if (!names.includes(n)) throw missingName(n, 'column');
@@ -240,6 +241,7 @@ class TableReader {
         fix: more
           ? 'Remove the extra fields, quote fields that contain the delimiter, or check the delimiter option'
           : 'Add the missing fields (leave a cell empty for a missing value)',
+        ...(more ? { code: 'extra-fields' as const } : {}),
       });
     }
     const i = this.count;
@@ -268,6 +270,7 @@ class TableReader {
         column,
         what: `value ${show(s)} is not a finite number`,
         fix: 'Replace it with a real number, or leave the cell empty and configure an imputer',
+        code: 'not-finite',
       });
     }
     return dataError({
@@ -276,6 +279,7 @@ class TableReader {
       column,
       what: `value ${show(s)} is not a number, but the column is numeric`,
       fix: `Correct the value, add it to missingValues if it means "missing", or read the column as categorical with { types: { ${JSON.stringify(column)}: 'categorical' } }`,
+      code: 'not-a-number',
     });
   }
 

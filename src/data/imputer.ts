@@ -99,6 +99,7 @@ export class SimpleImputer {
           column: where?.columns?.[j] ?? String(j + 1),
           what: `every value of the column is missing in the training data, so its ${this.strategy} is undefined`,
           fix: "Drop the column, or use strategy 'constant' with a fillValue",
+          code: 'all-missing',
         });
       }
       return s;

@@ -66,6 +66,7 @@ export function missingValueError(where: Locator | undefined, i: number, j: numb
     ...locate(where, i, j),
     what: `the value is missing and no imputer is configured (in ${step})`,
     fix: "Fill in the value, remove the row, or configure an imputer (for example { impute: { numeric: 'mean' } })",
+    code: 'missing-value',
   });
 }
 

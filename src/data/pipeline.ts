@@ -181,6 +181,7 @@ export class TablePipeline {
           column: name,
           what: `value ${show(String(s))} is not a number, but the column was numeric in training`,
           fix: 'Correct the value; read prediction files with { types: pipeline.columnTypes() }',
+          code: 'not-a-number',
         });
       }
       out[i] = v;
@@ -336,6 +337,7 @@ function checkPresent(data: Float64Array, where: Locator, d: number): Float64Arr
       column: where.columns?.[i % d] ?? String((i % d) + 1),
       what: 'the value is missing and no imputer is configured',
       fix: "Fill in the value, remove the row, or configure an imputer (for example { impute: { numeric: 'mean' } })",
+      code: 'missing-value',
     });
   }
   return data;

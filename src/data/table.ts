@@ -104,6 +104,7 @@ export function getColumn(table: Table, name: string, role = 'column'): Column {
       column: name,
       what: `there is no ${role} "${name}"; the columns are: ${list(columnNames(table))}`,
       fix: 'Check the spelling and the delimiter, or pass one of the listed names',
+      code: 'unknown-column',
     });
   }
   return col;
@@ -166,4 +167,27 @@ export function concatTables(parts: readonly Table[]): Table {
     return { name: c.name, type: 'categorical', values: v };
   });
   return { source: first.source, columns, rows, rowNumbers, target: first.target };
+}
+
+/** Whether row `i` of a column is missing (NaN in a numeric column, null in a categorical one). */
+export function isMissingAt(col: Column, i: number): boolean {
+  return col.type === 'numeric' ? Number.isNaN(col.values[i]!) : col.values[i] === null;
+}
+
+/** The number of missing cells of each named column, in the order given. */
+export function missingCounts(table: Table, names: readonly string[]): number[] {
+  return names.map((n) => {
+    const col = getColumn(table, n);
+    let k = 0;
+    for (let i = 0; i < table.rows; i++) if (isMissingAt(col, i)) k++;
+    return k;
+  });
+}
+
+/** The indices of the rows that have a value in every named column. */
+export function completeRows(table: Table, names: readonly string[]): Int32Array {
+  const cols = names.map((n) => getColumn(table, n));
+  const keep: number[] = [];
+  for (let i = 0; i < table.rows; i++) if (!cols.some((c) => isMissingAt(c, i))) keep.push(i);
+  return Int32Array.from(keep);
 }

@@ -3,7 +3,7 @@
  * `<file>, row <r>, column "<c>": <what is wrong>. <what to do>.`
  * @module
  */
-import { DataError } from '../errors.js';
+import { DataError, type DataErrorCode } from '../errors.js';
 
 /** Where a problem was found, and what to say about it. */
 export interface Problem {
@@ -17,17 +17,24 @@ export interface Problem {
   what: string;
   /** What the user can do about it. */
   fix: string;
+  /** The kind of problem, for callers that word their own advice (see {@link DataErrorCode}). */
+  code?: DataErrorCode;
+}
+
+/** The one-line message of a problem: `<file>, row <r>, column "<c>": <what>. <fix>`. */
+export function problemMessage(p: Problem): string {
+  let at = p.file;
+  if (p.row !== undefined) at += `, row ${p.row}`;
+  if (p.column !== undefined) at += `, column "${p.column}"`;
+  return `${at}: ${p.what}. ${p.fix}`;
 }
 
 /** Makes a {@link DataError} whose message and fields name the file, row and column. */
 export function dataError(p: Problem): DataError {
-  let at = p.file;
-  if (p.row !== undefined) at += `, row ${p.row}`;
-  if (p.column !== undefined) at += `, column "${p.column}"`;
   const where: { file: string; row?: number; column?: string } = { file: p.file };
   if (p.row !== undefined) where.row = p.row;
   if (p.column !== undefined) where.column = p.column;
-  return new DataError(`${at}: ${p.what}. ${p.fix}`, where);
+  return new DataError(problemMessage(p), where, { code: p.code, problem: p.what });
 }
 
 /** Shows a value inside a message, shortened if long. */

@@ -13,6 +13,7 @@ const silent: Output = {
   tty: false,
   line: () => {},
   note: () => {},
+  warn: () => {},
   result: () => {},
   c: { bold: id, dim: id, red: id, green: id, yellow: id, cyan: id },
 };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeTable } from '../../src/data/table.js';
 import { ClassificationTally, confusionTable, metricsTable, RegressionTally } from '../../src/cli/metrics.js';
 import { findIdColumn, inferTask, softmaxRows } from '../../src/cli/model-data.js';
-import { fraction, positiveInt, sizeList } from '../../src/cli/options.js';
+import { delimiter, fraction, positiveInt, sizeList } from '../../src/cli/options.js';
+import { describeImputed, UnseenCategories } from '../../src/cli/tables.js';
 import { Generator } from '../../src/tensor/random.js';
 import { accuracy, confusionMatrix, f1Score, mae, precision, r2Score, recall } from '../../src/train/metrics.js';
 
@@ -88,5 +89,35 @@ describe('option parsing', () => {
     expect(() => positiveInt('--epochs', '1.5')).toThrow(/--epochs/);
     expect(fraction('--val-split', '0')).toBe(0);
     expect(() => fraction('--val-split', '1')).toThrow(/\[0, 1\)/);
+    expect(delimiter('--delimiter', ';')).toBe(';');
+    expect(delimiter('--delimiter', 'tab')).toBe('\t');
+    expect(delimiter('--delimiter', '\\t')).toBe('\t');
+    expect(() => delimiter('--delimiter', '"')).toThrow(/--delimiter must be one character/);
+    expect(() => delimiter('--delimiter', '')).toThrow(/--delimiter/);
+  });
+});
+
+describe('real-world tables', () => {
+  it('describes what was imputed', () => {
+    expect(describeImputed([])).toBeNull();
+    expect(
+      describeImputed([
+        { column: 'age', strategy: 'mean', value: 29.69911764, cells: 10 },
+        { column: 'embarked', strategy: 'most_frequent', value: 'S', cells: 2 },
+      ]),
+    ).toBe("imputed 12 missing cells: age (mean 29.7) 10, embarked (most frequent 'S') 2");
+    expect(describeImputed([{ column: 'x', strategy: 'median', value: 3, cells: 1 }])).toBe('imputed 1 missing cell: x (median 3) 1');
+  });
+
+  it('counts rows with unseen categories over chunks and words one warning', () => {
+    const u = new UnseenCategories(['city', 'kind'], [['Paris', 'Rome'], ['a', 'b']]);
+    u.check(makeTable({ city: ['Paris', 'Oslo', null, 'Oslo'], kind: ['a', 'c', 'z', 'b'] }));
+    u.check(makeTable({ city: ['Bergen', 'Lima', 'Kyiv', 'Rome'], kind: ['a', 'a', 'a', 'a'] }));
+    expect(u.rows).toBe(6);
+    expect(u.warning()).toBe("6 rows had categories not seen in training (column 'city': 'Oslo', 'Bergen', 'Lima', ...; column 'kind': 'c', 'z'); encoded as all zeros");
+    const one = new UnseenCategories(['city'], [['Paris']]);
+    expect(one.warning()).toBeNull();
+    one.check(makeTable({ city: ['Oslo'] }));
+    expect(one.warning('validation rows')).toBe("1 validation row had a category not seen in training (column 'city': 'Oslo'); encoded as all zeros");
   });
 });

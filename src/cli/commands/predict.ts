@@ -2,7 +2,8 @@
  * `cortex predict <model> <data.csv> [--out preds.csv] [--proba]`: streams the input in
  * chunks, so a CSV larger than memory works, and writes one output row per input row,
  * keeping the id column. With `--out`, the file is written to a temporary file in the
- * same folder and renamed into place at the end, so it is never seen half-written.
+ * same folder and renamed into place at the end, so it is never seen half-written; on
+ * stdout, the output is held in memory and printed once every row is predicted.
  * @module
  */
 import { rename, unlink } from 'node:fs/promises';
@@ -13,7 +14,9 @@ import { load } from '../../io/node/files.js';
 import { UsageError } from '../errors.js';
 import { argmaxRow } from '../metrics.js';
 import { applicable, checkColumns, forward, readHeader, softmaxRows, unscale } from '../model-data.js';
+import { delimiter } from '../options.js';
 import type { Output } from '../style.js';
+import { UnseenCategories } from '../tables.js';
 import { CHUNK_ROWS } from '../train-core.js';
 
 /** Options of `cortex predict`. */
@@ -21,6 +24,7 @@ export interface PredictFlags {
   out?: string;
   proba?: boolean;
   id?: string;
+  delimiter: string;
 }
 
 /** Quotes a CSV field when it needs it. */
@@ -30,6 +34,14 @@ export function csvField(s: string): string {
 
 function num(v: number): string {
   return String(Number(v.toPrecision(7)));
+}
+
+/** Decimals of a printed probability: fixed, so no value is shown in exponent notation. */
+const PROBA_DECIMALS = 6;
+
+/** A probability as fixed-point text (`0.000000` to `1.000000`). */
+export function probaText(p: number): string {
+  return p.toFixed(PROBA_DECIMALS);
 }
 
 /** A destination for text: a file written atomically, or stdout. */
@@ -57,15 +69,28 @@ async function fileSink(path: string): Promise<Sink> {
   };
 }
 
+/**
+ * Stdout, held back until every row is predicted: an error part-way (a bad cell in the
+ * last chunk, say) then prints no partial output, not even the header line.
+ */
 function stdoutSink(): Sink {
+  let parts: string[] = [];
   return {
-    write: (text) =>
-      new Promise((resolve) => {
-        if (process.stdout.write(text)) resolve();
-        else process.stdout.once('drain', () => resolve());
-      }),
-    commit: async () => undefined,
-    abort: async () => undefined,
+    write: async (text) => {
+      parts.push(text);
+    },
+    commit: async () => {
+      for (const text of parts) {
+        await new Promise<void>((resolve) => {
+          if (process.stdout.write(text)) resolve();
+          else process.stdout.once('drain', () => resolve());
+        });
+      }
+      parts = [];
+    },
+    abort: async () => {
+      parts = [];
+    },
   };
 }
 
@@ -75,7 +100,8 @@ export async function predictCommand(modelPath: string, dataPath: string, flags:
   const a = applicable(await load(modelPath), modelPath);
   const classification = a.schema.task === 'classification';
   if (flags.proba && !classification) throw new UsageError('--proba applies to classification models; this model does regression');
-  const header = await readHeader(dataPath);
+  const delim = delimiter('--delimiter', flags.delimiter);
+  const header = await readHeader(dataPath, delim);
   const inputs = a.pipeline.inputColumns;
   checkColumns(dataPath, header, inputs, 'the input columns');
   let id: string | null = null;
@@ -96,13 +122,15 @@ export async function predictCommand(modelPath: string, dataPath: string, flags:
   const toJsonLines = out.json && flags.out === undefined;
   const sink = flags.out === undefined ? stdoutSink() : await fileSink(flags.out);
   let rows = 0;
+  const unseen = UnseenCategories.of(a.pipeline);
   try {
     if (!toJsonLines) {
       const head = [...(id !== null ? [id] : []), predName, ...(flags.proba ? a.classes.map((c) => `proba_${c}`) : [])];
       await sink.write(`${head.map(csvField).join(',')}\n`);
     }
     const k = a.classes.length;
-    for await (const chunk of streamCsvFile(dataPath, { header: true, columns, types: readTypes, chunkRows: CHUNK_ROWS })) {
+    for await (const chunk of streamCsvFile(dataPath, { header: true, columns, types: readTypes, delimiter: delim, chunkRows: CHUNK_ROWS })) {
+      unseen.check(chunk);
       const enc = a.pipeline.transform(chunk);
       const outData = forward(a.model, enc.x, enc.rows, enc.cols);
       const idCol = id === null ? null : chunk.columns.find((col) => col.name === id)!;
@@ -120,11 +148,11 @@ export async function predictCommand(modelPath: string, dataPath: string, flags:
           const rec: Record<string, unknown> = {};
           if (id !== null) rec[id] = idOf(i);
           rec[predName] = classification ? pred : Number(pred);
-          if (flags.proba) rec.proba = Object.fromEntries(a.classes.map((c, j) => [c, Number(probs![i * k + j]!.toPrecision(6))]));
+          if (flags.proba) rec.proba = Object.fromEntries(a.classes.map((c, j) => [c, Number(probaText(probs![i * k + j]!))]));
           lines.push(JSON.stringify(rec));
         } else {
           const cells = id !== null ? [csvField(idOf(i)), csvField(pred)] : [csvField(pred)];
-          if (flags.proba) for (let j = 0; j < k; j++) cells.push(String(Number(probs![i * k + j]!.toPrecision(6))));
+          if (flags.proba) for (let j = 0; j < k; j++) cells.push(probaText(probs![i * k + j]!));
           lines.push(cells.join(','));
         }
       }
@@ -136,9 +164,11 @@ export async function predictCommand(modelPath: string, dataPath: string, flags:
     await sink.abort();
     throw e;
   }
+  const warning = unseen.warning();
+  if (warning !== null) out.warn(`warning: ${warning}`);
   const seconds = (performance.now() - started) / 1000;
   if (out.json && flags.out !== undefined) {
-    out.result({ command: 'predict', model: modelPath, data: dataPath, out: flags.out, rows, idColumn: id, seconds });
+    out.result({ command: 'predict', model: modelPath, data: dataPath, out: flags.out, rows, idColumn: id, seconds, warnings: warning === null ? [] : [warning] });
   } else if (flags.out !== undefined) {
     out.line(`${out.c.green('wrote')}   ${rows} predictions to ${flags.out} in ${seconds.toFixed(1)}s`);
   }

@@ -6,7 +6,8 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { readCsvFile } from '../../data/node/csv-file.js';
-import type { Table } from '../../data/table.js';
+import type { ColumnType, Table } from '../../data/table.js';
+import { dataError, list } from '../../data/where.js';
 import type { Checkpoint } from '../../io/checkpoint.js';
 import { loadCheckpoint, save } from '../../io/node/files.js';
 import type { JsonObject } from '../../io/registry.js';
@@ -15,8 +16,9 @@ import type { ActivationName } from '../../nn/activation.js';
 import type { OptimizerName } from '../../train/fit.js';
 import { confusionTable, isClassification, metricsTable } from '../metrics.js';
 import { checkColumns, findIdColumn, readHeader, type Task } from '../model-data.js';
-import { fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber, sizeList } from '../options.js';
+import { delimiter, fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber, sizeList } from '../options.js';
 import type { Output } from '../style.js';
+import { applyMissingMode, describeImputed, dropMissingTarget, IMPUTE_MODES, type ImputeMode } from '../tables.js';
 import { configJson, metricsJson, type TrainConfig, type Trained, trainOnTable } from '../train-core.js';
 
 /** Raw option strings from commander. */
@@ -38,6 +40,9 @@ export interface TrainFlags {
   id?: string;
   checkpoint?: string;
   resume?: string;
+  impute: string;
+  delimiter: string;
+  drop?: string;
   verbose?: boolean;
 }
 
@@ -62,8 +67,18 @@ export function parseTrainFlags(f: TrainFlags): TrainConfig {
     earlyStopping: f.earlyStopping === undefined ? null : nonNegativeInt('--early-stopping', f.earlyStopping),
     clipGradNorm: f.clipGradNorm === undefined ? null : positiveNumber('--clip-grad-norm', f.clipGradNorm),
     id: f.id,
+    impute: oneOf('--impute', f.impute, IMPUTE_MODES),
+    drop: dropList(f.drop),
     allEpochs: f.verbose === true,
   };
+}
+
+/** `--drop a,b`: the names, trimmed. */
+function dropList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`--drop must be comma-separated column names, got "${value}"`);
+  return names;
 }
 
 function kb(bytes: number): string {
@@ -83,6 +98,8 @@ export function printTrained(out: Output, t: Trained, cfg: TrainConfig): void {
       ? `classification, ${t.classes.length} classes (${t.classes.join(', ')})`
       : `regression (target mean ${t.targetScaling!.mean.toPrecision(4)}, std ${t.targetScaling!.scale.toPrecision(4)})`;
   out.line(`${c.bold('task')}    ${what}`);
+  const imputed = describeImputed(t.imputed);
+  if (imputed !== null) out.line(`${c.bold('imputed')} ${imputed.replace(/^imputed /, '')}`);
   out.line(
     `${c.bold('split')}   ${t.splits.train} training rows, ${t.splits.validation} validation rows${t.task === 'classification' && t.splits.validation ? ' (stratified)' : ''}, seed ${cfg.seed}`,
   );
@@ -114,6 +131,8 @@ function resumableConfig(cfg: TrainConfig, data: string): JsonObject {
     seed: cfg.seed,
     earlyStopping: cfg.earlyStopping,
     clipGradNorm: cfg.clipGradNorm,
+    impute: cfg.impute ?? null,
+    drop: cfg.drop ?? [],
   };
 }
 
@@ -129,25 +148,75 @@ function checkResumable(path: string, ckpt: Checkpoint, cfg: TrainConfig): void 
   }
 }
 
+/** Rows left out before training, by reason. */
+interface Dropped {
+  missingTarget: number;
+  missingValues: number;
+}
+
+/**
+ * Leaves out the rows without a target (with a warning) and applies `--impute drop` or
+ * `--impute error` to the feature columns (everything but the target and the id column;
+ * a test file is read without the id column, so `id` is null there).
+ */
+function prepare(table: Table, cfg: TrainConfig, mode: ImputeMode, id: string | null, out: Output): { table: Table; dropped: Dropped } {
+  const t = dropMissingTarget(table, cfg.target);
+  if (t.dropped > 0) {
+    out.warn(`warning: ${table.source}: left out ${t.dropped} row${t.dropped === 1 ? '' : 's'} with no value for the target "${cfg.target}" (targets are never imputed)`);
+  }
+  const features = t.table.columns.map((col) => col.name).filter((n) => n !== cfg.target && n !== id);
+  const m = applyMissingMode(t.table, features, mode);
+  if (m.dropped > 0) out.note(`${out.c.bold('dropped')} ${table.source}: ${m.dropped} row${m.dropped === 1 ? '' : 's'} with missing values (--impute drop), ${m.table.rows} left`);
+  if (m.table.rows === 0) {
+    const why = t.table.rows === 0 ? `no row has a value for the target "${cfg.target}"` : 'every row has a missing value (--impute drop)';
+    const fix = t.table.rows === 0 ? 'Check the --target column' : 'Pass --impute mean, median or most-frequent to fill missing cells in, or leave mostly empty columns out with --drop';
+    throw dataError({ file: table.source, column: cfg.target, what: `no rows are left: ${why}`, fix });
+  }
+  return { table: m.table, dropped: { missingTarget: t.dropped, missingValues: m.dropped } };
+}
+
+/** Reads a CSV for training, without the `--drop` columns (which are then never parsed). */
+async function readTable(path: string, cfg: TrainConfig, delim: string, drop: readonly string[], types?: Record<string, ColumnType>): Promise<Table> {
+  let columns: string[] | undefined;
+  if (drop.length > 0 || types !== undefined) {
+    const header = await readHeader(path, delim);
+    if (drop.includes(cfg.target)) throw new UsageError(`--drop ${drop.join(',')}: the target "${cfg.target}" cannot be dropped`);
+    const unknown = drop.filter((n) => !header.includes(n));
+    if (unknown.length > 0) {
+      throw dataError({
+        file: path,
+        row: 1,
+        column: unknown[0]!,
+        what: `--drop names ${list(unknown)}, which ${unknown.length === 1 ? 'is' : 'are'} not in the header (the file has: ${list(header)})`,
+        fix: 'Pass column names from the header to --drop',
+        code: 'unknown-column',
+      });
+    }
+    columns = header.filter((n) => !drop.includes(n));
+    if (types !== undefined) {
+      checkColumns(path, header, Object.keys(types), 'the training columns');
+      columns = columns.filter((n) => n in types);
+    }
+  }
+  return readCsvFile(path, { target: cfg.target, delimiter: delim, ...(columns ? { header: true, columns } : {}), ...(types ? { types } : {}) });
+}
+
 /** Runs `cortex train`. */
 export async function trainCommand(path: string, flags: TrainFlags, out: Output): Promise<void> {
   const cfg = parseTrainFlags(flags);
+  const delim = delimiter('--delimiter', flags.delimiter);
+  const drop = cfg.drop ?? [];
+  const mode = cfg.impute ?? 'mean';
   const started = performance.now();
-  const table = await readCsvFile(path, { target: cfg.target });
+  const read = await readTable(path, cfg, delim, drop);
+  describeStart(out, read, cfg);
+  const id = findIdColumn(dropMissingTarget(read, cfg.target).table, cfg.target, cfg.id);
+  const { table, dropped } = prepare(read, cfg, mode, id, out);
   let test: Table | null = null;
   if (flags.test !== undefined) {
-    const header = await readHeader(flags.test);
-    const id = findIdColumn(table, cfg.target, cfg.id);
-    const needed = table.columns.map((col) => col.name).filter((n) => n !== id);
-    checkColumns(flags.test, header, needed, 'the training columns');
-    test = await readCsvFile(flags.test, {
-      header: true,
-      columns: needed,
-      target: cfg.target,
-      types: Object.fromEntries(table.columns.filter((col) => needed.includes(col.name)).map((col) => [col.name, col.type])),
-    });
+    const types = Object.fromEntries(table.columns.filter((col) => col.name !== id).map((col) => [col.name, col.type]));
+    test = prepare(await readTable(flags.test, cfg, delim, [], types), cfg, mode, null, out).table;
   }
-  describeStart(out, table, cfg);
   cfg.checkpointConfig = resumableConfig(cfg, basename(path));
   cfg.checkpoint = flags.checkpoint ?? flags.resume ?? null;
   if (flags.resume !== undefined) {
@@ -176,6 +245,8 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
       idColumn: t.schema.idColumn ?? null,
       features: t.pipeline.inputColumns,
       splits: t.splits,
+      dropped,
+      imputed: t.imputed,
       parameters: t.model.numParameters(),
       epochsRun: t.epochsRun,
       keptEpoch: t.keptEpoch,
