@@ -29,6 +29,8 @@ export interface EpochPlan {
   seed: number;
   earlyStopping: number | null;
   clipGradNorm: number | null;
+  /** Weight decay (the optimizer's own default when undefined). */
+  weightDecay?: number | undefined;
   allEpochs?: boolean;
 }
 
@@ -135,7 +137,7 @@ export async function runEpochs(
   checkpoint: { path: string; info: ModelInfo } | null,
   resume: Checkpoint | null,
 ): Promise<EpochResult> {
-  const optimizer: Optimizer = resolveOptimizer(model, plan.optimizer, plan.lr);
+  const optimizer: Optimizer = resolveOptimizer(model, plan.optimizer, plan.lr, plan.weightDecay);
   let history = new History();
   let early: Early = { best: null, bestEpoch: 0, wait: 0, bestWeights: null };
   let first = 0;

@@ -14,6 +14,7 @@ import type { DataSchema } from '../io/model-file.js';
 import type { JsonObject } from '../io/registry.js';
 import { type ActivationName, activationModule } from '../nn/activation.js';
 import { Sequential } from '../nn/container.js';
+import { Dropout } from '../nn/dropout.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { manualSeed } from '../tensor/random.js';
@@ -25,6 +26,12 @@ import { ClassificationTally, type Metrics, RegressionTally } from './metrics.js
 import { findIdColumn, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
 import type { Output } from './style.js';
 import { type ImputeMode, type Imputed, imputedCells, imputeOptions, UnseenCategories } from './tables.js';
+
+/**
+ * Most classes `cortex train` accepts: beyond this a target is almost surely an id or a
+ * measurement, and its confusion matrix would run to hundreds of kilobytes.
+ */
+export const MAX_CLASSES = 50;
 
 /** Rows per chunk when scoring; `evaluate` and `predict` stream with the same size. */
 export const CHUNK_ROWS = 10_000;
@@ -43,6 +50,10 @@ export interface TrainConfig {
   seed: number;
   earlyStopping: number | null;
   clipGradNorm: number | null;
+  /** Weight decay (`--weight-decay`); undefined: the optimizer's own default. */
+  weightDecay?: number | undefined;
+  /** Dropout after each hidden activation (`--dropout`); 0 or undefined: none. */
+  dropout?: number | undefined;
   id?: string | undefined;
   /** Missing feature cells: imputed (`mean`, `median`, `most-frequent`), or none (`drop` and `error` are applied before training; also the default). */
   impute?: ImputeMode | undefined;
@@ -98,13 +109,20 @@ function stratifyLabels(table: Table, target: string): string[] {
   return col.type === 'numeric' ? Array.from(col.values, String) : col.values.map((v) => v ?? '');
 }
 
-/** Builds `Linear → act → ... → Linear`. */
-export function buildMlp(inputs: number, hidden: readonly number[], outputs: number, activation: ActivationName): Sequential {
+/** Builds `Linear → act [→ Dropout] → ... → Linear`. */
+export function buildMlp(
+  inputs: number,
+  hidden: readonly number[],
+  outputs: number,
+  activation: ActivationName,
+  dropout = 0,
+): Sequential {
   const model = new Sequential();
   let width = inputs;
   for (const h of hidden) {
     model.append(new Linear(width, h));
     model.append(activationModule(activation));
+    if (dropout > 0) model.append(new Dropout(dropout));
     width = h;
   }
   model.append(new Linear(width, outputs));
@@ -156,6 +174,14 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
   }
   const enc = pipeline.transform(trainRows);
   const classes = (pipeline.classes ?? []).map(String);
+  if (task === 'classification' && classes.length > MAX_CLASSES) {
+    throw dataError({
+      file: table.source,
+      column: cfg.target,
+      what: `the target has ${classes.length} distinct values in the training rows; classification takes at most ${MAX_CLASSES} classes`,
+      fix: 'For a numeric target pass --task regression; otherwise group the values into fewer classes',
+    });
+  }
   if (task === 'classification' && classes.length < 2) {
     throw dataError({
       file: table.source,
@@ -191,7 +217,7 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
 
   manualSeed(cfg.seed);
   const outputs = task === 'classification' ? classes.length : 1;
-  const model = buildMlp(enc.cols, cfg.hidden, outputs, cfg.activation);
+  const model = buildMlp(enc.cols, cfg.hidden, outputs, cfg.activation, cfg.dropout ?? 0);
   const preprocessing = preprocessingJson(pipeline, targetScaling);
   if (cfg.resume && JSON.stringify(cfg.resume.info.preprocessing) !== JSON.stringify(preprocessing)) {
     throw new UsageError(`--resume: the preprocessing fitted on ${table.source} differs from the checkpoint's; resume with the same data file and options`);
@@ -260,6 +286,8 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
     seed: cfg.seed,
     earlyStopping: cfg.earlyStopping,
     clipGradNorm: cfg.clipGradNorm,
+    weightDecay: cfg.weightDecay ?? null,
+    dropout: cfg.dropout ?? 0,
     impute: cfg.impute ?? null,
     drop: cfg.drop ?? [],
     trainRows: t.splits.train,

@@ -89,10 +89,15 @@ function lossModuleOf(loss: LossName | LossFn | LossModule | undefined): LossMod
 }
 
 /** Builds an optimizer from a name, or checks a given one. */
-export function resolveOptimizer(model: Module, opt: Optimizer | OptimizerName | undefined, lr?: number): Optimizer {
+export function resolveOptimizer(
+  model: Module,
+  opt: Optimizer | OptimizerName | undefined,
+  lr?: number,
+  weightDecay?: number,
+): Optimizer {
   if (opt !== undefined && typeof opt !== 'string') return opt;
   const params = model.parameters();
-  const o = lr === undefined ? {} : { lr };
+  const o = { ...(lr === undefined ? {} : { lr }), ...(weightDecay === undefined ? {} : { weightDecay }) };
   switch (opt ?? 'adam') {
     case 'sgd':
       return new SGD(params, o);

@@ -114,15 +114,15 @@ describe('cortex train / evaluate / predict / info on iris', () => {
   it('info shows the architecture, parameter count, metrics, configuration and seed', async () => {
     const run = await cli(['info', model]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/0 \(Linear\)\s+\[1, 64\]\s+320/);
-    expect(run.stdout).toMatch(/4 \(Linear\)\s+\[1, 3\]\s+99/);
-    expect(run.stdout).toContain('Total params: 2,499');
+    expect(run.stdout).toMatch(/0 \(Linear\)\s+\[1, 32\]\s+160/);
+    expect(run.stdout).toMatch(/4 \(Linear\)\s+\[1, 3\]\s+51/);
+    expect(run.stdout).toContain('Total params: 739');
     expect(run.stdout).toMatch(/seed\s+42/);
     expect(run.stdout).toMatch(/optimizer\s+adam/);
     expect(run.stdout).toMatch(/validation/);
     expect(run.stdout).toContain('classes setosa, versicolor, virginica');
     const { json } = await cliJson<{ parameters: number; layers: { type: string }[]; training: { seed: number } }>(['info', model]);
-    expect(json.parameters).toBe(2499);
+    expect(json.parameters).toBe(739);
     expect(json.layers.map((l) => l.type)).toEqual(['Linear', 'ReLU', 'Linear', 'ReLU', 'Linear']);
     expect(json.training.seed).toBe(42);
   });
