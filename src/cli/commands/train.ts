@@ -143,8 +143,11 @@ function checkResumable(path: string, ckpt: Checkpoint, cfg: TrainConfig): void 
     .filter(([k, v]) => JSON.stringify(saved[k]) !== JSON.stringify(v))
     .map(([k, v]) => `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(v)})`);
   if (differ.length > 0) throw new UsageError(`--resume ${path}: the checkpoint was made with different options: ${differ.join(', ')}`);
-  if (ckpt.epoch >= cfg.epochs) {
-    throw new UsageError(`--resume ${path}: the checkpoint has already trained ${ckpt.epoch} epochs; pass --epochs above ${ckpt.epoch} to train further`);
+  // A checkpoint with every epoch (a run killed before it saved its model) just writes the model.
+  if (ckpt.epoch > cfg.epochs) {
+    throw new UsageError(
+      `--resume ${path}: the checkpoint has already trained ${ckpt.epoch} epochs, more than --epochs ${cfg.epochs}; pass --epochs ${ckpt.epoch} to save its model, or more to train further`,
+    );
   }
 }
 
@@ -222,7 +225,8 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
   if (flags.resume !== undefined) {
     cfg.resume = await loadCheckpoint(flags.resume);
     checkResumable(flags.resume, cfg.resume, cfg);
-    out.note(`${out.c.bold('resume')}  ${flags.resume}: ${cfg.resume.epoch} of ${cfg.epochs} epochs done`);
+    const all = cfg.resume.epoch === cfg.epochs ? '; nothing left to train, saving the model' : '';
+    out.note(`${out.c.bold('resume')}  ${flags.resume}: ${cfg.resume.epoch} of ${cfg.epochs} epochs done${all}`);
   }
   const t = await trainOnTable(table, cfg, out, test);
   const target = flags.out ?? `${basename(path, extname(path))}.cortex`;
