@@ -4,7 +4,7 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { readCsvFile } from '../../data/node/csv-file.js';
 import type { ColumnType, Table } from '../../data/table.js';
 import { dataError, list } from '../../data/where.js';
@@ -15,7 +15,8 @@ import { UsageError } from '../errors.js';
 import type { ActivationName } from '../../nn/activation.js';
 import type { OptimizerName } from '../../train/fit.js';
 import { confusionTable, isClassification, metricsTable } from '../metrics.js';
-import { checkColumns, findIdColumn, readHeader, type Task } from '../model-data.js';
+import { checkColumns, findIdColumn, inferTask, readHeader, type Task } from '../model-data.js';
+import { checkModelOut, defaultModelPath, describeReplaced } from '../model-out.js';
 import { delimiter, fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber, sizeList } from '../options.js';
 import type { Output } from '../style.js';
 import { applyMissingMode, describeImputed, dropMissingTarget, IMPUTE_MODES, type ImputeMode } from '../tables.js';
@@ -37,6 +38,7 @@ export interface TrainFlags {
   earlyStopping?: string;
   clipGradNorm?: string;
   out?: string;
+  force?: boolean;
   id?: string;
   checkpoint?: string;
   resume?: string;
@@ -220,6 +222,8 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
     const types = Object.fromEntries(table.columns.filter((col) => col.name !== id).map((col) => [col.name, col.type]));
     test = prepare(await readTable(flags.test, cfg, delim, [], types), cfg, mode, null, out).table;
   }
+  const target = flags.out ?? defaultModelPath(path);
+  const replacing = await checkModelOut(target, cfg.target, cfg.task === 'auto' ? inferTask(table, cfg.target) : cfg.task, flags.force === true);
   cfg.checkpointConfig = resumableConfig(cfg, basename(path));
   cfg.checkpoint = flags.checkpoint ?? flags.resume ?? null;
   if (flags.resume !== undefined) {
@@ -229,7 +233,6 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
     out.note(`${out.c.bold('resume')}  ${flags.resume}: ${cfg.resume.epoch} of ${cfg.epochs} epochs done${all}`);
   }
   const t = await trainOnTable(table, cfg, out, test);
-  const target = flags.out ?? `${basename(path, extname(path))}.cortex`;
   await save(t.model, target, {
     schema: t.schema,
     preprocessing: t.preprocessing,
@@ -243,6 +246,7 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
       data: path,
       out: target,
       bytes: size,
+      replaced: replacing === null ? null : { target: replacing.target, task: replacing.task, forced: replacing.forced },
       task: t.task,
       target: cfg.target,
       classes: t.task === 'classification' ? t.classes : null,
@@ -262,5 +266,5 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
   }
   printTrained(out, t, cfg);
   out.line();
-  out.line(`${out.c.green('saved')}   ${target} (${kb(size)}); try: cortex evaluate ${target} ${path}`);
+  out.line(`${out.c.green('saved')}   ${target} (${kb(size)}${describeReplaced(replacing)}); try: cortex evaluate ${target} ${path}`);
 }
