@@ -72,6 +72,10 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--clip-grad-norm <max>', 'clip the global gradient norm to this value')
       .option('--id <column>', 'a column to carry through to predictions instead of using as a feature (default: a unique column named id or *_id)')
       .option('--drop <columns>', 'comma-separated columns to leave out (predict and evaluate then ignore them too)')
+      .option(
+        '--keep <columns>',
+        'comma-separated text columns to use even though they look like free text (by default a text column with more than 20 distinct values and, on average, fewer than 5 non-missing cells per value is left out, with a warning)',
+      )
       .addOption(
         new Option('--impute <how>', 'missing feature cells: fill with the mean, median or most frequent value (text columns: most frequent), drop the rows, or stop with an error')
           .choices(IMPUTE_MODES)

@@ -49,6 +49,10 @@ export interface TrainConfig {
   impute?: ImputeMode | undefined;
   /** Columns left out of the data (`--drop`). */
   drop?: string[];
+  /** Text columns to use even if they look like free text (`--keep`). */
+  keep?: string[];
+  /** Every column left out, and why (`--drop`, or free text); stored in the model file. */
+  droppedColumns?: { column: string; reason: string }[];
   /** Print every epoch's line (`--verbose`). */
   allEpochs?: boolean;
   /** Save a checkpoint here after every epoch. */
@@ -264,6 +268,8 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
     clipGradNorm: cfg.clipGradNorm,
     impute: cfg.impute ?? null,
     drop: cfg.drop ?? [],
+    keep: cfg.keep ?? [],
+    droppedColumns: cfg.droppedColumns ?? [],
     trainRows: t.splits.train,
     validationRows: t.splits.validation,
     seconds: Math.round(t.seconds * 1000) / 1000,

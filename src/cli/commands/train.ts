@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readCsvFile } from '../../data/node/csv-file.js';
-import type { ColumnType, Table } from '../../data/table.js';
+import { type ColumnType, selectColumns, type Table } from '../../data/table.js';
 import { dataError, list } from '../../data/where.js';
 import type { Checkpoint } from '../../io/checkpoint.js';
 import { loadCheckpoint, save } from '../../io/node/files.js';
@@ -14,6 +14,7 @@ import type { JsonObject } from '../../io/registry.js';
 import { UsageError } from '../errors.js';
 import type { ActivationName } from '../../nn/activation.js';
 import type { OptimizerName } from '../../train/fit.js';
+import { freeTextColumns, freeTextReason, freeTextWarning } from '../free-text.js';
 import { confusionTable, isClassification, metricsTable } from '../metrics.js';
 import { checkColumns, findIdColumn, inferTask, readHeader, type Task } from '../model-data.js';
 import { checkModelOut, defaultModelPath, describeReplaced } from '../model-out.js';
@@ -45,6 +46,7 @@ export interface TrainFlags {
   impute: string;
   delimiter: string;
   drop?: string;
+  keep?: string;
   verbose?: boolean;
 }
 
@@ -70,17 +72,47 @@ export function parseTrainFlags(f: TrainFlags): TrainConfig {
     clipGradNorm: f.clipGradNorm === undefined ? null : positiveNumber('--clip-grad-norm', f.clipGradNorm),
     id: f.id,
     impute: oneOf('--impute', f.impute, IMPUTE_MODES),
-    drop: dropList(f.drop),
+    drop: columnList('--drop', f.drop),
+    keep: columnList('--keep', f.keep),
     allEpochs: f.verbose === true,
   };
 }
 
-/** `--drop a,b`: the names, trimmed. */
-function dropList(value: string | undefined): string[] {
+/** `--drop a,b` or `--keep a,b`: the names, trimmed. */
+function columnList(flag: string, value: string | undefined): string[] {
   if (value === undefined) return [];
   const names = value.split(',').map((s) => s.trim());
-  if (names.some((n) => n === '')) throw new UsageError(`--drop must be comma-separated column names, got "${value}"`);
+  if (names.some((n) => n === '')) throw new UsageError(`${flag} must be comma-separated column names, got "${value}"`);
   return names;
+}
+
+/**
+ * Leaves out the free-text columns (see `FREE_TEXT`) among the features, except those
+ * `--keep` names, with a warning; records every column left out, and why, in `cfg.droppedColumns`.
+ */
+function dropFreeText(table: Table, cfg: TrainConfig, id: string | null, out: Output): Table {
+  const keep = cfg.keep ?? [];
+  const names = table.columns.map((c) => c.name);
+  const unknown = keep.filter((n) => !names.includes(n));
+  if (unknown.length > 0) {
+    throw dataError({
+      file: table.source,
+      row: 1,
+      column: unknown[0]!,
+      what: `--keep names ${list(unknown)}, which ${unknown.length === 1 ? 'is' : 'are'} not among the columns read (${list(names)})`,
+      fix: 'Pass column names from the header, not also given to --drop, to --keep',
+      code: 'unknown-column',
+    });
+  }
+  const candidates = names.filter((n) => n !== cfg.target && n !== id && !keep.includes(n));
+  const text = freeTextColumns(dropMissingTarget(table, cfg.target).table, candidates);
+  cfg.droppedColumns = [...(cfg.drop ?? []).map((column) => ({ column, reason: '--drop' })), ...text.map((f) => ({ column: f.column, reason: freeTextReason(f) }))];
+  if (text.length === 0) return table;
+  out.warn(freeTextWarning(table.source, text));
+  return selectColumns(
+    table,
+    names.filter((n) => !text.some((f) => f.column === n)),
+  );
 }
 
 function kb(bytes: number): string {
@@ -216,7 +248,7 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
   const read = await readTable(path, cfg, delim, drop);
   describeStart(out, read, cfg);
   const id = findIdColumn(dropMissingTarget(read, cfg.target).table, cfg.target, cfg.id);
-  const { table, dropped } = prepare(read, cfg, mode, id, out);
+  const { table, dropped } = prepare(dropFreeText(read, cfg, id, out), cfg, mode, id, out);
   let test: Table | null = null;
   if (flags.test !== undefined) {
     const types = Object.fromEntries(table.columns.filter((col) => col.name !== id).map((col) => [col.name, col.type]));
@@ -252,6 +284,7 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
       classes: t.task === 'classification' ? t.classes : null,
       idColumn: t.schema.idColumn ?? null,
       features: t.pipeline.inputColumns,
+      droppedColumns: cfg.droppedColumns ?? [],
       splits: t.splits,
       dropped,
       imputed: t.imputed,
