@@ -32,10 +32,21 @@ export function overflowedStatistic(s: StandardScalerJSON | MinMaxScalerJSON, j:
   return Number.isFinite(s.dataMax[j]! - s.dataMin[j]!) ? null : 'range (maximum − minimum)';
 }
 
-/** The index of the value of largest magnitude (NaN ignored). */
+/**
+ * The index of the finite value of largest magnitude: the cell to blame for an overflow.
+ * Non-finite values are skipped (a CSV cannot hold one, so they are fill values of an
+ * imputer, which overflowed because of that cell).
+ */
 export function largestAt(values: ArrayLike<number>): number {
   let at = 0;
-  for (let i = 1; i < values.length; i++) if (Math.abs(values[i]!) > Math.abs(values[at]!)) at = i;
+  let best = -1;
+  for (let i = 0; i < values.length; i++) {
+    const m = Math.abs(values[i]!);
+    if (Number.isFinite(m) && m > best) {
+      best = m;
+      at = i;
+    }
+  }
   return at;
 }
 

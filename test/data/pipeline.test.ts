@@ -121,5 +121,9 @@ describe('TablePipeline', () => {
     expect(target).toMatchObject({ code: 'out-of-range', row: 1, column: 'y' });
     expect(target.message).toMatch(/the target value 5e\+38 is out of range/);
     expect(() => new TablePipeline({ ...quiet, target: 'y', numeric: 'none' }).fit(t).transform(t)).toThrow(/value 1e\+300 is out of range: it does not fit/);
+    // Two huge values overflow the imputer's mean: the error names a huge cell, not a filled one.
+    const holes = makeTable({ x: [Number.NaN, 1e308, 1e308, 1], y: [1, 2, 3, 4] });
+    const imputed = caught(() => new TablePipeline({ ...quiet, target: 'y', impute: { numeric: 'mean' } }).fit(holes));
+    expect(imputed).toMatchObject({ code: 'out-of-range', row: 2, column: 'x' });
   });
 });
