@@ -109,10 +109,7 @@ function dropFreeText(table: Table, cfg: TrainConfig, id: string | null, out: Ou
   cfg.droppedColumns = [...(cfg.drop ?? []).map((column) => ({ column, reason: '--drop' })), ...text.map((f) => ({ column: f.column, reason: freeTextReason(f) }))];
   if (text.length === 0) return table;
   out.warn(freeTextWarning(table.source, text));
-  return selectColumns(
-    table,
-    names.filter((n) => !text.some((f) => f.column === n)),
-  );
+  return selectColumns(table, names.filter((n) => !text.some((f) => f.column === n)));
 }
 
 function kb(bytes: number): string {
