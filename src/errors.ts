@@ -44,9 +44,10 @@ export interface DataLocation {
  * `cortex` command, for example, suggests its flags instead of API options):
  * a missing cell with no imputer, a cell that is not a number in a numeric column, a
  * NaN or infinite cell, a column with no values at all to impute from, a row with
- * more fields than the header, and a column name that is not in the header.
+ * more fields than the header, a column name that is not in the header, and a value too
+ * large for a model (its scaled value, or its column's statistics, overflow a 32-bit float).
  */
-export type DataErrorCode = 'missing-value' | 'not-a-number' | 'not-finite' | 'all-missing' | 'extra-fields' | 'unknown-column';
+export type DataErrorCode = 'missing-value' | 'not-a-number' | 'not-finite' | 'all-missing' | 'extra-fields' | 'unknown-column' | 'out-of-range';
 
 /** What a {@link DataError} is about, apart from where: the kind and the problem without the advice. */
 export interface DataErrorDetail {

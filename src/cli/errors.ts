@@ -47,6 +47,13 @@ const CLI_ADVICE: Record<DataErrorCode, (e: DataError) => { what?: string; fix: 
   'not-finite': () => ({ fix: 'Replace it with a real number, or leave the cell empty to mark it as missing (see --impute)' }),
   'all-missing': (e) => ({ what: 'every value of the column is missing in the training rows, so nothing can be imputed', fix: `Leave the column out with --drop ${e.column ?? '<column>'}` }),
   'extra-fields': () => ({ fix: 'Remove the extra fields, quote fields that contain the delimiter, or pass the right --delimiter' }),
+  // The data layer words a target value's problem "the target value ...": a target cannot be
+  // dropped or imputed, but a row without one is left out.
+  'out-of-range': (e) => ({
+    fix: e.problem?.startsWith('the target value')
+      ? 'Correct the value (is it in the right units?), or leave the cell empty to leave the row out'
+      : `Correct the value (is it in the right units?), leave the cell empty to mark it as missing (see --impute), or leave the column out with --drop ${e.column ?? '<column>'}`,
+  }),
   'unknown-column': () => ({ fix: "Check the spelling, or the delimiter (pass --delimiter ';' for a file separated by semicolons, for example)" }),
 };
 

@@ -42,11 +42,11 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       [
         '',
         'Examples:',
-        '  cortex demo                                   train on a spiral and draw what was learned',
-        '  cortex train data/iris.csv --target species   train, print metrics, save iris.cortex',
-        '  cortex evaluate iris.cortex data/iris.csv     metrics of a saved model on a labelled CSV',
-        '  cortex predict iris.cortex new.csv --out preds.csv --proba',
-        '  cortex info iris.cortex',
+        '  cortex demo                                      train on a spiral and draw what was learned',
+        '  cortex train data/iris.csv --target species      train, print metrics, save data/iris.cortex',
+        '  cortex evaluate data/iris.cortex data/iris.csv   metrics of a saved model on a labelled CSV',
+        '  cortex predict data/iris.cortex new.csv --out preds.csv --proba',
+        '  cortex info data/iris.cortex',
         '',
         'Exit codes: 0 success, 1 usage error, 2 data or model error, 3 training diverged.',
       ].join('\n'),
@@ -77,13 +77,18 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--clip-grad-norm <max>', 'clip the global gradient norm to this value')
       .option('--id <column>', 'a column to carry through to predictions instead of using as a feature (default: a unique column named id or *_id)')
       .option('--drop <columns>', 'comma-separated columns to leave out (predict and evaluate then ignore them too)')
+      .option(
+        '--keep <columns>',
+        'comma-separated text columns to use even though they look like free text (by default a text column with more than 20 distinct values and, on average, fewer than 5 non-missing cells per value is left out, with a warning)',
+      )
       .addOption(
         new Option('--impute <how>', 'missing feature cells: fill with the mean, median or most frequent value (text columns: most frequent), drop the rows, or stop with an error')
           .choices(IMPUTE_MODES)
           .default('mean'),
       )
       .option(DELIMITER, DELIMITER_HELP, ',')
-      .option('--out <model>', 'where to save the model (default: <data>.cortex)')
+      .option('--out <model>', 'where to save the model (default: next to the data, data/train.csv → data/train.cortex)')
+      .option('--force', 'replace the model at the output path even if it was trained for another target or task')
       .option('--checkpoint <file>', 'save a checkpoint (weights, optimizer state, epoch) here after every epoch')
       .option('--resume <file>', 'continue from a checkpoint written with the same data and options (and keep checkpointing to it)'),
   ).action((data: string, flags: TrainFlags & Common) => run((out) => trainCommand(data, flags, out), flags));

@@ -5,10 +5,11 @@
  * @module
  */
 import { Tensor } from '../autograd/tensor.js';
-import { TablePipeline } from '../data/pipeline.js';
+import { type Encoded, TablePipeline } from '../data/pipeline.js';
 import { trainTestSplit } from '../data/split.js';
 import { getColumn, selectRows, type Table } from '../data/table.js';
 import { dataError } from '../data/where.js';
+import { TrainingDivergedError } from '../errors.js';
 import type { Checkpoint } from '../io/checkpoint.js';
 import type { DataSchema } from '../io/model-file.js';
 import type { JsonObject } from '../io/registry.js';
@@ -23,7 +24,7 @@ import type { OptimizerName } from '../train/fit.js';
 import { runEpochs } from './epochs.js';
 import { UsageError } from './errors.js';
 import { ClassificationTally, type Metrics, RegressionTally } from './metrics.js';
-import { findIdColumn, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
+import { findIdColumn, forward, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
 import type { Output } from './style.js';
 import { type ImputeMode, type Imputed, imputedCells, imputeOptions, UnseenCategories } from './tables.js';
 
@@ -59,6 +60,10 @@ export interface TrainConfig {
   impute?: ImputeMode | undefined;
   /** Columns left out of the data (`--drop`). */
   drop?: string[];
+  /** Text columns to use even if they look like free text (`--keep`). */
+  keep?: string[];
+  /** Every column left out, and why (`--drop`, or free text); stored in the model file. */
+  droppedColumns?: { column: string; reason: string }[];
   /** Print every epoch's line (`--verbose`). */
   allEpochs?: boolean;
   /** Save a checkpoint here after every epoch. */
@@ -212,7 +217,7 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
       task === 'regression'
         ? new Tensor(Float32Array.from(ev.y as Float32Array, (t) => (t - targetScaling!.mean) / targetScaling!.scale), [ev.rows, 1])
         : new Tensor(ev.y as Int32Array, [ev.rows]);
-    return { x: new Tensor(ev.x, [ev.rows, ev.cols]), y: vy };
+    return { x: new Tensor(ev.x, [ev.rows, ev.cols]), y: vy, encoded: ev };
   })();
 
   manualSeed(cfg.seed);
@@ -250,6 +255,7 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
   if (valRows) metrics.push(['validation', scoreTable(scorer, valRows)]);
   if (test) metrics.push(['test', scoreTable(scorer, test)]);
   if (valRows) metrics.push(['all rows', scoreTable(scorer, table)]);
+  checkFinite(model, cfg, run.epochsRun, validationData ? [enc, validationData.encoded] : [enc], metrics, table.source);
   return {
     model,
     pipeline,
@@ -290,6 +296,8 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
     dropout: cfg.dropout ?? 0,
     impute: cfg.impute ?? null,
     drop: cfg.drop ?? [],
+    keep: cfg.keep ?? [],
+    droppedColumns: cfg.droppedColumns ?? [],
     trainRows: t.splits.train,
     validationRows: t.splits.validation,
     seconds: Math.round(t.seconds * 1000) / 1000,
@@ -301,4 +309,56 @@ export function metricsJson(metrics: [string, Metrics][]): JsonObject {
   const out: JsonObject = {};
   for (const [name, m] of metrics) out[name] = { ...m };
   return out;
+}
+
+/** The first row of `x` (`rows × cols`) whose outputs are not all finite, or -1; in chunks of {@link CHUNK_ROWS}. */
+function firstNonFiniteRow(model: Module, x: Float32Array, rows: number, cols: number): number {
+  for (let start = 0; start < rows; start += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows - start);
+    const out = forward(model, x.subarray(start * cols, (start + n) * cols), n, cols);
+    const k = out.findIndex((v) => !Number.isFinite(v));
+    if (k >= 0) return start + Math.floor(k / (out.length / n));
+  }
+  return -1;
+}
+
+/**
+ * Refuses a trained model that could not be saved honestly: one with a non-finite weight,
+ * one whose outputs overflow (on a training or validation row, or on the rows of all 0,
+ * +1 and −1 that loading a model file checks), or with non-finite metrics. Data too large
+ * for a model is rejected before training, so what is left is divergence in the last
+ * updates, after the last loss that was checked: a {@link TrainingDivergedError} (exit code 3).
+ */
+function checkFinite(model: Module, cfg: TrainConfig, epochs: number, encoded: Encoded[], metrics: [string, Metrics][], source: string): void {
+  let what: string | null = null;
+  for (const [name, w] of Object.entries(model.stateDict())) {
+    if (Array.prototype.some.call(w.dataSync(), (v: number) => !Number.isFinite(v))) {
+      what = `the weights of '${name}' are not finite`;
+      break;
+    }
+  }
+  const width = encoded[0]?.cols ?? 0;
+  const probe = new Float32Array(3 * width);
+  probe.fill(1, width, 2 * width);
+  probe.fill(-1, 2 * width);
+  if (what === null && firstNonFiniteRow(model, probe, 3, width) >= 0) what = 'the model gives non-finite outputs for ordinary input rows';
+  for (const enc of encoded) {
+    if (what !== null) break;
+    const i = firstNonFiniteRow(model, enc.x, enc.rows, enc.cols);
+    if (i >= 0) what = `the model gives a non-finite output for ${source}, row ${enc.rowNumbers[i]}`;
+  }
+  for (const [split, m] of metrics) {
+    if (what !== null) break;
+    const bad = Object.entries(m).find(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+    if (bad) what = `the ${split} ${bad[0]} is ${String(bad[1])}`;
+  }
+  if (what === null) return;
+  const hint = cfg.clipGradNorm === null ? ' or --clip-grad-norm 1' : '';
+  const batches = Math.ceil((encoded[0]?.rows ?? 0) / cfg.batchSize);
+  throw new TrainingDivergedError(
+    `training diverged: after epoch ${epochs} ${what}, so the model was not saved. Try a lower --lr (it is ${cfg.lr})${hint}`,
+    epochs,
+    batches,
+    Number.NaN,
+  );
 }

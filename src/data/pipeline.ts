@@ -13,6 +13,7 @@ import { LabelEncoder, type LabelEncoderJSON, OneHotEncoder, type OneHotEncoderJ
 import { SimpleImputer, type SimpleImputerJSON } from './imputer.js';
 import { type Locator, missingValueError } from './matrix.js';
 import { readTablePipelineJSON } from './pipeline-json.js';
+import { float32Targets, largestAt, outOfRange, overflowedStatistic } from './range.js';
 import { MinMaxScaler, type MinMaxScalerJSON, StandardScaler, type StandardScalerJSON } from './scalers.js';
 import { type ColumnType, getColumn, type Table } from './table.js';
 import { dataError, show } from './where.js';
@@ -121,6 +122,14 @@ export class TablePipeline {
       const collect = (m: string) => warnings.push(m);
       this.scaler = o.numeric === 'minmax' ? new MinMaxScaler({ onWarning: collect }) : new StandardScaler({ onWarning: collect });
       this.scaler.fit(stack(numCols, table.rows), where);
+      const stats = this.scaler.toJSON();
+      numeric.forEach((name, j) => {
+        const stat = overflowedStatistic(stats, j);
+        if (stat === null) return;
+        const col = numCols[j]!;
+        const i = largestAt(col);
+        throw outOfRange(table.source, table.rowNumbers[i]!, name, `value ${col[i]} is too large: the column's ${stat} overflows, so the column cannot be scaled`);
+      });
     }
     const catCols = categorical.map((n) => this.categoricalColumn(table, n));
     const catWhere = this.locator(table, categorical);
@@ -208,7 +217,12 @@ export class TablePipeline {
       for (let i = 0; i < n; i++) {
         const v = col[i]!;
         if (Number.isNaN(v)) throw missingValueError(numWhere, i, j, 'TablePipeline');
-        x[i * width + j] = this.scaler ? this.scaler.scaleOne(v, j) : v;
+        const scaled = this.scaler ? this.scaler.scaleOne(v, j) : v;
+        x[i * width + j] = scaled;
+        if (!Number.isFinite(x[i * width + j]!)) {
+          const as = this.scaler ? `scaled with the training statistics it is ${scaled.toPrecision(3)}, which` : 'it';
+          throw outOfRange(table.source, table.rowNumbers[i]!, name, `value ${v} is out of range: ${as} does not fit in a 32-bit float (largest about 3.4e38)`);
+        }
       }
     });
     if (this.encoder) {
@@ -232,7 +246,7 @@ export class TablePipeline {
     if (t !== null && tcol !== undefined) {
       const where = this.locator(table, [t.name]);
       if (this.labels) y = this.labels.transform(targetValues(tcol), where);
-      else y = Float32Array.from(checkPresent(this.numericColumn(table, t.name), where, 1));
+      else y = float32Targets(checkPresent(this.numericColumn(table, t.name), where, 1), table.source, table.rowNumbers, t.name);
     }
     return { x, rows: n, cols: width, y, rowNumbers: table.rowNumbers };
   }

@@ -71,8 +71,28 @@ describe('cortex train --checkpoint / --resume', () => {
     const other = await cli(['train', irisCsv, '--target', 'species', '--layers', '32', '--lr', '0.1', '--epochs', '9', '--resume', p('x.ckpt'), '--out', p('x.cortex')]);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/--resume .*x\.ckpt: the checkpoint was made with different options: lr 0\.003 \(now 0\.1\)/);
-    const done = await cli(['train', irisCsv, '--target', 'species', '--layers', '32', '--epochs', '3', '--resume', p('x.ckpt'), '--out', p('x.cortex')]);
-    expect(done.code).toBe(1);
-    expect(done.stderr).toMatch(/has already trained 3 epochs; pass --epochs above 3/);
+    const fewer = await cli(['train', irisCsv, '--target', 'species', '--layers', '32', '--epochs', '2', '--resume', p('x.ckpt'), '--out', p('x.cortex')]);
+    expect(fewer.code).toBe(1);
+    expect(fewer.stderr).toMatch(/has already trained 3 epochs, more than --epochs 2; pass --epochs 3 to save its model, or more to train further/);
   });
+
+  it('a checkpoint with every epoch (killed after it, before the save) just writes the model, with its metrics', async () => {
+    const args = ['train', irisCsv, '--target', 'species', '--layers', '32', '--epochs', '5', '--early-stopping', '10'];
+    const full = await cliJson<{ metrics: unknown; epochsRun: number }>([...args, '--checkpoint', p('all.ckpt'), '--out', p('all.cortex')]);
+    expect(full.run.code, full.run.stderr).toBe(0);
+    const first = weights(p('all.cortex'));
+    rmSync(p('all.cortex')); // as if killed between the last checkpoint and the save
+    const ckpt = readFileSync(p('all.ckpt'));
+    const resumed = await cliJson<{ metrics: unknown; epochsRun: number }>([...args, '--resume', p('all.ckpt'), '--out', p('all.cortex')]);
+    expect(resumed.run.code, resumed.run.stderr).toBe(0);
+    expect(resumed.json.epochsRun).toBe(5);
+    expect(resumed.json.metrics).toEqual(full.json.metrics);
+    expect(weights(p('all.cortex'))).toEqual(first);
+    expect(readFileSync(p('all.ckpt')).equals(ckpt)).toBe(true); // nothing trained, nothing rewritten
+    const info = await cliJson<{ metrics: unknown }>(['info', p('all.cortex')]);
+    expect(info.json.metrics).toEqual(full.json.metrics);
+    const again = await cli([...args, '--resume', p('all.ckpt'), '--out', p('all.cortex')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/5 of 5 epochs done; nothing left to train, saving the model/);
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv, streamCsv } from '../../src/data/csv.js';
 import { TablePipeline } from '../../src/data/pipeline.js';
-import { ArgumentError } from '../../src/errors.js';
+import { ArgumentError, DataError } from '../../src/errors.js';
 import { makeTable, selectRows } from '../../src/data/table.js';
 
 const quiet = { onWarning: () => {} };
@@ -94,5 +94,36 @@ describe('TablePipeline', () => {
     const t = parseCsv(text);
     expect(() => new TablePipeline({ ...quiet, target: 'city', task: 'regression' }).fit(t)).toThrow(/numeric target/);
     expect(() => new TablePipeline({ ...quiet, target: 'cty' }).fit(t)).toThrow(/the columns are: age, city, income, label/);
+  });
+
+  it('values too large for 32-bit features or targets are located out-of-range errors', () => {
+    const caught = (f: () => unknown): DataError => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof DataError) return e;
+        throw e;
+      }
+      throw new Error('no error');
+    };
+    const t = makeTable({ x: [1, 2, 1e300, 4], z: [1, 2, 3, 4], y: [1, 2, 3, 4] }, { source: 'big.csv' });
+    const fit = caught(() => new TablePipeline({ ...quiet, target: 'y' }).fit(t));
+    expect(fit).toMatchObject({ code: 'out-of-range', row: 3, column: 'x', file: 'big.csv' });
+    expect(fit.message).toMatch(/value 1e\+300 is too large: the column's standard deviation overflows/);
+    const mm = caught(() => new TablePipeline({ ...quiet, target: 'y', numeric: 'minmax' }).fit(makeTable({ x: [-1e308, 1e308, 0], y: [1, 2, 3] })));
+    expect(mm).toMatchObject({ code: 'out-of-range', column: 'x' });
+    expect(mm.message).toMatch(/range \(maximum − minimum\) overflows/);
+
+    const pipe = new TablePipeline({ ...quiet, target: 'y' }).fit(makeTable({ x: [1, 2, 3, 4], y: [1, 2, 3, 4] }));
+    const wide = caught(() => pipe.transform(makeTable({ x: [1, 1e39], y: [1, 2] })));
+    expect(wide).toMatchObject({ code: 'out-of-range', row: 2, column: 'x' });
+    const target = caught(() => pipe.transform(makeTable({ x: [1, 2], y: [5e38, 2] })));
+    expect(target).toMatchObject({ code: 'out-of-range', row: 1, column: 'y' });
+    expect(target.message).toMatch(/the target value 5e\+38 is out of range/);
+    expect(() => new TablePipeline({ ...quiet, target: 'y', numeric: 'none' }).fit(t).transform(t)).toThrow(/value 1e\+300 is out of range: it does not fit/);
+    // Two huge values overflow the imputer's mean: the error names a huge cell, not a filled one.
+    const holes = makeTable({ x: [Number.NaN, 1e308, 1e308, 1], y: [1, 2, 3, 4] });
+    const imputed = caught(() => new TablePipeline({ ...quiet, target: 'y', impute: { numeric: 'mean' } }).fit(holes));
+    expect(imputed).toMatchObject({ code: 'out-of-range', row: 2, column: 'x' });
   });
 });

@@ -19,6 +19,17 @@ function inputWidth(model: Module): number | null {
   return null;
 }
 
+/** The columns `cortex train` left out, and why, when the model file records them. */
+function droppedColumns(training: JsonObject | null): { column: string; reason: string }[] {
+  const d = training?.droppedColumns;
+  if (!Array.isArray(d)) return [];
+  return d.flatMap((e) => {
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return [];
+    const { column, reason } = e as Record<string, unknown>;
+    return typeof column === 'string' && typeof reason === 'string' ? [{ column, reason }] : [];
+  });
+}
+
 function show(v: unknown): string {
   return Array.isArray(v) ? v.join(',') : v === null ? '-' : String(v);
 }
@@ -58,9 +69,11 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
   if (s) {
     const classes = s.target.classes ? ` with classes ${s.target.classes.join(', ')}` : '';
     out.line(`${c.bold('task')}      ${s.task} of "${s.target.name}"${classes}`);
-    out.line(`${c.bold('inputs')}    ${s.features.map((f) => `${f.name} (${f.type}${f.categories ? `: ${f.categories.join('|')}` : ''})`).join(', ')}`);
+    out.line(`${c.bold('uses')}      ${s.features.map((f) => `${f.name} (${f.type}${f.categories ? `: ${f.categories.join('|')}` : ''})`).join(', ')}`);
     out.line(`${c.bold('id column')} ${s.idColumn ?? 'none'}`);
   }
+  const dropped = droppedColumns(saved.training as JsonObject | null);
+  if (dropped.length > 0) out.line(`${c.bold('left out')}  ${dropped.map((d) => `${d.column} (${d.reason})`).join(', ')}`);
   out.line();
   out.line(saved.model.summary(width === null ? undefined : [1, width]));
   const t = saved.training as JsonObject | null;
@@ -68,7 +81,7 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
     out.line();
     out.line(c.bold('training'));
     const keys = ['data', 'target', 'task', 'layers', 'activation', 'optimizer', 'lr', 'batchSize', 'epochs', 'epochsRun', 'valSplit', 'earlyStopping', 'clipGradNorm', 'seed', 'seconds'];
-    const rest = Object.keys(t).filter((k) => !keys.includes(k));
+    const rest = Object.keys(t).filter((k) => !keys.includes(k) && k !== 'droppedColumns');
     for (const k of [...keys.filter((k) => k in t), ...rest]) out.line(`  ${k.padEnd(16)}${show(t[k])}`);
   }
   // One table per kind (classification or regression splits), then anything else as JSON

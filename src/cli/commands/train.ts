@@ -4,9 +4,9 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename } from 'node:path';
 import { readCsvFile } from '../../data/node/csv-file.js';
-import type { ColumnType, Table } from '../../data/table.js';
+import { type ColumnType, selectColumns, type Table } from '../../data/table.js';
 import { dataError, list } from '../../data/where.js';
 import type { Checkpoint } from '../../io/checkpoint.js';
 import { loadCheckpoint, save } from '../../io/node/files.js';
@@ -14,8 +14,10 @@ import type { JsonObject } from '../../io/registry.js';
 import { UsageError } from '../errors.js';
 import type { ActivationName } from '../../nn/activation.js';
 import type { OptimizerName } from '../../train/fit.js';
+import { freeTextColumns, freeTextReason, freeTextWarning } from '../free-text.js';
 import { confusionTable, isClassification, metricsTable } from '../metrics.js';
-import { checkColumns, findIdColumn, readHeader, type Task } from '../model-data.js';
+import { checkColumns, findIdColumn, inferTask, readHeader, type Task } from '../model-data.js';
+import { checkModelOut, defaultModelPath, describeReplaced } from '../model-out.js';
 import { delimiter, fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber, sizeList } from '../options.js';
 import type { Output } from '../style.js';
 import { applyMissingMode, describeImputed, dropMissingTarget, IMPUTE_MODES, type ImputeMode } from '../tables.js';
@@ -39,12 +41,14 @@ export interface TrainFlags {
   dropout?: string;
   clipGradNorm?: string;
   out?: string;
+  force?: boolean;
   id?: string;
   checkpoint?: string;
   resume?: string;
   impute: string;
   delimiter: string;
   drop?: string;
+  keep?: string;
   verbose?: boolean;
 }
 
@@ -72,7 +76,8 @@ export function parseTrainFlags(f: TrainFlags): TrainConfig {
     clipGradNorm: f.clipGradNorm === undefined ? null : positiveNumber('--clip-grad-norm', f.clipGradNorm),
     id: f.id,
     impute: oneOf('--impute', f.impute, IMPUTE_MODES),
-    drop: dropList(f.drop),
+    drop: columnList('--drop', f.drop),
+    keep: columnList('--keep', f.keep),
     allEpochs: f.verbose === true,
   };
 }
@@ -113,12 +118,38 @@ function dropoutRate(value: string): number {
   return v;
 }
 
-/** `--drop a,b`: the names, trimmed. */
-function dropList(value: string | undefined): string[] {
+/** `--drop a,b` or `--keep a,b`: the names, trimmed. */
+function columnList(flag: string, value: string | undefined): string[] {
   if (value === undefined) return [];
   const names = value.split(',').map((s) => s.trim());
-  if (names.some((n) => n === '')) throw new UsageError(`--drop must be comma-separated column names, got "${value}"`);
+  if (names.some((n) => n === '')) throw new UsageError(`${flag} must be comma-separated column names, got "${value}"`);
   return names;
+}
+
+/**
+ * Leaves out the free-text columns (see `FREE_TEXT`) among the features, except those
+ * `--keep` names, with a warning; records every column left out, and why, in `cfg.droppedColumns`.
+ */
+function dropFreeText(table: Table, cfg: TrainConfig, id: string | null, out: Output): Table {
+  const keep = cfg.keep ?? [];
+  const names = table.columns.map((c) => c.name);
+  const unknown = keep.filter((n) => !names.includes(n));
+  if (unknown.length > 0) {
+    throw dataError({
+      file: table.source,
+      row: 1,
+      column: unknown[0]!,
+      what: `--keep names ${list(unknown)}, which ${unknown.length === 1 ? 'is' : 'are'} not among the columns read (${list(names)})`,
+      fix: 'Pass column names from the header, not also given to --drop, to --keep',
+      code: 'unknown-column',
+    });
+  }
+  const candidates = names.filter((n) => n !== cfg.target && n !== id && !keep.includes(n));
+  const text = freeTextColumns(dropMissingTarget(table, cfg.target).table, candidates);
+  cfg.droppedColumns = [...(cfg.drop ?? []).map((column) => ({ column, reason: '--drop' })), ...text.map((f) => ({ column: f.column, reason: freeTextReason(f) }))];
+  if (text.length === 0) return table;
+  out.warn(freeTextWarning(table.source, text));
+  return selectColumns(table, names.filter((n) => !text.some((f) => f.column === n)));
 }
 
 function kb(bytes: number): string {
@@ -185,8 +216,11 @@ function checkResumable(path: string, ckpt: Checkpoint, cfg: TrainConfig): void 
     .filter(([k, v]) => JSON.stringify(saved[k]) !== JSON.stringify(v))
     .map(([k, v]) => `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(v)})`);
   if (differ.length > 0) throw new UsageError(`--resume ${path}: the checkpoint was made with different options: ${differ.join(', ')}`);
-  if (ckpt.epoch >= cfg.epochs) {
-    throw new UsageError(`--resume ${path}: the checkpoint has already trained ${ckpt.epoch} epochs; pass --epochs above ${ckpt.epoch} to train further`);
+  // A checkpoint with every epoch (a run killed before it saved its model) just writes the model.
+  if (ckpt.epoch > cfg.epochs) {
+    throw new UsageError(
+      `--resume ${path}: the checkpoint has already trained ${ckpt.epoch} epochs, more than --epochs ${cfg.epochs}; pass --epochs ${ckpt.epoch} to save its model, or more to train further`,
+    );
   }
 }
 
@@ -256,21 +290,23 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
   const read = await readTable(path, cfg, delim, drop);
   describeStart(out, read, cfg);
   const id = findIdColumn(dropMissingTarget(read, cfg.target).table, cfg.target, cfg.id);
-  const { table, dropped } = prepare(read, cfg, mode, id, out);
+  const { table, dropped } = prepare(dropFreeText(read, cfg, id, out), cfg, mode, id, out);
   let test: Table | null = null;
   if (flags.test !== undefined) {
     const types = Object.fromEntries(table.columns.filter((col) => col.name !== id).map((col) => [col.name, col.type]));
     test = prepare(await readTable(flags.test, cfg, delim, [], types), cfg, mode, null, out).table;
   }
+  const target = flags.out ?? defaultModelPath(path);
+  const replacing = await checkModelOut(target, cfg.target, cfg.task === 'auto' ? inferTask(table, cfg.target) : cfg.task, flags.force === true);
   cfg.checkpointConfig = resumableConfig(cfg, basename(path));
   cfg.checkpoint = flags.checkpoint ?? flags.resume ?? null;
   if (flags.resume !== undefined) {
     cfg.resume = await loadCheckpoint(flags.resume);
     checkResumable(flags.resume, cfg.resume, cfg);
-    out.note(`${out.c.bold('resume')}  ${flags.resume}: ${cfg.resume.epoch} of ${cfg.epochs} epochs done`);
+    const all = cfg.resume.epoch === cfg.epochs ? '; nothing left to train, saving the model' : '';
+    out.note(`${out.c.bold('resume')}  ${flags.resume}: ${cfg.resume.epoch} of ${cfg.epochs} epochs done${all}`);
   }
   const t = await trainOnTable(table, cfg, out, test);
-  const target = flags.out ?? `${basename(path, extname(path))}.cortex`;
   await save(t.model, target, {
     schema: t.schema,
     preprocessing: t.preprocessing,
@@ -284,11 +320,13 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
       data: path,
       out: target,
       bytes: size,
+      replaced: replacing === null ? null : { target: replacing.target, task: replacing.task, forced: replacing.forced },
       task: t.task,
       target: cfg.target,
       classes: t.task === 'classification' ? t.classes : null,
       idColumn: t.schema.idColumn ?? null,
       features: t.pipeline.inputColumns,
+      droppedColumns: cfg.droppedColumns ?? [],
       splits: t.splits,
       dropped,
       imputed: t.imputed,
@@ -303,5 +341,5 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
   }
   printTrained(out, t, cfg);
   out.line();
-  out.line(`${out.c.green('saved')}   ${target} (${kb(size)}); try: cortex evaluate ${target} ${path}`);
+  out.line(`${out.c.green('saved')}   ${target} (${kb(size)}${describeReplaced(replacing)}); try: cortex evaluate ${target} ${path}`);
 }
