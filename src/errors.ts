@@ -44,10 +44,19 @@ export interface DataLocation {
  * `cortex` command, for example, suggests its flags instead of API options):
  * a missing cell with no imputer, a cell that is not a number in a numeric column, a
  * NaN or infinite cell, a column with no values at all to impute from, a row with
- * more fields than the header, a column name that is not in the header, and a value too
- * large for a model (its scaled value, or its column's statistics, overflow a 32-bit float).
+ * more fields than the header, a column name that is not in the header, a value too
+ * large for a model (its scaled value, or its column's statistics, overflow a 32-bit float),
+ * and text that is not valid CSV (an unclosed quote, say).
  */
-export type DataErrorCode = 'missing-value' | 'not-a-number' | 'not-finite' | 'all-missing' | 'extra-fields' | 'unknown-column' | 'out-of-range';
+export type DataErrorCode =
+  | 'missing-value'
+  | 'not-a-number'
+  | 'not-finite'
+  | 'all-missing'
+  | 'extra-fields'
+  | 'unknown-column'
+  | 'out-of-range'
+  | 'malformed-csv';
 
 /** What a {@link DataError} is about, apart from where: the kind and the problem without the advice. */
 export interface DataErrorDetail {

@@ -54,6 +54,7 @@ const CLI_ADVICE: Record<DataErrorCode, (e: DataError) => { what?: string; fix: 
       ? 'Correct the value (is it in the right units?), or leave the cell empty to leave the row out'
       : `Correct the value (is it in the right units?), leave the cell empty to mark it as missing (see --impute), or leave the column out with --drop ${e.column ?? '<column>'}`,
   }),
+  'malformed-csv': () => ({ fix: "Check the quotes around this row, or pass the file's --delimiter (tab, ';' or '|', for example)" }),
   'unknown-column': () => ({ fix: "Check the spelling, or the delimiter (pass --delimiter ';' for a file separated by semicolons, for example)" }),
 };
 

@@ -161,6 +161,7 @@ class TableReader {
         row: w.linesBefore + Math.max(1, lines),
         what: `the CSV cannot be parsed (${e.message})`,
         fix: 'Check the quotes and the delimiter around this row',
+        code: 'malformed-csv',
       };
       // Before the header is settled, the first buffered record is the likely header.
       const header = this.layout?.names ?? (this.opts.header === false ? undefined : this.pending[0]);

@@ -45,7 +45,7 @@ describe('bad input gets the right exit code and a one-line message', () => {
     writeFileSync(p('text.csv'), 'a,b,c\n1,2,x\n3,oops,y\n5,6,x\n7,8,y\n');
     oneLineError(await cli(['train', p('text.csv'), '--target', 'c']), 2, /text\.csv, row 3, column "b": value "oops" is not a number/);
     writeFileSync(p('quote.csv'), 'a,b,c\n1,2,"x\n3,4,y\n');
-    oneLineError(await cli(['train', p('quote.csv'), '--target', 'c']), 2, /quote\.csv, row \d+(, column "[^"]+")?: the CSV cannot be parsed/);
+    oneLineError(await cli(['train', p('quote.csv'), '--target', 'c']), 2, /quote\.csv, row \d+(, column "[^"]+")?: the CSV cannot be parsed.*pass the file's --delimiter/);
     writeFileSync(p('missing.csv'), 'a,b,c\n1,2,x\n3,,y\n5,6,x\n7,8,y\n');
     oneLineError(await cli(['train', p('missing.csv'), '--target', 'c', '--val-split', '0', '--impute', 'error']), 2, /missing\.csv, row 3, column "b": the value is missing \(--impute error\)\. .*--impute mean/);
   });

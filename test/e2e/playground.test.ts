@@ -196,7 +196,7 @@ suite('playground (Chromium)', () => {
       const csv = join(RESULTS, 'playground-shapes.csv');
       writeFileSync(csv, `${rows.map((r) => r.split(',').slice(0, 4).join(',')).join('\n')}\n`);
       const model = join(RESULTS, 'playground-shapes.cortex');
-      await cortex('train', csv, '--target', 'kind', '--layers', '5', '--epochs', '40', '--seed', '2', '--out', model);
+      await cortex('train', csv, '--target', 'kind', '--layers', '5', '--epochs', '40', '--lr', '0.01', '--seed', '2', '--out', model);
       await page.locator('#import-file').setInputFiles(model);
       await expect.poll(() => page.locator('#message').textContent()).toContain('Loaded');
       expect(await page.evaluate(() => window.cortexPlayground!.state().layers)).toEqual([5]);
