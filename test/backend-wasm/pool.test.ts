@@ -28,7 +28,7 @@ function runChild(flags: string[], env: Record<string, string> = {}): { status: 
   const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', child], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 300_000, // far above the few seconds a child takes, even on a loaded machine
     env: { ...process.env, CORTEX_RELAXED_SIMD: '', ...env },
   });
   return { status: r.status, out: r.stdout, err: r.stderr, ms: Date.now() - t0 };

@@ -48,17 +48,21 @@ describe('cortex train killed with SIGKILL', () => {
     for (const delay of [0, 3, 10, 30]) {
       const out = join(dir, `race-${delay}.cortex`);
       copyFileSync(model, out);
-      const r = await trainAndKill(['--epochs', '30', '--layers', '128,128', '--out', out], /epoch +30\/30/, delay);
+      const r = await trainAndKill(['--epochs', '30', '--early-stopping', 'off', '--layers', '128,128', '--out', out], /epoch +30\/30/, delay);
       const now = readFileSync(out);
       if (now.equals(earlier)) outcomes.add('earlier');
       else {
-        const saved = await load(out); // throws on any partial or corrupt file
+        // A complete new model: it loads (every byte checksummed), it is the 30-epoch run, and
+        // its file is exactly what a save writes (no trailing or missing bytes).
+        const saved = await load(out);
         expect(saved.training?.epochs).toBe(30);
+        expect(saved.model.numParameters()).toBe(4 * 128 + 128 + 128 * 128 + 128 + 128 * 3 + 3);
         outcomes.add(r.signal === 'SIGKILL' ? 'new (killed after the rename)' : 'new');
       }
       // Any temporary file left behind (by this kill or an earlier one) is hidden and named after its target.
       for (const f of readdirSync(dir)) if (f.startsWith('.')) expect(f).toMatch(/^\.race-\d+\.cortex\.\d+\.[0-9a-f]{8}\.tmp$/);
     }
+    // Every one of the four runs ended in one of the two whole files (checked above, each time).
     expect(outcomes.size).toBeGreaterThan(0);
   }, 120_000);
 });
