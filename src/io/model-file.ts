@@ -202,7 +202,6 @@ function parseDocument(meta: Record<string, string>, fail: (what: string) => Mod
   for (const key of ['schema', 'training', 'metrics'] as const) {
     if (doc[key] !== null && !isObject(doc[key])) throw fail(`'${key}' must be an object or null`);
   }
-  if (doc.schema !== null) checkSchema(doc.schema, fail);
   return doc as unknown as ModelDocument;
 }
 
@@ -225,6 +224,8 @@ export function decodeModelFile(input: Uint8Array | ArrayBuffer, source = '<buff
         (whole ? ' (the checksum covers the architecture, schema, preprocessing, metrics, tensor table and weights)' : ''),
     );
   }
+  // After the checksum, so that random damage is reported as damage rather than as a bad field.
+  if (doc.schema !== null) checkSchema(doc.schema, fail);
   let model: Module;
   try {
     // Every size the architecture declares is checked against the file's tensors first,
