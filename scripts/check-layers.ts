@@ -18,6 +18,7 @@ const RANKS: Record<string, number> = {
   optim: 3,
   data: 3,
   train: 3,
+  explain: 3,
   io: 4,
   cli: 5,
   'index.ts': 6,

@@ -59,6 +59,7 @@ export type { Shape } from './tensor/shape.js';
 export * from './nn/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
+export * from './explain/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
 
