@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LIBRARY_VERSION } from '../io/version.js';
 import { demoCommand } from './commands/demo.js';
+import { EXPLAIN_METHODS, type ExplainFlags, explainCommand } from './commands/explain.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { infoCommand } from './commands/info.js';
 import { type PredictFlags, predictCommand } from './commands/predict.js';
@@ -115,6 +116,18 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
   ).action((model: string, data: string, flags: Common & PredictFlags) =>
     run((out) => predictCommand(model, data, flags, out), flags),
   );
+
+  withCommon(
+    program
+      .command('explain')
+      .description('explain each row\'s prediction: attributions per input column, and a global importance chart')
+      .argument('<model>', 'a model file saved by cortex train')
+      .argument('<rows.csv>', 'a CSV with the model’s input columns')
+      .addOption(new Option('--method <name>', 'attribution method').choices([...EXPLAIN_METHODS]).default('integrated-gradients'))
+      .option('--steps <n>', 'integration steps (integrated-gradients) or samples (gradient-shap)', '50')
+      .option('--rows <n>', 'explain at most this many rows (default: 1000)')
+      .option(DELIMITER, DELIMITER_HELP, ','),
+  ).action((model: string, data: string, flags: Common & ExplainFlags) => run((out) => explainCommand(model, data, flags, out), flags));
 
   withCommon(
     program
