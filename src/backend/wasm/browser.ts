@@ -4,6 +4,7 @@
  * which shared memory requires).
  * @module
  */
+import { canMakeSharedMemory, type Platform } from './platform.js';
 import { type WorkerHandle, type WorkerInit, WORKER_BODY, workerStartError } from './pool.js';
 
 /** Fetches a kernel file. */
@@ -52,5 +53,20 @@ export function spawnBrowserWorker(init: WorkerInit): WorkerHandle {
     async terminate(): Promise<void> {
       worker.terminate();
     },
+  };
+}
+
+/**
+ * The browser host (also every non-Node runtime): `fetch`, and Web Workers
+ * when `threads` is on and the page is cross-origin isolated.
+ */
+export function hostPlatform(threads: boolean): Platform {
+  const share = threads && browserCanShare() && canMakeSharedMemory();
+  return {
+    optInRelaxed: () => {},
+    read: fetchBytes,
+    spawn: share ? spawnBrowserWorker : null,
+    cores: browserCoreCount(),
+    canBlock: inWorker(),
   };
 }

@@ -13,6 +13,8 @@
  * @module
  */
 import { CortexError } from '../../errors.js';
+import { hostPlatform } from '#wasm-platform';
+import type { Platform } from './platform.js';
 import type { SpawnWorker } from './pool.js';
 import type { KernelExports } from './runtime.js';
 
@@ -47,45 +49,6 @@ export interface LoadedKernels {
   cores: number;
   /** Whether the loading thread may park in `Atomics.wait` (false on a browser's main thread). */
   canBlock: boolean;
-}
-
-interface Platform {
-  /** Makes relaxed SIMD available when the user opted in (Node 20's flag); a no-op elsewhere. */
-  optInRelaxed(): void;
-  read(url: URL): Promise<Uint8Array<ArrayBuffer>>;
-  spawn: SpawnWorker | null;
-  cores: number;
-  canBlock: boolean;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node !== undefined;
-}
-
-function canMakeSharedMemory(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  try {
-    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
-  } catch {
-    return false;
-  }
-}
-
-async function platform(threads: boolean): Promise<Platform> {
-  if (isNode()) {
-    const node = await import('./node.js');
-    const spawn = threads && canMakeSharedMemory() ? node.spawnWorker : null;
-    return { optInRelaxed: node.optInRelaxedSimd, read: node.readBytes, spawn, cores: node.coreCount(), canBlock: true };
-  }
-  const web = await import('./browser.js');
-  const share = threads && web.browserCanShare() && canMakeSharedMemory();
-  return {
-    optInRelaxed: () => {},
-    read: web.fetchBytes,
-    spawn: share ? web.spawnBrowserWorker : null,
-    cores: web.browserCoreCount(),
-    canBlock: web.inWorker(),
-  };
 }
 
 function kernelExports(instance: WebAssembly.Instance): KernelExports {
@@ -123,7 +86,7 @@ async function instantiate(
  */
 export async function loadKernels(options: LoadOptions = {}): Promise<LoadedKernels | null> {
   if (typeof WebAssembly !== 'object') return null;
-  const env = await platform(options.threads !== false);
+  const env = hostPlatform(options.threads !== false);
   const tryRelaxed = options.relaxedSimd !== false;
   let relaxed = false;
   let single: KernelInstance | null = null;
