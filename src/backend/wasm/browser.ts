@@ -4,13 +4,19 @@
  * which shared memory requires).
  * @module
  */
-import { canMakeSharedMemory, type Platform } from './platform.js';
+import { CortexError } from '../../errors.js';
+import { canMakeSharedMemory, KERNEL_HINT, type Platform } from './platform.js';
 import { type WorkerHandle, type WorkerInit, WORKER_BODY, workerStartError } from './pool.js';
 
 /** Fetches a kernel file. */
 export async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`fetching ${url.href} failed with HTTP ${response.status}`);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new CortexError(`wasm backend: fetching ${url.href} failed (${e instanceof Error ? e.message : String(e)}). ${KERNEL_HINT}`);
+  }
+  if (!response.ok) throw new CortexError(`wasm backend: fetching ${url.href} failed with HTTP ${response.status}. ${KERNEL_HINT}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 

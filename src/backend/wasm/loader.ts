@@ -9,12 +9,18 @@
  * `WebAssembly.validate` on the candidate bytes: a runtime without SIMD rejects
  * every build, and the caller then keeps the reference backend. Node 20 hides
  * relaxed SIMD behind a V8 flag; `CORTEX_RELAXED_SIMD=1` turns it on (see
- * `optInRelaxedSimd` in node.ts).
+ * `optInRelaxedSimd` in node.ts). A file that cannot be read, or is not
+ * WebAssembly at all (an HTML page from a dev server), is an error that names
+ * the URL and the fix, never "no SIMD".
+ *
+ * The kernel URLs must stay literal `new URL('./generated/….wasm',
+ * import.meta.url)` expressions: that is the form Vite, webpack 5 and esbuild
+ * recognise and rewrite to the emitted asset.
  * @module
  */
 import { CortexError } from '../../errors.js';
 import { hostPlatform } from '#wasm-platform';
-import type { Platform } from './platform.js';
+import { KERNEL_HINT, type Platform } from './platform.js';
 import type { SpawnWorker } from './pool.js';
 import type { KernelExports } from './runtime.js';
 
@@ -66,12 +72,31 @@ function kernelExports(instance: WebAssembly.Instance): KernelExports {
   };
 }
 
+/** True when `bytes` start with the WebAssembly magic number and version 1. */
+function isWasm(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+}
+
+/** The first bytes as text, for an error message. */
+function preview(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes.subarray(0, 24)) text += b >= 32 && b < 127 ? String.fromCharCode(b) : '.';
+  return text;
+}
+
 async function instantiate(
   env: Platform,
   url: URL,
   shared: boolean,
 ): Promise<KernelInstance | null> {
   const bytes = await env.read(url);
+  if (!isWasm(bytes)) {
+    throw new CortexError(
+      `wasm backend: ${url.href} is not a WebAssembly module (it starts with ${JSON.stringify(preview(bytes))}; ` +
+        `a server that answers unknown paths with index.html does this). ${KERNEL_HINT}`,
+    );
+  }
+  // Real wasm bytes that do not validate: this runtime lacks (relaxed) SIMD.
   if (!WebAssembly.validate(bytes)) return null;
   const module = await WebAssembly.compile(bytes);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared });

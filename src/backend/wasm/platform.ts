@@ -32,3 +32,14 @@ export function canMakeSharedMemory(): boolean {
     return false;
   }
 }
+
+/**
+ * What to do when a kernel file cannot be loaded: the files ship next to the
+ * compiled loader and bundlers find them through its literal
+ * `new URL('./generated/….wasm', import.meta.url)` expressions.
+ */
+export const KERNEL_HINT =
+  'The kernels ship in cortex-nn/dist/backend/wasm/generated/ and must be served with the app: ' +
+  "with Vite, add 'cortex-nn' to optimizeDeps.exclude in vite.config (pre-bundling moves the loader away from them) " +
+  'and, for a linked or file: dependency, its folder to server.fs.allow; Vite and webpack 5 builds emit them by themselves; ' +
+  'esbuild does not, so copy that folder to generated/ next to the bundle. Cortex runs on its JavaScript backend meanwhile.';
