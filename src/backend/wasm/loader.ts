@@ -84,8 +84,15 @@ function preview(bytes: Uint8Array): string {
   return text;
 }
 
+/**
+ * Fetches, validates and instantiates one build. `variant` is its file name
+ * (reported as is: a bundler may have renamed the file, say to
+ * kernels-single-74UQAiVI.wasm); `url` must be a literal
+ * `new URL('./generated/….wasm', import.meta.url)` at the call site.
+ */
 async function instantiate(
   env: Platform,
+  variant: string,
   url: URL,
   shared: boolean,
 ): Promise<KernelInstance | null> {
@@ -101,7 +108,6 @@ async function instantiate(
   const module = await WebAssembly.compile(bytes);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const variant = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   return { module, memory, exports: kernelExports(instance), variant };
 }
 
@@ -117,16 +123,16 @@ export async function loadKernels(options: LoadOptions = {}): Promise<LoadedKern
   let single: KernelInstance | null = null;
   if (tryRelaxed) {
     env.optInRelaxed();
-    single = await instantiate(env, new URL('./generated/kernels-single-relaxed.wasm', import.meta.url), false);
+    single = await instantiate(env, 'kernels-single-relaxed.wasm', new URL('./generated/kernels-single-relaxed.wasm', import.meta.url), false);
     relaxed = single !== null;
   }
-  single ??= await instantiate(env, new URL('./generated/kernels-single.wasm', import.meta.url), false);
+  single ??= await instantiate(env, 'kernels-single.wasm', new URL('./generated/kernels-single.wasm', import.meta.url), false);
   if (single === null) return null;
   let pooled: KernelInstance | null = null;
   if (env.spawn !== null) {
     pooled = relaxed
-      ? await instantiate(env, new URL('./generated/kernels-threads-relaxed.wasm', import.meta.url), true)
-      : await instantiate(env, new URL('./generated/kernels-threads.wasm', import.meta.url), true);
+      ? await instantiate(env, 'kernels-threads-relaxed.wasm', new URL('./generated/kernels-threads-relaxed.wasm', import.meta.url), true)
+      : await instantiate(env, 'kernels-threads.wasm', new URL('./generated/kernels-threads.wasm', import.meta.url), true);
   }
   return {
     single,
