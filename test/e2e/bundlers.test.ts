@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, createLogger, createServer, type Logger } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,4 +185,27 @@ suite('cortex-nn in bundled web apps (Chromium)', () => {
       }
     }, 300_000);
   });
+
+  /** Installs test/apps/<name>, builds it with its build.mjs and the given bundler, and runs it. */
+  async function bundledApp(name: string, bundler: unknown): Promise<void> {
+    const app = await installApp(packDir, name);
+    const { buildApp } = (await import(pathToFileURL(join(app, 'build.mjs')).href)) as {
+      buildApp(bundler: unknown, dir: string): Promise<unknown>;
+    };
+    await buildApp(bundler, app);
+    const server = await serveIsolated(join(app, 'dist'));
+    try {
+      expectThreadedWasm(await runApp(browser, server.url));
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('esbuild (bundle, kernels copied next to it as the README says): the WASM backend with 2 threads, no console errors', async () => {
+    await bundledApp('esbuild', await import('esbuild'));
+  }, 300_000);
+
+  it('webpack 5 (no loaders, no plugins): the WASM backend with 2 threads, no console errors', async () => {
+    await bundledApp('webpack', (await import('webpack')).default);
+  }, 300_000);
 });
