@@ -5,7 +5,7 @@
  * Each app trains XOR and writes `backendStatus()`, the thread count and the
  * final loss into the page. Slow (packing, npm install, bundling): minutes.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -13,7 +13,7 @@ import { build, createLogger, createServer, type Logger } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendStatus } from '../../src/backend/default.js';
 import { CHROMIUM, hasChromium } from './harness.js';
-import { installApp, packCortex, serveIsolated } from './pack.js';
+import { installApp, packCortex, ROOT, serveIsolated, sh } from './pack.js';
 
 interface AppResult {
   status: BackendStatus;
@@ -185,6 +185,42 @@ suite('cortex-nn in bundled web apps (Chromium)', () => {
       }
     }, 300_000);
   });
+
+  it('vite dev server with a linked (file:) package: a 403 warning names server.fs.allow; with it, 2 threads', async () => {
+    const app = join(packDir, 'app-vite-linked');
+    cpSync(join(ROOT, 'test/apps/vite'), app, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    manifest.dependencies['cortex-nn'] = 'file:../package';
+    // A linked checkout has its own dependencies installed; npm links the folder as it is.
+    await sh('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], join(packDir, 'package'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify(manifest, null, 2));
+    await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], app);
+    for (const allow of [null, [app, join(packDir, 'package')]]) {
+      const server = await createServer({
+        root: app,
+        configFile: join(app, 'vite.config.ts'),
+        logLevel: 'error',
+        server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, ...(allow === null ? {} : { fs: { allow } }) },
+      });
+      await server.listen();
+      try {
+        const url = server.resolvedUrls?.local[0];
+        if (url === undefined) throw new Error('vite dev server: no URL');
+        if (allow !== null) {
+          expectThreadedWasm(await runApp(browser, url));
+          continue;
+        }
+        const { result, warnings } = await runApp(browser, url);
+        expect(result.status.wasm).toBeNull();
+        expect(result.status.reason).toMatch(/kernels-single(-relaxed)?\.wasm failed with HTTP 403/);
+        const ours = warnings.filter((w) => w.includes('cortex-nn'));
+        expect(ours).toHaveLength(1);
+        expect(ours[0]).toContain('server.fs.allow');
+      } finally {
+        await server.close();
+      }
+    }
+  }, 300_000);
 
   /** Installs test/apps/<name>, builds it with its build.mjs and the given bundler, and runs it. */
   async function bundledApp(name: string, bundler: unknown): Promise<void> {
