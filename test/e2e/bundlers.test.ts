@@ -5,7 +5,7 @@
  * Each app trains XOR and writes `backendStatus()`, the thread count and the
  * final loss into the page. Slow (packing, npm install, bundling): minutes.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -101,6 +101,7 @@ suite('cortex-nn in bundled web apps (Chromium)', () => {
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
+    if (packDir !== undefined) rmSync(packDir, { recursive: true, force: true });
   });
 
   // Vite's "Sourcemap points to missing source files" warnings came from maps naming src/ files that did not ship.
