@@ -15,7 +15,12 @@ const RELAXED = ['test/backend-wasm/conformance.test.ts', 'test/backend-wasm/opt
 export default defineConfig({
   resolve: {
     // The README's examples import the package by name; point it at the sources.
-    alias: { 'cortex-nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: {
+      'cortex-nn': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      // The tests run the sources in Node: the Node platform layer (package.json's
+      // "imports" points at dist/, which the built package uses).
+      '#wasm-platform': fileURLToPath(new URL('./src/backend/wasm/node.ts', import.meta.url)),
+    },
   },
   test: {
     // Far above any test's normal run time: a loaded 2-core machine must not fail a test.

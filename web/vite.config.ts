@@ -5,7 +5,7 @@
  * WASM backend shared memory and therefore its worker threads.
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
 
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -18,34 +18,14 @@ export const isolationHeaders: Record<string, string> = {
 };
 
 /**
- * The WASM loader imports its Node platform layer lazily, only when it runs in Node. A
- * browser bundle cannot contain `node:fs` or `node:worker_threads`, so the production build
- * swaps that module for a stub that is never called in a browser.
+ * The page imports the library's sources, whose WASM loader reaches its platform layer
+ * through the `#wasm-platform` subpath import; package.json maps that to the built files,
+ * so point it at the browser layer's source here (a browser bundle never holds Node code).
  */
-function browserOnlyWasmLoader(): Plugin {
-  const stub = '\0cortex-wasm-node-stub';
-  return {
-    name: 'cortex-browser-only-wasm-loader',
-    apply: 'build',
-    enforce: 'pre',
-    resolveId(source, importer) {
-      if (source === './node.js' && importer?.replaceAll('\\', '/').endsWith('src/backend/wasm/loader.ts')) return stub;
-      return null;
-    },
-    load(id) {
-      if (id !== stub) return null;
-      return [
-        "const unavailable = () => { throw new Error('the Node platform layer is not part of the browser build'); };",
-        'export const readBytes = unavailable;',
-        'export const spawnWorker = unavailable;',
-        'export const coreCount = () => 1;',
-      ].join('\n');
-    },
-  };
-}
+const wasmPlatform = fileURLToPath(new URL('../src/backend/wasm/browser.ts', import.meta.url));
 
 export default defineConfig({
-  plugins: [browserOnlyWasmLoader()],
+  resolve: { alias: { '#wasm-platform': wasmPlatform } },
   root: webRoot,
   base: './',
   clearScreen: false,
@@ -55,7 +35,7 @@ export default defineConfig({
     fs: { allow: [repoRoot] },
   },
   preview: { host: '127.0.0.1', headers: isolationHeaders },
-  worker: { format: 'es', plugins: () => [browserOnlyWasmLoader()] },
+  worker: { format: 'es' },
   build: { outDir: fileURLToPath(new URL('./dist', import.meta.url)), emptyOutDir: true, target: 'es2022' },
   optimizeDeps: { include: ['uplot'] },
 });

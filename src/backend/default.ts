@@ -39,6 +39,8 @@ export async function loadDefaultBackend(): Promise<BackendStatus> {
     status = { wasm, reason: wasm === null ? 'this runtime has no WebAssembly SIMD' : null };
   } catch (e) {
     status = { wasm: null, reason: e instanceof Error ? e.message : String(e) };
+    // Say it once: a slow backend nobody asked for must not go unnoticed (backendStatus() keeps the reason).
+    console.warn(`cortex-nn: the WebAssembly backend did not load, so ops run on the slower JavaScript backend. ${status.reason}`);
   }
   return backendStatus();
 }

@@ -43,6 +43,8 @@ async function reportFrom(isolated: boolean): Promise<Report> {
     configFile: false,
     root: ROOT,
     logLevel: 'error',
+    // The sources' platform layer, as a browser bundle of the package gets it from package.json's "imports".
+    resolve: { alias: { '#wasm-platform': `${ROOT}src/backend/wasm/browser.ts` } },
     server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null, headers },
   });
   await server.listen();

@@ -4,12 +4,19 @@
  * which shared memory requires).
  * @module
  */
+import { CortexError } from '../../errors.js';
+import { canMakeSharedMemory, KERNEL_HINT, type Platform } from './platform.js';
 import { type WorkerHandle, type WorkerInit, WORKER_BODY, workerStartError } from './pool.js';
 
 /** Fetches a kernel file. */
 export async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer>> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`fetching ${url.href} failed with HTTP ${response.status}`);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new CortexError(`wasm backend: fetching ${url.href} failed (${e instanceof Error ? e.message : String(e)}). ${KERNEL_HINT}`);
+  }
+  if (!response.ok) throw new CortexError(`wasm backend: fetching ${url.href} failed with HTTP ${response.status}. ${KERNEL_HINT}`);
   return new Uint8Array(await response.arrayBuffer());
 }
 
@@ -52,5 +59,20 @@ export function spawnBrowserWorker(init: WorkerInit): WorkerHandle {
     async terminate(): Promise<void> {
       worker.terminate();
     },
+  };
+}
+
+/**
+ * The browser host (also every non-Node runtime): `fetch`, and Web Workers
+ * when `threads` is on and the page is cross-origin isolated.
+ */
+export function hostPlatform(threads: boolean): Platform {
+  const share = threads && browserCanShare() && canMakeSharedMemory();
+  return {
+    optInRelaxed: () => {},
+    read: fetchBytes,
+    spawn: share ? spawnBrowserWorker : null,
+    cores: browserCoreCount(),
+    canBlock: inWorker(),
   };
 }

@@ -9,10 +9,18 @@
  * `WebAssembly.validate` on the candidate bytes: a runtime without SIMD rejects
  * every build, and the caller then keeps the reference backend. Node 20 hides
  * relaxed SIMD behind a V8 flag; `CORTEX_RELAXED_SIMD=1` turns it on (see
- * `optInRelaxedSimd` in node.ts).
+ * `optInRelaxedSimd` in node.ts). A file that cannot be read, or is not
+ * WebAssembly at all (an HTML page from a dev server), is an error that names
+ * the URL and the fix, never "no SIMD".
+ *
+ * The kernel URLs must stay literal `new URL('./generated/….wasm',
+ * import.meta.url)` expressions: that is the form Vite, webpack 5 and esbuild
+ * recognise and rewrite to the emitted asset.
  * @module
  */
 import { CortexError } from '../../errors.js';
+import { hostPlatform } from '#wasm-platform';
+import { KERNEL_HINT, type Platform } from './platform.js';
 import type { SpawnWorker } from './pool.js';
 import type { KernelExports } from './runtime.js';
 
@@ -49,45 +57,6 @@ export interface LoadedKernels {
   canBlock: boolean;
 }
 
-interface Platform {
-  /** Makes relaxed SIMD available when the user opted in (Node 20's flag); a no-op elsewhere. */
-  optInRelaxed(): void;
-  read(url: URL): Promise<Uint8Array<ArrayBuffer>>;
-  spawn: SpawnWorker | null;
-  cores: number;
-  canBlock: boolean;
-}
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions === 'object' && process.versions.node !== undefined;
-}
-
-function canMakeSharedMemory(): boolean {
-  if (typeof SharedArrayBuffer === 'undefined') return false;
-  try {
-    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
-  } catch {
-    return false;
-  }
-}
-
-async function platform(threads: boolean): Promise<Platform> {
-  if (isNode()) {
-    const node = await import('./node.js');
-    const spawn = threads && canMakeSharedMemory() ? node.spawnWorker : null;
-    return { optInRelaxed: node.optInRelaxedSimd, read: node.readBytes, spawn, cores: node.coreCount(), canBlock: true };
-  }
-  const web = await import('./browser.js');
-  const share = threads && web.browserCanShare() && canMakeSharedMemory();
-  return {
-    optInRelaxed: () => {},
-    read: web.fetchBytes,
-    spawn: share ? web.spawnBrowserWorker : null,
-    cores: web.browserCoreCount(),
-    canBlock: web.inWorker(),
-  };
-}
-
 function kernelExports(instance: WebAssembly.Instance): KernelExports {
   const e = instance.exports;
   const runJob = e.runJob;
@@ -103,17 +72,42 @@ function kernelExports(instance: WebAssembly.Instance): KernelExports {
   };
 }
 
+/** True when `bytes` start with the WebAssembly magic number and version 1. */
+function isWasm(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+}
+
+/** The first bytes as text, for an error message. */
+function preview(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes.subarray(0, 24)) text += b >= 32 && b < 127 ? String.fromCharCode(b) : '.';
+  return text;
+}
+
+/**
+ * Fetches, validates and instantiates one build. `variant` is its file name
+ * (reported as is: a bundler may have renamed the file, say to
+ * kernels-single-74UQAiVI.wasm); `url` must be a literal
+ * `new URL('./generated/….wasm', import.meta.url)` at the call site.
+ */
 async function instantiate(
   env: Platform,
+  variant: string,
   url: URL,
   shared: boolean,
 ): Promise<KernelInstance | null> {
   const bytes = await env.read(url);
+  if (!isWasm(bytes)) {
+    throw new CortexError(
+      `wasm backend: ${url.href} is not a WebAssembly module (it starts with ${JSON.stringify(preview(bytes))}; ` +
+        `a server that answers unknown paths with index.html does this). ${KERNEL_HINT}`,
+    );
+  }
+  // Real wasm bytes that do not validate: this runtime lacks (relaxed) SIMD.
   if (!WebAssembly.validate(bytes)) return null;
   const module = await WebAssembly.compile(bytes);
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const variant = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   return { module, memory, exports: kernelExports(instance), variant };
 }
 
@@ -123,22 +117,22 @@ async function instantiate(
  */
 export async function loadKernels(options: LoadOptions = {}): Promise<LoadedKernels | null> {
   if (typeof WebAssembly !== 'object') return null;
-  const env = await platform(options.threads !== false);
+  const env = hostPlatform(options.threads !== false);
   const tryRelaxed = options.relaxedSimd !== false;
   let relaxed = false;
   let single: KernelInstance | null = null;
   if (tryRelaxed) {
     env.optInRelaxed();
-    single = await instantiate(env, new URL('./generated/kernels-single-relaxed.wasm', import.meta.url), false);
+    single = await instantiate(env, 'kernels-single-relaxed.wasm', new URL('./generated/kernels-single-relaxed.wasm', import.meta.url), false);
     relaxed = single !== null;
   }
-  single ??= await instantiate(env, new URL('./generated/kernels-single.wasm', import.meta.url), false);
+  single ??= await instantiate(env, 'kernels-single.wasm', new URL('./generated/kernels-single.wasm', import.meta.url), false);
   if (single === null) return null;
   let pooled: KernelInstance | null = null;
   if (env.spawn !== null) {
     pooled = relaxed
-      ? await instantiate(env, new URL('./generated/kernels-threads-relaxed.wasm', import.meta.url), true)
-      : await instantiate(env, new URL('./generated/kernels-threads.wasm', import.meta.url), true);
+      ? await instantiate(env, 'kernels-threads-relaxed.wasm', new URL('./generated/kernels-threads-relaxed.wasm', import.meta.url), true)
+      : await instantiate(env, 'kernels-threads.wasm', new URL('./generated/kernels-threads.wasm', import.meta.url), true);
   }
   return {
     single,

@@ -1,13 +1,15 @@
 /**
  * Node-only platform layer: reads the kernel files from disk and starts pool
- * workers with `node:worker_threads`. Loaded with a dynamic `import()` so the
- * rest of the backend stays browser-safe.
+ * workers with `node:worker_threads`. The loader reaches it only through the
+ * `#wasm-platform` subpath import under the `node` condition (see
+ * platform.ts), so browser bundles never see it.
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { canMakeSharedMemory, type Platform } from './platform.js';
 import { type WorkerHandle, type WorkerInit, WORKER_BODY, workerStartError } from './pool.js';
 
 /** Reads a kernel file addressed by a `file:` URL. */
@@ -60,5 +62,16 @@ export function spawnWorker(init: WorkerInit): WorkerHandle {
     async terminate(): Promise<void> {
       await worker.terminate();
     },
+  };
+}
+
+/** The Node host: files on disk, `node:worker_threads` when `threads` and shared memory allow. */
+export function hostPlatform(threads: boolean): Platform {
+  return {
+    optInRelaxed: optInRelaxedSimd,
+    read: readBytes,
+    spawn: threads && canMakeSharedMemory() ? spawnWorker : null,
+    cores: coreCount(),
+    canBlock: true,
   };
 }
