@@ -146,6 +146,14 @@ suite('playground (Chromium)', () => {
       const info = await cortex('info', file);
       expect(info).toContain('Linear');
       expect(info).toContain('cortex playground');
+      // The metrics table `cortex train` models get: one column per split, not raw JSON.
+      const table = info.slice(info.indexOf('metrics'));
+      expect(table).toMatch(/metric\s+train\s+test/);
+      expect(table).toMatch(/accuracy\s+(0\.9\d+|1\.0+)\s+(0\.9\d+|1\.0+)/);
+      expect(table).toContain('macro F1');
+      const saved = deserializeModel(readFileSync(file), file).metrics as Record<string, { rows: number; confusion: number[][] }>;
+      expect(saved.train?.rows).toBe(240);
+      expect(saved.test?.confusion.flat().reduce((a, b) => a + b, 0)).toBe(160);
     } else {
       console.warn(`e2e: ${CLI} is missing, so cortex predict was not run on the exported model`);
       expect(deserializeModel(readFileSync(file), file).schema?.features.map((f) => f.name)).toEqual(['x1', 'x2']);

@@ -7,7 +7,8 @@ import { ModelFormatError } from '../../../src/errors.js';
 import { type DataSchema, deserializeModel, serializeModel } from '../../../src/io/model-file.js';
 import type { JsonObject } from '../../../src/io/registry.js';
 import { Dropout, Linear, Sequential } from '../../../src/nn/index.js';
-import type { EpochRecord, CsvUpload } from '../protocol.js';
+import type { CsvUpload } from '../protocol.js';
+import { splitMetrics } from './metrics.js';
 import { ACTIVATIONS, type ActivationChoice, type PlaygroundState, stateFromQuery, stateToQuery } from '../state.js';
 import { buildData, type Preprocessing } from './dataset.js';
 import { type Network, Session } from './session.js';
@@ -26,15 +27,11 @@ function schemaOf(s: Session): DataSchema {
 }
 
 /** Serialises the session's model with its schema, the run's settings and its metrics. */
-export function exportModel(s: Session, latest: EpochRecord | null): { bytes: ArrayBuffer; fileName: string } {
-  const record = latest ?? s.evaluate();
-  const scoreName = s.data.task === 'classification' ? 'accuracy' : 'r2';
-  const metrics = {
-    trainLoss: record.trainLoss,
-    testLoss: Number.isFinite(record.testLoss) ? record.testLoss : null,
-    [`train_${scoreName}`]: record.trainScore,
-    [scoreName]: Number.isFinite(record.testScore) ? record.testScore : null,
-  };
+export function exportModel(s: Session): { bytes: ArrayBuffer; fileName: string } {
+  // Per split, as `cortex train` writes them (and `cortex info` prints them).
+  const { train, test } = s.splitOutputs();
+  const classes = s.classes;
+  const metrics = { train: splitMetrics(train, classes), test: splitMetrics(test, classes) };
   const st = s.state;
   const bytes = serializeModel(s.net.model, {
     schema: schemaOf(s),

@@ -18,6 +18,7 @@ import { Generator } from '../../../src/tensor/random.js';
 import { accuracy, r2Score } from '../../../src/train/metrics.js';
 import { type EpochRecord, type LayerWeights, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
+import type { SplitOutputs } from './metrics.js';
 import { gridInputs, type PlaygroundData, type Preprocessing, type TargetScaling } from './dataset.js';
 
 /** The network the page trains: `Linear` and activation (and dropout) layers in a `Sequential`. */
@@ -187,6 +188,22 @@ export class Session {
     });
     model.train();
     return { epoch: this.epoch, step: this.step, ...r };
+  }
+
+  /** Model outputs (logits, or values in the target's units), targets and loss of both splits. */
+  splitOutputs(): { train: SplitOutputs; test: SplitOutputs } {
+    const { model } = this.net;
+    model.eval();
+    const run = (x: Tensor, t: Tensor, targets: Float32Array): SplitOutputs =>
+      noGrad(() => {
+        const out = model.forward(x);
+        const loss = targets.length > 0 ? this.loss(out, t).item() : Number.NaN;
+        const values = Float32Array.from(out.dataSync());
+        return { outputs: this.classes > 0 ? values : this.unscale(values), targets, loss };
+      });
+    const r = { train: run(this.trainX, this.trainT, this.data.trainY), test: run(this.testX, this.testT, this.data.testY) };
+    model.train();
+    return r;
   }
 
   /** Every neuron's activation over the neuron grid, one array per diagram column. */

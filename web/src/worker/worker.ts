@@ -191,7 +191,7 @@ async function handle(msg: ToWorker): Promise<void> {
         break;
       case 'export':
         if (session) {
-          const { bytes, fileName } = exportModel(session, latest);
+          const { bytes, fileName } = exportModel(session);
           post({ type: 'exported', bytes, fileName }, [bytes]);
         }
         break;
