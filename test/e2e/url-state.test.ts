@@ -34,7 +34,7 @@ describe('playground URL state', () => {
   });
 
   it('keeps the regularisation rate only when a regulariser is on', () => {
-    expect(stateToQuery({ ...DEFAULT_STATE })).not.toContain('rate=');
+    expect(stateToQuery({ ...DEFAULT_STATE, regulariser: 'none' })).not.toContain('rate=');
     expect(stateToQuery({ ...DEFAULT_STATE, regulariser: 'l2', regRate: 0.01 })).toContain('rate=0.01');
   });
 });
