@@ -20,6 +20,8 @@ export interface PlaygroundHandle {
   epochs(): EpochRecord[];
   backend(): string;
   step(): number;
+  /** Snapshots received from the worker and frames drawn from them. */
+  frames(): { received: number; drawn: number };
 }
 
 declare global {
@@ -50,6 +52,14 @@ class App {
   private epochRecords: EpochRecord[] = [];
   private lastStep = 0;
   private sayTimer = 0;
+  /** The latest snapshot not drawn yet (several arriving within a frame are coalesced). */
+  private pending: SnapshotMessage | null = null;
+  private frameRequested = false;
+  private received = 0;
+  private drawn = 0;
+  /** Shared with the worker when the page is cross-origin isolated: `[0]` is 1 while training must stop. */
+  private readonly flags: Int32Array | null =
+    typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
   /** What to go back to if an uploaded CSV is refused. */
   private rollback: { state: PlaygroundState; csv: CsvUpload | null; hint: string } | null = null;
 
@@ -71,6 +81,7 @@ class App {
     });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
     this.worker.onerror = (e) => this.say(`The training worker failed: ${e.message}`, true);
+    if (this.flags) this.send({ type: 'control', flags: this.flags });
     this.bind();
     if (this.state.dataset === 'csv') this.state.dataset = 'spiral';
     this.showAll();
@@ -81,6 +92,7 @@ class App {
       epochs: () => [...this.epochRecords],
       backend: () => this.backendName,
       step: () => this.lastStep,
+      frames: () => ({ received: this.received, drawn: this.drawn }),
     };
   }
 
@@ -144,6 +156,8 @@ class App {
 
   private setRunning(on: boolean): void {
     this.running = on;
+    // Read by the worker between batches: a pause takes effect after the current batch.
+    if (this.flags) Atomics.store(this.flags, 0, on ? 0 : 1);
     this.playButton.classList.toggle('playing', on);
     this.playButton.setAttribute('aria-label', on ? 'Pause' : 'Play');
   }
@@ -168,6 +182,7 @@ class App {
     this.epochRecords = [];
     this.lastStep = 0;
     this.say('');
+    byId('stat-speed', HTMLOutputElement).value = '0';
     this.send({ type: 'configure', state: this.state, csv: this.state.dataset === 'csv' ? this.csv : null });
   }
 
@@ -244,6 +259,8 @@ class App {
 
   private onData(d: DataMessage): void {
     this.rollback = null;
+    this.pending = null;
+    byId('stat-speed', HTMLOutputElement).value = '0';
     this.data = d;
     this.output.setData(d);
     this.curves.reset(d.task === 'regression');
@@ -282,18 +299,38 @@ class App {
     });
   }
 
+  /** Keeps a snapshot's losses and epochs; the views are drawn once per animation frame. */
   private onSnapshot(s: SnapshotMessage): void {
+    this.received++;
     this.lastStep = s.step;
-    this.losses.push(...s.newStepLosses);
-    this.epochRecords.push(...s.newEpochs);
+    for (const v of s.newStepLosses) this.losses.push(v);
+    for (const r of s.newEpochs) this.epochRecords.push(r);
     this.curves.push(s.newEpochs);
+    if (!s.running && this.running && s.newStepLosses.length === 0) this.setRunning(false);
+    this.pending = s;
+    if (!this.frameRequested) {
+      this.frameRequested = true;
+      requestAnimationFrame(() => this.drawFrame());
+    }
+  }
+
+  private drawFrame(): void {
+    this.frameRequested = false;
+    const s = this.pending;
+    this.pending = null;
+    if (s) this.draw(s);
+    this.send({ type: 'drawn' });
+  }
+
+  private draw(s: SnapshotMessage): void {
+    this.drawn++;
+    this.curves.draw();
     if (this.data) {
       const outputs = this.data.task === 'classification' ? this.data.classNames.map(className) : [this.data.targetName];
       this.brain.setStructure(s.columnSizes, { inputs: this.data.featureNames, outputs, classification: this.data.task === 'classification' });
     }
     this.brain.update(s);
     this.output.setOutput(s.output);
-    if (!s.running && this.running && s.newStepLosses.length === 0) this.setRunning(false);
     const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
     byId('stat-epoch', HTMLOutputElement).value = String(s.epoch).padStart(3, '0');
     // While paused, the last measured rate stays on show.

@@ -32,7 +32,14 @@ export type ToWorker =
   | { type: 'step' }
   | { type: 'speed'; stepsPerSecond: number | null }
   | { type: 'export' }
-  | { type: 'import'; bytes: ArrayBuffer; name: string };
+  | { type: 'import'; bytes: ArrayBuffer; name: string }
+  /**
+   * Shared control flags (when the page is cross-origin isolated): `flags[0]` is 1 while the
+   * page wants training stopped, read by the worker between batches.
+   */
+  | { type: 'control'; flags: Int32Array }
+  /** The page has drawn the latest snapshot; the worker may send the next one. */
+  | { type: 'drawn' };
 
 /** The data set as the page draws it. */
 export interface DataMessage {

@@ -12,9 +12,9 @@ import { exportModel, importModel } from './model-io.js';
 import { Session } from './session.js';
 
 /** Time spent training per slice before messages are handled again. */
-const SLICE_MS = 25;
+const SLICE_MS = 20;
 /** Minimum time between two snapshots sent to the page. */
-const SNAPSHOT_MS = 90;
+const SNAPSHOT_MS = 50;
 
 let session: Session | null = null;
 let lastCsv: CsvUpload | null = null;
@@ -23,6 +23,19 @@ let pendingLosses: number[] = [];
 let pendingEpochs: EpochRecord[] = [];
 let latest: EpochRecord | null = null;
 let lastSnapshot = 0;
+/**
+ * A snapshot is on its way to the page and not drawn yet. Until the page says it has drawn
+ * it, training goes on but no new snapshot is sent: at most one per animation frame of the
+ * page, so a busy page is never flooded (the losses and epochs queue up and go with the next).
+ */
+let awaitingDraw = false;
+/** The page's shared control flags, if any: `[0]` is 1 while training must stop. */
+let control: Int32Array | null = null;
+
+/** Whether the page has asked, through the shared flags, for training to stop. */
+function stopRequested(): boolean {
+  return control !== null && Atomics.load(control, 0) === 1;
+}
 /** Times of recent steps, for the steps-per-second figure. */
 const stepTimes: number[] = [];
 let ready: Promise<void> = Promise.resolve();
@@ -62,8 +75,9 @@ function sendSnapshot(force = false): void {
   const s = session;
   if (!s) return;
   const now = performance.now();
-  if (!force && now - lastSnapshot < SNAPSHOT_MS) return;
+  if (!force && (awaitingDraw || now - lastSnapshot < SNAPSHOT_MS)) return;
   lastSnapshot = now;
+  awaitingDraw = true;
   const { maps, sizes } = s.neuronMaps();
   const output = s.outputMap();
   const message: SnapshotMessage = {
@@ -121,7 +135,8 @@ function tick(): void {
   const allowed = speedCap === null ? Number.POSITIVE_INFINITY : Math.floor(((start - budgetStart) * speedCap) / 1000) - budgetSteps;
   let done = 0;
   try {
-    while (done < allowed && performance.now() - start < SLICE_MS) {
+    // The stop flag is read between batches, so Pause takes effect after the current one.
+    while (done < allowed && performance.now() - start < SLICE_MS && !stopRequested()) {
       trainOne(s);
       done++;
     }
@@ -131,6 +146,11 @@ function tick(): void {
     return;
   }
   budgetSteps += done;
+  if (stopRequested()) {
+    running = false;
+    sendSnapshot(true);
+    return;
+  }
   sendSnapshot();
   // Slowed down: wait for the next frame's worth of budget instead of spinning.
   if (speedCap !== null && done >= allowed) setTimeout(tick, 16);
@@ -172,6 +192,12 @@ async function handle(msg: ToWorker): Promise<void> {
           resetBudget();
           schedule();
         }
+        break;
+      case 'control':
+        control = msg.flags;
+        break;
+      case 'drawn':
+        awaitingDraw = false;
         break;
       case 'speed':
         speedCap = msg.stepsPerSecond;
