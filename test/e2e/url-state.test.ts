@@ -29,7 +29,7 @@ describe('playground URL state', () => {
 
   it('falls back to the defaults for missing or bad values', () => {
     expect(stateFromQuery('')).toEqual(DEFAULT_STATE);
-    const s = stateFromQuery('?data=nope&noise=9&layers=3,99&act=swish&lr=-1&batch=0&seed=1.5x&reg=l3');
+    const s = stateFromQuery('?data=nope&noise=9&layers=3,999&act=swish&lr=-1&batch=0&seed=1.5x&reg=l3');
     expect(s).toEqual(DEFAULT_STATE);
   });
 

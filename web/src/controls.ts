@@ -158,7 +158,8 @@ export function editLayers(layers: readonly number[], edit: { layer?: number; de
     return out;
   }
   const v = out[edit.layer];
-  if (v !== undefined) out[edit.layer] = Math.max(1, Math.min(MAX_NEURONS, v + edit.delta));
+  // The + button stops at MAX_NEURONS; a larger imported layer can still shrink.
+  if (v !== undefined) out[edit.layer] = edit.delta > 0 ? (v < MAX_NEURONS ? v + 1 : v) : Math.max(1, v - 1);
   return out;
 }
 

@@ -62,6 +62,10 @@ class App {
     typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
   /** What to go back to if an uploaded CSV is refused. */
   private rollback: { state: PlaygroundState; csv: CsvUpload | null; hint: string } | null = null;
+  /** The model file imported last (kept in case it needs a CSV first). */
+  private lastImport: { bytes: ArrayBuffer; name: string } | null = null;
+  /** A model waiting for the CSV it was trained on: imported again once that is uploaded. */
+  private waiting: { bytes: ArrayBuffer; name: string; target: string } | null = null;
 
   constructor() {
     this.brain = new BrainView(byId('brain', HTMLDivElement), {
@@ -150,8 +154,10 @@ class App {
   }
 
   private togglePlay(): void {
-    this.send({ type: this.running ? 'pause' : 'play' });
-    this.setRunning(!this.running);
+    // The shared stop flag is set (or cleared) before the worker hears of it.
+    const play = !this.running;
+    this.setRunning(play);
+    this.send({ type: play ? 'play' : 'pause' });
   }
 
   private setRunning(on: boolean): void {
@@ -198,16 +204,21 @@ class App {
     this.csv = { name: file.name, text: await file.text() };
     input.value = '';
     hint.textContent = `${file.name}: its first two numeric columns (an id column is skipped) are the inputs, standardised as cortex train does.`;
-    this.change({ dataset: 'csv', target: '' });
+    this.change({ dataset: 'csv', target: this.waiting?.target ?? '' });
   }
 
   private async importFile(input: HTMLInputElement): Promise<void> {
     const file = input.files?.[0];
     if (!file) return;
-    const bytes = await file.arrayBuffer();
-    this.setRunning(false);
-    this.send({ type: 'import', bytes, name: file.name }, [bytes]);
+    this.sendImport({ bytes: await file.arrayBuffer(), name: file.name });
     input.value = '';
+  }
+
+  private sendImport(model: { bytes: ArrayBuffer; name: string }): void {
+    this.setRunning(false);
+    this.lastImport = model;
+    const bytes = model.bytes.slice(0);
+    this.send({ type: 'import', bytes, name: model.name }, [bytes]);
   }
 
   private say(text: string, error = false): void {
@@ -245,6 +256,12 @@ class App {
       case 'error':
         this.setRunning(false);
         this.say(msg.message, true);
+        this.waiting = msg.needsCsv && this.lastImport ? { ...this.lastImport, target: msg.needsCsv.target } : null;
+        if (msg.needsCsv) {
+          const [a, b] = msg.needsCsv.features;
+          byId('csv-hint', HTMLParagraphElement).textContent =
+            `${this.lastImport?.name ?? 'The model'} needs a CSV with the columns ${a}, ${b} and ${msg.needsCsv.target}.`;
+        }
         if (this.rollback) {
           // The upload was refused; the worker kept the previous run, so the page does too.
           this.state = this.rollback.state;
@@ -260,6 +277,12 @@ class App {
   private onData(d: DataMessage): void {
     this.rollback = null;
     this.pending = null;
+    const waiting = this.waiting;
+    if (waiting && d.csvColumns.length > 0) {
+      // The CSV a model was waiting for: import the model again, on these data.
+      this.waiting = null;
+      this.sendImport(waiting);
+    }
     byId('stat-speed', HTMLOutputElement).value = '0';
     this.data = d;
     this.output.setData(d);
@@ -290,8 +313,7 @@ class App {
       }),
     );
     const outputs = d.task === 'classification' ? d.classNames.map(className) : [d.targetName];
-    const arch = [2, ...this.state.layers, outputs.length].join(' → ');
-    byId('arch', HTMLSpanElement).textContent = arch;
+    this.showArch([2, ...this.state.layers, outputs.length]);
     this.brain.setStructure([2, ...this.state.layers, outputs.length], {
       inputs: d.featureNames,
       outputs,
@@ -322,9 +344,15 @@ class App {
     this.send({ type: 'drawn' });
   }
 
+  /** The network's shape in the panel's title, e.g. `2 → 8 → 8 → 3`. */
+  private showArch(sizes: readonly number[]): void {
+    byId('arch', HTMLSpanElement).textContent = sizes.join(' → ');
+  }
+
   private draw(s: SnapshotMessage): void {
     this.drawn++;
     this.curves.draw();
+    this.showArch(s.columnSizes);
     if (this.data) {
       const outputs = this.data.task === 'classification' ? this.data.classNames.map(className) : [this.data.targetName];
       this.brain.setStructure(s.columnSizes, { inputs: this.data.featureNames, outputs, classification: this.data.task === 'classification' });

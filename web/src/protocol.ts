@@ -119,4 +119,8 @@ export type FromWorker =
   | SnapshotMessage
   | { type: 'exported'; bytes: ArrayBuffer; fileName: string }
   | { type: 'imported'; state: PlaygroundState; message: string }
-  | { type: 'error'; message: string };
+  /**
+   * Something failed. `needsCsv`: an imported model was trained on these CSV columns, which
+   * the page does not have; it imports the model again once such a CSV is uploaded.
+   */
+  | { type: 'error'; message: string; needsCsv?: { features: [string, string]; target: string } };

@@ -24,8 +24,13 @@ export const REGULARISERS = ['none', 'l2', 'dropout'] as const;
 /** One of {@link REGULARISERS}. */
 export type RegulariserChoice = (typeof REGULARISERS)[number];
 
-/** Most neurons a hidden layer may have (the brain view stays readable). */
+/** Most neurons the + button gives a hidden layer (the brain view stays readable). */
 export const MAX_NEURONS = 8;
+/**
+ * Most neurons a hidden layer may have at all: an imported model (`cortex train` makes
+ * layers of 32 or 64) keeps its sizes in the URL, and the brain view draws them compactly.
+ */
+export const MAX_LAYER_SIZE = 512;
 /** Most hidden layers. */
 export const MAX_LAYERS = 6;
 
@@ -98,7 +103,7 @@ function parseLayers(value: string | null): number[] {
   if (value === null) return [...DEFAULT_STATE.layers];
   if (value === '' || value === '0') return [];
   const sizes = value.split(',').map((s) => Number(s));
-  if (sizes.length > MAX_LAYERS || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > MAX_NEURONS)) {
+  if (sizes.length > MAX_LAYERS || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > MAX_LAYER_SIZE)) {
     return [...DEFAULT_STATE.layers];
   }
   return sizes;

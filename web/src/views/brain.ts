@@ -7,8 +7,9 @@
 import { classColor, diverging, hex, maxAbs, mix, NEUTRAL, NEGATIVE, POSITIVE, paintDiverging } from '../colors.js';
 import { NEURON_GRID, type SnapshotMessage } from '../protocol.js';
 
+import { type Geometry, layout } from './brain-layout.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
-const HEADER = 52;
 
 /** What the diagram needs to know besides the snapshot. */
 export interface BrainLabels {
@@ -26,14 +27,6 @@ export interface BrainActions {
   changeNeurons(layer: number, delta: 1 | -1): void;
   /** A neuron is hovered or focused (`column`, `index`), or no longer (`null`). */
   preview(target: { column: number; index: number; name: string } | null): void;
-}
-
-interface Geometry {
-  size: number;
-  xs: number[];
-  ys: number[][];
-  width: number;
-  height: number;
 }
 
 /** Draws and updates the network diagram inside `root`. */
@@ -215,21 +208,8 @@ export class BrainView {
   }
 
   private computeGeometry(): Geometry {
-    const width = Math.max(this.root.clientWidth, 240);
-    const cols = this.sizes.length;
-    const size = Math.round(Math.max(24, Math.min(44, (width - 24) / (cols * 1.9))));
-    const gap = Math.round(size * 0.28);
-    const most = Math.max(...this.sizes, 1);
-    const height = HEADER + most * size + (most - 1) * gap + 12;
-    const left = 30;
-    const right = 58;
-    const xs = this.sizes.map((_, c) => left + (cols === 1 ? 0 : (c * (width - left - right - size)) / (cols - 1)));
-    const ys = this.sizes.map((n) => {
-      const span = n * size + (n - 1) * gap;
-      const top = HEADER + (height - HEADER - 12 - span) / 2;
-      return Array.from({ length: n }, (_, j) => top + j * (size + gap));
-    });
-    return { size, xs, ys, width, height };
+    // The left margin fits the input captions (the names of the inputs).
+    return layout(this.sizes, Math.max(this.root.clientWidth, 240), { left: 62, right: 62 });
   }
 
   private relayout(): void {
@@ -249,17 +229,17 @@ export class BrainView {
     });
     this.neurons.forEach((col, c) => {
       col.forEach((cv, j) => {
-        cv.style.left = `${g.xs[c]}px`;
+        cv.style.left = `${g.lefts[c]}px`;
         cv.style.top = `${g.ys[c]![j]}px`;
-        cv.style.width = `${g.size}px`;
-        cv.style.height = `${g.size}px`;
+        cv.style.width = `${g.sizes[c]}px`;
+        cv.style.height = `${g.sizes[c]}px`;
       });
     });
     this.captions.forEach((caps, c) => {
       caps.forEach((cap, j) => {
-        const x = c === 0 ? g.xs[c]! - 4 : g.xs[c]! + g.size + 5;
+        const x = c === 0 ? g.lefts[c]! - 4 : g.lefts[c]! + g.sizes[c]! + 5;
         cap.style.left = `${x}px`;
-        cap.style.top = `${g.ys[c]![j]! + g.size / 2}px`;
+        cap.style.top = `${g.ys[c]![j]! + g.sizes[c]! / 2}px`;
       });
     });
     this.links.forEach((group, c) => {
@@ -267,10 +247,10 @@ export class BrainView {
       group.forEach((path, k) => {
         const o = Math.floor(k / nIn);
         const i = k % nIn;
-        const x0 = g.xs[c]! + g.size;
-        const y0 = g.ys[c]![i]! + g.size / 2;
-        const x1 = g.xs[c + 1]!;
-        const y1 = g.ys[c + 1]![o]! + g.size / 2;
+        const x0 = g.lefts[c]! + g.sizes[c]!;
+        const y0 = g.ys[c]![i]! + g.sizes[c]! / 2;
+        const x1 = g.lefts[c + 1]!;
+        const y1 = g.ys[c + 1]![o]! + g.sizes[c + 1]! / 2;
         const mx = (x0 + x1) / 2;
         const d = `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1}`;
         path.setAttribute('d', d);
@@ -296,11 +276,13 @@ export class BrainView {
       if (!w) return;
       // Widths are relative to the layer's largest weight, so every layer stays readable.
       const top = maxAbs(w.weight, 0, w.weight.length);
+      // Thinner lines between large layers, so that a 64-neuron layer is not a solid block.
+      const thin = Math.min(1, 10 / Math.max(w.inFeatures, w.outFeatures));
       group.forEach((path, k) => {
         const v = w.weight[k] ?? 0;
         const t = Math.abs(v) / top;
         path.style.stroke = hex(v < 0 ? NEGATIVE : POSITIVE);
-        path.style.strokeWidth = (0.35 + 4.4 * t).toFixed(2);
+        path.style.strokeWidth = (0.35 + 4.4 * t * thin).toFixed(2);
         path.style.opacity = (0.2 + 0.7 * t).toFixed(2);
       });
     });
@@ -364,7 +346,7 @@ export class BrainView {
     this.tip.textContent = lines.join(' · ');
     this.tip.hidden = false;
     const g = this.geometry;
-    if (g) this.placeTip(g.xs[c]! + g.size + 6, g.ys[c]![j]! + g.size / 2);
+    if (g) this.placeTip(g.lefts[c]! + g.sizes[c]! + 6, g.ys[c]![j]! + g.sizes[c]! / 2);
     cv.setAttribute('aria-description', lines.slice(1).join(', '));
     this.actions.preview({ column: c, index: j, name: this.neuronName(c, j) });
   }

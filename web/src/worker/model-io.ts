@@ -91,6 +91,38 @@ function networkOf(model: Sequential, source: string): { net: Network; activatio
   return { net: { model, taps, linears }, activation };
 }
 
+/** The columns a model file was trained on (its schema), when it names exactly two inputs. */
+export interface ModelColumns {
+  features: [string, string];
+  target: string;
+}
+
+/** A model that needs the columns of a CSV the page has not been given (yet). */
+export class NeedsCsvError extends ModelFormatError {
+  override name = 'NeedsCsvError';
+  constructor(
+    message: string,
+    readonly columns: ModelColumns,
+  ) {
+    super(message);
+  }
+}
+
+function columnsOf(schema: DataSchema | null): ModelColumns | null {
+  const [a, b] = schema?.features ?? [];
+  if (!schema || !a || !b || schema.features.length !== 2) return null;
+  return { features: [a.name, b.name], target: schema.target.name };
+}
+
+function needsCsv(name: string, cols: ModelColumns): NeedsCsvError {
+  const [a, b] = cols.features;
+  return new NeedsCsvError(
+    `${name} was trained on a CSV file with the inputs '${a}' and '${b}' and the target '${cols.target}'. ` +
+      'Upload that CSV (Upload a CSV, under Data) and the model loads on it.',
+    cols,
+  );
+}
+
 /**
  * Loads a model file. When it was exported by the playground, its settings (and so its
  * data) are restored too; otherwise it is shown on the current data.
@@ -111,7 +143,11 @@ export function importModel(
   else throw new ModelFormatError(`${name}: no data to show the model on`);
   state.layers = net.linears.slice(0, -1).map((l) => l.outFeatures);
   if (activation) state.activation = activation;
+  const cols = columnsOf(saved.schema);
+  if (state.dataset === 'csv' && csv === null && cols) throw needsCsv(name, cols);
   const data = state.dataset === 'csv' && current?.state.dataset === 'csv' ? current.data : buildData(state, csv);
+  // A model trained on other columns (by `cortex train`, say) cannot be shown on these data.
+  if (cols && (cols.features[0] !== data.featureNames[0] || cols.features[1] !== data.featureNames[1])) throw needsCsv(name, cols);
   const outputs = net.linears[net.linears.length - 1]!.outFeatures;
   const want = data.task === 'classification' ? data.classNames.length : 1;
   if (outputs !== want) {

@@ -8,7 +8,7 @@ import { getBackend } from '../../../src/backend/registry.js';
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
 import { buildData } from './dataset.js';
-import { exportModel, importModel } from './model-io.js';
+import { exportModel, importModel, NeedsCsvError } from './model-io.js';
 import { Session } from './session.js';
 
 /** Time spent training per slice before messages are handled again. */
@@ -46,7 +46,8 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 
 function fail(e: unknown): void {
   running = false;
-  post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  const message = e instanceof Error ? e.message : String(e);
+  post(e instanceof NeedsCsvError ? { type: 'error', message, needsCsv: e.columns } : { type: 'error', message });
 }
 
 async function loadBackend(): Promise<void> {
