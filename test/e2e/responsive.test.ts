@@ -3,8 +3,9 @@
  * snapshot per animation frame (the worker waits for each to be drawn), Pause stops the
  * training, and a reset clears the figures of the previous run.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, type Playground, startPlayground } from './harness.js';
+import { hasChromium, type Playground, RESULTS, startPlayground } from './harness.js';
 
 const suite = hasChromium ? describe : describe.skip;
 
@@ -54,6 +55,24 @@ suite('playground under load (Chromium)', () => {
     await page.getByRole('button', { name: 'Reset: new weights from the seed' }).click();
     await page.waitForFunction(() => window.cortexPlayground?.step() === 0);
     expect(await speed.textContent()).toBe('0');
+    await page.close();
+  });
+
+  it('keeps the controls in place when the score changes from accuracy to R²', async () => {
+    const page = await pg.open('?data=spiral');
+    const where = () =>
+      page.evaluate(() =>
+        ['#play', '#reset', '#speed', '#stat-epoch', '#stat-test-score'].map((id) => Math.round(document.querySelector(id)!.getBoundingClientRect().left)),
+      );
+    const before = await where();
+    await page.getByRole('radio', { name: 'Surface' }).check();
+    await expect.poll(() => page.locator('#stat-score-name').textContent()).toBe('Test R²');
+    expect(await where()).toEqual(before);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => (window.cortexPlayground?.epochs().length ?? 0) > 20, undefined, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    expect(await where()).toEqual(before);
+    await page.screenshot({ path: join(RESULTS, 'playground-surface.png') });
     await page.close();
   });
 });

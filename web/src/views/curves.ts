@@ -5,6 +5,7 @@
  */
 import uPlot from 'uplot';
 import type { EpochRecord } from '../protocol.js';
+import { logTicks, MIN_SPACING } from './ticks.js';
 
 /** Colour of the training curves. */
 export const TRAIN = '#5b6770';
@@ -29,15 +30,17 @@ function chart(root: HTMLElement, log: boolean, fixed: [number, number] | uPlot.
       y: fixed ? { range: fixed } : log ? { distr: 3 } : {},
     },
     axes: [
-      { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 26, font: '11px system-ui' },
+      { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 26, space: 50, font: '11px system-ui' },
       {
         stroke: '#67707a',
         grid: { stroke: '#eef0ec' },
         ticks: { stroke: '#dde0da' },
         size: 50,
         font: '11px system-ui',
+        space: MIN_SPACING,
         values: (_u, ticks) => ticks.map(tickLabel),
-        ...(log ? { filter: (_u: uPlot, ticks: number[]) => ticks.map((t) => (isPowerOfTen(t) ? t : null)) } : {}),
+        // Log ticks chosen from the plot's height (uPlot's own would label every decade).
+        ...(log ? { splits: (u: uPlot, _i: number, min: number, max: number) => logTicks(min, max, u.bbox.height / devicePixelRatio) } : {}),
       },
     ],
     series: [
@@ -124,11 +127,6 @@ export class Curves {
     this.loss.setSize({ width, height: HEIGHT });
     this.score.setSize({ width, height: HEIGHT });
   }
-}
-
-function isPowerOfTen(v: number): boolean {
-  const e = Math.log10(v);
-  return Math.abs(e - Math.round(e)) < 1e-9;
 }
 
 function tickLabel(v: number | null): string {

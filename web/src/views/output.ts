@@ -3,7 +3,7 @@
  * heat map over the input plane, with the training and test points on top.
  * @module
  */
-import { classColor, diverging, hex, paintClasses, paintDiverging } from '../colors.js';
+import { classColor, diverging, hex, POINT_OUTLINE, paintClasses, paintDiverging } from '../colors.js';
 import { type Bounds, type DataMessage, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 
 /** One neuron's map, shown large in the output view while it is hovered. */
@@ -148,17 +148,26 @@ export class OutputView {
     const radius = Math.max(2.2, Math.min(4, size / 110));
     const scale = Math.max(Math.abs(d.yMin), Math.abs(d.yMax), 1e-6);
     ctx.save();
-    ctx.lineWidth = test ? 1.6 : 1;
-    ctx.strokeStyle = test ? '#1d1d1f' : '#ffffff';
+    // Filled in the full class colour with a dark outline (the regions behind are paler);
+    // test points get a white ring inside the outline.
     for (let i = 0; i < n; i++) {
       const px = ((x[2 * i]! - b.x0) / (b.x1 - b.x0)) * size;
       const py = ((b.y1 - x[2 * i + 1]!) / (b.y1 - b.y0)) * size;
       const c = d.task === 'classification' ? classColor(y[i]!) : diverging(y[i]! / scale);
-      ctx.fillStyle = hex(c);
       ctx.beginPath();
-      ctx.arc(px, py, radius, 0, Math.PI * 2);
+      ctx.arc(px, py, test ? radius + 1 : radius, 0, Math.PI * 2);
+      ctx.fillStyle = hex(c);
       ctx.fill();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = POINT_OUTLINE;
       ctx.stroke();
+      if (test) {
+        ctx.beginPath();
+        ctx.arc(px, py, radius - 0.4, 0, Math.PI * 2);
+        ctx.lineWidth = 1.2;
+        ctx.strokeStyle = '#ffffff';
+        ctx.stroke();
+      }
     }
     ctx.restore();
   }
