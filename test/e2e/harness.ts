@@ -99,6 +99,8 @@ interface PlaygroundHandle {
   epochs(): { epoch: number; trainLoss: number; testLoss: number; trainScore: number; testScore: number }[];
   backend(): string;
   step(): number;
+  frames(): { received: number; drawn: number };
+  weight(layer: number, out: number, input: number): number | undefined;
 }
 
 declare global {

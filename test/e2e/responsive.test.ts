@@ -44,7 +44,7 @@ suite('playground under load (Chromium)', () => {
           stopped = now;
           return same;
         },
-        { timeout: 60_000, intervals: [300] },
+        { timeout: 60_000, interval: 300 },
       )
       .toBe(true);
     await page.waitForTimeout(500);

@@ -45,4 +45,14 @@ describe('data points on the decision regions', () => {
     expect(BACKGROUND_TINT).toBeLessThan(0.7);
     expect(POINT_OUTLINE).toMatch(/^#[0-3][0-9a-f][0-3][0-9a-f][0-3][0-9a-f]$/);
   });
+
+  it('discretised, take one colour per class: the most likely one', () => {
+    const probs = Float32Array.from([0.6, 0.3, 0.1, 0.2, 0.45, 0.35, 0.34, 0.33, 0.33]);
+    const out = new Uint8ClampedArray(12);
+    paintClasses(probs, 3, 3, out, true);
+    const tint = (k: number) => CLASS_COLORS[k]!.map((c, i) => Math.round(NEUTRAL[i]! + (c - NEUTRAL[i]!) * BACKGROUND_TINT));
+    expect([...out.slice(0, 3)]).toEqual(tint(0));
+    expect([...out.slice(4, 7)]).toEqual(tint(1));
+    expect([...out.slice(8, 11)]).toEqual(tint(0));
+  });
 });

@@ -71,11 +71,19 @@ export function paintDiverging(values: ArrayLike<number>, offset: number, side: 
 
 /**
  * Paints class probabilities (`classes` values per cell, cell after cell) as the blend of
- * the class colours, faded towards white where the model is unsure.
+ * the class colours, faded towards white where the model is unsure; `discrete`: each cell
+ * in the colour of its most likely class, as hard decision regions.
  */
-export function paintClasses(probs: ArrayLike<number>, classes: number, cells: number, out: Uint8ClampedArray): void {
+export function paintClasses(probs: ArrayLike<number>, classes: number, cells: number, out: Uint8ClampedArray, discrete = false): void {
   const chance = 1 / classes;
   for (let i = 0; i < cells; i++) {
+    if (discrete) {
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (probs[i * classes + k]! > probs[i * classes + best]!) best = k;
+      const c = mix(NEUTRAL, classColor(best), BACKGROUND_TINT);
+      out.set([c[0], c[1], c[2], 255], 4 * i);
+      continue;
+    }
     let r = 0;
     let g = 0;
     let b = 0;

@@ -12,6 +12,7 @@ import {
   OPTIMIZERS,
   type PlaygroundState,
   REG_RATES,
+  REGULARISERS,
 } from './state.js';
 
 /** Looks up an element by id, with a clear error when the page lacks it. */
@@ -138,7 +139,7 @@ export function readControls(c: Controls, s: PlaygroundState): PlaygroundState {
     lr: Number(c.lr.value),
     activation: ACTIVATIONS.find((a) => a === c.activation.value) ?? s.activation,
     optimizer: OPTIMIZERS.find((o) => o === c.optimizer.value) ?? s.optimizer,
-    regulariser: c.regulariser.value === 'l2' || c.regulariser.value === 'dropout' ? c.regulariser.value : 'none',
+    regulariser: REGULARISERS.find((r) => r === c.regulariser.value) ?? 'none',
     regRate: Number(c.regRate.value),
     batch: Number(c.batch.value),
     seed: Number.isInteger(seed) && seed >= 0 && seed < 2 ** 31 ? seed : s.seed,

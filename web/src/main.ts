@@ -4,9 +4,9 @@
  * @module
  */
 import 'uplot/dist/uPlot.min.css';
-import { classColor, hex } from './colors.js';
 import { byId, type Controls, editLayers, findControls, readControls, showState, showTargets } from './controls.js';
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
+import { download, outputNames, showDataLabels, showStats } from './panels.js';
 import { DATASETS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
 import { buildTiles } from './tiles.js';
 import { BrainView } from './views/brain.js';
@@ -22,17 +22,14 @@ export interface PlaygroundHandle {
   step(): number;
   /** Snapshots received from the worker and frames drawn from them. */
   frames(): { received: number; drawn: number };
+  /** Weight `[out, input]` of `Linear` layer `layer` in the latest snapshot. */
+  weight(layer: number, out: number, input: number): number | undefined;
 }
 
 declare global {
   interface Window {
     cortexPlayground?: PlaygroundHandle;
   }
-}
-
-/** How a class is shown: generated sets name their classes 0, 1, 2... */
-function className(name: string): string {
-  return /^\d+$/.test(name) ? `class ${name}` : name;
 }
 
 class App {
@@ -54,6 +51,7 @@ class App {
   private sayTimer = 0;
   /** The latest snapshot not drawn yet (several arriving within a frame are coalesced). */
   private pending: SnapshotMessage | null = null;
+  private latest: SnapshotMessage | null = null;
   private frameRequested = false;
   private received = 0;
   private drawn = 0;
@@ -70,6 +68,7 @@ class App {
   constructor() {
     this.brain = new BrainView(byId('brain', HTMLDivElement), {
       changeNeurons: (layer, delta) => this.change({ layers: editLayers(this.state.layers, { layer, delta }) }),
+      editWeight: (layer, out, input, value) => this.send({ type: 'setWeight', layer, out, input, value }),
       preview: (t) =>
         this.output.setPreview(
           t === null ? null : { name: t.name, paint: (out) => this.brain.paintNeuron(t.column, t.index, out) },
@@ -97,6 +96,10 @@ class App {
       backend: () => this.backendName,
       step: () => this.lastStep,
       frames: () => ({ received: this.received, drawn: this.drawn }),
+      weight: (layer, out, input) => {
+        const w = this.latest?.weights[layer];
+        return w ? w.weight[out * w.inFeatures + input] : undefined;
+      },
     };
   }
 
@@ -107,9 +110,17 @@ class App {
   private bind(): void {
     const c = this.controls;
     const fromControls = () => this.change(readControls(c, this.state));
-    for (const el of [c.lr, c.activation, c.optimizer, c.regulariser, c.regRate, c.batch, c.seed, c.target]) {
+    for (const el of [c.activation, c.optimizer, c.regulariser, c.regRate, c.batch, c.seed, c.target]) {
       el.addEventListener('change', fromControls);
     }
+    // The learning rate changes the running training in place, without a reset.
+    c.lr.addEventListener('change', () => {
+      const lr = Number(c.lr.value);
+      if (!(lr > 0)) return;
+      this.state = { ...this.state, lr };
+      this.showAll();
+      this.send({ type: 'lr', lr });
+    });
     for (const el of [c.noise, c.points, c.ratio]) {
       el.addEventListener('input', () => showState(c, readControls(c, this.state)));
       el.addEventListener('change', fromControls);
@@ -128,6 +139,10 @@ class App {
     byId('reset', HTMLButtonElement).addEventListener('click', () => this.configure());
     byId('show-test', HTMLInputElement).addEventListener('change', (e) => {
       this.output.showTest = (e.target as HTMLInputElement).checked;
+      this.output.render();
+    });
+    byId('discretize', HTMLInputElement).addEventListener('change', (e) => {
+      this.output.discrete = (e.target as HTMLInputElement).checked;
       this.output.render();
     });
     byId('csv-file', HTMLInputElement).addEventListener('change', (e) => void this.upload(e.target as HTMLInputElement));
@@ -244,7 +259,8 @@ class App {
         this.onSnapshot(msg);
         break;
       case 'exported':
-        this.download(msg.bytes, msg.fileName);
+        download(msg.bytes, msg.fileName);
+        this.say(`Exported ${msg.fileName}`);
         break;
       case 'imported':
         this.state = msg.state;
@@ -294,25 +310,8 @@ class App {
       this.state = { ...this.state, target: d.targetName };
       this.showAll();
     }
-    byId('axis-x', HTMLDivElement).textContent = `horizontal ${d.featureNames[0]}, vertical ${d.featureNames[1]}`;
-    const scoreTitle = byId('score-title', HTMLHeadingElement).firstChild;
-    if (scoreTitle) scoreTitle.textContent = d.task === 'classification' ? 'Accuracy ' : 'R² ';
-    byId('stat-score-name', HTMLElement).textContent = d.task === 'classification' ? 'Test accuracy' : 'Test R²';
-    byId('curve-score', HTMLDivElement).setAttribute(
-      'aria-label',
-      d.task === 'classification' ? 'Training and test accuracy per epoch' : 'Training and test R² per epoch',
-    );
-    const legend = byId('classes', HTMLDivElement);
-    legend.replaceChildren(
-      ...(d.task === 'classification' ? d.classNames.map(className) : [`${d.targetName}: low → high`]).map((name, i) => {
-        const item = document.createElement('span');
-        const sw = document.createElement('i');
-        sw.style.background = d.task === 'classification' ? hex(classColor(i)) : 'linear-gradient(90deg,#e87d1e,#f7f7f5,#256eba)';
-        item.append(sw, document.createTextNode(name));
-        return item;
-      }),
-    );
-    const outputs = d.task === 'classification' ? d.classNames.map(className) : [d.targetName];
+    showDataLabels(d);
+    const outputs = outputNames(d);
     this.showArch([2, ...this.state.layers, outputs.length]);
     this.brain.setStructure([2, ...this.state.layers, outputs.length], {
       inputs: d.featureNames,
@@ -330,6 +329,7 @@ class App {
     this.curves.push(s.newEpochs);
     if (!s.running && this.running && s.newStepLosses.length === 0) this.setRunning(false);
     this.pending = s;
+    this.latest = s;
     if (!this.frameRequested) {
       this.frameRequested = true;
       requestAnimationFrame(() => this.drawFrame());
@@ -354,33 +354,14 @@ class App {
     this.curves.draw();
     this.showArch(s.columnSizes);
     if (this.data) {
-      const outputs = this.data.task === 'classification' ? this.data.classNames.map(className) : [this.data.targetName];
-      this.brain.setStructure(s.columnSizes, { inputs: this.data.featureNames, outputs, classification: this.data.task === 'classification' });
+      const d = this.data;
+      this.brain.setStructure(s.columnSizes, { inputs: d.featureNames, outputs: outputNames(d), classification: d.task === 'classification' });
     }
     this.brain.update(s);
     this.output.setOutput(s.output);
-    const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
-    byId('stat-epoch', HTMLOutputElement).value = String(s.epoch).padStart(3, '0');
-    // While paused, the last measured rate stays on show.
-    if (s.running && s.stepsPerSecond > 0) byId('stat-speed', HTMLOutputElement).value = String(s.stepsPerSecond);
-    byId('stat-train-loss', HTMLOutputElement).value = fmt(s.latest.trainLoss);
-    byId('stat-test-loss', HTMLOutputElement).value = fmt(s.latest.testLoss);
-    const score = s.latest.testScore;
-    byId('stat-test-score', HTMLOutputElement).value =
-      this.data?.task === 'regression' ? fmt(score) : Number.isFinite(score) ? `${(score * 100).toFixed(1)}%` : '–';
+    showStats(s, this.data?.task ?? 'classification');
   }
 
-  private download(bytes: ArrayBuffer, fileName: string): void {
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = fileName;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    this.say(`Exported ${fileName}`);
-  }
 }
 
 new App();

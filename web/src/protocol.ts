@@ -39,7 +39,11 @@ export type ToWorker =
    */
   | { type: 'control'; flags: Int32Array }
   /** The page has drawn the latest snapshot; the worker may send the next one. */
-  | { type: 'drawn' };
+  | { type: 'drawn' }
+  /** A new learning rate for the current run (no reset). */
+  | { type: 'lr'; lr: number }
+  /** Sets weight `[out, in]` of `Linear` layer `layer`. */
+  | { type: 'setWeight'; layer: number; out: number; input: number; value: number };
 
 /** The data set as the page draws it. */
 export interface DataMessage {

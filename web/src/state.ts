@@ -20,7 +20,7 @@ export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'ada
 export type OptimizerChoice = (typeof OPTIMIZERS)[number];
 
 /** Regularisation choices. */
-export const REGULARISERS = ['none', 'l2', 'dropout'] as const;
+export const REGULARISERS = ['none', 'l1', 'l2', 'dropout'] as const;
 /** One of {@link REGULARISERS}. */
 export type RegulariserChoice = (typeof REGULARISERS)[number];
 
@@ -52,7 +52,7 @@ export interface PlaygroundState {
   /** Mini-batch size. */
   batch: number;
   regulariser: RegulariserChoice;
-  /** L2 coefficient, or the dropout probability. */
+  /** L1 or L2 coefficient, or the dropout probability. */
   regRate: number;
   /** Seed of the data, the split, the initial weights, the shuffles and the dropout masks. */
   seed: number;

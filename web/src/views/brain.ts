@@ -8,6 +8,7 @@ import { classColor, diverging, hex, maxAbs, mix, NEUTRAL, NEGATIVE, POSITIVE, p
 import { NEURON_GRID, type SnapshotMessage } from '../protocol.js';
 
 import { type Geometry, layout } from './brain-layout.js';
+import { WeightEditor } from './weight-editor.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -25,6 +26,8 @@ export interface BrainLabels {
 export interface BrainActions {
   /** Adds (`+1`) or removes (`-1`) a neuron in hidden layer `layer`. */
   changeNeurons(layer: number, delta: 1 | -1): void;
+  /** Sets weight `[out, input]` of `Linear` layer `layer` (a click on a link edits it). */
+  editWeight(layer: number, out: number, input: number, value: number): void;
   /** A neuron is hovered or focused (`column`, `index`), or no longer (`null`). */
   preview(target: { column: number; index: number; name: string } | null): void;
 }
@@ -41,6 +44,7 @@ export class BrainView {
   private readonly layer: HTMLDivElement;
   private last: SnapshotMessage | null = null;
   private geometry: Geometry | null = null;
+  private readonly editor: WeightEditor;
 
   constructor(
     readonly root: HTMLElement,
@@ -58,6 +62,7 @@ export class BrainView {
     this.tip.hidden = true;
     this.layer.append(this.svg);
     root.append(this.layer, this.tip);
+    this.editor = new WeightEditor(root);
     new ResizeObserver(() => this.relayout()).observe(root);
   }
 
@@ -171,6 +176,7 @@ export class BrainView {
             this.hideTip();
           });
           hit.addEventListener('pointerenter', () => path.classList.add('hover'));
+          hit.addEventListener('click', (e) => this.editLink(c, o, i, e));
           this.svg.append(path, hit);
           group.push(path);
         }
@@ -306,6 +312,16 @@ export class BrainView {
     const w = this.last?.weights[c];
     const v = w?.weight[o * (w?.inFeatures ?? 1) + i];
     return `weight ${v === undefined ? '–' : v.toFixed(3)}: ${this.neuronName(c, i)} → ${this.neuronName(c + 1, o)}`;
+  }
+
+  private editLink(c: number, o: number, i: number, e: MouseEvent): void {
+    const w = this.last?.weights[c];
+    const v = w?.weight[o * w.inFeatures + i];
+    if (v === undefined) return;
+    this.hideTip();
+    const r = this.root.getBoundingClientRect();
+    const label = `weight ${this.neuronName(c, i)} → ${this.neuronName(c + 1, o)}`;
+    this.editor.open(e.clientX - r.left + 8, e.clientY - r.top - 12, label, v, (value) => this.actions.editWeight(c, o, i, value));
   }
 
   private showLinkTip(c: number, o: number, i: number, e: PointerEvent): void {

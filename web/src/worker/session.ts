@@ -12,7 +12,7 @@ import { makeTable } from '../../../src/data/table.js';
 import { ModelFormatError, TrainingDivergedError } from '../../../src/errors.js';
 import { activationModule, Dropout, Linear, type Module, Sequential } from '../../../src/nn/index.js';
 import { crossEntropy, mseLoss } from '../../../src/nn/losses.js';
-import { softmax } from '../../../src/ops/index.js';
+import { abs, add, copy_, mul, softmax, sum } from '../../../src/ops/index.js';
 import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '../../../src/optim/index.js';
 import { Generator } from '../../../src/tensor/random.js';
 import { accuracy, r2Score } from '../../../src/train/metrics.js';
@@ -154,7 +154,10 @@ export class Session {
     this.net.model.train();
     this.optimizer.zeroGrad();
     const loss = this.loss(this.net.model.forward(xb), yb);
-    loss.backward();
+    // L1: the rate times the sum of the weights' absolute values (not the biases) joins the
+    // objective; the loss shown stays the data's. (L2 is the optimizer's weight decay.)
+    const penalty = this.state.regulariser === 'l1' && this.state.regRate > 0 ? this.l1Penalty() : null;
+    (penalty ? add(loss, penalty) : loss).backward();
     this.optimizer.step();
     const value = loss.item();
     if (!Number.isFinite(value)) {
@@ -169,6 +172,30 @@ export class Session {
     const epochEnded = this.cursor >= n;
     if (epochEnded) this.epoch++;
     return { loss: value, epochEnded };
+  }
+
+  private l1Penalty(): Tensor {
+    let total: Tensor | null = null;
+    for (const l of this.net.linears) {
+      const s = sum(abs(l.weight));
+      total = total ? add(total, s) : s;
+    }
+    return mul(total!, this.state.regRate);
+  }
+
+  /** Changes the learning rate of the run in place (no reset). */
+  setLearningRate(lr: number): void {
+    for (const g of this.optimizer.paramGroups) g.lr = lr;
+    this.state.lr = lr;
+  }
+
+  /** Sets one weight, `[out, in]` of `Linear` layer `layer`, to `value`. */
+  setWeight(layer: number, out: number, input: number, value: number): void {
+    const l = this.net.linears[layer];
+    if (!l || out < 0 || out >= l.outFeatures || input < 0 || input >= l.inFeatures || !Number.isFinite(value)) return;
+    const values = Float32Array.from(l.weight.dataSync());
+    values[out * l.inFeatures + input] = value;
+    noGrad(() => copy_(l.weight, new Tensor(values, [l.outFeatures, l.inFeatures])));
   }
 
   /** Loss and score (accuracy or R²) on the whole training and test sets, in evaluation mode. */

@@ -200,6 +200,16 @@ async function handle(msg: ToWorker): Promise<void> {
       case 'drawn':
         awaitingDraw = false;
         break;
+      case 'lr':
+        session?.setLearningRate(msg.lr);
+        break;
+      case 'setWeight':
+        if (session) {
+          session.setWeight(msg.layer, msg.out, msg.input, msg.value);
+          latest = session.evaluate();
+          sendSnapshot(true);
+        }
+        break;
       case 'speed':
         speedCap = msg.stepsPerSecond;
         stepTimes.length = 0;
