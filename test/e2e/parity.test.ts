@@ -69,4 +69,29 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
     expect(await box.isVisible()).toBe(false);
     await page.close();
   });
+
+  it('adds extra inputs (x1², sin x2...) as toggles, kept in the URL, drawn as input neurons', async () => {
+    const page = await pg.open('?data=circles&layers=4');
+    await page.getByRole('checkbox', { name: 'x1²', exact: true }).check();
+    await page.waitForFunction(() => document.querySelectorAll('.neuron-caption.in').length === 3);
+    await page.getByRole('checkbox', { name: 'sin x2', exact: true }).check();
+    await page.waitForFunction(() => document.querySelectorAll('.neuron-caption.in').length === 4);
+    expect(page.url()).toContain('feat=x1sq%2Csinx2');
+    await expect.poll(() => page.locator('#arch').textContent()).toBe('4 → 4 → 2');
+    const captions = await page.locator('.neuron-caption.in').allTextContents();
+    expect(captions).toEqual(['x1', 'x2', 'x1²', 'sin x2']);
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => (window.cortexPlayground?.epochs().at(-1)?.testScore ?? 0) >= 0.9, undefined, { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    // Export needs the plain inputs, and says so.
+    await page.getByRole('button', { name: 'Export model' }).click();
+    await expect.poll(() => page.locator('#message').textContent()).toContain('turn the extra inputs off');
+    // A reload keeps the toggles.
+    const again = await pg.open(page.url().slice(page.url().indexOf('?')));
+    expect(await again.getByRole('checkbox', { name: 'x1²', exact: true }).isChecked()).toBe(true);
+    expect(await again.getByRole('checkbox', { name: 'x2²', exact: true }).isChecked()).toBe(false);
+    await again.close();
+    await page.close();
+  });
 });
+

@@ -21,9 +21,10 @@ describe('playground URL state', () => {
       regRate: 0.2,
       seed: 12345,
       target: '',
+      features: ['x1sq', 'x1x2', 'sinx2'],
     };
     expect(stateFromQuery(stateToQuery(s))).toEqual(s);
-    const csv = { ...s, dataset: 'csv' as const, target: 'species', layers: [] };
+    const csv = { ...s, dataset: 'csv' as const, target: 'species', layers: [], features: [] };
     expect(stateFromQuery(stateToQuery(csv))).toEqual(csv);
   });
 

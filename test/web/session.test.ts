@@ -42,4 +42,19 @@ describe('playground session', () => {
     s.trainStep();
     expect(s.step).toBe(6);
   });
+
+  it('takes extra inputs: x1², x2², x1·x2, sin x1 and sin x2 after the two columns', () => {
+    const s = session({ features: ['x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'], dataset: 'circles' });
+    expect(s.width).toBe(7);
+    expect(s.net.linears[0]!.inFeatures).toBe(7);
+    const first = s.evaluate().testLoss;
+    while (s.epoch < 40) s.trainStep();
+    expect(s.evaluate().testLoss).toBeLessThan(first);
+    const { maps, sizes } = s.neuronMaps();
+    expect(sizes[0]).toBe(7);
+    // The x1² map is the square of the x1 map, cell by cell.
+    const cells = maps[0]!.length / 7;
+    for (const k of [0, 100, 500]) expect(maps[0]![2 * cells + k]).toBeCloseTo(maps[0]![k]! ** 2, 5);
+  });
 });
+

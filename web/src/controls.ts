@@ -79,6 +79,8 @@ export interface Controls {
   target: HTMLSelectElement;
   addLayer: HTMLButtonElement;
   removeLayer: HTMLButtonElement;
+  /** The extra-input toggles (their values are feature names). */
+  features: HTMLInputElement[];
 }
 
 /** Finds the controls and fills the select boxes. */
@@ -97,6 +99,7 @@ export function findControls(): Controls {
     target: byId('target', HTMLSelectElement),
     addLayer: byId('add-layer', HTMLButtonElement),
     removeLayer: byId('remove-layer', HTMLButtonElement),
+    features: [...document.querySelectorAll<HTMLInputElement>('#features input[type="checkbox"]')],
   };
   fill(c.lr, LEARNING_RATES);
   fill(c.activation, ACTIVATIONS, (v) => ACTIVATION_LABELS[v] ?? v);
@@ -125,6 +128,7 @@ export function showState(c: Controls, s: PlaygroundState): void {
   const csv = s.dataset === 'csv';
   c.points.disabled = csv;
   c.noise.disabled = csv;
+  for (const box of c.features) box.checked = s.features.some((f) => f === box.value);
   c.addLayer.disabled = s.layers.length >= MAX_LAYERS;
   c.removeLayer.disabled = s.layers.length === 0;
   const n = s.layers.length;

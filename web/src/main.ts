@@ -7,7 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import { byId, type Controls, editLayers, findControls, readControls, showState, showTargets } from './controls.js';
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
 import { download, outputNames, showDataLabels, showStats } from './panels.js';
-import { DATASETS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
+import { DATASETS, FEATURES, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
 import { buildTiles } from './tiles.js';
 import { BrainView } from './views/brain.js';
 import { Curves } from './views/curves.js';
@@ -124,6 +124,9 @@ class App {
     for (const el of [c.noise, c.points, c.ratio]) {
       el.addEventListener('input', () => showState(c, readControls(c, this.state)));
       el.addEventListener('change', fromControls);
+    }
+    for (const box of c.features) {
+      box.addEventListener('change', () => this.change({ features: FEATURES.filter((f) => c.features.some((b) => b.value === f && b.checked)) }));
     }
     c.addLayer.addEventListener('click', () => this.change({ layers: editLayers(this.state.layers, { delta: 1 }) }));
     c.removeLayer.addEventListener('click', () => this.change({ layers: editLayers(this.state.layers, { delta: -1 }) }));
@@ -312,9 +315,10 @@ class App {
     }
     showDataLabels(d);
     const outputs = outputNames(d);
-    this.showArch([2, ...this.state.layers, outputs.length]);
-    this.brain.setStructure([2, ...this.state.layers, outputs.length], {
-      inputs: d.featureNames,
+    const sizes = [d.inputNames.length, ...this.state.layers, outputs.length];
+    this.showArch(sizes);
+    this.brain.setStructure(sizes, {
+      inputs: d.inputNames,
       outputs,
       classification: d.task === 'classification',
     });
@@ -355,7 +359,7 @@ class App {
     this.showArch(s.columnSizes);
     if (this.data) {
       const d = this.data;
-      this.brain.setStructure(s.columnSizes, { inputs: d.featureNames, outputs: outputNames(d), classification: d.task === 'classification' });
+      this.brain.setStructure(s.columnSizes, { inputs: d.inputNames, outputs: outputNames(d), classification: d.task === 'classification' });
     }
     this.brain.update(s);
     this.output.setOutput(s.output);

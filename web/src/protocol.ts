@@ -53,6 +53,8 @@ export interface DataMessage {
   classNames: string[];
   /** The names of the two input columns. */
   featureNames: [string, string];
+  /** The names of the model's inputs: the two columns and any extra features (`x1²`...). */
+  inputNames: string[];
   /** The target's name. */
   targetName: string;
   /** Training points, `[x1, x2]` pairs, and their targets (class ids or values). */

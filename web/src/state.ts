@@ -24,6 +24,19 @@ export const REGULARISERS = ['none', 'l1', 'l2', 'dropout'] as const;
 /** One of {@link REGULARISERS}. */
 export type RegulariserChoice = (typeof REGULARISERS)[number];
 
+/** Extra input features (toggles, as in TensorFlow Playground). */
+export const FEATURES = ['x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
+/** One of {@link FEATURES}. */
+export type FeatureName = (typeof FEATURES)[number];
+/** How each feature is shown. */
+export const FEATURE_LABELS: Readonly<Record<FeatureName, string>> = {
+  x1sq: 'x1²',
+  x2sq: 'x2²',
+  x1x2: 'x1·x2',
+  sinx1: 'sin x1',
+  sinx2: 'sin x2',
+};
+
 /** Most neurons the + button gives a hidden layer (the brain view stays readable). */
 export const MAX_NEURONS = 8;
 /**
@@ -58,6 +71,8 @@ export interface PlaygroundState {
   seed: number;
   /** For CSV data: the name of the target column. */
   target: string;
+  /** Extra inputs computed from the two (in {@link FEATURES} order). */
+  features: FeatureName[];
 }
 
 /**
@@ -79,6 +94,7 @@ export const DEFAULT_STATE: Readonly<PlaygroundState> = {
   regRate: 0.001,
   seed: 1,
   target: '',
+  features: [],
 };
 
 /** Learning rates offered in the select box. */
@@ -109,6 +125,11 @@ function parseLayers(value: string | null): number[] {
   return sizes;
 }
 
+function parseFeatures(value: string | null): FeatureName[] {
+  const names = new Set((value ?? '').split(','));
+  return FEATURES.filter((f) => names.has(f));
+}
+
 /** Reads a state from a query string (`location.search`); unknown or bad values fall back to the defaults. */
 export function stateFromQuery(search: string): PlaygroundState {
   const q = new URLSearchParams(search);
@@ -127,6 +148,7 @@ export function stateFromQuery(search: string): PlaygroundState {
     regRate: num(q.get('rate'), d.regRate, 0, 0.9),
     seed: num(q.get('seed'), d.seed, 0, 2 ** 31 - 1, true),
     target: q.get('target') ?? '',
+    features: parseFeatures(q.get('feat')),
   };
 }
 
@@ -146,5 +168,6 @@ export function stateToQuery(s: PlaygroundState): string {
   if (s.regulariser !== 'none') q.set('rate', String(s.regRate));
   q.set('seed', String(s.seed));
   if (s.dataset === 'csv' && s.target !== '') q.set('target', s.target);
+  if (s.features.length > 0) q.set('feat', s.features.join(','));
   return `?${q.toString()}`;
 }

@@ -14,8 +14,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 
 /** What the diagram needs to know besides the snapshot. */
 export interface BrainLabels {
-  /** Names of the two inputs. */
-  inputs: [string, string];
+  /** Names of the inputs (the two columns, then any extra features). */
+  inputs: readonly string[];
   /** Names of the outputs (class names, or the regression target). */
   outputs: string[];
   /** Classification shows output probabilities in class colours. */

@@ -28,6 +28,11 @@ function schemaOf(s: Session): DataSchema {
 
 /** Serialises the session's model with its schema, the run's settings and its metrics. */
 export function exportModel(s: Session): { bytes: ArrayBuffer; fileName: string } {
+  if (s.state.features.length > 0) {
+    throw new ModelFormatError(
+      'Export takes the two plain inputs only (cortex predict reads the columns themselves, not x1², sin x1 and the like): turn the extra inputs off to export.',
+    );
+  }
   // Per split, as `cortex train` writes them (and `cortex info` prints them).
   const { train, test } = s.splitOutputs();
   const classes = s.classes;
@@ -142,6 +147,7 @@ export function importModel(
   else if (current) state = { ...current.state };
   else throw new ModelFormatError(`${name}: no data to show the model on`);
   state.layers = net.linears.slice(0, -1).map((l) => l.outFeatures);
+  state.features = [];
   if (activation) state.activation = activation;
   const cols = columnsOf(saved.schema);
   if (state.dataset === 'csv' && csv === null && cols) throw needsCsv(name, cols);

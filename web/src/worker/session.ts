@@ -18,6 +18,7 @@ import { Generator } from '../../../src/tensor/random.js';
 import { accuracy, r2Score } from '../../../src/train/metrics.js';
 import { type EpochRecord, type LayerWeights, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
+import { inputWidth, withFeatures } from './features.js';
 import type { SplitOutputs } from './metrics.js';
 import { gridInputs, type PlaygroundData, type Preprocessing, type TargetScaling } from './dataset.js';
 
@@ -78,6 +79,8 @@ export class Session {
   readonly net: Network;
   readonly optimizer: Optimizer;
   readonly classes: number;
+  /** Model inputs per row: the two inputs and the extra features. */
+  readonly width: number;
   epoch = 0;
   step = 0;
   private order: Int32Array = new Int32Array(0);
@@ -105,18 +108,20 @@ export class Session {
     readonly preprocessing: Preprocessing = data.preprocessing,
   ) {
     this.classes = data.task === 'classification' ? data.classNames.length : 0;
-    this.net = net ?? buildNetwork(state, 2, Math.max(this.classes, 1), state.seed + 1);
+    this.width = inputWidth(state.features);
+    this.net = net ?? buildNetwork(state, this.width, Math.max(this.classes, 1), state.seed + 1);
     this.optimizer = makeOptimizer(state, this.net.model);
     this.shuffle = new Generator(state.seed + 3);
     this.targetScaling = this.classes > 0 ? null : preprocessing.targetScaling;
-    const toModel = modelInputs(preprocessing.pipeline);
+    const scaled = modelInputs(preprocessing.pipeline);
+    const toModel = (raw: Float32Array) => withFeatures(scaled(raw), state.features);
     this.trainIn = toModel(data.trainX);
-    this.trainX = new Tensor(this.trainIn, [data.trainY.length, 2]);
-    this.testX = new Tensor(toModel(data.testX), [data.testY.length, 2]);
+    this.trainX = new Tensor(this.trainIn, [data.trainY.length, this.width]);
+    this.testX = new Tensor(toModel(data.testX), [data.testY.length, this.width]);
     this.trainT = this.target(data.trainY);
     this.testT = this.target(data.testY);
-    this.neuronGrid = new Tensor(toModel(gridInputs(data.bounds, NEURON_GRID)), [NEURON_GRID * NEURON_GRID, 2]);
-    this.outputGrid = new Tensor(toModel(gridInputs(data.bounds, OUTPUT_GRID)), [OUTPUT_GRID * OUTPUT_GRID, 2]);
+    this.neuronGrid = new Tensor(toModel(gridInputs(data.bounds, NEURON_GRID)), [NEURON_GRID * NEURON_GRID, this.width]);
+    this.outputGrid = new Tensor(toModel(gridInputs(data.bounds, OUTPUT_GRID)), [OUTPUT_GRID * OUTPUT_GRID, this.width]);
   }
 
   private target(y: Float32Array): Tensor {
@@ -149,7 +154,7 @@ export class Session {
     }
     const idx = this.order.subarray(this.cursor, Math.min(this.cursor + this.state.batch, n));
     this.cursor += idx.length;
-    const xb = new Tensor(takeRows(this.trainIn, 2, idx), [idx.length, 2]);
+    const xb = new Tensor(takeRows(this.trainIn, this.width, idx), [idx.length, this.width]);
     const yb = this.target(takeRows(this.data.trainY, 1, idx));
     this.net.model.train();
     this.optimizer.zeroGrad();
@@ -242,7 +247,7 @@ export class Session {
     noGrad(() => {
       let y = this.neuronGrid;
       maps.push(transposeCols(y));
-      sizes.push(2);
+      sizes.push(this.width);
       for (let i = 0; i < model.length; i++) {
         y = model.at(i).forward(y);
         if (taps.includes(i)) {

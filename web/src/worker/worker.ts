@@ -8,6 +8,7 @@ import { getBackend } from '../../../src/backend/registry.js';
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
 import { buildData } from './dataset.js';
+import { inputNames } from './features.js';
 import { exportModel, importModel, NeedsCsvError } from './model-io.js';
 import { Session } from './session.js';
 
@@ -174,7 +175,7 @@ function startRun(s: Session): void {
   stepTimes.length = 0;
   latest = s.evaluate();
   pendingEpochs.push(latest);
-  const message: DataMessage = { type: 'data', ...data };
+  const message: DataMessage = { type: 'data', ...data, inputNames: inputNames(data.featureNames, s.state.features) };
   post(message);
   sendSnapshot(true);
 }
