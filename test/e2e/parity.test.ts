@@ -93,5 +93,32 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
     await again.close();
     await page.close();
   });
+
+  it('switches a CSV target of a few whole numbers between classification and regression', async () => {
+    const rows = ['width,height,grade'];
+    for (let i = 0; i < 80; i++) {
+      const w = (i % 10) / 10;
+      const h = Math.floor(i / 10) / 8;
+      rows.push(`${w},${h},${1 + Math.min(2, Math.floor((w + h) * 1.5))}`);
+    }
+    const page = await pg.open();
+    const problem = page.getByLabel('Problem');
+    expect(await problem.isDisabled()).toBe(true);
+    await page.locator('#csv-file').setInputFiles({ name: 'grades.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await expect.poll(() => problem.isEnabled()).toBe(true);
+    const scoreName = page.locator('#stat-score-name');
+    await expect.poll(() => scoreName.textContent()).toBe('Test accuracy');
+    await problem.selectOption('regression');
+    await expect.poll(() => scoreName.textContent()).toBe('Test R²');
+    expect(page.url()).toContain('task=regression');
+    await expect.poll(() => page.locator('#arch').textContent()).toBe('2 → 8 → 8 → 1');
+    await problem.selectOption('classification');
+    await expect.poll(() => scoreName.textContent()).toBe('Test accuracy');
+    await expect.poll(() => page.locator('#arch').textContent()).toBe('2 → 8 → 8 → 3');
+    // A generated data set has one kind of target only.
+    await page.getByRole('radio', { name: 'Moons' }).check();
+    await expect.poll(() => problem.isDisabled()).toBe(true);
+    await page.close();
+  });
 });
 

@@ -22,9 +22,10 @@ describe('playground URL state', () => {
       seed: 12345,
       target: '',
       features: ['x1sq', 'x1x2', 'sinx2'],
+      task: 'auto',
     };
     expect(stateFromQuery(stateToQuery(s))).toEqual(s);
-    const csv = { ...s, dataset: 'csv' as const, target: 'species', layers: [], features: [] };
+    const csv = { ...s, dataset: 'csv' as const, target: 'species', layers: [], features: [], task: 'regression' as const };
     expect(stateFromQuery(stateToQuery(csv))).toEqual(csv);
   });
 

@@ -7,7 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import { byId, type Controls, editLayers, findControls, readControls, showState, showTargets } from './controls.js';
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
 import { download, outputNames, showDataLabels, showStats } from './panels.js';
-import { DATASETS, FEATURES, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
+import { DATASETS, FEATURES, TASKS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
 import { buildTiles } from './tiles.js';
 import { BrainView } from './views/brain.js';
 import { Curves } from './views/curves.js';
@@ -125,6 +125,9 @@ class App {
       el.addEventListener('input', () => showState(c, readControls(c, this.state)));
       el.addEventListener('change', fromControls);
     }
+    byId('task', HTMLSelectElement).addEventListener('change', (e) =>
+      this.change({ task: TASKS.find((t) => t === (e.target as HTMLSelectElement).value) ?? 'auto' }),
+    );
     for (const box of c.features) {
       box.addEventListener('change', () => this.change({ features: FEATURES.filter((f) => c.features.some((b) => b.value === f && b.checked)) }));
     }
@@ -309,6 +312,10 @@ class App {
     this.losses = [];
     this.epochRecords = [];
     if (d.csvColumns.length > 0) showTargets(this.controls, d.csvColumns, d.targetName);
+    // Classification or regression, when the target allows both (a few whole numbers).
+    const task = byId('task', HTMLSelectElement);
+    task.disabled = !d.taskSwitch;
+    task.value = d.taskSwitch ? this.state.task : 'auto';
     if (this.state.dataset === 'csv' && this.state.target !== d.targetName) {
       this.state = { ...this.state, target: d.targetName };
       this.showAll();

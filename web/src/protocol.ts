@@ -68,6 +68,8 @@ export interface DataMessage {
   bounds: Bounds;
   /** Numeric columns of an uploaded CSV (for the target chooser), else empty. */
   csvColumns: string[];
+  /** Whether the target allows classification and regression both (the Problem switch). */
+  taskSwitch: boolean;
 }
 
 /** One point of the curves, recorded once per epoch. */

@@ -24,6 +24,11 @@ export const REGULARISERS = ['none', 'l1', 'l2', 'dropout'] as const;
 /** One of {@link REGULARISERS}. */
 export type RegulariserChoice = (typeof REGULARISERS)[number];
 
+/** Kinds of problem: `auto` follows the target (as `cortex train` infers it). */
+export const TASKS = ['auto', 'classification', 'regression'] as const;
+/** One of {@link TASKS}. */
+export type TaskChoice = (typeof TASKS)[number];
+
 /** Extra input features (toggles, as in TensorFlow Playground). */
 export const FEATURES = ['x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
 /** One of {@link FEATURES}. */
@@ -73,6 +78,8 @@ export interface PlaygroundState {
   target: string;
   /** Extra inputs computed from the two (in {@link FEATURES} order). */
   features: FeatureName[];
+  /** Classification or regression, for a CSV target that allows both (whole numbers, few of them). */
+  task: TaskChoice;
 }
 
 /**
@@ -95,6 +102,7 @@ export const DEFAULT_STATE: Readonly<PlaygroundState> = {
   seed: 1,
   target: '',
   features: [],
+  task: 'auto',
 };
 
 /** Learning rates offered in the select box. */
@@ -149,6 +157,7 @@ export function stateFromQuery(search: string): PlaygroundState {
     seed: num(q.get('seed'), d.seed, 0, 2 ** 31 - 1, true),
     target: q.get('target') ?? '',
     features: parseFeatures(q.get('feat')),
+    task: pick(TASKS, q.get('task'), d.task),
   };
 }
 
@@ -169,5 +178,6 @@ export function stateToQuery(s: PlaygroundState): string {
   q.set('seed', String(s.seed));
   if (s.dataset === 'csv' && s.target !== '') q.set('target', s.target);
   if (s.features.length > 0) q.set('feat', s.features.join(','));
+  if (s.task !== 'auto') q.set('task', s.task);
   return `?${q.toString()}`;
 }
