@@ -214,8 +214,11 @@ export class BrainView {
   }
 
   private computeGeometry(): Geometry {
-    // The left margin fits the input captions (the names of the inputs).
-    return layout(this.sizes, Math.max(this.root.clientWidth, 240), { left: 62, right: 62 });
+    // The margins hold the input and output captions (narrower on a phone, where the
+    // captions are shortened to fit them).
+    const width = Math.max(this.root.clientWidth, 240);
+    const margin = Math.round(Math.max(36, Math.min(62, width * 0.12)));
+    return layout(this.sizes, width, { left: margin, right: margin });
   }
 
   private relayout(): void {
@@ -245,6 +248,7 @@ export class BrainView {
       caps.forEach((cap, j) => {
         const x = c === 0 ? g.lefts[c]! - 4 : g.lefts[c]! + g.sizes[c]! + 5;
         cap.style.left = `${x}px`;
+        cap.style.maxWidth = `${Math.max(24, g.lefts[0]! - 10)}px`;
         cap.style.top = `${g.ys[c]![j]! + g.sizes[c]! / 2}px`;
       });
     });
