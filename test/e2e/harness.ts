@@ -94,7 +94,7 @@ export async function startPlayground(): Promise<Playground> {
 
 /** The page's test handle (see `web/src/main.ts`). */
 interface PlaygroundHandle {
-  state(): { dataset: string; seed: number; layers: number[]; lr: number; regulariser: string };
+  state(): { dataset: string; seed: number; layers: number[]; lr: number; regulariser: string; target: string };
   stepLosses(): number[];
   epochs(): { epoch: number; trainLoss: number; testLoss: number; trainScore: number; testScore: number }[];
   backend(): string;

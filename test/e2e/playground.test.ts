@@ -200,6 +200,15 @@ suite('playground (Chromium)', () => {
       expect(out.length - 1).toBe(60);
       expect(out[1]).toMatch(/^0,(big|small)$/);
 
+      // On a fresh page, the model exported from CSV data says which CSV it needs.
+      const fresh = await pg.open();
+      await fresh.locator('#import-file').setInputFiles(exported);
+      await expect.poll(() => fresh.locator('#message').textContent()).toContain("the inputs 'width' and 'height' and the target 'kind'");
+      await fresh.locator('#csv-file').setInputFiles(original);
+      await expect.poll(() => fresh.locator('#message').textContent()).toContain('Loaded');
+      expect(await fresh.evaluate(() => window.cortexPlayground!.state().target)).toBe('kind');
+      await fresh.close();
+
       // A model trained by `cortex train` on the same columns (it standardises them) imports too.
       const csv = join(RESULTS, 'playground-shapes.csv');
       writeFileSync(csv, `${rows.map((r) => r.split(',').slice(0, 4).join(',')).join('\n')}\n`);
