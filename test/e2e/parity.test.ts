@@ -58,6 +58,25 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
     await page.getByLabel('Discretize output').uncheck();
     await expect.poll(pixels).toBe(soft);
 
+    // The training points (test points hidden) are filled in their class colour with a dark
+    // outline, so they show on a region of their own class.
+    await page.getByLabel('Show test points').uncheck();
+    const counts = await page.locator('#boundary').evaluate((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const fills = ['232,125,30', '37,110,186'];
+      let fill = 0;
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (fills.includes(`${d[i]},${d[i + 1]},${d[i + 2]}`)) fill++;
+        else if (d[i]! < 70 && d[i + 1]! < 70 && d[i + 2]! < 70) dark++;
+      }
+      return { fill, dark };
+    });
+    expect(counts.fill).toBeGreaterThan(240);
+    expect(counts.dark).toBeGreaterThan(240);
+    await page.getByLabel('Show test points').check();
+
     // The first link: input x1 to the first hidden neuron.
     await page.locator('.link-hit').first().dispatchEvent('click', { clientX: 200, clientY: 300 });
     const box = page.getByRole('spinbutton', { name: /Edit the weight/ });
