@@ -67,7 +67,7 @@ suite('playground (Chromium)', () => {
     const startLoss = await shown(page, 'stat-test-loss');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => Number(document.querySelector('#stat-test-loss')?.textContent) < 0.3, undefined, {
-      timeout: 25_000,
+      timeout: 90_000,
     });
     const speed = await shown(page, 'stat-speed');
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -118,7 +118,7 @@ suite('playground (Chromium)', () => {
     const page = await pg.open('?data=circles&layers=4&seed=3');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => (window.cortexPlayground?.epochs().at(-1)?.testScore ?? 0) >= 0.95, undefined, {
-      timeout: 20_000,
+      timeout: 90_000,
     });
     await page.getByRole('button', { name: 'Pause' }).click();
     const download = page.waitForEvent('download');
