@@ -94,11 +94,13 @@ export async function startPlayground(): Promise<Playground> {
 
 /** The page's test handle (see `web/src/main.ts`). */
 interface PlaygroundHandle {
-  state(): { dataset: string; seed: number; layers: number[] };
+  state(): { dataset: string; seed: number; layers: number[]; lr: number; regulariser: string; target: string };
   stepLosses(): number[];
   epochs(): { epoch: number; trainLoss: number; testLoss: number; trainScore: number; testScore: number }[];
   backend(): string;
   step(): number;
+  frames(): { received: number; drawn: number };
+  weight(layer: number, out: number, input: number): number | undefined;
 }
 
 declare global {

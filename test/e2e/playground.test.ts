@@ -67,7 +67,7 @@ suite('playground (Chromium)', () => {
     const startLoss = await shown(page, 'stat-test-loss');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => Number(document.querySelector('#stat-test-loss')?.textContent) < 0.3, undefined, {
-      timeout: 25_000,
+      timeout: 90_000,
     });
     const speed = await shown(page, 'stat-speed');
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -118,7 +118,7 @@ suite('playground (Chromium)', () => {
     const page = await pg.open('?data=circles&layers=4&seed=3');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => (window.cortexPlayground?.epochs().at(-1)?.testScore ?? 0) >= 0.95, undefined, {
-      timeout: 20_000,
+      timeout: 90_000,
     });
     await page.getByRole('button', { name: 'Pause' }).click();
     const download = page.waitForEvent('download');
@@ -146,6 +146,14 @@ suite('playground (Chromium)', () => {
       const info = await cortex('info', file);
       expect(info).toContain('Linear');
       expect(info).toContain('cortex playground');
+      // The metrics table `cortex train` models get: one column per split, not raw JSON.
+      const table = info.slice(info.indexOf('metrics'));
+      expect(table).toMatch(/metric\s+train\s+test/);
+      expect(table).toMatch(/accuracy\s+(0\.9\d+|1\.0+)\s+(0\.9\d+|1\.0+)/);
+      expect(table).toContain('macro F1');
+      const saved = deserializeModel(readFileSync(file), file).metrics as Record<string, { rows: number; confusion: number[][] }>;
+      expect(saved.train?.rows).toBe(240);
+      expect(saved.test?.confusion.flat().reduce((a, b) => a + b, 0)).toBe(160);
     } else {
       console.warn(`e2e: ${CLI} is missing, so cortex predict was not run on the exported model`);
       expect(deserializeModel(readFileSync(file), file).schema?.features.map((f) => f.name)).toEqual(['x1', 'x2']);
@@ -191,6 +199,15 @@ suite('playground (Chromium)', () => {
       expect(out[0]).toBe('id,kind');
       expect(out.length - 1).toBe(60);
       expect(out[1]).toMatch(/^0,(big|small)$/);
+
+      // On a fresh page, the model exported from CSV data says which CSV it needs.
+      const fresh = await pg.open();
+      await fresh.locator('#import-file').setInputFiles(exported);
+      await expect.poll(() => fresh.locator('#message').textContent()).toContain("the inputs 'width' and 'height' and the target 'kind'");
+      await fresh.locator('#csv-file').setInputFiles(original);
+      await expect.poll(() => fresh.locator('#message').textContent()).toContain('Loaded');
+      expect(await fresh.evaluate(() => window.cortexPlayground!.state().target)).toBe('kind');
+      await fresh.close();
 
       // A model trained by `cortex train` on the same columns (it standardises them) imports too.
       const csv = join(RESULTS, 'playground-shapes.csv');

@@ -21,20 +21,22 @@ describe('playground URL state', () => {
       regRate: 0.2,
       seed: 12345,
       target: '',
+      features: ['x1sq', 'x1x2', 'sinx2'],
+      task: 'auto',
     };
     expect(stateFromQuery(stateToQuery(s))).toEqual(s);
-    const csv = { ...s, dataset: 'csv' as const, target: 'species', layers: [] };
+    const csv = { ...s, dataset: 'csv' as const, target: 'species', layers: [], features: [], task: 'regression' as const };
     expect(stateFromQuery(stateToQuery(csv))).toEqual(csv);
   });
 
   it('falls back to the defaults for missing or bad values', () => {
     expect(stateFromQuery('')).toEqual(DEFAULT_STATE);
-    const s = stateFromQuery('?data=nope&noise=9&layers=3,99&act=swish&lr=-1&batch=0&seed=1.5x&reg=l3');
+    const s = stateFromQuery('?data=nope&noise=9&layers=3,999&act=swish&lr=-1&batch=0&seed=1.5x&reg=l3');
     expect(s).toEqual(DEFAULT_STATE);
   });
 
   it('keeps the regularisation rate only when a regulariser is on', () => {
-    expect(stateToQuery({ ...DEFAULT_STATE })).not.toContain('rate=');
+    expect(stateToQuery({ ...DEFAULT_STATE, regulariser: 'none' })).not.toContain('rate=');
     expect(stateToQuery({ ...DEFAULT_STATE, regulariser: 'l2', regRate: 0.01 })).toContain('rate=0.01');
   });
 });

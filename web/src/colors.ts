@@ -14,6 +14,11 @@ export const POSITIVE: Rgb = [37, 110, 186];
 /** Zero. */
 export const NEUTRAL: Rgb = [247, 247, 245];
 
+/** How much of the class colour the decision regions take, where the model is sure. */
+export const BACKGROUND_TINT = 0.55;
+/** The outline of the data points: dark, so a point shows on a region of its own colour. */
+export const POINT_OUTLINE = '#1b1f24';
+
 /** One colour per class (the first two match the diverging scale). */
 export const CLASS_COLORS: readonly Rgb[] = [
   [232, 125, 30],
@@ -66,11 +71,19 @@ export function paintDiverging(values: ArrayLike<number>, offset: number, side: 
 
 /**
  * Paints class probabilities (`classes` values per cell, cell after cell) as the blend of
- * the class colours, faded towards white where the model is unsure.
+ * the class colours, faded towards white where the model is unsure; `discrete`: each cell
+ * in the colour of its most likely class, as hard decision regions.
  */
-export function paintClasses(probs: ArrayLike<number>, classes: number, cells: number, out: Uint8ClampedArray): void {
+export function paintClasses(probs: ArrayLike<number>, classes: number, cells: number, out: Uint8ClampedArray, discrete = false): void {
   const chance = 1 / classes;
   for (let i = 0; i < cells; i++) {
+    if (discrete) {
+      let best = 0;
+      for (let k = 1; k < classes; k++) if (probs[i * classes + k]! > probs[i * classes + best]!) best = k;
+      const c = mix(NEUTRAL, classColor(best), BACKGROUND_TINT);
+      out.set([c[0], c[1], c[2], 255], 4 * i);
+      continue;
+    }
     let r = 0;
     let g = 0;
     let b = 0;
@@ -84,7 +97,8 @@ export function paintClasses(probs: ArrayLike<number>, classes: number, cells: n
       if (p > top) top = p;
     }
     const sure = Math.max(0, (top - chance) / (1 - chance));
-    const c = mix(NEUTRAL, [r, g, b], 0.25 + 0.6 * sure);
+    // At most 55% of the class colour: the data points, drawn in the full colour, stand out.
+    const c = mix(NEUTRAL, [r, g, b], BACKGROUND_TINT * (0.35 + 0.65 * sure));
     out[4 * i] = c[0];
     out[4 * i + 1] = c[1];
     out[4 * i + 2] = c[2];

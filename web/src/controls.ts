@@ -12,6 +12,7 @@ import {
   OPTIMIZERS,
   type PlaygroundState,
   REG_RATES,
+  REGULARISERS,
 } from './state.js';
 
 /** Looks up an element by id, with a clear error when the page lacks it. */
@@ -78,6 +79,8 @@ export interface Controls {
   target: HTMLSelectElement;
   addLayer: HTMLButtonElement;
   removeLayer: HTMLButtonElement;
+  /** The extra-input toggles (their values are feature names). */
+  features: HTMLInputElement[];
 }
 
 /** Finds the controls and fills the select boxes. */
@@ -96,6 +99,7 @@ export function findControls(): Controls {
     target: byId('target', HTMLSelectElement),
     addLayer: byId('add-layer', HTMLButtonElement),
     removeLayer: byId('remove-layer', HTMLButtonElement),
+    features: [...document.querySelectorAll<HTMLInputElement>('#features input[type="checkbox"]')],
   };
   fill(c.lr, LEARNING_RATES);
   fill(c.activation, ACTIVATIONS, (v) => ACTIVATION_LABELS[v] ?? v);
@@ -124,6 +128,7 @@ export function showState(c: Controls, s: PlaygroundState): void {
   const csv = s.dataset === 'csv';
   c.points.disabled = csv;
   c.noise.disabled = csv;
+  for (const box of c.features) box.checked = s.features.some((f) => f === box.value);
   c.addLayer.disabled = s.layers.length >= MAX_LAYERS;
   c.removeLayer.disabled = s.layers.length === 0;
   const n = s.layers.length;
@@ -138,7 +143,7 @@ export function readControls(c: Controls, s: PlaygroundState): PlaygroundState {
     lr: Number(c.lr.value),
     activation: ACTIVATIONS.find((a) => a === c.activation.value) ?? s.activation,
     optimizer: OPTIMIZERS.find((o) => o === c.optimizer.value) ?? s.optimizer,
-    regulariser: c.regulariser.value === 'l2' || c.regulariser.value === 'dropout' ? c.regulariser.value : 'none',
+    regulariser: REGULARISERS.find((r) => r === c.regulariser.value) ?? 'none',
     regRate: Number(c.regRate.value),
     batch: Number(c.batch.value),
     seed: Number.isInteger(seed) && seed >= 0 && seed < 2 ** 31 ? seed : s.seed,
@@ -158,7 +163,8 @@ export function editLayers(layers: readonly number[], edit: { layer?: number; de
     return out;
   }
   const v = out[edit.layer];
-  if (v !== undefined) out[edit.layer] = Math.max(1, Math.min(MAX_NEURONS, v + edit.delta));
+  // The + button stops at MAX_NEURONS; a larger imported layer can still shrink.
+  if (v !== undefined) out[edit.layer] = edit.delta > 0 ? (v < MAX_NEURONS ? v + 1 : v) : Math.max(1, v - 1);
   return out;
 }
 

@@ -4,10 +4,10 @@
  * @module
  */
 import 'uplot/dist/uPlot.min.css';
-import { classColor, hex } from './colors.js';
 import { byId, type Controls, editLayers, findControls, readControls, showState, showTargets } from './controls.js';
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
-import { DATASETS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
+import { download, outputNames, showDataLabels, showStats } from './panels.js';
+import { DATASETS, FEATURES, TASKS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
 import { buildTiles } from './tiles.js';
 import { BrainView } from './views/brain.js';
 import { Curves } from './views/curves.js';
@@ -20,17 +20,16 @@ export interface PlaygroundHandle {
   epochs(): EpochRecord[];
   backend(): string;
   step(): number;
+  /** Snapshots received from the worker and frames drawn from them. */
+  frames(): { received: number; drawn: number };
+  /** Weight `[out, input]` of `Linear` layer `layer` in the latest snapshot. */
+  weight(layer: number, out: number, input: number): number | undefined;
 }
 
 declare global {
   interface Window {
     cortexPlayground?: PlaygroundHandle;
   }
-}
-
-/** How a class is shown: generated sets name their classes 0, 1, 2... */
-function className(name: string): string {
-  return /^\d+$/.test(name) ? `class ${name}` : name;
 }
 
 class App {
@@ -50,12 +49,26 @@ class App {
   private epochRecords: EpochRecord[] = [];
   private lastStep = 0;
   private sayTimer = 0;
+  /** The latest snapshot not drawn yet (several arriving within a frame are coalesced). */
+  private pending: SnapshotMessage | null = null;
+  private latest: SnapshotMessage | null = null;
+  private frameRequested = false;
+  private received = 0;
+  private drawn = 0;
+  /** Shared with the worker when the page is cross-origin isolated: `[0]` is 1 while training must stop. */
+  private readonly flags: Int32Array | null =
+    typeof SharedArrayBuffer === 'function' && self.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
   /** What to go back to if an uploaded CSV is refused. */
   private rollback: { state: PlaygroundState; csv: CsvUpload | null; hint: string } | null = null;
+  /** The model file imported last (kept in case it needs a CSV first). */
+  private lastImport: { bytes: ArrayBuffer; name: string } | null = null;
+  /** A model waiting for the CSV it was trained on: imported again once that is uploaded. */
+  private waiting: { bytes: ArrayBuffer; name: string; target: string } | null = null;
 
   constructor() {
     this.brain = new BrainView(byId('brain', HTMLDivElement), {
       changeNeurons: (layer, delta) => this.change({ layers: editLayers(this.state.layers, { layer, delta }) }),
+      editWeight: (layer, out, input, value) => this.send({ type: 'setWeight', layer, out, input, value }),
       preview: (t) =>
         this.output.setPreview(
           t === null ? null : { name: t.name, paint: (out) => this.brain.paintNeuron(t.column, t.index, out) },
@@ -71,6 +84,7 @@ class App {
     });
     this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
     this.worker.onerror = (e) => this.say(`The training worker failed: ${e.message}`, true);
+    if (this.flags) this.send({ type: 'control', flags: this.flags });
     this.bind();
     if (this.state.dataset === 'csv') this.state.dataset = 'spiral';
     this.showAll();
@@ -81,6 +95,11 @@ class App {
       epochs: () => [...this.epochRecords],
       backend: () => this.backendName,
       step: () => this.lastStep,
+      frames: () => ({ received: this.received, drawn: this.drawn }),
+      weight: (layer, out, input) => {
+        const w = this.latest?.weights[layer];
+        return w ? w.weight[out * w.inFeatures + input] : undefined;
+      },
     };
   }
 
@@ -91,12 +110,26 @@ class App {
   private bind(): void {
     const c = this.controls;
     const fromControls = () => this.change(readControls(c, this.state));
-    for (const el of [c.lr, c.activation, c.optimizer, c.regulariser, c.regRate, c.batch, c.seed, c.target]) {
+    for (const el of [c.activation, c.optimizer, c.regulariser, c.regRate, c.batch, c.seed, c.target]) {
       el.addEventListener('change', fromControls);
     }
+    // The learning rate changes the running training in place, without a reset.
+    c.lr.addEventListener('change', () => {
+      const lr = Number(c.lr.value);
+      if (!(lr > 0)) return;
+      this.state = { ...this.state, lr };
+      this.showAll();
+      this.send({ type: 'lr', lr });
+    });
     for (const el of [c.noise, c.points, c.ratio]) {
       el.addEventListener('input', () => showState(c, readControls(c, this.state)));
       el.addEventListener('change', fromControls);
+    }
+    byId('task', HTMLSelectElement).addEventListener('change', (e) =>
+      this.change({ task: TASKS.find((t) => t === (e.target as HTMLSelectElement).value) ?? 'auto' }),
+    );
+    for (const box of c.features) {
+      box.addEventListener('change', () => this.change({ features: FEATURES.filter((f) => c.features.some((b) => b.value === f && b.checked)) }));
     }
     c.addLayer.addEventListener('click', () => this.change({ layers: editLayers(this.state.layers, { delta: 1 }) }));
     c.removeLayer.addEventListener('click', () => this.change({ layers: editLayers(this.state.layers, { delta: -1 }) }));
@@ -112,6 +145,10 @@ class App {
     byId('reset', HTMLButtonElement).addEventListener('click', () => this.configure());
     byId('show-test', HTMLInputElement).addEventListener('change', (e) => {
       this.output.showTest = (e.target as HTMLInputElement).checked;
+      this.output.render();
+    });
+    byId('discretize', HTMLInputElement).addEventListener('change', (e) => {
+      this.output.discrete = (e.target as HTMLInputElement).checked;
       this.output.render();
     });
     byId('csv-file', HTMLInputElement).addEventListener('change', (e) => void this.upload(e.target as HTMLInputElement));
@@ -138,12 +175,16 @@ class App {
   }
 
   private togglePlay(): void {
-    this.send({ type: this.running ? 'pause' : 'play' });
-    this.setRunning(!this.running);
+    // The shared stop flag is set (or cleared) before the worker hears of it.
+    const play = !this.running;
+    this.setRunning(play);
+    this.send({ type: play ? 'play' : 'pause' });
   }
 
   private setRunning(on: boolean): void {
     this.running = on;
+    // Read by the worker between batches: a pause takes effect after the current batch.
+    if (this.flags) Atomics.store(this.flags, 0, on ? 0 : 1);
     this.playButton.classList.toggle('playing', on);
     this.playButton.setAttribute('aria-label', on ? 'Pause' : 'Play');
   }
@@ -168,6 +209,7 @@ class App {
     this.epochRecords = [];
     this.lastStep = 0;
     this.say('');
+    byId('stat-speed', HTMLOutputElement).value = '0';
     this.send({ type: 'configure', state: this.state, csv: this.state.dataset === 'csv' ? this.csv : null });
   }
 
@@ -183,16 +225,21 @@ class App {
     this.csv = { name: file.name, text: await file.text() };
     input.value = '';
     hint.textContent = `${file.name}: its first two numeric columns (an id column is skipped) are the inputs, standardised as cortex train does.`;
-    this.change({ dataset: 'csv', target: '' });
+    this.change({ dataset: 'csv', target: this.waiting?.target ?? '' });
   }
 
   private async importFile(input: HTMLInputElement): Promise<void> {
     const file = input.files?.[0];
     if (!file) return;
-    const bytes = await file.arrayBuffer();
-    this.setRunning(false);
-    this.send({ type: 'import', bytes, name: file.name }, [bytes]);
+    this.sendImport({ bytes: await file.arrayBuffer(), name: file.name });
     input.value = '';
+  }
+
+  private sendImport(model: { bytes: ArrayBuffer; name: string }): void {
+    this.setRunning(false);
+    this.lastImport = model;
+    const bytes = model.bytes.slice(0);
+    this.send({ type: 'import', bytes, name: model.name }, [bytes]);
   }
 
   private say(text: string, error = false): void {
@@ -218,7 +265,8 @@ class App {
         this.onSnapshot(msg);
         break;
       case 'exported':
-        this.download(msg.bytes, msg.fileName);
+        download(msg.bytes, msg.fileName);
+        this.say(`Exported ${msg.fileName}`);
         break;
       case 'imported':
         this.state = msg.state;
@@ -230,6 +278,12 @@ class App {
       case 'error':
         this.setRunning(false);
         this.say(msg.message, true);
+        this.waiting = msg.needsCsv && this.lastImport ? { ...this.lastImport, target: msg.needsCsv.target } : null;
+        if (msg.needsCsv) {
+          const [a, b] = msg.needsCsv.features;
+          byId('csv-hint', HTMLParagraphElement).textContent =
+            `${this.lastImport?.name ?? 'The model'} needs a CSV with the columns ${a}, ${b} and ${msg.needsCsv.target}.`;
+        }
         if (this.rollback) {
           // The upload was refused; the worker kept the previous run, so the page does too.
           this.state = this.rollback.state;
@@ -244,78 +298,81 @@ class App {
 
   private onData(d: DataMessage): void {
     this.rollback = null;
+    this.pending = null;
+    const waiting = this.waiting;
+    if (waiting && d.csvColumns.length > 0) {
+      // The CSV a model was waiting for: import the model again, on these data.
+      this.waiting = null;
+      this.sendImport(waiting);
+    }
+    byId('stat-speed', HTMLOutputElement).value = '0';
     this.data = d;
     this.output.setData(d);
     this.curves.reset(d.task === 'regression');
     this.losses = [];
     this.epochRecords = [];
     if (d.csvColumns.length > 0) showTargets(this.controls, d.csvColumns, d.targetName);
+    // Classification or regression, when the target allows both (a few whole numbers).
+    const task = byId('task', HTMLSelectElement);
+    task.disabled = !d.taskSwitch;
+    task.value = d.taskSwitch ? this.state.task : 'auto';
     if (this.state.dataset === 'csv' && this.state.target !== d.targetName) {
       this.state = { ...this.state, target: d.targetName };
       this.showAll();
     }
-    byId('axis-x', HTMLDivElement).textContent = `horizontal ${d.featureNames[0]}, vertical ${d.featureNames[1]}`;
-    const scoreTitle = byId('score-title', HTMLHeadingElement).firstChild;
-    if (scoreTitle) scoreTitle.textContent = d.task === 'classification' ? 'Accuracy ' : 'R² ';
-    byId('stat-score-name', HTMLElement).textContent = d.task === 'classification' ? 'Test accuracy' : 'Test R²';
-    byId('curve-score', HTMLDivElement).setAttribute(
-      'aria-label',
-      d.task === 'classification' ? 'Training and test accuracy per epoch' : 'Training and test R² per epoch',
-    );
-    const legend = byId('classes', HTMLDivElement);
-    legend.replaceChildren(
-      ...(d.task === 'classification' ? d.classNames.map(className) : [`${d.targetName}: low → high`]).map((name, i) => {
-        const item = document.createElement('span');
-        const sw = document.createElement('i');
-        sw.style.background = d.task === 'classification' ? hex(classColor(i)) : 'linear-gradient(90deg,#e87d1e,#f7f7f5,#256eba)';
-        item.append(sw, document.createTextNode(name));
-        return item;
-      }),
-    );
-    const outputs = d.task === 'classification' ? d.classNames.map(className) : [d.targetName];
-    const arch = [2, ...this.state.layers, outputs.length].join(' → ');
-    byId('arch', HTMLSpanElement).textContent = arch;
-    this.brain.setStructure([2, ...this.state.layers, outputs.length], {
-      inputs: d.featureNames,
+    showDataLabels(d);
+    const outputs = outputNames(d);
+    const sizes = [d.inputNames.length, ...this.state.layers, outputs.length];
+    this.showArch(sizes);
+    this.brain.setStructure(sizes, {
+      inputs: d.inputNames,
       outputs,
       classification: d.task === 'classification',
     });
   }
 
+  /** Keeps a snapshot's losses and epochs; the views are drawn once per animation frame. */
   private onSnapshot(s: SnapshotMessage): void {
+    this.received++;
     this.lastStep = s.step;
-    this.losses.push(...s.newStepLosses);
-    this.epochRecords.push(...s.newEpochs);
+    for (const v of s.newStepLosses) this.losses.push(v);
+    for (const r of s.newEpochs) this.epochRecords.push(r);
     this.curves.push(s.newEpochs);
+    if (!s.running && this.running && s.newStepLosses.length === 0) this.setRunning(false);
+    this.pending = s;
+    this.latest = s;
+    if (!this.frameRequested) {
+      this.frameRequested = true;
+      requestAnimationFrame(() => this.drawFrame());
+    }
+  }
+
+  private drawFrame(): void {
+    this.frameRequested = false;
+    const s = this.pending;
+    this.pending = null;
+    if (s) this.draw(s);
+    this.send({ type: 'drawn' });
+  }
+
+  /** The network's shape in the panel's title, e.g. `2 → 8 → 8 → 3`. */
+  private showArch(sizes: readonly number[]): void {
+    byId('arch', HTMLSpanElement).textContent = sizes.join(' → ');
+  }
+
+  private draw(s: SnapshotMessage): void {
+    this.drawn++;
+    this.curves.draw();
+    this.showArch(s.columnSizes);
     if (this.data) {
-      const outputs = this.data.task === 'classification' ? this.data.classNames.map(className) : [this.data.targetName];
-      this.brain.setStructure(s.columnSizes, { inputs: this.data.featureNames, outputs, classification: this.data.task === 'classification' });
+      const d = this.data;
+      this.brain.setStructure(s.columnSizes, { inputs: d.inputNames, outputs: outputNames(d), classification: d.task === 'classification' });
     }
     this.brain.update(s);
     this.output.setOutput(s.output);
-    if (!s.running && this.running && s.newStepLosses.length === 0) this.setRunning(false);
-    const fmt = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
-    byId('stat-epoch', HTMLOutputElement).value = String(s.epoch).padStart(3, '0');
-    // While paused, the last measured rate stays on show.
-    if (s.running && s.stepsPerSecond > 0) byId('stat-speed', HTMLOutputElement).value = String(s.stepsPerSecond);
-    byId('stat-train-loss', HTMLOutputElement).value = fmt(s.latest.trainLoss);
-    byId('stat-test-loss', HTMLOutputElement).value = fmt(s.latest.testLoss);
-    const score = s.latest.testScore;
-    byId('stat-test-score', HTMLOutputElement).value =
-      this.data?.task === 'regression' ? fmt(score) : Number.isFinite(score) ? `${(score * 100).toFixed(1)}%` : '–';
+    showStats(s, this.data?.task ?? 'classification');
   }
 
-  private download(bytes: ArrayBuffer, fileName: string): void {
-    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = fileName;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    this.say(`Exported ${fileName}`);
-  }
 }
 
 new App();

@@ -32,7 +32,18 @@ export type ToWorker =
   | { type: 'step' }
   | { type: 'speed'; stepsPerSecond: number | null }
   | { type: 'export' }
-  | { type: 'import'; bytes: ArrayBuffer; name: string };
+  | { type: 'import'; bytes: ArrayBuffer; name: string }
+  /**
+   * Shared control flags (when the page is cross-origin isolated): `flags[0]` is 1 while the
+   * page wants training stopped, read by the worker between batches.
+   */
+  | { type: 'control'; flags: Int32Array }
+  /** The page has drawn the latest snapshot; the worker may send the next one. */
+  | { type: 'drawn' }
+  /** A new learning rate for the current run (no reset). */
+  | { type: 'lr'; lr: number }
+  /** Sets weight `[out, in]` of `Linear` layer `layer`. */
+  | { type: 'setWeight'; layer: number; out: number; input: number; value: number };
 
 /** The data set as the page draws it. */
 export interface DataMessage {
@@ -42,6 +53,8 @@ export interface DataMessage {
   classNames: string[];
   /** The names of the two input columns. */
   featureNames: [string, string];
+  /** The names of the model's inputs: the two columns and any extra features (`x1²`...). */
+  inputNames: string[];
   /** The target's name. */
   targetName: string;
   /** Training points, `[x1, x2]` pairs, and their targets (class ids or values). */
@@ -55,6 +68,8 @@ export interface DataMessage {
   bounds: Bounds;
   /** Numeric columns of an uploaded CSV (for the target chooser), else empty. */
   csvColumns: string[];
+  /** Whether the target allows classification and regression both (the Problem switch). */
+  taskSwitch: boolean;
 }
 
 /** One point of the curves, recorded once per epoch. */
@@ -112,4 +127,8 @@ export type FromWorker =
   | SnapshotMessage
   | { type: 'exported'; bytes: ArrayBuffer; fileName: string }
   | { type: 'imported'; state: PlaygroundState; message: string }
-  | { type: 'error'; message: string };
+  /**
+   * Something failed. `needsCsv`: an imported model was trained on these CSV columns, which
+   * the page does not have; it imports the model again once such a CSV is uploaded.
+   */
+  | { type: 'error'; message: string; needsCsv?: { features: [string, string]; target: string } };

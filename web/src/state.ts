@@ -20,12 +20,35 @@ export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adagrad', 'ada
 export type OptimizerChoice = (typeof OPTIMIZERS)[number];
 
 /** Regularisation choices. */
-export const REGULARISERS = ['none', 'l2', 'dropout'] as const;
+export const REGULARISERS = ['none', 'l1', 'l2', 'dropout'] as const;
 /** One of {@link REGULARISERS}. */
 export type RegulariserChoice = (typeof REGULARISERS)[number];
 
-/** Most neurons a hidden layer may have (the brain view stays readable). */
+/** Kinds of problem: `auto` follows the target (as `cortex train` infers it). */
+export const TASKS = ['auto', 'classification', 'regression'] as const;
+/** One of {@link TASKS}. */
+export type TaskChoice = (typeof TASKS)[number];
+
+/** Extra input features (toggles, as in TensorFlow Playground). */
+export const FEATURES = ['x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
+/** One of {@link FEATURES}. */
+export type FeatureName = (typeof FEATURES)[number];
+/** How each feature is shown. */
+export const FEATURE_LABELS: Readonly<Record<FeatureName, string>> = {
+  x1sq: 'x1²',
+  x2sq: 'x2²',
+  x1x2: 'x1·x2',
+  sinx1: 'sin x1',
+  sinx2: 'sin x2',
+};
+
+/** Most neurons the + button gives a hidden layer (the brain view stays readable). */
 export const MAX_NEURONS = 8;
+/**
+ * Most neurons a hidden layer may have at all: an imported model (`cortex train` makes
+ * layers of 32 or 64) keeps its sizes in the URL, and the brain view draws them compactly.
+ */
+export const MAX_LAYER_SIZE = 512;
 /** Most hidden layers. */
 export const MAX_LAYERS = 6;
 
@@ -47,15 +70,23 @@ export interface PlaygroundState {
   /** Mini-batch size. */
   batch: number;
   regulariser: RegulariserChoice;
-  /** L2 coefficient, or the dropout probability. */
+  /** L1 or L2 coefficient, or the dropout probability. */
   regRate: number;
   /** Seed of the data, the split, the initial weights, the shuffles and the dropout masks. */
   seed: number;
   /** For CSV data: the name of the target column. */
   target: string;
+  /** Extra inputs computed from the two (in {@link FEATURES} order). */
+  features: FeatureName[];
+  /** Classification or regression, for a CSV target that allows both (whole numbers, few of them). */
+  task: TaskChoice;
 }
 
-/** The page's starting point: spiral data, two hidden layers of eight tanh neurons, Adam. */
+/**
+ * The page's starting point: spiral data, two hidden layers of eight tanh neurons, Adam at
+ * 0.003 with L2 1e-3. A larger rate without the penalty overfits the spiral: its test loss
+ * climbs back up after a few hundred epochs, with spikes (see test/web/defaults.test.ts).
+ */
 export const DEFAULT_STATE: Readonly<PlaygroundState> = {
   dataset: 'spiral',
   noise: 0.1,
@@ -64,12 +95,14 @@ export const DEFAULT_STATE: Readonly<PlaygroundState> = {
   layers: [8, 8],
   activation: 'tanh',
   optimizer: 'adam',
-  lr: 0.03,
+  lr: 0.003,
   batch: 16,
-  regulariser: 'none',
+  regulariser: 'l2',
   regRate: 0.001,
   seed: 1,
   target: '',
+  features: [],
+  task: 'auto',
 };
 
 /** Learning rates offered in the select box. */
@@ -94,10 +127,15 @@ function parseLayers(value: string | null): number[] {
   if (value === null) return [...DEFAULT_STATE.layers];
   if (value === '' || value === '0') return [];
   const sizes = value.split(',').map((s) => Number(s));
-  if (sizes.length > MAX_LAYERS || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > MAX_NEURONS)) {
+  if (sizes.length > MAX_LAYERS || sizes.some((s) => !Number.isInteger(s) || s < 1 || s > MAX_LAYER_SIZE)) {
     return [...DEFAULT_STATE.layers];
   }
   return sizes;
+}
+
+function parseFeatures(value: string | null): FeatureName[] {
+  const names = new Set((value ?? '').split(','));
+  return FEATURES.filter((f) => names.has(f));
 }
 
 /** Reads a state from a query string (`location.search`); unknown or bad values fall back to the defaults. */
@@ -118,6 +156,8 @@ export function stateFromQuery(search: string): PlaygroundState {
     regRate: num(q.get('rate'), d.regRate, 0, 0.9),
     seed: num(q.get('seed'), d.seed, 0, 2 ** 31 - 1, true),
     target: q.get('target') ?? '',
+    features: parseFeatures(q.get('feat')),
+    task: pick(TASKS, q.get('task'), d.task),
   };
 }
 
@@ -137,5 +177,7 @@ export function stateToQuery(s: PlaygroundState): string {
   if (s.regulariser !== 'none') q.set('rate', String(s.regRate));
   q.set('seed', String(s.seed));
   if (s.dataset === 'csv' && s.target !== '') q.set('target', s.target);
+  if (s.features.length > 0) q.set('feat', s.features.join(','));
+  if (s.task !== 'auto') q.set('task', s.task);
   return `?${q.toString()}`;
 }

@@ -7,13 +7,15 @@
 import { classColor, diverging, hex, maxAbs, mix, NEUTRAL, NEGATIVE, POSITIVE, paintDiverging } from '../colors.js';
 import { NEURON_GRID, type SnapshotMessage } from '../protocol.js';
 
+import { type Geometry, layout } from './brain-layout.js';
+import { WeightEditor } from './weight-editor.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
-const HEADER = 52;
 
 /** What the diagram needs to know besides the snapshot. */
 export interface BrainLabels {
-  /** Names of the two inputs. */
-  inputs: [string, string];
+  /** Names of the inputs (the two columns, then any extra features). */
+  inputs: readonly string[];
   /** Names of the outputs (class names, or the regression target). */
   outputs: string[];
   /** Classification shows output probabilities in class colours. */
@@ -24,16 +26,10 @@ export interface BrainLabels {
 export interface BrainActions {
   /** Adds (`+1`) or removes (`-1`) a neuron in hidden layer `layer`. */
   changeNeurons(layer: number, delta: 1 | -1): void;
+  /** Sets weight `[out, input]` of `Linear` layer `layer` (a click on a link edits it). */
+  editWeight(layer: number, out: number, input: number, value: number): void;
   /** A neuron is hovered or focused (`column`, `index`), or no longer (`null`). */
   preview(target: { column: number; index: number; name: string } | null): void;
-}
-
-interface Geometry {
-  size: number;
-  xs: number[];
-  ys: number[][];
-  width: number;
-  height: number;
 }
 
 /** Draws and updates the network diagram inside `root`. */
@@ -48,6 +44,7 @@ export class BrainView {
   private readonly layer: HTMLDivElement;
   private last: SnapshotMessage | null = null;
   private geometry: Geometry | null = null;
+  private readonly editor: WeightEditor;
 
   constructor(
     readonly root: HTMLElement,
@@ -65,6 +62,7 @@ export class BrainView {
     this.tip.hidden = true;
     this.layer.append(this.svg);
     root.append(this.layer, this.tip);
+    this.editor = new WeightEditor(root);
     new ResizeObserver(() => this.relayout()).observe(root);
   }
 
@@ -178,6 +176,7 @@ export class BrainView {
             this.hideTip();
           });
           hit.addEventListener('pointerenter', () => path.classList.add('hover'));
+          hit.addEventListener('click', (e) => this.editLink(c, o, i, e));
           this.svg.append(path, hit);
           group.push(path);
         }
@@ -215,21 +214,11 @@ export class BrainView {
   }
 
   private computeGeometry(): Geometry {
+    // The margins hold the input and output captions (narrower on a phone, where the
+    // captions are shortened to fit them).
     const width = Math.max(this.root.clientWidth, 240);
-    const cols = this.sizes.length;
-    const size = Math.round(Math.max(24, Math.min(44, (width - 24) / (cols * 1.9))));
-    const gap = Math.round(size * 0.28);
-    const most = Math.max(...this.sizes, 1);
-    const height = HEADER + most * size + (most - 1) * gap + 12;
-    const left = 30;
-    const right = 58;
-    const xs = this.sizes.map((_, c) => left + (cols === 1 ? 0 : (c * (width - left - right - size)) / (cols - 1)));
-    const ys = this.sizes.map((n) => {
-      const span = n * size + (n - 1) * gap;
-      const top = HEADER + (height - HEADER - 12 - span) / 2;
-      return Array.from({ length: n }, (_, j) => top + j * (size + gap));
-    });
-    return { size, xs, ys, width, height };
+    const margin = Math.round(Math.max(36, Math.min(62, width * 0.12)));
+    return layout(this.sizes, width, { left: margin, right: margin });
   }
 
   private relayout(): void {
@@ -249,17 +238,18 @@ export class BrainView {
     });
     this.neurons.forEach((col, c) => {
       col.forEach((cv, j) => {
-        cv.style.left = `${g.xs[c]}px`;
+        cv.style.left = `${g.lefts[c]}px`;
         cv.style.top = `${g.ys[c]![j]}px`;
-        cv.style.width = `${g.size}px`;
-        cv.style.height = `${g.size}px`;
+        cv.style.width = `${g.sizes[c]}px`;
+        cv.style.height = `${g.sizes[c]}px`;
       });
     });
     this.captions.forEach((caps, c) => {
       caps.forEach((cap, j) => {
-        const x = c === 0 ? g.xs[c]! - 4 : g.xs[c]! + g.size + 5;
+        const x = c === 0 ? g.lefts[c]! - 4 : g.lefts[c]! + g.sizes[c]! + 5;
         cap.style.left = `${x}px`;
-        cap.style.top = `${g.ys[c]![j]! + g.size / 2}px`;
+        cap.style.maxWidth = `${Math.max(24, g.lefts[0]! - 10)}px`;
+        cap.style.top = `${g.ys[c]![j]! + g.sizes[c]! / 2}px`;
       });
     });
     this.links.forEach((group, c) => {
@@ -267,10 +257,10 @@ export class BrainView {
       group.forEach((path, k) => {
         const o = Math.floor(k / nIn);
         const i = k % nIn;
-        const x0 = g.xs[c]! + g.size;
-        const y0 = g.ys[c]![i]! + g.size / 2;
-        const x1 = g.xs[c + 1]!;
-        const y1 = g.ys[c + 1]![o]! + g.size / 2;
+        const x0 = g.lefts[c]! + g.sizes[c]!;
+        const y0 = g.ys[c]![i]! + g.sizes[c]! / 2;
+        const x1 = g.lefts[c + 1]!;
+        const y1 = g.ys[c + 1]![o]! + g.sizes[c + 1]! / 2;
         const mx = (x0 + x1) / 2;
         const d = `M${x0},${y0} C${mx},${y0} ${mx},${y1} ${x1},${y1}`;
         path.setAttribute('d', d);
@@ -296,11 +286,13 @@ export class BrainView {
       if (!w) return;
       // Widths are relative to the layer's largest weight, so every layer stays readable.
       const top = maxAbs(w.weight, 0, w.weight.length);
+      // Thinner lines between large layers, so that a 64-neuron layer is not a solid block.
+      const thin = Math.min(1, 10 / Math.max(w.inFeatures, w.outFeatures));
       group.forEach((path, k) => {
         const v = w.weight[k] ?? 0;
         const t = Math.abs(v) / top;
         path.style.stroke = hex(v < 0 ? NEGATIVE : POSITIVE);
-        path.style.strokeWidth = (0.35 + 4.4 * t).toFixed(2);
+        path.style.strokeWidth = (0.35 + 4.4 * t * thin).toFixed(2);
         path.style.opacity = (0.2 + 0.7 * t).toFixed(2);
       });
     });
@@ -324,6 +316,16 @@ export class BrainView {
     const w = this.last?.weights[c];
     const v = w?.weight[o * (w?.inFeatures ?? 1) + i];
     return `weight ${v === undefined ? '–' : v.toFixed(3)}: ${this.neuronName(c, i)} → ${this.neuronName(c + 1, o)}`;
+  }
+
+  private editLink(c: number, o: number, i: number, e: MouseEvent): void {
+    const w = this.last?.weights[c];
+    const v = w?.weight[o * w.inFeatures + i];
+    if (v === undefined) return;
+    this.hideTip();
+    const r = this.root.getBoundingClientRect();
+    const label = `weight ${this.neuronName(c, i)} → ${this.neuronName(c + 1, o)}`;
+    this.editor.open(e.clientX - r.left + 8, e.clientY - r.top - 12, label, v, (value) => this.actions.editWeight(c, o, i, value));
   }
 
   private showLinkTip(c: number, o: number, i: number, e: PointerEvent): void {
@@ -364,7 +366,7 @@ export class BrainView {
     this.tip.textContent = lines.join(' · ');
     this.tip.hidden = false;
     const g = this.geometry;
-    if (g) this.placeTip(g.xs[c]! + g.size + 6, g.ys[c]![j]! + g.size / 2);
+    if (g) this.placeTip(g.lefts[c]! + g.sizes[c]! + 6, g.ys[c]![j]! + g.sizes[c]! / 2);
     cv.setAttribute('aria-description', lines.slice(1).join(', '));
     this.actions.preview({ column: c, index: j, name: this.neuronName(c, j) });
   }

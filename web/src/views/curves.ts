@@ -5,6 +5,7 @@
  */
 import uPlot from 'uplot';
 import type { EpochRecord } from '../protocol.js';
+import { logTicks, MIN_SPACING } from './ticks.js';
 
 /** Colour of the training curves. */
 export const TRAIN = '#5b6770';
@@ -12,6 +13,8 @@ export const TRAIN = '#5b6770';
 export const TEST = '#d1495b';
 
 const HEIGHT = 104;
+/** Points per curve before a long run is thinned out. */
+const MAX_POINTS = 2000;
 
 /** R² below −1 says little; the chart clips there so the useful part stays readable. */
 const R2_RANGE: uPlot.Range.Function = (_u, min) => [Math.max(Math.min(min, 0), -1), 1];
@@ -27,15 +30,17 @@ function chart(root: HTMLElement, log: boolean, fixed: [number, number] | uPlot.
       y: fixed ? { range: fixed } : log ? { distr: 3 } : {},
     },
     axes: [
-      { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 26, font: '11px system-ui' },
+      { stroke: '#67707a', grid: { stroke: '#eef0ec' }, ticks: { stroke: '#dde0da' }, size: 26, space: 50, font: '11px system-ui' },
       {
         stroke: '#67707a',
         grid: { stroke: '#eef0ec' },
         ticks: { stroke: '#dde0da' },
         size: 50,
         font: '11px system-ui',
+        space: MIN_SPACING,
         values: (_u, ticks) => ticks.map(tickLabel),
-        ...(log ? { filter: (_u: uPlot, ticks: number[]) => ticks.map((t) => (isPowerOfTen(t) ? t : null)) } : {}),
+        // Log ticks chosen from the plot's height (uPlot's own would label every decade).
+        ...(log ? { splits: (u: uPlot, _i: number, min: number, max: number) => logTicks(min, max, u.bbox.height / devicePixelRatio) } : {}),
       },
     ],
     series: [
@@ -57,6 +62,7 @@ export class Curves {
   private trainScore: number[] = [];
   private testScore: number[] = [];
   private scoreName = 'accuracy';
+  private dirty = false;
 
   constructor(
     private readonly lossRoot: HTMLElement,
@@ -83,7 +89,7 @@ export class Curves {
     this.redraw();
   }
 
-  /** Appends epoch records. */
+  /** Appends epoch records (drawn by the next {@link Curves.draw}). */
   push(records: readonly EpochRecord[]): void {
     if (records.length === 0) return;
     for (const r of records) {
@@ -93,10 +99,25 @@ export class Curves {
       this.trainScore.push(r.trainScore);
       this.testScore.push(r.testScore);
     }
-    this.redraw();
+    // A long run keeps every other point once there are more than a chart can show.
+    if (this.epochs.length > MAX_POINTS) {
+      for (const a of [this.epochs, this.trainLoss, this.testLoss, this.trainScore, this.testScore]) {
+        const last = a[a.length - 1]!;
+        const kept = a.filter((_, i) => i % 2 === 0);
+        if (a.length % 2 === 0) kept.push(last);
+        a.splice(0, a.length, ...kept);
+      }
+    }
+    this.dirty = true;
+  }
+
+  /** Redraws the charts if points were added since the last call. */
+  draw(): void {
+    if (this.dirty) this.redraw();
   }
 
   private redraw(): void {
+    this.dirty = false;
     this.loss.setData([this.epochs, this.trainLoss, this.testLoss]);
     this.score.setData([this.epochs, this.trainScore, this.testScore]);
   }
@@ -106,11 +127,6 @@ export class Curves {
     this.loss.setSize({ width, height: HEIGHT });
     this.score.setSize({ width, height: HEIGHT });
   }
-}
-
-function isPowerOfTen(v: number): boolean {
-  const e = Math.log10(v);
-  return Math.abs(e - Math.round(e)) < 1e-9;
 }
 
 function tickLabel(v: number | null): string {

@@ -3,7 +3,7 @@
  * heat map over the input plane, with the training and test points on top.
  * @module
  */
-import { classColor, diverging, hex, paintClasses, paintDiverging } from '../colors.js';
+import { BACKGROUND_TINT, classColor, diverging, hex, POINT_OUTLINE, paintClasses, paintDiverging } from '../colors.js';
 import { type Bounds, type DataMessage, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 
 /** One neuron's map, shown large in the output view while it is hovered. */
@@ -18,6 +18,8 @@ export interface NeuronPreview {
 export class OutputView {
   /** Whether test points are drawn. */
   showTest = true;
+  /** Hard decision regions (the most likely class; the sign of a regression output) instead of shades. */
+  discrete = false;
   private data: DataMessage | null = null;
   private output: Float32Array | null = null;
   private readonly heat = document.createElement('canvas');
@@ -59,8 +61,9 @@ export class OutputView {
     const ctx = this.heat.getContext('2d');
     if (!ctx) return;
     const img = ctx.createImageData(OUTPUT_GRID, OUTPUT_GRID);
-    if (d.task === 'classification') paintClasses(out, d.classNames.length, OUTPUT_GRID * OUTPUT_GRID, img.data);
-    else paintDiverging(out, 0, OUTPUT_GRID, this.valueScale(d), img.data);
+    const scale = this.valueScale(d);
+    if (d.task === 'classification') paintClasses(out, d.classNames.length, OUTPUT_GRID * OUTPUT_GRID, img.data, this.discrete);
+    else paintDiverging(this.discrete ? out.map((v) => (v < 0 ? -scale : scale) * BACKGROUND_TINT) : out, 0, OUTPUT_GRID, scale, img.data);
     ctx.putImageData(img, 0, 0);
   }
 
@@ -94,7 +97,10 @@ export class OutputView {
       }
     } else if (this.output) {
       this.paintHeat(d, this.output);
+      // Hard regions keep hard edges.
+      ctx.imageSmoothingEnabled = !this.discrete;
       ctx.drawImage(this.heat, 0, 0, size, size);
+      ctx.imageSmoothingEnabled = true;
     }
     this.drawAxes(ctx, d.bounds, size);
     this.drawPoints(ctx, d, d.trainX, d.trainY, size, false);
@@ -148,17 +154,26 @@ export class OutputView {
     const radius = Math.max(2.2, Math.min(4, size / 110));
     const scale = Math.max(Math.abs(d.yMin), Math.abs(d.yMax), 1e-6);
     ctx.save();
-    ctx.lineWidth = test ? 1.6 : 1;
-    ctx.strokeStyle = test ? '#1d1d1f' : '#ffffff';
+    // Filled in the full class colour with a dark outline (the regions behind are paler);
+    // test points get a white ring inside the outline.
     for (let i = 0; i < n; i++) {
       const px = ((x[2 * i]! - b.x0) / (b.x1 - b.x0)) * size;
       const py = ((b.y1 - x[2 * i + 1]!) / (b.y1 - b.y0)) * size;
       const c = d.task === 'classification' ? classColor(y[i]!) : diverging(y[i]! / scale);
-      ctx.fillStyle = hex(c);
       ctx.beginPath();
-      ctx.arc(px, py, radius, 0, Math.PI * 2);
+      ctx.arc(px, py, test ? radius + 1 : radius, 0, Math.PI * 2);
+      ctx.fillStyle = hex(c);
       ctx.fill();
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = POINT_OUTLINE;
       ctx.stroke();
+      if (test) {
+        ctx.beginPath();
+        ctx.arc(px, py, radius - 0.4, 0, Math.PI * 2);
+        ctx.lineWidth = 1.2;
+        ctx.strokeStyle = '#ffffff';
+        ctx.stroke();
+      }
     }
     ctx.restore();
   }

@@ -11,7 +11,7 @@ import { type Column, getColumn, makeTable, selectRows, type Table } from '../..
 import { findIdColumn, inferTask } from '../../../src/data/task.js';
 import { DataError } from '../../../src/errors.js';
 import type { Bounds, CsvUpload } from '../protocol.js';
-import type { PlaygroundState } from '../state.js';
+import type { PlaygroundState, TaskChoice } from '../state.js';
 
 /** A data set ready for training: inputs, targets and how to read them. */
 export interface PlaygroundData {
@@ -28,6 +28,8 @@ export interface PlaygroundData {
   yMax: number;
   /** Numeric and categorical columns of an uploaded CSV (target candidates). */
   csvColumns: string[];
+  /** Whether the target allows both tasks (a CSV column of a few whole numbers). */
+  taskSwitch: boolean;
   /** An uploaded CSV's id column (not an input; predictions carry it), if any. */
   idColumn: string | null;
   /** How raw rows become model inputs and targets (stored in exported model files). */
@@ -54,6 +56,23 @@ interface RawSet {
   featureNames: [string, string];
   targetName: string;
   csvColumns: string[];
+  taskSwitch?: boolean;
+}
+
+/** Most classes a numeric target may have to be offered as classification. */
+const MAX_SWITCH_CLASSES = 20;
+
+/** Whether a numeric column could be classes too: whole numbers, 2 to 20 of them. */
+function wholeNumbers(c: Column): boolean {
+  if (c.type !== 'numeric') return false;
+  const seen = new Set<number>();
+  for (const v of c.values) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return false;
+    seen.add(v);
+    if (seen.size > MAX_SWITCH_CLASSES) return false;
+  }
+  return seen.size >= 2;
 }
 
 function classSet(set: { x: Float32Array; y: Int32Array; n: number }): RawSet {
@@ -101,7 +120,7 @@ function targetColumn(columns: readonly Column[], inputs: readonly Column[], wan
   return last;
 }
 
-function fromCsv(upload: CsvUpload, wanted: string): RawSet {
+function fromCsv(upload: CsvUpload, wanted: string, task: TaskChoice): RawSet {
   const table = parseCsv(upload.text, { source: upload.name });
   const id = findIdColumn(table);
   const usable = table.columns.filter((c) => c !== id);
@@ -109,9 +128,11 @@ function fromCsv(upload: CsvUpload, wanted: string): RawSet {
   const [a, b] = numeric;
   if (!a || !b) throw new DataError(`${upload.name}: needs at least two numeric columns to plot, found ${numeric.length}`);
   const target = targetColumn(usable, [a, b], wanted);
+  const taskSwitch = wholeNumbers(target);
   return {
     table,
-    task: inferTask(target, table.rows),
+    task: taskSwitch && task !== 'auto' ? task : inferTask(target, table.rows),
+    taskSwitch,
     featureNames: [a.name, b.name],
     targetName: target.name,
     csvColumns: usable.filter((c) => c !== a && c !== b).map((c) => c.name),
@@ -149,7 +170,7 @@ function numericValues(table: Table, name: string): Float64Array {
 export function buildData(s: PlaygroundState, csv: CsvUpload | null): PlaygroundData {
   if (s.dataset === 'csv' && csv === null) throw new DataError('CSV: choose a file first');
   const fromFile = s.dataset === 'csv' && csv !== null;
-  const raw = fromFile ? fromCsv(csv, s.target) : generated(s);
+  const raw = fromFile ? fromCsv(csv, s.target, s.task) : generated(s);
   const { table } = raw;
   const n = table.rows;
   if (n < 4) throw new DataError(`${table.source}: needs at least 4 rows, found ${n}`);
@@ -211,6 +232,7 @@ export function buildData(s: PlaygroundState, csv: CsvUpload | null): Playground
     yMin,
     yMax,
     csvColumns: raw.csvColumns,
+    taskSwitch: raw.taskSwitch ?? false,
     idColumn: raw.idColumn ?? null,
     preprocessing: { pipeline: pipeline.toJSON(), targetScaling },
   };

@@ -7,7 +7,8 @@ import { ModelFormatError } from '../../../src/errors.js';
 import { type DataSchema, deserializeModel, serializeModel } from '../../../src/io/model-file.js';
 import type { JsonObject } from '../../../src/io/registry.js';
 import { Dropout, Linear, Sequential } from '../../../src/nn/index.js';
-import type { EpochRecord, CsvUpload } from '../protocol.js';
+import type { CsvUpload } from '../protocol.js';
+import { splitMetrics } from './metrics.js';
 import { ACTIVATIONS, type ActivationChoice, type PlaygroundState, stateFromQuery, stateToQuery } from '../state.js';
 import { buildData, type Preprocessing } from './dataset.js';
 import { type Network, Session } from './session.js';
@@ -26,15 +27,16 @@ function schemaOf(s: Session): DataSchema {
 }
 
 /** Serialises the session's model with its schema, the run's settings and its metrics. */
-export function exportModel(s: Session, latest: EpochRecord | null): { bytes: ArrayBuffer; fileName: string } {
-  const record = latest ?? s.evaluate();
-  const scoreName = s.data.task === 'classification' ? 'accuracy' : 'r2';
-  const metrics = {
-    trainLoss: record.trainLoss,
-    testLoss: Number.isFinite(record.testLoss) ? record.testLoss : null,
-    [`train_${scoreName}`]: record.trainScore,
-    [scoreName]: Number.isFinite(record.testScore) ? record.testScore : null,
-  };
+export function exportModel(s: Session): { bytes: ArrayBuffer; fileName: string } {
+  if (s.state.features.length > 0) {
+    throw new ModelFormatError(
+      'Export takes the two plain inputs only (cortex predict reads the columns themselves, not x1², sin x1 and the like): turn the extra inputs off to export.',
+    );
+  }
+  // Per split, as `cortex train` writes them (and `cortex info` prints them).
+  const { train, test } = s.splitOutputs();
+  const classes = s.classes;
+  const metrics = { train: splitMetrics(train, classes), test: splitMetrics(test, classes) };
   const st = s.state;
   const bytes = serializeModel(s.net.model, {
     schema: schemaOf(s),
@@ -94,6 +96,38 @@ function networkOf(model: Sequential, source: string): { net: Network; activatio
   return { net: { model, taps, linears }, activation };
 }
 
+/** The columns a model file was trained on (its schema), when it names exactly two inputs. */
+export interface ModelColumns {
+  features: [string, string];
+  target: string;
+}
+
+/** A model that needs the columns of a CSV the page has not been given (yet). */
+export class NeedsCsvError extends ModelFormatError {
+  override name = 'NeedsCsvError';
+  constructor(
+    message: string,
+    readonly columns: ModelColumns,
+  ) {
+    super(message);
+  }
+}
+
+function columnsOf(schema: DataSchema | null): ModelColumns | null {
+  const [a, b] = schema?.features ?? [];
+  if (!schema || !a || !b || schema.features.length !== 2) return null;
+  return { features: [a.name, b.name], target: schema.target.name };
+}
+
+function needsCsv(name: string, cols: ModelColumns): NeedsCsvError {
+  const [a, b] = cols.features;
+  return new NeedsCsvError(
+    `${name} was trained on a CSV file with the inputs '${a}' and '${b}' and the target '${cols.target}'. ` +
+      'Upload that CSV (Upload a CSV, under Data) and the model loads on it.',
+    cols,
+  );
+}
+
 /**
  * Loads a model file. When it was exported by the playground, its settings (and so its
  * data) are restored too; otherwise it is shown on the current data.
@@ -113,8 +147,13 @@ export function importModel(
   else if (current) state = { ...current.state };
   else throw new ModelFormatError(`${name}: no data to show the model on`);
   state.layers = net.linears.slice(0, -1).map((l) => l.outFeatures);
+  state.features = [];
   if (activation) state.activation = activation;
+  const cols = columnsOf(saved.schema);
+  if (state.dataset === 'csv' && csv === null && cols) throw needsCsv(name, cols);
   const data = state.dataset === 'csv' && current?.state.dataset === 'csv' ? current.data : buildData(state, csv);
+  // A model trained on other columns (by `cortex train`, say) cannot be shown on these data.
+  if (cols && (cols.features[0] !== data.featureNames[0] || cols.features[1] !== data.featureNames[1])) throw needsCsv(name, cols);
   const outputs = net.linears[net.linears.length - 1]!.outFeatures;
   const want = data.task === 'classification' ? data.classNames.length : 1;
   if (outputs !== want) {

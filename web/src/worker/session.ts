@@ -12,12 +12,14 @@ import { makeTable } from '../../../src/data/table.js';
 import { ModelFormatError, TrainingDivergedError } from '../../../src/errors.js';
 import { activationModule, Dropout, Linear, type Module, Sequential } from '../../../src/nn/index.js';
 import { crossEntropy, mseLoss } from '../../../src/nn/losses.js';
-import { softmax } from '../../../src/ops/index.js';
+import { abs, add, copy_, mul, softmax, sum } from '../../../src/ops/index.js';
 import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '../../../src/optim/index.js';
 import { Generator } from '../../../src/tensor/random.js';
 import { accuracy, r2Score } from '../../../src/train/metrics.js';
 import { type EpochRecord, type LayerWeights, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
+import { inputWidth, withFeatures } from './features.js';
+import type { SplitOutputs } from './metrics.js';
 import { gridInputs, type PlaygroundData, type Preprocessing, type TargetScaling } from './dataset.js';
 
 /** The network the page trains: `Linear` and activation (and dropout) layers in a `Sequential`. */
@@ -77,6 +79,8 @@ export class Session {
   readonly net: Network;
   readonly optimizer: Optimizer;
   readonly classes: number;
+  /** Model inputs per row: the two inputs and the extra features. */
+  readonly width: number;
   epoch = 0;
   step = 0;
   private order: Int32Array = new Int32Array(0);
@@ -104,18 +108,20 @@ export class Session {
     readonly preprocessing: Preprocessing = data.preprocessing,
   ) {
     this.classes = data.task === 'classification' ? data.classNames.length : 0;
-    this.net = net ?? buildNetwork(state, 2, Math.max(this.classes, 1), state.seed + 1);
+    this.width = inputWidth(state.features);
+    this.net = net ?? buildNetwork(state, this.width, Math.max(this.classes, 1), state.seed + 1);
     this.optimizer = makeOptimizer(state, this.net.model);
     this.shuffle = new Generator(state.seed + 3);
     this.targetScaling = this.classes > 0 ? null : preprocessing.targetScaling;
-    const toModel = modelInputs(preprocessing.pipeline);
+    const scaled = modelInputs(preprocessing.pipeline);
+    const toModel = (raw: Float32Array) => withFeatures(scaled(raw), state.features);
     this.trainIn = toModel(data.trainX);
-    this.trainX = new Tensor(this.trainIn, [data.trainY.length, 2]);
-    this.testX = new Tensor(toModel(data.testX), [data.testY.length, 2]);
+    this.trainX = new Tensor(this.trainIn, [data.trainY.length, this.width]);
+    this.testX = new Tensor(toModel(data.testX), [data.testY.length, this.width]);
     this.trainT = this.target(data.trainY);
     this.testT = this.target(data.testY);
-    this.neuronGrid = new Tensor(toModel(gridInputs(data.bounds, NEURON_GRID)), [NEURON_GRID * NEURON_GRID, 2]);
-    this.outputGrid = new Tensor(toModel(gridInputs(data.bounds, OUTPUT_GRID)), [OUTPUT_GRID * OUTPUT_GRID, 2]);
+    this.neuronGrid = new Tensor(toModel(gridInputs(data.bounds, NEURON_GRID)), [NEURON_GRID * NEURON_GRID, this.width]);
+    this.outputGrid = new Tensor(toModel(gridInputs(data.bounds, OUTPUT_GRID)), [OUTPUT_GRID * OUTPUT_GRID, this.width]);
   }
 
   private target(y: Float32Array): Tensor {
@@ -148,12 +154,15 @@ export class Session {
     }
     const idx = this.order.subarray(this.cursor, Math.min(this.cursor + this.state.batch, n));
     this.cursor += idx.length;
-    const xb = new Tensor(takeRows(this.trainIn, 2, idx), [idx.length, 2]);
+    const xb = new Tensor(takeRows(this.trainIn, this.width, idx), [idx.length, this.width]);
     const yb = this.target(takeRows(this.data.trainY, 1, idx));
     this.net.model.train();
     this.optimizer.zeroGrad();
     const loss = this.loss(this.net.model.forward(xb), yb);
-    loss.backward();
+    // L1: the rate times the sum of the weights' absolute values (not the biases) joins the
+    // objective; the loss shown stays the data's. (L2 is the optimizer's weight decay.)
+    const penalty = this.state.regulariser === 'l1' && this.state.regRate > 0 ? this.l1Penalty() : null;
+    (penalty ? add(loss, penalty) : loss).backward();
     this.optimizer.step();
     const value = loss.item();
     if (!Number.isFinite(value)) {
@@ -168,6 +177,30 @@ export class Session {
     const epochEnded = this.cursor >= n;
     if (epochEnded) this.epoch++;
     return { loss: value, epochEnded };
+  }
+
+  private l1Penalty(): Tensor {
+    let total: Tensor | null = null;
+    for (const l of this.net.linears) {
+      const s = sum(abs(l.weight));
+      total = total ? add(total, s) : s;
+    }
+    return mul(total!, this.state.regRate);
+  }
+
+  /** Changes the learning rate of the run in place (no reset). */
+  setLearningRate(lr: number): void {
+    for (const g of this.optimizer.paramGroups) g.lr = lr;
+    this.state.lr = lr;
+  }
+
+  /** Sets one weight, `[out, in]` of `Linear` layer `layer`, to `value`. */
+  setWeight(layer: number, out: number, input: number, value: number): void {
+    const l = this.net.linears[layer];
+    if (!l || out < 0 || out >= l.outFeatures || input < 0 || input >= l.inFeatures || !Number.isFinite(value)) return;
+    const values = Float32Array.from(l.weight.dataSync());
+    values[out * l.inFeatures + input] = value;
+    noGrad(() => copy_(l.weight, new Tensor(values, [l.outFeatures, l.inFeatures])));
   }
 
   /** Loss and score (accuracy or R²) on the whole training and test sets, in evaluation mode. */
@@ -189,6 +222,22 @@ export class Session {
     return { epoch: this.epoch, step: this.step, ...r };
   }
 
+  /** Model outputs (logits, or values in the target's units), targets and loss of both splits. */
+  splitOutputs(): { train: SplitOutputs; test: SplitOutputs } {
+    const { model } = this.net;
+    model.eval();
+    const run = (x: Tensor, t: Tensor, targets: Float32Array): SplitOutputs =>
+      noGrad(() => {
+        const out = model.forward(x);
+        const loss = targets.length > 0 ? this.loss(out, t).item() : Number.NaN;
+        const values = Float32Array.from(out.dataSync());
+        return { outputs: this.classes > 0 ? values : this.unscale(values), targets, loss };
+      });
+    const r = { train: run(this.trainX, this.trainT, this.data.trainY), test: run(this.testX, this.testT, this.data.testY) };
+    model.train();
+    return r;
+  }
+
   /** Every neuron's activation over the neuron grid, one array per diagram column. */
   neuronMaps(): { maps: Float32Array[]; sizes: number[] } {
     const { model, taps } = this.net;
@@ -198,7 +247,7 @@ export class Session {
     noGrad(() => {
       let y = this.neuronGrid;
       maps.push(transposeCols(y));
-      sizes.push(2);
+      sizes.push(this.width);
       for (let i = 0; i < model.length; i++) {
         y = model.at(i).forward(y);
         if (taps.includes(i)) {

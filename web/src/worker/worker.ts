@@ -8,13 +8,14 @@ import { getBackend } from '../../../src/backend/registry.js';
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
 import { buildData } from './dataset.js';
-import { exportModel, importModel } from './model-io.js';
+import { inputNames } from './features.js';
+import { exportModel, importModel, NeedsCsvError } from './model-io.js';
 import { Session } from './session.js';
 
 /** Time spent training per slice before messages are handled again. */
-const SLICE_MS = 25;
+const SLICE_MS = 20;
 /** Minimum time between two snapshots sent to the page. */
-const SNAPSHOT_MS = 90;
+const SNAPSHOT_MS = 50;
 
 let session: Session | null = null;
 let lastCsv: CsvUpload | null = null;
@@ -23,6 +24,19 @@ let pendingLosses: number[] = [];
 let pendingEpochs: EpochRecord[] = [];
 let latest: EpochRecord | null = null;
 let lastSnapshot = 0;
+/**
+ * A snapshot is on its way to the page and not drawn yet. Until the page says it has drawn
+ * it, training goes on but no new snapshot is sent: at most one per animation frame of the
+ * page, so a busy page is never flooded (the losses and epochs queue up and go with the next).
+ */
+let awaitingDraw = false;
+/** The page's shared control flags, if any: `[0]` is 1 while training must stop. */
+let control: Int32Array | null = null;
+
+/** Whether the page has asked, through the shared flags, for training to stop. */
+function stopRequested(): boolean {
+  return control !== null && Atomics.load(control, 0) === 1;
+}
 /** Times of recent steps, for the steps-per-second figure. */
 const stepTimes: number[] = [];
 let ready: Promise<void> = Promise.resolve();
@@ -33,7 +47,8 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 
 function fail(e: unknown): void {
   running = false;
-  post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  const message = e instanceof Error ? e.message : String(e);
+  post(e instanceof NeedsCsvError ? { type: 'error', message, needsCsv: e.columns } : { type: 'error', message });
 }
 
 async function loadBackend(): Promise<void> {
@@ -62,8 +77,9 @@ function sendSnapshot(force = false): void {
   const s = session;
   if (!s) return;
   const now = performance.now();
-  if (!force && now - lastSnapshot < SNAPSHOT_MS) return;
+  if (!force && (awaitingDraw || now - lastSnapshot < SNAPSHOT_MS)) return;
   lastSnapshot = now;
+  awaitingDraw = true;
   const { maps, sizes } = s.neuronMaps();
   const output = s.outputMap();
   const message: SnapshotMessage = {
@@ -121,7 +137,8 @@ function tick(): void {
   const allowed = speedCap === null ? Number.POSITIVE_INFINITY : Math.floor(((start - budgetStart) * speedCap) / 1000) - budgetSteps;
   let done = 0;
   try {
-    while (done < allowed && performance.now() - start < SLICE_MS) {
+    // The stop flag is read between batches, so Pause takes effect after the current one.
+    while (done < allowed && performance.now() - start < SLICE_MS && !stopRequested()) {
       trainOne(s);
       done++;
     }
@@ -131,6 +148,11 @@ function tick(): void {
     return;
   }
   budgetSteps += done;
+  if (stopRequested()) {
+    running = false;
+    sendSnapshot(true);
+    return;
+  }
   sendSnapshot();
   // Slowed down: wait for the next frame's worth of budget instead of spinning.
   if (speedCap !== null && done >= allowed) setTimeout(tick, 16);
@@ -153,7 +175,7 @@ function startRun(s: Session): void {
   stepTimes.length = 0;
   latest = s.evaluate();
   pendingEpochs.push(latest);
-  const message: DataMessage = { type: 'data', ...data };
+  const message: DataMessage = { type: 'data', ...data, inputNames: inputNames(data.featureNames, s.state.features) };
   post(message);
   sendSnapshot(true);
 }
@@ -171,6 +193,22 @@ async function handle(msg: ToWorker): Promise<void> {
           stepTimes.length = 0;
           resetBudget();
           schedule();
+        }
+        break;
+      case 'control':
+        control = msg.flags;
+        break;
+      case 'drawn':
+        awaitingDraw = false;
+        break;
+      case 'lr':
+        session?.setLearningRate(msg.lr);
+        break;
+      case 'setWeight':
+        if (session) {
+          session.setWeight(msg.layer, msg.out, msg.input, msg.value);
+          latest = session.evaluate();
+          sendSnapshot(true);
         }
         break;
       case 'speed':
@@ -191,7 +229,7 @@ async function handle(msg: ToWorker): Promise<void> {
         break;
       case 'export':
         if (session) {
-          const { bytes, fileName } = exportModel(session, latest);
+          const { bytes, fileName } = exportModel(session);
           post({ type: 'exported', bytes, fileName }, [bytes]);
         }
         break;
