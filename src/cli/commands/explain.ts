@@ -6,6 +6,7 @@
  */
 import { Tensor } from '../../autograd/tensor.js';
 import { readCsvFile } from '../../data/node/csv-file.js';
+import { selectRows } from '../../data/table.js';
 import { gradientShap, inputXGradient, integratedGradients } from '../../explain/gradient.js';
 import { featureAblation } from '../../explain/perturbation.js';
 import { load } from '../../io/node/files.js';
@@ -85,10 +86,10 @@ export async function explainCommand(modelPath: string, dataPath: string, flags:
   if (warning !== null) out.warn(`warning: ${warning}`);
   if (table.rows > limit) out.warn(`warning: explaining the first ${limit} of ${table.rows} rows (pass --rows to change)`);
   const n = Math.min(table.rows, limit);
-  const enc = a.pipeline.transform(table);
+  const enc = a.pipeline.transform(n < table.rows ? selectRows(table, Int32Array.from({ length: n }, (_, i) => i)) : table);
   const width = enc.cols;
-  const x = new Tensor(enc.x.subarray(0, n * width), [n, width]);
-  const raw = forward(a.model, enc.x.subarray(0, n * width), n, width);
+  const x = new Tensor(enc.x, [n, width]);
+  const raw = forward(a.model, enc.x, n, width);
   const classification = a.schema.task === 'classification';
   const k = a.classes.length;
   // Explain the predicted class of each row (classification), or the one output (regression).
