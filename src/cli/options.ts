@@ -28,6 +28,13 @@ export function positiveNumber(option: string, value: string): number {
   return n;
 }
 
+/** A finite number, zero or more. */
+export function nonNegativeNumber(option: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${option} must be a number >= 0, got "${value}"`);
+  return n;
+}
+
 /** A fraction in [0, 1). */
 export function fraction(option: string, value: string): number {
   const n = Number(value);

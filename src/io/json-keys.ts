@@ -43,7 +43,7 @@ export function firstDuplicateKey(text: string): string | null {
       open.pop();
       keyNext = false;
     } else if (ch === 0x2c) {
-      keyNext = open[open.length - 1] !== null && open.length > 0;
+      keyNext = open.length > 0 && open[open.length - 1] !== null;
     }
     i++;
   }

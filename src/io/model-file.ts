@@ -148,12 +148,20 @@ export function encodeModelFile(
     metrics: info.metrics ?? null,
   };
   if (checkpoint) doc.checkpoint = checkpoint;
+  return encodeSigned(tensors, { format: META_FORMAT, cortex: JSON.stringify(doc) });
+}
+
+/**
+ * Encodes tensors and metadata strings as a safetensors buffer whose `crc32` entry is the
+ * file checksum ({@link fileChecksum}); a `crc32` already in `metadata` is replaced.
+ */
+export function encodeSigned(tensors: Iterable<readonly [string, TensorRecord]>, metadata: Record<string, string>): Uint8Array {
+  const list = [...tensors];
+  const { crc32: _old, ...rest } = metadata;
   // Encode once to learn the data bytes, then again with the checksum in the header.
-  const probe = encodeSafetensors(tensors, {});
+  const probe = encodeSafetensors(list, {});
   const headerLen = new DataView(probe.buffer).getUint32(0, true);
-  const metadata = { format: META_FORMAT, cortex: JSON.stringify(doc) };
-  const sum = fileChecksum(metadata, tensorEntries(tensors), probe.subarray(8 + headerLen));
-  return encodeSafetensors(tensors, { ...metadata, crc32: sum });
+  return encodeSafetensors(list, { ...rest, crc32: fileChecksum(rest, tensorEntries(list), probe.subarray(8 + headerLen)) });
 }
 
 /**

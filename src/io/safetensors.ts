@@ -99,12 +99,11 @@ export function encodeSafetensors(
   view.setUint32(0, headerBytes.length, true);
   view.setUint32(4, 0, true);
   out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
-  for (const [, t] of list) {
-    const dtype = dtypeOf(t.data);
-    writeLE(view, at, t.data, dtype);
-    at += t.data.length * BYTES[dtype];
-  }
+  const base = 8 + headerBytes.length;
+  list.forEach(([, t], i) => {
+    const e = entries[i]!;
+    writeLE(view, base + e.begin, t.data, e.dtype);
+  });
   return out;
 }
 

@@ -48,7 +48,7 @@ describe('cortex train regularisation and guard flags', () => {
     expect(a.stdout).toBe(b.stdout); // no dropout at prediction time
     const bad = await cli(['train', iris, '--target', 'species', '--dropout', '1']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/--dropout must be at least 0 and below 1/);
+    expect(bad.stderr).toMatch(/--dropout must be a fraction in \[0, 1\), got "1"/);
   }, 60_000);
 
   it('warns when --early-stopping has no validation split to watch', async () => {

@@ -2,8 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileChecksum } from '../../src/io/model-file.js';
-import { decodeSafetensors, encodeSafetensors, tensorEntries } from '../../src/io/safetensors.js';
+import { encodeSigned } from '../../src/io/model-file.js';
+import { decodeSafetensors } from '../../src/io/safetensors.js';
 import { cli, cliJson, irisCsv, type Run } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-err-'));
@@ -70,12 +70,7 @@ describe('bad input gets the right exit code and a one-line message', () => {
       const doc = JSON.parse(f.metadata.cortex!);
       fn(doc);
       // Re-signed, as a careful hand edit would be (an unsigned edit fails the checksum).
-      const tensors = [...f.tensors];
-      const probe = encodeSafetensors(tensors, {});
-      const data = probe.subarray(8 + new DataView(probe.buffer).getUint32(0, true));
-      const meta: Record<string, string> = { ...f.metadata, cortex: JSON.stringify(doc) };
-      delete meta.crc32;
-      writeFileSync(p(name), encodeSafetensors(tensors, { ...meta, crc32: fileChecksum(meta, tensorEntries(tensors), data) }));
+      writeFileSync(p(name), encodeSigned(f.tensors, { ...f.metadata, cortex: JSON.stringify(doc) }));
       return p(name);
     };
     const narrower = edit('narrow.cortex', (d) => {

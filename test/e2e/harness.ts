@@ -2,6 +2,7 @@
  * End-to-end harness: serves the playground with Vite's dev server on 127.0.0.1 (a free
  * port) and drives Debian's Chromium through playwright-core. Nothing is downloaded.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
@@ -107,4 +108,22 @@ declare global {
   interface Window {
     cortexPlayground?: PlaygroundHandle;
   }
+}
+
+/**
+ * Starts the playground before the enclosing suite's tests and closes it after them;
+ * returns a getter for it (valid inside the tests).
+ */
+export function usePlayground(): () => Playground {
+  let pg: Playground | undefined;
+  beforeAll(async () => {
+    pg = await startPlayground();
+  }, 60_000);
+  afterAll(async () => {
+    await pg?.close();
+  });
+  return () => {
+    if (pg === undefined) throw new Error('the playground did not start');
+    return pg;
+  };
 }

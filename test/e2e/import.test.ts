@@ -8,8 +8,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, type Playground, RESULTS, startPlayground } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, RESULTS, usePlayground } from './harness.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -35,15 +35,7 @@ function shapesCsv(): string {
 }
 
 suite('importing cortex train models (Chromium)', () => {
-  let pg: Playground;
-
-  beforeAll(async () => {
-    pg = await startPlayground();
-  }, 60_000);
-
-  afterAll(async () => {
-    await pg?.close();
-  });
+  const pg = usePlayground();
 
   it('asks for the CSV, then draws a 64,32 model compactly, with its shape in the title and the URL', async () => {
     const csv = join(RESULTS, 'import-shapes.csv');
@@ -51,7 +43,7 @@ suite('importing cortex train models (Chromium)', () => {
     const model = join(RESULTS, 'import-shapes-64x32.cortex');
     await cortex('train', csv, '--target', 'kind', '--layers', '64,32', '--epochs', '5', '--seed', '1', '--out', model, '--force');
 
-    const page = await pg.open();
+    const page = await pg().open();
     await page.locator('#import-file').setInputFiles(model);
     const message = page.locator('#message');
     await expect.poll(() => message.textContent()).toContain('Upload that CSV');
@@ -80,7 +72,7 @@ suite('importing cortex train models (Chromium)', () => {
     // The URL keeps the shape, and a reload rebuilds it (with fresh weights).
     const url = page.url();
     expect(url).toContain('layers=64%2C32');
-    const again = await pg.open(url.slice(url.indexOf('?')));
+    const again = await pg().open(url.slice(url.indexOf('?')));
     expect(await again.evaluate(() => window.cortexPlayground!.state().layers)).toEqual([64, 32]);
     await again.close();
     await page.close();

@@ -3,24 +3,16 @@
  * learning rate changes while training, L1 regularisation, hard decision regions, and
  * editing a weight by clicking it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, type Playground, startPlayground } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, usePlayground } from './harness.js';
 
 const suite = hasChromium ? describe : describe.skip;
 
 suite('playground parity with TensorFlow Playground (Chromium)', () => {
-  let pg: Playground;
-
-  beforeAll(async () => {
-    pg = await startPlayground();
-  }, 60_000);
-
-  afterAll(async () => {
-    await pg?.close();
-  });
+  const pg = usePlayground();
 
   it('changes the learning rate while training, without a reset', async () => {
-    const page = await pg.open('?data=xor');
+    const page = await pg().open('?data=xor');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => (window.cortexPlayground?.epochs().length ?? 0) > 5, undefined, { timeout: 60_000 });
     const before = await page.evaluate(() => window.cortexPlayground!.step());
@@ -36,7 +28,7 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
   });
 
   it('offers L1 regularisation and keeps it in the URL', async () => {
-    const page = await pg.open();
+    const page = await pg().open();
     await page.getByLabel('Regularisation').selectOption('l1');
     await page.locator('#reg-rate').selectOption('0.01');
     await page.waitForFunction(() => window.cortexPlayground?.state().regulariser === 'l1');
@@ -50,7 +42,7 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
   });
 
   it('discretizes the output and edits a weight by clicking it', async () => {
-    const page = await pg.open('?data=circles&layers=4');
+    const page = await pg().open('?data=circles&layers=4');
     const pixels = () => page.locator('#boundary').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
     const soft = await pixels();
     await page.getByLabel('Discretize output').check();
@@ -90,7 +82,7 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
   });
 
   it('adds extra inputs (x1², sin x2...) as toggles, kept in the URL, drawn as input neurons', async () => {
-    const page = await pg.open('?data=circles&layers=4');
+    const page = await pg().open('?data=circles&layers=4');
     await page.getByRole('checkbox', { name: 'x1²', exact: true }).check();
     await page.waitForFunction(() => document.querySelectorAll('.neuron-caption.in').length === 3);
     await page.getByRole('checkbox', { name: 'sin x2', exact: true }).check();
@@ -106,7 +98,7 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
     await page.getByRole('button', { name: 'Export model' }).click();
     await expect.poll(() => page.locator('#message').textContent()).toContain('turn the extra inputs off');
     // A reload keeps the toggles.
-    const again = await pg.open(page.url().slice(page.url().indexOf('?')));
+    const again = await pg().open(page.url().slice(page.url().indexOf('?')));
     expect(await again.getByRole('checkbox', { name: 'x1²', exact: true }).isChecked()).toBe(true);
     expect(await again.getByRole('checkbox', { name: 'x2²', exact: true }).isChecked()).toBe(false);
     await again.close();
@@ -120,7 +112,7 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
       const h = Math.floor(i / 10) / 8;
       rows.push(`${w},${h},${1 + Math.min(2, Math.floor((w + h) * 1.5))}`);
     }
-    const page = await pg.open();
+    const page = await pg().open();
     const problem = page.getByLabel('Problem');
     expect(await problem.isDisabled()).toBe(true);
     await page.locator('#csv-file').setInputFiles({ name: 'grades.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { circles } from '../../src/data/generators.js';
 import { deserializeModel } from '../../src/io/model-file.js';
-import { hasChromium, type Playground, RESULTS, startPlayground } from './harness.js';
+import { hasChromium, RESULTS, usePlayground } from './harness.js';
 
 /** The `cortex` command, run from source as a subprocess. */
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -46,18 +46,10 @@ async function firstLosses(page: Page, n: number): Promise<number[]> {
 }
 
 suite('playground (Chromium)', () => {
-  let pg: Playground;
-
-  beforeAll(async () => {
-    pg = await startPlayground();
-  }, 60_000);
-
-  afterAll(async () => {
-    await pg?.close();
-  });
+  const pg = usePlayground();
 
   it('learns the spiral: the test loss falls and the decision boundary changes', async () => {
-    const page = await pg.open('?data=xor');
+    const page = await pg().open('?data=xor');
     await page.getByRole('radio', { name: 'Spiral' }).check();
     await page.waitForFunction(() => {
       const p = window.cortexPlayground;
@@ -83,7 +75,7 @@ suite('playground (Chromium)', () => {
   });
 
   it('reproduces a run from its URL: the same first 20 losses', async () => {
-    const page = await pg.open();
+    const page = await pg().open();
     await page.getByRole('radio', { name: 'Moons' }).check();
     await page.getByLabel('Activation').selectOption('relu');
     await page.getByLabel('Optimizer').selectOption('momentum');
@@ -105,7 +97,7 @@ suite('playground (Chromium)', () => {
     await page.close();
 
     // A fresh page at the same URL, trained with the Step button this time.
-    const again = await pg.open(url.slice(url.indexOf('?')));
+    const again = await pg().open(url.slice(url.indexOf('?')));
     expect(await again.evaluate(() => window.cortexPlayground!.state().layers)).toEqual([8, 8, 8]);
     const step = again.getByRole('button', { name: 'Step: train on one batch' });
     for (let i = 0; i < 20; i++) await step.click();
@@ -115,7 +107,7 @@ suite('playground (Chromium)', () => {
   });
 
   it('exports a trained model that `cortex predict` and `cortex info` load, and imports it back', async () => {
-    const page = await pg.open('?data=circles&layers=4&seed=3');
+    const page = await pg().open('?data=circles&layers=4&seed=3');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => (window.cortexPlayground?.epochs().at(-1)?.testScore ?? 0) >= 0.95, undefined, {
       timeout: 90_000,
@@ -172,7 +164,7 @@ suite('playground (Chromium)', () => {
       const h = Math.floor(i / 10) / 6;
       rows.push(`${i},${w},${h},${w + h > 0.9 ? 'big' : 'small'},${(w * 3 - h).toFixed(3)}`);
     }
-    const page = await pg.open();
+    const page = await pg().open();
     await page.locator('#csv-file').setInputFiles({ name: 'shapes.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
     await page.waitForFunction(() => window.cortexPlayground?.state().dataset === 'csv');
     const target = page.getByLabel('Target column');
@@ -201,7 +193,7 @@ suite('playground (Chromium)', () => {
       expect(out[1]).toMatch(/^0,(big|small)$/);
 
       // On a fresh page, the model exported from CSV data says which CSV it needs.
-      const fresh = await pg.open();
+      const fresh = await pg().open();
       await fresh.locator('#import-file').setInputFiles(exported);
       await expect.poll(() => fresh.locator('#message').textContent()).toContain("the inputs 'width' and 'height' and the target 'kind'");
       await fresh.locator('#csv-file').setInputFiles(original);
@@ -223,7 +215,7 @@ suite('playground (Chromium)', () => {
   });
 
   it('works at 390 px wide and from the keyboard', async () => {
-    const page = await pg.open('', { width: 390, height: 844 });
+    const page = await pg().open('', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     // Every control has a name a screen reader can announce.

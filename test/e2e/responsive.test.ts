@@ -4,24 +4,16 @@
  * training, and a reset clears the figures of the previous run.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, type Playground, RESULTS, startPlayground } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, RESULTS, usePlayground } from './harness.js';
 
 const suite = hasChromium ? describe : describe.skip;
 
 suite('playground under load (Chromium)', () => {
-  let pg: Playground;
-
-  beforeAll(async () => {
-    pg = await startPlayground();
-  }, 60_000);
-
-  afterAll(async () => {
-    await pg?.close();
-  });
+  const pg = usePlayground();
 
   it('draws one snapshot per frame, pauses, and resets Steps/s', async () => {
-    const page = await pg.open('?data=spiral&layers=8,8,8,8,8,8&batch=1&n=1000');
+    const page = await pg().open('?data=spiral&layers=8,8,8,8,8,8&batch=1&n=1000');
     const speed = page.locator('#stat-speed');
     await page.getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(() => (window.cortexPlayground?.step() ?? 0) > 300, undefined, { timeout: 60_000 });
@@ -59,7 +51,7 @@ suite('playground under load (Chromium)', () => {
   });
 
   it('keeps the controls in place when the score changes from accuracy to R²', async () => {
-    const page = await pg.open('?data=spiral');
+    const page = await pg().open('?data=spiral');
     const where = () =>
       page.evaluate(() =>
         ['#play', '#reset', '#speed', '#stat-epoch', '#stat-test-score'].map((id) => Math.round(document.querySelector(id)!.getBoundingClientRect().left)),

@@ -18,7 +18,7 @@ import { freeTextColumns, freeTextReason, freeTextWarning } from '../free-text.j
 import { confusionTable, isClassification, metricsTable } from '../metrics.js';
 import { checkColumns, findIdColumn, inferTask, readHeader, type Task } from '../model-data.js';
 import { checkModelOut, defaultModelPath, describeReplaced } from '../model-out.js';
-import { delimiter, fraction, nonNegativeInt, oneOf, positiveInt, positiveNumber, sizeList } from '../options.js';
+import { delimiter, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, sizeList } from '../options.js';
 import type { Output } from '../style.js';
 import { applyMissingMode, describeImputed, dropMissingTarget, IMPUTE_MODES, type ImputeMode } from '../tables.js';
 import { configJson, metricsJson, type TrainConfig, type Trained, trainOnTable } from '../train-core.js';
@@ -72,7 +72,7 @@ export function parseTrainFlags(f: TrainFlags): TrainConfig {
     seed: nonNegativeInt('--seed', f.seed),
     earlyStopping: earlyStopping(f),
     weightDecay: nonNegativeNumber('--weight-decay', f.weightDecay ?? String(DEFAULT_WEIGHT_DECAY)),
-    dropout: f.dropout === undefined ? 0 : dropoutRate(f.dropout),
+    dropout: f.dropout === undefined ? 0 : fraction('--dropout', f.dropout),
     clipGradNorm: f.clipGradNorm === undefined ? null : positiveNumber('--clip-grad-norm', f.clipGradNorm),
     id: f.id,
     impute: oneOf('--impute', f.impute, IMPUTE_MODES),
@@ -106,17 +106,6 @@ function earlyStopping(f: TrainFlags): number | null {
   return fraction('--val-split', f.valSplit) > 0 ? DEFAULT_PATIENCE : null;
 }
 
-function nonNegativeNumber(flag: string, value: string): number {
-  const v = Number(value);
-  if (value.trim() === '' || !Number.isFinite(v) || v < 0) throw new UsageError(`${flag} must be a number >= 0, got "${value}"`);
-  return v;
-}
-
-function dropoutRate(value: string): number {
-  const v = nonNegativeNumber('--dropout', value);
-  if (v >= 1) throw new UsageError(`--dropout must be at least 0 and below 1, got "${value}"`);
-  return v;
-}
 
 /** `--drop a,b` or `--keep a,b`: the names, trimmed. */
 function columnList(flag: string, value: string | undefined): string[] {
