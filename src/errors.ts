@@ -94,6 +94,38 @@ export class ModelFormatError extends CortexError {
   override name = 'ModelFormatError';
 }
 
+/** Where an {@link OnnxError} was found: the Cortex layer, or the ONNX node and its op. */
+export interface OnnxLocation {
+  /** The Cortex layer's path and class, e.g. `"2 (GRU)"`, when exporting. */
+  layer?: string;
+  /** The ONNX node's name (or its index when unnamed), when importing. */
+  node?: string;
+  /** The ONNX operator, e.g. `"Conv"`, when importing. */
+  op?: string;
+}
+
+/**
+ * A model that cannot be converted to or from ONNX: a layer with no ONNX mapping, an op or
+ * opset the importer does not support, or an attribute value it cannot honour. The fields
+ * name the layer, or the node and op, so callers never parse the message. Bytes that are
+ * not a valid ONNX file at all raise {@link ModelFormatError} instead.
+ */
+export class OnnxError extends CortexError {
+  override name = 'OnnxError';
+  /** The Cortex layer, when exporting. */
+  readonly layer: string | undefined;
+  /** The ONNX node, when importing. */
+  readonly node: string | undefined;
+  /** The ONNX operator, when importing. */
+  readonly op: string | undefined;
+  constructor(message: string, where: OnnxLocation = {}) {
+    super(message);
+    this.layer = where.layer;
+    this.node = where.node;
+    this.op = where.op;
+  }
+}
+
 /**
  * Training produced a NaN or infinite loss (or, with gradient clipping, a NaN or infinite
  * gradient norm). The fields say where and what, so callers never parse the message.

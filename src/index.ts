@@ -49,6 +49,8 @@ export {
   DTypeError,
   GradientError,
   ModelFormatError,
+  OnnxError,
+  type OnnxLocation,
   ShapeError,
   TrainingDivergedError,
 } from './errors.js';
