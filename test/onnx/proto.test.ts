@@ -24,8 +24,8 @@ describe('ONNX protobuf layer', () => {
     const m = decodeModelProto(bytes);
     expect(m.irVersion).toBe(8);
     expect(m.opsetImport[0]?.version).toBe(17);
-    expect(m.graph?.node[0]?.opType).toBe('Relu');
-    expect(m.graph?.node[0]?.attribute[0]?.i).toBe(2 ** 40);
+    expect(m.graph?.node?.[0]?.opType).toBe('Relu');
+    expect(m.graph?.node?.[0]?.attribute?.[0]?.i).toBe(2 ** 40);
     expect(m.graph?.initializer?.[0]?.dims).toEqual([2, 3]);
     expect(m.graph?.initializer?.[0]?.rawData?.length).toBe(24);
   });
