@@ -39,3 +39,30 @@ describe('ONNX protobuf layer', () => {
     expect(() => decodeModelProto(encodeModelProto({ irVersion: 8 }))).toThrow(/no graph/);
   });
 });
+
+describe('ONNX tensors', () => {
+  it('round-trips float32 and int64 tensors through raw data', async () => {
+    const { floatTensorProto, int64TensorProto, readTensorProto } = await import('../../src/io/onnx/tensors.js');
+    const f = readTensorProto(floatTensorProto('w', [2, 2], [1.5, -2, 3, 0.25]), 'w');
+    expect(f.dims).toEqual([2, 2]);
+    expect(f.data).toBeInstanceOf(Float32Array);
+    expect([...f.data]).toEqual([1.5, -2, 3, 0.25]);
+    const i = readTensorProto(int64TensorProto('s', [3], [-1, 0, 2 ** 31]), 's');
+    expect(i.data).toBeInstanceOf(Float64Array); // 2^31 does not fit int32
+    expect([...i.data]).toEqual([-1, 0, 2 ** 31]);
+    const small = readTensorProto(int64TensorProto('s', [2], [4, -5]), 's');
+    expect(small.data).toBeInstanceOf(Int32Array);
+  });
+
+  it('names the tensor when its data does not match its dims or type', async () => {
+    const { readTensorProto } = await import('../../src/io/onnx/tensors.js');
+    expect(() => readTensorProto({ name: 'w', dims: [3], dataType: 1, rawData: new Uint8Array(8) }, 'initializer "w"')).toThrow(
+      /initializer "w" has 8 bytes.*need 12/,
+    );
+    expect(() => readTensorProto({ name: 'h', dims: [1], dataType: 10, rawData: new Uint8Array(2) }, 'initializer "h"')).toThrow(
+      /float16, which Cortex does not read/,
+    );
+    expect(() => readTensorProto({ name: 'e', dims: [1], dataType: 1, dataLocation: 1 }, 'initializer "e"')).toThrow(ModelFormatError);
+    expect(readTensorProto({ name: 'd', dims: [2], dataType: 1, floatData: [1, 2] }, 'd').data).toEqual(new Float32Array([1, 2]));
+  });
+});
