@@ -39,6 +39,14 @@ export {
   registerLayer,
 } from './registry.js';
 export {
+  exportOnnx,
+  exportOnnxModel,
+  type LayerContext,
+  type LayerVisitor,
+  type OnnxExportOptions,
+  registerOnnxLayer,
+} from './onnx/index.js';
+export {
   type DecodedSafetensors,
   type DecodedTensor,
   decodeSafetensors,
