@@ -41,10 +41,14 @@ export {
 export {
   exportOnnx,
   exportOnnxModel,
+  exportTableModelOnnx,
   type LayerContext,
   type LayerVisitor,
   type OnnxExportOptions,
   registerOnnxLayer,
+  type TableOnnxInput,
+  type TableOnnxOptions,
+  tableOnnxInputs,
 } from './onnx/index.js';
 export {
   type DecodedSafetensors,

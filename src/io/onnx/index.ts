@@ -18,6 +18,13 @@ export {
   ONNX_ML_OPSET,
   type OnnxExportOptions,
   registerOnnxLayer,
+  sanitizeInputNames,
+  TABLE_OUTPUTS,
+  type TableOnnxInput,
+  type TableOnnxOptions,
+  exportTableModelOnnx,
+  exportTableModelOnnxProto,
+  tableOnnxInputs,
   type ValueType,
 } from './export/index.js';
 export { decodeModelProto, encodeModelProto, type ModelProto, ONNX_IR_VERSION } from './proto.js';
