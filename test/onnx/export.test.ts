@@ -87,6 +87,7 @@ describe('exportOnnx: what it refuses', () => {
     expect(() => exportOnnx(net, { sampleInput: zeros([1, 4]) })).toThrow(OnnxError);
     expect(() => exportOnnx(net, { sampleInput: zeros([1, 4]) })).toThrow(/does not run on the sample input of shape \[1, 4\]/);
     expect(() => exportOnnx(net, { sampleInput: zeros([1, 3], { dtype: 'float64' }) })).toThrow(/float64/);
+    expect(() => exportOnnx(net, { sampleInput: zeros([1, 3]), inputNames: ['a', 'b'] })).toThrow(/inputNames must hold one non-empty name/);
   });
 });
 

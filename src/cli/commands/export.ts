@@ -49,14 +49,14 @@ export async function exportCommand(modelPath: string, flags: ExportFlags, out: 
   const started = performance.now();
   const saved = await load(modelPath);
   let bytes: Uint8Array;
-  let inputs: { name: string; type: string; column?: string }[];
+  let inputs: { name: string; type: string; shape: (number | string)[]; column?: string }[];
   let outputs: string[];
   try {
     if (saved.schema && saved.preprocessing) {
       const a = applicable(saved, modelPath);
       const pipeline = a.pipeline.toJSON();
       bytes = exportTableModelOnnx(a.model, { pipeline, targetScaling: a.targetScaling, task: a.schema.task, classes: a.classes });
-      inputs = tableOnnxInputs(pipeline).map((i) => ({ name: i.input, type: i.type, column: i.column }));
+      inputs = tableOnnxInputs(pipeline).map((i) => ({ name: i.input, type: i.type, shape: ['batch', 1], column: i.column }));
       outputs = a.schema.task === 'classification' ? [TABLE_OUTPUTS.label, TABLE_OUTPUTS.probabilities] : [TABLE_OUTPUTS.prediction];
     } else {
       const width = inputWidth(saved.model);
@@ -64,7 +64,7 @@ export async function exportCommand(modelPath: string, flags: ExportFlags, out: 
         throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no layer has inFeatures); export it with exportOnnx(model, { sampleInput }) from the API`);
       }
       bytes = exportOnnx(saved.model, { sampleInput: zeros([1, width]) });
-      inputs = [{ name: 'input', type: `float [batch, ${width}]` }];
+      inputs = [{ name: 'input', type: 'float', shape: ['batch', width] }];
       outputs = ['output'];
     }
   } catch (e) {
@@ -80,6 +80,6 @@ export async function exportCommand(modelPath: string, flags: ExportFlags, out: 
   }
   const c = out.c;
   out.line(`${c.green('wrote')}   ${dest} (${bytes.length.toLocaleString('en-US')} bytes, ONNX opset 17) in ${seconds.toFixed(1)}s`);
-  out.line(`${c.bold('inputs')}  ${inputs.map((i) => (i.column !== undefined && i.column !== i.name ? `${i.name} (${i.type}, column "${i.column}")` : `${i.name} (${i.type})`)).join(', ')}`);
+  out.line(`${c.bold('inputs')}  ${inputs.map((i) => (i.column !== undefined && i.column !== i.name ? `${i.name} (${i.type} [${i.shape.join(', ')}], column "${i.column}")` : `${i.name} (${i.type} [${i.shape.join(', ')}])`)).join(', ')}`);
   out.line(`${c.bold('outputs')} ${outputs.join(', ')}`);
 }

@@ -24,10 +24,10 @@ export interface OnnxExportOptions {
   sampleInput: Tensor;
   /** The ONNX operator set; only 17 is supported (the default). */
   opset?: number;
-  /** The graph input's name (default `input`). */
-  inputNames?: readonly [string];
-  /** The graph output's name (default `output`). */
-  outputNames?: readonly [string];
+  /** The name of the graph input, as a one-element list (default `['input']`). */
+  inputNames?: readonly string[];
+  /** The name of the graph output, as a one-element list (default `['output']`). */
+  outputNames?: readonly string[];
   /** Make dimension 0 a symbolic `batch` dimension (default true); false fixes the sample's batch size. */
   dynamicBatch?: boolean;
   /** `producer_name` of the model (default `cortex-nn`). */
@@ -149,6 +149,11 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
   const dynamicBatch = options.dynamicBatch ?? true;
   const g = new GraphBuilder();
   const sample = options.sampleInput;
+  for (const [what, names] of [['inputNames', options.inputNames], ['outputNames', options.outputNames]] as const) {
+    if (names !== undefined && (names.length !== 1 || names[0] === '')) {
+      throw new OnnxError(`ONNX export: ${what} must hold one non-empty name (the model has one ${what === 'inputNames' ? 'input' : 'output'}), got [${names.join(', ')}]`);
+    }
+  }
   const inputName = options.inputNames?.[0] ?? 'input';
   g.input(inputName, typed(elemOf(sample), sample.shape, dynamicBatch));
   const { output, type } = emitModule(g, model, inputName, sample, dynamicBatch);

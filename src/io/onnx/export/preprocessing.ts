@@ -61,7 +61,7 @@ export function sanitizeInputNames(columns: readonly string[]): string[] {
 }
 
 function fail(step: string, why: string): OnnxError {
-  return new OnnxError(`ONNX export: the preprocessing step ${step} cannot be expressed in ONNX: ${why}`, { layer: step });
+  return new OnnxError(`ONNX export: the preprocessing step ${step} cannot be expressed in ONNX: ${why}`, { layer: `preprocessing: ${step}` });
 }
 
 function finiteList(step: string, values: readonly unknown[], n: number): number[] {
