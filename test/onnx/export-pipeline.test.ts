@@ -68,7 +68,9 @@ describe('exportTableModelOnnx: the preprocessing as graph ops', () => {
     expect(err).toBeLessThanOrEqual(REL_TOL);
     const m = decodeModelProto(bytes);
     expect(m.graph!.input!.map((i) => i.name)).toEqual(['size__cm_', 'weight', 'colour', 'shape']);
+    expect(m.graph!.output!.map((o) => o.name)).toEqual(['label', 'probabilities']);
     expect(m.opsetImport.map((o) => [o.domain, o.version])).toEqual([['', 17], ['ai.onnx.ml', 2]]);
+    expect(JSON.parse(m.metadataProps.find((p) => p.key === 'cortex.inputs')!.value!)).toEqual(tableOnnxInputs(pipeline.toJSON()));
   });
 
   it('regression: min-max scaling without imputers, target scaling undone', async () => {

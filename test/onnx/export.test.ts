@@ -53,6 +53,15 @@ describe('exportOnnx: the model file', () => {
     expect(dims(fixed, 'output')).toEqual([7, 2]);
   });
 
+  it('with dynamicBatch: false runs at the sample batch size only', async () => {
+    const fixed = exportOnnx(model, { sampleInput: zeros([7, 3]), dynamicBatch: false });
+    model.eval();
+    const x = randn([7, 3], { generator: new Generator(5) });
+    const { output } = await runOrt(fixed, { input: floatTensor(x.dataSync(), [7, 3]) });
+    expect(relError(output!.data as Float32Array, noGrad(() => model.forward(x)).dataSync())).toBeLessThanOrEqual(REL_TOL);
+    await expect(runOrt(fixed, { input: floatTensor(new Float32Array(6), [2, 3]) })).rejects.toThrow(/dimension|shape/i);
+  });
+
   it('is the same bytes every time, and leaves the model in its training mode', () => {
     model.train();
     expect(exportOnnx(model, { sampleInput: zeros([1, 3]) })).toEqual(exportOnnx(model, { sampleInput: zeros([2, 3]) }));

@@ -185,12 +185,12 @@ export function exportTableModelOnnxProto(model: Module, options: TableOnnxOptio
     if (classes === undefined || classes.length !== k) {
       throw fail('class labels', `the model gives ${String(k)} scores per row, but there are ${classes?.length ?? 0} class names`);
     }
-    const probs = g.op('Softmax', [output], { output: TABLE_OUTPUTS.probabilities, attrs: [intAttr('axis', -1)] });
-    g.output(probs, { elem: 'float', dims: ['batch', k] });
     const best = g.op('ArgMax', [output], { output: 'class_id', attrs: [intAttr('axis', -1), intAttr('keepdims', 0)], type: { elem: 'int64', dims: ['batch'] } });
     const names = g.constStrings('class_names', [k], classes);
     const label = g.op('Gather', [names, best], { output: TABLE_OUTPUTS.label, attrs: [intAttr('axis', 0)] });
     g.output(label, { elem: 'string', dims: ['batch'] });
+    const probs = g.op('Softmax', [output], { output: TABLE_OUTPUTS.probabilities, attrs: [intAttr('axis', -1)] });
+    g.output(probs, { elem: 'float', dims: ['batch', k] });
     outputs.push(label, probs);
   } else {
     const ts = options.targetScaling ?? { mean: 0, scale: 1 };
