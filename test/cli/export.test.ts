@@ -106,6 +106,7 @@ describe('cortex export --format onnx', () => {
         worst = Math.max(worst, Math.abs(probs[i * 2 + j]! - proba[c]!));
       });
     });
+    console.log(`cortex export (classification): largest |probability difference| vs cortex predict ${worst.toExponential(2)}`);
     expect(worst).toBeLessThanOrEqual(1e-6);
   });
 
@@ -118,7 +119,9 @@ describe('cortex export --format onnx', () => {
     const ort = await runOrt(new Uint8Array(readFileSync(p('spend-model.onnx'))), feeds(testCsv, json.inputs));
     const want = (await predictLines(p('spend.cortex'), p('new.csv'), false)).map((r) => r.spend as number);
     expect(ort.prediction!.dims).toEqual([want.length, 1]);
-    expect(relError(ort.prediction!.data as Float32Array, want)).toBeLessThanOrEqual(REL_TOL);
+    const err = relError(ort.prediction!.data as Float32Array, want);
+    console.log(`cortex export (regression): relative error vs cortex predict ${err.toExponential(2)}`);
+    expect(err).toBeLessThanOrEqual(REL_TOL);
   });
 
   it('a model saved from the API (no preprocessing) is exported as the network alone', async () => {
