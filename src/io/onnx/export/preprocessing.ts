@@ -131,17 +131,16 @@ function oneHot(g: GraphBuilder, input: string, column: string, categories: read
       }
     }
   }
-  const stem = `${input}`;
   const idx = g.op('LabelEncoder', [input], {
-    output: `${stem}_index`,
+    output: `${input}_index`,
     domain: 'ai.onnx.ml',
     version: ONNX_ML_OPSET,
     attrs: [stringsAttr('keys_strings', keys), intsAttr('values_int64s', values), intAttr('default_int64', -1)],
     type: { elem: 'int64', dims: ['batch', 1] },
   });
-  const range = g.constInts(`${stem}_categories`, [k], values.slice(0, k));
-  const eq = g.op('Equal', [idx, range], { output: `${stem}_is`, type: { elem: 'bool', dims: ['batch', k] } });
-  return g.op('Cast', [eq], { output: `${stem}_onehot`, attrs: [intAttr('to', 1)], type: { elem: 'float', dims: ['batch', k] } });
+  const range = g.constInts(`${input}_categories`, [k], values.slice(0, k));
+  const eq = g.op('Equal', [idx, range], { output: `${input}_is`, type: { elem: 'bool', dims: ['batch', k] } });
+  return g.op('Cast', [eq], { output: `${input}_onehot`, attrs: [intAttr('to', 1)], type: { elem: 'float', dims: ['batch', k] } });
 }
 
 /**
@@ -156,11 +155,7 @@ export function exportTableModelOnnxProto(model: Module, options: TableOnnxOptio
   const ins = tableOnnxInputs(s);
   for (const i of ins) g.input(i.input, { elem: i.type, dims: ['batch', 1] });
   const parts: string[] = [];
-  const numeric = numericBlock(
-    g,
-    s,
-    ins.filter((i) => i.type === 'float').map((i) => i.input),
-  );
+  const numeric = numericBlock(g, s, ins.filter((i) => i.type === 'float').map((i) => i.input));
   if (numeric !== null) parts.push(numeric);
   let width = s.numeric.length;
   if (s.categorical.length > 0) {
