@@ -8,6 +8,7 @@ import { LIBRARY_VERSION } from '../io/version.js';
 import { demoCommand } from './commands/demo.js';
 import { EXPLAIN_METHODS, type ExplainFlags, explainCommand } from './commands/explain.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { EXPORT_FORMATS, type ExportFlags, exportCommand } from './commands/export.js';
 import { infoCommand } from './commands/info.js';
 import { type PredictFlags, predictCommand } from './commands/predict.js';
 import { ACTIVATIONS, OPTIMIZERS, type TrainFlags, trainCommand } from './commands/train.js';
@@ -47,6 +48,7 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
         '  cortex train data/iris.csv --target species      train, print metrics, save data/iris.cortex',
         '  cortex evaluate data/iris.cortex data/iris.csv   metrics of a saved model on a labelled CSV',
         '  cortex predict data/iris.cortex new.csv --out preds.csv --proba',
+        '  cortex export data/iris.cortex --format onnx     write data/iris.onnx, which takes the raw columns',
         '  cortex info data/iris.cortex',
         '',
         'Exit codes: 0 success, 1 usage error, 2 data or model error, 3 training diverged.',
@@ -128,6 +130,15 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--rows <n>', 'explain at most this many rows (default: 1000)')
       .option(DELIMITER, DELIMITER_HELP, ','),
   ).action((model: string, data: string, flags: Common & ExplainFlags) => run((out) => explainCommand(model, data, flags, out), flags));
+
+  withCommon(
+    program
+      .command('export')
+      .description('write a model as an ONNX file; a model from cortex train takes the raw CSV columns (its preprocessing is part of the graph)')
+      .argument('<model>', 'a model file')
+      .addOption(new Option('--format <format>', 'the file format').choices([...EXPORT_FORMATS]).default('onnx'))
+      .option('-o, --out <file>', 'where to write (default: next to the model, iris.cortex → iris.onnx)'),
+  ).action((model: string, flags: Common & ExportFlags) => run((out) => exportCommand(model, flags, out), flags));
 
   withCommon(
     program

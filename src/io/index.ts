@@ -39,6 +39,18 @@ export {
   registerLayer,
 } from './registry.js';
 export {
+  exportOnnx,
+  exportOnnxModel,
+  exportTableModelOnnx,
+  type LayerContext,
+  type LayerVisitor,
+  type OnnxExportOptions,
+  registerOnnxLayer,
+  type TableOnnxInput,
+  type TableOnnxOptions,
+  tableOnnxInputs,
+} from './onnx/index.js';
+export {
   type DecodedSafetensors,
   type DecodedTensor,
   decodeSafetensors,

@@ -1,0 +1,188 @@
+/**
+ * `exportOnnx`: a Cortex model to the bytes of an `.onnx` file. The model runs once, in
+ * evaluation mode, on a sample input to record every layer's input and output shapes;
+ * then the module tree is walked (nothing is traced) and each layer is mapped by its
+ * visitor (`./layers.ts`) to ONNX nodes, with the parameters as float32 initializers
+ * named as in `stateDict()`.
+ * @module
+ */
+import { noGrad } from '../../../autograd/engine.js';
+import { Tensor } from '../../../autograd/tensor.js';
+import { OnnxError } from '../../../errors.js';
+import type { AnyModule, Module } from '../../../nn/module.js';
+import { encodeModelProto, type ModelProto } from '../proto.js';
+import { type Dim, type ElemType, GraphBuilder, ONNX_EXPORT_OPSET, type ValueType } from './graph.js';
+import { describeLayer, type LayerContext, layerLocation, visitorFor } from './layers.js';
+
+/** Options of {@link exportOnnx}. */
+export interface OnnxExportOptions {
+  /**
+   * An input the model accepts, e.g. `zeros([1, 4])`: the model runs on it once (in
+   * evaluation mode) to record shapes, and its dtype sets the graph input's type
+   * (float32 → `tensor(float)`; int32 indices of an `Embedding` → `tensor(int64)`).
+   */
+  sampleInput: Tensor;
+  /** The ONNX operator set; only 17 is supported (the default). */
+  opset?: number;
+  /** The name of the graph input, as a one-element list (default `['input']`). */
+  inputNames?: readonly string[];
+  /** The name of the graph output, as a one-element list (default `['output']`). */
+  outputNames?: readonly string[];
+  /** Make dimension 0 a symbolic `batch` dimension (default true); false fixes the sample's batch size. */
+  dynamicBatch?: boolean;
+  /** `producer_name` of the model (default `cortex-nn`). */
+  producerName?: string;
+  /** `producer_version` of the model (default the library version). */
+  producerVersion?: string;
+  /** The model's `doc_string`. */
+  docString?: string;
+}
+
+/** The shapes a module saw on the sample input. */
+interface Seen {
+  input: number[];
+  output: number[];
+  outElem: ElemType;
+}
+
+/** Runs `model` on `sample` in evaluation mode and records each module's input and output shape. */
+function recordShapes(model: Module, sample: Tensor): Map<AnyModule, Seen> {
+  const seen = new Map<AnyModule, Seen>();
+  const modes = model.namedModules().map(([, m]) => [m, m.training] as const);
+  const handles = modes.map(([m]) =>
+    m.registerForwardHook((_mod, inputs, out) => {
+      if (seen.has(m)) return;
+      const x = inputs[0];
+      if (x instanceof Tensor && out instanceof Tensor) {
+        seen.set(m, { input: [...x.shape], output: [...out.shape], outElem: out.dtype === 'int32' ? 'int64' : 'float' });
+      }
+    }),
+  );
+  try {
+    model.eval();
+    noGrad(() => model.forward(sample));
+  } catch (e) {
+    if (e instanceof OnnxError) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    throw new OnnxError(`ONNX export: the model does not run on the sample input of shape [${sample.shape.join(', ')}] (${why}); pass an input the model accepts as sampleInput`);
+  } finally {
+    for (const h of handles) h.remove();
+    for (const [m, t] of modes) m.training = t;
+  }
+  return seen;
+}
+
+/** The graph element type of a sample input. */
+function elemOf(sample: Tensor): ElemType {
+  if (sample.dtype === 'float32') return 'float';
+  if (sample.dtype === 'int32') return 'int64';
+  throw new OnnxError(`ONNX export: sampleInput is ${sample.dtype}; Cortex models take float32 features (or int32 indices for an Embedding)`);
+}
+
+function typed(elem: ElemType, shape: readonly number[], batched: boolean): ValueType {
+  const dims: Dim[] = [...shape];
+  if (batched && dims.length > 0) dims[0] = 'batch';
+  return { elem, dims };
+}
+
+/** The result of {@link emitModule}: the output value and its type. */
+export interface Emitted {
+  output: string;
+  type: ValueType;
+}
+
+/**
+ * Adds the nodes of `model` to `g`, reading the value `input` of the sample's type, and
+ * returns the output value. `sample` runs through the model once to record shapes.
+ * @throws {OnnxError} for a layer with no ONNX mapping, naming its path and class.
+ */
+export function emitModule(g: GraphBuilder, model: Module, input: string, sample: Tensor, dynamicBatch: boolean): Emitted {
+  const inElem = elemOf(sample);
+  const seen = recordShapes(model, sample);
+  // Whether dimension 0 of a value is still the batch, by value name.
+  const batched = new Map<string, boolean>([[input, dynamicBatch]]);
+  const types = new Map<string, ValueType>([[input, typed(inElem, sample.shape, dynamicBatch)]]);
+  const visit = (m: AnyModule, path: string, x: string): string => {
+    const entry = visitorFor(m, path);
+    const shapes = seen.get(m);
+    const inType = types.get(x);
+    if (shapes === undefined || inType === undefined) {
+      throw new OnnxError(`ONNX export: ${describeLayer(path, m)} did not run on the sample input, so its shapes are unknown`, layerLocation(path, m));
+    }
+    const inBatched = batched.get(x) ?? false;
+    const merges = inBatched && (entry.mergesBatch?.(m) ?? false);
+    const outBatched = inBatched && !merges;
+    const outType = typed(shapes.outElem, shapes.output, outBatched);
+    // The batch merged into dimension 0: its size depends on the batch, so it is unknown.
+    if (merges && outType.dims.length > 0) outType.dims = [null, ...outType.dims.slice(1)];
+    const stem = path === '' ? 'model' : path;
+    const ctx: LayerContext = {
+      g,
+      module: m,
+      path,
+      input: x,
+      inType,
+      outType,
+      inShape: shapes.input,
+      visit,
+      weight: (name, t) => g.floats(path === '' ? name : `${path}.${name}`, t.shape, t.dataSync()),
+      name: (what) => g.fresh(`${stem}/${what}`),
+    };
+    const y = entry.visit(ctx);
+    if (!types.has(y)) {
+      types.set(y, outType);
+      batched.set(y, outBatched);
+    }
+    return y;
+  };
+  const output = visit(model, '', input);
+  return { output, type: types.get(output)! };
+}
+
+/**
+ * Builds the ONNX model of `model` (see {@link exportOnnx}) as a `ModelProto` object,
+ * for callers that want to inspect or extend it before encoding.
+ */
+export function exportOnnxModel(model: Module, options: OnnxExportOptions): ModelProto {
+  const opset = options.opset ?? ONNX_EXPORT_OPSET;
+  if (opset !== ONNX_EXPORT_OPSET) throw new OnnxError(`ONNX export: opset ${opset} is not supported; Cortex writes opset ${ONNX_EXPORT_OPSET}`);
+  const dynamicBatch = options.dynamicBatch ?? true;
+  const g = new GraphBuilder();
+  const sample = options.sampleInput;
+  for (const [what, names] of [['inputNames', options.inputNames], ['outputNames', options.outputNames]] as const) {
+    if (names !== undefined && (names.length !== 1 || names[0] === '')) {
+      throw new OnnxError(`ONNX export: ${what} must hold one non-empty name (the model has one ${what === 'inputNames' ? 'input' : 'output'}), got [${names.join(', ')}]`);
+    }
+  }
+  const inputName = options.inputNames?.[0] ?? 'input';
+  g.input(inputName, typed(elemOf(sample), sample.shape, dynamicBatch));
+  const { output, type } = emitModule(g, model, inputName, sample, dynamicBatch);
+  const outName = g.rename(output, options.outputNames?.[0] ?? 'output');
+  g.output(outName, type);
+  return g.toModel({
+    graphName: model.constructor.name,
+    producerName: options.producerName,
+    producerVersion: options.producerVersion,
+    docString: options.docString,
+  });
+}
+
+/**
+ * Exports a model to ONNX (IR version 8, opset 17) and returns the bytes of the `.onnx`
+ * file. The module tree is walked layer by layer: `Sequential` (nested too), `Linear`,
+ * `Embedding`, `Flatten`, `LayerNorm`, `BatchNorm1d` (evaluation mode, running statistics),
+ * `Dropout` (the identity in evaluation), and every activation. Weights become float32
+ * initializers named as in `model.stateDict()`. Pure: no file access, runs in browsers.
+ *
+ * @throws {OnnxError} for a layer with no ONNX mapping (its `layer` field names the path
+ * and class), or a sample input the model does not accept.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 3));
+ * const bytes = exportOnnx(model, { sampleInput: zeros([1, 4]) });
+ * ```
+ */
+export function exportOnnx(model: Module, options: OnnxExportOptions): Uint8Array {
+  return encodeModelProto(exportOnnxModel(model, options));
+}
