@@ -8,7 +8,7 @@ import { byId, type Controls, editLayers, findControls, readControls, showState,
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
 import { download, outputNames, showDataLabels, showStats } from './panels.js';
 import { DATASETS, FEATURES, TASKS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
-import { buildTiles } from './tiles.js';
+import { buildTiles, type Tiles } from './tiles.js';
 import { BrainView } from './views/brain.js';
 import { Curves } from './views/curves.js';
 import { OutputView } from './views/output.js';
@@ -40,7 +40,7 @@ class App {
   private readonly brain: BrainView;
   private readonly curves = new Curves(byId('curve-loss', HTMLDivElement), byId('curve-score', HTMLDivElement));
   private readonly playButton = byId('play', HTMLButtonElement);
-  private readonly pickTile: (name: PlaygroundState['dataset']) => void;
+  private readonly tiles: Tiles;
   private data: DataMessage | null = null;
   private csv: CsvUpload | null = null;
   private running = false;
@@ -74,10 +74,10 @@ class App {
           t === null ? null : { name: t.name, paint: (out) => this.brain.paintNeuron(t.column, t.index, out) },
         ),
     });
-    this.pickTile = buildTiles(byId('tiles', HTMLDivElement), DATASETS, (dataset) => {
+    this.tiles = buildTiles(byId('tiles', HTMLDivElement), DATASETS, (dataset) => {
       if (dataset === 'csv' && this.csv === null) {
         byId('csv-file', HTMLInputElement).click();
-        this.pickTile(this.state.dataset);
+        this.tiles.pick(this.state.dataset);
         return;
       }
       this.change({ dataset });
@@ -198,7 +198,7 @@ class App {
 
   private showAll(): void {
     showState(this.controls, this.state);
-    this.pickTile(this.state.dataset);
+    this.tiles.pick(this.state.dataset);
     const url = `${location.pathname}${stateToQuery(this.state)}`;
     if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
   }
@@ -257,6 +257,9 @@ class App {
       case 'ready':
         this.backendName = msg.backend;
         byId('backend', HTMLSpanElement).textContent = `Backend: ${msg.backend} (${msg.detail})`;
+        break;
+      case 'thumbnails':
+        this.tiles.paint(msg.sets);
         break;
       case 'data':
         this.onData(msg);

@@ -4,18 +4,38 @@
  * activation modules, the losses, the optimizers and the metrics.
  * @module
  */
-import { noGrad } from '../../../src/autograd/engine.js';
-import { Tensor } from '../../../src/autograd/tensor.js';
-import { takeRows } from '../../../src/data/split.js';
-import { TablePipeline, type TablePipelineJSON } from '../../../src/data/pipeline.js';
-import { makeTable } from '../../../src/data/table.js';
-import { ModelFormatError, TrainingDivergedError } from '../../../src/errors.js';
-import { activationModule, Dropout, Linear, type Module, Sequential } from '../../../src/nn/index.js';
-import { crossEntropy, mseLoss } from '../../../src/nn/losses.js';
-import { abs, add, copy_, mul, softmax, sum } from '../../../src/ops/index.js';
-import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '../../../src/optim/index.js';
-import { Generator } from '../../../src/tensor/random.js';
-import { accuracy, r2Score } from '../../../src/train/metrics.js';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  abs,
+  accuracy,
+  activationModule,
+  add,
+  copy_,
+  crossEntropy,
+  Dropout,
+  Generator,
+  Linear,
+  type Module,
+  ModelFormatError,
+  makeTable,
+  mseLoss,
+  mul,
+  noGrad,
+  type Optimizer,
+  RMSprop,
+  r2Score,
+  SGD,
+  Sequential,
+  softmax,
+  sum,
+  TablePipeline,
+  type TablePipelineJSON,
+  Tensor,
+  TrainingDivergedError,
+  takeRows,
+} from 'cortex-nn';
 import { type EpochRecord, type LayerWeights, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
 import { inputWidth, withFeatures } from './features.js';
