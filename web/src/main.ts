@@ -8,9 +8,11 @@ import { byId, type Controls, editLayers, findControls, readControls, showState,
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
 import { download, outputNames, showDataLabels, showStats } from './panels.js';
 import { DATASETS, FEATURES, TASKS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
+import { Explainer } from './explainer.js';
 import { buildTiles, type Tiles } from './tiles.js';
 import { BrainView } from './views/brain.js';
 import { Curves } from './views/curves.js';
+import { ExplainView } from './views/explain.js';
 import { OutputView } from './views/output.js';
 
 /** What the page exposes for its end-to-end tests (and curious users in the console). */
@@ -24,6 +26,8 @@ export interface PlaygroundHandle {
   frames(): { received: number; drawn: number };
   /** Weight `[out, input]` of `Linear` layer `layer` in the latest snapshot. */
   weight(layer: number, out: number, input: number): number | undefined;
+  /** Where a data point is drawn on the output view, in CSS pixels from its top left corner. */
+  pointPosition(split: 'train' | 'test', index: number): { x: number; y: number } | undefined;
 }
 
 declare global {
@@ -36,7 +40,12 @@ class App {
   private state: PlaygroundState = stateFromQuery(location.search);
   private readonly worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
   private readonly controls: Controls = findControls();
-  private readonly output = new OutputView(byId('boundary', HTMLCanvasElement));
+  private readonly explainer = new Explainer(new ExplainView(byId('explain', HTMLElement)), (msg) => this.send(msg));
+  private readonly output = new OutputView(byId('boundary', HTMLCanvasElement), {
+    choose: (p) => this.explainer.choose(p),
+    highlight: (p) => this.explainer.highlight(p),
+    release: () => this.explainer.clear(),
+  });
   private readonly brain: BrainView;
   private readonly curves = new Curves(byId('curve-loss', HTMLDivElement), byId('curve-score', HTMLDivElement));
   private readonly playButton = byId('play', HTMLButtonElement);
@@ -100,6 +109,7 @@ class App {
         const w = this.latest?.weights[layer];
         return w ? w.weight[out * w.inFeatures + input] : undefined;
       },
+      pointPosition: (split, index) => this.output.pointPosition(split, index),
     };
   }
 
@@ -208,6 +218,8 @@ class App {
     this.losses = [];
     this.epochRecords = [];
     this.lastStep = 0;
+    this.output.mark(null);
+    this.explainer.clear();
     this.say('');
     byId('stat-speed', HTMLOutputElement).value = '0';
     this.send({ type: 'configure', state: this.state, csv: this.state.dataset === 'csv' ? this.csv : null });
@@ -261,6 +273,9 @@ class App {
       case 'thumbnails':
         this.tiles.paint(msg.sets);
         break;
+      case 'explanation':
+        this.explainer.receive(msg);
+        break;
       case 'data':
         this.onData(msg);
         break;
@@ -311,6 +326,7 @@ class App {
     byId('stat-speed', HTMLOutputElement).value = '0';
     this.data = d;
     this.output.setData(d);
+    this.explainer.setData(d);
     this.curves.reset(d.task === 'regression');
     this.losses = [];
     this.epochRecords = [];
@@ -373,6 +389,7 @@ class App {
     }
     this.brain.update(s);
     this.output.setOutput(s.output);
+    this.explainer.modelChanged();
     showStats(s, this.data?.task ?? 'classification');
   }
 

@@ -115,6 +115,8 @@ export class Session {
 
   /** The model's inputs for the training and test rows (after the preprocessing). */
   private readonly trainIn: Float32Array;
+  /** Raw `[x1, x2]` pairs to model inputs: the preprocessing, then the extra features. */
+  private readonly toModel: (raw: Float32Array) => Float32Array;
   private readonly targetScaling: TargetScaling | null;
 
   /**
@@ -135,6 +137,7 @@ export class Session {
     this.targetScaling = this.classes > 0 ? null : preprocessing.targetScaling;
     const scaled = modelInputs(preprocessing.pipeline);
     const toModel = (raw: Float32Array) => withFeatures(scaled(raw), state.features);
+    this.toModel = toModel;
     this.trainIn = toModel(data.trainX);
     this.trainX = new Tensor(this.trainIn, [data.trainY.length, this.width]);
     this.testX = new Tensor(toModel(data.testX), [data.testY.length, this.width]);
@@ -142,6 +145,11 @@ export class Session {
     this.testT = this.target(data.testY);
     this.neuronGrid = new Tensor(toModel(gridInputs(data.bounds, NEURON_GRID)), [NEURON_GRID * NEURON_GRID, this.width]);
     this.outputGrid = new Tensor(toModel(gridInputs(data.bounds, OUTPUT_GRID)), [OUTPUT_GRID * OUTPUT_GRID, this.width]);
+  }
+
+  /** The model's inputs (`width` per row) for raw `[x1, x2]` pairs in the data's units. */
+  modelInput(raw: Float32Array): Float32Array {
+    return this.toModel(raw);
   }
 
   private target(y: Float32Array): Tensor {

@@ -9,6 +9,7 @@ import { backendStatus, getBackend, getNumThreads, setNumThreads, wasmInfo } fro
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
 import { buildData } from './dataset.js';
+import { explainPoint } from './explain.js';
 import { inputNames } from './features.js';
 import { exportModel, importModel, NeedsCsvError } from './model-io.js';
 import { Session } from './session.js';
@@ -240,6 +241,16 @@ export function handle(msg: ToWorker): void {
         if (session) {
           const { bytes, fileName } = exportModel(session);
           post({ type: 'exported', bytes, fileName }, [bytes]);
+        }
+        break;
+      case 'explain':
+        // A failed explanation is reported but leaves training running.
+        if (session) {
+          try {
+            post(explainPoint(session, msg.point, msg.id));
+          } catch (e) {
+            post({ type: 'error', message: `Explaining the point failed: ${e instanceof Error ? e.message : String(e)}` });
+          }
         }
         break;
       case 'import': {
