@@ -91,6 +91,14 @@ export class Explainer {
     }
   }
 
+  /** The worker could not explain the point: say so; the next model change tries again. */
+  failed(id: number, message: string): void {
+    if (id !== this.id || this.chosen === null) return;
+    this.inFlight = false;
+    this.stale = false;
+    this.view.failed(message);
+  }
+
   private request(): void {
     const p = this.chosen;
     if (p === null) return;

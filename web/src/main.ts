@@ -276,6 +276,9 @@ class App {
       case 'explanation':
         this.explainer.receive(msg);
         break;
+      case 'explainFailed':
+        this.explainer.failed(msg.id, msg.message);
+        break;
       case 'data':
         this.onData(msg);
         break;
@@ -392,7 +395,6 @@ class App {
     this.explainer.modelChanged();
     showStats(s, this.data?.task ?? 'classification');
   }
-
 }
 
 new App();

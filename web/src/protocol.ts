@@ -173,6 +173,8 @@ export type FromWorker =
   | { type: 'thumbnails'; sets: Thumbnail[] }
   | DataMessage
   | ExplanationMessage
+  /** Explaining a point failed (training goes on). */
+  | { type: 'explainFailed'; id: number; message: string }
   | SnapshotMessage
   | { type: 'exported'; bytes: ArrayBuffer; fileName: string }
   | { type: 'imported'; state: PlaygroundState; message: string }

@@ -116,7 +116,15 @@ export class ExplainView {
     return li;
   }
 
-  private setState(state: 'empty' | 'pending' | 'ready'): void {
+  /** Explaining failed: the message instead of bars. */
+  failed(message: string): void {
+    this.setState('error');
+    this.status.textContent = `Could not explain this point: ${message}`;
+    this.summary.textContent = '';
+    this.bars.replaceChildren();
+  }
+
+  private setState(state: 'empty' | 'pending' | 'ready' | 'error'): void {
     this.root.dataset.state = state;
   }
 }

@@ -249,7 +249,7 @@ export function handle(msg: ToWorker): void {
           try {
             post(explainPoint(session, msg.point, msg.id));
           } catch (e) {
-            post({ type: 'error', message: `Explaining the point failed: ${e instanceof Error ? e.message : String(e)}` });
+            post({ type: 'explainFailed', id: msg.id, message: e instanceof Error ? e.message : String(e) });
           }
         }
         break;
