@@ -1,11 +1,14 @@
 // Checks the architecture rules on src/: imports flow downward through the layers
 // and the run-time import graph has no cycle. Type-only imports are erased at run
-// time and may point anywhere. Run: npm run lint
+// time and may point anywhere. Also checks that the playground (web/) uses the library
+// as a user would: by its package name, never its source files or the Node-only
+// `cortex-nn/node`, and only from the worker. Run: npm run lint
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const src = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'src');
+const web = resolve(src, '..', 'web');
 
 /** Layer rank by top-level entry of src/; a file may import only its own rank or lower. */
 const RANKS: Record<string, number> = {
@@ -65,6 +68,25 @@ for (const file of files(src)) {
   if (!nodeOnly(`${file}`)) {
     for (const m of text.matchAll(builtinRe)) {
       problems.push(`${relative(src, file)} imports the Node built-in '${m[1]}' but is not a Node-only module (put it under a node/ folder)`);
+    }
+  }
+}
+
+// The playground: relative imports stay inside web/; the library is `cortex-nn`, its
+// root only; the page's own modules (outside web/src/worker/) take types from it only,
+// so the page paints without loading the library.
+const anyImportRe = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+for (const file of files(web).filter((f) => !f.startsWith(join(web, 'dist')))) {
+  const name = relative(resolve(web, '..'), file);
+  const inWorker = file.startsWith(join(web, 'src', 'worker'));
+  for (const m of readFileSync(file, 'utf8').matchAll(anyImportRe)) {
+    const spec = m[3] ?? m[4] ?? m[5]!;
+    if (spec.startsWith('.') && relative(web, resolve(dirname(file), spec)).startsWith('..')) {
+      problems.push(`${name} imports ${spec}, outside web/; import the library as 'cortex-nn'`);
+    } else if (spec.startsWith('cortex-nn/')) {
+      problems.push(`${name} imports ${spec}; the playground uses the package root 'cortex-nn' only`);
+    } else if (spec === 'cortex-nn' && m[2] === undefined && !inWorker) {
+      problems.push(`${name} imports 'cortex-nn' at run time; the page leaves the library to the worker (import types only)`);
     }
   }
 }

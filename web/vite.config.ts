@@ -1,8 +1,9 @@
 /**
- * Vite configuration of the playground. The page lives in `web/` and imports the
- * library straight from `../src`, so the dev server must be allowed to read the whole
- * repository. The COOP/COEP headers make the page cross-origin isolated, which gives the
- * WASM backend shared memory and therefore its worker threads.
+ * Vite configuration of the playground. The page lives in `web/` and imports the library
+ * by its package name, `cortex-nn`, which resolves here to the package's source entry
+ * (`../src/index.ts`), so the dev server must be allowed to read the whole repository. The
+ * COOP/COEP headers make the page cross-origin isolated, which gives the WASM backend
+ * shared memory and therefore its worker threads.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
@@ -18,14 +19,28 @@ export const isolationHeaders: Record<string, string> = {
 };
 
 /**
- * The page imports the library's sources, whose WASM loader reaches its platform layer
- * through the `#wasm-platform` subpath import; package.json maps that to the built files,
- * so point it at the browser layer's source here (a browser bundle never holds Node code).
+ * `cortex-nn` (exactly: `cortex-nn/node` is Node-only and stays unresolved) is the package
+ * root's source, the same module `dist/index.js` is built from. Served from source, the
+ * playground needs no build first, and the WASM kernels' literal
+ * `new URL('./generated/….wasm', import.meta.url)` URLs point at the committed builds in
+ * `src/backend/wasm/generated/`.
+ */
+const cortexEntry = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
+/**
+ * The library's WASM loader reaches its platform layer through the `#wasm-platform`
+ * subpath import; package.json maps that to the built files, so point it at the browser
+ * layer's source here (a browser bundle never holds Node code).
  */
 const wasmPlatform = fileURLToPath(new URL('../src/backend/wasm/browser.ts', import.meta.url));
 
 export default defineConfig({
-  resolve: { alias: { '#wasm-platform': wasmPlatform } },
+  resolve: {
+    alias: [
+      { find: /^cortex-nn$/, replacement: cortexEntry },
+      { find: /^#wasm-platform$/, replacement: wasmPlatform },
+    ],
+  },
   root: webRoot,
   base: './',
   clearScreen: false,

@@ -41,6 +41,13 @@ export interface Playground {
   close(): Promise<void>;
 }
 
+const errorsByPage = new WeakMap<Page, string[]>();
+
+/** The uncaught errors and console errors of a page opened by {@link Playground.open} so far. */
+export function pageErrors(page: Page): string[] {
+  return [...(errorsByPage.get(page) ?? [])];
+}
+
 /** Starts Vite and Chromium (playwright gives every launch a fresh temporary profile). */
 export async function startPlayground(): Promise<Playground> {
   mkdirSync(RESULTS, { recursive: true });
@@ -77,6 +84,10 @@ export async function startPlayground(): Promise<Playground> {
       if (viewport) await page.setViewportSize(viewport);
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
+      errorsByPage.set(page, errors);
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
       await page.goto(url + query);
       await page
         .waitForFunction(() => (window.cortexPlayground?.epochs().length ?? 0) > 0, undefined, { timeout: 30_000 })
@@ -102,6 +113,7 @@ interface PlaygroundHandle {
   step(): number;
   frames(): { received: number; drawn: number };
   weight(layer: number, out: number, input: number): number | undefined;
+  pointPosition(split: 'train' | 'test', index: number): { x: number; y: number } | undefined;
 }
 
 declare global {

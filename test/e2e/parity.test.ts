@@ -81,6 +81,45 @@ suite('playground parity with TensorFlow Playground (Chromium)', () => {
     await page.close();
   });
 
+  it('edits a weight from the keyboard: Tab to the weights, arrow keys, Enter, Escape', async () => {
+    const page = await pg().open('?data=circles&layers=4');
+    const weights = page.locator('#brain svg.brain-links');
+    const focused = () => weights.evaluate((el) => document.activeElement === el);
+    // The weights are the Tab stop after the layer buttons.
+    await page.getByRole('button', { name: 'Add a hidden layer' }).focus();
+    await page.keyboard.press('Tab');
+    await expect.poll(focused).toBe(true);
+    const tip = page.locator('#brain .tooltip');
+    await expect.poll(() => tip.textContent()).toContain('input x1 → hidden layer 1, neuron 1');
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => tip.textContent()).toContain('input x2 → hidden layer 1, neuron 1');
+    const before = await page.evaluate(() => window.cortexPlayground!.weight(0, 0, 1));
+
+    // Escape drops the edit and gives the focus back to the weights.
+    await page.keyboard.press('Enter');
+    const box = page.getByRole('spinbutton', { name: 'Edit the weight input x2 → hidden layer 1, neuron 1' });
+    await expect.poll(() => box.isVisible()).toBe(true);
+    expect(await box.evaluate((el) => document.activeElement === el)).toBe(true);
+    await page.keyboard.type('9');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => box.isVisible()).toBe(false);
+    expect(await focused()).toBe(true);
+    expect(await page.evaluate(() => window.cortexPlayground!.weight(0, 0, 1))).toBe(before);
+
+    // Enter opens it again; Enter in the box sets the weight.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => box.isVisible()).toBe(true);
+    await box.fill('-1.25');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => window.cortexPlayground!.weight(0, 0, 1))).toBe(-1.25);
+    expect(await box.isVisible()).toBe(false);
+    expect(await focused()).toBe(true);
+    // Right moves to the next layer of weights.
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => tip.textContent()).toContain('hidden layer 1, neuron 2 → output');
+    await page.close();
+  });
+
   it('adds extra inputs (x1², sin x2...) as toggles, kept in the URL, drawn as input neurons', async () => {
     const page = await pg().open('?data=circles&layers=4');
     await page.getByRole('checkbox', { name: 'x1²', exact: true }).check();

@@ -214,6 +214,32 @@ suite('playground (Chromium)', () => {
     await page.close();
   });
 
+  it("draws the data-set thumbnails from the worker's generators", async () => {
+    const page = await pg().open();
+    // Pixels that differ from the tile's background, per tile.
+    const painted = () =>
+      page.locator('#tiles canvas').evaluateAll((canvases) =>
+        canvases.map((c) => {
+          const canvas = c as HTMLCanvasElement;
+          const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] !== 247 || d[i + 1] !== 247 || d[i + 2] !== 245) n++;
+          return n;
+        }),
+      );
+    await expect.poll(async () => (await painted()).slice(0, 6).every((n) => n > 500)).toBe(true);
+    expect(await page.locator('#tiles input').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))).toEqual([
+      'spiral',
+      'xor',
+      'moons',
+      'circles',
+      'blobs',
+      'surface',
+      'csv',
+    ]);
+    await page.close();
+  });
+
   it('works at 390 px wide and from the keyboard', async () => {
     const page = await pg().open('', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -112,3 +112,14 @@ export function maxAbs(values: ArrayLike<number>, offset: number, count: number)
   for (let i = 0; i < count; i++) m = Math.max(m, Math.abs(values[offset + i]!));
   return m;
 }
+
+/** Paints a probability map (0–1) from white to the class colour into RGBA pixels. */
+export function paintProbability(values: ArrayLike<number>, offset: number, cells: number, color: Rgb, out: Uint8ClampedArray): void {
+  for (let i = 0; i < cells; i++) {
+    const c = mix(NEUTRAL, color, Math.max(0, Math.min(1, values[offset + i]!)));
+    out[4 * i] = c[0];
+    out[4 * i + 1] = c[1];
+    out[4 * i + 2] = c[2];
+    out[4 * i + 3] = 255;
+  }
+}

@@ -8,9 +8,11 @@ import { byId, type Controls, editLayers, findControls, readControls, showState,
 import type { CsvUpload, DataMessage, EpochRecord, FromWorker, SnapshotMessage, ToWorker } from './protocol.js';
 import { download, outputNames, showDataLabels, showStats } from './panels.js';
 import { DATASETS, FEATURES, TASKS, type PlaygroundState, stateFromQuery, stateToQuery } from './state.js';
-import { buildTiles } from './tiles.js';
+import { Explainer } from './explainer.js';
+import { buildTiles, type Tiles } from './tiles.js';
 import { BrainView } from './views/brain.js';
 import { Curves } from './views/curves.js';
+import { ExplainView } from './views/explain.js';
 import { OutputView } from './views/output.js';
 
 /** What the page exposes for its end-to-end tests (and curious users in the console). */
@@ -24,6 +26,8 @@ export interface PlaygroundHandle {
   frames(): { received: number; drawn: number };
   /** Weight `[out, input]` of `Linear` layer `layer` in the latest snapshot. */
   weight(layer: number, out: number, input: number): number | undefined;
+  /** Where a data point is drawn on the output view, in CSS pixels from its top left corner. */
+  pointPosition(split: 'train' | 'test', index: number): { x: number; y: number } | undefined;
 }
 
 declare global {
@@ -36,11 +40,16 @@ class App {
   private state: PlaygroundState = stateFromQuery(location.search);
   private readonly worker = new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module' });
   private readonly controls: Controls = findControls();
-  private readonly output = new OutputView(byId('boundary', HTMLCanvasElement));
+  private readonly explainer = new Explainer(new ExplainView(byId('explain', HTMLElement)), (msg) => this.send(msg));
+  private readonly output = new OutputView(byId('boundary', HTMLCanvasElement), {
+    choose: (p) => this.explainer.choose(p),
+    highlight: (p) => this.explainer.highlight(p),
+    release: () => this.explainer.clear(),
+  });
   private readonly brain: BrainView;
   private readonly curves = new Curves(byId('curve-loss', HTMLDivElement), byId('curve-score', HTMLDivElement));
   private readonly playButton = byId('play', HTMLButtonElement);
-  private readonly pickTile: (name: PlaygroundState['dataset']) => void;
+  private readonly tiles: Tiles;
   private data: DataMessage | null = null;
   private csv: CsvUpload | null = null;
   private running = false;
@@ -74,10 +83,10 @@ class App {
           t === null ? null : { name: t.name, paint: (out) => this.brain.paintNeuron(t.column, t.index, out) },
         ),
     });
-    this.pickTile = buildTiles(byId('tiles', HTMLDivElement), DATASETS, (dataset) => {
+    this.tiles = buildTiles(byId('tiles', HTMLDivElement), DATASETS, (dataset) => {
       if (dataset === 'csv' && this.csv === null) {
         byId('csv-file', HTMLInputElement).click();
-        this.pickTile(this.state.dataset);
+        this.tiles.pick(this.state.dataset);
         return;
       }
       this.change({ dataset });
@@ -100,6 +109,7 @@ class App {
         const w = this.latest?.weights[layer];
         return w ? w.weight[out * w.inFeatures + input] : undefined;
       },
+      pointPosition: (split, index) => this.output.pointPosition(split, index),
     };
   }
 
@@ -198,7 +208,7 @@ class App {
 
   private showAll(): void {
     showState(this.controls, this.state);
-    this.pickTile(this.state.dataset);
+    this.tiles.pick(this.state.dataset);
     const url = `${location.pathname}${stateToQuery(this.state)}`;
     if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
   }
@@ -208,6 +218,8 @@ class App {
     this.losses = [];
     this.epochRecords = [];
     this.lastStep = 0;
+    this.output.mark(null);
+    this.explainer.clear();
     this.say('');
     byId('stat-speed', HTMLOutputElement).value = '0';
     this.send({ type: 'configure', state: this.state, csv: this.state.dataset === 'csv' ? this.csv : null });
@@ -257,6 +269,15 @@ class App {
       case 'ready':
         this.backendName = msg.backend;
         byId('backend', HTMLSpanElement).textContent = `Backend: ${msg.backend} (${msg.detail})`;
+        break;
+      case 'thumbnails':
+        this.tiles.paint(msg.sets);
+        break;
+      case 'explanation':
+        this.explainer.receive(msg);
+        break;
+      case 'explainFailed':
+        this.explainer.failed(msg.id, msg.message);
         break;
       case 'data':
         this.onData(msg);
@@ -308,6 +329,7 @@ class App {
     byId('stat-speed', HTMLOutputElement).value = '0';
     this.data = d;
     this.output.setData(d);
+    this.explainer.setData(d);
     this.curves.reset(d.task === 'regression');
     this.losses = [];
     this.epochRecords = [];
@@ -370,9 +392,9 @@ class App {
     }
     this.brain.update(s);
     this.output.setOutput(s.output);
+    this.explainer.modelChanged();
     showStats(s, this.data?.task ?? 'classification');
   }
-
 }
 
 new App();

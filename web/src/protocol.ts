@@ -3,7 +3,7 @@
  * friendly: plain objects and typed arrays.
  * @module
  */
-import type { PlaygroundState } from './state.js';
+import type { DatasetName, PlaygroundState } from './state.js';
 
 /** Side length of the grid of inputs used for the neuron heat maps. */
 export const NEURON_GRID = 28;
@@ -43,7 +43,53 @@ export type ToWorker =
   /** A new learning rate for the current run (no reset). */
   | { type: 'lr'; lr: number }
   /** Sets weight `[out, in]` of `Linear` layer `layer`. */
-  | { type: 'setWeight'; layer: number; out: number; input: number; value: number };
+  | { type: 'setWeight'; layer: number; out: number; input: number; value: number }
+  /** Explains the current model's prediction at a point of the input plane (raw `[x1, x2]`). */
+  | ExplainRequest;
+
+/** Asks the worker which inputs drive the prediction at one data point. */
+export interface ExplainRequest {
+  type: 'explain';
+  /** Echoed in the answer, so the page can drop answers to requests it has moved past. */
+  id: number;
+  /** The point's two input columns, in the data's own units (before any preprocessing). */
+  point: [number, number];
+}
+
+/**
+ * Integrated gradients (zero baseline, 50 steps) of the model at one point, for the
+ * predicted class's logit (classification) or the output (regression, in the target's units).
+ */
+export interface ExplanationMessage {
+  type: 'explanation';
+  id: number;
+  point: [number, number];
+  /** The training step of the model explained. */
+  step: number;
+  /** The names of the model's inputs (the two columns, then the extra features). */
+  features: string[];
+  /** The inputs as the network sees them (after the preprocessing), one per feature. */
+  values: number[];
+  /** One attribution per feature; they sum to `output − baselineOutput` up to `delta`. */
+  attributions: number[];
+  /** The explained output at the point and at the baseline (all inputs 0). */
+  output: number;
+  baselineOutput: number;
+  /** Σ attributions − (output − baselineOutput): how far the path integral is from converged. */
+  delta: number;
+  /** The predicted class and its probability (classification), else null. */
+  predicted: { index: number; name: string; probability: number } | null;
+}
+
+/** The points of one data-set tile's thumbnail. */
+export interface Thumbnail {
+  name: DatasetName;
+  /** Points, `[x1, x2]` pairs. */
+  x: Float32Array;
+  /** Per point: its class id, or its target value (regression). */
+  y: Float32Array;
+  regression: boolean;
+}
 
 /** The data set as the page draws it. */
 export interface DataMessage {
@@ -123,7 +169,12 @@ export interface SnapshotMessage {
 /** Worker to page. */
 export type FromWorker =
   | { type: 'ready'; backend: string; detail: string }
+  /** The data-set tiles' thumbnails, sent once after the library has loaded. */
+  | { type: 'thumbnails'; sets: Thumbnail[] }
   | DataMessage
+  | ExplanationMessage
+  /** Explaining a point failed (training goes on). */
+  | { type: 'explainFailed'; id: number; message: string }
   | SnapshotMessage
   | { type: 'exported'; bytes: ArrayBuffer; fileName: string }
   | { type: 'imported'; state: PlaygroundState; message: string }

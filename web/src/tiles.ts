@@ -1,10 +1,11 @@
 /**
- * The data-set chooser: a radio group of tiles, each with a thumbnail drawn from the
- * library's own generators.
+ * The data-set chooser: a radio group of tiles, each with a thumbnail of the data set. The
+ * thumbnails' points come from the library's own generators, made in the training worker
+ * (see `worker/thumbnails.ts`), so the page paints before the library has loaded.
  * @module
  */
-import { blobs, circles, moons, spiral, surface, xor } from '../../src/data/generators.js';
 import { classColor, diverging, hex } from './colors.js';
+import type { Thumbnail } from './protocol.js';
 import type { DatasetName } from './state.js';
 
 const TITLES: Record<DatasetName, string> = {
@@ -17,7 +18,8 @@ const TITLES: Record<DatasetName, string> = {
   csv: 'CSV file',
 };
 
-function thumbnail(name: DatasetName, canvas: HTMLCanvasElement): void {
+/** Clears a thumbnail to the background; the CSV tile says "CSV". */
+function blank(name: DatasetName, canvas: HTMLCanvasElement): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const size = canvas.width;
@@ -29,48 +31,45 @@ function thumbnail(name: DatasetName, canvas: HTMLCanvasElement): void {
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     ctx.fillText('CSV', size / 2, size / 2);
-    return;
   }
-  const opts = { n: 160, seed: 3 };
-  let x: Float32Array;
-  let colour: (i: number) => string;
-  if (name === 'surface') {
-    const r = surface({ ...opts, kind: 'wave' });
-    x = r.x;
-    colour = (i) => hex(diverging(r.y[i]!));
-  } else {
-    const set =
-      name === 'xor'
-        ? xor({ ...opts, noise: 0.03 })
-        : name === 'moons'
-          ? moons({ ...opts, noise: 0.06 })
-          : name === 'circles'
-            ? circles({ ...opts, noise: 0.04 })
-            : name === 'blobs'
-              ? blobs({ ...opts, classes: 3, box: 1, noise: 0.15 })
-              : spiral({ ...opts, classes: 3, noise: 0.1 });
-    x = set.x;
-    colour = (i) => hex(classColor(set.y[i]!));
-  }
+}
+
+/** Draws a thumbnail's points, scaled to fit with a margin. */
+function paint(t: Thumbnail, canvas: HTMLCanvasElement): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  blank(t.name, canvas);
+  const size = canvas.width;
+  const { x, y } = t;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const v of x) {
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
+  if (!(hi > lo)) return;
   const pad = (hi - lo) * 0.1;
   const scale = size / (hi - lo + 2 * pad);
   for (let i = 0; i < x.length / 2; i++) {
-    ctx.fillStyle = colour(i);
+    ctx.fillStyle = hex(t.regression ? diverging(y[i] ?? 0) : classColor(y[i] ?? 0));
     ctx.beginPath();
     ctx.arc((x[2 * i]! - lo + pad) * scale, size - (x[2 * i + 1]! - lo + pad) * scale, size / 34, 0, Math.PI * 2);
     ctx.fill();
   }
 }
 
+/** What {@link buildTiles} gives back. */
+export interface Tiles {
+  /** Checks the tile of a data set (without calling `onPick`). */
+  pick(name: DatasetName): void;
+  /** Draws the thumbnails, when the worker has sent them. */
+  paint(sets: readonly Thumbnail[]): void;
+}
+
 /** Fills `root` with one radio tile per data set; `onPick` runs when the choice changes. */
-export function buildTiles(root: HTMLElement, names: readonly DatasetName[], onPick: (name: DatasetName) => void): (name: DatasetName) => void {
+export function buildTiles(root: HTMLElement, names: readonly DatasetName[], onPick: (name: DatasetName) => void): Tiles {
   const inputs = new Map<DatasetName, HTMLInputElement>();
+  const canvases = new Map<DatasetName, HTMLCanvasElement>();
   for (const name of names) {
     const label = document.createElement('label');
     label.className = 'tile';
@@ -88,15 +87,24 @@ export function buildTiles(root: HTMLElement, names: readonly DatasetName[], onP
     canvas.width = 96;
     canvas.height = 96;
     canvas.setAttribute('aria-hidden', 'true');
-    thumbnail(name, canvas);
+    blank(name, canvas);
+    canvases.set(name, canvas);
     const caption = document.createElement('span');
     caption.textContent = name === 'surface' ? 'Surface' : TITLES[name];
     label.append(input, canvas, caption);
     root.append(label);
     inputs.set(name, input);
   }
-  return (name) => {
-    const input = inputs.get(name);
-    if (input) input.checked = true;
+  return {
+    pick(name) {
+      const input = inputs.get(name);
+      if (input) input.checked = true;
+    },
+    paint(sets) {
+      for (const t of sets) {
+        const canvas = canvases.get(t.name);
+        if (canvas) paint(t, canvas);
+      }
+    },
   };
 }

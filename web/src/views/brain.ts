@@ -1,13 +1,15 @@
 /**
  * The brain view: the network as a diagram. Every neuron is a small heat map of its
  * activation over the input plane; every weight is a curve whose colour is its sign and
- * whose width is its magnitude. Hovering (or focusing) a neuron or a weight shows values.
+ * whose width is its magnitude. Hovering (or focusing) a neuron or a weight shows values;
+ * a click on a weight, or Enter on it from the keyboard (see `link-keys.ts`), edits it.
  * @module
  */
-import { classColor, diverging, hex, maxAbs, mix, NEUTRAL, NEGATIVE, POSITIVE, paintDiverging } from '../colors.js';
+import { classColor, hex, maxAbs, NEGATIVE, POSITIVE, paintDiverging, paintProbability } from '../colors.js';
 import { NEURON_GRID, type SnapshotMessage } from '../protocol.js';
-
 import { type Geometry, layout } from './brain-layout.js';
+import { LinkKeys, type LinkRef } from './link-keys.js';
+import { Tooltip } from './tooltip.js';
 import { WeightEditor } from './weight-editor.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -40,11 +42,14 @@ export class BrainView {
   private captions: HTMLSpanElement[][] = [];
   private links: SVGPathElement[][] = [];
   private readonly svg: SVGSVGElement;
-  private readonly tip: HTMLDivElement;
+  private readonly tip: Tooltip;
   private readonly layer: HTMLDivElement;
   private last: SnapshotMessage | null = null;
   private geometry: Geometry | null = null;
   private readonly editor: WeightEditor;
+  private readonly keys: LinkKeys;
+  /** The link the keyboard is on, highlighted. */
+  private keyLink: SVGPathElement | null = null;
 
   constructor(
     readonly root: HTMLElement,
@@ -55,14 +60,16 @@ export class BrainView {
     this.layer.className = 'brain-layer';
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.classList.add('brain-links');
-    this.svg.setAttribute('aria-hidden', 'true');
-    this.tip = document.createElement('div');
-    this.tip.className = 'tooltip';
-    this.tip.setAttribute('role', 'status');
-    this.tip.hidden = true;
     this.layer.append(this.svg);
-    root.append(this.layer, this.tip);
+    root.append(this.layer);
+    this.tip = new Tooltip(root, () => this.layer.offsetHeight);
     this.editor = new WeightEditor(root);
+    this.keys = new LinkKeys(this.svg, {
+      sizes: () => this.sizes,
+      show: (l) => this.showKeyLink(l),
+      hide: () => this.hideKeyLink(),
+      edit: (l) => this.editLink(l.layer, l.out, l.input, null),
+    });
     new ResizeObserver(() => this.relayout()).observe(root);
   }
 
@@ -75,6 +82,7 @@ export class BrainView {
       return;
     }
     this.sizes = [...sizes];
+    this.keys.reset();
     this.build();
   }
 
@@ -95,7 +103,7 @@ export class BrainView {
 
   private build(): void {
     this.actions.preview(null);
-    this.hideTip();
+    this.tip.hide();
     for (const el of [...this.layer.children]) if (el !== this.svg) el.remove();
     this.svg.replaceChildren();
     this.neurons = [];
@@ -142,7 +150,7 @@ export class BrainView {
         cv.addEventListener('pointerenter', show);
         cv.addEventListener('focus', show);
         const hide = () => {
-          this.hideTip();
+          this.tip.hide();
           this.actions.preview(null);
         };
         cv.addEventListener('pointerleave', hide);
@@ -169,11 +177,11 @@ export class BrainView {
           path.classList.add('link');
           const hit = document.createElementNS(SVG, 'path');
           hit.classList.add('link-hit');
-          hit.addEventListener('pointerenter', (e) => this.showLinkTip(c, o, i, e));
-          hit.addEventListener('pointermove', (e) => this.moveTip(e));
+          hit.addEventListener('pointerenter', (e) => this.tip.showAt(this.weightText(c, o, i), e));
+          hit.addEventListener('pointermove', (e) => this.tip.follow(e));
           hit.addEventListener('pointerleave', () => {
             path.classList.remove('hover');
-            this.hideTip();
+            this.tip.hide();
           });
           hit.addEventListener('pointerenter', () => path.classList.add('hover'));
           hit.addEventListener('click', (e) => this.editLink(c, o, i, e));
@@ -318,32 +326,48 @@ export class BrainView {
     return `weight ${v === undefined ? '–' : v.toFixed(3)}: ${this.neuronName(c, i)} → ${this.neuronName(c + 1, o)}`;
   }
 
-  private editLink(c: number, o: number, i: number, e: MouseEvent): void {
+  /** Opens the number box for a weight: at the click, or at the link's middle from the keyboard (`e` null). */
+  private editLink(c: number, o: number, i: number, e: MouseEvent | null): void {
     const w = this.last?.weights[c];
     const v = w?.weight[o * w.inFeatures + i];
     if (v === undefined) return;
-    this.hideTip();
+    this.tip.hide();
     const r = this.root.getBoundingClientRect();
+    const mid = this.linkMiddle({ layer: c, out: o, input: i });
+    const x = e ? e.clientX - r.left : mid.x;
+    const y = e ? e.clientY - r.top : mid.y;
     const label = `weight ${this.neuronName(c, i)} → ${this.neuronName(c + 1, o)}`;
-    this.editor.open(e.clientX - r.left + 8, e.clientY - r.top - 12, label, v, (value) => this.actions.editWeight(c, o, i, value));
+    const commit = (value: number) => this.actions.editWeight(c, o, i, value);
+    this.editor.open(x + 8, y - 12, label, v, commit, e ? null : () => this.keys.focus());
   }
 
-  private showLinkTip(c: number, o: number, i: number, e: PointerEvent): void {
-    this.tip.textContent = this.weightText(c, o, i);
-    this.tip.hidden = false;
-    this.moveTip(e);
-  }
-
-  private moveTip(e: PointerEvent): void {
+  /** The middle of a link, in pixels from the root's top left corner. */
+  private linkMiddle(l: LinkRef): { x: number; y: number } {
+    const g = this.geometry;
+    if (!g) return { x: 0, y: 0 };
     const r = this.root.getBoundingClientRect();
-    this.placeTip(e.clientX - r.left + 12, e.clientY - r.top + 12);
+    const s = this.svg.getBoundingClientRect();
+    const x0 = g.lefts[l.layer]! + g.sizes[l.layer]!;
+    const x1 = g.lefts[l.layer + 1]!;
+    const y0 = g.ys[l.layer]![l.input]! + g.sizes[l.layer]! / 2;
+    const y1 = g.ys[l.layer + 1]![l.out]! + g.sizes[l.layer + 1]! / 2;
+    return { x: s.left - r.left + (x0 + x1) / 2, y: s.top - r.top + (y0 + y1) / 2 };
   }
 
-  private placeTip(x: number, y: number): void {
-    const maxX = this.root.clientWidth - this.tip.offsetWidth - 4;
-    const maxY = this.layer.offsetHeight - this.tip.offsetHeight - 2;
-    this.tip.style.left = `${Math.max(4, Math.min(x, maxX))}px`;
-    this.tip.style.top = `${Math.max(0, Math.min(y, maxY))}px`;
+  private showKeyLink(l: LinkRef): void {
+    this.hideKeyLink();
+    const path = this.links[l.layer]?.[l.out * this.sizes[l.layer]! + l.input] ?? null;
+    path?.classList.add('hover');
+    this.keyLink = path;
+    this.svg.setAttribute('aria-description', this.weightText(l.layer, l.out, l.input));
+    const m = this.linkMiddle(l);
+    this.tip.show(this.weightText(l.layer, l.out, l.input), m.x + 12, m.y + 12);
+  }
+
+  private hideKeyLink(): void {
+    this.keyLink?.classList.remove('hover');
+    this.keyLink = null;
+    this.tip.hide();
   }
 
   private showNeuronTip(c: number, j: number, cv: HTMLCanvasElement): void {
@@ -363,31 +387,9 @@ export class BrainView {
     }
     const w = c > 0 ? s?.weights[c - 1] : undefined;
     if (w) lines.push(`bias ${w.bias[j]?.toFixed(3) ?? '–'}`);
-    this.tip.textContent = lines.join(' · ');
-    this.tip.hidden = false;
     const g = this.geometry;
-    if (g) this.placeTip(g.lefts[c]! + g.sizes[c]! + 6, g.ys[c]![j]! + g.sizes[c]! / 2);
+    if (g) this.tip.show(lines.join(' · '), g.lefts[c]! + g.sizes[c]! + 6, g.ys[c]![j]! + g.sizes[c]! / 2);
     cv.setAttribute('aria-description', lines.slice(1).join(', '));
     this.actions.preview({ column: c, index: j, name: this.neuronName(c, j) });
   }
-
-  private hideTip(): void {
-    this.tip.hidden = true;
-  }
-}
-
-/** Paints a probability map (0–1) from white to the class colour. */
-function paintProbability(values: ArrayLike<number>, offset: number, cells: number, color: readonly [number, number, number], out: Uint8ClampedArray): void {
-  for (let i = 0; i < cells; i++) {
-    const c = mix(NEUTRAL, color, Math.max(0, Math.min(1, values[offset + i]!)));
-    out[4 * i] = c[0];
-    out[4 * i + 1] = c[1];
-    out[4 * i + 2] = c[2];
-    out[4 * i + 3] = 255;
-  }
-}
-
-/** The diverging colour of a value, for legends. */
-export function legendColor(t: number): string {
-  return hex(diverging(t));
 }

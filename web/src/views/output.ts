@@ -1,10 +1,27 @@
 /**
  * The output view: the decision boundary (classification) or the regression surface as a
- * heat map over the input plane, with the training and test points on top.
+ * heat map over the input plane, with the training and test points on top. A point can be
+ * chosen, by a click or from the keyboard (arrow keys move between points, Enter chooses,
+ * Escape lets go), and is then marked with a ring.
  * @module
  */
 import { BACKGROUND_TINT, classColor, diverging, hex, POINT_OUTLINE, paintClasses, paintDiverging } from '../colors.js';
 import { type Bounds, type DataMessage, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
+import { type Direction, nearestPoint, type PlanePoint, planePoints, stepPoint, toView } from './pick.js';
+
+/** What the page hears of point choices on the view. */
+export interface PointActions {
+  /** A point was chosen (clicked, or Enter on the highlighted one). */
+  choose(p: PlanePoint): void;
+  /** The keyboard highlight moved to a point. */
+  highlight(p: PlanePoint): void;
+  /** Escape: no point any more. */
+  release(): void;
+}
+
+const ARROWS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
+/** How far from a point (CSS pixels) a click still chooses it. */
+const CLICK_RADIUS = 14;
 
 /** One neuron's map, shown large in the output view while it is hovered. */
 export interface NeuronPreview {
@@ -25,12 +42,86 @@ export class OutputView {
   private readonly heat = document.createElement('canvas');
   private readonly small = document.createElement('canvas');
   private preview: NeuronPreview | null = null;
+  /** The marked point: chosen, or highlighted from the keyboard. */
+  private marked: PlanePoint | null = null;
 
-  constructor(readonly canvas: HTMLCanvasElement) {
+  constructor(
+    readonly canvas: HTMLCanvasElement,
+    private readonly actions: PointActions,
+  ) {
     this.heat.width = OUTPUT_GRID;
     this.heat.height = OUTPUT_GRID;
     this.small.width = NEURON_GRID;
     this.small.height = NEURON_GRID;
+    // A picture until now; from here on points can be chosen on it, by pointer and keyboard.
+    canvas.tabIndex = 0;
+    canvas.setAttribute('role', 'application');
+    canvas.setAttribute('aria-roledescription', 'data plane');
+    canvas.setAttribute(
+      'aria-label',
+      'Decision boundary with the training and test points. Click a point, or use the arrow keys and Enter, to explain its prediction',
+    );
+    canvas.addEventListener('click', (e) => {
+      const d = this.data;
+      if (!d) return;
+      const p = nearestPoint(this.points(), d.bounds, this.size(), e.offsetX, e.offsetY, CLICK_RADIUS);
+      if (p) this.choose(p);
+    });
+    canvas.addEventListener('keydown', (e) => this.key(e));
+  }
+
+  private key(e: KeyboardEvent): void {
+    const d = this.data;
+    if (!d || e.ctrlKey || e.metaKey || e.altKey) return;
+    const dir = ARROWS[e.key];
+    if (dir) {
+      e.preventDefault();
+      const p = stepPoint(this.points(), d.bounds, this.marked, dir);
+      if (p) {
+        this.mark(p);
+        this.actions.highlight(p);
+      }
+    } else if (e.key === 'Enter' && this.marked) {
+      e.preventDefault();
+      this.choose(this.marked);
+    } else if (e.key === 'Escape' && this.marked) {
+      e.preventDefault();
+      this.mark(null);
+      this.actions.release();
+    }
+  }
+
+  private choose(p: PlanePoint): void {
+    this.mark(p);
+    this.actions.choose(p);
+  }
+
+  /** Marks a point with a ring (null: none). */
+  mark(p: PlanePoint | null): void {
+    this.marked = p;
+    if (p) this.canvas.dataset.marked = `${p.split}:${p.index}`;
+    else delete this.canvas.dataset.marked;
+    this.render();
+  }
+
+  /** The points that can be chosen: the training points, and the test points when shown. */
+  private points(): PlanePoint[] {
+    const d = this.data;
+    return d ? planePoints(d.trainX, d.testX, this.showTest) : [];
+  }
+
+  /** The view's side in CSS pixels. */
+  private size(): number {
+    return Math.max(this.canvas.clientWidth, 120);
+  }
+
+  /** Where a data point is drawn, in CSS pixels from the canvas's top left corner. */
+  pointPosition(split: PlanePoint['split'], index: number): { x: number; y: number } | undefined {
+    const d = this.data;
+    const xs = split === 'train' ? d?.trainX : d?.testX;
+    if (!d || !xs || 2 * index + 1 >= xs.length || index < 0) return undefined;
+    const v = toView(d.bounds, this.size(), xs[2 * index]!, xs[2 * index + 1]!);
+    return { x: v.px, y: v.py };
   }
 
   /** Shows one neuron's heat map in place of the model's output (null: back to the output). */
@@ -39,11 +130,11 @@ export class OutputView {
     this.render();
   }
 
-  /** New data: resets the picture. */
+  /** New data: resets the picture and lets go of the marked point. */
   setData(data: DataMessage): void {
     this.data = data;
     this.output = null;
-    this.render();
+    this.mark(null);
   }
 
   /** New model output over the grid. */
@@ -71,7 +162,7 @@ export class OutputView {
   render(): void {
     const { canvas } = this;
     const dpr = window.devicePixelRatio || 1;
-    const size = Math.max(canvas.clientWidth, 120);
+    const size = this.size();
     const px = Math.round(size * dpr);
     if (canvas.width !== px || canvas.height !== px) {
       canvas.width = px;
@@ -105,7 +196,24 @@ export class OutputView {
     this.drawAxes(ctx, d.bounds, size);
     this.drawPoints(ctx, d, d.trainX, d.trainY, size, false);
     if (this.showTest) this.drawPoints(ctx, d, d.testX, d.testY, size, true);
+    if (this.marked) this.drawMark(ctx, d.bounds, size, this.marked);
     if (p) this.caption(ctx, p.name);
+  }
+
+  /** A dark ring with a white halo around the marked point. */
+  private drawMark(ctx: CanvasRenderingContext2D, b: Bounds, size: number, m: PlanePoint): void {
+    const { px, py } = toView(b, size, m.x, m.y);
+    const r = Math.max(2.2, Math.min(4, size / 110)) + 5;
+    ctx.save();
+    ctx.beginPath();
+    ctx.arc(px, py, r, 0, Math.PI * 2);
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = '#ffffff';
+    ctx.stroke();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = POINT_OUTLINE;
+    ctx.stroke();
+    ctx.restore();
   }
 
   private caption(ctx: CanvasRenderingContext2D, text: string): void {

@@ -1,6 +1,8 @@
 /**
  * A small number box over the network diagram for editing one weight: opened by clicking
- * a link, committed with Enter (or by leaving the box with a changed value), dropped with Escape.
+ * a link (or Enter on the keyboard's current weight), committed with Enter (or by leaving
+ * the box with a changed value), dropped with Escape. Enter and Escape give the focus back
+ * to where the edit came from, when it came from the keyboard.
  * @module
  */
 
@@ -11,6 +13,7 @@ export class WeightEditor {
   private readonly caption: HTMLSpanElement;
   private commit: ((value: number) => void) | null = null;
   private initial = '';
+  private back: (() => void) | null = null;
 
   constructor(root: HTMLElement) {
     this.box = document.createElement('label');
@@ -26,18 +29,24 @@ export class WeightEditor {
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') {
         e.preventDefault();
-        this.close(true);
+        this.close(true, true);
       } else if (e.key === 'Escape') {
         e.preventDefault();
-        this.close(false);
+        // Not the page's Escape (nor the diagram's): only the edit ends.
+        e.stopPropagation();
+        this.close(false, true);
       }
     });
-    this.input.addEventListener('blur', () => this.close(true));
+    this.input.addEventListener('blur', () => this.close(true, false));
   }
 
-  /** Opens the editor at `(x, y)` inside the root for a weight named `label`. */
-  open(x: number, y: number, label: string, value: number, commit: (value: number) => void): void {
+  /**
+   * Opens the editor at `(x, y)` inside the root for a weight named `label`; `back`
+   * returns the focus after Enter or Escape (a keyboard edit).
+   */
+  open(x: number, y: number, label: string, value: number, commit: (value: number) => void, back: (() => void) | null = null): void {
     this.commit = commit;
+    this.back = back;
     this.caption.textContent = label;
     this.initial = value.toFixed(3);
     this.input.value = this.initial;
@@ -49,12 +58,20 @@ export class WeightEditor {
     this.input.select();
   }
 
-  private close(apply: boolean): void {
+  /** Whether the box is open. */
+  get isOpen(): boolean {
+    return !this.box.hidden;
+  }
+
+  private close(apply: boolean, refocus: boolean): void {
     if (this.box.hidden) return;
     const commit = this.commit;
+    const back = this.back;
     this.commit = null;
+    this.back = null;
     this.box.hidden = true;
     const v = Number(this.input.value);
     if (apply && commit && this.input.value.trim() !== '' && this.input.value !== this.initial && Number.isFinite(v)) commit(v);
+    if (refocus) back?.();
   }
 }

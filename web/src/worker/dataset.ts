@@ -3,13 +3,27 @@
  * generators, or an uploaded CSV (its first two numeric columns are the inputs).
  * @module
  */
-import { blobs, circles, moons, spiral, surface, xor } from '../../../src/data/generators.js';
-import { parseCsv } from '../../../src/data/csv.js';
-import { takeRows, trainTestSplit } from '../../../src/data/split.js';
-import { TablePipeline, type TablePipelineJSON } from '../../../src/data/pipeline.js';
-import { type Column, getColumn, makeTable, selectRows, type Table } from '../../../src/data/table.js';
-import { findIdColumn, inferTask } from '../../../src/data/task.js';
-import { DataError } from '../../../src/errors.js';
+import {
+  blobs,
+  type Column,
+  circles,
+  DataError,
+  findIdColumn,
+  getColumn,
+  inferTask,
+  makeTable,
+  moons,
+  parseCsv,
+  selectRows,
+  spiral,
+  surface,
+  type Table,
+  TablePipeline,
+  type TablePipelineJSON,
+  takeRows,
+  trainTestSplit,
+  xor,
+} from 'cortex-nn';
 import type { Bounds, CsvUpload } from '../protocol.js';
 import type { PlaygroundState, TaskChoice } from '../state.js';
 

@@ -5,8 +5,7 @@
  * regression: rows, MAE, RMSE and R² in the target's own units. Each split also has its loss.
  * @module
  */
-import type { JsonObject } from '../../../src/io/registry.js';
-import { confusionMatrix, macroScores, mae, mse, r2Score } from '../../../src/train/metrics.js';
+import { confusionMatrix, type JsonObject, macroScores, mae, mse, r2Score } from 'cortex-nn';
 
 /** One split's model outputs (logits or values in the target's units), targets and loss. */
 export interface SplitOutputs {

@@ -3,10 +3,7 @@
  * `cortex predict` and `cortex info` read), through `src/io`'s browser-safe functions.
  * @module
  */
-import { ModelFormatError } from '../../../src/errors.js';
-import { type DataSchema, deserializeModel, serializeModel } from '../../../src/io/model-file.js';
-import type { JsonObject } from '../../../src/io/registry.js';
-import { Dropout, Linear, Sequential } from '../../../src/nn/index.js';
+import { type DataSchema, Dropout, deserializeModel, type JsonObject, Linear, ModelFormatError, Sequential, serializeModel } from 'cortex-nn';
 import type { CsvUpload } from '../protocol.js';
 import { splitMetrics } from './metrics.js';
 import { ACTIVATIONS, type ActivationChoice, type PlaygroundState, stateFromQuery, stateToQuery } from '../state.js';

@@ -4,18 +4,38 @@
  * activation modules, the losses, the optimizers and the metrics.
  * @module
  */
-import { noGrad } from '../../../src/autograd/engine.js';
-import { Tensor } from '../../../src/autograd/tensor.js';
-import { takeRows } from '../../../src/data/split.js';
-import { TablePipeline, type TablePipelineJSON } from '../../../src/data/pipeline.js';
-import { makeTable } from '../../../src/data/table.js';
-import { ModelFormatError, TrainingDivergedError } from '../../../src/errors.js';
-import { activationModule, Dropout, Linear, type Module, Sequential } from '../../../src/nn/index.js';
-import { crossEntropy, mseLoss } from '../../../src/nn/losses.js';
-import { abs, add, copy_, mul, softmax, sum } from '../../../src/ops/index.js';
-import { Adagrad, Adam, AdamW, type Optimizer, RMSprop, SGD } from '../../../src/optim/index.js';
-import { Generator } from '../../../src/tensor/random.js';
-import { accuracy, r2Score } from '../../../src/train/metrics.js';
+import {
+  Adagrad,
+  Adam,
+  AdamW,
+  abs,
+  accuracy,
+  activationModule,
+  add,
+  copy_,
+  crossEntropy,
+  Dropout,
+  Generator,
+  Linear,
+  type Module,
+  ModelFormatError,
+  makeTable,
+  mseLoss,
+  mul,
+  noGrad,
+  type Optimizer,
+  RMSprop,
+  r2Score,
+  SGD,
+  Sequential,
+  softmax,
+  sum,
+  TablePipeline,
+  type TablePipelineJSON,
+  Tensor,
+  TrainingDivergedError,
+  takeRows,
+} from 'cortex-nn';
 import { type EpochRecord, type LayerWeights, NEURON_GRID, OUTPUT_GRID } from '../protocol.js';
 import type { PlaygroundState } from '../state.js';
 import { inputWidth, withFeatures } from './features.js';
@@ -95,6 +115,8 @@ export class Session {
 
   /** The model's inputs for the training and test rows (after the preprocessing). */
   private readonly trainIn: Float32Array;
+  /** Raw `[x1, x2]` pairs to model inputs: the preprocessing, then the extra features. */
+  private readonly toModel: (raw: Float32Array) => Float32Array;
   private readonly targetScaling: TargetScaling | null;
 
   /**
@@ -115,6 +137,7 @@ export class Session {
     this.targetScaling = this.classes > 0 ? null : preprocessing.targetScaling;
     const scaled = modelInputs(preprocessing.pipeline);
     const toModel = (raw: Float32Array) => withFeatures(scaled(raw), state.features);
+    this.toModel = toModel;
     this.trainIn = toModel(data.trainX);
     this.trainX = new Tensor(this.trainIn, [data.trainY.length, this.width]);
     this.testX = new Tensor(toModel(data.testX), [data.testY.length, this.width]);
@@ -122,6 +145,11 @@ export class Session {
     this.testT = this.target(data.testY);
     this.neuronGrid = new Tensor(toModel(gridInputs(data.bounds, NEURON_GRID)), [NEURON_GRID * NEURON_GRID, this.width]);
     this.outputGrid = new Tensor(toModel(gridInputs(data.bounds, OUTPUT_GRID)), [OUTPUT_GRID * OUTPUT_GRID, this.width]);
+  }
+
+  /** The model's inputs (`width` per row) for raw `[x1, x2]` pairs in the data's units. */
+  modelInput(raw: Float32Array): Float32Array {
+    return this.toModel(raw);
   }
 
   private target(y: Float32Array): Tensor {
