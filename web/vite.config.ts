@@ -52,5 +52,7 @@ export default defineConfig({
   preview: { host: '127.0.0.1', headers: isolationHeaders },
   worker: { format: 'es' },
   build: { outDir: fileURLToPath(new URL('./dist', import.meta.url)), emptyOutDir: true, target: 'es2022' },
-  optimizeDeps: { include: ['uplot'] },
+  // The library's own dependencies are reached only from the worker, which the dev server's
+  // first scan does not follow; listing them spares a fresh checkout a reload on first visit.
+  optimizeDeps: { include: ['uplot', 'csv-parse/browser/esm/sync', 'protobufjs/minimal.js'] },
 });
