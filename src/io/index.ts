@@ -47,3 +47,15 @@ export {
   type TensorRecord,
 } from './safetensors.js';
 export { FORMAT_VERSION, LIBRARY_NAME, LIBRARY_VERSION } from './version.js';
+export {
+  describeOnnx,
+  type ImportOnnxOptions,
+  importOnnx,
+  isSupportedOnnxOp,
+  MAX_IMPORT_OPSET,
+  MIN_IMPORT_OPSET,
+  type OnnxDescription,
+  type OnnxIO,
+  OnnxModel,
+  supportedOnnxOps,
+} from './onnx/import/index.js';
