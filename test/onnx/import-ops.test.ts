@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import { importOnnx, manualSeed, randn, type Tensor } from '../../src/index.js';
+import type { TensorProto } from '../../src/io/onnx/proto.js';
+import { attr, buildModel, errors, floatTensorProto, int64TensorProto, type NodeSpec, ortRun } from './helpers.js';
+
+/** A hand-built graph run by Cortex and by onnxruntime on the same random float inputs. */
+interface Case {
+  name: string;
+  opset?: number;
+  nodes: NodeSpec[];
+  inputs: { name: string; shape: number[] }[];
+  /** Float initializers (random, of these shapes) and int64 ones (these values). */
+  weights?: Record<string, number[]>;
+  ints?: Record<string, number[]>;
+  /** Output names; `:int` marks an int64 output. */
+  outputs: string[];
+}
+
+const n = (op: string, inputs: string[], outputs: string[], attrs: NodeSpec['attrs'] = []): NodeSpec => ({ op, inputs, outputs, attrs });
+const one = (op: string, attrs: NodeSpec['attrs'] = [], inputs = ['x']): NodeSpec => n(op, inputs, ['y'], attrs);
+
+const CASES: Case[] = [
+  {
+    name: 'Conv: asymmetric pads, strides, dilations, bias',
+    inputs: [{ name: 'x', shape: [2, 3, 7, 6] }],
+    weights: { w: [4, 3, 3, 2], b: [4] },
+    nodes: [one('Conv', [attr.ints('pads', [1, 0, 0, 2]), attr.ints('strides', [2, 1]), attr.ints('dilations', [2, 1])], ['x', 'w', 'b'])],
+    outputs: ['y'],
+  },
+  {
+    name: 'Conv: 1-d with auto_pad SAME_UPPER and stride 2',
+    inputs: [{ name: 'x', shape: [2, 2, 9] }],
+    weights: { w: [3, 2, 4] },
+    nodes: [one('Conv', [attr.string('auto_pad', 'SAME_UPPER'), attr.ints('strides', [2]), attr.ints('kernel_shape', [4])], ['x', 'w'])],
+    outputs: ['y'],
+  },
+  {
+    name: 'Conv: depthwise (group = channels)',
+    inputs: [{ name: 'x', shape: [1, 3, 5, 5] }],
+    weights: { w: [6, 1, 3, 3] },
+    nodes: [one('Conv', [attr.int('group', 3), attr.ints('pads', [1, 1, 1, 1])], ['x', 'w'])],
+    outputs: ['y'],
+  },
+  {
+    name: 'AveragePool: pads, ceil_mode, without and with count_include_pad',
+    inputs: [{ name: 'x', shape: [1, 2, 6, 7] }],
+    nodes: [
+      n('AveragePool', ['x'], ['y0'], [attr.ints('kernel_shape', [3, 3]), attr.ints('strides', [2, 2]), attr.ints('pads', [1, 1, 1, 1]), attr.int('ceil_mode', 1)]),
+      n('AveragePool', ['x'], ['y1'], [attr.ints('kernel_shape', [3, 2]), attr.ints('strides', [2, 2]), attr.ints('pads', [1, 0, 1, 1]), attr.int('count_include_pad', 1)]),
+    ],
+    outputs: ['y0', 'y1'],
+  },
+  {
+    name: 'MaxPool: ceil_mode and pads; global pools',
+    inputs: [{ name: 'x', shape: [2, 3, 5, 5] }],
+    nodes: [
+      n('MaxPool', ['x'], ['y0'], [attr.ints('kernel_shape', [2, 2]), attr.ints('strides', [2, 2]), attr.ints('pads', [0, 0, 1, 1]), attr.int('ceil_mode', 1)]),
+      n('MaxPool', ['x'], ['y1'], [attr.ints('kernel_shape', [3, 3]), attr.ints('dilations', [2, 1])]),
+      n('GlobalAveragePool', ['x'], ['y2']),
+      n('GlobalMaxPool', ['x'], ['y3']),
+    ],
+    outputs: ['y0', 'y1', 'y2', 'y3'],
+  },
+  {
+    name: 'LSTM: bidirectional with biases and initial states; Y, Y_h, Y_c',
+    inputs: [
+      { name: 'x', shape: [4, 2, 3] },
+      { name: 'h0', shape: [2, 2, 5] },
+      { name: 'c0', shape: [2, 2, 5] },
+    ],
+    weights: { W: [2, 20, 3], R: [2, 20, 5], B: [2, 40] },
+    nodes: [n('LSTM', ['x', 'W', 'R', 'B', '', 'h0', 'c0'], ['Y', 'Yh', 'Yc'], [attr.int('hidden_size', 5), attr.string('direction', 'bidirectional')])],
+    outputs: ['Y', 'Yh', 'Yc'],
+  },
+  {
+    name: 'LSTM: reverse, no bias',
+    opset: 14,
+    inputs: [{ name: 'x', shape: [3, 2, 4] }],
+    weights: { W: [1, 12, 4], R: [1, 12, 3] },
+    nodes: [n('LSTM', ['x', 'W', 'R'], ['Y', 'Yh'], [attr.int('hidden_size', 3), attr.string('direction', 'reverse')])],
+    outputs: ['Y', 'Yh'],
+  },
+  {
+    name: 'GRU: bidirectional, and linear_before_reset',
+    inputs: [{ name: 'x', shape: [3, 2, 4] }],
+    weights: { W: [2, 9, 4], R: [2, 9, 3], B: [2, 18], W1: [1, 9, 4], R1: [1, 9, 3], B1: [1, 18] },
+    nodes: [
+      n('GRU', ['x', 'W', 'R', 'B'], ['Y0', 'Yh0'], [attr.int('hidden_size', 3), attr.string('direction', 'bidirectional')]),
+      n('GRU', ['x', 'W1', 'R1', 'B1'], ['Y1'], [attr.int('hidden_size', 3), attr.int('linear_before_reset', 1)]),
+    ],
+    outputs: ['Y0', 'Yh0', 'Y1'],
+  },
+  {
+    name: 'Slice with negative steps and axes; Gather with 2-d and negative indices',
+    inputs: [{ name: 'x', shape: [4, 5, 6] }],
+    ints: { starts: [-1, 0], ends: [-10, 6], axes: [0, 2], steps: [-2, 3], idx: [0, 2, 1, -1] },
+    nodes: [
+      n('Slice', ['x', 'starts', 'ends', 'axes', 'steps'], ['y0']),
+      n('Reshape', ['idx', 'shape22'], ['idx2']),
+      n('Gather', ['x', 'idx2'], ['y1'], [attr.int('axis', 1)]),
+    ],
+    outputs: ['y0', 'y1'],
+  },
+  {
+    name: 'Split (sizes as input), Concat, Transpose, Flatten, Reshape with 0 and -1',
+    inputs: [{ name: 'x', shape: [2, 4, 3] }],
+    ints: { sizes: [1, 3], shape: [0, -1, 2] },
+    nodes: [
+      n('Split', ['x', 'sizes'], ['a', 'b'], [attr.int('axis', 1)]),
+      n('Concat', ['b', 'a'], ['c'], [attr.int('axis', 1)]),
+      n('Transpose', ['c'], ['y0'], [attr.ints('perm', [2, 0, 1])]),
+      n('Flatten', ['c'], ['y1'], [attr.int('axis', 2)]),
+      n('Reshape', ['c', 'shape'], ['y2']),
+    ],
+    outputs: ['y0', 'y1', 'y2'],
+  },
+  {
+    name: 'opset 11: Softmax flattens at axis, Split and Unsqueeze/Squeeze axes as attributes',
+    opset: 11,
+    inputs: [{ name: 'x', shape: [2, 3, 4] }],
+    nodes: [
+      n('Softmax', ['x'], ['y0'], [attr.int('axis', 1)]),
+      n('LogSoftmax', ['x'], ['y1']),
+      n('Split', ['x'], ['s0', 's1'], [attr.int('axis', 2), attr.ints('split', [3, 1])]),
+      n('Unsqueeze', ['s1'], ['u'], [attr.ints('axes', [0, 4])]),
+      n('Squeeze', ['u'], ['y2'], [attr.ints('axes', [0, -1])]),
+      n('ReduceMean', ['s0'], ['y3'], [attr.ints('axes', [1]), attr.int('keepdims', 0)]),
+    ],
+    outputs: ['y0', 'y1', 'y2', 'y3'],
+  },
+  {
+    name: 'elementwise math and activations',
+    inputs: [{ name: 'x', shape: [3, 4] }],
+    weights: { w: [4] },
+    nodes: [
+      n('Abs', ['x'], ['ax']),
+      n('Sqrt', ['ax'], ['y0']),
+      n('Pow', ['ax', 'w'], ['y1']),
+      n('Exp', ['x'], ['y2']),
+      n('Log', ['ax'], ['y3']),
+      n('Erf', ['x'], ['y4']),
+      n('Elu', ['x'], ['y5'], [attr.float('alpha', 0.7)]),
+      n('LeakyRelu', ['x'], ['y6'], [attr.float('alpha', 0.2)]),
+      n('Softplus', ['x'], ['y7']),
+      n('HardSigmoid', ['x'], ['y8']),
+      n('Reciprocal', ['x'], ['y9']),
+      n('Div', ['x', 'w'], ['y10']),
+      n('Sub', ['w', 'x'], ['y11']),
+      n('Neg', ['x'], ['y12']),
+      n('Sigmoid', ['x'], ['y13']),
+      n('Tanh', ['x'], ['y14']),
+      n('Max', ['x', 'w'], ['y15']),
+      n('Mean', ['x', 'w', 'ax'], ['y16']),
+    ],
+    outputs: Array.from({ length: 17 }, (_, i) => `y${i}`),
+  },
+  {
+    name: 'Clip, Where, comparisons, Cast, ReduceSum with axes input',
+    opset: 13,
+    inputs: [{ name: 'x', shape: [3, 4] }],
+    weights: { lo: [], hi: [] },
+    ints: { axes: [0] },
+    nodes: [
+      n('Clip', ['x', 'lo', 'hi'], ['y0']),
+      n('Greater', ['x', 'lo'], ['g']),
+      n('Where', ['g', 'x', 'hi'], ['y1']),
+      n('Cast', ['g'], ['y2'], [attr.int('to', 1)]),
+      n('ReduceSum', ['x', 'axes'], ['y3']),
+      n('Cast', ['x'], ['xi'], [attr.int('to', 7)]),
+      n('Cast', ['xi'], ['y4'], [attr.int('to', 1)]),
+    ],
+    outputs: ['y0', 'y1', 'y2', 'y3', 'y4'],
+  },
+  {
+    name: 'Gemm with transA, alpha, beta and a broadcast C; MatMul batched',
+    inputs: [
+      { name: 'a', shape: [4, 3] },
+      { name: 'm', shape: [2, 3, 4] },
+    ],
+    weights: { b: [4, 5], c: [1, 5], k: [4, 2] },
+    nodes: [
+      n('Gemm', ['a', 'b', 'c'], ['y0'], [attr.int('transA', 1), attr.float('alpha', 0.5), attr.float('beta', 2)]),
+      n('MatMul', ['m', 'k'], ['y1']),
+    ],
+    outputs: ['y0', 'y1'],
+  },
+  {
+    name: 'LayerNormalization over two axes, InstanceNormalization, BatchNormalization on 2-d input',
+    inputs: [{ name: 'x', shape: [2, 3, 4] }],
+    weights: { s: [3, 4], bb: [3, 4], cs: [3], cb: [3], mean: [3] },
+    nodes: [
+      n('LayerNormalization', ['x', 's', 'bb'], ['y0'], [attr.int('axis', 1), attr.float('epsilon', 1e-3)]),
+      n('InstanceNormalization', ['x', 'cs', 'cb'], ['y1']),
+      n('Abs', ['mean'], ['var']),
+      n('ReduceMean', ['x'], ['x2'], [attr.ints('axes', [2]), attr.int('keepdims', 0)]),
+      n('BatchNormalization', ['x2', 'cs', 'cb', 'mean', 'var'], ['y2']),
+    ],
+    outputs: ['y0', 'y1', 'y2'],
+  },
+  {
+    name: 'shape arithmetic: Shape, Gather, ConstantOfShape, Expand, Range, Tile, Pad, Constant',
+    inputs: [{ name: 'x', shape: [2, 3] }],
+    ints: { zero: [0], reps: [2, 1], pads: [0, 1, 1, 0], start: [], limit: [], delta: [] },
+    nodes: [
+      n('Shape', ['x'], ['shp']),
+      n('ConstantOfShape', ['shp'], ['ones'], [attr.tensor('value', floatTensorProto('v', [1], [1.5]))]),
+      n('Add', ['x', 'ones'], ['y0']),
+      n('Gather', ['shp', 'zero'], ['b']),
+      n('Concat', ['b', 'shp'], ['eshape'], [attr.int('axis', 0)]),
+      n('Expand', ['x', 'eshape'], ['y1']),
+      n('Tile', ['x', 'reps'], ['y2']),
+      n('Pad', ['x', 'pads'], ['y3']),
+      n('Range', ['start', 'limit', 'delta'], ['r']),
+      n('Cast', ['r'], ['y4'], [attr.int('to', 1)]),
+      n('Constant', [], ['k'], [attr.tensor('value', floatTensorProto('k', [3], [1, -2, 3]))]),
+      n('Mul', ['x', 'k'], ['y5']),
+    ],
+    outputs: ['y0', 'y1', 'y2', 'y3', 'y4', 'y5', 'shp:int'],
+  },
+];
+
+/** Extra int64 initializers that a case uses by fixed value. */
+const SCALARS: Record<string, { dims: number[]; values: number[] }> = {
+  start: { dims: [], values: [1] },
+  limit: { dims: [], values: [10] },
+  delta: { dims: [], values: [3] },
+  shape22: { dims: [2], values: [2, 2] },
+};
+
+function initializers(c: Case): TensorProto[] {
+  const out: TensorProto[] = [];
+  for (const [name, shape] of Object.entries(c.weights ?? {})) out.push(floatTensorProto(name, shape, randn(shape).dataSync()));
+  for (const [name, values] of Object.entries(c.ints ?? {})) {
+    const s = SCALARS[name];
+    out.push(int64TensorProto(name, s ? s.dims : [values.length], s ? s.values : values));
+  }
+  for (const [name, s] of Object.entries(SCALARS)) {
+    if (c.nodes.some((nd) => nd.inputs.includes(name)) && !(name in (c.ints ?? {}))) out.push(int64TensorProto(name, s.dims, s.values));
+  }
+  return out;
+}
+
+describe('ONNX ops against onnxruntime (hand-built graphs)', () => {
+  it.each(CASES)('$name', async (c) => {
+    manualSeed(7);
+    const bytes = buildModel({
+      opset: c.opset ?? 17,
+      nodes: c.nodes,
+      inputs: c.inputs.map((i) => ({ name: i.name, dims: i.shape })),
+      outputs: c.outputs.map((o) => (o.endsWith(':int') ? { name: o.slice(0, -4), type: 7 } : { name: o })),
+      initializers: initializers(c),
+    });
+    const feeds: Record<string, Tensor> = Object.fromEntries(c.inputs.map((i) => [i.name, randn(i.shape)]));
+    const ref = await ortRun(bytes, feeds);
+    const model = importOnnx(bytes);
+    const got = model.run(feeds);
+    expect(got.length).toBe(ref.length);
+    got.forEach((t, i) => {
+      const r = ref[i]!;
+      expect(t.shape, model.outputNames[i]).toEqual(r.dims);
+      const e = errors(t.dataSync(), r.data);
+      expect(e.rel, `${model.outputNames[i]}: max error ${e.abs}`).toBeLessThan(1e-5);
+    });
+  });
+});
+
+describe('LSTM layout 1 (batch first; onnxruntime has no kernel for it)', () => {
+  it('equals layout 0 on the transposed input, with outputs transposed back', () => {
+    manualSeed(3);
+    const inits = [floatTensorProto('W', [1, 12, 4], randn([1, 12, 4]).dataSync()), floatTensorProto('R', [1, 12, 3], randn([1, 12, 3]).dataSync())];
+    const build = (layout: number): Uint8Array =>
+      buildModel({
+        opset: 14,
+        inputs: [{ name: 'x' }],
+        outputs: [{ name: 'Y' }, { name: 'Yh' }],
+        initializers: inits,
+        nodes: [n('LSTM', ['x', 'W', 'R'], ['Y', 'Yh'], [attr.int('hidden_size', 3), attr.int('layout', layout)])],
+      });
+    const x = randn([2, 5, 4]);
+    const [y1, h1] = importOnnx(build(1)).run([x]) as [Tensor, Tensor];
+    const [y0, h0] = importOnnx(build(0)).run([x.transpose(0, 1)]) as [Tensor, Tensor];
+    expect(y1.shape).toEqual([2, 5, 1, 3]);
+    expect(errors(y1.dataSync(), y0.permute([2, 0, 1, 3]).contiguous().dataSync()).abs).toBe(0);
+    expect(errors(h1.dataSync(), h0.transpose(0, 1).contiguous().dataSync()).abs).toBe(0);
+  });
+});
