@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importOnnx, manualSeed, randn, type Tensor } from '../../src/index.js';
+import { gradcheck, importOnnx, manualSeed, randn, type Tensor } from '../../src/index.js';
 import type { TensorProto } from '../../src/io/onnx/proto.js';
 import { attr, buildModel, errors, floatTensorProto, int64TensorProto, type NodeSpec, ortRun } from './helpers.js';
 
@@ -282,5 +282,57 @@ describe('LSTM layout 1 (batch first; onnxruntime has no kernel for it)', () => 
     expect(y1.shape).toEqual([2, 5, 1, 3]);
     expect(errors(y1.dataSync(), y0.permute([2, 0, 1, 3]).contiguous().dataSync()).abs).toBe(0);
     expect(errors(h1.dataSync(), h0.transpose(0, 1).contiguous().dataSync()).abs).toBe(0);
+  });
+});
+
+describe('gradients through imported ops (float64 central differences)', () => {
+  const weights = (shapes: Record<string, number[]>): TensorProto[] =>
+    Object.entries(shapes).map(([name, s]) => floatTensorProto(name, s, randn(s).dataSync()));
+  const cases: { name: string; nodes: NodeSpec[]; weights: Record<string, number[]>; x: number[] }[] = [
+    {
+      name: 'Conv (strided, padded, grouped) → MaxPool → AveragePool',
+      x: [1, 2, 6, 6],
+      weights: { w: [4, 1, 3, 3], b: [4] },
+      nodes: [
+        n('Conv', ['x', 'w', 'b'], ['c'], [attr.int('group', 2), attr.ints('pads', [1, 1, 1, 1]), attr.ints('strides', [1, 2])]),
+        n('MaxPool', ['c'], ['m'], [attr.ints('kernel_shape', [2, 2]), attr.int('ceil_mode', 1)]),
+        n('AveragePool', ['m'], ['y'], [attr.ints('kernel_shape', [2, 2]), attr.ints('pads', [1, 1, 0, 0])]),
+      ],
+    },
+    {
+      name: 'LSTM (bidirectional) and GRU',
+      x: [3, 2, 2],
+      weights: { W: [2, 8, 2], R: [2, 8, 2], B: [2, 16], W2: [1, 6, 4], R2: [1, 6, 2] },
+      nodes: [
+        n('LSTM', ['x', 'W', 'R', 'B'], ['h'], [attr.int('hidden_size', 2), attr.string('direction', 'bidirectional')]),
+        n('Reshape', ['h', 'shape'], ['h2']),
+        n('GRU', ['h2', 'W2', 'R2'], ['y'], [attr.int('hidden_size', 2)]),
+      ],
+    },
+    {
+      name: 'LayerNormalization, Softmax, Erf, BatchNormalization',
+      x: [2, 3, 4],
+      weights: { s: [4], bb: [4], cs: [3], cb: [3], mean: [3] },
+      nodes: [
+        n('LayerNormalization', ['x', 's', 'bb'], ['l']),
+        n('Softmax', ['l'], ['sm']),
+        n('Erf', ['l'], ['e']),
+        n('Add', ['sm', 'e'], ['a']),
+        n('Abs', ['mean'], ['var']),
+        n('BatchNormalization', ['a', 'cs', 'cb', 'mean', 'var'], ['y']),
+      ],
+    },
+  ];
+  it.each(cases)('$name', (c) => {
+    manualSeed(11);
+    const bytes = buildModel({
+      nodes: c.nodes,
+      inputs: [{ name: 'x', dims: c.x }],
+      outputs: [{ name: 'y' }],
+      initializers: [...weights(c.weights), int64TensorProto('shape', [3], [3, 2, 4])],
+    });
+    const model = importOnnx(bytes);
+    const x = randn(c.x, { dtype: 'float64' });
+    expect(gradcheck((t: Tensor) => model.forward(t), [x]).ok).toBe(true);
   });
 });

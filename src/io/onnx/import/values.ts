@@ -42,9 +42,16 @@ export function intValue(values: ArrayLike<number>, dims: readonly number[], typ
   return { t: tensor(Float64Array.from(values), { shape: [...dims] }), type };
 }
 
-/** A value of any element type from a tensor holding its numbers; non-float types become float64. */
+/**
+ * A graph input of declared element `type` from a caller's tensor. A float64 tensor for a
+ * float32 input stays float64 (the graph then computes in float64, e.g. for gradcheck);
+ * non-float types become float64 holding integers.
+ */
 export function typedValue(t: Tensor, type: number): Value {
-  if (isFloatType(type)) return { t: t.astype(type === OnnxDataType.DOUBLE ? 'float64' : 'float32'), type };
+  if (isFloatType(type)) {
+    if (t.dtype === 'float64') return { t, type: OnnxDataType.DOUBLE };
+    return { t: t.astype(type === OnnxDataType.DOUBLE ? 'float64' : 'float32'), type };
+  }
   return { t: t.dtype === 'float64' ? t : t.astype('float64'), type };
 }
 
