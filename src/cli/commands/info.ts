@@ -77,8 +77,12 @@ async function onnxInfo(path: string, out: Output): Promise<void> {
   const producer = `${d.producer} ${d.producerVersion}`.trim() || 'an unknown producer';
   out.line(`${c.bold('file')}      ${path} (${size.toLocaleString('en-US')} bytes), ONNX IR version ${d.irVersion}, produced by ${producer}`);
   out.line(`${c.bold('opsets')}    ${d.opsets.map((o) => `${o.domain === '' ? 'ai.onnx' : o.domain} ${o.version}`).join(', ')}`);
-  d.inputs.forEach((io, i) => out.line(`${c.bold(i === 0 ? 'inputs' : '')}${' '.repeat(i === 0 ? 4 : 10)}${ioText(io)}`));
-  d.outputs.forEach((io, i) => out.line(`${c.bold(i === 0 ? 'outputs' : '')}${' '.repeat(i === 0 ? 3 : 10)}${ioText(io)}`));
+  for (const [label, list] of [['inputs', d.inputs], ['outputs', d.outputs]] as const) {
+    // The label on the first line, the others aligned under it.
+    list.forEach((io, i) => {
+      out.line(`${i === 0 ? c.bold(label) : ''}${' '.repeat(i === 0 ? 10 - label.length : 10)}${ioText(io)}`);
+    });
+  }
   out.line(`${c.bold('weights')}   ${d.parameters.toLocaleString('en-US')} float values${trainable === null ? '' : ` (${trainable.toLocaleString('en-US')} trainable parameters once imported)`}`);
   if (d.importable) out.line(`${c.bold('import')}    ${c.green('supported')}: importOnnx() builds a trainable Cortex module from it`);
   else out.line(`${c.bold('import')}    ${c.red('not supported')}: ${d.problems.join('; ')}`);
