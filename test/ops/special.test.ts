@@ -15,7 +15,9 @@ describe('erf', () => {
       [7, 1],
     ];
     const y = erf(tensor(new Float64Array(cases.map(([x]) => x)))).dataSync();
-    cases.forEach(([, want], i) => expect(Math.abs(y[i]! - want)).toBeLessThan(1e-15));
+    cases.forEach(([, want], i) => {
+      expect(Math.abs(y[i]! - want)).toBeLessThan(1e-15);
+    });
   });
 
   it('keeps float32 inputs float32 and propagates NaN', () => {
