@@ -128,11 +128,16 @@ export function buildModel(spec: {
 
 export { floatTensorProto, int64TensorProto };
 
-/** Runs `bytes` in onnxruntime on float32 inputs and returns every output's values and shape. */
+/** Runs `bytes` in onnxruntime (float tensors as float32, int32 ones as int64) and returns every output's values and shape. */
 export async function ortRun(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<{ dims: number[]; data: number[] }[]> {
   const session = await ort.InferenceSession.create(bytes);
   const input: Record<string, ort.Tensor> = {};
-  for (const [k, t] of Object.entries(feeds)) input[k] = new ort.Tensor('float32', Float32Array.from(t.dataSync()), [...t.shape]);
+  for (const [k, t] of Object.entries(feeds)) {
+    input[k] =
+      t.dtype === 'int32'
+        ? new ort.Tensor('int64', BigInt64Array.from(t.dataSync(), (v) => BigInt(v)), [...t.shape])
+        : new ort.Tensor('float32', Float32Array.from(t.dataSync()), [...t.shape]);
+  }
   const out = await session.run(input);
   return session.outputNames.map((n) => {
     const t = out[n]!;
