@@ -12,6 +12,8 @@ interface Case {
   /** Float initializers (random, of these shapes) and int64 ones (these values). */
   weights?: Record<string, number[]>;
   ints?: Record<string, number[]>;
+  /** Float initializers with fixed values (1-d). */
+  constants?: Record<string, number[]>;
   /** Output names; `:int` marks an int64 output. */
   outputs: string[];
 }
@@ -132,6 +134,7 @@ const CASES: Case[] = [
     name: 'elementwise math and activations',
     inputs: [{ name: 'x', shape: [3, 4] }],
     weights: { w: [4] },
+    constants: { four: [4], halves: [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5] },
     nodes: [
       n('Abs', ['x'], ['ax']),
       n('Sqrt', ['ax'], ['y0']),
@@ -151,8 +154,22 @@ const CASES: Case[] = [
       n('Tanh', ['x'], ['y14']),
       n('Max', ['x', 'w'], ['y15']),
       n('Mean', ['x', 'w', 'ax'], ['y16']),
+      n('Selu', ['x'], ['y17']),
+      n('Softsign', ['x'], ['y18']),
+      n('PRelu', ['x', 'w'], ['y19']),
+      n('HardSwish', ['x'], ['y20']),
+      n('Mul', ['x', 'four'], ['x4']),
+      n('Floor', ['x4'], ['y21']),
+      n('Ceil', ['x4'], ['y22']),
+      n('Round', ['x4'], ['y23']),
+      n('ReduceL2', ['x'], ['y24'], [attr.ints('axes', [1])]),
+      n('ReduceSumSquare', ['x'], ['y25'], [attr.ints('axes', [0]), attr.int('keepdims', 0)]),
+      n('ReduceLogSumExp', ['x'], ['y26'], [attr.ints('axes', [1])]),
+      n('ArgMax', ['x'], ['y27'], [attr.int('axis', 1)]),
+      n('ArgMin', ['x'], ['y28'], [attr.int('axis', 0), attr.int('keepdims', 0)]),
+      n('Round', ['halves'], ['y29']),
     ],
-    outputs: Array.from({ length: 17 }, (_, i) => `y${i}`),
+    outputs: [...Array.from({ length: 27 }, (_, i) => `y${i}`), 'y27:int', 'y28:int', 'y29'],
   },
   {
     name: 'Clip, Where, comparisons, Cast, ReduceSum with axes input',
@@ -230,6 +247,7 @@ const SCALARS: Record<string, { dims: number[]; values: number[] }> = {
 function initializers(c: Case): TensorProto[] {
   const out: TensorProto[] = [];
   for (const [name, shape] of Object.entries(c.weights ?? {})) out.push(floatTensorProto(name, shape, randn(shape).dataSync()));
+  for (const [name, values] of Object.entries(c.constants ?? {})) out.push(floatTensorProto(name, [values.length], values));
   for (const [name, values] of Object.entries(c.ints ?? {})) {
     const s = SCALARS[name];
     out.push(int64TensorProto(name, s ? s.dims : [values.length], s ? s.values : values));

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Tensor } from '../../../autograd/tensor.js';
-import { erf, linear, where } from '../../../ops/index.js';
+import { erf, linear, tensor, where } from '../../../ops/index.js';
 import { OnnxDataType } from '../proto.js';
 import type { OpContext, OpImpl } from './graph.js';
 import { floatValue, isFloatType, numbers, truncate, type Value } from './values.js';
@@ -167,6 +167,38 @@ function variadic(fn: Binary, mean = false): OpImpl {
   };
 }
 
+/**
+ * A piecewise-constant function (Floor, Ceil, Round) computed on the host: its gradient is
+ * zero almost everywhere (as in PyTorch), so the result is a constant of the graph.
+ */
+function stepwise(f: (v: number) => number): OpImpl {
+  return (ctx) => {
+    const x = ctx.input(0);
+    const src = x.t.dataSync();
+    const out = x.t.dtype === 'float32' ? new Float32Array(src.length) : new Float64Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = f(src[i]!);
+    return [{ t: tensor(out, { shape: [...x.t.shape] }), type: x.type }];
+  };
+}
+
+/** Round half to even, as ONNX's Round. */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** ArgMax / ArgMin along `axis` (the first index of ties), as int64. */
+function argReduce(max: boolean): OpImpl {
+  return (ctx) => {
+    const x = ctx.input(0);
+    if (ctx.int('select_last_index', 0) !== 0) throw ctx.error('select_last_index is not supported');
+    const axis = normAxis(ctx, ctx.int('axis', 0), x.t.ndim);
+    const keep = ctx.int('keepdims', 1) !== 0;
+    const t = max ? x.t.argmax(axis, keep) : x.t.argmin(axis, keep);
+    return [{ t: t.astype('float64'), type: OnnxDataType.INT64 }];
+  };
+}
+
 const identity: OpImpl = (ctx) => [ctx.input(0)];
 
 /** Dropout at inference: the input, and an all-true mask when asked for. */
@@ -207,6 +239,21 @@ export const MATH_OPS: Record<string, OpImpl> = {
   Softplus: unaryFloat((x) => x.softplus()),
   LeakyRelu: (ctx) => [floatValue(floatInput(ctx, 0).leakyRelu(ctx.float('alpha', 0.01)))],
   Elu: (ctx) => [floatValue(floatInput(ctx, 0).elu(ctx.float('alpha', 1)))],
+  Selu: (ctx) => [floatValue(floatInput(ctx, 0).elu(ctx.float('alpha', 1.67326319217681884765625)).mul(ctx.float('gamma', 1.05070102214813232421875)))],
+  Softsign: unaryFloat((x) => x.div(x.abs().add(1))),
+  PRelu: (ctx) => {
+    const x = floatInput(ctx, 0);
+    return [floatValue(where(x.gt(0), x, x.mul(floatInput(ctx, 1))))];
+  },
+  HardSwish: unaryFloat((x) => x.mul(x.div(6).add(0.5).clamp(0, 1))),
+  Floor: stepwise(Math.floor),
+  Ceil: stepwise(Math.ceil),
+  Round: stepwise(roundHalfEven),
+  ArgMax: argReduce(true),
+  ArgMin: argReduce(false),
+  ReduceL2: reduce((x, a, k) => x.mul(x).sum(a, k).sqrt()),
+  ReduceSumSquare: reduce((x, a, k) => x.mul(x).sum(a, k)),
+  ReduceLogSumExp: reduce((x, a, k) => x.logSumExp(a, k)),
   HardSigmoid: (ctx) => [floatValue(floatInput(ctx, 0).mul(ctx.float('alpha', 0.2)).add(ctx.float('beta', 0.5)).clamp(0, 1))],
   Clip: clip,
   Softmax: softmaxLike(false),
