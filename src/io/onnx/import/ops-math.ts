@@ -7,7 +7,7 @@ import type { Tensor } from '../../../autograd/tensor.js';
 import { erf, linear, tensor, where } from '../../../ops/index.js';
 import { OnnxDataType } from '../proto.js';
 import type { OpContext, OpImpl } from './graph.js';
-import { floatValue, isFloatType, numbers, truncate, type Value } from './values.js';
+import { floatValue, intValue, isFloatType, numbers, truncate, type Value } from './values.js';
 
 /** Input `i` as a float tensor, or an OnnxError naming the node. */
 export function floatInput(ctx: OpContext, i: number): Tensor {
@@ -25,14 +25,22 @@ export function normAxis(ctx: OpContext, axis: number, rank: number): number {
 
 type Binary = (a: Tensor, b: Tensor) => Tensor;
 
-/** A broadcasting binary op on floats, or exactly on integers (Div truncates toward zero). */
-function binary(fn: Binary, intDiv = false): OpImpl {
+/**
+ * A broadcasting binary op on floats, or exactly on integers (Div truncates toward zero);
+ * integer scalars (shape arithmetic) are computed with `scalar` on plain numbers.
+ */
+function binary(fn: Binary, scalar: (a: number, b: number) => number, intDiv = false): OpImpl {
   return (ctx) => {
     const a = ctx.input(0);
     const b = ctx.input(1);
     if (isFloatType(a.type) || isFloatType(b.type)) {
       const dt = isFloatType(a.type) ? a.t.dtype : b.t.dtype;
       return [floatValue(fn(a.t.astype(dt), b.t.astype(dt)))];
+    }
+    // Integer scalars (shape arithmetic): plain numbers.
+    if (a.t.ndim === 0 && b.t.ndim === 0) {
+      const v = scalar(numbers(a)[0]!, numbers(b)[0]!);
+      return [intValue([intDiv ? Math.trunc(v) : v], [], a.type)];
     }
     const out = fn(a.t, b.t);
     return [{ t: intDiv ? truncate(out) : out, type: a.type }];
@@ -213,10 +221,10 @@ const dropout: OpImpl = (ctx) => {
 
 /** The math, activation, comparison and reduction ops, by ONNX op type. */
 export const MATH_OPS: Record<string, OpImpl> = {
-  Add: binary((a, b) => a.add(b)),
-  Sub: binary((a, b) => a.sub(b)),
-  Mul: binary((a, b) => a.mul(b)),
-  Div: binary((a, b) => a.div(b), true),
+  Add: binary((a, b) => a.add(b), (a, b) => a + b),
+  Sub: binary((a, b) => a.sub(b), (a, b) => a - b),
+  Mul: binary((a, b) => a.mul(b), (a, b) => a * b),
+  Div: binary((a, b) => a.div(b), (a, b) => a / b, true),
   Pow: (ctx) => {
     const x = floatInput(ctx, 0);
     return [floatValue(x.pow(ctx.input(1).t.astype(x.dtype)))];

@@ -10,7 +10,7 @@ import { concat, tensor } from '../../../ops/index.js';
 import { OnnxDataType } from '../proto.js';
 import type { OpContext, OpImpl } from './graph.js';
 import { normAxis } from './ops-math.js';
-import { arrayValue, intValue, numbers, type Value } from './values.js';
+import { arrayValue, intValue, isFloatType, numbers, type Value } from './values.js';
 
 /** The axes of Squeeze/Unsqueeze: the attribute before opset 13, input 1 from 13 on. */
 function axesOf(ctx: OpContext): number[] | undefined {
@@ -94,6 +94,11 @@ const concatOp: OpImpl = (ctx) => {
   // Empty operands (a shape of [0]) add nothing.
   const parts = xs.filter((v) => v.t.size > 0);
   if (parts.length === 0) return [first];
+  // Shape vectors (int64, 1-d): joined as plain numbers.
+  if (!isFloatType(first.type) && parts.every((v) => v.t.ndim === 1)) {
+    const joined = parts.flatMap(numbers);
+    return [intValue(joined, [joined.length], first.type)];
+  }
   return [{ t: concat(parts.map((v) => v.t.astype(first.t.dtype)), axis), type: first.type }];
 };
 
@@ -157,8 +162,13 @@ const gather: OpImpl = (ctx) => {
     if (!Number.isInteger(k) || k < 0 || k >= dim) throw ctx.error(`index ${i} is out of range for axis ${axis} of size ${dim}`);
     return k;
   });
-  const picked = x.t.indexSelect(axis, idx);
   const dims = [...x.t.shape.slice(0, axis), ...idxV.t.shape, ...x.t.shape.slice(axis + 1)];
+  // Picking from a shape vector (int64, 1-d): plain numbers.
+  if (!isFloatType(x.type) && x.t.ndim === 1) {
+    const data = numbers(x);
+    return [intValue(idx.map((k) => data[k]!), dims, x.type)];
+  }
+  const picked = x.t.indexSelect(axis, idx);
   return [{ t: picked.reshape(dims), type: x.type }];
 };
 
