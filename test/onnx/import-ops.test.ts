@@ -328,6 +328,19 @@ describe('gradients through imported ops (float64 central differences)', () => {
       ],
     },
     {
+      name: 'Gemm, MatMul, and float32 weights on the left of float64 inputs',
+      x: [3, 4],
+      weights: { w: [5, 4], b: [5], k: [5, 2], c: [2] },
+      nodes: [
+        n('Gemm', ['x', 'w', 'b'], ['g'], [attr.int('transB', 1)]),
+        n('Tanh', ['g'], ['t']),
+        n('MatMul', ['t', 'k'], ['m']),
+        n('Sub', ['c', 'm'], ['s']),
+        n('Where', ['cond', 'c', 's'], ['y']),
+        n('Greater', ['s', 'c'], ['cond']),
+      ],
+    },
+    {
       name: 'LayerNormalization, Softmax, Erf, BatchNormalization',
       x: [2, 3, 4],
       weights: { s: [4], bb: [4], cs: [3], cb: [3], mean: [3] },
@@ -351,6 +364,7 @@ describe('gradients through imported ops (float64 central differences)', () => {
     });
     const model = importOnnx(bytes);
     const x = randn(c.x, { dtype: 'float64' });
+    expect(model.forward(x).dtype).toBe('float64');
     expect(gradcheck((t: Tensor) => model.forward(t), [x]).ok).toBe(true);
   });
 });

@@ -6,13 +6,14 @@
 import type { Tensor } from '../../../autograd/tensor.js';
 import { erf, linear, tensor, where } from '../../../ops/index.js';
 import { OnnxDataType } from '../proto.js';
+import { onnxTypeName } from '../tensors.js';
 import type { OpContext, OpImpl } from './graph.js';
 import { floatValue, intValue, isFloatType, numbers, truncate, type Value } from './values.js';
 
 /** Input `i` as a float tensor, or an OnnxError naming the node. */
 export function floatInput(ctx: OpContext, i: number): Tensor {
   const v = ctx.input(i);
-  if (!isFloatType(v.type)) throw ctx.error(`input ${i} must be float32 or float64, got ONNX element type ${v.type}`);
+  if (!isFloatType(v.type)) throw ctx.error(`input ${i} must be float32 or float64, got ${onnxTypeName(v.type)}`);
   return v.t;
 }
 
@@ -25,6 +26,12 @@ export function normAxis(ctx: OpContext, axis: number, rank: number): number {
 
 type Binary = (a: Tensor, b: Tensor) => Tensor;
 
+/** The dtype to compute two values in: float64 if either float is, else float32 (integers follow the float side). */
+function commonFloat(a: Value, b: Value): 'float32' | 'float64' {
+  const f64 = (v: Value): boolean => isFloatType(v.type) && v.t.dtype === 'float64';
+  return f64(a) || f64(b) ? 'float64' : 'float32';
+}
+
 /**
  * A broadcasting binary op on floats, or exactly on integers (Div truncates toward zero);
  * integer scalars (shape arithmetic) are computed with `scalar` on plain numbers.
@@ -34,7 +41,7 @@ function binary(fn: Binary, scalar: (a: number, b: number) => number, intDiv = f
     const a = ctx.input(0);
     const b = ctx.input(1);
     if (isFloatType(a.type) || isFloatType(b.type)) {
-      const dt = isFloatType(a.type) ? a.t.dtype : b.t.dtype;
+      const dt = commonFloat(a, b);
       return [floatValue(fn(a.t.astype(dt), b.t.astype(dt)))];
     }
     // Integer scalars (shape arithmetic): plain numbers.
@@ -148,8 +155,9 @@ const whereOp: OpImpl = (ctx) => {
   const cond = ctx.input(0).t;
   const x = ctx.input(1);
   const y = ctx.input(2);
-  const dt = isFloatType(x.type) ? x.t.dtype : y.t.dtype;
-  return [{ t: where(cond.ne(0), x.t.astype(dt), y.t.astype(dt)), type: x.type }];
+  if (!isFloatType(x.type) && !isFloatType(y.type)) return [{ t: where(cond.ne(0), x.t, y.t), type: x.type }];
+  const dt = commonFloat(x, y);
+  return [floatValue(where(cond.ne(0), x.t.astype(dt), y.t.astype(dt)))];
 };
 
 /** Cast to the `to` element type: float→integer truncates toward zero, anything→bool is ≠ 0. */
@@ -169,9 +177,13 @@ function variadic(fn: Binary, mean = false): OpImpl {
     const xs = ctx.all();
     const first = xs[0];
     if (first === undefined) throw ctx.error('needs at least one input');
-    let acc = first.t;
-    for (const v of xs.slice(1)) acc = fn(acc, v.t.astype(acc.dtype));
-    return [{ t: mean ? acc.div(xs.length) : acc, type: first.type }];
+    let acc = first;
+    for (const v of xs.slice(1)) {
+      const dt = isFloatType(acc.type) || isFloatType(v.type) ? commonFloat(acc, v) : 'float64';
+      const t = fn(acc.t.astype(dt), v.t.astype(dt));
+      acc = isFloatType(acc.type) || isFloatType(v.type) ? floatValue(t) : { t, type: acc.type };
+    }
+    return [mean ? { t: acc.t.div(xs.length), type: acc.type } : acc];
   };
 }
 
