@@ -14,7 +14,7 @@ interface Case {
   ints?: Record<string, number[]>;
   /** Float initializers with fixed values (1-d). */
   constants?: Record<string, number[]>;
-  /** Output names; `:int` marks an int64 output. */
+  /** Output names; `:int` marks an int64 output, `:bool` a bool one. */
   outputs: string[];
 }
 
@@ -189,6 +189,36 @@ const CASES: Case[] = [
     outputs: ['y0', 'y1', 'y2', 'y3', 'y4'],
   },
   {
+    name: 'comparisons and logic (bool outputs), Sign, Size, Min, Sum, ReduceMax/Min, Identity, Dropout with mask',
+    inputs: [
+      { name: 'x', shape: [3, 4] },
+      { name: 'z', shape: [4] },
+    ],
+    constants: { half: [0.5] },
+    nodes: [
+      n('Less', ['x', 'z'], ['lt']),
+      n('GreaterOrEqual', ['x', 'half'], ['ge']),
+      n('LessOrEqual', ['z', 'half'], ['le']),
+      n('Round', ['x'], ['rx']),
+      n('Round', ['z'], ['rz']),
+      n('Equal', ['rx', 'rz'], ['y0']),
+      n('And', ['lt', 'ge'], ['y1']),
+      n('Or', ['lt', 'le'], ['y2']),
+      n('Xor', ['lt', 'ge'], ['y3']),
+      n('Not', ['lt'], ['y4']),
+      n('Sign', ['x'], ['y5']),
+      n('Size', ['x'], ['y6']),
+      n('Min', ['x', 'z'], ['y7']),
+      n('Sum', ['x', 'z', 'half'], ['y8']),
+      n('ReduceMax', ['x'], ['y9'], [attr.ints('axes', [1])]),
+      n('ReduceMin', ['x'], ['y10'], [attr.int('keepdims', 0)]),
+      n('Identity', ['x'], ['y11']),
+      n('Dropout', ['x'], ['y12', 'y13']),
+      n('Relu', ['x'], ['y14']),
+    ],
+    outputs: ['y0:bool', 'y1:bool', 'y2:bool', 'y3:bool', 'y4:bool', 'y5', 'y6:int', 'y7', 'y8', 'y9', 'y10', 'y11', 'y12', 'y13:bool', 'y14'],
+  },
+  {
     name: 'Gemm with transA, alpha, beta and a broadcast C; MatMul batched',
     inputs: [
       { name: 'a', shape: [4, 3] },
@@ -265,7 +295,10 @@ describe('ONNX ops against onnxruntime (hand-built graphs)', () => {
       opset: c.opset ?? 17,
       nodes: c.nodes,
       inputs: c.inputs.map((i) => ({ name: i.name, dims: i.shape })),
-      outputs: c.outputs.map((o) => (o.endsWith(':int') ? { name: o.slice(0, -4), type: 7 } : { name: o })),
+      outputs: c.outputs.map((o) => {
+        const [name, kind] = o.split(':') as [string, string | undefined];
+        return { name, type: kind === 'int' ? 7 : kind === 'bool' ? 9 : 1 };
+      }),
       initializers: initializers(c),
     });
     const feeds: Record<string, Tensor> = Object.fromEntries(c.inputs.map((i) => [i.name, randn(i.shape)]));
