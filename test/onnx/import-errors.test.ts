@@ -84,4 +84,16 @@ describe('importOnnx errors', () => {
     expect(() => model.forward(tensor([[1, 2, 3]]))).toThrow(ShapeError);
     expect(() => model.forward()).toThrow(/input "x"/);
   });
+
+  it('reads attributes written without their type field (old exporters)', () => {
+    const bytes = buildModel({
+      inputs: [{ name: 'x', dims: [1, 3] }],
+      outputs: [{ name: 'y' }],
+      nodes: [
+        { op: 'LeakyRelu', inputs: ['x'], outputs: ['h'], attrs: [{ name: 'alpha', f: 0.5 }] },
+        { op: 'Transpose', inputs: ['h'], outputs: ['y'], attrs: [{ name: 'perm', ints: [1, 0] }] },
+      ],
+    });
+    expect(importOnnx(bytes).forward(tensor([[-2, 0, 2]])).toArray()).toEqual([[-1], [0], [2]]);
+  });
 });

@@ -59,13 +59,23 @@ export function nodeLabel(node: NodeProto, index: number): string {
   return node.name ? node.name : `#${index}`;
 }
 
+/** The kind of an attribute written without its type field (some old exporters): from the field that is set. */
+function inferredType(a: NonNullable<NodeProto['attribute']>[number]): number {
+  if ((a.ints?.length ?? 0) > 0) return 7;
+  if ((a.floats?.length ?? 0) > 0) return 6;
+  if ((a.strings?.length ?? 0) > 0) return 8;
+  if (a.t) return 4;
+  if ((a.s?.length ?? 0) > 0) return 3;
+  return a.f ? 1 : 2;
+}
+
 /** Decodes a node's attributes to plain values. */
 export function compileNode(node: NodeProto, index: number): CompiledNode {
   const label = nodeLabel(node, index);
   const attrs = new Map<string, AttrValue>();
   for (const a of node.attribute ?? []) {
     const name = a.name ?? '';
-    switch (a.type) {
+    switch (a.type || inferredType(a)) {
       case 1:
         attrs.set(name, a.f ?? 0);
         break;
