@@ -12,7 +12,8 @@ version writes the same weights and outputs (the .onnx bytes may differ in metad
 How the models are exported
   * eval mode, torch.onnx.export with do_constant_folding=True (the default), opset 13
     (17 for the transformer, whose LayerNormalization needs opset 17), a dynamic batch axis
-    on every input and output.
+    on every input and output. cnn-opset9, lstm-opset11 and transformer-opset11 are the same
+    models at older opsets.
   * Inputs are drawn in float32; outputs are computed by torch in float32 on the same
     module that was exported (so they are what an exact importer should reproduce).
 
@@ -154,18 +155,26 @@ def export(name, model, inputs, batch2, opset):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    torch.manual_seed(0)
-    export("mlp", MLP(), [torch.randn(5, 4)], [torch.randn(2, 4)], 13)
-    torch.manual_seed(1)
-    cnn = CNN()
-    randomize_bn(cnn)
-    export("cnn", cnn, [torch.randn(2, 1, 8, 8)], [torch.randn(3, 1, 8, 8)], 13)
-    torch.manual_seed(2)
-    export("lstm", LSTMNet(), [torch.randn(3, 5, 3)], [torch.randn(1, 5, 3)], 13)
-    torch.manual_seed(3)
-    encoder = Encoder()
-    perturb(encoder)
-    export("transformer", encoder, [torch.randn(2, 6, 16)], [torch.randn(3, 6, 16)], 17)
+    # Each model at the opset the tests focus on, and some again at an older opset, whose
+    # conventions differ (axes as attributes, LayerNorm decomposed into ReduceMean/Pow/Sqrt).
+    for suffix, opsets in (("", (13, 13, 13, 17)), ("-opset9", (None, 9, None, None)), ("-opset11", (None, None, 11, 11))):
+        mlp_opset, cnn_opset, lstm_opset, transformer_opset = opsets
+        if mlp_opset:
+            torch.manual_seed(0)
+            export(f"mlp{suffix}", MLP(), [torch.randn(5, 4)], [torch.randn(2, 4)], mlp_opset)
+        if cnn_opset:
+            torch.manual_seed(1)
+            cnn = CNN()
+            randomize_bn(cnn)
+            export(f"cnn{suffix}", cnn, [torch.randn(2, 1, 8, 8)], [torch.randn(3, 1, 8, 8)], cnn_opset)
+        if lstm_opset:
+            torch.manual_seed(2)
+            export(f"lstm{suffix}", LSTMNet(), [torch.randn(3, 5, 3)], [torch.randn(1, 5, 3)], lstm_opset)
+        if transformer_opset:
+            torch.manual_seed(3)
+            encoder = Encoder()
+            perturb(encoder)
+            export(f"transformer{suffix}", encoder, [torch.randn(2, 6, 16)], [torch.randn(3, 6, 16)], transformer_opset)
 
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ export interface Fixture {
   bytes: Uint8Array;
 }
 
-/** The names of the fixtures. */
-export const FIXTURES = ['mlp', 'cnn', 'lstm', 'transformer'] as const;
+/** The names of the fixtures: four models, and three of them again at older opsets. */
+export const FIXTURES = ['mlp', 'cnn', 'lstm', 'transformer', 'cnn-opset9', 'lstm-opset11', 'transformer-opset11'] as const;
 
 /** Reads fixture `name`: its .onnx bytes and its .json inputs and PyTorch outputs. */
 export function loadFixture(name: string): Fixture {
