@@ -75,5 +75,8 @@ describe('importOnnx details', () => {
     expect(m.opset).toBe(13);
     expect(m.producer).toBe('pytorch 1.13.0');
     expect(m.run({ x: toTensor(loadFixture('lstm').inputs[0]!) })[0]!.shape).toEqual([3, 2]);
+    // An ArrayBuffer (from fetch, say) works as well as a Uint8Array.
+    const bytes = loadFixture('lstm').bytes;
+    expect(importOnnx(bytes.slice().buffer).numParameters()).toBe(m.numParameters());
   });
 });

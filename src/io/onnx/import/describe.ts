@@ -36,8 +36,8 @@ export interface OnnxDescription {
  * {@link importOnnx} supports its opset and every op, without building the model.
  * @throws {ModelFormatError} when the bytes are not an ONNX model.
  */
-export function describeOnnx(bytes: Uint8Array): OnnxDescription {
-  const model = decodeModelProto(bytes);
+export function describeOnnx(bytes: Uint8Array | ArrayBuffer): OnnxDescription {
+  const model = decodeModelProto(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
   const graph = model.graph!;
   const inits = graph.initializer ?? [];
   const initNames = new Set(inits.map((t) => t.name ?? ''));

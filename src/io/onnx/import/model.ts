@@ -272,7 +272,8 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
 }
 
 /**
- * Imports an ONNX model (the bytes of a `.onnx` file) as a trainable Cortex module.
+ * Imports an ONNX model (the bytes of a `.onnx` file, e.g. from `readFileSync` or
+ * `await (await fetch(url)).arrayBuffer()`) as a trainable Cortex module.
  *
  * @example
  * ```ts
@@ -283,6 +284,6 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
  * @throws {ModelFormatError} when the bytes are not an ONNX model (truncated, corrupt).
  * @throws {OnnxError} for an unsupported op or opset (naming the node and op) or a malformed graph.
  */
-export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): OnnxModel {
-  return new OnnxModel(decodeModelProto(bytes), opts);
+export function importOnnx(bytes: Uint8Array | ArrayBuffer, opts: ImportOnnxOptions = {}): OnnxModel {
+  return new OnnxModel(decodeModelProto(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)), opts);
 }
