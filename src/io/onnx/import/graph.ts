@@ -168,17 +168,21 @@ export class OpContext {
     return this.node.attrs.get(name);
   }
 
-  /** An integer attribute. */
-  int(name: string, fallback: number): number {
+  private number(name: string, fallback: number, kind: string): number {
     const v = this.attr(name);
     if (v === undefined) return fallback;
-    if (typeof v !== 'number') throw this.error(`attribute "${name}" must be an integer`);
+    if (typeof v !== 'number') throw this.error(`attribute "${name}" must be ${kind}`);
     return v;
+  }
+
+  /** An integer attribute. */
+  int(name: string, fallback: number): number {
+    return this.number(name, fallback, 'an integer');
   }
 
   /** A float attribute. */
   float(name: string, fallback: number): number {
-    return this.int(name, fallback);
+    return this.number(name, fallback, 'a number');
   }
 
   /** A list-of-integers (or floats) attribute, or undefined when absent. */
