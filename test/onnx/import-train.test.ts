@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Adam, importOnnx, manualSeed, nllLoss, randn, tensor } from '../../src/index.js';
+import { Adam, fit, importOnnx, manualSeed, nllLoss, randn, tensor } from '../../src/index.js';
 import { loadFixture } from './helpers.js';
 
 describe('fine-tuning an imported ONNX model', () => {
@@ -34,5 +34,32 @@ describe('fine-tuning an imported ONNX model', () => {
     for (const [name] of model.namedParameters()) {
       expect(Array.from(after[name]!.dataSync()), name).not.toEqual(Array.from(before[name]!.dataSync()));
     }
+  });
+});
+
+describe('an imported CNN with fit()', () => {
+  it('trains on a toy image task: the loss falls', () => {
+    manualSeed(1);
+    const model = importOnnx(loadFixture('cnn').bytes);
+    // Class c of 5: a bright 2×2 square in one of five places of an 8×8 image, plus noise.
+    const n = 40;
+    const x = new Float32Array(n * 64);
+    const labels = new Int32Array(n);
+    const noise = randn([n * 64]).dataSync();
+    for (let i = 0; i < n; i++) {
+      const c = i % 5;
+      labels[i] = c;
+      for (let k = 0; k < 64; k++) x[i * 64 + k] = 0.3 * noise[i * 64 + k]!;
+      const [r, col] = [[0, 0], [0, 6], [6, 0], [6, 6], [3, 3]][c]!;
+      for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) x[i * 64 + (r! + dr!) * 8 + col! + dc!] += 2;
+    }
+    const history = fit(model, { x: tensor(x, { shape: [n, 1, 8, 8] }), y: tensor(labels) }, {
+      epochs: 8,
+      batchSize: 10,
+      loss: 'crossEntropy',
+      learningRate: 0.01,
+      seed: 3,
+    });
+    expect(history.loss[history.loss.length - 1]!).toBeLessThan(history.loss[0]! * 0.5);
   });
 });
