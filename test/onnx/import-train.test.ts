@@ -50,8 +50,11 @@ describe('an imported CNN with fit()', () => {
       const c = i % 5;
       labels[i] = c;
       for (let k = 0; k < 64; k++) x[i * 64 + k] = 0.3 * noise[i * 64 + k]!;
-      const [r, col] = [[0, 0], [0, 6], [6, 0], [6, 6], [3, 3]][c]!;
-      for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) x[i * 64 + (r! + dr!) * 8 + col! + dc!] += 2;
+      const [r, col] = ([[0, 0], [0, 6], [6, 0], [6, 6], [3, 3]] as const)[c]!;
+      for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+        const at = i * 64 + (r + dr) * 8 + col + dc;
+        x[at] = x[at]! + 2;
+      }
     }
     const history = fit(model, { x: tensor(x, { shape: [n, 1, 8, 8] }), y: tensor(labels) }, {
       epochs: 8,
