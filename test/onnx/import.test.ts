@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { importOnnx, OnnxModel, Parameter } from '../../src/index.js';
-import { errors, FIXTURES, loadFixture, ortRun, toTensor } from './helpers.js';
+import { importOnnx, OnnxModel, Parameter, tensor } from '../../src/index.js';
+import { attr, buildModel, errors, FIXTURES, floatTensorProto, loadFixture, ortRun, toTensor } from './helpers.js';
 
 /**
  * Tolerance against PyTorch's float32 outputs: 1e-5 relative to max(|y|, 1). The largest
@@ -78,5 +78,22 @@ describe('importOnnx details', () => {
     // An ArrayBuffer (from fetch, say) works as well as a Uint8Array.
     const bytes = loadFixture('lstm').bytes;
     expect(importOnnx(bytes.slice().buffer).numParameters()).toBe(m.numParameters());
+  });
+
+  it('leaves initializers listed as graph inputs (old exporters) out of the inputs, and keeps sanitized names apart', () => {
+    const bytes = buildModel({
+      irVersion: 3,
+      opset: 9,
+      inputs: [{ name: 'x', dims: ['n', 2] }, { name: 'w:1', dims: [2, 2] }, { name: 'w_1', dims: [2] }],
+      outputs: [{ name: 'y' }],
+      initializers: [floatTensorProto('w:1', [2, 2], [1, 2, 3, 4]), floatTensorProto('w_1', [2], [10, 20])],
+      nodes: [{ op: 'Gemm', inputs: ['x', 'w:1', 'w_1'], outputs: ['y'], attrs: [attr.int('transB', 1)] }],
+    });
+    const m = importOnnx(bytes);
+    expect(m.inputNames).toEqual(['x']);
+    expect(m.namedParameters().map(([k]) => k)).toEqual(['w_1', 'w_1_2']);
+    expect(m.parameterName('w:1')).toBe('w_1');
+    expect(m.parameterName('w_1')).toBe('w_1_2');
+    expect(m.forward(tensor([[1, 1]])).toArray()).toEqual([[13, 27]]);
   });
 });
