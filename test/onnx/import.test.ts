@@ -63,6 +63,17 @@ describe('importOnnx details', () => {
     expect(params).not.toContain('bn2.running_mean');
     expect(cnn.namedBuffers().map(([k]) => k)).toEqual(expect.arrayContaining(['bn2.running_mean', 'bn2.running_var']));
     expect(cnn.parameterName('fc.weight')).toBe('fc.weight');
+    // Buffers need no gradient, and loading a state dict reaches them (they are not folded away).
+    const fx = loadFixture('cnn');
+    const x = toTensor(fx.inputs[0]!);
+    const before = cnn.forward(x).dataSync().slice();
+    cnn.forward(x).sum().backward();
+    const stats = Object.fromEntries(cnn.namedBuffers());
+    expect(stats['bn2.running_mean']!.grad).toBeNull();
+    const sd = cnn.stateDict();
+    sd['bn2.running_mean'] = sd['bn2.running_mean']!.add(1);
+    cnn.loadStateDict(sd);
+    expect(Array.from(cnn.forward(x).dataSync())).not.toEqual(Array.from(before));
     const tr = importOnnx(loadFixture('transformer').bytes);
     expect(tr.namedParameters().map(([k]) => k)).toEqual(expect.arrayContaining(['encoder.layers.1.norm2.weight', 'onnx__MatMul_256']));
   });

@@ -6,6 +6,7 @@
 import { noGrad } from '../../../autograd/engine.js';
 import type { Tensor } from '../../../autograd/tensor.js';
 import { OnnxError, ShapeError } from '../../../errors.js';
+import type { FloatArray } from '../../../tensor/dtype.js';
 import { Module, Parameter } from '../../../nn/module.js';
 import { decodeModelProto, type ModelProto, type ValueInfoProto } from '../proto.js';
 import { readTensorProto } from '../tensors.js';
@@ -61,9 +62,9 @@ export function ioOf(v: ValueInfoProto): OnnxIO {
 
 /** A container for the parameters under one dotted prefix (e.g. `encoder.layers.0`). */
 class OnnxScope extends Module {
-  /** Registers a parameter or buffer under `name`. */
-  add(name: string, t: Tensor, trainable: boolean): void {
-    if (trainable && t instanceof Parameter) this.param(name, t);
+  /** Registers a Parameter as a parameter, any other tensor as a buffer, under `name`. */
+  add(name: string, t: Tensor): void {
+    if (t instanceof Parameter) this.param(name, t);
     else this.buffer(name, t);
   }
   /** The scope for `name`, created on first use. */
@@ -163,8 +164,11 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
         this.fixed.set(name, value);
         continue;
       }
-      const p = new Parameter(value.t.dataSync() as Float32Array | Float64Array, arr.dims);
-      this.weights.set(name, floatValue(p));
+      // Trainable weights are Parameters; the rest (BatchNorm statistics, scalars) are buffers
+      // that need no gradient. Both stay out of constant folding, so loadStateDict reaches them.
+      const isTrainable = trainable(name, arr.dims);
+      const t = isTrainable ? new Parameter(value.t.dataSync() as FloatArray, arr.dims) : value.t;
+      this.weights.set(name, floatValue(t));
       // Dotted ONNX names become the module hierarchy, so state-dict keys read like PyTorch's.
       const segments = name.split('.').map(sanitize);
       let key = segments.join('.');
@@ -174,11 +178,10 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
       const leaf = parts.pop()!;
       let scope: OnnxScope | null = null;
       for (const part of parts) scope = scope === null ? this.scope(part) : scope.scope(part);
-      const isTrainable = trainable(name, arr.dims);
       if (scope === null) {
-        if (isTrainable) this.param(leaf, p);
-        else this.buffer(leaf, p);
-      } else scope.add(leaf, p, isTrainable);
+        if (t instanceof Parameter) this.param(leaf, t);
+        else this.buffer(leaf, t);
+      } else scope.add(leaf, t);
       this.names.set(name, key);
     }
   }
