@@ -219,6 +219,50 @@ const CASES: Case[] = [
     outputs: ['y0:bool', 'y1:bool', 'y2:bool', 'y3:bool', 'y4:bool', 'y5', 'y6:int', 'y7', 'y8', 'y9', 'y10', 'y11', 'y12', 'y13:bool', 'y14'],
   },
   {
+    name: 'less common ops: Mod, GatherElements, Trilu, Hardmax, EyeLike, IsInf, IsNaN, CastLike, ReduceL1/LogSum, ArgMax last index, integer Pow',
+    inputs: [{ name: 'x', shape: [3, 4] }],
+    constants: { three: [3], special: [1, Number.POSITIVE_INFINITY, Number.NaN, Number.NEGATIVE_INFINITY] },
+    ints: { gidx: [0, 3, -1, 2, 1, 1], seven: [7, -7, 9, -9], two: [2], k1: [] },
+    nodes: [
+      n('Mod', ['x', 'three'], ['y0'], [attr.int('fmod', 1)]),
+      n('Mod', ['seven', 'two'], ['m1']),
+      n('Cast', ['m1'], ['y1'], [attr.int('to', 1)]),
+      n('Reshape', ['gidx', 'shape32'], ['gi']),
+      n('GatherElements', ['x', 'gi'], ['y2'], [attr.int('axis', 1)]),
+      n('Trilu', ['x', 'k1'], ['y3']),
+      n('Trilu', ['x'], ['y4'], [attr.int('upper', 0)]),
+      n('Hardmax', ['x'], ['y5']),
+      n('EyeLike', ['x'], ['y6'], [attr.int('k', 1)]),
+      n('IsInf', ['special'], ['y7'], [attr.int('detect_negative', 0)]),
+      n('IsNaN', ['special'], ['y8']),
+      n('CastLike', ['seven', 'x'], ['y9']),
+      n('ReduceL1', ['x'], ['y10'], [attr.ints('axes', [0])]),
+      n('Abs', ['x'], ['ax']),
+      n('ReduceLogSum', ['ax'], ['y11'], [attr.ints('axes', [1]), attr.int('keepdims', 0)]),
+      n('Round', ['x'], ['rx']),
+      n('ArgMax', ['rx'], ['y12'], [attr.int('axis', 1), attr.int('select_last_index', 1)]),
+      n('Pow', ['seven', 'two'], ['p']),
+      n('Cast', ['p'], ['y13'], [attr.int('to', 1)]),
+    ],
+    outputs: ['y0', 'y1', 'y2', 'y3', 'y4', 'y5', 'y6', 'y7:bool', 'y8:bool', 'y9', 'y10', 'y11', 'y12:int', 'y13'],
+  },
+  {
+    name: 'RNN bidirectional; Pad in edge and reflect modes and with negative pads',
+    inputs: [
+      { name: 'x', shape: [4, 2, 3] },
+      { name: 'h0', shape: [2, 2, 5] },
+    ],
+    weights: { W: [2, 5, 3], R: [2, 5, 5], B: [2, 10] },
+    ints: { pads: [0, 1, 2, 0, 1, 1], crop: [0, -1, 1, -1, 0, 2] },
+    nodes: [
+      n('RNN', ['x', 'W', 'R', 'B', '', 'h0'], ['Y', 'Yh'], [attr.int('hidden_size', 5), attr.string('direction', 'bidirectional')]),
+      n('Pad', ['x', 'pads'], ['pe'], [attr.string('mode', 'edge')]),
+      n('Pad', ['x', 'pads'], ['pr'], [attr.string('mode', 'reflect')]),
+      n('Pad', ['x', 'crop'], ['pc']),
+    ],
+    outputs: ['Y', 'Yh', 'pe', 'pr', 'pc'],
+  },
+  {
     name: 'Gemm with transA, alpha, beta and a broadcast C; MatMul batched',
     inputs: [
       { name: 'a', shape: [4, 3] },
@@ -272,6 +316,8 @@ const SCALARS: Record<string, { dims: number[]; values: number[] }> = {
   limit: { dims: [], values: [10] },
   delta: { dims: [], values: [3] },
   shape22: { dims: [2], values: [2, 2] },
+  shape32: { dims: [2], values: [3, 2] },
+  k1: { dims: [], values: [1] },
 };
 
 function initializers(c: Case): TensorProto[] {

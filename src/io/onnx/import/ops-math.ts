@@ -126,7 +126,8 @@ function reduceAxes(ctx: OpContext, rank: number, fromInput: boolean): number[] 
 
 type Reducer = (x: Tensor, axes: number[], keep: boolean) => Tensor;
 
-function reduce(fn: Reducer, axesInputFrom = 99): OpImpl {
+/** A reduction over the `axes` attribute (or, from opset `axesInputFrom` on, input 1), all axes when none. */
+export function reduce(fn: Reducer, axesInputFrom = 99): OpImpl {
   return (ctx) => {
     const x = ctx.input(0);
     const axes = reduceAxes(ctx, x.t.ndim, ctx.opset >= axesInputFrom);
@@ -160,16 +161,16 @@ const whereOp: OpImpl = (ctx) => {
   return [floatValue(where(cond.ne(0), x.t.astype(dt), y.t.astype(dt)))];
 };
 
-/** Cast to the `to` element type: float→integer truncates toward zero, anything→bool is ≠ 0. */
-const cast: OpImpl = (ctx) => {
-  const x = ctx.input(0);
-  const to = ctx.int('to', OnnxDataType.FLOAT);
-  if (to === OnnxDataType.FLOAT) return [{ t: x.t.astype('float32'), type: to }];
-  if (to === OnnxDataType.DOUBLE) return [{ t: x.t.astype('float64'), type: to }];
-  if (to === OnnxDataType.BOOL) return [{ t: x.t.ne(0).astype('float64'), type: to }];
+/** `x` cast to element type `to`: float→integer truncates toward zero, anything→bool is ≠ 0. */
+export function castValue(ctx: OpContext, x: Value, to: number): Value {
+  if (to === OnnxDataType.FLOAT) return { t: x.t.astype('float32'), type: to };
+  if (to === OnnxDataType.DOUBLE) return { t: x.t.astype('float64'), type: to };
+  if (to === OnnxDataType.BOOL) return { t: x.t.ne(0).astype('float64'), type: to };
   if (to === 8 || to === 10 || to === 16 || to > 13) throw ctx.error(`casting to ONNX element type ${to} is not supported`);
-  return [{ t: isFloatType(x.type) ? truncate(x.t.detach()) : x.t, type: to }];
-};
+  return { t: isFloatType(x.type) ? truncate(x.t.detach()) : x.t, type: to };
+}
+
+const cast: OpImpl = (ctx) => [castValue(ctx, ctx.input(0), ctx.int('to', OnnxDataType.FLOAT))];
 
 /** Variadic Sum, Max, Min, Mean with broadcasting. */
 function variadic(fn: Binary, mean = false): OpImpl {
@@ -211,11 +212,14 @@ function roundHalfEven(v: number): number {
 function argReduce(max: boolean): OpImpl {
   return (ctx) => {
     const x = ctx.input(0);
-    if (ctx.int('select_last_index', 0) !== 0) throw ctx.error('select_last_index is not supported');
     const axis = normAxis(ctx, ctx.int('axis', 0), x.t.ndim);
     const keep = ctx.int('keepdims', 1) !== 0;
-    const t = max ? x.t.argmax(axis, keep) : x.t.argmin(axis, keep);
-    return [{ t: t.astype('float64'), type: OnnxDataType.INT64 }];
+    const last = ctx.int('select_last_index', 0) !== 0;
+    const n = x.t.shape[axis]!;
+    // The last of ties: the first in the reversed axis, counted from the end.
+    const src = last ? x.t.indexSelect(axis, Array.from({ length: n }, (_, i) => n - 1 - i)) : x.t;
+    const t = (max ? src.argmax(axis, keep) : src.argmin(axis, keep)).astype('float64');
+    return [{ t: last ? t.neg().add(n - 1) : t, type: OnnxDataType.INT64 }];
   };
 }
 
@@ -238,8 +242,10 @@ export const MATH_OPS: Record<string, OpImpl> = {
   Mul: binary((a, b) => a.mul(b), (a, b) => a * b),
   Div: binary((a, b) => a.div(b), (a, b) => a / b, true),
   Pow: (ctx) => {
-    const x = floatInput(ctx, 0);
-    return [floatValue(x.pow(ctx.input(1).t.astype(x.dtype)))];
+    const x = ctx.input(0);
+    const y = ctx.input(1).t.astype(x.t.dtype);
+    // An integer base gives an integer power (the exponent truncates, as in onnxruntime).
+    return [isFloatType(x.type) ? floatValue(x.t.pow(y)) : { t: truncate(x.t.pow(truncate(y))), type: x.type }];
   },
   Max: variadic((a, b) => a.maximum(b)),
   Min: variadic((a, b) => a.minimum(b)),

@@ -148,14 +148,16 @@ const conv: OpImpl = (ctx) => {
 function pool(kind: 'max' | 'avg'): OpImpl {
   return (ctx) => {
     if (kind === 'max' && ctx.wants(1)) throw ctx.error('the Indices output of MaxPool is not supported');
-    const x0 = floatInput(ctx, 0);
+    // MaxPool also takes integer images (computed exactly in float64); AveragePool needs floats.
+    const v = ctx.input(0);
+    const x0 = kind === 'max' ? v.t : floatInput(ctx, 0);
     const kernelShape = ctx.ints('kernel_shape');
     if (kernelShape === undefined) throw ctx.error('needs the kernel_shape attribute');
     const x = as2d(x0);
     const w = windowOf(ctx, x0, kernelShape);
     const [n, c] = x.shape as [number, number];
     const shape = [n, c, w.out[0], w.out[1]];
-    if (kind === 'max') return [floatValue(back(patches(x, w, Number.NEGATIVE_INFINITY).max(2).reshape(shape), x0.ndim))];
+    if (kind === 'max') return [{ t: back(patches(x, w, Number.NEGATIVE_INFINITY).max(2).reshape(shape), x0.ndim), type: v.type }];
     const sums = patches(x, w, 0).sum(2);
     // The divisor of each window: the count of input cells in it, plus its explicit pads
     // when count_include_pad is set (never the extra padding of ceil_mode).

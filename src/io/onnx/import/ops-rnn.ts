@@ -1,5 +1,5 @@
 /**
- * Recurrent ops of the ONNX importer (LSTM, GRU), unrolled over time with differentiable
+ * Recurrent ops of the ONNX importer (LSTM, GRU, RNN), unrolled over time with differentiable
  * Cortex ops, so an imported recurrent model trains by backpropagation through time.
  * @module
  */
@@ -168,5 +168,31 @@ const gru: OpImpl = (ctx) => {
   return outputs(ctx, r, ys, [hs]);
 };
 
+/** The simple RNN: h' = tanh(x·Wᵀ + h·Rᵀ + Wb + Rb). */
+const rnn: OpImpl = (ctx) => {
+  const r = recurrence(ctx, 1, ['Tanh']);
+  const H = r.hidden;
+  const [seq, batch] = r.x.shape as [number, number];
+  const ys: Tensor[][] = [];
+  const hs: Tensor[] = [];
+  r.directions.forEach((dir, d) => {
+    const w = floatInput(ctx, 1).narrow(0, d, 1).reshape([H, -1]);
+    const recT = floatInput(ctx, 2).narrow(0, d, 1).reshape([H, H]).transpose();
+    const bias = ctx.optional(3)?.t.narrow(0, d, 1).reshape([2, H]);
+    let xw = r.x.reshape([seq * batch, -1]).matmul(w.transpose());
+    if (bias !== undefined) xw = xw.add(bias.sum(0));
+    const xs = xw.reshape([seq, batch, H]);
+    let h = initial(ctx, 5, d, r);
+    const out: Tensor[] = new Array<Tensor>(seq);
+    for (const t of steps(seq, dir)) {
+      h = xs.narrow(0, t, 1).reshape([batch, H]).add(h.matmul(recT)).tanh();
+      out[t] = h;
+    }
+    ys.push(out);
+    hs.push(h);
+  });
+  return outputs(ctx, r, ys, [hs]);
+};
+
 /** The recurrent ops, by ONNX op type. */
-export const RNN_OPS: Record<string, OpImpl> = { LSTM: lstm, GRU: gru };
+export const RNN_OPS: Record<string, OpImpl> = { LSTM: lstm, GRU: gru, RNN: rnn };

@@ -191,11 +191,24 @@ const expand: OpImpl = (ctx) => {
   return [{ t: x.t.broadcastTo(dims).contiguous(), type: x.type }];
 };
 
-/** Pad in constant mode: pads from input 1 (opset 11 on) or the attribute, as [begins..., ends...]. */
+/** The source index of output position `k` (from −before) of an axis of size `dim` padded in `mode`. */
+function padSource(mode: string, k: number, dim: number): number {
+  if (mode === 'edge') return Math.min(Math.max(k, 0), dim - 1);
+  // reflect: mirror about the first and last elements, without repeating them.
+  const period = 2 * (dim - 1);
+  if (period === 0) return 0;
+  const m = ((k % period) + period) % period;
+  return m < dim ? m : period - m;
+}
+
+/**
+ * Pad: pads from input 1 (opset 11 on) or the attribute, as [begins..., ends...], in
+ * constant, edge or reflect mode; negative pads crop.
+ */
 const pad: OpImpl = (ctx) => {
   const x = ctx.input(0);
   const mode = ctx.string('mode', 'constant');
-  if (mode !== 'constant') throw ctx.error(`pad mode "${mode}" is not supported (only "constant")`);
+  if (!['constant', 'edge', 'reflect'].includes(mode)) throw ctx.error(`pad mode "${mode}" is not supported (constant, edge, reflect)`);
   const r = x.t.ndim;
   const pads = ctx.opset >= 11 ? numbers(ctx.input(1)) : (ctx.ints('pads') ?? []);
   const cv = ctx.opset >= 11 ? ctx.optional(2) : undefined;
@@ -206,8 +219,26 @@ const pad: OpImpl = (ctx) => {
   axes.forEach((a, i) => {
     pairs[a] = [pads[i] ?? 0, pads[i + axes.length] ?? 0];
   });
-  if (pairs.some(([b, e]) => b < 0 || e < 0)) throw ctx.error('negative pads (cropping) are not supported');
-  return [{ t: x.t.pad(pairs, value), type: x.type }];
+  let t = x.t;
+  // Negative pads crop first.
+  pairs.forEach(([b, e], axis) => {
+    if (b < 0 || e < 0) {
+      const cut = Math.max(-b, 0);
+      t = t.narrow(axis, cut, t.shape[axis]! - cut - Math.max(-e, 0));
+    }
+  });
+  const grow = pairs.map(([b, e]): [number, number] => [Math.max(b, 0), Math.max(e, 0)]);
+  if (mode === 'constant') return [{ t: t.pad(grow, value), type: x.type }];
+  grow.forEach(([b, e], axis) => {
+    if (b === 0 && e === 0) return;
+    const dim = t.shape[axis]!;
+    if (dim === 0 || (mode === 'reflect' && (b >= dim || e >= dim))) throw ctx.error(`cannot ${mode}-pad axis ${axis} of size ${dim} by [${b}, ${e}]`);
+    t = t.indexSelect(
+      axis,
+      Array.from({ length: dim + b + e }, (_, k) => padSource(mode, k - b, dim)),
+    );
+  });
+  return [{ t, type: x.type }];
 };
 
 /** Constant: the `value` tensor, or one of value_float(s) / value_int(s). */
