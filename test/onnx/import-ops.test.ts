@@ -44,6 +44,25 @@ const CASES: Case[] = [
     outputs: ['y'],
   },
   {
+    name: 'ConvTranspose: grouped, strided, dilated, with pads and output_padding; 1-d with output_shape',
+    inputs: [
+      { name: 'x', shape: [2, 4, 3, 5] },
+      { name: 'v', shape: [1, 2, 4] },
+    ],
+    weights: { w: [4, 3, 3, 2], b: [6], w1: [2, 3, 3] },
+    nodes: [
+      n('ConvTranspose', ['x', 'w', 'b'], ['y0'], [
+        attr.int('group', 2),
+        attr.ints('strides', [2, 3]),
+        attr.ints('dilations', [2, 1]),
+        attr.ints('pads', [1, 0, 2, 1]),
+        attr.ints('output_padding', [1, 2]),
+      ]),
+      n('ConvTranspose', ['v', 'w1'], ['y1'], [attr.ints('strides', [2]), attr.ints('output_shape', [9])]),
+    ],
+    outputs: ['y0', 'y1'],
+  },
+  {
     name: 'AveragePool: pads, ceil_mode, without and with count_include_pad',
     inputs: [{ name: 'x', shape: [1, 2, 6, 7] }],
     nodes: [
@@ -395,6 +414,12 @@ describe('gradients through imported ops (float64 central differences)', () => {
         n('MaxPool', ['c'], ['m'], [attr.ints('kernel_shape', [2, 2]), attr.int('ceil_mode', 1)]),
         n('AveragePool', ['m'], ['y'], [attr.ints('kernel_shape', [2, 2]), attr.ints('pads', [1, 1, 0, 0])]),
       ],
+    },
+    {
+      name: 'ConvTranspose (strided, padded, grouped)',
+      x: [1, 2, 3, 3],
+      weights: { w: [2, 2, 3, 3], b: [4] },
+      nodes: [n('ConvTranspose', ['x', 'w', 'b'], ['y'], [attr.int('group', 2), attr.ints('strides', [2, 2]), attr.ints('pads', [1, 0, 0, 1])])],
     },
     {
       name: 'LSTM (bidirectional) and GRU',

@@ -23,10 +23,11 @@ interface Window {
   out: [number, number];
 }
 
+/** A per-axis attribute as [height, width]; a 1-D input's height takes `fallback` (its neutral value). */
 function pair(ctx: OpContext, name: string, values: readonly number[] | undefined, spatial: number, fallback: number): [number, number] {
   const v = values ?? Array.from({ length: spatial }, () => fallback);
   if (v.length !== spatial) throw ctx.error(`attribute "${name}" has ${v.length} values for ${spatial} spatial dimensions`);
-  return spatial === 1 ? [1, v[0]!] : [v[0]!, v[1]!];
+  return spatial === 1 ? [fallback, v[0]!] : [v[0]!, v[1]!];
 }
 
 /**
@@ -129,6 +130,14 @@ const conv: OpImpl = (ctx) => {
   }
   const w = windowOf(ctx, x0, ctx.ints('kernel_shape') ?? weight.shape.slice(2));
   if (w.kernel[0] !== kh || w.kernel[1] !== kw) throw ctx.error(`kernel_shape [${ctx.ints('kernel_shape')}] does not match the weight [${weight.shape}]`);
+  let y = convolve(x, wt, group, w);
+  if (bias !== undefined) y = y.add(bias.reshape([1, m, 1, 1]));
+  return [floatValue(back(y, x0.ndim))];
+};
+
+/** The grouped convolution of x [N, C, H, W] with a weight [M, C/g, KH, KW] over window `w`: [N, M, OH, OW]. */
+function convolve(x: Tensor, wt: Tensor, group: number, w: Window): Tensor {
+  const [m, cg, kh, kw] = wt.shape as [number, number, number, number];
   const n = x.shape[0]!;
   const cols = patches(x, w, 0);
   const k = kh * kw;
@@ -139,8 +148,100 @@ const conv: OpImpl = (ctx) => {
     const wg = (group === 1 ? wt : wt.narrow(0, g * mg, mg)).reshape([mg, cg * k]);
     outs.push(wg.matmul(cgCols));
   }
-  let y = (group === 1 ? outs[0]! : concat(outs, 1)).reshape([n, m, w.out[0], w.out[1]]);
-  if (bias !== undefined) y = y.add(bias.reshape([1, m, 1, 1]));
+  return (group === 1 ? outs[0]! : concat(outs, 1)).reshape([n, m, w.out[0], w.out[1]]);
+}
+
+/** `t` reversed along `axis`. */
+function flip(t: Tensor, axis: number): Tensor {
+  const n = t.shape[axis]!;
+  return t.indexSelect(
+    axis,
+    Array.from({ length: n }, (_, i) => n - 1 - i),
+  );
+}
+
+/**
+ * ConvTranspose (1-D or 2-D): the input spread out by inserting stride − 1 zeros between
+ * its cells, padded by (k − 1)·d less the pads (plus output_padding at the end), then
+ * convolved with the weight flipped and its channel axes swapped, group by group.
+ */
+const convTranspose: OpImpl = (ctx) => {
+  const x0 = floatInput(ctx, 0);
+  const weight = floatInput(ctx, 1);
+  const bias = ctx.optional(2)?.t;
+  const spatial = x0.ndim - 2;
+  if (spatial !== 1 && spatial !== 2) throw ctx.error(`only 1-d and 2-d inputs are supported, got shape [${x0.shape}]`);
+  const x = as2d(x0);
+  const wt = as2d(weight);
+  const group = ctx.int('group', 1);
+  const [cin, mg, kh, kw] = wt.shape as [number, number, number, number];
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  if (c !== cin || cin % group !== 0) throw ctx.error(`input channels ${c}, weight [${weight.shape}] and group ${group} do not fit together`);
+  const strides = pair(ctx, 'strides', ctx.ints('strides'), spatial, 1);
+  const dilations = pair(ctx, 'dilations', ctx.ints('dilations'), spatial, 1);
+  const outPad = pair(ctx, 'output_padding', ctx.ints('output_padding'), spatial, 0);
+  const rawPads = ctx.ints('pads') ?? Array.from({ length: 2 * spatial }, () => 0);
+  const autoPad = ctx.string('auto_pad', 'NOTSET');
+  let outShape = ctx.ints('output_shape');
+  if (outShape !== undefined && outShape.length === spatial + 2) outShape = outShape.slice(2);
+  const size = [h, wd];
+  const kernel = [kh, kw];
+  const pads = [0, 0, 0, 0];
+  for (const i of [0, 1] as const) {
+    const full = strides[i] * (size[i]! - 1) + outPad[i] + (kernel[i]! - 1) * dilations[i] + 1;
+    const target = outShape !== undefined ? (spatial === 1 ? [1, outShape[0]!] : outShape)[i] : autoPad.startsWith('SAME') ? size[i]! * strides[i] : undefined;
+    if (target !== undefined) {
+      const total = full - target;
+      const half = Math.floor(total / 2);
+      pads[i] = autoPad === 'SAME_UPPER' ? half : total - half;
+      pads[i + 2] = total - pads[i]!;
+    } else if (autoPad === 'NOTSET') {
+      pads[i] = spatial === 1 ? (i === 0 ? 0 : rawPads[0]!) : rawPads[i]!;
+      pads[i + 2] = spatial === 1 ? (i === 0 ? 0 : rawPads[1]!) : rawPads[i + 2]!;
+    } else if (autoPad !== 'VALID') throw ctx.error(`auto_pad "${autoPad}" is not supported`);
+  }
+  let u = x;
+  if (strides[0] > 1 || strides[1] > 1) {
+    const [sh, sw] = strides;
+    u = x
+      .reshape([n, c, h, 1, wd, 1])
+      .pad([
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+      ])
+      .reshape([n, c, h * sh, wd * sw])
+      .narrow(2, 0, (h - 1) * sh + 1)
+      .narrow(3, 0, (wd - 1) * sw + 1);
+  }
+  for (const i of [0, 1] as const) {
+    const axis = i + 2;
+    const ext = (kernel[i]! - 1) * dilations[i];
+    const before = ext - pads[i]!;
+    const after = ext - pads[i + 2]! + outPad[i];
+    const len = u.shape[axis]!;
+    u = u.narrow(axis, Math.max(-before, 0), len - Math.max(-before, 0) - Math.max(-after, 0));
+    const grow: [number, number][] = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
+    grow[axis] = [Math.max(before, 0), Math.max(after, 0)];
+    u = u.pad(grow);
+  }
+  const cg = cin / group;
+  const parts: Tensor[] = [];
+  for (let g = 0; g < group; g++) parts.push(flip(flip(wt.narrow(0, g * cg, cg).permute([1, 0, 2, 3]), 2), 3));
+  const wf = group === 1 ? parts[0]! : concat(parts, 0);
+  const out: [number, number] = [u.shape[2]! - (kh - 1) * dilations[0], u.shape[3]! - (kw - 1) * dilations[1]];
+  if (out[0] <= 0 || out[1] <= 0) throw ctx.error(`the output would be empty (${out.join(' × ')})`);
+  const w: Window = { kernel: [kh, kw], strides: [1, 1], dilations, pads: [0, 0, 0, 0], out };
+  let y = convolve(u, wf, group, w);
+  if (bias !== undefined) y = y.add(bias.reshape([1, mg * group, 1, 1]));
   return [floatValue(back(y, x0.ndim))];
 };
 
@@ -235,6 +336,7 @@ const instanceNorm: OpImpl = (ctx) => {
 /** The convolution, pooling and normalization ops, by ONNX op type. */
 export const NN_OPS: Record<string, OpImpl> = {
   Conv: conv,
+  ConvTranspose: convTranspose,
   MaxPool: pool('max'),
   AveragePool: pool('avg'),
   GlobalAveragePool: globalPool('avg'),
