@@ -266,6 +266,21 @@ const CASES: Case[] = [
     outputs: ['y0', 'y1', 'y2', 'y3', 'y4', 'y5', 'y6', 'y7:bool', 'y8:bool', 'y9', 'y10', 'y11', 'y12:int', 'y13'],
   },
   {
+    name: 'CumSum (exclusive, reverse), TopK (largest and smallest), OneHot, ReduceProd',
+    inputs: [{ name: 'x', shape: [3, 5] }],
+    ints: { ax1: [], kk: [], labels: [0, 3, -1, 2], depth: [] },
+    constants: { onoff: [-1, 2] },
+    nodes: [
+      n('CumSum', ['x', 'ax1'], ['y0']),
+      n('CumSum', ['x', 'ax1'], ['y1'], [attr.int('exclusive', 1), attr.int('reverse', 1)]),
+      n('TopK', ['x', 'kk'], ['y2', 'y3']),
+      n('TopK', ['x', 'kk'], ['y4', 'y5'], [attr.int('axis', 0), attr.int('largest', 0)]),
+      n('OneHot', ['labels', 'depth', 'onoff'], ['y6'], [attr.int('axis', 0)]),
+      n('ReduceProd', ['x'], ['y7'], [attr.ints('axes', [1])]),
+    ],
+    outputs: ['y0', 'y1', 'y2', 'y3:int', 'y4', 'y5:int', 'y6', 'y7'],
+  },
+  {
     name: 'RNN bidirectional; Pad in edge and reflect modes and with negative pads',
     inputs: [
       { name: 'x', shape: [4, 2, 3] },
@@ -337,6 +352,9 @@ const SCALARS: Record<string, { dims: number[]; values: number[] }> = {
   shape22: { dims: [2], values: [2, 2] },
   shape32: { dims: [2], values: [3, 2] },
   k1: { dims: [], values: [1] },
+  ax1: { dims: [], values: [1] },
+  kk: { dims: [1], values: [2] },
+  depth: { dims: [], values: [5] },
 };
 
 function initializers(c: Case): TensorProto[] {

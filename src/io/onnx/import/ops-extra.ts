@@ -1,6 +1,6 @@
 /**
  * Less common ops of the ONNX importer: Mod, GatherElements, Trilu, Hardmax, EyeLike,
- * IsInf/IsNaN, CastLike and the L1 and log-sum reductions.
+ * IsInf/IsNaN, CastLike, CumSum, TopK, OneHot and the L1, log-sum and product reductions.
  * @module
  */
 import type { Tensor } from '../../../autograd/tensor.js';
@@ -102,6 +102,89 @@ function isSpecial(nan: boolean): OpImpl {
   };
 }
 
+/** CumSum along input 1's axis (exclusive and reverse as attributes), as a product with a triangular matrix. */
+const cumSum: OpImpl = (ctx) => {
+  const x = ctx.input(0);
+  const axis = normAxis(ctx, numbers(ctx.input(1))[0] ?? 0, x.t.ndim);
+  const exclusive = ctx.int('exclusive', 0) !== 0;
+  const reverse = ctx.int('reverse', 0) !== 0;
+  const n = x.t.shape[axis]!;
+  const tri = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const reaches = reverse ? i >= j : i <= j;
+      tri[i * n + j] = reaches && !(exclusive && i === j) ? 1 : 0;
+    }
+  }
+  const float = isFloatType(x.type);
+  const t = float ? x.t : x.t.astype('float64');
+  const last = t.ndim - 1;
+  const moved = axis === last ? t : t.transpose(axis, last);
+  const summed = moved.matmul(tensor(tri, { shape: [n, n] }).astype(t.dtype));
+  const y = axis === last ? summed : summed.transpose(axis, last);
+  return [float ? floatValue(y) : { t: y.contiguous(), type: x.type }];
+};
+
+/** TopK: the k largest (or smallest) along `axis`, sorted, ties to the lower index; values gather (differentiable), indices as int64. */
+const topK: OpImpl = (ctx) => {
+  const x = ctx.input(0);
+  const k = numbers(ctx.input(1))[0] ?? 0;
+  const axis = normAxis(ctx, ctx.int('axis', -1), x.t.ndim);
+  const largest = ctx.int('largest', 1) !== 0;
+  const n = x.t.shape[axis]!;
+  if (!Number.isInteger(k) || k < 0 || k > n) throw ctx.error(`k = ${k} is out of range for axis ${axis} of size ${n}`);
+  const outer = x.t.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const inner = x.t.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const src = x.t.dataSync();
+  const idx = new Float64Array(outer * k * inner);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const at = (j: number): number => src[(o * n + j) * inner + i]!;
+      const sorted = [...order].sort((a, b) => (largest ? at(b) - at(a) : at(a) - at(b)) || a - b);
+      for (let j = 0; j < k; j++) idx[(o * k + j) * inner + i] = sorted[j]!;
+    }
+  }
+  const shape = x.t.shape.map((d, i) => (i === axis ? k : d));
+  const index = tensor(idx, { shape });
+  return [{ t: x.t.gather(axis, index), type: x.type }, { t: index, type: OnnxDataType.INT64 }];
+};
+
+/** OneHot(indices, depth, [off, on]): a new axis of size depth (negative indices count from the end). */
+const oneHot: OpImpl = (ctx) => {
+  const indices = ctx.input(0);
+  const depth = numbers(ctx.input(1))[0] ?? 0;
+  const values = ctx.input(2);
+  const [off, on] = numbers(values) as [number, number];
+  const rank = indices.t.ndim + 1;
+  const axis = normAxis(ctx, ctx.int('axis', -1), rank);
+  const idx = numbers(indices);
+  const outer = indices.t.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  const inner = indices.t.shape.slice(axis).reduce((p, d) => p * d, 1);
+  const out = new Float64Array(outer * depth * inner).fill(off);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let c = Math.trunc(idx[o * inner + i]!);
+      if (c < 0) c += depth;
+      if (c >= 0 && c < depth) out[(o * depth + c) * inner + i] = on;
+    }
+  }
+  const shape = [...indices.t.shape.slice(0, axis), depth, ...indices.t.shape.slice(axis)];
+  const t = tensor(out, { shape });
+  return [values.type === OnnxDataType.FLOAT ? { t: t.astype('float32'), type: values.type } : { t, type: values.type }];
+};
+
+/** ReduceProd: products of slices along each axis (differentiable, also through zeros). */
+const reduceProd = reduce((x, axes, keep) => {
+  let t = x;
+  for (const a of axes) {
+    let p = t.narrow(a, 0, 1);
+    for (let j = 1; j < t.shape[a]!; j++) p = p.mul(t.narrow(a, j, 1));
+    t = p;
+  }
+  return keep ? t : t.squeeze(axes);
+});
+
 /** The less common ops, by ONNX op type. */
 export const EXTRA_OPS: Record<string, OpImpl> = {
   Mod: mod,
@@ -114,4 +197,8 @@ export const EXTRA_OPS: Record<string, OpImpl> = {
   CastLike: (ctx) => [castValue(ctx, ctx.input(0), ctx.input(1).type)],
   ReduceL1: reduce((x, a, k) => x.abs().sum(a, k)),
   ReduceLogSum: reduce((x, a, k) => x.sum(a, k).log()),
+  ReduceProd: reduceProd,
+  CumSum: cumSum,
+  TopK: topK,
+  OneHot: oneHot,
 };
