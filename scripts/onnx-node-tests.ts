@@ -46,10 +46,17 @@ function mismatch(got: Tensor | undefined, want: OnnxArray): string | null {
   return null;
 }
 
+/** Tests where Cortex follows onnxruntime and PyTorch rather than ONNX 1.12's reference data. */
+const BY_DESIGN: Record<string, string> = {
+  test_resize_downsample_scales_linear_align_corners:
+    'align_corners with scales: the rounded output length, as in PyTorch and onnxruntime (the reference uses length × scale)',
+};
+
 let passed = 0;
 const refused = new Map<string, number>();
 const refusals: string[] = [];
 const wrong: string[] = [];
+const byDesign: string[] = [];
 for (const name of readdirSync(root).sort()) {
   const model = join(root, name, 'model.onnx');
   const data = join(root, name, 'test_data_set_0');
@@ -61,7 +68,8 @@ for (const name of readdirSync(root).sort()) {
     const xs = inputs.map((a) => (a.dataType === 1 ? tensor(Float32Array.from(a.data), { shape: a.dims }) : tensor(Float64Array.from(a.data), { shape: a.dims })));
     const ys = m.run(xs);
     const bad = outputs.map((o, i) => mismatch(ys[i], o)).find((r) => r !== null);
-    if (bad) wrong.push(`${name}: ${bad}`);
+    if (bad && BY_DESIGN[name] !== undefined) byDesign.push(`${name}: ${BY_DESIGN[name]}`);
+    else if (bad) wrong.push(`${name}: ${bad}`);
     else passed++;
   } catch (e) {
     if (e instanceof OnnxError || e instanceof ModelFormatError) {
@@ -74,7 +82,8 @@ for (const name of readdirSync(root).sort()) {
   }
 }
 const total = [...refused.values()].reduce((a, b) => a + b, 0);
-console.log(`${passed} passed, ${total} refused with a typed error, ${wrong.length} wrong`);
+console.log(`${passed} passed, ${total} refused with a typed error, ${byDesign.length} differ by design, ${wrong.length} wrong`);
+for (const f of byDesign) console.log(`  by design: ${f}`);
 for (const f of wrong) console.log(`  WRONG ${f}`);
 if (verbose) {
   console.log([...refused].sort((a, b) => b[1] - a[1]).map(([why, n]) => `${why} ${n}`).join(', '));

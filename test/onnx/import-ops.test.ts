@@ -63,6 +63,29 @@ const CASES: Case[] = [
     outputs: ['y0', 'y1'],
   },
   {
+    name: 'Resize: nearest and linear, by scales and by sizes, in four coordinate modes',
+    opset: 13,
+    inputs: [{ name: 'x', shape: [1, 2, 4, 5] }],
+    constants: { up: [1, 1, 2, 1.5], down: [1, 1, 0.6, 0.5], none: [] },
+    ints: { size: [1, 2, 7, 3] },
+    nodes: [
+      n('Resize', ['x', '', 'up'], ['y0'], [attr.string('mode', 'nearest')]),
+      n('Resize', ['x', '', '', 'size'], ['y1'], [attr.string('mode', 'nearest'), attr.string('coordinate_transformation_mode', 'asymmetric'), attr.string('nearest_mode', 'ceil')]),
+      n('Resize', ['x', '', 'up'], ['y2'], [attr.string('mode', 'linear')]),
+      n('Resize', ['x', '', 'down'], ['y3'], [attr.string('mode', 'linear'), attr.string('coordinate_transformation_mode', 'align_corners')]),
+      n('Resize', ['x', '', '', 'size'], ['y4'], [attr.string('mode', 'linear'), attr.string('coordinate_transformation_mode', 'pytorch_half_pixel')]),
+    ],
+    outputs: ['y0', 'y1', 'y2', 'y3', 'y4'],
+  },
+  {
+    name: 'Upsample (opset 9)',
+    opset: 9,
+    inputs: [{ name: 'x', shape: [1, 1, 3, 2] }],
+    constants: { sc: [1, 1, 2, 3] },
+    nodes: [n('Upsample', ['x', 'sc'], ['y0']), n('Upsample', ['x', 'sc'], ['y1'], [attr.string('mode', 'linear')])],
+    outputs: ['y0', 'y1'],
+  },
+  {
     name: 'AveragePool: pads, ceil_mode, without and with count_include_pad',
     inputs: [{ name: 'x', shape: [1, 2, 6, 7] }],
     nodes: [
@@ -440,6 +463,12 @@ describe('gradients through imported ops (float64 central differences)', () => {
       nodes: [n('ConvTranspose', ['x', 'w', 'b'], ['y'], [attr.int('group', 2), attr.ints('strides', [2, 2]), attr.ints('pads', [1, 0, 0, 1])])],
     },
     {
+      name: 'Resize (linear, half_pixel) after a convolution',
+      x: [1, 1, 3, 4],
+      weights: { w: [2, 1, 2, 2] },
+      nodes: [n('Conv', ['x', 'w'], ['c']), n('Resize', ['c', '', '', 'rsize'], ['y'], [attr.string('mode', 'linear')])],
+    },
+    {
       name: 'LSTM (bidirectional) and GRU',
       x: [3, 2, 2],
       weights: { W: [2, 8, 2], R: [2, 8, 2], B: [2, 16], W2: [1, 6, 4], R2: [1, 6, 2] },
@@ -482,7 +511,7 @@ describe('gradients through imported ops (float64 central differences)', () => {
       nodes: c.nodes,
       inputs: [{ name: 'x', dims: c.x }],
       outputs: [{ name: 'y' }],
-      initializers: [...weights(c.weights), int64TensorProto('shape', [3], [3, 2, 4])],
+      initializers: [...weights(c.weights), int64TensorProto('shape', [3], [3, 2, 4]), int64TensorProto('rsize', [4], [1, 2, 5, 4])],
     });
     const model = importOnnx(bytes);
     const x = randn(c.x, { dtype: 'float64' });

@@ -14,12 +14,13 @@ import { type CompiledNode, checkedOpset, compileNode, OpContext, type OpImpl, t
 import { EXTRA_OPS } from './ops-extra.js';
 import { MATH_OPS } from './ops-math.js';
 import { NN_OPS } from './ops-nn.js';
+import { RESIZE_OPS } from './ops-resize.js';
 import { RNN_OPS } from './ops-rnn.js';
 import { SHAPE_OPS } from './ops-shape.js';
 import { arrayValue, floatValue, isFloatType, typedValue, type Value } from './values.js';
 
 /** Every operator of the default ONNX domain that the importer implements, by op type. */
-const OPS: Readonly<Record<string, OpImpl>> = { ...MATH_OPS, ...EXTRA_OPS, ...SHAPE_OPS, ...NN_OPS, ...RNN_OPS };
+const OPS: Readonly<Record<string, OpImpl>> = { ...MATH_OPS, ...EXTRA_OPS, ...SHAPE_OPS, ...NN_OPS, ...RESIZE_OPS, ...RNN_OPS };
 
 /** The ONNX op types (default domain) that {@link importOnnx} supports, sorted. */
 export function supportedOnnxOps(): string[] {
