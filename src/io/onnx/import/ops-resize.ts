@@ -58,7 +58,7 @@ function resample(x: Tensor, plan: Plan): Tensor {
     const lo = clamped.map((c) => Math.floor(c));
     const hi = lo.map((i) => Math.min(i + 1, n - 1));
     const frac = clamped.map((c, k) => c - lo[k]!);
-    const shape = t.shape.map((d, i) => (i === axis ? out : 1));
+    const shape = t.shape.map((_, i) => (i === axis ? out : 1));
     const w = tensor(Float64Array.from(frac), { shape }).astype(t.dtype);
     const a = t.indexSelect(axis, lo);
     const b = t.indexSelect(axis, hi);
