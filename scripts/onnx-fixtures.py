@@ -13,7 +13,8 @@ How the models are exported
   * eval mode, torch.onnx.export with do_constant_folding=True (the default), opset 13
     (17 for the transformer, whose LayerNormalization needs opset 17), a dynamic batch axis
     on every input and output. cnn-opset9, lstm-opset11 and transformer-opset11 are the same
-    models at older opsets.
+    models at older opsets; gru (int64 token ids), transformer-masks (a bool padding mask and a
+    causal mask) and upsample (ConvTranspose, InstanceNorm, Resize) are what real exports bring.
   * Inputs are drawn in float32; outputs are computed by torch in float32 on the same
     module that was exported (so they are what an exact importer should reproduce).
 
@@ -23,6 +24,7 @@ JSON format of <name>.json
     "outputs": [ {"name": "y", "shape": [...], "data": [...]}, ... ],
     "ops": ["Gemm", "Relu", ...] }
   * "data" is the row-major flattening with 9 significant digits (round-trips float32).
+  * An int64 or bool input has "dtype": "int64" or "bool" and integer data (0/1 for bool).
   * A second set of inputs and outputs with another batch size is under "batch2" (same layout).
 """
 import json
@@ -30,6 +32,7 @@ import os
 
 import onnx
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "onnx")
@@ -88,6 +91,56 @@ class Encoder(nn.Module):
         return self.head(self.encoder(x))
 
 
+class EmbeddingGRU(nn.Module):
+    """Token ids (int64) through an embedding, a bidirectional GRU and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(10, 6)
+        self.gru = nn.GRU(6, 5, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(10, 3)
+
+    def forward(self, x):
+        y, _ = self.gru(self.embed(x))
+        return self.head(y[:, -1])
+
+
+class MaskedEncoder(nn.Module):
+    """A pre-norm encoder layer with a causal mask and a key padding mask (a bool input)."""
+
+    def __init__(self):
+        super().__init__()
+        layer = nn.TransformerEncoderLayer(8, 2, 16, dropout=0.0, batch_first=True, norm_first=True)
+        self.encoder = nn.TransformerEncoder(layer, 1, enable_nested_tensor=False)
+
+    def forward(self, x, padding):
+        n = x.shape[1]
+        causal = torch.triu(torch.full((n, n), float("-inf")), 1)
+        return self.encoder(x, mask=causal, src_key_padding_mask=padding)
+
+
+class Upsampler(nn.Module):
+    """ConvTranspose2d, InstanceNorm2d and three kinds of interpolation."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1)
+        self.norm = nn.InstanceNorm2d(2, affine=True)
+
+    def forward(self, x):
+        nearest = F.interpolate(x, scale_factor=2, mode="nearest")[:, :2]
+        bilinear = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)[:, :1]
+        corners = F.interpolate(x, size=(8, 10), mode="bilinear", align_corners=True)[:, 1:2]
+        return torch.cat([nearest, self.norm(self.up(x)), bilinear, corners], 1)
+
+
+def padding_mask(batch, n):
+    """Every other sequence has its last two positions masked."""
+    m = torch.zeros(batch, n, dtype=torch.bool)
+    m[1::2, n - 2 :] = True
+    return m
+
+
 def randomize_bn(model):
     """Gives BatchNorm non-trivial running statistics and affine parameters."""
     for m in model.modules():
@@ -108,8 +161,15 @@ def perturb(model):
 
 
 def as_json(name, t):
+    """A tensor as JSON; integer and bool inputs carry their type as "dtype" ("int64", "bool")."""
+    out = {"name": name, "shape": list(t.shape)}
+    if t.dtype in (torch.int64, torch.bool):
+        out["dtype"] = "int64" if t.dtype == torch.int64 else "bool"
+        out["data"] = [int(v) for v in t.reshape(-1).tolist()]
+        return out
     t = t.detach().to(torch.float32)
-    return {"name": name, "shape": list(t.shape), "data": [float(f"{v:.9g}") for v in t.reshape(-1).tolist()]}
+    out["data"] = [float(f"{v:.9g}") for v in t.reshape(-1).tolist()]
+    return out
 
 
 def export(name, model, inputs, batch2, opset):
@@ -175,6 +235,17 @@ def main():
             encoder = Encoder()
             perturb(encoder)
             export(f"transformer{suffix}", encoder, [torch.randn(2, 6, 16)], [torch.randn(3, 6, 16)], transformer_opset)
+    # What real exports bring along: int64 token ids, bool masks, upsampling.
+    torch.manual_seed(4)
+    export("gru", EmbeddingGRU(), [torch.randint(0, 10, (2, 7))], [torch.randint(0, 10, (3, 7))], 13)
+    torch.manual_seed(5)
+    masked = MaskedEncoder()
+    perturb(masked)
+    export("transformer-masks", masked, [torch.randn(2, 5, 8), padding_mask(2, 5)], [torch.randn(3, 5, 8), padding_mask(3, 5)], 17)
+    torch.manual_seed(6)
+    upsampler = Upsampler()
+    perturb(upsampler)
+    export("upsample", upsampler, [torch.randn(2, 3, 4, 5)], [torch.randn(1, 3, 4, 5)], 13)
 
 
 if __name__ == "__main__":

@@ -12,11 +12,12 @@ import { floatTensorProto, int64TensorProto } from '../../src/io/onnx/tensors.js
 
 const dir = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
 
-/** A tensor of a fixture: name, shape and row-major values. */
+/** A tensor of a fixture: name, shape and row-major values (float32 unless `dtype` says otherwise). */
 export interface FixtureTensor {
   name: string;
   shape: number[];
   data: number[];
+  dtype?: 'int64' | 'bool';
 }
 
 /** One fixture written by scripts/onnx-fixtures.py. */
@@ -31,8 +32,19 @@ export interface Fixture {
   bytes: Uint8Array;
 }
 
-/** The names of the fixtures: four models, and three of them again at older opsets. */
-export const FIXTURES = ['mlp', 'cnn', 'lstm', 'transformer', 'cnn-opset9', 'lstm-opset11', 'transformer-opset11'] as const;
+/** The names of the fixtures: four models, three of them again at older opsets, and three with int64/bool inputs and upsampling. */
+export const FIXTURES = [
+  'mlp',
+  'cnn',
+  'lstm',
+  'transformer',
+  'cnn-opset9',
+  'lstm-opset11',
+  'transformer-opset11',
+  'gru',
+  'transformer-masks',
+  'upsample',
+] as const;
 
 /** Reads fixture `name`: its .onnx bytes and its .json inputs and PyTorch outputs. */
 export function loadFixture(name: string): Fixture {
@@ -40,9 +52,9 @@ export function loadFixture(name: string): Fixture {
   return { ...doc, bytes: new Uint8Array(readFileSync(`${dir}${name}.onnx`)) };
 }
 
-/** A fixture tensor as a float32 Cortex tensor. */
+/** A fixture tensor as a Cortex tensor: float32, or int32 for int64 and bool inputs. */
 export function toTensor(t: FixtureTensor): Tensor {
-  return tensor(Float32Array.from(t.data), { shape: t.shape });
+  return t.dtype === undefined ? tensor(Float32Array.from(t.data), { shape: t.shape }) : tensor(Int32Array.from(t.data), { shape: t.shape });
 }
 
 /** The largest absolute difference and the largest difference relative to max(|want|, 1). */
@@ -128,15 +140,22 @@ export function buildModel(spec: {
 
 export { floatTensorProto, int64TensorProto };
 
-/** Runs `bytes` in onnxruntime (float tensors as float32, int32 ones as int64) and returns every output's values and shape. */
-export async function ortRun(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<{ dims: number[]; data: number[] }[]> {
+/**
+ * Runs `bytes` in onnxruntime and returns every output's values and shape. Float tensors go
+ * in as float32, int32 ones as int64, or as bool when `bools` names them.
+ */
+export async function ortRun(
+  bytes: Uint8Array,
+  feeds: Record<string, Tensor>,
+  bools: readonly string[] = [],
+): Promise<{ dims: number[]; data: number[] }[]> {
   const session = await ort.InferenceSession.create(bytes);
   const input: Record<string, ort.Tensor> = {};
   for (const [k, t] of Object.entries(feeds)) {
-    input[k] =
-      t.dtype === 'int32'
-        ? new ort.Tensor('int64', BigInt64Array.from(t.dataSync(), (v) => BigInt(v)), [...t.shape])
-        : new ort.Tensor('float32', Float32Array.from(t.dataSync()), [...t.shape]);
+    const dims = [...t.shape];
+    if (bools.includes(k)) input[k] = new ort.Tensor('bool', Uint8Array.from(t.dataSync()), dims);
+    else if (t.dtype === 'int32') input[k] = new ort.Tensor('int64', BigInt64Array.from(t.dataSync(), (v) => BigInt(v)), dims);
+    else input[k] = new ort.Tensor('float32', Float32Array.from(t.dataSync()), dims);
   }
   const out = await session.run(input);
   return session.outputNames.map((n) => {

@@ -197,6 +197,7 @@ const CASES: Case[] = [
       n('Max', ['x', 'w'], ['y15']),
       n('Mean', ['x', 'w', 'ax'], ['y16']),
       n('Selu', ['x'], ['y17']),
+      n('Celu', ['x'], ['y30'], [attr.float('alpha', 0.8)]),
       n('Softsign', ['x'], ['y18']),
       n('PRelu', ['x', 'w'], ['y19']),
       n('HardSwish', ['x'], ['y20']),
@@ -211,7 +212,7 @@ const CASES: Case[] = [
       n('ArgMin', ['x'], ['y28'], [attr.int('axis', 0), attr.int('keepdims', 0)]),
       n('Round', ['halves'], ['y29']),
     ],
-    outputs: [...Array.from({ length: 27 }, (_, i) => `y${i}`), 'y27:int', 'y28:int', 'y29'],
+    outputs: [...Array.from({ length: 27 }, (_, i) => `y${i}`), 'y27:int', 'y28:int', 'y29', 'y30'],
   },
   {
     name: 'Clip, Where, comparisons, Cast, ReduceSum with axes input',

@@ -266,6 +266,10 @@ export const MATH_OPS: Record<string, OpImpl> = {
   LeakyRelu: (ctx) => [floatValue(floatInput(ctx, 0).leakyRelu(ctx.float('alpha', 0.01)))],
   Elu: (ctx) => [floatValue(floatInput(ctx, 0).elu(ctx.float('alpha', 1)))],
   Selu: (ctx) => [floatValue(floatInput(ctx, 0).elu(ctx.float('alpha', Math.fround(1.6732632423543772))).mul(ctx.float('gamma', Math.fround(1.0507009873554805))))],
+  Celu: (ctx) => {
+    const alpha = ctx.float('alpha', 1);
+    return [floatValue(floatInput(ctx, 0).div(alpha).elu(1).mul(alpha))];
+  },
   Softsign: unaryFloat((x) => x.div(x.abs().add(1))),
   PRelu: (ctx) => {
     const x = floatInput(ctx, 0);
