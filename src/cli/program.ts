@@ -143,8 +143,8 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
   withCommon(
     program
       .command('info')
-      .description('show a model’s architecture, parameters, schema, metrics and training configuration')
-      .argument('<model>', 'a model file'),
+      .description('show a model’s architecture, parameters, schema, metrics and training configuration (or an .onnx file’s graph and whether Cortex can import it)')
+      .argument('<model>', 'a model file (.cortex or .onnx)'),
   ).action((model: string, flags: Common) => run((out) => infoCommand(model, out), flags));
 
   withCommon(

@@ -47,5 +47,6 @@ export {
   transpose,
   unsqueeze,
 } from './movement.js';
+export { erf } from './special.js';
 export { type Axes, argmax, argmin, logSumExp, max, mean, min, std, sum, variance } from './reduce.js';
 export type { TensorLike } from './util.js';

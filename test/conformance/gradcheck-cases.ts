@@ -153,6 +153,7 @@ export const GRADCHECK_CASES: Readonly<Record<string, Builder>> = {
   leakyRelu: unary((x) => x.leakyRelu(0.15), (g, s) => away(g, s)),
   elu: unary((x) => x.elu(0.8), (g, s) => away(g, s)),
   gelu: unary((x) => x.gelu(), (g, s) => normal(g, s, 2)),
+  erf: unary((x) => C.erf(x), (g, s) => normal(g, s, 2)),
   softplus: unary((x) => x.softplus(), (g, s) => normal(g, s, 3)),
   softmax: alongAxis((x, a) => x.softmax(a)),
   logSoftmax: alongAxis((x, a) => x.logSoftmax(a)),

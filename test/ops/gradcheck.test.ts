@@ -36,7 +36,7 @@ describe('gradcheck itself', () => {
   it('has a case for every differentiable op of the core API', () => {
     const differentiable = [
       'add', 'sub', 'mul', 'div', 'neg', 'pow', 'exp', 'log', 'sqrt', 'abs', 'maximum', 'minimum', 'clamp', 'where',
-      'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'gelu', 'softplus', 'softmax', 'logSoftmax',
+      'sigmoid', 'tanh', 'relu', 'leakyRelu', 'elu', 'gelu', 'erf', 'softplus', 'softmax', 'logSoftmax',
       'sum', 'mean', 'max', 'min', 'logSumExp', 'variance', 'std', 'matmul', 'linear',
       'reshape', 'flatten', 'transpose', 'permute', 'expand', 'broadcastTo', 'squeeze', 'unsqueeze', 'slice', 'narrow',
       'concat', 'stack', 'split', 'pad', 'gather', 'indexSelect',

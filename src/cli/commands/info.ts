@@ -1,9 +1,14 @@
 /**
  * `cortex info <model>`: the architecture summary, the parameter count, the schema, the
- * metrics, and the training configuration and seed of a model file.
+ * metrics, and the training configuration and seed of a model file. For an `.onnx` file:
+ * its producer, IR version, opsets, inputs and outputs, op counts, parameter count, and
+ * whether Cortex can import it.
  * @module
  */
 import { stat } from 'node:fs/promises';
+import { ModelFormatError, OnnxError } from '../../errors.js';
+import { describeOnnx, importOnnx, type OnnxIO } from '../../io/onnx/import/index.js';
+import { onnxTypeName } from '../../io/onnx/tensors.js';
 import type { JsonObject } from '../../io/registry.js';
 import { decodeModelFile } from '../../io/model-file.js';
 import { readModelBytes } from '../../io/node/files.js';
@@ -34,8 +39,65 @@ function show(v: unknown): string {
   return Array.isArray(v) ? v.join(',') : v === null ? '-' : String(v);
 }
 
+/** `float32 [batch, 6, 16]`: an ONNX input or output's element type and declared shape. */
+function ioText(io: OnnxIO): string {
+  const type = io.type === 0 ? 'unknown type' : onnxTypeName(io.type);
+  const shape = io.shape === null ? 'shape unknown' : `[${io.shape.map((d) => d ?? '?').join(', ')}]`;
+  return `${io.name}: ${type} ${shape}`;
+}
+
+/** `cortex info model.onnx`: what the file declares, and whether Cortex can import it. */
+async function onnxInfo(path: string, out: Output): Promise<void> {
+  const bytes = await readModelBytes(path);
+  let d: ReturnType<typeof describeOnnx>;
+  try {
+    d = describeOnnx(bytes);
+  } catch (e) {
+    if (e instanceof ModelFormatError) throw new ModelFormatError(`${path}: ${e.message}`);
+    throw e;
+  }
+  // The static check passed: build the model too, which finds graph errors (dangling inputs, bad attributes).
+  let trainable: number | null = null;
+  if (d.importable) {
+    try {
+      trainable = importOnnx(bytes).numParameters();
+    } catch (e) {
+      if (!(e instanceof OnnxError || e instanceof ModelFormatError)) throw e;
+      d.importable = false;
+      d.problems.push(e.message);
+    }
+  }
+  const size = (await stat(path)).size;
+  if (out.json) {
+    const typed = (io: OnnxIO) => ({ ...io, typeName: io.type === 0 ? null : onnxTypeName(io.type) });
+    out.result({ command: 'info', model: path, kind: 'onnx', bytes: size, ...d, inputs: d.inputs.map(typed), outputs: d.outputs.map(typed), trainableParameters: trainable });
+    return;
+  }
+  const c = out.c;
+  const producer = `${d.producer} ${d.producerVersion}`.trim() || 'an unknown producer';
+  out.line(`${c.bold('file')}      ${path} (${size.toLocaleString('en-US')} bytes), ONNX IR version ${d.irVersion}, produced by ${producer}`);
+  out.line(`${c.bold('opsets')}    ${d.opsets.map((o) => `${o.domain === '' ? 'ai.onnx' : o.domain} ${o.version}`).join(', ')}`);
+  for (const [label, list] of [['inputs', d.inputs], ['outputs', d.outputs]] as const) {
+    // The label on the first line, the others aligned under it.
+    list.forEach((io, i) => {
+      out.line(`${i === 0 ? c.bold(label) : ''}${' '.repeat(i === 0 ? 10 - label.length : 10)}${ioText(io)}`);
+    });
+  }
+  out.line(`${c.bold('weights')}   ${d.parameters.toLocaleString('en-US')} float values${trainable === null ? '' : ` (${trainable.toLocaleString('en-US')} trainable parameters once imported)`}`);
+  if (d.importable) out.line(`${c.bold('import')}    ${c.green('supported')}: importOnnx() builds a trainable Cortex module from it`);
+  else out.line(`${c.bold('import')}    ${c.red('not supported')}: ${d.problems.join('; ')}`);
+  out.line();
+  out.line(c.bold(`nodes (${d.nodes})`));
+  const unsupported = new Set(d.unsupportedOps);
+  const width = Math.max(...Object.keys(d.ops).map((k) => k.length), 2);
+  for (const [op, count] of Object.entries(d.ops).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    out.line(`  ${op.padEnd(width)}  ${String(count).padStart(5)}${unsupported.has(op) ? `  ${c.red('unsupported')}` : ''}`);
+  }
+}
+
 /** Runs `cortex info`. */
 export async function infoCommand(path: string, out: Output): Promise<void> {
+  if (path.toLowerCase().endsWith('.onnx')) return onnxInfo(path, out);
   const { doc, model } = decodeModelFile(await readModelBytes(path), path);
   const saved = { ...doc, model };
   const epoch = doc.kind === 'checkpoint' && typeof doc.checkpoint?.epoch === 'number' ? doc.checkpoint.epoch : null;

@@ -1,5 +1,5 @@
 /**
- * ONNX: exporting Cortex models to `.onnx` files (and, from the import side, reading them).
+ * ONNX: exporting Cortex models to `.onnx` files, and importing `.onnx` files as trainable modules.
  * Browser-safe: bytes in, bytes out.
  * @module
  */
@@ -27,4 +27,16 @@ export {
   tableOnnxInputs,
   type ValueType,
 } from './export/index.js';
+export {
+  describeOnnx,
+  type ImportOnnxOptions,
+  importOnnx,
+  isSupportedOnnxOp,
+  MAX_IMPORT_OPSET,
+  MIN_IMPORT_OPSET,
+  type OnnxDescription,
+  type OnnxIO,
+  OnnxModel,
+  supportedOnnxOps,
+} from './import/index.js';
 export { decodeModelProto, encodeModelProto, type ModelProto, ONNX_IR_VERSION } from './proto.js';
