@@ -11,7 +11,7 @@
  * @module
  */
 import { problemMessage } from '../data/where.js';
-import { ArgumentError, CortexError, DataError, type DataErrorCode, ModelFormatError, TrainingDivergedError } from '../errors.js';
+import { ArgumentError, CortexError, DataError, type DataErrorCode, ModelFormatError, OnnxError, TrainingDivergedError } from '../errors.js';
 
 /** A bad command line (exit code 1). */
 export class UsageError extends CortexError {
@@ -29,7 +29,7 @@ function isSystemError(e: unknown): e is Error & { code: string; path?: string }
 /** The exit code for an error. */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof TrainingDivergedError) return EXIT.diverged;
-  if (e instanceof DataError || e instanceof ModelFormatError || isSystemError(e)) return EXIT.data;
+  if (e instanceof DataError || e instanceof ModelFormatError || e instanceof OnnxError || isSystemError(e)) return EXIT.data;
   if (e instanceof UsageError || e instanceof ArgumentError || e instanceof RangeError) return EXIT.usage;
   return EXIT.usage;
 }

@@ -39,7 +39,8 @@ export async function packCortex(): Promise<string> {
   cpSync(join(ROOT, 'src'), join(pkg, 'src'), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
   await sh(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], pkg);
-  cpSync(join(pkg, 'src/backend/wasm/generated'), join(pkg, 'dist/backend/wasm/generated'), { recursive: true });
+  // What `npm run build` copies after tsc (scripts/build-wasm.mjs and build-proto.mjs with --copy).
+  for (const dir of ['backend/wasm/generated', 'io/onnx/generated']) cpSync(join(pkg, 'src', dir), join(pkg, 'dist', dir), { recursive: true });
   await sh('npm', ['pack', '--pack-destination', tmp, '--ignore-scripts'], pkg);
   const tgz = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
   if (tgz === undefined) throw new Error('npm pack wrote no tarball');

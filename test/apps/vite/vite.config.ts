@@ -8,6 +8,7 @@ const isolation = {
 export default {
   server: { headers: isolation },
   preview: { headers: isolation },
-  // Pre-bundling would move cortex-nn's loader away from its .wasm kernels.
-  optimizeDeps: { exclude: ['cortex-nn'] },
+  // Pre-bundling would move cortex-nn's loader away from its .wasm kernels; its CommonJS
+  // dependency (protobufjs) still needs it.
+  optimizeDeps: { exclude: ['cortex-nn'], include: ['cortex-nn > protobufjs/minimal.js'] },
 };
