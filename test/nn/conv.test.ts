@@ -74,6 +74,12 @@ describe('convolution layers', () => {
     expect(Array.from(c.forward(x).dataSync())).toEqual(Array.from(conv2d(x, c.weight, c.bias!, { stride: 2 }).dataSync()));
     expect(new Conv1d(3, 2, 4, { padding: 'same' }).forward(randn([1, 3, 10])).shape).toEqual([1, 2, 10]);
     expect(new ConvTranspose2d(3, 2, 2, { stride: 2 }).forward(randn([3, 4, 5])).shape).toEqual([2, 8, 10]);
+    // A float64 input promotes the float32 weights; the weight gradient keeps the parameter's dtype.
+    const x64 = randn([2, 3, 9, 7], { generator: new Generator(4), dtype: 'float64', requiresGrad: true });
+    const y64 = c.forward(x64);
+    expect(y64.dtype).toBe('float64');
+    y64.sum().backward();
+    expect([c.weight.grad?.dtype, x64.grad?.dtype]).toEqual(['float32', 'float64']);
   });
 
   it('reject a wrong input with a ShapeError naming the layer, the expected layout and the shape', () => {

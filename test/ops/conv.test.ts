@@ -80,6 +80,16 @@ describe('conv ops', () => {
     expect(convTranspose2d(randn([2, 3, 3]), randn([2, 4, 2, 2])).shape).toEqual([4, 4, 4]);
   });
 
+  it('take an empty batch, and padding wider than the kernel', () => {
+    const w = randn([4, 3, 3, 3], { requiresGrad: true });
+    const y = conv2d(zeros([0, 3, 5, 5]), w);
+    expect(y.shape).toEqual([0, 4, 3, 3]);
+    y.sum().backward();
+    expect(Array.from(w.grad!.dataSync()).every((v) => v === 0)).toBe(true);
+    expect(convTranspose2d(zeros([0, 4, 5, 5]), randn([4, 2, 3, 3])).shape).toEqual([0, 2, 7, 7]);
+    expect(conv2d(randn([1, 1, 3, 3]), randn([1, 1, 3, 3]), undefined, { padding: 5 }).shape).toEqual([1, 1, 11, 11]);
+  });
+
   it('a depthwise conv applies each channel its own filter', () => {
     const x = ones([1, 3, 4, 4]);
     const w = tensor([1, 2, 3], { shape: [3, 1, 1, 1] });
