@@ -11,6 +11,9 @@ import { manualSeed, randint, randn, type Tensor } from '../src/index.js';
 import { save } from '../src/io/node/files.js';
 import {
   BatchNorm1d,
+  Conv1d,
+  Conv2d,
+  ConvTranspose2d,
   Dropout,
   ELU,
   Embedding,
@@ -79,5 +82,21 @@ await write(
   'nested',
   new Sequential(new Sequential(new Linear(3, 6), new Tanh()), new Sequential(new Linear(6, 6, { bias: false }), new ReLU()), new Linear(6, 1)),
   randn([4, 3]),
+);
+// convolution: every conv layer and option the bridge maps (its own seed, so the models above do not change).
+manualSeed(1);
+await write(
+  'vision-cnn',
+  new Sequential(
+    new Conv2d(2, 6, 3, { padding: 'same' }),
+    new ReLU(),
+    new Conv2d(6, 6, [3, 2], { stride: 2, padding: [1, 0], groups: 3, dilation: [1, 2] }),
+    new ConvTranspose2d(6, 4, 2, { stride: 2, outputPadding: [0, 1], bias: false }),
+    new Flatten(2, 3),
+    new Conv1d(4, 3, 4, { padding: 'same', groups: 1 }),
+    new Flatten(),
+    new Linear(3 * 8 * 7, 2),
+  ),
+  randn([3, 2, 8, 8]),
 );
 console.log(`wrote the bridge fixtures to ${dir}`);

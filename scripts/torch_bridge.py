@@ -154,6 +154,16 @@ def _layer(spec: dict, where: str) -> nn.Module:
     if kind == "BatchNorm1d":
         # Cortex's momentum is PyTorch's: running = (1 - momentum) * running + momentum * batch.
         return nn.BatchNorm1d(cfg["numFeatures"], eps=cfg["eps"], momentum=cfg["momentum"], affine=cfg["affine"], track_running_stats=cfg["trackRunningStats"])
+    # convolution
+    if kind in ("Conv1d", "Conv2d"):
+        padding = cfg["padding"] if isinstance(cfg["padding"], str) else tuple(cfg["padding"])
+        conv = nn.Conv1d if kind == "Conv1d" else nn.Conv2d
+        return conv(cfg["inChannels"], cfg["outChannels"], tuple(cfg["kernelSize"]), stride=tuple(cfg["stride"]), padding=padding,
+                    dilation=tuple(cfg["dilation"]), groups=cfg["groups"], bias=cfg["bias"])
+    if kind == "ConvTranspose2d":
+        return nn.ConvTranspose2d(cfg["inChannels"], cfg["outChannels"], tuple(cfg["kernelSize"]), stride=tuple(cfg["stride"]),
+                                  padding=tuple(cfg["padding"]), output_padding=tuple(cfg["outputPadding"]), groups=cfg["groups"],
+                                  bias=cfg["bias"], dilation=tuple(cfg["dilation"]))
     raise BridgeError(f"layer '{where or '<root>'}' has type {kind!r}, which the bridge has no torch.nn equivalent for")
 
 

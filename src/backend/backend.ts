@@ -195,6 +195,35 @@ export interface AdagradStepOptions {
   step: number;
 }
 
+// convolution
+
+/**
+ * Geometry of {@link Kernels.im2col} and {@link Kernels.col2im}: a batch of
+ * `n` images of `c` channels and `h`×`w` pixels (NCHW), a `kh`×`kw` kernel
+ * moved by `strideH`/`strideW`, with `dilationH`/`dilationW` between its taps,
+ * over the image padded by `padH` rows on top and `padW` columns on the left
+ * (the padding at the bottom and right is whatever `outH`/`outW` reach).
+ * Taps that fall outside the image read (and write) nothing.
+ */
+export interface Im2colSpec {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  padH: number;
+  padW: number;
+  dilationH: number;
+  dilationW: number;
+  /** Kernel positions down the image. */
+  outH: number;
+  /** Kernel positions across the image. */
+  outW: number;
+}
+
 /**
  * The signature of every kernel, by kernel name: the registry
  * (`registry.ts`) is keyed by these names, and a backend registers any subset
@@ -292,6 +321,22 @@ export interface Kernels {
   adagradStep(w: FloatArray, g: FloatArray, sum: FloatArray, o: AdagradStepOptions): void;
   /** `acc += x` elementwise, in place (a gradient added into an existing `.grad`). */
   accumulate(acc: FloatArray, x: FloatArray): void;
+
+  // convolution
+
+  /**
+   * Unfolds image patches into columns: `x` is `[n, c, h, w]`, the result
+   * `[c·kh·kw, n·outH·outW]`, row `(ci, i, j)` holding tap `(i, j)` of channel
+   * `ci` at every kernel position `(b, oy, ox)`; taps in the padding give 0.
+   * See {@link Im2colSpec}.
+   */
+  im2col(x: FloatArray, spec: Im2colSpec): FloatArray;
+  /**
+   * The adjoint of {@link im2col}: adds every column entry back into the
+   * pixel it was read from, giving `[n, c, h, w]`; entries from the padding
+   * are dropped.
+   */
+  col2im(cols: FloatArray, spec: Im2colSpec): FloatArray;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

@@ -10,6 +10,7 @@ import { ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Sof
 import { Sequential } from '../nn/container.js';
 import { Dropout } from '../nn/dropout.js';
 import { Embedding, Flatten, Linear } from '../nn/linear.js';
+import { Conv1d, Conv2d, ConvTranspose2d } from '../nn/conv.js'; // convolution
 import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 import { Generator } from '../tensor/random.js';
@@ -75,6 +76,12 @@ export class ConfigReader {
       throw this.fail(name, 'a non-empty list of positive integers', v);
     }
     return v as number[];
+  }
+
+  // convolution
+  /** The raw field, for layers that validate a field of several forms themselves (use {@link where} in errors). */
+  value(name: string): JsonValue | undefined {
+    return this.config[name];
   }
 }
 
@@ -240,6 +247,91 @@ registerLayer('BatchNorm1d', {
     if (c.bool('trackRunningStats')) list.push(['runningMean', n], ['runningVar', n], ['numBatchesTracked', []]);
     return list;
   },
+});
+
+// convolution
+/** How large a kernel, stride, padding or dilation a model file may declare. */
+const MAX_CONV_SIZE = 1 << 16;
+
+/** `nd` integers from `min` to {@link MAX_CONV_SIZE}, or a ModelFormatError naming the layer and field. */
+function convInts(c: ConfigReader, name: string, nd: number, min: number): number[] {
+  const v = c.value(name);
+  if (!Array.isArray(v) || v.length !== nd || !v.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= min && d <= MAX_CONV_SIZE)) {
+    throw new ModelFormatError(`${c.where}: config field '${name}' must be a list of ${nd} integers from ${min} to ${MAX_CONV_SIZE}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  }
+  return v as number[];
+}
+
+/** The shared fields of the convolution layers, validated. */
+function convFields(c: ConfigReader, nd: number) {
+  return {
+    inChannels: c.int('inChannels', 1, MAX_CONV_SIZE),
+    outChannels: c.int('outChannels', 1, MAX_CONV_SIZE),
+    kernelSize: convInts(c, 'kernelSize', nd, 1),
+    stride: convInts(c, 'stride', nd, 1),
+    dilation: convInts(c, 'dilation', nd, 1),
+    groups: c.int('groups', 1, MAX_CONV_SIZE),
+    bias: c.bool('bias'),
+  };
+}
+
+/** The weight and bias a convolution layer declares; `transposed`: weight [in, out/groups, ...k]. */
+function convTensors(c: ConfigReader, nd: number, transposed: boolean): [string, number[]][] {
+  const f = convFields(c, nd);
+  if (f.inChannels % f.groups !== 0 || f.outChannels % f.groups !== 0) {
+    throw new ModelFormatError(`${c.where}: groups ${f.groups} must divide inChannels ${f.inChannels} and outChannels ${f.outChannels}`);
+  }
+  const w = transposed ? [f.inChannels, f.outChannels / f.groups] : [f.outChannels, f.inChannels / f.groups];
+  const list: [string, number[]][] = [['weight', [...w, ...f.kernelSize]]];
+  if (f.bias) list.push(['bias', [f.outChannels]]);
+  return list;
+}
+
+/** Padding of Conv1d/Conv2d: `nd` integers ≥ 0, or 'same' or 'valid'. */
+function convPadding(c: ConfigReader, nd: number): number[] | 'same' | 'valid' {
+  const v = c.value('padding');
+  return v === 'same' || v === 'valid' ? v : convInts(c, 'padding', nd, 0);
+}
+
+for (const [type, cls, nd] of [['Conv1d', Conv1d, 1], ['Conv2d', Conv2d, 2]] as const) {
+  registerLayer<Conv1d | Conv2d>(type, {
+    cls,
+    config: (m) => ({
+      inChannels: m.inChannels,
+      outChannels: m.outChannels,
+      kernelSize: [...m.kernelSize],
+      stride: [...m.stride],
+      padding: typeof m.padding === 'string' ? m.padding : [...m.padding],
+      dilation: [...m.dilation],
+      groups: m.groups,
+      bias: m.bias !== null,
+    }),
+    create: (c) => {
+      const { inChannels, outChannels, kernelSize, ...rest } = convFields(c, nd);
+      return new cls(inChannels, outChannels, kernelSize, { ...rest, padding: convPadding(c, nd), ...scratch() });
+    },
+    tensors: (c) => convTensors(c, nd, false),
+  });
+}
+registerLayer('ConvTranspose2d', {
+  cls: ConvTranspose2d,
+  config: (m) => ({
+    inChannels: m.inChannels,
+    outChannels: m.outChannels,
+    kernelSize: [...m.kernelSize],
+    stride: [...m.stride],
+    padding: [...m.padding],
+    outputPadding: [...m.outputPadding],
+    dilation: [...m.dilation],
+    groups: m.groups,
+    bias: m.bias !== null,
+  }),
+  create: (c) => {
+    const { inChannels, outChannels, kernelSize, ...rest } = convFields(c, 2);
+    const pads = { padding: convInts(c, 'padding', 2, 0), outputPadding: convInts(c, 'outputPadding', 2, 0) };
+    return new ConvTranspose2d(inChannels, outChannels, kernelSize, { ...rest, ...pads, ...scratch() });
+  },
+  tensors: (c) => convTensors(c, 2, true),
 });
 
 function label(path: string, type: string): string {

@@ -67,3 +67,5 @@ export {
   SmoothL1Loss,
 } from './loss-modules.js';
 export { type SummaryTarget, summary } from './summary.js';
+// convolution
+export { Conv1d, Conv2d, type ConvLayerOptions, ConvTranspose2d, type ConvTransposeLayerOptions } from './conv.js';

@@ -50,3 +50,13 @@ export {
 export { erf } from './special.js';
 export { type Axes, argmax, argmin, logSumExp, max, mean, min, std, sum, variance } from './reduce.js';
 export type { TensorLike } from './util.js';
+// convolution
+export {
+  type ConvOptions,
+  type ConvPadding,
+  type ConvTransposeOptions,
+  type SpatialArg,
+  conv1d,
+  conv2d,
+  convTranspose2d,
+} from './conv.js';

@@ -7,6 +7,7 @@
 import * as C from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import type { Generator } from '../../src/tensor/random.js';
+import { CONV_GRADCHECK_CASES } from './gradcheck-conv.js';
 import { away, axes, distinct, indices, int, mask, normal, partner, perm, shape, uniform } from './random-inputs.js';
 
 /** One drawn case: a function of the inputs, the inputs, and a label of the draw. */
@@ -319,4 +320,6 @@ export const GRADCHECK_CASES: Readonly<Record<string, Builder>> = {
     const fn = (x: Tensor, w: Tensor, bias: Tensor): Tensor => x.matmul(w).add(bias).tanh().matmul(w.transpose()).sum(1);
     return { fn, inputs: [normal(g, [b, i]), normal(g, [i, h]), normal(g, [h])], label: `b${b} i${i} h${h}` };
   },
+  // convolution
+  ...CONV_GRADCHECK_CASES,
 };

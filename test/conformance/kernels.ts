@@ -6,7 +6,7 @@
  * @module
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActivationOp, Backend, BiasActivationOp, BinaryOp, MatmulSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
+import type { ActivationOp, Backend, BiasActivationOp, BinaryOp, Im2colSpec, MatmulSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
 import { findBackend } from '../../src/backend/registry.js';
 import type { FloatArray } from '../../src/tensor/dtype.js';
 import { Generator } from '../../src/tensor/random.js';
@@ -49,6 +49,14 @@ function agree(what: string, got: ArrayLike<number>, want: ArrayLike<number>, ki
   if (kind === 'exact') expectClose(what, got, want, { rtol: 0, atol: 0 });
   else expectClose(what, got, want, tolFor(want, kind));
 }
+
+// convolution
+const IM2COL: readonly Im2colSpec[] = [
+  { n: 1, c: 1, h: 1, w: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, padH: 0, padW: 0, dilationH: 1, dilationW: 1, outH: 1, outW: 1 },
+  { n: 2, c: 3, h: 9, w: 7, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1, outH: 9, outW: 7 },
+  { n: 3, c: 5, h: 17, w: 13, kh: 4, kw: 2, strideH: 2, strideW: 3, padH: 1, padW: 0, dilationH: 2, dilationW: 1, outH: 7, outW: 4 },
+  { n: 2, c: 8, h: 28, w: 28, kh: 5, kw: 5, strideH: 1, strideW: 1, padH: 2, padW: 2, dilationH: 1, dilationW: 1, outH: 28, outW: 28 },
+];
 
 const UNARY: readonly UnaryOp[] = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sigmoid', 'tanh', 'softplus', 'gelu',
@@ -236,6 +244,17 @@ export function kernelConformance(backendName: string, options: SuiteOptions = {
           const gi = indices(g, 6 * 5 * 4, 7);
           const ug = normal(g, 6 * 5 * 4, kind);
           agree('scatterAdd', be.scatterAdd(ug, shape, 2, gi, [6, 5, 4]), js.scatterAdd(ug, shape, 2, gi, [6, 5, 4]), kind);
+        });
+
+        // convolution
+        it('im2col and col2im, with stride, asymmetric padding and dilation', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(6)];
+          for (const spec of IM2COL) {
+            const x = normal(g, spec.n * spec.c * spec.h * spec.w, kind);
+            agree(`im2col ${JSON.stringify(spec)}`, be.im2col(x, spec), js.im2col(x, spec), kind);
+            const cols = normal(g, spec.c * spec.kh * spec.kw * spec.n * spec.outH * spec.outW, kind);
+            agree(`col2im ${JSON.stringify(spec)}`, be.col2im(cols, spec), js.col2im(cols, spec), kind);
+          }
         });
       });
     }

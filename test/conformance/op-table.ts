@@ -68,6 +68,8 @@ import {
   where,
 } from '../../src/index.js';
 import { type Args, axisArg, flag, num, nums, optNum, pairs } from './fixtures.js';
+// convolution
+import { type ConvPadding, type SpatialArg, conv1d, conv2d, convTranspose2d } from '../../src/index.js';
 
 /** Runs one op on fixture inputs; `dtype` is the float type of the pass (used by creation ops). */
 export type OpRunner = (x: readonly Tensor[], a: Args, dtype: 'float32' | 'float64') => Tensor | readonly Tensor[];
@@ -87,6 +89,29 @@ function rhs(x: readonly Tensor[], a: Args): Tensor | number {
 /** Reduction over `axis` (a single axis for the arg-reductions). */
 function single(a: Args): number | undefined {
   return optNum(a, 'axis');
+}
+
+// convolution
+/** A spatial option of a conv fixture: a number, a list, or (padding) 'same'/'valid'; undefined when absent. */
+function spatialArg(a: Args, key: string): SpatialArg | undefined {
+  const v = a[key];
+  if (v === undefined || v === null) return undefined;
+  return typeof v === 'number' ? v : nums(a, key);
+}
+
+/** One conv fixture case: `a.kind` names the function, the other attributes are its options. */
+function conv(x: readonly Tensor[], a: Args): Tensor {
+  const p = a.padding;
+  const padding: ConvPadding | undefined = p === 'same' || p === 'valid' ? p : spatialArg(a, 'padding');
+  const common = { stride: spatialArg(a, 'stride'), dilation: spatialArg(a, 'dilation'), groups: optNum(a, 'groups') };
+  const [input, weight, bias] = [at(x, 0), at(x, 1), x[2]];
+  if (a.kind === 'conv1d') return conv1d(input, weight, bias, { ...common, padding });
+  if (a.kind === 'conv2d') return conv2d(input, weight, bias, { ...common, padding });
+  if (a.kind === 'convTranspose2d') {
+    const pad = typeof padding === 'string' ? undefined : padding;
+    return convTranspose2d(input, weight, bias, { ...common, padding: pad, outputPadding: spatialArg(a, 'outputPadding') });
+  }
+  throw new Error(`fixture: unknown conv kind ${JSON.stringify(a.kind)}`);
 }
 
 /** Every op with PyTorch fixtures, and the Cortex call that computes it. */
@@ -155,4 +180,6 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
   },
   linspace: (_x, a, dtype) => linspace(num(a, 'start'), num(a, 'stop'), num(a, 'num'), { dtype }),
   eye: (_x, a, dtype) => eye(num(a, 'n'), optNum(a, 'm'), { dtype }),
+  // convolution
+  conv,
 };

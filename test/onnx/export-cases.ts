@@ -28,6 +28,8 @@ import {
   Dropout,
   type Tensor,
 } from '../../src/index.js';
+// convolution
+import { Conv1d, Conv2d, ConvTranspose2d } from '../../src/index.js';
 
 /** A test model and a way to make inputs of any batch size. */
 export interface ExportCase {
@@ -127,5 +129,32 @@ export const EXPORT_CASES: readonly ExportCase[] = [
     model: () =>
       scramble(new Sequential(new Linear(6, 8, { generator: new Generator(13) }), new ELU(), new LayerNorm(8), new Flatten(), new Linear(40, 2, { generator: new Generator(14) })), 15),
     input: normal([5, 6]),
+  },
+  // convolution
+  single('conv2d', () => new Conv2d(3, 4, 3, { generator: new Generator(16) }), [3, 6, 5]),
+  single('conv2d-stride-pad-dilation', () => new Conv2d(2, 4, [3, 2], { stride: [2, 1], padding: [1, 2], dilation: [1, 2] }), [2, 7, 6]),
+  single('conv2d-same-even-kernel', () => new Conv2d(2, 3, [4, 2], { padding: 'same', bias: false }), [2, 6, 5]),
+  single('conv2d-depthwise', () => new Conv2d(4, 8, 3, { groups: 4, padding: 1, stride: 2 }), [4, 7, 7]),
+  single('conv1d', () => new Conv1d(3, 4, 3, { stride: 2, padding: 1, dilation: 2, groups: 1 }), [3, 9]),
+  single('conv1d-same-groups', () => new Conv1d(4, 6, 4, { padding: 'same', groups: 2 }), [4, 8]),
+  single('conv-transpose2d', () => new ConvTranspose2d(3, 2, 3, { stride: 2, padding: 1, outputPadding: 1 }), [3, 4, 5]),
+  single('conv-transpose2d-groups-dilation', () => new ConvTranspose2d(4, 6, [2, 3], { groups: 2, dilation: [2, 1], stride: [1, 2], bias: false }), [4, 3, 3]),
+  {
+    name: 'cnn',
+    model: () =>
+      scramble(
+        new Sequential(
+          new Conv2d(1, 4, 3, { padding: 1, generator: new Generator(17) }),
+          new ReLU(),
+          new Conv2d(4, 4, 3, { stride: 2, padding: 1, generator: new Generator(18) }),
+          new ReLU(),
+          new ConvTranspose2d(4, 2, 2, { stride: 2, generator: new Generator(19) }),
+          new Flatten(),
+          new Linear(2 * 8 * 8, 3, { generator: new Generator(20) }),
+          new LogSoftmax(),
+        ),
+        21,
+      ),
+    input: normal([1, 8, 8]),
   },
 ];

@@ -40,6 +40,8 @@ describe('gradcheck itself', () => {
       'sum', 'mean', 'max', 'min', 'logSumExp', 'variance', 'std', 'matmul', 'linear',
       'reshape', 'flatten', 'transpose', 'permute', 'expand', 'broadcastTo', 'squeeze', 'unsqueeze', 'slice', 'narrow',
       'concat', 'stack', 'split', 'pad', 'gather', 'indexSelect',
+      // convolution
+      'conv1d', 'conv2d', 'convTranspose2d',
     ];
     const missing = differentiable.filter((op) => !(op in GRADCHECK_CASES));
     expect(missing).toEqual([]);

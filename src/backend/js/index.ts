@@ -1,4 +1,5 @@
 import type { Backend } from '../backend.js';
+import { col2im, im2col } from './conv.js'; // convolution
 import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { matmul } from './matmul.js';
@@ -43,4 +44,7 @@ export const jsBackend: Backend = {
   rmspropStep,
   adagradStep,
   accumulate,
+  // convolution
+  im2col,
+  col2im,
 };

@@ -20,8 +20,24 @@ import type { Output } from '../style.js';
 function inputWidth(model: Module): number | null {
   for (const [, m] of model.namedModules()) {
     if ('inFeatures' in m && typeof m.inFeatures === 'number') return m.inFeatures;
+    // convolution: a model that starts with a convolution takes images, not rows of features.
+    if ('inChannels' in m) return null;
   }
   return null;
+}
+
+/**
+ * The input shape the summary runs the model on: `[1, ...training.inputShape]`
+ * when the file records the shape of one example (image models do), else
+ * `[1, width]` for a model that starts with a Linear layer, else none.
+ */
+function summaryInput(model: Module, training: JsonObject | null): number[] | undefined {
+  const shape = training?.inputShape;
+  if (Array.isArray(shape) && shape.length > 0 && shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
+    return [1, ...(shape as number[])];
+  }
+  const width = inputWidth(model);
+  return width === null ? undefined : [1, width];
 }
 
 /** The columns `cortex train` left out, and why, when the model file records them. */
@@ -137,7 +153,7 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
   const dropped = droppedColumns(saved.training as JsonObject | null);
   if (dropped.length > 0) out.line(`${c.bold('left out')}  ${dropped.map((d) => `${d.column} (${d.reason})`).join(', ')}`);
   out.line();
-  out.line(saved.model.summary(width === null ? undefined : [1, width]));
+  out.line(saved.model.summary(summaryInput(saved.model, saved.training as JsonObject | null)));
   const t = saved.training as JsonObject | null;
   if (t) {
     out.line();

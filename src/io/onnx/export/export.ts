@@ -13,6 +13,7 @@ import type { AnyModule, Module } from '../../../nn/module.js';
 import { encodeModelProto, type ModelProto } from '../proto.js';
 import { type Dim, type ElemType, GraphBuilder, ONNX_EXPORT_OPSET, type ValueType } from './graph.js';
 import { describeLayer, type LayerContext, layerLocation, visitorFor } from './layers.js';
+import './layers-conv.js'; // convolution: registers the Conv and ConvTranspose mappings
 
 /** Options of {@link exportOnnx}. */
 export interface OnnxExportOptions {
