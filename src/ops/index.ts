@@ -50,3 +50,15 @@ export {
 export { erf } from './special.js';
 export { type Axes, argmax, argmin, logSumExp, max, mean, min, std, sum, variance } from './reduce.js';
 export type { TensorLike } from './util.js';
+// pooling and normalisation
+export {
+  type AvgPoolOptions,
+  type MaxPoolOptions,
+  type Size2,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  maxPool1d,
+  maxPool1dWithIndices,
+  maxPool2d,
+  maxPool2dWithIndices,
+} from './pool.js';

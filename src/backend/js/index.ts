@@ -5,6 +5,8 @@ import { matmul } from './matmul.js';
 import { concat, expand, gather, indexAdd, indexSelect, pad, permute, scatterAdd, slice } from './movement.js';
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 import { argReduce, reduce } from './reduce.js';
+// pooling and normalisation
+import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
 /**
@@ -43,4 +45,11 @@ export const jsBackend: Backend = {
   rmspropStep,
   adagradStep,
   accumulate,
+  // pooling and normalisation
+  maxPool2d,
+  maxPool2dGrad,
+  avgPool2d,
+  avgPool2dGrad,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dGrad,
 };
