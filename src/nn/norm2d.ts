@@ -29,9 +29,9 @@ export interface BatchNorm2dFnOptions {
   eps?: number;
 }
 
-/** Sum over axes 0, 2 and 3 of `[N, C, H, W]`, kept as `[1, C, 1, 1]`: two contiguous reductions. */
+/** Sum over axes 0, 2 and 3 of `[N, C, H, W]`, kept as `[1, C, 1, 1]` (two contiguous reductions in the kernel). */
 function channelSum(x: Tensor): Tensor {
-  return sum(sum(x, [2, 3], true), 0, true);
+  return sum(x, [0, 2, 3], true);
 }
 
 /**
