@@ -13,6 +13,8 @@ import { Embedding, Flatten, Linear } from '../nn/linear.js';
 import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 import { Generator } from '../tensor/random.js';
+// pooling and normalisation
+import { registerPoolLayers } from './registry-pool.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -75,6 +77,11 @@ export class ConfigReader {
       throw this.fail(name, 'a non-empty list of positive integers', v);
     }
     return v as number[];
+  }
+
+  /** The raw value of a field, for readers of composite fields (see `registry-pool.ts`). */
+  raw(name: string): JsonValue | undefined {
+    return this.config[name];
   }
 }
 
@@ -241,6 +248,9 @@ registerLayer('BatchNorm1d', {
     return list;
   },
 });
+
+// pooling and normalisation
+registerPoolLayers(registerLayer);
 
 function label(path: string, type: string): string {
   return path === '' ? `the model (${type})` : `layer '${path}' (${type})`;
