@@ -13,6 +13,8 @@ import type { AnyModule, Module } from '../../../nn/module.js';
 import { encodeModelProto, type ModelProto } from '../proto.js';
 import { type Dim, type ElemType, GraphBuilder, ONNX_EXPORT_OPSET, type ValueType } from './graph.js';
 import { describeLayer, type LayerContext, layerLocation, visitorFor } from './layers.js';
+// pooling and normalisation: registers its visitors with the table of ./layers.js
+import './layers-pool.js';
 
 /** Options of {@link exportOnnx}. */
 export interface OnnxExportOptions {
