@@ -6,22 +6,30 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { ModelFormatError, OnnxError } from '../../errors.js';
+import { CortexError, ModelFormatError, OnnxError } from '../../errors.js';
 import { describeOnnx, importOnnx, type OnnxIO } from '../../io/onnx/import/index.js';
 import { onnxTypeName } from '../../io/onnx/tensors.js';
 import type { JsonObject } from '../../io/registry.js';
 import { decodeModelFile } from '../../io/model-file.js';
 import { readModelBytes } from '../../io/node/files.js';
-import type { Module } from '../../nn/module.js';
 import { asMetrics, type Metrics, metricsTable } from '../metrics.js';
+import type { Module } from '../../nn/module.js';
+import { inputWidth } from '../input-width.js';
 import type { Output } from '../style.js';
 
-/** The input width of a model: the `inFeatures` of its first layer that has one. */
-function inputWidth(model: Module): number | null {
-  for (const [, m] of model.namedModules()) {
-    if ('inFeatures' in m && typeof m.inFeatures === 'number') return m.inFeatures;
+/**
+ * The model's summary, with each layer's output shape when a `[1, width]` sample runs
+ * through it; without the shapes when the width is unknown or the model refuses the sample
+ * (an image model whose input is not a flat row).
+ */
+function summaryText(model: Module, width: number | null): string {
+  if (width === null) return model.summary();
+  try {
+    return model.summary([1, width]);
+  } catch (e) {
+    if (e instanceof CortexError) return model.summary();
+    throw e;
   }
-  return null;
 }
 
 /** The columns `cortex train` left out, and why, when the model file records them. */
@@ -137,7 +145,7 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
   const dropped = droppedColumns(saved.training as JsonObject | null);
   if (dropped.length > 0) out.line(`${c.bold('left out')}  ${dropped.map((d) => `${d.column} (${d.reason})`).join(', ')}`);
   out.line();
-  out.line(saved.model.summary(width === null ? undefined : [1, width]));
+  out.line(summaryText(saved.model, width));
   const t = saved.training as JsonObject | null;
   if (t) {
     out.line();
