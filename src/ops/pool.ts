@@ -86,13 +86,17 @@ function layout(op: string, x: Tensor, spatial: 1 | 2): Layout {
 /** Builds and checks the window geometry (PyTorch's rules and wording). */
 function geometry(op: string, L: Layout, k: [number, number], s: [number, number], p: [number, number], d: [number, number], ceil: boolean): Pool2dSpec {
   if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
-    throw new ArgumentError(`${op}: pad should be at most half of kernel size, but got padding ${JSON.stringify(p)} for kernel size ${JSON.stringify(k)}`);
+    const one = L.h === 1 && k[0] === 1;
+    const [pp, kk] = one ? [String(p[1]), String(k[1])] : [JSON.stringify(p), JSON.stringify(k)];
+    throw new ArgumentError(`${op}: pad should be at most half of kernel size, but got padding ${pp} for kernel size ${kk}`);
   }
   const outH = outSize(L.h, k[0], s[0], p[0], d[0], ceil);
   const outW = outSize(L.w, k[1], s[1], p[1], d[1], ceil);
   if (outH < 1 || outW < 1) {
+    // 1-D pools (height 1 throughout) speak of the length alone.
+    const x = (a: readonly number[]): string => (L.h === 1 && k[0] === 1 ? String(a[1]) : a.join('x'));
     throw new ArgumentError(
-      `${op}: given input size ${L.h}x${L.w}, the calculated output size ${outH}x${outW} is too small (kernel ${k.join('x')}, stride ${s.join('x')}, padding ${p.join('x')}, dilation ${d.join('x')})`,
+      `${op}: given input size ${x([L.h, L.w])}, the calculated output size ${x([outH, outW])} is too small (kernel ${x(k)}, stride ${x(s)}, padding ${x(p)}, dilation ${x(d)})`,
     );
   }
   return { planes: L.planes, inH: L.h, inW: L.w, outH, outW, kH: k[0], kW: k[1], sH: s[0], sW: s[1], pH: p[0], pW: p[1], dH: d[0], dW: d[1] };

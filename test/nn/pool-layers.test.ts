@@ -15,6 +15,10 @@ import {
   MaxPool2d,
   ShapeError,
   Unflatten,
+  DTypeError,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  maxPool1d,
   maxPool2d,
   maxPool2dWithIndices,
   ones,
@@ -65,6 +69,12 @@ describe('pooling layers', () => {
     expect(() => maxPool2d(rand([1, 1, 4, 4]), 2, { padding: 2 })).toThrow(/pad should be at most half of kernel size/);
     expect(() => maxPool2d(rand([1, 1, 2, 2]), 3)).toThrow(/output size 0x0 is too small/);
     expect(() => maxPool2d(rand([1, 1, 2, 2]), 0)).toThrow(ArgumentError);
+    expect(() => maxPool1d(rand([1, 2, 3]), 4)).toThrow(/maxPool1d: given input size 3, the calculated output size 0 is too small/);
+    expect(() => maxPool1d(rand([2, 5]), 2, { padding: 2 })).toThrow(/padding 2 for kernel size 2/);
+    expect(() => avgPool2d(rand([1, 1, 4, 4]), 2, { divisorOverride: 0 })).toThrow(/divisorOverride/);
+    expect(() => adaptiveAvgPool2d(rand([1, 1, 4, 4]), [0, 2])).toThrow(ArgumentError);
+    expect(() => maxPool2d(tensor([[[[1]]]], { dtype: 'int32' }), 1)).toThrow(DTypeError);
+    expect(() => maxPool2d(rand([0, 1, 4, 4]), 2)).toThrow(ShapeError);
   });
 
   it('describe themselves like PyTorch', () => {
