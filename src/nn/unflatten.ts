@@ -1,5 +1,5 @@
 /**
- * `Unflatten`: the inverse of `Flatten` for one dimension.
+ * `Unflatten` and its functional form `unflatten`: the inverse of `Flatten` for one dimension.
  * @module
  */
 import type { Tensor } from '../autograd/tensor.js';
@@ -7,6 +7,33 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { reshape } from '../ops/index.js';
 import { fmt } from '../tensor/shape.js';
 import { Module } from './module.js';
+
+/**
+ * Splits dimension `dim` of `x` into `sizes` (product equal to that dimension; one entry
+ * may be −1 to be inferred), as `torch.unflatten`.
+ *
+ * @example
+ * ```ts
+ * unflatten(x, 1, [1, 28, 28]); // [N, 784] -> [N, 1, 28, 28]
+ * ```
+ */
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[], layer = 'unflatten'): Tensor {
+  const inferred = sizes.filter((d) => d === -1).length;
+  if (!Number.isInteger(dim) || sizes.length === 0 || inferred > 1 || sizes.some((d) => !Number.isInteger(d) || (d < 1 && d !== -1))) {
+    throw new ArgumentError(`${layer}: sizes must be positive integers with at most one -1, and dim an integer; got dim ${dim}, sizes ${fmt(sizes)}`);
+  }
+  const d = dim < 0 ? dim + x.ndim : dim;
+  const size = x.shape[d];
+  const known = sizes.reduce((a, b) => (b === -1 ? a : a * b), 1);
+  const fits = inferred > 0 ? size !== undefined && size % known === 0 : size === known;
+  if (d < 0 || size === undefined || !fits) {
+    throw new ShapeError(
+      `${layer}: dimension ${dim} of the input must have size ${inferred > 0 ? `a multiple of ${known}` : known}, got input ${fmt(x.shape)}`,
+    );
+  }
+  const full = sizes.map((s) => (s === -1 ? size / known : s));
+  return reshape(x, [...x.shape.slice(0, d), ...full, ...x.shape.slice(d + 1)]);
+}
 
 /**
  * Splits dimension `dim` into `sizes` (whose product must equal it; one entry may be −1
@@ -34,17 +61,7 @@ export class Unflatten extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
-    const size = x.shape[d];
-    const known = this.sizes.reduce((a, b) => (b === -1 ? a : a * b), 1);
-    const fits = this.sizes.includes(-1) ? size !== undefined && size % known === 0 : size === known;
-    if (d < 0 || size === undefined || !fits) {
-      throw new ShapeError(
-        `Unflatten(${this.dim}, ${fmt(this.sizes)}): dimension ${this.dim} of the input must have size ${this.sizes.includes(-1) ? `a multiple of ${known}` : known}, got input ${fmt(x.shape)}`,
-      );
-    }
-    const sizes = this.sizes.map((s) => (s === -1 ? size / known : s));
-    return reshape(x, [...x.shape.slice(0, d), ...sizes, ...x.shape.slice(d + 1)]);
+    return unflatten(x, this.dim, this.sizes, `Unflatten(${this.dim}, ${fmt(this.sizes)})`);
   }
 
   override extraRepr(): string {

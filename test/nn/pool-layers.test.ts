@@ -24,6 +24,7 @@ import {
   ones,
   randn,
   tensor,
+  unflatten,
 } from '../../src/index.js';
 
 const rand = (shape: number[], seed = 1) => randn(shape, { generator: new Generator(seed) });
@@ -146,5 +147,7 @@ describe('Dropout2d and Unflatten', () => {
     expect(() => new Unflatten(1, [3, 3]).forward(rand([2, 10]))).toThrow(/Unflatten\(1, \[3, 3\]\)/);
     expect(() => new Unflatten(1, [-1, -1])).toThrow(ArgumentError);
     expect(new Unflatten(1, [1, 28, 28]).extraRepr()).toBe('dim=1, sizes=[1, 28, 28]');
+    expect(unflatten(rand([2, 12]), -1, [3, 4]).shape).toEqual([2, 3, 4]);
+    expect(() => unflatten(rand([2, 12]), 1, [5, -1])).toThrow(/unflatten: dimension 1 of the input must have size a multiple of 5/);
   });
 });
