@@ -16,7 +16,8 @@ the CRC-32 of the op name, outputs and gradients of sum(out * w) computed in flo
     "runningMean", "runningVar"} ... ], "eval": {"input", "output"},
     "grad": {"w", "input", "weight", "bias"} } ] }: a BatchNorm2d layer trained on
     three batches, its running statistics after each, then one evaluation batch, and
-    the gradients of the first step for the upstream "w".
+    the gradients of the first step for the upstream "w"; "momentum" null is PyTorch's
+    momentum=None (the cumulative average).
 """
 
 import importlib.util
@@ -139,7 +140,7 @@ def group_norm_cases():
 def batch_norm2d_layers():
     r = Rand("BatchNorm2d-layer")
     out = []
-    for momentum, affine in ((0.1, True), (0.3, False)):
+    for momentum, affine in ((0.1, True), (0.3, False), (None, True)):
         c = 3
         bn = torch.nn.BatchNorm2d(c, momentum=momentum, affine=affine).double()
         if affine:

@@ -133,7 +133,7 @@ export function registerPoolLayers(register: typeof registerLayer): void {
     create: (c) =>
       new BatchNorm2d(c.int('numFeatures', 1), {
         eps: c.num('eps', 0, 1),
-        momentum: c.num('momentum', 0, 1),
+        momentum: c.raw('momentum') === null ? null : c.num('momentum', 0, 1),
         affine: c.bool('affine'),
         trackRunningStats: c.bool('trackRunningStats'),
       }),

@@ -237,7 +237,7 @@ registerLayer('BatchNorm1d', {
   create: (c) =>
     new BatchNorm1d(c.int('numFeatures', 1), {
       eps: c.num('eps', 0, 1),
-      momentum: c.num('momentum', 0, 1),
+      momentum: c.raw('momentum') === null ? null : c.num('momentum', 0, 1),
       affine: c.bool('affine'),
       trackRunningStats: c.bool('trackRunningStats'),
     }),

@@ -98,7 +98,7 @@ function updateRunning(rm: Tensor | null, rv: Tensor | null, mu: Tensor, v: Tens
  */
 export class BatchNorm2d extends Module {
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
   readonly runningMean: Tensor | null;
@@ -114,8 +114,8 @@ export class BatchNorm2d extends Module {
       throw new ArgumentError(`BatchNorm2d: numFeatures must be a positive integer, got ${numFeatures}`);
     }
     this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) {
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
       throw new ArgumentError(`BatchNorm2d: momentum must be in [0, 1], got ${this.momentum}`);
     }
     const c = numFeatures;
@@ -139,6 +139,13 @@ export class BatchNorm2d extends Module {
     }
     // Without running statistics, evaluation normalises with the batch's too (as PyTorch).
     const training = this.training || this.runningMean === null;
+    // As PyTorch: count the batch first; momentum null weighs it 1/count (a cumulative average).
+    let momentum = this.momentum ?? 0;
+    if (this.training && this.numBatchesTracked) {
+      const n = this.numBatchesTracked;
+      noGrad(() => n.add_(1));
+      momentum = this.momentum ?? 1 / n.dataSync()[0]!;
+    }
     const y = batchNorm2d(
       x,
       {
@@ -147,12 +154,11 @@ export class BatchNorm2d extends Module {
         weight: this.weight,
         bias: this.bias,
         training,
-        momentum: this.momentum,
+        momentum,
         eps: this.eps,
       },
       `BatchNorm2d(${this.numFeatures})`,
     );
-    if (this.training && this.numBatchesTracked) noGrad(() => this.numBatchesTracked!.add_(1));
     return y;
   }
 

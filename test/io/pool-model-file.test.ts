@@ -9,6 +9,7 @@ import { buildModel, deserializeModel, describeModel, serializeModel } from '../
 import {
   AdaptiveAvgPool2d,
   AvgPool2d,
+  BatchNorm1d,
   BatchNorm2d,
   Dropout2d,
   Flatten,
@@ -60,6 +61,13 @@ describe('pooling and normalisation layers in model files', () => {
     const x = randn([2, 144], { generator: g });
     expect(Array.from(loaded.forward(x).dataSync())).toEqual(Array.from(net.forward(x).dataSync()));
     expect(describeModel(loaded)).toEqual(describeModel(net));
+  });
+
+  it('momentum null survives a round trip (BatchNorm1d and BatchNorm2d)', () => {
+    const net = new Sequential(new BatchNorm2d(2, { momentum: null }), new Flatten(), new BatchNorm1d(8, { momentum: null }));
+    const loaded = deserializeModel(serializeModel(net)).model;
+    const moms = loaded.namedModules().flatMap(([, m]) => (m instanceof BatchNorm2d || m instanceof BatchNorm1d ? [m.momentum] : []));
+    expect(moms).toEqual([null, null]);
   });
 
   it('the summary shows each layer’s output shape', () => {

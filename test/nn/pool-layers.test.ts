@@ -7,6 +7,7 @@ import {
   AdaptiveAvgPool2d,
   ArgumentError,
   AvgPool2d,
+  BatchNorm1d,
   BatchNorm2d,
   Dropout2d,
   Generator,
@@ -106,6 +107,28 @@ describe('BatchNorm2d, GroupNorm', () => {
     const y = bn.forward(rand([3, 2, 2, 2]));
     for (const v of y.mean([0, 2, 3]).dataSync()) expect(Math.abs(v)).toBeLessThan(1e-5);
     expect(Object.keys(bn.stateDict())).toEqual([]);
+  });
+
+  it('momentum null keeps the cumulative average of the batch statistics (BatchNorm1d and BatchNorm2d)', () => {
+    const bn1 = new BatchNorm1d(2, { momentum: null });
+    const bn2 = new BatchNorm2d(2, { momentum: null });
+    expect(bn1.extraRepr()).toContain('momentum=null');
+    const means1: number[][] = [];
+    const means2: number[][] = [];
+    for (let i = 0; i < 3; i++) {
+      const x1 = rand([5, 2], 10 + i).add(i);
+      const x2 = rand([3, 2, 2, 2], 20 + i).mul(2).add(i);
+      bn1.forward(x1);
+      bn2.forward(x2);
+      means1.push(Array.from(x1.mean(0).dataSync()));
+      means2.push(Array.from(x2.mean([0, 2, 3]).dataSync()));
+    }
+    const avg = (ms: number[][], c: number) => ms.reduce((a, m) => a + m[c]!, 0) / ms.length;
+    for (const c of [0, 1]) {
+      expect(bn1.runningMean!.dataSync()[c]).toBeCloseTo(avg(means1, c), 5);
+      expect(bn2.runningMean!.dataSync()[c]).toBeCloseTo(avg(means2, c), 5);
+    }
+    expect(Array.from(bn2.numBatchesTracked!.dataSync())).toEqual([3]);
   });
 
   it('GroupNorm checks its channels and its input', () => {

@@ -18,7 +18,7 @@ interface Step {
 }
 interface LayerCase {
   name: string;
-  momentum: number;
+  momentum: number | null;
   affine: boolean;
   steps: Step[];
   eval: { input: FixtureTensor; output: FixtureTensor };
