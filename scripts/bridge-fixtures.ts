@@ -31,6 +31,15 @@ import {
   Softmax,
   Softplus,
   Tanh,
+  // pooling and normalisation
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  BatchNorm2d,
+  Dropout2d,
+  GroupNorm,
+  MaxPool1d,
+  MaxPool2d,
+  Unflatten,
 } from '../src/nn/index.js';
 
 const dir = new URL('../test/fixtures/bridge/', import.meta.url).pathname;
@@ -99,4 +108,21 @@ await write(
   ),
   randn([3, 2, 8, 8]),
 );
+// pooling and normalisation: an image model fed flat rows, BatchNorm2d trained a few steps (its own seed too).
+manualSeed(2);
+const cnn = new Sequential(
+  new Unflatten(1, [2, 6, 6]),
+  new BatchNorm2d(2, { momentum: null }),
+  new MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
+  new GroupNorm(1, 2),
+  new AvgPool2d(2, { stride: 1, countIncludePad: false }),
+  new Dropout2d(0.3),
+  new AdaptiveAvgPool2d([2, 2]),
+  new Flatten(2),
+  new MaxPool1d(2, { stride: 1 }),
+  new Flatten(),
+  new Linear(6, 3),
+);
+for (let i = 0; i < 3; i++) cnn.forward(randn([8, 72]).mul(2).add(1));
+await write('cnn', cnn, randn([4, 72]));
 console.log(`wrote the bridge fixtures to ${dir}`);

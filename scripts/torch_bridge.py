@@ -164,6 +164,25 @@ def _layer(spec: dict, where: str) -> nn.Module:
         return nn.ConvTranspose2d(cfg["inChannels"], cfg["outChannels"], tuple(cfg["kernelSize"]), stride=tuple(cfg["stride"]),
                                   padding=tuple(cfg["padding"]), output_padding=tuple(cfg["outputPadding"]), groups=cfg["groups"],
                                   bias=cfg["bias"], dilation=tuple(cfg["dilation"]))
+    # pooling and normalisation
+    if kind == "MaxPool2d":
+        return nn.MaxPool2d(tuple(cfg["kernelSize"]), tuple(cfg["stride"]), tuple(cfg["padding"]), tuple(cfg["dilation"]), ceil_mode=cfg["ceilMode"])
+    if kind == "MaxPool1d":
+        return nn.MaxPool1d(cfg["kernelSize"], cfg["stride"], cfg["padding"], cfg["dilation"], ceil_mode=cfg["ceilMode"])
+    if kind == "AvgPool2d":
+        return nn.AvgPool2d(tuple(cfg["kernelSize"]), tuple(cfg["stride"]), tuple(cfg["padding"]), ceil_mode=cfg["ceilMode"],
+                            count_include_pad=cfg["countIncludePad"], divisor_override=cfg["divisorOverride"])
+    if kind == "AdaptiveAvgPool2d":
+        return nn.AdaptiveAvgPool2d(tuple(cfg["outputSize"]))
+    if kind == "BatchNorm2d":
+        # momentum None (null) is the cumulative average in both libraries.
+        return nn.BatchNorm2d(cfg["numFeatures"], eps=cfg["eps"], momentum=cfg["momentum"], affine=cfg["affine"], track_running_stats=cfg["trackRunningStats"])
+    if kind == "GroupNorm":
+        return nn.GroupNorm(cfg["numGroups"], cfg["numChannels"], eps=cfg["eps"], affine=cfg["affine"])
+    if kind == "Dropout2d":
+        return nn.Dropout2d(cfg["p"])
+    if kind == "Unflatten":
+        return nn.Unflatten(cfg["dim"], tuple(cfg["sizes"]))
     raise BridgeError(f"layer '{where or '<root>'}' has type {kind!r}, which the bridge has no torch.nn equivalent for")
 
 

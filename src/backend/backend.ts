@@ -224,6 +224,50 @@ export interface Im2colSpec {
   outW: number;
 }
 
+// pooling and normalisation
+
+/**
+ * Geometry of a 2-D pooling window sliding over `planes` planes of `[inH, inW]`
+ * (every (sample, channel) pair of an NCHW tensor is one plane) to give planes
+ * of `[outH, outW]`. Output `(oh, ow)` covers rows `oh·sH − pH + i·dH` for
+ * `i < kH` and likewise columns; 1-D pooling uses `inH = outH = kH = 1`.
+ */
+export interface Pool2dSpec {
+  planes: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  /** Window height and width. */
+  kH: number;
+  kW: number;
+  /** Strides. */
+  sH: number;
+  sW: number;
+  /** Implicit padding on both sides. */
+  pH: number;
+  pW: number;
+  /** Dilations (1 for average pooling). */
+  dH: number;
+  dW: number;
+}
+
+/** {@link Pool2dSpec} of an average pooling, with its divisor rule. */
+export interface AvgPool2dSpec extends Pool2dSpec {
+  /** Divide by the window's area inside the padded input, not only inside the input. */
+  countIncludePad: boolean;
+  /** Divide every window by this instead, when positive (PyTorch's `divisor_override`). */
+  divisor: number;
+}
+
+/** Result of {@link Kernels.maxPool2d}. */
+export interface MaxPoolResult {
+  /** The largest element of every window: `[planes, outH, outW]`. */
+  values: FloatArray;
+  /** Where it sits in its plane, as the flat index `h·inW + w`: the first one on ties. */
+  indices: Int32Array;
+}
+
 /**
  * The signature of every kernel, by kernel name: the registry
  * (`registry.ts`) is keyed by these names, and a backend registers any subset
@@ -337,6 +381,23 @@ export interface Kernels {
    * are dropped.
    */
   col2im(cols: FloatArray, spec: Im2colSpec): FloatArray;
+  // pooling and normalisation
+
+  /** Max pooling of every plane; padding counts as −∞. See {@link Pool2dSpec}. */
+  maxPool2d(x: FloatArray, spec: Pool2dSpec): MaxPoolResult;
+  /** Adjoint of {@link maxPool2d}: `g` (`[planes, outH, outW]`) added into zeros at `indices`. */
+  maxPool2dGrad(g: FloatArray, indices: Int32Array, spec: Pool2dSpec): FloatArray;
+  /** Average pooling of every plane; see {@link AvgPool2dSpec} for the divisor. */
+  avgPool2d(x: FloatArray, spec: AvgPool2dSpec): FloatArray;
+  /** Adjoint of {@link avgPool2d}: every window's gradient spread evenly over the input it covers. */
+  avgPool2dGrad(g: FloatArray, spec: AvgPool2dSpec): FloatArray;
+  /**
+   * Adaptive average pooling of `[planes, inH, inW]` to `[planes, outH, outW]`: output `o` along
+   * an axis of size `n` averages `[⌊o·n/out⌋, ⌈(o+1)·n/out⌉)`, PyTorch's windows.
+   */
+  adaptiveAvgPool2d(x: FloatArray, planes: number, inH: number, inW: number, outH: number, outW: number): FloatArray;
+  /** Adjoint of {@link adaptiveAvgPool2d}. */
+  adaptiveAvgPool2dGrad(g: FloatArray, planes: number, inH: number, inW: number, outH: number, outW: number): FloatArray;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

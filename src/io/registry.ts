@@ -14,6 +14,8 @@ import { Conv1d, Conv2d, ConvTranspose2d } from '../nn/conv.js'; // convolution
 import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 import { Generator } from '../tensor/random.js';
+// pooling and normalisation
+import { registerPoolLayers } from './registry-pool.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -78,9 +80,8 @@ export class ConfigReader {
     return v as number[];
   }
 
-  // convolution
-  /** The raw field, for layers that validate a field of several forms themselves (use {@link where} in errors). */
-  value(name: string): JsonValue | undefined {
+  /** The raw value of a field, for readers of composite fields (see `registry-pool.ts`). */
+  raw(name: string): JsonValue | undefined {
     return this.config[name];
   }
 }
@@ -237,7 +238,7 @@ registerLayer('BatchNorm1d', {
   create: (c) =>
     new BatchNorm1d(c.int('numFeatures', 1), {
       eps: c.num('eps', 0, 1),
-      momentum: c.num('momentum', 0, 1),
+      momentum: c.raw('momentum') === null ? null : c.num('momentum', 0, 1),
       affine: c.bool('affine'),
       trackRunningStats: c.bool('trackRunningStats'),
     }),
@@ -255,7 +256,7 @@ const MAX_CONV_SIZE = 1 << 16;
 
 /** `nd` integers from `min` to {@link MAX_CONV_SIZE}, or a ModelFormatError naming the layer and field. */
 function convInts(c: ConfigReader, name: string, nd: number, min: number): number[] {
-  const v = c.value(name);
+  const v = c.raw(name);
   if (!Array.isArray(v) || v.length !== nd || !v.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= min && d <= MAX_CONV_SIZE)) {
     throw new ModelFormatError(`${c.where}: config field '${name}' must be a list of ${nd} integers from ${min} to ${MAX_CONV_SIZE}, got ${JSON.stringify(v) ?? 'nothing'}`);
   }
@@ -289,7 +290,7 @@ function convTensors(c: ConfigReader, nd: number, transposed: boolean): [string,
 
 /** Padding of Conv1d/Conv2d: `nd` integers ≥ 0, or 'same' or 'valid'. */
 function convPadding(c: ConfigReader, nd: number): number[] | 'same' | 'valid' {
-  const v = c.value('padding');
+  const v = c.raw('padding');
   return v === 'same' || v === 'valid' ? v : convInts(c, 'padding', nd, 0);
 }
 
@@ -333,6 +334,9 @@ registerLayer('ConvTranspose2d', {
   },
   tensors: (c) => convTensors(c, 2, true),
 });
+
+// pooling and normalisation
+registerPoolLayers(registerLayer);
 
 function label(path: string, type: string): string {
   return path === '' ? `the model (${type})` : `layer '${path}' (${type})`;

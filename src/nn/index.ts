@@ -69,3 +69,8 @@ export {
 export { type SummaryTarget, summary } from './summary.js';
 // convolution
 export { Conv1d, Conv2d, type ConvLayerOptions, ConvTranspose2d, type ConvTransposeLayerOptions } from './conv.js';
+// pooling and normalisation
+export { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from './pool.js';
+export { BatchNorm2d, type BatchNorm2dFnOptions, batchNorm2d, GroupNorm, type GroupNormOptions, groupNorm } from './norm2d.js';
+export { Dropout2d, type Dropout2dOptions, dropout2d } from './dropout2d.js';
+export { Unflatten, unflatten } from './unflatten.js';

@@ -63,8 +63,11 @@ export class LayerNorm extends Module {
 /** Options of {@link BatchNorm1d}. */
 export interface BatchNormOptions {
   eps?: number;
-  /** Weight of the current batch in the running averages (PyTorch's convention, default 0.1). */
-  momentum?: number;
+  /**
+   * Weight of the current batch in the running averages (PyTorch's convention, default 0.1);
+   * null for the cumulative average of every batch so far (weight 1/numBatchesTracked).
+   */
+  momentum?: number | null;
   /** Learn a per-feature scale and shift (default true). */
   affine?: boolean;
   /** Keep running statistics for evaluation (default true). */
@@ -83,7 +86,7 @@ export interface BatchNormOptions {
  */
 export class BatchNorm1d extends Module {
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
   readonly runningMean: Tensor | null;
@@ -99,8 +102,8 @@ export class BatchNorm1d extends Module {
       throw new ArgumentError(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
     }
     this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) {
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
       throw new ArgumentError(`BatchNorm1d: momentum must be in [0, 1], got ${this.momentum}`);
     }
     const c = numFeatures;
@@ -149,15 +152,15 @@ export class BatchNorm1d extends Module {
   }
 
   private updateRunningStats(mu: Tensor, v: Tensor, count: number): void {
-    const m = this.momentum;
     const unbias = count / (count - 1);
     // In float64, rounded once into the buffers: (1 − m)·running + m·batch.
     noGrad(() => {
+      this.numBatchesTracked!.add_(1);
+      const m = this.momentum ?? 1 / this.numBatchesTracked!.dataSync()[0]!;
       const rm = this.runningMean!;
       const rv = this.runningVar!;
       rm.copy_(rm.double().mul(1 - m).add(mu.detach().reshape(rm.shape).double().mul(m)));
       rv.copy_(rv.double().mul(1 - m).add(v.detach().reshape(rv.shape).double().mul(m * unbias)));
-      this.numBatchesTracked!.add_(1);
     });
   }
 

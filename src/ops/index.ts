@@ -60,3 +60,15 @@ export {
   conv2d,
   convTranspose2d,
 } from './conv.js';
+// pooling and normalisation
+export {
+  type AvgPoolOptions,
+  type MaxPoolOptions,
+  type Size2,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  maxPool1d,
+  maxPool1dWithIndices,
+  maxPool2d,
+  maxPool2dWithIndices,
+} from './pool.js';

@@ -4,7 +4,7 @@ import type { ReduceOp } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
 import { type FloatArray, castArray } from '../tensor/dtype.js';
 import { normAxes, normAxis, reducedShape, sizeOf } from '../tensor/shape.js';
-import { backend, floatData } from './util.js';
+import { backend, floatData, reduceAxes } from './util.js';
 import { valuesOf } from '../autograd/values.js';
 
 /** Axes to reduce: one axis, several, or all when omitted. */
@@ -43,7 +43,7 @@ function reduceOp(op: ReduceOp, def: OpDef, x: Tensor, axis: Axes | undefined, k
   }
   const isInt = x.dtype === 'int32';
   const src = isInt ? (castArray(valuesOf(x), 'float64') as FloatArray) : (valuesOf(x) as FloatArray);
-  const data = backend().reduce(op, src, x.shape, axes);
+  const data = reduceAxes(op, src, x.shape, axes);
   const out = make(isInt ? castArray(data, 'int32') : data, reducedShape(x.shape, axes, keepDims));
   return recording(x) ? record(def, [x], out, { axes }) : out;
 }

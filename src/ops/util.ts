@@ -1,5 +1,6 @@
 import { isGradEnabled, make } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
+import type { ReduceOp } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { type DType, type FloatArray, assertFloat, castArray, isFloat } from '../tensor/dtype.js';
 import { type Shape, sameShape } from '../tensor/shape.js';
@@ -44,8 +45,32 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   }
   // Recording (createGraph): the same sum as an op, so the gradient stays differentiable.
   if (isGradEnabled() && g.requiresGrad) return g.sum(axes, true).reshape(shape);
-  const data = getBackend().reduce('sum', valuesOf(g) as FloatArray, g.shape, axes);
+  const data = reduceAxes('sum', valuesOf(g) as FloatArray, g.shape, axes);
   return make(data, shape);
+}
+
+/**
+ * Runs the `reduce` kernel over the sorted, distinct `axes` of `x`. Axes that are not one
+ * contiguous block (say [0, 2, 3] of an NCHW tensor: a per-channel statistic or a bias
+ * gradient) are reduced one contiguous run at a time, last run first, so every call is a
+ * contiguous reduction that a fast backend runs itself instead of declining.
+ */
+export function reduceAxes(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number[]): FloatArray {
+  const runs: number[][] = [];
+  for (const a of axes) {
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last[last.length - 1] === a - 1) last.push(a);
+    else runs.push([a]);
+  }
+  if (runs.length <= 1) return getBackend().reduce(op, x, shape, axes);
+  let data = x;
+  let cur = [...shape];
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const run = runs[i]!;
+    data = getBackend().reduce(op, data, cur, run);
+    cur = cur.filter((_, j) => !run.includes(j));
+  }
+  return data;
 }
 
 export { getBackend as backend };

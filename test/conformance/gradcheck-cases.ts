@@ -322,4 +322,58 @@ export const GRADCHECK_CASES: Readonly<Record<string, Builder>> = {
   },
   // convolution
   ...CONV_GRADCHECK_CASES,
+  // pooling and normalisation
+  maxPool2d: (g) => {
+    const w = pool2dDraw(g, true);
+    return { fn: (x) => C.maxPool2d(x, w.k, w.options), inputs: [distinct(g, w.shape)], label: w.label };
+  },
+  maxPool1d: (g) => {
+    const w = poolAxis(g, true);
+    const s = [int(g, 1, 2), int(g, 1, 2), w.size];
+    const o = { stride: w.s, padding: w.p, dilation: w.d, ceilMode: w.ceil };
+    return { fn: (x) => C.maxPool1d(x, w.k, o), inputs: [distinct(g, s)], label: `${S(s)} ${JSON.stringify({ k: w.k, ...o })}` };
+  },
+  avgPool2d: (g) => {
+    const w = pool2dDraw(g, false);
+    const o = { ...w.options, countIncludePad: g.nextFloat() < 0.5, divisorOverride: g.nextFloat() < 0.2 ? 3 : undefined };
+    return { fn: (x) => C.avgPool2d(x, w.k, o), inputs: [normal(g, w.shape)], label: `${w.label} ${JSON.stringify(o)}` };
+  },
+  adaptiveAvgPool2d: (g) => {
+    const s = [int(g, 1, 2), int(g, 1, 2), int(g, 1, 7), int(g, 1, 7)];
+    const o: [number, number] = [int(g, 1, 5), int(g, 1, 5)];
+    return { fn: (x) => C.adaptiveAvgPool2d(x, o), inputs: [normal(g, s)], label: `${S(s)} to ${S(o)}` };
+  },
+  batchNorm2d: (g) => {
+    const s = [int(g, 2, 3), int(g, 1, 3), int(g, 1, 3), int(g, 1, 3)];
+    const c = s[1]!;
+    const fn = (x: Tensor, w: Tensor, b: Tensor): Tensor => C.batchNorm2d(x, { weight: w, bias: b, training: true });
+    return { fn, inputs: [normal(g, s, 2), normal(g, [c]), normal(g, [c])], label: S(s) };
+  },
+  groupNorm: (g) => {
+    const groups = int(g, 1, 3);
+    const s = [int(g, 1, 2), groups * int(g, 1, 2), int(g, 2, 3), int(g, 1, 3)];
+    const c = s[1]!;
+    const fn = (x: Tensor, w: Tensor, b: Tensor): Tensor => C.groupNorm(x, groups, w, b);
+    return { fn, inputs: [normal(g, s, 2), normal(g, [c]), normal(g, [c])], label: `${S(s)} groups ${groups}` };
+  },
 };
+
+/** One axis of a pooling window: kernel, stride, padding (≤ k/2), dilation and an input size it fits. */
+function poolAxis(g: Generator, dilate: boolean): { k: number; s: number; p: number; d: number; size: number; ceil: boolean } {
+  const k = int(g, 1, 3);
+  const d = dilate ? int(g, 1, 2) : 1;
+  const p = int(g, 0, Math.floor(k / 2));
+  const span = d * (k - 1) + 1;
+  return { k, s: int(g, 1, 3), p, d, size: int(g, d > 1 ? span : Math.max(span - 2 * p, 1), span + 3), ceil: g.nextFloat() < 0.5 };
+}
+
+/** A random 2-D pooling geometry on an `[N, C, H, W]` (or `[C, H, W]`) input. */
+function pool2dDraw(g: Generator, dilate: boolean) {
+  const [a, b] = [poolAxis(g, dilate), poolAxis(g, dilate)];
+  const lead = g.nextFloat() < 0.3 ? [int(g, 1, 2)] : [int(g, 1, 2), int(g, 1, 2)];
+  const shape = [...lead, a.size, b.size];
+  const k: [number, number] = [a.k, b.k];
+  const options = { stride: [a.s, b.s] as [number, number], padding: [a.p, b.p] as [number, number], ceilMode: a.ceil, ...(dilate ? { dilation: [a.d, b.d] as [number, number] } : {}) };
+  return { shape, k, options, label: `${S(shape)} k ${S(k)} ${JSON.stringify(options)}` };
+}
+

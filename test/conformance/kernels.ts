@@ -6,7 +6,7 @@
  * @module
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ActivationOp, Backend, BiasActivationOp, BinaryOp, Im2colSpec, MatmulSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
+import type { ActivationOp, Backend, BiasActivationOp, BinaryOp, Im2colSpec, MatmulSpec, Pool2dSpec, ScalarOp, UnaryOp } from '../../src/backend/backend.js';
 import { findBackend } from '../../src/backend/registry.js';
 import type { FloatArray } from '../../src/tensor/dtype.js';
 import { Generator } from '../../src/tensor/random.js';
@@ -83,6 +83,16 @@ const FUSED_SHAPES: readonly [number, number][] = [
   [1, 1], [0, 7], [3, 0], [7, 13], [17, 31], [64, 10], [64, 128], [1, 1031], [2, 3],
 ];
 const BIAS_ACTIVATION: readonly BiasActivationOp[] = ['none', ...ACTIVATION];
+
+// pooling and normalisation
+/** Pooling geometries: 2x2/2, 3x3/2 padded, dilated, rectangular, 1-D, and a plane larger than a tile. */
+const POOL_SPECS: readonly Pool2dSpec[] = [
+  { planes: 6, inH: 8, inW: 8, outH: 4, outW: 4, kH: 2, kW: 2, sH: 2, sW: 2, pH: 0, pW: 0, dH: 1, dW: 1 },
+  { planes: 5, inH: 9, inW: 7, outH: 5, outW: 4, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1 },
+  { planes: 3, inH: 11, inW: 10, outH: 5, outW: 10, kH: 3, kW: 2, sH: 2, sW: 1, pH: 1, pW: 1, dH: 2, dW: 2 },
+  { planes: 7, inH: 1, inW: 33, outH: 1, outW: 17, kH: 1, kW: 3, sH: 1, sW: 2, pH: 0, pW: 1, dH: 1, dW: 1 },
+  { planes: 2, inH: 65, inW: 67, outH: 33, outW: 34, kH: 3, kW: 3, sH: 2, sW: 2, pH: 1, pW: 1, dH: 1, dW: 1 },
+];
 
 /** Positive inputs for ops defined on (0, ∞). */
 function domainOf(op: UnaryOp | BinaryOp): [number, number] {
@@ -254,6 +264,30 @@ export function kernelConformance(backendName: string, options: SuiteOptions = {
             agree(`im2col ${JSON.stringify(spec)}`, be.im2col(x, spec), js.im2col(x, spec), kind);
             const cols = normal(g, spec.c * spec.kh * spec.kw * spec.n * spec.outH * spec.outW, kind);
             agree(`col2im ${JSON.stringify(spec)}`, be.col2im(cols, spec), js.col2im(cols, spec), kind);
+          }
+        });
+        // pooling and normalisation
+        it('pooling kernels and their adjoints', () => {
+          const [be, js, g] = [get(backendName), get('js'), new Generator(6)];
+          for (const spec of POOL_SPECS) {
+            const { planes, inH, inW, outH, outW } = spec;
+            const x = normal(g, planes * inH * inW, kind);
+            const up = normal(g, planes * outH * outW, kind);
+            const what = JSON.stringify(spec);
+            const mine = be.maxPool2d(x, spec);
+            const ref = js.maxPool2d(x, spec);
+            agree(`maxPool2d ${what}`, mine.values, ref.values, kind);
+            agree(`maxPool2d indices ${what}`, mine.indices, ref.indices, 'exact');
+            agree(`maxPool2dGrad ${what}`, be.maxPool2dGrad(up, ref.indices, spec), js.maxPool2dGrad(up, ref.indices, spec), kind);
+            for (const [countIncludePad, divisor] of [[true, 0], [false, 0], [true, 5]] as const) {
+              const a = { ...spec, dH: 1, dW: 1, countIncludePad, divisor };
+              const w = `${what} ${countIncludePad} ${divisor}`;
+              agree(`avgPool2d ${w}`, be.avgPool2d(x, a), js.avgPool2d(x, a), kind);
+              agree(`avgPool2dGrad ${w}`, be.avgPool2dGrad(up, a), js.avgPool2dGrad(up, a), kind);
+            }
+            agree(`adaptiveAvgPool2d ${what}`, be.adaptiveAvgPool2d(x, planes, inH, inW, outH, outW), js.adaptiveAvgPool2d(x, planes, inH, inW, outH, outW), kind);
+            const ag = [planes, inH, inW, outH, outW] as const;
+            agree(`adaptiveAvgPool2dGrad ${what}`, be.adaptiveAvgPool2dGrad(up, ...ag), js.adaptiveAvgPool2dGrad(up, ...ag), kind);
           }
         });
       });

@@ -67,6 +67,8 @@ import {
   variance,
   where,
 } from '../../src/index.js';
+// pooling and normalisation
+import { adaptiveAvgPool2d, avgPool2d, batchNorm2d, groupNorm, maxPool1d, maxPool2d } from '../../src/index.js';
 import { type Args, axisArg, flag, num, nums, optNum, pairs } from './fixtures.js';
 // convolution
 import { type ConvPadding, type SpatialArg, conv1d, conv2d, convTranspose2d } from '../../src/index.js';
@@ -112,6 +114,15 @@ function conv(x: readonly Tensor[], a: Args): Tensor {
     return convTranspose2d(input, weight, bias, { ...common, padding: pad, outputPadding: spatialArg(a, 'outputPadding') });
   }
   throw new Error(`fixture: unknown conv kind ${JSON.stringify(a.kind)}`);
+}
+
+/** A pooling size attribute: one number or `[h, w]`; undefined when absent. */
+function size2(a: Args, key: string): number | [number, number] | undefined {
+  const v = a[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  const [h, w] = nums(a, key);
+  return [h!, w!];
 }
 
 /** Every op with PyTorch fixtures, and the Cortex call that computes it. */
@@ -182,4 +193,33 @@ export const OPS: Readonly<Record<string, OpRunner>> = {
   eye: (_x, a, dtype) => eye(num(a, 'n'), optNum(a, 'm'), { dtype }),
   // convolution
   conv,
+  // pooling and normalisation
+  maxPool2d: (x, a) =>
+    maxPool2d(at(x, 0), size2(a, 'kernelSize')!, {
+      stride: size2(a, 'stride'),
+      padding: size2(a, 'padding'),
+      dilation: size2(a, 'dilation'),
+      ceilMode: flag(a, 'ceilMode'),
+    }),
+  maxPool1d: (x, a) =>
+    maxPool1d(at(x, 0), num(a, 'kernelSize'), {
+      stride: optNum(a, 'stride'),
+      padding: optNum(a, 'padding'),
+      dilation: optNum(a, 'dilation'),
+      ceilMode: flag(a, 'ceilMode'),
+    }),
+  avgPool2d: (x, a) =>
+    avgPool2d(at(x, 0), size2(a, 'kernelSize')!, {
+      stride: size2(a, 'stride'),
+      padding: size2(a, 'padding'),
+      ceilMode: flag(a, 'ceilMode'),
+      countIncludePad: a.countIncludePad === undefined ? undefined : flag(a, 'countIncludePad'),
+      divisorOverride: optNum(a, 'divisorOverride'),
+    }),
+  adaptiveAvgPool2d: (x, a) => adaptiveAvgPool2d(at(x, 0), size2(a, 'outputSize')!),
+  batchNorm2d: (x, a) =>
+    flag(a, 'training')
+      ? batchNorm2d(at(x, 0), { weight: x[1] ?? null, bias: x[2] ?? null, training: true, eps: num(a, 'eps') })
+      : batchNorm2d(at(x, 0), { runningMean: at(x, 1), runningVar: at(x, 2), weight: at(x, 3), bias: at(x, 4), eps: num(a, 'eps') }),
+  groupNorm: (x, a) => groupNorm(at(x, 0), num(a, 'numGroups'), x[1] ?? null, x[2] ?? null, { eps: num(a, 'eps') }),
 };

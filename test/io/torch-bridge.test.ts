@@ -13,7 +13,7 @@ import { tensor } from '../../src/index.js';
 import { load } from '../../src/io/node/files.js';
 
 const dir = new URL('../fixtures/bridge/', import.meta.url).pathname;
-const names = ['mlp', 'norms', 'embedding', 'nested', 'vision-cnn'] as const; // vision-cnn: convolution
+const names = ['mlp', 'norms', 'embedding', 'nested', 'vision-cnn', 'cnn'] as const;
 
 type Nested = number | Nested[];
 

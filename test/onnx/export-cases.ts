@@ -27,6 +27,15 @@ import {
   Tanh,
   Dropout,
   type Tensor,
+  // pooling and normalisation
+  AdaptiveAvgPool2d,
+  AvgPool2d,
+  BatchNorm2d,
+  Dropout2d,
+  GroupNorm,
+  MaxPool1d,
+  MaxPool2d,
+  Unflatten,
 } from '../../src/index.js';
 // convolution
 import { Conv1d, Conv2d, ConvTranspose2d } from '../../src/index.js';
@@ -156,5 +165,42 @@ export const EXPORT_CASES: readonly ExportCase[] = [
         21,
       ),
     input: normal([1, 8, 8]),
+  },
+  // pooling and normalisation
+  single('max-pool2d', () => new MaxPool2d(2), [3, 6, 6]),
+  single('max-pool2d-pad-ceil', () => new MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), [2, 7, 7]),
+  single('max-pool2d-dilated', () => new MaxPool2d([2, 3], { stride: [1, 2], padding: [1, 1], dilation: [2, 1] }), [2, 6, 7]),
+  single('max-pool1d', () => new MaxPool1d(3, { stride: 2, padding: 1, ceilMode: true }), [3, 9]),
+  single('avg-pool2d', () => new AvgPool2d(3, { stride: 2, padding: 1 }), [2, 7, 7]),
+  single('avg-pool2d-exclude-pad', () => new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), [2, 7, 7]),
+  single('avg-pool2d-ceil', () => new AvgPool2d([2, 3], { stride: 2, padding: [1, 1], ceilMode: true, countIncludePad: false }), [2, 6, 7]),
+  single('avg-pool2d-ceil-include-pad', () => new AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true }), [2, 6, 6]),
+  single('adaptive-avg-pool2d-global', () => new AdaptiveAvgPool2d(1), [3, 5, 4]),
+  single('adaptive-avg-pool2d-even', () => new AdaptiveAvgPool2d([2, 3]), [2, 6, 6]),
+  single('batch-norm2d', () => new BatchNorm2d(3), [3, 4, 5]),
+  single('batch-norm2d-no-affine', () => new BatchNorm2d(3, { affine: false, eps: 1e-3 }), [3, 4, 5]),
+  single('batch-norm2d-batch-stats', () => new BatchNorm2d(3, { trackRunningStats: false }), [3, 4, 5]),
+  single('group-norm', () => new GroupNorm(2, 4), [4, 3, 3]),
+  single('group-norm-3d-no-affine', () => new GroupNorm(3, 6, { affine: false, eps: 1e-3 }), [6, 5]),
+  single('dropout2d', () => new Dropout2d(0.5), [2, 3, 3]),
+  single('unflatten', () => new Unflatten(1, [2, -1]), [12]),
+  {
+    name: 'cnn-like',
+    model: () =>
+      scramble(
+        new Sequential(
+          new Unflatten(1, [1, 8, 8]),
+          new BatchNorm2d(1),
+          new MaxPool2d(2),
+          new GroupNorm(1, 1),
+          new AvgPool2d(2),
+          new Dropout2d(0.2),
+          new AdaptiveAvgPool2d(1),
+          new Flatten(),
+          new Linear(1, 2, { generator: new Generator(16) }),
+        ),
+        17,
+      ),
+    input: normal([64]),
   },
 ];

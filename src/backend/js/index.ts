@@ -6,6 +6,8 @@ import { matmul } from './matmul.js';
 import { concat, expand, gather, indexAdd, indexSelect, pad, permute, scatterAdd, slice } from './movement.js';
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 import { argReduce, reduce } from './reduce.js';
+// pooling and normalisation
+import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
 /**
@@ -47,4 +49,11 @@ export const jsBackend: Backend = {
   // convolution
   im2col,
   col2im,
+  // pooling and normalisation
+  maxPool2d,
+  maxPool2dGrad,
+  avgPool2d,
+  avgPool2dGrad,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dGrad,
 };

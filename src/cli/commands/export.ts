@@ -11,10 +11,10 @@ import { ModelFormatError, OnnxError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/node/atomic.js';
 import { load } from '../../io/node/files.js';
 import { exportOnnx, exportTableModelOnnx, TABLE_OUTPUTS, tableOnnxInputs } from '../../io/onnx/index.js';
-import type { Module } from '../../nn/module.js';
 import { zeros } from '../../ops/index.js';
 import { UsageError } from '../errors.js';
 import { applicable } from '../model-data.js';
+import { inputWidth } from '../input-width.js';
 import type { Output } from '../style.js';
 
 /** The formats `cortex export` writes. */
@@ -29,14 +29,6 @@ export interface ExportFlags {
 /** The default output path: the model's folder and name, with the format's extension. */
 export function defaultExportPath(model: string, format: string): string {
   return join(dirname(model), `${basename(model, extname(model))}.${format}`);
-}
-
-/** The `inFeatures` of the first layer that has one. */
-function inputWidth(model: Module): number | null {
-  for (const [, m] of model.namedModules()) {
-    if ('inFeatures' in m && typeof m.inFeatures === 'number') return m.inFeatures;
-  }
-  return null;
 }
 
 /** Runs `cortex export`. */
@@ -61,7 +53,7 @@ export async function exportCommand(modelPath: string, flags: ExportFlags, out: 
     } else {
       const width = inputWidth(saved.model);
       if (width === null) {
-        throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no layer has inFeatures); export it with exportOnnx(model, { sampleInput }) from the API`);
+        throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no Linear or Unflatten layer fixes it); export it with exportOnnx(model, { sampleInput }) from the API`);
       }
       bytes = exportOnnx(saved.model, { sampleInput: zeros([1, width]) });
       inputs = [{ name: 'input', type: 'float', shape: ['batch', width] }];

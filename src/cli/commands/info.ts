@@ -6,24 +6,29 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { ModelFormatError, OnnxError } from '../../errors.js';
+import { CortexError, ModelFormatError, OnnxError } from '../../errors.js';
 import { describeOnnx, importOnnx, type OnnxIO } from '../../io/onnx/import/index.js';
 import { onnxTypeName } from '../../io/onnx/tensors.js';
 import type { JsonObject } from '../../io/registry.js';
 import { decodeModelFile } from '../../io/model-file.js';
 import { readModelBytes } from '../../io/node/files.js';
-import type { Module } from '../../nn/module.js';
 import { asMetrics, type Metrics, metricsTable } from '../metrics.js';
+import type { Module } from '../../nn/module.js';
+import { inputWidth } from '../input-width.js';
 import type { Output } from '../style.js';
 
-/** The input width of a model: the `inFeatures` of its first layer that has one. */
-function inputWidth(model: Module): number | null {
-  for (const [, m] of model.namedModules()) {
-    if ('inFeatures' in m && typeof m.inFeatures === 'number') return m.inFeatures;
-    // convolution: a model that starts with a convolution takes images, not rows of features.
-    if ('inChannels' in m) return null;
+/**
+ * The model's summary, with each layer's output shape when the sample input runs through it;
+ * without the shapes when no input shape is known or the model refuses the sample.
+ */
+function summaryText(model: Module, input: number[] | undefined): string {
+  if (input === undefined) return model.summary();
+  try {
+    return model.summary(input);
+  } catch (e) {
+    if (e instanceof CortexError) return model.summary();
+    throw e;
   }
-  return null;
 }
 
 /**
@@ -153,7 +158,7 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
   const dropped = droppedColumns(saved.training as JsonObject | null);
   if (dropped.length > 0) out.line(`${c.bold('left out')}  ${dropped.map((d) => `${d.column} (${d.reason})`).join(', ')}`);
   out.line();
-  out.line(saved.model.summary(summaryInput(saved.model, saved.training as JsonObject | null)));
+  out.line(summaryText(saved.model, summaryInput(saved.model, saved.training as JsonObject | null)));
   const t = saved.training as JsonObject | null;
   if (t) {
     out.line();

@@ -14,6 +14,8 @@ import { encodeModelProto, type ModelProto } from '../proto.js';
 import { type Dim, type ElemType, GraphBuilder, ONNX_EXPORT_OPSET, type ValueType } from './graph.js';
 import { describeLayer, type LayerContext, layerLocation, visitorFor } from './layers.js';
 import './layers-conv.js'; // convolution: registers the Conv and ConvTranspose mappings
+// pooling and normalisation: registers its visitors with the table of ./layers.js
+import './layers-pool.js';
 
 /** Options of {@link exportOnnx}. */
 export interface OnnxExportOptions {
