@@ -7,6 +7,8 @@
 import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { biasActivation, softmaxCrossEntropyGradRows, softmaxCrossEntropyRows } from './fused';
+import { col2im, im2col } from './conv';
+import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool';
 import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 import {
@@ -17,9 +19,22 @@ import {
   ADAM_STEP_SIZE, ADAM_V, ADAM_VMAX, ADAM_W,
   BIAS_ACTIVATION_A, BIAS_ACTIVATION_BIAS, BIAS_ACTIVATION_M, BIAS_ACTIVATION_N, BIAS_ACTIVATION_OP, BIAS_ACTIVATION_X,
   BIAS_ACTIVATION_Y,
+  AVG_POOL2D_COUNT_INCLUDE_PAD, AVG_POOL2D_DIVISOR, AVG_POOL2D_IN_H, AVG_POOL2D_IN_W,
+  AVG_POOL2D_K_H, AVG_POOL2D_K_W, AVG_POOL2D_OUT_H, AVG_POOL2D_OUT_W, AVG_POOL2D_P_H, AVG_POOL2D_P_W, AVG_POOL2D_PLANES,
+  AVG_POOL2D_S_H, AVG_POOL2D_S_W, AVG_POOL2D_X, AVG_POOL2D_Y,
+  AVG_POOL2D_GRAD_COUNT_INCLUDE_PAD, AVG_POOL2D_GRAD_DIVISOR, AVG_POOL2D_GRAD_G, AVG_POOL2D_GRAD_IN_H, AVG_POOL2D_GRAD_IN_W,
+  AVG_POOL2D_GRAD_K_H, AVG_POOL2D_GRAD_K_W, AVG_POOL2D_GRAD_OUT, AVG_POOL2D_GRAD_OUT_H, AVG_POOL2D_GRAD_OUT_W,
+  AVG_POOL2D_GRAD_P_H, AVG_POOL2D_GRAD_P_W, AVG_POOL2D_GRAD_PLANES, AVG_POOL2D_GRAD_S_H, AVG_POOL2D_GRAD_S_W,
   BINARY_A, BINARY_B, BINARY_COLS, BINARY_OP, BINARY_RA, BINARY_RB, BINARY_ROWS, BINARY_SA, BINARY_SB, BINARY_Y,
   GEMM_A, GEMM_B, GEMM_BATCH, GEMM_C, GEMM_K, GEMM_M, GEMM_N, GEMM_STRIDE_A, GEMM_STRIDE_B, GEMM_TRANS_A, GEMM_TRANS_B,
+  COL2IM_COLS, COL2IM_X, IM2COL_COLS, IM2COL_X,
   JOB,
+  K_AVG_POOL2D, K_AVG_POOL2D_GRAD, K_COL2IM, K_IM2COL, K_MAX_POOL2D, K_MAX_POOL2D_GRAD,
+  MAX_POOL2D_D_H, MAX_POOL2D_D_W, MAX_POOL2D_IN_H, MAX_POOL2D_IN_W, MAX_POOL2D_INDICES, MAX_POOL2D_K_H, MAX_POOL2D_K_W,
+  MAX_POOL2D_OUT_H, MAX_POOL2D_OUT_W, MAX_POOL2D_P_H, MAX_POOL2D_P_W, MAX_POOL2D_PLANES, MAX_POOL2D_S_H, MAX_POOL2D_S_W,
+  MAX_POOL2D_VALUES, MAX_POOL2D_X,
+  MAX_POOL2D_GRAD_G, MAX_POOL2D_GRAD_IN_H, MAX_POOL2D_GRAD_IN_W, MAX_POOL2D_GRAD_INDICES, MAX_POOL2D_GRAD_OUT,
+  MAX_POOL2D_GRAD_OUT_H, MAX_POOL2D_GRAD_OUT_W, MAX_POOL2D_GRAD_PLANES,
   K_ACCUMULATE, K_ACTIVATION_GRAD, K_ADAGRAD, K_ADAM, K_BIAS_ACTIVATION, K_BINARY, K_GEMM, K_REDUCE, K_RMSPROP, K_SGD,
   K_SOFTMAX, K_SOFTMAX_CROSS_ENTROPY, K_SOFTMAX_CROSS_ENTROPY_GRAD, K_SOFTMAX_GRAD, K_UNARY,
   REDUCE_INNER, REDUCE_OP, REDUCE_OUTER, REDUCE_R, REDUCE_X, REDUCE_Y,
@@ -187,6 +202,68 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
         ptr(SOFTMAX_CROSS_ENTROPY_GRAD_PROBS), ptr(SOFTMAX_CROSS_ENTROPY_GRAD_G), ptr(SOFTMAX_CROSS_ENTROPY_GRAD_LABELS),
         ptr(SOFTMAX_CROSS_ENTROPY_GRAD_OUT), arg(SOFTMAX_CROSS_ENTROPY_GRAD_C), cut(rows, part, parts, 1),
         cut(rows, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_IM2COL: {
+      // Split the rows (ci, i, j) of the column matrix. The geometry slots follow x and cols in table order.
+      const rows = arg(IM2COL_X + 3) * arg(IM2COL_X + 6) * arg(IM2COL_X + 7);
+      im2col(
+        ptr(IM2COL_X), ptr(IM2COL_COLS), arg(IM2COL_X + 2), arg(IM2COL_X + 3), arg(IM2COL_X + 4), arg(IM2COL_X + 5),
+        arg(IM2COL_X + 6), arg(IM2COL_X + 7), arg(IM2COL_X + 8), arg(IM2COL_X + 9), arg(IM2COL_X + 10), arg(IM2COL_X + 11),
+        arg(IM2COL_X + 12), arg(IM2COL_X + 13), arg(IM2COL_X + 14), arg(IM2COL_X + 15),
+        cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_COL2IM: {
+      // Split the planes (b, ci) of the image.
+      const planes = arg(COL2IM_COLS + 2) * arg(COL2IM_COLS + 3);
+      col2im(
+        ptr(COL2IM_COLS), ptr(COL2IM_X), arg(COL2IM_COLS + 2), arg(COL2IM_COLS + 3), arg(COL2IM_COLS + 4), arg(COL2IM_COLS + 5),
+        arg(COL2IM_COLS + 6), arg(COL2IM_COLS + 7), arg(COL2IM_COLS + 8), arg(COL2IM_COLS + 9), arg(COL2IM_COLS + 10),
+        arg(COL2IM_COLS + 11), arg(COL2IM_COLS + 12), arg(COL2IM_COLS + 13), arg(COL2IM_COLS + 14), arg(COL2IM_COLS + 15),
+        cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_MAX_POOL2D: {
+      const planes = arg(MAX_POOL2D_PLANES);
+      maxPool2d(
+        ptr(MAX_POOL2D_X), ptr(MAX_POOL2D_VALUES), ptr(MAX_POOL2D_INDICES), arg(MAX_POOL2D_IN_H), arg(MAX_POOL2D_IN_W),
+        arg(MAX_POOL2D_OUT_H), arg(MAX_POOL2D_OUT_W), arg(MAX_POOL2D_K_H), arg(MAX_POOL2D_K_W), arg(MAX_POOL2D_S_H),
+        arg(MAX_POOL2D_S_W), arg(MAX_POOL2D_P_H), arg(MAX_POOL2D_P_W), arg(MAX_POOL2D_D_H), arg(MAX_POOL2D_D_W),
+        cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_MAX_POOL2D_GRAD: {
+      const planes = arg(MAX_POOL2D_GRAD_PLANES);
+      maxPool2dGrad(
+        ptr(MAX_POOL2D_GRAD_G), ptr(MAX_POOL2D_GRAD_INDICES), ptr(MAX_POOL2D_GRAD_OUT), arg(MAX_POOL2D_GRAD_IN_H),
+        arg(MAX_POOL2D_GRAD_IN_W), arg(MAX_POOL2D_GRAD_OUT_H), arg(MAX_POOL2D_GRAD_OUT_W),
+        cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_AVG_POOL2D: {
+      const planes = arg(AVG_POOL2D_PLANES);
+      avgPool2d(
+        ptr(AVG_POOL2D_X), ptr(AVG_POOL2D_Y), arg(AVG_POOL2D_IN_H), arg(AVG_POOL2D_IN_W), arg(AVG_POOL2D_OUT_H),
+        arg(AVG_POOL2D_OUT_W), arg(AVG_POOL2D_K_H), arg(AVG_POOL2D_K_W), arg(AVG_POOL2D_S_H), arg(AVG_POOL2D_S_W),
+        arg(AVG_POOL2D_P_H), arg(AVG_POOL2D_P_W), arg(AVG_POOL2D_COUNT_INCLUDE_PAD) != 0, arg(AVG_POOL2D_DIVISOR),
+        cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_AVG_POOL2D_GRAD: {
+      const planes = arg(AVG_POOL2D_GRAD_PLANES);
+      avgPool2dGrad(
+        ptr(AVG_POOL2D_GRAD_G), ptr(AVG_POOL2D_GRAD_OUT), arg(AVG_POOL2D_GRAD_IN_H), arg(AVG_POOL2D_GRAD_IN_W),
+        arg(AVG_POOL2D_GRAD_OUT_H), arg(AVG_POOL2D_GRAD_OUT_W), arg(AVG_POOL2D_GRAD_K_H), arg(AVG_POOL2D_GRAD_K_W),
+        arg(AVG_POOL2D_GRAD_S_H), arg(AVG_POOL2D_GRAD_S_W), arg(AVG_POOL2D_GRAD_P_H), arg(AVG_POOL2D_GRAD_P_W),
+        arg(AVG_POOL2D_GRAD_COUNT_INCLUDE_PAD) != 0, arg(AVG_POOL2D_GRAD_DIVISOR),
+        cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
       );
       break;
     }

@@ -25,6 +25,12 @@ export const K_ADAM: i32 = 12;
 export const K_RMSPROP: i32 = 13;
 export const K_ADAGRAD: i32 = 14;
 export const K_ACCUMULATE: i32 = 15;
+export const K_IM2COL: i32 = 16;
+export const K_COL2IM: i32 = 17;
+export const K_MAX_POOL2D: i32 = 18;
+export const K_MAX_POOL2D_GRAD: i32 = 19;
+export const K_AVG_POOL2D: i32 = 20;
+export const K_AVG_POOL2D_GRAD: i32 = 21;
 
 // Codes of the 'map' space.
 export const U_NEG: i32 = 0;
@@ -217,3 +223,101 @@ export const ADAGRAD_EPS: i32 = 7; // f32
 export const ACCUMULATE_ACC: i32 = 1; // inout
 export const ACCUMULATE_X: i32 = 2; // in
 export const ACCUMULATE_N: i32 = 3; // len
+
+// im2col: Unfolds NCHW x into columns [c·kh·kw, n·outH·outW] (split by rows).
+export const IM2COL_X: i32 = 1; // in
+export const IM2COL_COLS: i32 = 2; // out
+export const IM2COL_N: i32 = 3; // i32
+export const IM2COL_C: i32 = 4; // i32
+export const IM2COL_H: i32 = 5; // i32
+export const IM2COL_W: i32 = 6; // i32
+export const IM2COL_KH: i32 = 7; // i32
+export const IM2COL_KW: i32 = 8; // i32
+export const IM2COL_STRIDE_H: i32 = 9; // i32
+export const IM2COL_STRIDE_W: i32 = 10; // i32
+export const IM2COL_PAD_H: i32 = 11; // i32
+export const IM2COL_PAD_W: i32 = 12; // i32
+export const IM2COL_DILATION_H: i32 = 13; // i32
+export const IM2COL_DILATION_W: i32 = 14; // i32
+export const IM2COL_OUT_H: i32 = 15; // i32
+export const IM2COL_OUT_W: i32 = 16; // i32
+
+// col2im: Adjoint of im2col: columns added back into NCHW x (split by planes).
+export const COL2IM_COLS: i32 = 1; // in
+export const COL2IM_X: i32 = 2; // out
+export const COL2IM_N: i32 = 3; // i32
+export const COL2IM_C: i32 = 4; // i32
+export const COL2IM_H: i32 = 5; // i32
+export const COL2IM_W: i32 = 6; // i32
+export const COL2IM_KH: i32 = 7; // i32
+export const COL2IM_KW: i32 = 8; // i32
+export const COL2IM_STRIDE_H: i32 = 9; // i32
+export const COL2IM_STRIDE_W: i32 = 10; // i32
+export const COL2IM_PAD_H: i32 = 11; // i32
+export const COL2IM_PAD_W: i32 = 12; // i32
+export const COL2IM_DILATION_H: i32 = 13; // i32
+export const COL2IM_DILATION_W: i32 = 14; // i32
+export const COL2IM_OUT_H: i32 = 15; // i32
+export const COL2IM_OUT_W: i32 = 16; // i32
+
+// maxPool2d: Max pooling of [planes, inH, inW] with the flat argmax of every window (split by planes).
+export const MAX_POOL2D_X: i32 = 1; // in
+export const MAX_POOL2D_VALUES: i32 = 2; // out
+export const MAX_POOL2D_INDICES: i32 = 3; // outI32
+export const MAX_POOL2D_PLANES: i32 = 4; // i32
+export const MAX_POOL2D_IN_H: i32 = 5; // i32
+export const MAX_POOL2D_IN_W: i32 = 6; // i32
+export const MAX_POOL2D_OUT_H: i32 = 7; // i32
+export const MAX_POOL2D_OUT_W: i32 = 8; // i32
+export const MAX_POOL2D_K_H: i32 = 9; // i32
+export const MAX_POOL2D_K_W: i32 = 10; // i32
+export const MAX_POOL2D_S_H: i32 = 11; // i32
+export const MAX_POOL2D_S_W: i32 = 12; // i32
+export const MAX_POOL2D_P_H: i32 = 13; // i32
+export const MAX_POOL2D_P_W: i32 = 14; // i32
+export const MAX_POOL2D_D_H: i32 = 15; // i32
+export const MAX_POOL2D_D_W: i32 = 16; // i32
+
+// maxPool2dGrad: Adjoint of maxPool2d: g added at the argmax indices (split by planes).
+export const MAX_POOL2D_GRAD_G: i32 = 1; // in
+export const MAX_POOL2D_GRAD_INDICES: i32 = 2; // inI32
+export const MAX_POOL2D_GRAD_OUT: i32 = 3; // out
+export const MAX_POOL2D_GRAD_PLANES: i32 = 4; // i32
+export const MAX_POOL2D_GRAD_IN_H: i32 = 5; // i32
+export const MAX_POOL2D_GRAD_IN_W: i32 = 6; // i32
+export const MAX_POOL2D_GRAD_OUT_H: i32 = 7; // i32
+export const MAX_POOL2D_GRAD_OUT_W: i32 = 8; // i32
+
+// avgPool2d: Average pooling of [planes, inH, inW] (divisor > 0 overrides the area; split by planes).
+export const AVG_POOL2D_X: i32 = 1; // in
+export const AVG_POOL2D_Y: i32 = 2; // out
+export const AVG_POOL2D_PLANES: i32 = 3; // i32
+export const AVG_POOL2D_IN_H: i32 = 4; // i32
+export const AVG_POOL2D_IN_W: i32 = 5; // i32
+export const AVG_POOL2D_OUT_H: i32 = 6; // i32
+export const AVG_POOL2D_OUT_W: i32 = 7; // i32
+export const AVG_POOL2D_K_H: i32 = 8; // i32
+export const AVG_POOL2D_K_W: i32 = 9; // i32
+export const AVG_POOL2D_S_H: i32 = 10; // i32
+export const AVG_POOL2D_S_W: i32 = 11; // i32
+export const AVG_POOL2D_P_H: i32 = 12; // i32
+export const AVG_POOL2D_P_W: i32 = 13; // i32
+export const AVG_POOL2D_COUNT_INCLUDE_PAD: i32 = 14; // i32
+export const AVG_POOL2D_DIVISOR: i32 = 15; // i32
+
+// avgPool2dGrad: Adjoint of avgPool2d (split by planes).
+export const AVG_POOL2D_GRAD_G: i32 = 1; // in
+export const AVG_POOL2D_GRAD_OUT: i32 = 2; // out
+export const AVG_POOL2D_GRAD_PLANES: i32 = 3; // i32
+export const AVG_POOL2D_GRAD_IN_H: i32 = 4; // i32
+export const AVG_POOL2D_GRAD_IN_W: i32 = 5; // i32
+export const AVG_POOL2D_GRAD_OUT_H: i32 = 6; // i32
+export const AVG_POOL2D_GRAD_OUT_W: i32 = 7; // i32
+export const AVG_POOL2D_GRAD_K_H: i32 = 8; // i32
+export const AVG_POOL2D_GRAD_K_W: i32 = 9; // i32
+export const AVG_POOL2D_GRAD_S_H: i32 = 10; // i32
+export const AVG_POOL2D_GRAD_S_W: i32 = 11; // i32
+export const AVG_POOL2D_GRAD_P_H: i32 = 12; // i32
+export const AVG_POOL2D_GRAD_P_W: i32 = 13; // i32
+export const AVG_POOL2D_GRAD_COUNT_INCLUDE_PAD: i32 = 14; // i32
+export const AVG_POOL2D_GRAD_DIVISOR: i32 = 15; // i32

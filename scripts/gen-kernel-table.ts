@@ -88,16 +88,19 @@ function tsArgType(kind: ArgKind): string {
       return 'Int32Array';
     case 'out':
       return 'number | Float32Array';
+    case 'outI32':
+      return 'number | Int32Array';
     default:
       return 'number';
   }
 }
 
 function tsResultType(job: JobSpec): string {
-  const outs = job.args.filter(([, k]) => k === 'out').map(([n]) => n);
+  const outs = job.args.filter(([, k]) => k === 'out' || k === 'outI32');
+  const type = (k: ArgKind): string => (k === 'outI32' ? 'Int32Array' : 'Float32Array');
   if (outs.length === 0) return 'undefined';
-  if (outs.length === 1) return 'Float32Array';
-  return `[${outs.map((n) => `${n}: Float32Array`).join(', ')}]`;
+  if (outs.length === 1) return type(outs[0]![1]);
+  return `[${outs.map(([n, k]) => `${n}: ${type(k)}`).join(', ')}]`;
 }
 
 function codeMap(name: string, type: string, space: keyof typeof CODE_SPACES, family: string | null, doc: string): string[] {
@@ -149,11 +152,12 @@ export function renderTs(): string {
   out.push(' * Where each job\'s arguments go, as argument indices by kind (argument i is');
   out.push(' * descriptor slot i + 1): `ints` (codes and i32 scalars), `floats` (f32');
   out.push(' * scalars), `ins` (Float32Array inputs), `insI32` (Int32Array inputs), `outs`');
-  out.push(' * (outputs, given by element count), `inouts` (in-place arrays, possibly null)');
+  out.push(' * (outputs, given by element count, in slot order), `outsI32` (those of `outs`');
+  out.push(' * that are Int32Array), `inouts` (in-place arrays, possibly null)');
   out.push(' * and `len` (the block length of an in-place job, or -1).');
   out.push(' */');
   out.push('export interface JobLayout {');
-  for (const f of ['kind: number', 'inplace: boolean', 'ints: readonly number[]', 'floats: readonly number[]', 'ins: readonly number[]', 'insI32: readonly number[]', 'outs: readonly number[]', 'inouts: readonly number[]', 'len: number']) {
+  for (const f of ['kind: number', 'inplace: boolean', 'ints: readonly number[]', 'floats: readonly number[]', 'ins: readonly number[]', 'insI32: readonly number[]', 'outs: readonly number[]', 'outsI32: readonly number[]', 'inouts: readonly number[]', 'len: number']) {
     out.push(`  readonly ${f};`);
   }
   out.push('}', '');
@@ -166,7 +170,7 @@ export function renderTs(): string {
     out.push(`  ${name}: {`);
     out.push(`    kind: ${job.kind},`, `    inplace: ${job.mode === 'inplace'},`);
     out.push(`    ints: ${idx('code', 'i32')},`, `    floats: ${idx('f32')},`, `    ins: ${idx('in')},`, `    insI32: ${idx('inI32')},`);
-    out.push(`    outs: ${idx('out')},`, `    inouts: ${idx('inout', 'inoutOpt')},`, `    len: ${len},`, '  },');
+    out.push(`    outs: ${idx('out', 'outI32')},`, `    outsI32: ${idx('outI32')},`, `    inouts: ${idx('inout', 'inoutOpt')},`, `    len: ${len},`, '  },');
   }
   out.push('} satisfies Record<string, JobLayout>;', '');
   out.push('/** Names of the jobs. */', 'export type JobName = keyof typeof JOB_LAYOUTS;', '');

@@ -145,8 +145,10 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
   if (parts > 1) run(threadCount(), parts);
   else run(1, 1);
   const outs = layout.outs;
-  if (outs.length === 1) return result(outs[0]!, values) as JobResults[J];
-  return outs.map((k) => result(k, values)) as JobResults[J];
+  const get = (k: number): Float32Array | Int32Array =>
+    layout.outsI32.includes(k) ? resultI32(k, values) : result(k, values);
+  if (outs.length === 1) return get(outs[0]!) as JobResults[J];
+  return outs.map(get) as JobResults[J];
 }
 
 /** Output `k` of the job that just ran: a new array, or the caller's array (written in place, or copied into from the arena). */
@@ -158,6 +160,16 @@ function result(k: number, values: readonly Arg[]): Float32Array {
     const i = addr[k]! >>> 2;
     into.set(f32.subarray(i, i + into.length));
   }
+  return into;
+}
+
+/** Int32 output `k` of the job that just ran, as {@link result} (a new array, or the caller's). */
+function resultI32(k: number, values: readonly Arg[]): Int32Array {
+  const v = values[k] as Arg;
+  const i = addr[k]! >>> 2;
+  if (typeof v === 'number') return i32.slice(i, i + v);
+  const into = v as Int32Array;
+  if (!direct[k]) into.set(i32.subarray(i, i + into.length));
   return into;
 }
 

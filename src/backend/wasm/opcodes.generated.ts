@@ -90,7 +90,8 @@ export const SGD_NESTEROV = 2;
  * Where each job's arguments go, as argument indices by kind (argument i is
  * descriptor slot i + 1): `ints` (codes and i32 scalars), `floats` (f32
  * scalars), `ins` (Float32Array inputs), `insI32` (Int32Array inputs), `outs`
- * (outputs, given by element count), `inouts` (in-place arrays, possibly null)
+ * (outputs, given by element count, in slot order), `outsI32` (those of `outs`
+ * that are Int32Array), `inouts` (in-place arrays, possibly null)
  * and `len` (the block length of an in-place job, or -1).
  */
 export interface JobLayout {
@@ -101,6 +102,7 @@ export interface JobLayout {
   readonly ins: readonly number[];
   readonly insI32: readonly number[];
   readonly outs: readonly number[];
+  readonly outsI32: readonly number[];
   readonly inouts: readonly number[];
   readonly len: number;
 }
@@ -115,6 +117,7 @@ export const JOB_LAYOUTS = {
     ins: [0, 1],
     insI32: [],
     outs: [2],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -126,6 +129,7 @@ export const JOB_LAYOUTS = {
     ins: [1],
     insI32: [],
     outs: [2],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -137,6 +141,7 @@ export const JOB_LAYOUTS = {
     ins: [1, 4],
     insI32: [],
     outs: [7],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -148,6 +153,7 @@ export const JOB_LAYOUTS = {
     ins: [1, 2, 3],
     insI32: [],
     outs: [4],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -159,6 +165,7 @@ export const JOB_LAYOUTS = {
     ins: [1],
     insI32: [],
     outs: [2],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -170,6 +177,7 @@ export const JOB_LAYOUTS = {
     ins: [0],
     insI32: [],
     outs: [1],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -181,6 +189,7 @@ export const JOB_LAYOUTS = {
     ins: [0, 1],
     insI32: [],
     outs: [2],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -192,6 +201,7 @@ export const JOB_LAYOUTS = {
     ins: [1, 2],
     insI32: [],
     outs: [3],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -203,6 +213,7 @@ export const JOB_LAYOUTS = {
     ins: [0],
     insI32: [1],
     outs: [2, 3],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -214,6 +225,7 @@ export const JOB_LAYOUTS = {
     ins: [0, 1],
     insI32: [2],
     outs: [3],
+    outsI32: [],
     inouts: [],
     len: -1,
   },
@@ -225,6 +237,7 @@ export const JOB_LAYOUTS = {
     ins: [1],
     insI32: [],
     outs: [],
+    outsI32: [],
     inouts: [0, 2],
     len: 3,
   },
@@ -236,6 +249,7 @@ export const JOB_LAYOUTS = {
     ins: [1],
     insI32: [],
     outs: [],
+    outsI32: [],
     inouts: [0, 2, 3, 4],
     len: 5,
   },
@@ -247,6 +261,7 @@ export const JOB_LAYOUTS = {
     ins: [1],
     insI32: [],
     outs: [],
+    outsI32: [],
     inouts: [0, 2, 3, 4],
     len: 5,
   },
@@ -258,6 +273,7 @@ export const JOB_LAYOUTS = {
     ins: [1],
     insI32: [],
     outs: [],
+    outsI32: [],
     inouts: [0, 2],
     len: 3,
   },
@@ -269,8 +285,81 @@ export const JOB_LAYOUTS = {
     ins: [1],
     insI32: [],
     outs: [],
+    outsI32: [],
     inouts: [0],
     len: 2,
+  },
+  im2col: {
+    kind: 16,
+    inplace: false,
+    ints: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
+  col2im: {
+    kind: 17,
+    inplace: false,
+    ints: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
+  maxPool2d: {
+    kind: 18,
+    inplace: false,
+    ints: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1, 2],
+    outsI32: [2],
+    inouts: [],
+    len: -1,
+  },
+  maxPool2dGrad: {
+    kind: 19,
+    inplace: false,
+    ints: [3, 4, 5, 6, 7],
+    floats: [],
+    ins: [0],
+    insI32: [1],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
+  avgPool2d: {
+    kind: 20,
+    inplace: false,
+    ints: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
+  avgPool2dGrad: {
+    kind: 21,
+    inplace: false,
+    ints: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
   },
 } satisfies Record<string, JobLayout>;
 
@@ -309,6 +398,18 @@ export interface JobArgs {
   adagrad: [w: Float32Array, g: Float32Array, sum: Float32Array, n: number, lr: number, weightDecay: number, eps: number];
   /** acc += x. */
   accumulate: [acc: Float32Array, x: Float32Array, n: number];
+  /** Unfolds NCHW x into columns [c·kh·kw, n·outH·outW] (split by rows). */
+  im2col: [x: Float32Array, cols: number | Float32Array, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number];
+  /** Adjoint of im2col: columns added back into NCHW x (split by planes). */
+  col2im: [cols: Float32Array, x: number | Float32Array, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number];
+  /** Max pooling of [planes, inH, inW] with the flat argmax of every window (split by planes). */
+  maxPool2d: [x: Float32Array, values: number | Float32Array, indices: number | Int32Array, planes: number, inH: number, inW: number, outH: number, outW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, dH: number, dW: number];
+  /** Adjoint of maxPool2d: g added at the argmax indices (split by planes). */
+  maxPool2dGrad: [g: Float32Array, indices: Int32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
+  /** Average pooling of [planes, inH, inW] (divisor > 0 overrides the area; split by planes). */
+  avgPool2d: [x: Float32Array, y: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, countIncludePad: number, divisor: number];
+  /** Adjoint of avgPool2d (split by planes). */
+  avgPool2dGrad: [g: Float32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, countIncludePad: number, divisor: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -328,4 +429,10 @@ export interface JobResults {
   rmsprop: undefined;
   adagrad: undefined;
   accumulate: undefined;
+  im2col: Float32Array;
+  col2im: Float32Array;
+  maxPool2d: [values: Float32Array, indices: Int32Array];
+  maxPool2dGrad: Float32Array;
+  avgPool2d: Float32Array;
+  avgPool2dGrad: Float32Array;
 }
