@@ -117,8 +117,11 @@ function conv2dCore(x: Tensor, w: Tensor, b: Tensor | undefined, groups: number,
   const k = cg * kernel[0]! * kernel[1]!;
   const positions = n * spec.outH * spec.outW;
   const cols = unfold(x, spec).reshape([groups, k, positions]);
-  const y = matmul(w.reshape([groups, o / groups, k]), cols); // [groups, o/groups, n·oh·ow]
-  return addBias(y.reshape([o, n, spec.outH, spec.outW]).permute([1, 0, 2, 3]), b, 2);
+  const y = matmul(w.reshape([groups, o / groups, k]), cols).reshape([o, positions]); // [o, n·oh·ow]
+  // The bias is added while the channels lead, as a column vector over [o, n·oh·ow]: a broadcast
+  // the fast backends take (after the permute it would be a [N, O, H, W] + [O, 1, 1] one).
+  const yb = b === undefined ? y : y.add(b.reshape([o, 1]));
+  return yb.reshape([o, n, spec.outH, spec.outW]).permute([1, 0, 2, 3]).contiguous();
 }
 
 /** Runs `core` on a batched input; an unbatched one gets a batch axis of 1 and loses it after. */
