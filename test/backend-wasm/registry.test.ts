@@ -109,8 +109,9 @@ describe('kernel registry', () => {
 
   it('the WASM backend registers its kernels and leaves the rest to the reference', () => {
     expect(listKernels('wasm')).toEqual([
-      'accumulate', 'activationGrad', 'adagradStep', 'adamStep', 'biasActivation', 'binary', 'matmul', 'reduce',
-      'rmspropStep', 'scalar', 'sgdStep', 'softmax', 'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'softmaxGrad', 'unary',
+      'accumulate', 'activationGrad', 'adagradStep', 'adamStep', 'avgPool2d', 'avgPool2dGrad', 'biasActivation', 'binary',
+      'col2im', 'im2col', 'matmul', 'maxPool2d', 'maxPool2dGrad', 'reduce', 'rmspropStep', 'scalar', 'sgdStep', 'softmax',
+      'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'softmaxGrad', 'unary',
     ]);
   });
 
