@@ -83,8 +83,8 @@ for (const threads of [1, 2]) {
       for (const k of KERNELS) expect(fallbacks[k] ?? 0, `fallbacks of ${k}: ${JSON.stringify(fallbacks)}`).toBe(0);
       expect(got.loss).toBeCloseTo(want.loss, 5);
       expect(got.grads.length).toBe(want.grads.length);
-      want.grads.forEach((w, i) => expectClose(`grad ${i}`, got.grads[i]!, w, { rtol: 1e-4, atol: 1e-5 }));
-      want.params.forEach((w, i) => expectClose(`param ${i}`, got.params[i]!, w, { rtol: 1e-4, atol: 1e-5 }));
+      for (const [i, w] of want.grads.entries()) expectClose(`grad ${i}`, got.grads[i]!, w, { rtol: 1e-4, atol: 1e-5 });
+      for (const [i, w] of want.params.entries()) expectClose(`param ${i}`, got.params[i]!, w, { rtol: 1e-4, atol: 1e-5 });
     });
   });
 }
