@@ -8,12 +8,16 @@ import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { biasActivation, softmaxCrossEntropyGradRows, softmaxCrossEntropyRows } from './fused';
 import { col2im, im2col } from './conv';
-import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool';
+import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool';
 import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 import {
   ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
   ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
+  ADAPTIVE_AVG_POOL2D_IN_H, ADAPTIVE_AVG_POOL2D_IN_W, ADAPTIVE_AVG_POOL2D_OUT_H, ADAPTIVE_AVG_POOL2D_OUT_W,
+  ADAPTIVE_AVG_POOL2D_PLANES, ADAPTIVE_AVG_POOL2D_X, ADAPTIVE_AVG_POOL2D_Y,
+  ADAPTIVE_AVG_POOL2D_GRAD_G, ADAPTIVE_AVG_POOL2D_GRAD_IN_H, ADAPTIVE_AVG_POOL2D_GRAD_IN_W, ADAPTIVE_AVG_POOL2D_GRAD_OUT,
+  ADAPTIVE_AVG_POOL2D_GRAD_OUT_H, ADAPTIVE_AVG_POOL2D_GRAD_OUT_W, ADAPTIVE_AVG_POOL2D_GRAD_PLANES,
   ADAGRAD_EPS, ADAGRAD_G, ADAGRAD_LR, ADAGRAD_N, ADAGRAD_SUM, ADAGRAD_W, ADAGRAD_WEIGHT_DECAY,
   ADAM_BETA1, ADAM_BETA2, ADAM_C1, ADAM_C2, ADAM_EPS, ADAM_G, ADAM_INV_BC2, ADAM_L2, ADAM_M, ADAM_N, ADAM_SHRINK,
   ADAM_STEP_SIZE, ADAM_V, ADAM_VMAX, ADAM_W,
@@ -29,7 +33,7 @@ import {
   GEMM_A, GEMM_B, GEMM_BATCH, GEMM_C, GEMM_K, GEMM_M, GEMM_N, GEMM_STRIDE_A, GEMM_STRIDE_B, GEMM_TRANS_A, GEMM_TRANS_B,
   COL2IM_COLS, COL2IM_X, IM2COL_COLS, IM2COL_X,
   JOB,
-  K_AVG_POOL2D, K_AVG_POOL2D_GRAD, K_COL2IM, K_IM2COL, K_MAX_POOL2D, K_MAX_POOL2D_GRAD,
+  K_ADAPTIVE_AVG_POOL2D, K_ADAPTIVE_AVG_POOL2D_GRAD, K_AVG_POOL2D, K_AVG_POOL2D_GRAD, K_COL2IM, K_IM2COL, K_MAX_POOL2D, K_MAX_POOL2D_GRAD,
   MAX_POOL2D_D_H, MAX_POOL2D_D_W, MAX_POOL2D_IN_H, MAX_POOL2D_IN_W, MAX_POOL2D_INDICES, MAX_POOL2D_K_H, MAX_POOL2D_K_W,
   MAX_POOL2D_OUT_H, MAX_POOL2D_OUT_W, MAX_POOL2D_P_H, MAX_POOL2D_P_W, MAX_POOL2D_PLANES, MAX_POOL2D_S_H, MAX_POOL2D_S_W,
   MAX_POOL2D_VALUES, MAX_POOL2D_X,
@@ -263,6 +267,23 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
         arg(AVG_POOL2D_GRAD_OUT_H), arg(AVG_POOL2D_GRAD_OUT_W), arg(AVG_POOL2D_GRAD_K_H), arg(AVG_POOL2D_GRAD_K_W),
         arg(AVG_POOL2D_GRAD_S_H), arg(AVG_POOL2D_GRAD_S_W), arg(AVG_POOL2D_GRAD_P_H), arg(AVG_POOL2D_GRAD_P_W),
         arg(AVG_POOL2D_GRAD_COUNT_INCLUDE_PAD) != 0, arg(AVG_POOL2D_GRAD_DIVISOR),
+        cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_ADAPTIVE_AVG_POOL2D: {
+      const planes = arg(ADAPTIVE_AVG_POOL2D_PLANES);
+      adaptiveAvgPool2d(
+        ptr(ADAPTIVE_AVG_POOL2D_X), ptr(ADAPTIVE_AVG_POOL2D_Y), arg(ADAPTIVE_AVG_POOL2D_IN_H), arg(ADAPTIVE_AVG_POOL2D_IN_W),
+        arg(ADAPTIVE_AVG_POOL2D_OUT_H), arg(ADAPTIVE_AVG_POOL2D_OUT_W), cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_ADAPTIVE_AVG_POOL2D_GRAD: {
+      const planes = arg(ADAPTIVE_AVG_POOL2D_GRAD_PLANES);
+      adaptiveAvgPool2dGrad(
+        ptr(ADAPTIVE_AVG_POOL2D_GRAD_G), ptr(ADAPTIVE_AVG_POOL2D_GRAD_OUT), arg(ADAPTIVE_AVG_POOL2D_GRAD_IN_H),
+        arg(ADAPTIVE_AVG_POOL2D_GRAD_IN_W), arg(ADAPTIVE_AVG_POOL2D_GRAD_OUT_H), arg(ADAPTIVE_AVG_POOL2D_GRAD_OUT_W),
         cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
       );
       break;

@@ -31,6 +31,8 @@ export const K_MAX_POOL2D: i32 = 18;
 export const K_MAX_POOL2D_GRAD: i32 = 19;
 export const K_AVG_POOL2D: i32 = 20;
 export const K_AVG_POOL2D_GRAD: i32 = 21;
+export const K_ADAPTIVE_AVG_POOL2D: i32 = 22;
+export const K_ADAPTIVE_AVG_POOL2D_GRAD: i32 = 23;
 
 // Codes of the 'map' space.
 export const U_NEG: i32 = 0;
@@ -321,3 +323,21 @@ export const AVG_POOL2D_GRAD_P_H: i32 = 12; // i32
 export const AVG_POOL2D_GRAD_P_W: i32 = 13; // i32
 export const AVG_POOL2D_GRAD_COUNT_INCLUDE_PAD: i32 = 14; // i32
 export const AVG_POOL2D_GRAD_DIVISOR: i32 = 15; // i32
+
+// adaptiveAvgPool2d: Adaptive average pooling of [planes, inH, inW] to [planes, outH, outW] (split by planes).
+export const ADAPTIVE_AVG_POOL2D_X: i32 = 1; // in
+export const ADAPTIVE_AVG_POOL2D_Y: i32 = 2; // out
+export const ADAPTIVE_AVG_POOL2D_PLANES: i32 = 3; // i32
+export const ADAPTIVE_AVG_POOL2D_IN_H: i32 = 4; // i32
+export const ADAPTIVE_AVG_POOL2D_IN_W: i32 = 5; // i32
+export const ADAPTIVE_AVG_POOL2D_OUT_H: i32 = 6; // i32
+export const ADAPTIVE_AVG_POOL2D_OUT_W: i32 = 7; // i32
+
+// adaptiveAvgPool2dGrad: Adjoint of adaptiveAvgPool2d (split by planes).
+export const ADAPTIVE_AVG_POOL2D_GRAD_G: i32 = 1; // in
+export const ADAPTIVE_AVG_POOL2D_GRAD_OUT: i32 = 2; // out
+export const ADAPTIVE_AVG_POOL2D_GRAD_PLANES: i32 = 3; // i32
+export const ADAPTIVE_AVG_POOL2D_GRAD_IN_H: i32 = 4; // i32
+export const ADAPTIVE_AVG_POOL2D_GRAD_IN_W: i32 = 5; // i32
+export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_H: i32 = 6; // i32
+export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_W: i32 = 7; // i32

@@ -199,3 +199,52 @@ export function avgPool2dGrad(
     }
   }
 }
+
+// PyTorch's adaptive window along one axis: [⌊o·size/out⌋, ⌈(o+1)·size/out⌉).
+@inline function adaptiveStart(o: i32, size: i32, out: i32): i32 {
+  return (o * size) / out;
+}
+
+@inline function adaptiveEnd(o: i32, size: i32, out: i32): i32 {
+  return ((o + 1) * size + out - 1) / out;
+}
+
+/** Adaptive average pooling of planes [p0, p1) to [outH, outW]. */
+export function adaptiveAvgPool2d(x: usize, y: usize, inH: i32, inW: i32, outH: i32, outW: i32, p0: i32, p1: i32): void {
+  for (let p = p0; p < p1; p++) {
+    const base = x + (<usize>(p * inH * inW) << 2);
+    for (let oh = 0; oh < outH; oh++) {
+      const hs = adaptiveStart(oh, inH, outH), he = adaptiveEnd(oh, inH, outH);
+      for (let ow = 0; ow < outW; ow++) {
+        const ws = adaptiveStart(ow, inW, outW), we = adaptiveEnd(ow, inW, outW);
+        let acc: f32 = 0;
+        for (let h = hs; h < he; h++) {
+          for (let w = ws; w < we; w++) acc += load<f32>(base + (<usize>(h * inW + w) << 2));
+        }
+        store<f32>(y + (<usize>((p * outH + oh) * outW + ow) << 2), acc / <f32>((he - hs) * (we - ws)));
+      }
+    }
+  }
+}
+
+/** Adjoint of adaptiveAvgPool2d over planes [p0, p1). */
+export function adaptiveAvgPool2dGrad(g: usize, out: usize, inH: i32, inW: i32, outH: i32, outW: i32, p0: i32, p1: i32): void {
+  for (let p = p0; p < p1; p++) {
+    const base = out + (<usize>(p * inH * inW) << 2);
+    zero(base, inH * inW);
+    for (let oh = 0; oh < outH; oh++) {
+      const hs = adaptiveStart(oh, inH, outH), he = adaptiveEnd(oh, inH, outH);
+      for (let ow = 0; ow < outW; ow++) {
+        const ws = adaptiveStart(ow, inW, outW), we = adaptiveEnd(ow, inW, outW);
+        const v = load<f32>(g + (<usize>((p * outH + oh) * outW + ow) << 2)) / <f32>((he - hs) * (we - ws));
+        for (let h = hs; h < he; h++) {
+          const r = base + (<usize>(h * inW) << 2);
+          for (let w = ws; w < we; w++) {
+            const d = r + (<usize>w << 2);
+            store<f32>(d, load<f32>(d) + v);
+          }
+        }
+      }
+    }
+  }
+}

@@ -451,4 +451,32 @@ export const JOBS: Record<string, JobSpec> = {
       ['divisor', 'i32'],
     ],
   },
+  adaptiveAvgPool2d: {
+    kind: 22,
+    mode: 'split',
+    doc: 'Adaptive average pooling of [planes, inH, inW] to [planes, outH, outW] (split by planes).',
+    args: [
+      ['x', 'in'],
+      ['y', 'out'],
+      ['planes', 'i32'],
+      ['inH', 'i32'],
+      ['inW', 'i32'],
+      ['outH', 'i32'],
+      ['outW', 'i32'],
+    ],
+  },
+  adaptiveAvgPool2dGrad: {
+    kind: 23,
+    mode: 'split',
+    doc: 'Adjoint of adaptiveAvgPool2d (split by planes).',
+    args: [
+      ['g', 'in'],
+      ['out', 'out'],
+      ['planes', 'i32'],
+      ['inH', 'i32'],
+      ['inW', 'i32'],
+      ['outH', 'i32'],
+      ['outW', 'i32'],
+    ],
+  },
 };

@@ -1,8 +1,10 @@
 /**
  * A convolution and pooling training step on the WASM backend runs `im2col`,
- * `col2im`, the max and average pooling kernels and their adjoints, and the
+ * `col2im`, the max, average and adaptive pooling kernels and their adjoints,
+ * and the
  * conv bias add in WASM, not in the reference fallback: forward, backward and
- * an SGD step of Conv2d → ReLU → MaxPool2d → Conv2d → AvgPool2d → Linear count
+ * an SGD step of Conv2d → ReLU → MaxPool2d → Conv2d → AvgPool2d →
+ * AdaptiveAvgPool2d → Linear count
  * no fallback of those kernels, on one thread and on two (every job split),
  * and give the reference backend's loss, gradients and updated weights.
  */
@@ -10,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
 import { initWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
 import {
+  AdaptiveAvgPool2d,
   AvgPool2d,
   Conv2d,
   Flatten,
@@ -33,7 +36,10 @@ const info = await initWasmBackend();
 if (info === null) throw new Error('the WASM backend did not load');
 
 /** Kernels with a WASM implementation that this step must not send to the reference backend. */
-const KERNELS = ['im2col', 'col2im', 'maxPool2d', 'maxPool2dGrad', 'avgPool2d', 'avgPool2dGrad', 'binary:add', 'reduce:sum'];
+const KERNELS = [
+  'im2col', 'col2im', 'maxPool2d', 'maxPool2dGrad', 'avgPool2d', 'avgPool2dGrad', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dGrad',
+  'binary:add', 'reduce:sum',
+];
 
 /** Loss, the parameters' gradients and the parameters after one SGD step, on the active backend. */
 function trainStep(): { loss: number; grads: Float32Array[]; params: Float32Array[] } {
@@ -45,8 +51,9 @@ function trainStep(): { loss: number; grads: Float32Array[]; params: Float32Arra
     new Conv2d(8, 6, 3, { padding: 1, stride: [1, 2], generator: g }),
     new ReLU(),
     new AvgPool2d(2, { padding: 1 }),
+    new AdaptiveAvgPool2d([4, 2]),
     new Flatten(),
-    new Linear(6 * 6 * 3, 5, { generator: g }),
+    new Linear(6 * 4 * 2, 5, { generator: g }),
   );
   const x = randn([4, 3, 21, 19], { generator: new Generator(4) });
   const labels = tensor(Int32Array.from([0, 3, 1, 4]), { dtype: 'int32' });

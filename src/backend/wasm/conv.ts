@@ -1,7 +1,8 @@
 /**
  * The convolution and pooling kernels of the WASM backend: `im2col` and
  * `col2im` (which can be split over the pool by column-matrix rows and by
- * image planes), and max and average pooling with their adjoints (by planes). Float32
+ * image planes), and max, average and adaptive average pooling with their
+ * adjoints (by planes). Float32
  * only: float64 inputs, and an average divisor that is not a whole number,
  * are declined (the reference backend takes them).
  * @module
@@ -91,4 +92,34 @@ export function avgPool2dGrad(g: FloatArray, s: AvgPool2dSpec): FloatArray | Dec
   if (size === 0) return new Float32Array(0);
   const divisor = Math.max(0, s.divisor);
   return callJob('avgPool2dGrad', [g, size, ...windowOf(s), s.countIncludePad ? 1 : 0, divisor], partsOf(s.planes));
+}
+
+/** Adaptive average pooling; see `Backend.adaptiveAvgPool2d`. */
+export function adaptiveAvgPool2d(
+  x: FloatArray,
+  planes: number,
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+): FloatArray | Declined {
+  if (!(x instanceof Float32Array) || x.length !== planes * inH * inW) return DECLINE;
+  const n = planes * outH * outW;
+  if (n === 0) return new Float32Array(0);
+  return callJob('adaptiveAvgPool2d', [x, n, planes, inH, inW, outH, outW], partsOf(planes));
+}
+
+/** Adjoint of adaptive average pooling; see `Backend.adaptiveAvgPool2dGrad`. */
+export function adaptiveAvgPool2dGrad(
+  g: FloatArray,
+  planes: number,
+  inH: number,
+  inW: number,
+  outH: number,
+  outW: number,
+): FloatArray | Declined {
+  if (!(g instanceof Float32Array) || g.length !== planes * outH * outW) return DECLINE;
+  const size = planes * inH * inW;
+  if (size === 0) return new Float32Array(0);
+  return callJob('adaptiveAvgPool2dGrad', [g, size, planes, inH, inW, outH, outW], partsOf(planes));
 }

@@ -1,7 +1,7 @@
 /**
  * Registers the WASM backend's kernels under `'wasm'`: the one list of what
  * this backend implements. Every other kernel (`where`, `argReduce`, the
- * movement and indexing kernels, adaptive pooling) and every call a kernel declines (float64,
+ * movement and indexing kernels) and every call a kernel declines (float64,
  * int32, shapes it does not handle) runs on the reference backend, counted in
  * `backendStatus().fallbacks`.
  * @module
@@ -9,7 +9,7 @@
 import type { Backend } from '../backend.js';
 import { backendView, registerKernel } from '../registry.js';
 import { activationGrad, binary, matmul, reduce, scalar, softmax, softmaxGrad, unary } from './backend.js';
-import { avgPool2d, avgPool2dGrad, col2im, im2col, maxPool2d, maxPool2dGrad } from './conv.js';
+import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, col2im, im2col, maxPool2d, maxPool2dGrad } from './conv.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 
@@ -33,6 +33,8 @@ registerKernel({ name: 'maxPool2d', backend: WASM, fn: maxPool2d });
 registerKernel({ name: 'maxPool2dGrad', backend: WASM, fn: maxPool2dGrad });
 registerKernel({ name: 'avgPool2d', backend: WASM, fn: avgPool2d });
 registerKernel({ name: 'avgPool2dGrad', backend: WASM, fn: avgPool2dGrad });
+registerKernel({ name: 'adaptiveAvgPool2d', backend: WASM, fn: adaptiveAvgPool2d });
+registerKernel({ name: 'adaptiveAvgPool2dGrad', backend: WASM, fn: adaptiveAvgPool2dGrad });
 registerKernel({ name: 'sgdStep', backend: WASM, fn: sgdStep });
 registerKernel({ name: 'adamStep', backend: WASM, fn: adamStep });
 registerKernel({ name: 'rmspropStep', backend: WASM, fn: rmspropStep });

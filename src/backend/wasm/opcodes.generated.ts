@@ -361,6 +361,30 @@ export const JOB_LAYOUTS = {
     inouts: [],
     len: -1,
   },
+  adaptiveAvgPool2d: {
+    kind: 22,
+    inplace: false,
+    ints: [2, 3, 4, 5, 6],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
+  adaptiveAvgPool2dGrad: {
+    kind: 23,
+    inplace: false,
+    ints: [2, 3, 4, 5, 6],
+    floats: [],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
 } satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
@@ -410,6 +434,10 @@ export interface JobArgs {
   avgPool2d: [x: Float32Array, y: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, countIncludePad: number, divisor: number];
   /** Adjoint of avgPool2d (split by planes). */
   avgPool2dGrad: [g: Float32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, countIncludePad: number, divisor: number];
+  /** Adaptive average pooling of [planes, inH, inW] to [planes, outH, outW] (split by planes). */
+  adaptiveAvgPool2d: [x: Float32Array, y: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
+  /** Adjoint of adaptiveAvgPool2d (split by planes). */
+  adaptiveAvgPool2dGrad: [g: Float32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -435,4 +463,6 @@ export interface JobResults {
   maxPool2dGrad: Float32Array;
   avgPool2d: Float32Array;
   avgPool2dGrad: Float32Array;
+  adaptiveAvgPool2d: Float32Array;
+  adaptiveAvgPool2dGrad: Float32Array;
 }
