@@ -1,12 +1,11 @@
 /**
  * A convolution and pooling training step on the WASM backend runs `im2col`,
  * `col2im`, the max, average and adaptive pooling kernels and their adjoints,
- * and the
- * conv bias add in WASM, not in the reference fallback: forward, backward and
- * an SGD step of Conv2d → ReLU → MaxPool2d → Conv2d → AvgPool2d →
- * AdaptiveAvgPool2d → Linear count
- * no fallback of those kernels, on one thread and on two (every job split),
- * and give the reference backend's loss, gradients and updated weights.
+ * and the conv bias add in WASM, not in the reference fallback: forward,
+ * backward and an SGD step of Conv2d → ReLU → MaxPool2d → Conv2d → AvgPool2d →
+ * AdaptiveAvgPool2d → Linear count no fallback of those kernels, on one thread
+ * and on two (every job split), and give the reference backend's loss,
+ * gradients and updated weights.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
