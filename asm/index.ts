@@ -31,9 +31,13 @@ import {
   AVG_POOL2D_GRAD_P_H, AVG_POOL2D_GRAD_P_W, AVG_POOL2D_GRAD_PLANES, AVG_POOL2D_GRAD_S_H, AVG_POOL2D_GRAD_S_W,
   BINARY_A, BINARY_B, BINARY_COLS, BINARY_OP, BINARY_RA, BINARY_RB, BINARY_ROWS, BINARY_SA, BINARY_SB, BINARY_Y,
   GEMM_A, GEMM_B, GEMM_BATCH, GEMM_C, GEMM_K, GEMM_M, GEMM_N, GEMM_STRIDE_A, GEMM_STRIDE_B, GEMM_TRANS_A, GEMM_TRANS_B,
-  COL2IM_COLS, COL2IM_X, IM2COL_COLS, IM2COL_X,
+  COL2IM_COLS, COL2IM_X, COL2IM_N, COL2IM_C, COL2IM_H, COL2IM_W, COL2IM_KH, COL2IM_KW, COL2IM_STRIDE_H,
+  COL2IM_STRIDE_W, COL2IM_PAD_H, COL2IM_PAD_W, COL2IM_DILATION_H, COL2IM_DILATION_W, COL2IM_OUT_H, COL2IM_OUT_W,
+  IM2COL_COLS, IM2COL_X, IM2COL_N, IM2COL_C, IM2COL_H, IM2COL_W, IM2COL_KH, IM2COL_KW, IM2COL_STRIDE_H,
+  IM2COL_STRIDE_W, IM2COL_PAD_H, IM2COL_PAD_W, IM2COL_DILATION_H, IM2COL_DILATION_W, IM2COL_OUT_H, IM2COL_OUT_W,
   JOB,
-  K_ADAPTIVE_AVG_POOL2D, K_ADAPTIVE_AVG_POOL2D_GRAD, K_AVG_POOL2D, K_AVG_POOL2D_GRAD, K_COL2IM, K_IM2COL, K_MAX_POOL2D, K_MAX_POOL2D_GRAD,
+  K_ADAPTIVE_AVG_POOL2D, K_ADAPTIVE_AVG_POOL2D_GRAD, K_AVG_POOL2D, K_AVG_POOL2D_GRAD, K_COL2IM, K_IM2COL, K_MAX_POOL2D,
+  K_MAX_POOL2D_GRAD,
   MAX_POOL2D_D_H, MAX_POOL2D_D_W, MAX_POOL2D_IN_H, MAX_POOL2D_IN_W, MAX_POOL2D_INDICES, MAX_POOL2D_K_H, MAX_POOL2D_K_W,
   MAX_POOL2D_OUT_H, MAX_POOL2D_OUT_W, MAX_POOL2D_P_H, MAX_POOL2D_P_W, MAX_POOL2D_PLANES, MAX_POOL2D_S_H, MAX_POOL2D_S_W,
   MAX_POOL2D_VALUES, MAX_POOL2D_X,
@@ -210,24 +214,24 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
       break;
     }
     case K_IM2COL: {
-      // Split the rows (ci, i, j) of the column matrix. The geometry slots follow x and cols in table order.
-      const rows = arg(IM2COL_X + 3) * arg(IM2COL_X + 6) * arg(IM2COL_X + 7);
+      // Split the rows (ci, i, j) of the column matrix.
+      const units = arg(IM2COL_C) * arg(IM2COL_KH) * arg(IM2COL_KW);
       im2col(
-        ptr(IM2COL_X), ptr(IM2COL_COLS), arg(IM2COL_X + 2), arg(IM2COL_X + 3), arg(IM2COL_X + 4), arg(IM2COL_X + 5),
-        arg(IM2COL_X + 6), arg(IM2COL_X + 7), arg(IM2COL_X + 8), arg(IM2COL_X + 9), arg(IM2COL_X + 10), arg(IM2COL_X + 11),
-        arg(IM2COL_X + 12), arg(IM2COL_X + 13), arg(IM2COL_X + 14), arg(IM2COL_X + 15),
-        cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1),
+        ptr(IM2COL_X), ptr(IM2COL_COLS), arg(IM2COL_N), arg(IM2COL_C), arg(IM2COL_H), arg(IM2COL_W), arg(IM2COL_KH),
+        arg(IM2COL_KW), arg(IM2COL_STRIDE_H), arg(IM2COL_STRIDE_W), arg(IM2COL_PAD_H), arg(IM2COL_PAD_W),
+        arg(IM2COL_DILATION_H), arg(IM2COL_DILATION_W), arg(IM2COL_OUT_H), arg(IM2COL_OUT_W),
+        cut(units, part, parts, 1), cut(units, part + 1, parts, 1),
       );
       break;
     }
     case K_COL2IM: {
       // Split the planes (b, ci) of the image.
-      const planes = arg(COL2IM_COLS + 2) * arg(COL2IM_COLS + 3);
+      const units = arg(COL2IM_N) * arg(COL2IM_C);
       col2im(
-        ptr(COL2IM_COLS), ptr(COL2IM_X), arg(COL2IM_COLS + 2), arg(COL2IM_COLS + 3), arg(COL2IM_COLS + 4), arg(COL2IM_COLS + 5),
-        arg(COL2IM_COLS + 6), arg(COL2IM_COLS + 7), arg(COL2IM_COLS + 8), arg(COL2IM_COLS + 9), arg(COL2IM_COLS + 10),
-        arg(COL2IM_COLS + 11), arg(COL2IM_COLS + 12), arg(COL2IM_COLS + 13), arg(COL2IM_COLS + 14), arg(COL2IM_COLS + 15),
-        cut(planes, part, parts, 1), cut(planes, part + 1, parts, 1),
+        ptr(COL2IM_COLS), ptr(COL2IM_X), arg(COL2IM_N), arg(COL2IM_C), arg(COL2IM_H), arg(COL2IM_W), arg(COL2IM_KH),
+        arg(COL2IM_KW), arg(COL2IM_STRIDE_H), arg(COL2IM_STRIDE_W), arg(COL2IM_PAD_H), arg(COL2IM_PAD_W),
+        arg(COL2IM_DILATION_H), arg(COL2IM_DILATION_W), arg(COL2IM_OUT_H), arg(COL2IM_OUT_W),
+        cut(units, part, parts, 1), cut(units, part + 1, parts, 1),
       );
       break;
     }
