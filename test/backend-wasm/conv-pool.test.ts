@@ -5,13 +5,15 @@
  * backward and an SGD step of Conv2d → ReLU → MaxPool2d → Conv2d → AvgPool2d →
  * AdaptiveAvgPool2d → Linear count no fallback of those kernels, on one thread
  * and on two (every job split), and give the reference backend's loss,
- * gradients and updated weights.
+ * gradients and updated weights. A ConvTranspose2d's bias add (a [C, 1, 1]
+ * broadcast over [N, C, H, W]) runs in WASM too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
 import { initWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
 import {
   AdaptiveAvgPool2d,
+  ConvTranspose2d,
   AvgPool2d,
   Conv2d,
   Flatten,
@@ -65,6 +67,14 @@ function trainStep(): { loss: number; grads: Float32Array[]; params: Float32Arra
   return { loss: loss.item(), grads, params };
 }
 
+/** Output and parameter gradients of a ConvTranspose2d (its bias is added to [N, C, H, W]) on the active backend. */
+function transposedStep(): Float32Array[] {
+  const layer = new ConvTranspose2d(4, 3, 3, { stride: 2, generator: new Generator(6) });
+  const y = layer.forward(randn([2, 4, 5, 6], { generator: new Generator(7) }));
+  y.mul(y).sum().backward();
+  return [y.dataSync() as Float32Array, ...layer.parameters().map((p) => p.grad!.dataSync() as Float32Array)];
+}
+
 for (const threads of [1, 2]) {
   describe(`convolution and pooling step on wasm, ${threads} thread(s)`, () => {
     let previous = '';
@@ -91,6 +101,17 @@ for (const threads of [1, 2]) {
       expect(got.grads.length).toBe(want.grads.length);
       for (const [i, w] of want.grads.entries()) expectClose(`grad ${i}`, got.grads[i]!, w, { rtol: 1e-4, atol: 1e-5 });
       for (const [i, w] of want.params.entries()) expectClose(`param ${i}`, got.params[i]!, w, { rtol: 1e-4, atol: 1e-5 });
+    });
+
+    it('adds a transposed convolution\'s bias in WASM (a [C, 1, 1] broadcast, slice by slice)', () => {
+      setBackend('js');
+      const want = transposedStep();
+      setBackend('wasm');
+      resetFallbackCounts();
+      const got = transposedStep();
+      const fallbacks = backendStatus().fallbacks;
+      for (const k of KERNELS) expect(fallbacks[k] ?? 0, `fallbacks of ${k}: ${JSON.stringify(fallbacks)}`).toBe(0);
+      for (const [i, w] of want.entries()) expectClose(`output/grad ${i}`, got[i]!, w, { rtol: 1e-4, atol: 1e-5 });
     });
   });
 }

@@ -14,7 +14,7 @@ import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { ActivationOp, BinaryOp, MatmulSpec, ReduceOp, ScalarOp, UnaryOp } from '../backend.js';
 import { DECLINE, type Declined } from '../registry.js';
-import { broadcastPlan, plan } from './broadcast.js';
+import { broadcastPlan, plan, slicedPlan } from './broadcast.js';
 import { callJob } from './call.js';
 import { CHEAP, elementParts, gemmParts } from './jobs.js';
 import { BINARY_CODES, GRAD_CODES, REDUCE_CODES, SCALAR_CODES, UNARY_CODES } from './opcodes.generated.js';
@@ -82,18 +82,31 @@ export function binary(
   outShape: Shape,
 ): TypedArray | Declined {
   const code = BINARY_CODES[op];
-  if (
-    code === undefined ||
-    !(a instanceof Float32Array) ||
-    !(b instanceof Float32Array) ||
-    !broadcastPlan(aShape, bShape, outShape)
-  ) {
-    return DECLINE;
+  if (code === undefined || !(a instanceof Float32Array) || !(b instanceof Float32Array)) return DECLINE;
+  if (!broadcastPlan(aShape, bShape, outShape)) {
+    const slices = slicedPlan(aShape, bShape, outShape);
+    return slices === 0 ? DECLINE : binarySliced(code, a, b, slices);
   }
   const n = plan.rows * plan.cols;
   if (n === 0) return new Float32Array(0);
   const { ra, sa, rb, sb, rows, cols } = plan;
   return callJob('binary', [code, a, ra, sa, b, rb, sb, n, rows, cols], elementParts(CHEAP));
+}
+
+/**
+ * A binary op of a full `a` and a `b` broadcast over the trailing axes, one
+ * job per slice of `a` (as {@link slicedPlan} left in `plan`), each writing its
+ * part of one output array.
+ */
+function binarySliced(code: number, a: Float32Array, b: Float32Array, slices: number): Float32Array {
+  const { ra, sa, rb, sb, rows, cols } = plan;
+  const n = rows * cols;
+  const out = new Float32Array(slices * n);
+  if (n === 0) return out;
+  for (let i = 0; i < slices; i++) {
+    callJob('binary', [code, a.subarray(i * n, (i + 1) * n), ra, sa, b, rb, sb, out.subarray(i * n, (i + 1) * n), rows, cols], 1);
+  }
+  return out;
 }
 
 export function reduce(op: ReduceOp, x: FloatArray, shape: Shape, axes: readonly number[]): FloatArray | Declined {

@@ -2,7 +2,10 @@
  * Recognises the broadcasts the binary kernel handles directly: the output is
  * viewed as [rows, cols] and each operand is full, a row vector repeated over
  * rows (bias add, [m, n] + [n]), a column vector repeated over columns
- * ([m, n] * [m, 1]) or a scalar. Other broadcasts go to the reference backend.
+ * ([m, n] * [m, 1]) or a scalar. A full first operand with a second that is
+ * one of those over the trailing axes (a [C, 1, 1] bias added to [N, C, H, W])
+ * is run slice by slice ({@link slicedPlan}). Other broadcasts go to the
+ * reference backend.
  * @module
  */
 import type { Shape } from '../../tensor/shape.js';
@@ -49,4 +52,26 @@ export function broadcastPlan(aShape: Shape, bShape: Shape, outShape: Shape): bo
     return true;
   }
   return false;
+}
+
+/**
+ * For a first operand equal to the output and a second whose leading axes are
+ * ones, finds the fewest leading output axes to loop over so that the rest is
+ * a broadcast {@link broadcastPlan} takes, fills {@link plan} with one slice's
+ * plan and returns the number of slices (the product of the looped axes), or
+ * 0 when there is none.
+ */
+export function slicedPlan(aShape: Shape, bShape: Shape, outShape: Shape): number {
+  const nd = outShape.length;
+  if (aShape.length !== nd || aShape.some((d, i) => d !== outShape[i])) return 0;
+  const off = nd - bShape.length;
+  let outer = 1;
+  for (let s = 1; s < nd; s++) {
+    // Axis s − 1 joins the loop: b must not vary along it.
+    const d = s - 1 < off ? 1 : bShape[s - 1 - off]!;
+    if (d !== 1) return 0;
+    outer *= outShape[s - 1]!;
+    if (broadcastPlan(aShape.slice(s), bShape.slice(Math.max(0, s - off)), outShape.slice(s))) return outer;
+  }
+  return 0;
 }
