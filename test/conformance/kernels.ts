@@ -73,7 +73,7 @@ const BCAST: readonly [Shape, Shape, Shape][] = [
   [[7, 1], [1, 130], [7, 130]],
   [[], [3, 5], [3, 5]],
   [[2, 1, 9], [5, 1], [2, 5, 9]],
-  [[4, 5, 3, 7], [5, 1, 1], [4, 5, 3, 7]], // a conv bias: [N, C, H, W] + [C, 1, 1]
+  [[3, 6, 7, 9], [6, 1, 1], [3, 6, 7, 9]], // a conv bias: [N, C, H, W] + [C, 1, 1], slices of 378
   [[3, 2, 5], [1, 1, 5], [3, 2, 5]],
 ];
 const MATMUL: readonly [number, number, number, number][] = [

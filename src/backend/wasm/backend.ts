@@ -84,14 +84,18 @@ export function binary(
   const code = BINARY_CODES[op];
   if (code === undefined || !(a instanceof Float32Array) || !(b instanceof Float32Array)) return DECLINE;
   if (!broadcastPlan(aShape, bShape, outShape)) {
+    // Slices of fewer than MIN_SLICE elements would cost more in job calls than the reference loop.
     const slices = slicedPlan(aShape, bShape, outShape);
-    return slices === 0 ? DECLINE : binarySliced(code, a, b, slices);
+    return slices === 0 || plan.rows * plan.cols < MIN_SLICE ? DECLINE : binarySliced(code, a, b, slices);
   }
   const n = plan.rows * plan.cols;
   if (n === 0) return new Float32Array(0);
   const { ra, sa, rb, sb, rows, cols } = plan;
   return callJob('binary', [code, a, ra, sa, b, rb, sb, n, rows, cols], elementParts(CHEAP));
 }
+
+/** Smallest slice (in elements) the slice-by-slice binary path takes. */
+const MIN_SLICE = 256;
 
 /**
  * A binary op of a full `a` and a `b` broadcast over the trailing axes, one
