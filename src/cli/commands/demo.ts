@@ -8,19 +8,14 @@
 import { Tensor } from '../../autograd/tensor.js';
 import { loadIris } from '../../data/builtin/iris.js';
 import { type ClassificationSet, spiral, xor } from '../../data/generators.js';
-import { loadFashionMnist } from '../../data/node/idx-file.js';
 import { makeTable } from '../../data/table.js';
-import { DataError } from '../../errors.js';
 import { deserializeModel, serializeModel } from '../../io/model-file.js';
-import { Adam } from '../../optim/adam.js';
-import { manualSeed } from '../../tensor/random.js';
-import { fit } from '../../train/fit.js';
 import { UsageError } from '../errors.js';
-import { argmaxRow, ClassificationTally, confusionTable, metricsTable } from '../metrics.js';
+import { argmaxRow } from '../metrics.js';
 import { forward } from '../model-data.js';
-import { TrainingProgress } from '../progress.js';
 import type { Output } from '../style.js';
-import { buildMlp, type TrainConfig, type Trained, trainOnTable } from '../train-core.js';
+import { type TrainConfig, type Trained, trainOnTable } from '../train-core.js';
+import { type FashionFlags, fashionDemo } from './demo-fashion.js';
 import { printTrained } from './train.js';
 
 /** The demos. */
@@ -100,63 +95,16 @@ function roundTrip(t: Trained): string {
   return `model file: ${bytes.length.toLocaleString('en-US')} bytes; reloaded, outputs ${same ? 'bit-identical' : 'DIFFERENT'}`;
 }
 
-async function fashion(out: Output, dir: string | undefined): Promise<void> {
-  let train: Awaited<ReturnType<typeof loadFashionMnist>>;
-  let test: Awaited<ReturnType<typeof loadFashionMnist>>;
-  try {
-    const where = dir === undefined ? {} : { dir };
-    train = await loadFashionMnist({ split: 'train', limit: 10_000, ...where });
-    test = await loadFashionMnist({ split: 'test', limit: 2_000, ...where });
-  } catch (e) {
-    if (e instanceof DataError) {
-      const why = dir === undefined ? 'the dataset-fashion-mnist package is not installed' : `the IDX files are not in ${dir}`;
-      throw new DataError(
-        `${e.file ?? 'Fashion-MNIST'}: Fashion-MNIST is not available (${why}). Install it with \`sudo apt-get install dataset-fashion-mnist\` and run \`cortex demo fashion-mnist\` again, or pass --data-dir <folder with the IDX files>`,
-        e.file === undefined ? {} : { file: e.file },
-      );
-    }
-    throw e;
-  }
-  const epochs = 3;
-  out.note(`${out.c.bold('data')}    Fashion-MNIST: ${train.n} training and ${test.n} test images of 28×28 pixels, 10 classes`);
-  manualSeed(42);
-  const model = buildMlp(784, [128], 10, 'relu');
-  const progress = new TrainingProgress(out, epochs, true);
-  try {
-    fit(model, { x: new Tensor(train.x, [train.n, 784]), y: new Tensor(train.y, [train.n]) }, {
-      epochs,
-      batchSize: 64,
-      seed: 42,
-      loss: 'crossEntropy',
-      optimizer: new Adam(model.parameters(), { lr: 1e-3 }),
-      metrics: ['accuracy'],
-      callbacks: [progress],
-    });
-  } finally {
-    progress.stop();
-  }
-  const tally = new ClassificationTally(10);
-  tally.add(forward(model, test.x, test.n, 784), test.y, test.n);
-  const trainTally = new ClassificationTally(10);
-  trainTally.add(forward(model, train.x, train.n, 784), train.y, train.n);
-  const m = tally.result();
-  if (out.json) {
-    out.result({ command: 'demo', demo: 'fashion-mnist', metrics: { train: trainTally.result(), test: m } });
-    return;
-  }
-  out.line(`${out.c.bold('model')}   784 → 128 → 10 (relu), ${model.numParameters().toLocaleString('en-US')} parameters; adam lr 0.001, batch 64, ${epochs} epochs`);
-  out.line();
-  out.line(metricsTable([['train', trainTally.result()], ['test', m]], out.c));
-  out.line();
-  out.line('confusion matrix (test):');
-  out.line(confusionTable(m.confusion, [...test.classNames], out.c));
-}
-
 /** Runs `cortex demo`. */
-export async function demoCommand(name: string, out: Output, opts: { dataDir?: string } = {}): Promise<void> {
+export async function demoCommand(name: string, out: Output, opts: FashionFlags = {}): Promise<void> {
   if (!(DEMOS as readonly string[]).includes(name)) throw new UsageError(`unknown demo "${name}"; choose one of ${DEMOS.join(', ')}`);
   const demo = name as DemoName;
-  if (demo === 'fashion-mnist') return fashion(out, opts.dataDir);
+  if (demo === 'fashion-mnist') return fashionDemo(out, opts);
+  const only = (['model', 'full', 'epochs', 'out', 'dataDir'] as const).filter((k) => opts[k] !== undefined);
+  if (only.length > 0) {
+    const flag = only[0]!.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+    throw new UsageError(`--${flag} applies to the fashion-mnist demo only, not to ${demo}`);
+  }
   let cfg: TrainConfig;
   let set: ClassificationSet | null = null;
   let table: ReturnType<typeof makeTable>;
