@@ -10,12 +10,10 @@ import { ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Sof
 import { Sequential } from '../nn/container.js';
 import { Dropout } from '../nn/dropout.js';
 import { Embedding, Flatten, Linear } from '../nn/linear.js';
-import { Conv1d, Conv2d, ConvTranspose2d } from '../nn/conv.js'; // convolution
 import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
-import { Generator } from '../tensor/random.js';
 // pooling and normalisation
-import { registerPoolLayers } from './registry-pool.js';
+import { batchNormCodec, registerCnnLayers, scratch } from './registry-cnn.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -80,7 +78,7 @@ export class ConfigReader {
     return v as number[];
   }
 
-  /** The raw value of a field, for readers of composite fields (see `registry-pool.ts`). */
+  /** The raw value of a field, for readers of composite fields (see `registry-cnn.ts`). */
   raw(name: string): JsonValue | undefined {
     return this.config[name];
   }
@@ -141,10 +139,6 @@ export function registerLayer<M extends Module>(type: string, codec: LayerCodec<
 export function registeredLayers(): string[] {
   return [...byType.keys()];
 }
-
-// A fixed generator for the throw-away initial weights of rebuilt layers, so that
-// loading a model never advances the global generator.
-const scratch = (): { generator: Generator } => ({ generator: new Generator(0) });
 
 const simple = <M extends Module>(cls: new () => M): LayerCodec<M> => ({ cls, config: () => ({}), create: () => new cls(), tensors: () => [] });
 
@@ -226,117 +220,9 @@ registerLayer('LayerNorm', {
     return c.bool('elementwiseAffine') ? [['weight', shape], ['bias', shape]] : [];
   },
 });
-registerLayer('BatchNorm1d', {
-  cls: BatchNorm1d,
-  config: (m) => ({
-    numFeatures: m.numFeatures,
-    eps: m.eps,
-    momentum: m.momentum,
-    affine: m.weight !== null,
-    trackRunningStats: m.runningMean !== null,
-  }),
-  create: (c) =>
-    new BatchNorm1d(c.int('numFeatures', 1), {
-      eps: c.num('eps', 0, 1),
-      momentum: c.raw('momentum') === null ? null : c.num('momentum', 0, 1),
-      affine: c.bool('affine'),
-      trackRunningStats: c.bool('trackRunningStats'),
-    }),
-  tensors: (c) => {
-    const n = [c.int('numFeatures', 1)];
-    const list: [string, number[]][] = c.bool('affine') ? [['weight', n], ['bias', n]] : [];
-    if (c.bool('trackRunningStats')) list.push(['runningMean', n], ['runningVar', n], ['numBatchesTracked', []]);
-    return list;
-  },
-});
+registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
 
-// convolution
-/** How large a kernel, stride, padding or dilation a model file may declare. */
-const MAX_CONV_SIZE = 1 << 16;
-
-/** `nd` integers from `min` to {@link MAX_CONV_SIZE}, or a ModelFormatError naming the layer and field. */
-function convInts(c: ConfigReader, name: string, nd: number, min: number): number[] {
-  const v = c.raw(name);
-  if (!Array.isArray(v) || v.length !== nd || !v.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= min && d <= MAX_CONV_SIZE)) {
-    throw new ModelFormatError(`${c.where}: config field '${name}' must be a list of ${nd} integers from ${min} to ${MAX_CONV_SIZE}, got ${JSON.stringify(v) ?? 'nothing'}`);
-  }
-  return v as number[];
-}
-
-/** The shared fields of the convolution layers, validated. */
-function convFields(c: ConfigReader, nd: number) {
-  return {
-    inChannels: c.int('inChannels', 1, MAX_CONV_SIZE),
-    outChannels: c.int('outChannels', 1, MAX_CONV_SIZE),
-    kernelSize: convInts(c, 'kernelSize', nd, 1),
-    stride: convInts(c, 'stride', nd, 1),
-    dilation: convInts(c, 'dilation', nd, 1),
-    groups: c.int('groups', 1, MAX_CONV_SIZE),
-    bias: c.bool('bias'),
-  };
-}
-
-/** The weight and bias a convolution layer declares; `transposed`: weight [in, out/groups, ...k]. */
-function convTensors(c: ConfigReader, nd: number, transposed: boolean): [string, number[]][] {
-  const f = convFields(c, nd);
-  if (f.inChannels % f.groups !== 0 || f.outChannels % f.groups !== 0) {
-    throw new ModelFormatError(`${c.where}: groups ${f.groups} must divide inChannels ${f.inChannels} and outChannels ${f.outChannels}`);
-  }
-  const w = transposed ? [f.inChannels, f.outChannels / f.groups] : [f.outChannels, f.inChannels / f.groups];
-  const list: [string, number[]][] = [['weight', [...w, ...f.kernelSize]]];
-  if (f.bias) list.push(['bias', [f.outChannels]]);
-  return list;
-}
-
-/** Padding of Conv1d/Conv2d: `nd` integers ≥ 0, or 'same' or 'valid'. */
-function convPadding(c: ConfigReader, nd: number): number[] | 'same' | 'valid' {
-  const v = c.raw('padding');
-  return v === 'same' || v === 'valid' ? v : convInts(c, 'padding', nd, 0);
-}
-
-for (const [type, cls, nd] of [['Conv1d', Conv1d, 1], ['Conv2d', Conv2d, 2]] as const) {
-  registerLayer<Conv1d | Conv2d>(type, {
-    cls,
-    config: (m) => ({
-      inChannels: m.inChannels,
-      outChannels: m.outChannels,
-      kernelSize: [...m.kernelSize],
-      stride: [...m.stride],
-      padding: typeof m.padding === 'string' ? m.padding : [...m.padding],
-      dilation: [...m.dilation],
-      groups: m.groups,
-      bias: m.bias !== null,
-    }),
-    create: (c) => {
-      const { inChannels, outChannels, kernelSize, ...rest } = convFields(c, nd);
-      return new cls(inChannels, outChannels, kernelSize, { ...rest, padding: convPadding(c, nd), ...scratch() });
-    },
-    tensors: (c) => convTensors(c, nd, false),
-  });
-}
-registerLayer('ConvTranspose2d', {
-  cls: ConvTranspose2d,
-  config: (m) => ({
-    inChannels: m.inChannels,
-    outChannels: m.outChannels,
-    kernelSize: [...m.kernelSize],
-    stride: [...m.stride],
-    padding: [...m.padding],
-    outputPadding: [...m.outputPadding],
-    dilation: [...m.dilation],
-    groups: m.groups,
-    bias: m.bias !== null,
-  }),
-  create: (c) => {
-    const { inChannels, outChannels, kernelSize, ...rest } = convFields(c, 2);
-    const pads = { padding: convInts(c, 'padding', 2, 0), outputPadding: convInts(c, 'outputPadding', 2, 0) };
-    return new ConvTranspose2d(inChannels, outChannels, kernelSize, { ...rest, ...pads, ...scratch() });
-  },
-  tensors: (c) => convTensors(c, 2, true),
-});
-
-// pooling and normalisation
-registerPoolLayers(registerLayer);
+registerCnnLayers(registerLayer);
 
 function label(path: string, type: string): string {
   return path === '' ? `the model (${type})` : `layer '${path}' (${type})`;

@@ -75,16 +75,21 @@ export interface BatchNormOptions {
 }
 
 /**
- * Batch normalisation over `[N, C]` or `[N, C, L]` inputs. In training mode it normalises
- * with the batch's statistics and updates running averages; in evaluation mode it uses
- * the running averages.
- *
- * @example
- * ```ts
- * const model = new Sequential(new Linear(10, 32), new BatchNorm1d(32), new ReLU());
- * ```
+ * `(1 − m)·running + m·batch`, in float64 and rounded once into the buffers; the batch
+ * variance `v` (biased, over `count` values) enters unbiased, as in PyTorch.
  */
-export class BatchNorm1d extends Module {
+export function updateRunningStats(rm: Tensor | null, rv: Tensor | null, mu: Tensor, v: Tensor, count: number, m: number): void {
+  noGrad(() => {
+    if (rm) rm.copy_(rm.double().mul(1 - m).add(mu.detach().reshape(rm.shape).double().mul(m)));
+    if (rv) rv.copy_(rv.double().mul(1 - m).add(v.detach().reshape(rv.shape).double().mul((m * count) / (count - 1))));
+  });
+}
+
+/**
+ * What `BatchNorm1d` and `BatchNorm2d` share: the options, the per-feature `weight` and
+ * `bias`, the running statistics and the momentum rule. Not a layer of its own.
+ */
+export abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number | null;
   readonly weight: Parameter | null;
@@ -93,18 +98,20 @@ export class BatchNorm1d extends Module {
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
 
+  /** @param layer - the class name, for error messages. */
   constructor(
+    layer: string,
     readonly numFeatures: number,
     options: BatchNormOptions = {},
   ) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new ArgumentError(`BatchNorm1d: numFeatures must be a positive integer, got ${numFeatures}`);
+      throw new ArgumentError(`${layer}: numFeatures must be a positive integer, got ${numFeatures}`);
     }
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new ArgumentError(`BatchNorm1d: momentum must be in [0, 1], got ${this.momentum}`);
+      throw new ArgumentError(`${layer}: momentum must be in [0, 1], got ${this.momentum}`);
     }
     const c = numFeatures;
     const affine = options.affine ?? true;
@@ -119,6 +126,33 @@ export class BatchNorm1d extends Module {
       this.runningVar = null;
       this.numBatchesTracked = null;
     }
+  }
+
+  /**
+   * Counts one more training batch and returns the weight it gets in the running averages:
+   * the momentum, or with momentum null 1/count (PyTorch's cumulative average).
+   */
+  protected countBatch(): number {
+    const n = this.numBatchesTracked;
+    if (n === null) return this.momentum ?? 0;
+    noGrad(() => n.add_(1));
+    return this.momentum ?? 1 / n.dataSync()[0]!;
+  }
+}
+
+/**
+ * Batch normalisation over `[N, C]` or `[N, C, L]` inputs. In training mode it normalises
+ * with the batch's statistics and updates running averages; in evaluation mode it uses
+ * the running averages.
+ *
+ * @example
+ * ```ts
+ * const model = new Sequential(new Linear(10, 32), new BatchNorm1d(32), new ReLU());
+ * ```
+ */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super('BatchNorm1d', numFeatures, options);
   }
 
   forward(x: Tensor): Tensor {
@@ -139,7 +173,7 @@ export class BatchNorm1d extends Module {
       mu = mean(x, axes, true);
       v = variance(x, axes, true, 0);
       if (this.training && this.runningMean && this.runningVar && this.numBatchesTracked) {
-        this.updateRunningStats(mu, v, count);
+        updateRunningStats(this.runningMean, this.runningVar, mu, v, count, this.countBatch());
       }
     } else {
       mu = reshape(this.runningMean, statShape);
@@ -149,19 +183,6 @@ export class BatchNorm1d extends Module {
     if (this.weight) y = mul(y, reshape(this.weight, statShape));
     if (this.bias) y = add(y, reshape(this.bias, statShape));
     return y;
-  }
-
-  private updateRunningStats(mu: Tensor, v: Tensor, count: number): void {
-    const unbias = count / (count - 1);
-    // In float64, rounded once into the buffers: (1 − m)·running + m·batch.
-    noGrad(() => {
-      this.numBatchesTracked!.add_(1);
-      const m = this.momentum ?? 1 / this.numBatchesTracked!.dataSync()[0]!;
-      const rm = this.runningMean!;
-      const rv = this.runningVar!;
-      rm.copy_(rm.double().mul(1 - m).add(mu.detach().reshape(rm.shape).double().mul(m)));
-      rv.copy_(rv.double().mul(1 - m).add(v.detach().reshape(rv.shape).double().mul(m * unbias)));
-    });
   }
 
   override extraRepr(): string {

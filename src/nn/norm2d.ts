@@ -2,14 +2,13 @@
  * `BatchNorm2d` and `GroupNorm`, with their functional forms `batchNorm2d` and `groupNorm`.
  * @module
  */
-import { noGrad } from '../autograd/engine.js';
-import { Tensor } from '../autograd/tensor.js';
+import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { add, div, mean, mul, reshape, sqrt, sub, sum, variance } from '../ops/index.js';
 import { fmt } from '../tensor/shape.js';
 import { ones, zeros } from './init.js';
 import { Module, Parameter } from './module.js';
-import type { BatchNormOptions } from './norm.js';
+import { BatchNormBase, type BatchNormOptions, updateRunningStats } from './norm.js';
 
 /** Options of {@link batchNorm2d}, as `torch.nn.functional.batch_norm`. */
 export interface BatchNorm2dFnOptions {
@@ -63,7 +62,7 @@ export function batchNorm2d(x: Tensor, options: BatchNorm2dFnOptions = {}, layer
     mu = div(channelSum(x), count);
     const centered = sub(x, mu);
     v = div(channelSum(mul(centered, centered)), count);
-    if (rm !== null || rv !== null) updateRunning(rm, rv, mu, v, count, options.momentum ?? 0.1);
+    if (rm !== null || rv !== null) updateRunningStats(rm, rv, mu, v, count, options.momentum ?? 0.1);
     let y = div(centered, sqrt(add(v, eps)));
     if (weight) y = mul(y, reshape(weight, stat));
     if (bias) y = add(y, reshape(bias, stat));
@@ -78,14 +77,6 @@ export function batchNorm2d(x: Tensor, options: BatchNorm2dFnOptions = {}, layer
   return y;
 }
 
-/** `(1 − m)·running + m·batch` in float64, rounded once into the buffers; the variance unbiased. */
-function updateRunning(rm: Tensor | null, rv: Tensor | null, mu: Tensor, v: Tensor, count: number, m: number): void {
-  noGrad(() => {
-    if (rm) rm.copy_(rm.double().mul(1 - m).add(mu.detach().reshape(rm.shape).double().mul(m)));
-    if (rv) rv.copy_(rv.double().mul(1 - m).add(v.detach().reshape(rv.shape).double().mul((m * count) / (count - 1))));
-  });
-}
-
 /**
  * Batch normalisation of `[N, C, H, W]` images, per channel. In training mode it normalises
  * with the batch's statistics over `[N, H, W]` and updates the running averages (PyTorch's
@@ -96,41 +87,9 @@ function updateRunning(rm: Tensor | null, rv: Tensor | null, mu: Tensor, v: Tens
  * const model = new Sequential(new Conv2d(1, 8, 3), new BatchNorm2d(8), new ReLU());
  * ```
  */
-export class BatchNorm2d extends Module {
-  readonly eps: number;
-  readonly momentum: number | null;
-  readonly weight: Parameter | null;
-  readonly bias: Parameter | null;
-  readonly runningMean: Tensor | null;
-  readonly runningVar: Tensor | null;
-  readonly numBatchesTracked: Tensor | null;
-
-  constructor(
-    readonly numFeatures: number,
-    options: BatchNormOptions = {},
-  ) {
-    super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new ArgumentError(`BatchNorm2d: numFeatures must be a positive integer, got ${numFeatures}`);
-    }
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new ArgumentError(`BatchNorm2d: momentum must be in [0, 1], got ${this.momentum}`);
-    }
-    const c = numFeatures;
-    const affine = options.affine ?? true;
-    this.weight = this.param('weight', affine ? ones(new Parameter(new Float32Array(c), [c])) : null);
-    this.bias = this.param('bias', affine ? zeros(new Parameter(new Float32Array(c), [c])) : null);
-    if (options.trackRunningStats ?? true) {
-      this.runningMean = this.buffer('runningMean', new Tensor(new Float32Array(c), [c]));
-      this.runningVar = this.buffer('runningVar', new Tensor(new Float32Array(c).fill(1), [c]));
-      this.numBatchesTracked = this.buffer('numBatchesTracked', new Tensor(new Int32Array(1), []));
-    } else {
-      this.runningMean = null;
-      this.runningVar = null;
-      this.numBatchesTracked = null;
-    }
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super('BatchNorm2d', numFeatures, options);
   }
 
   forward(x: Tensor): Tensor {
@@ -140,12 +99,7 @@ export class BatchNorm2d extends Module {
     // Without running statistics, evaluation normalises with the batch's too (as PyTorch).
     const training = this.training || this.runningMean === null;
     // As PyTorch: count the batch first; momentum null weighs it 1/count (a cumulative average).
-    let momentum = this.momentum ?? 0;
-    if (this.training && this.numBatchesTracked) {
-      const n = this.numBatchesTracked;
-      noGrad(() => n.add_(1));
-      momentum = this.momentum ?? 1 / n.dataSync()[0]!;
-    }
+    const momentum = this.training ? this.countBatch() : (this.momentum ?? 0);
     const y = batchNorm2d(
       x,
       {

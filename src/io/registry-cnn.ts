@@ -1,19 +1,29 @@
 /**
- * Model-file codecs of the pooling, 2-D normalisation and shape layers: `MaxPool1d`,
- * `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `BatchNorm2d`, `GroupNorm`, `Dropout2d`
- * and `Unflatten`. `registry.ts` registers them with the built-in layers.
+ * Model-file codecs of the image layers: `Conv1d`, `Conv2d`, `ConvTranspose2d`, `MaxPool1d`,
+ * `MaxPool2d`, `AvgPool2d`, `AdaptiveAvgPool2d`, `BatchNorm2d` (and the `BatchNorm1d` codec
+ * they share), `GroupNorm`, `Dropout2d` and `Unflatten`. `registry.ts` registers them with the
+ * built-in layers.
  * @module
  */
 import { ModelFormatError } from '../errors.js';
+import { Conv1d, Conv2d, ConvTranspose2d } from '../nn/conv.js';
 import { Dropout2d } from '../nn/dropout2d.js';
+import type { BatchNormBase, BatchNormOptions } from '../nn/norm.js';
 import { BatchNorm2d, GroupNorm } from '../nn/norm2d.js';
 import { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from '../nn/pool.js';
 import { Unflatten } from '../nn/unflatten.js';
 import type { Size2 } from '../ops/pool.js';
-import type { ConfigReader, JsonObject, registerLayer } from './registry.js';
+import { Generator } from '../tensor/random.js';
+import type { ConfigReader, JsonObject, LayerCodec, registerLayer } from './registry.js';
 
-/** Largest kernel, stride, dilation or output size read from a file. */
+/** Largest kernel, stride, padding, dilation, channel count or output size read from a file. */
 const MAX_WINDOW = 1 << 16;
+
+/**
+ * A fixed generator for the throw-away initial weights of rebuilt layers, so that loading a
+ * model never advances the global generator.
+ */
+export const scratch = (): { generator: Generator } => ({ generator: new Generator(0) });
 
 /** Dimensions of a tensor, for `Unflatten`'s `dim`. */
 const MAX_DIM = 16;
@@ -33,6 +43,11 @@ function ints(c: ConfigReader, name: string, n: number, min: number, max = MAX_W
 }
 
 /** A `[h, w]` pair of integers. */
+/** A list of `n` integers in `[min, max]`. */
+function intList(c: ConfigReader, name: string, n: number, min: number, max = MAX_WINDOW): number[] {
+  return ints(c, name, n, min, max) as number[];
+}
+
 function pair(c: ConfigReader, name: string, min: number): [number, number] {
   const [h, w] = ints(c, name, 2, min);
   return [h!, w!];
@@ -46,15 +61,109 @@ function checkPadding(c: ConfigReader, k: readonly number[], p: readonly number[
   if (p.some((d, i) => d > k[i]! / 2)) throw bad(c, 'padding', `at most half of kernelSize ${JSON.stringify(k)}`);
 }
 
-function batchNormTensors(c: ConfigReader): [string, number[]][] {
-  const n = [c.int('numFeatures', 1)];
-  const list: [string, number[]][] = c.bool('affine') ? [['weight', n], ['bias', n]] : [];
-  if (c.bool('trackRunningStats')) list.push(['runningMean', n], ['runningVar', n], ['numBatchesTracked', []]);
+/** The codec of a batch normalisation layer (`BatchNorm1d`, `BatchNorm2d`): the same config and tensors. */
+export function batchNormCodec<M extends BatchNormBase>(cls: new (numFeatures: number, options: BatchNormOptions) => M): LayerCodec<M> {
+  return {
+    cls,
+    config: (m) => ({
+      numFeatures: m.numFeatures,
+      eps: m.eps,
+      momentum: m.momentum,
+      affine: m.weight !== null,
+      trackRunningStats: m.runningMean !== null,
+    }),
+    create: (c) =>
+      new cls(c.int('numFeatures', 1), {
+        eps: c.num('eps', 0, 1),
+        momentum: c.raw('momentum') === null ? null : c.num('momentum', 0, 1),
+        affine: c.bool('affine'),
+        trackRunningStats: c.bool('trackRunningStats'),
+      }),
+    tensors: (c) => {
+      const n = [c.int('numFeatures', 1)];
+      const list: [string, number[]][] = c.bool('affine') ? [['weight', n], ['bias', n]] : [];
+      if (c.bool('trackRunningStats')) list.push(['runningMean', n], ['runningVar', n], ['numBatchesTracked', []]);
+      return list;
+    },
+  };
+}
+
+/** The shared fields of the convolution layers, validated. */
+function convFields(c: ConfigReader, nd: number) {
+  return {
+    inChannels: c.int('inChannels', 1, MAX_WINDOW),
+    outChannels: c.int('outChannels', 1, MAX_WINDOW),
+    kernelSize: intList(c, 'kernelSize', nd, 1),
+    stride: intList(c, 'stride', nd, 1),
+    dilation: intList(c, 'dilation', nd, 1),
+    groups: c.int('groups', 1, MAX_WINDOW),
+    bias: c.bool('bias'),
+  };
+}
+
+/** The weight and bias a convolution layer declares; `transposed`: weight [in, out/groups, ...k]. */
+function convTensors(c: ConfigReader, nd: number, transposed: boolean): [string, number[]][] {
+  const f = convFields(c, nd);
+  if (f.inChannels % f.groups !== 0 || f.outChannels % f.groups !== 0) {
+    throw new ModelFormatError(`${c.where}: groups ${f.groups} must divide inChannels ${f.inChannels} and outChannels ${f.outChannels}`);
+  }
+  const w = transposed ? [f.inChannels, f.outChannels / f.groups] : [f.outChannels, f.inChannels / f.groups];
+  const list: [string, number[]][] = [['weight', [...w, ...f.kernelSize]]];
+  if (f.bias) list.push(['bias', [f.outChannels]]);
   return list;
 }
 
+/** Padding of Conv1d/Conv2d: `nd` integers ≥ 0, or 'same' or 'valid'. */
+function convPadding(c: ConfigReader, nd: number): number[] | 'same' | 'valid' {
+  const v = c.raw('padding');
+  return v === 'same' || v === 'valid' ? v : intList(c, 'padding', nd, 0);
+}
+
 /** Registers the codecs through `register` (the registry's `registerLayer`). */
-export function registerPoolLayers(register: typeof registerLayer): void {
+export function registerCnnLayers(register: typeof registerLayer): void {
+  for (const [type, cls, nd] of [['Conv1d', Conv1d, 1], ['Conv2d', Conv2d, 2]] as const) {
+    register<Conv1d | Conv2d>(type, {
+      cls,
+      config: (m) => ({
+        inChannels: m.inChannels,
+        outChannels: m.outChannels,
+        kernelSize: [...m.kernelSize],
+        stride: [...m.stride],
+        padding: typeof m.padding === 'string' ? m.padding : [...m.padding],
+        dilation: [...m.dilation],
+        groups: m.groups,
+        bias: m.bias !== null,
+      }),
+      create: (c) => {
+        const { inChannels, outChannels, kernelSize, ...rest } = convFields(c, nd);
+        return new cls(inChannels, outChannels, kernelSize, { ...rest, padding: convPadding(c, nd), ...scratch() });
+      },
+      tensors: (c) => convTensors(c, nd, false),
+    });
+  }
+  register('ConvTranspose2d', {
+    cls: ConvTranspose2d,
+    config: (m) => ({
+      inChannels: m.inChannels,
+      outChannels: m.outChannels,
+      kernelSize: [...m.kernelSize],
+      stride: [...m.stride],
+      padding: [...m.padding],
+      outputPadding: [...m.outputPadding],
+      dilation: [...m.dilation],
+      groups: m.groups,
+      bias: m.bias !== null,
+    }),
+    create: (c) => {
+      const { inChannels, outChannels, kernelSize, ...rest } = convFields(c, 2);
+      const pads = { padding: intList(c, 'padding', 2, 0), outputPadding: intList(c, 'outputPadding', 2, 0) };
+      return new ConvTranspose2d(inChannels, outChannels, kernelSize, { ...rest, ...pads, ...scratch() });
+    },
+    tensors: (c) => convTensors(c, 2, true),
+  });
+
+  // pooling and normalisation
+
   register('MaxPool2d', {
     cls: MaxPool2d,
     config: (m): JsonObject => ({
@@ -121,24 +230,7 @@ export function registerPoolLayers(register: typeof registerLayer): void {
     },
     tensors: () => [],
   });
-  register('BatchNorm2d', {
-    cls: BatchNorm2d,
-    config: (m) => ({
-      numFeatures: m.numFeatures,
-      eps: m.eps,
-      momentum: m.momentum,
-      affine: m.weight !== null,
-      trackRunningStats: m.runningMean !== null,
-    }),
-    create: (c) =>
-      new BatchNorm2d(c.int('numFeatures', 1), {
-        eps: c.num('eps', 0, 1),
-        momentum: c.raw('momentum') === null ? null : c.num('momentum', 0, 1),
-        affine: c.bool('affine'),
-        trackRunningStats: c.bool('trackRunningStats'),
-      }),
-    tensors: batchNormTensors,
-  });
+  register('BatchNorm2d', batchNormCodec(BatchNorm2d));
   register('GroupNorm', {
     cls: GroupNorm,
     config: (m) => ({ numGroups: m.numGroups, numChannels: m.numChannels, eps: m.eps, affine: m.weight !== null }),
