@@ -4,10 +4,11 @@ import { defineConfig } from 'vitest/config';
 /**
  * `npm test` (CORTEX_FAST_TESTS=1): the default project without the suites that spawn
  * processes or a browser (the CLI end to end, the playground in Chromium) and without the
- * relaxed-SIMD repeat. `npm run test:all` runs everything; CI runs that.
+ * relaxed-SIMD repeat, and without `*.slow.test.ts` files (long training runs and
+ * big fixtures). `npm run test:all` runs everything; CI runs that.
  */
 const FAST = process.env.CORTEX_FAST_TESTS === '1';
-const SLOW = ['test/cli/**', 'test/e2e/**'];
+const SLOW = ['test/cli/**', 'test/e2e/**', 'test/**/*.slow.test.ts'];
 
 /** Test files that run a second time on the relaxed-SIMD (FMA) kernel builds. */
 const RELAXED = ['test/backend-wasm/conformance.test.ts', 'test/backend-wasm/optim.test.ts', 'test/**/*.relaxed.test.ts'];
