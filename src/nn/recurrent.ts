@@ -250,7 +250,7 @@ export abstract class RecurrentBase<S> extends Module<[x: Tensor, hx?: S | null,
         continue;
       }
       const m = new Float32Array(B);
-      list.forEach((n, b) => (m[b] = t < n ? 1 : 0));
+      for (let b = 0; b < B; b++) m[b] = t < list[b]! ? 1 : 0;
       out.push(new Tensor(m, [B, 1]));
     }
     return out;

@@ -143,7 +143,9 @@ describe('recurrent layers: shapes, options and errors', () => {
     const [short, hs] = gru.forward(x.slice([1, 0, 0], [2, 2, 3]));
     const o = out.dataSync();
     for (let i = 2 * 4; i < 5 * 4; i++) expect(o[5 * 4 + i]).toBe(0);
-    const close = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 6));
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 6);
+    };
     close(h.dataSync().slice(4), hs.dataSync());
     close(o.slice(20, 28), short.dataSync());
   });
