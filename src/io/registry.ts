@@ -14,6 +14,8 @@ import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 // pooling and normalisation
 import { batchNormCodec, registerCnnLayers, scratch } from './registry-cnn.js';
+// recurrent layers
+import { registerRnnLayers } from './registry-rnn.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -223,6 +225,8 @@ registerLayer('LayerNorm', {
 registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
 
 registerCnnLayers(registerLayer);
+// recurrent layers
+registerRnnLayers(registerLayer);
 
 function label(path: string, type: string): string {
   return path === '' ? `the model (${type})` : `layer '${path}' (${type})`;
