@@ -20,6 +20,15 @@ from the papers, not from Opacus's source), evaluated with scipy's special funct
   eps = rdp - log(delta)/(a - 1) (Opacus 0.x, which produced the README's figures).
 * The orders: 1.1, 1.2, ..., 10.9 then 12, ..., 63 (Opacus's DEFAULT_ALPHAS).
 
+"prv" holds the PRV accountant's figures (Gopi, Lee and Wutschitz 2021, as Opacus's
+PRVAccountant composes them): each step's privacy loss variable, with CDF
+F(t) = 1 - q/2 erfc((2 z s^2 - 1)/(2 sqrt2 s)) - (1-q)/2 erfc((2 z s^2 + 1)/(2 sqrt2 s)),
+z = log((e^t + q - 1)/q), truncated to [-L, L] (L from RDP bounds at delta_err/4 and per
+step at delta_err/(8 T), plus 3), discretised with mesh eps_err / sqrt(T log(12/delta_err)/2)
+and its mean restored by a shift, composed by FFT, and eps read off at delta -+ delta_err
+(+- eps_err). Two grids: Opacus's own size ("opacusGrid") and the symmetric power-of-two
+size Cortex's radix-2 FFT uses ("pow2Grid"); same mesh.
+
 "cases" hold the whole RDP curve (rdp at every default order) for a grid of (q, sigma,
 steps), and eps / best order for each delta. "published" holds figures printed in
 Opacus's examples/mnist_README.md, with the setting they came from.
@@ -138,6 +147,89 @@ PUBLISHED = [
 ]
 
 
+def rdp_eps_default(history, delta):
+    total = np.zeros(len(ORDERS))
+    for q, sigma, steps in history:
+        total += np.array(rdp_curve(q, sigma, steps))
+    return to_eps(list(total), delta, "balle2020")["epsilon"]
+
+
+def prv_cdf(q, sigma, t):
+    t = np.asarray(t, dtype=np.float64)
+    out = np.zeros_like(t)
+    ok = t > math.log1p(-q)
+    z = np.log((np.exp(t[ok]) + q - 1) / q)
+    k = 2 * math.sqrt(2) * sigma
+    out[ok] = 1 - q * special.erfc((2 * z * sigma**2 - 1) / k) / 2 - (1 - q) * special.erfc((2 * z * sigma**2 + 1) / k) / 2
+    return out
+
+
+def prv_epsilon(history, delta, eps_err=0.01, pow2=False):
+    from scipy import integrate
+    from scipy.fft import irfft, rfft
+    from scipy.signal import fftconvolve
+    delta_err = delta / 1000
+    total = sum(h[2] for h in history)
+    L = rdp_eps_default(history, delta_err / 4)
+    for q, sigma, _ in history:
+        L = max(L, rdp_eps_default([(q, sigma, 1)], delta_err / (8 * total)))
+    L = max(L, eps_err) + 3
+    dt = eps_err / math.sqrt(total * math.log(12 / delta_err) / 2)
+    k = math.ceil(L / dt)
+    size = 2 * k + 2  # the grid -k dt ... (k + 1) dt: even, centred as Opacus aligns it
+    if pow2:
+        size = 1 << (size - 1).bit_length()
+    t_min = -(size // 2 - 1) * dt
+    ts = t_min + dt * np.arange(size)
+    composed, shift_total = None, 0.0
+    for q, sigma, steps in history:
+        t_max = ts[-1]
+        c0 = prv_cdf(q, sigma, [t_min])[0]
+        mass = prv_cdf(q, sigma, [t_max])[0] - c0
+
+        def cdf(t):
+            t = np.atleast_1d(np.asarray(t, dtype=np.float64))
+            v = (prv_cdf(q, sigma, t) - c0) / mass
+            return np.where(t < t_min, 0.0, np.where(t < t_max, v, 1.0))
+
+        edges = cdf(np.concatenate([ts - dt / 2, [ts[-1] + dt / 2]]))
+        pmf = np.diff(edges)
+        cuts = [t_min, -0.1, -0.01, -1e-3, -1e-4, -1e-5, 1e-5, 1e-4, 1e-3, 0.01, 0.1, t_max]
+        mean_c = 0.0
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            val, _ = integrate.quad(lambda x: float(cdf(x)[0]), a, b, limit=500, epsabs=1e-13, epsrel=1e-13)
+            mean_c += b * float(cdf(b)[0]) - a * float(cdf(a)[0]) - val
+        shift = mean_c - float(np.dot(ts, pmf))
+        assert abs(shift) < dt / 2
+        circ = irfft(rfft(pmf) ** steps, n=size)
+        roll = steps - 1 + (size // 2 if steps % 2 == 0 else 0)
+        d = np.roll(circ, roll)
+        if composed is None:
+            composed, shift_total = d, shift * steps
+        else:
+            full = fftconvolve(composed, d)
+            start = (size - 1) // 2
+            composed, shift_total = full[start:start + size], shift_total + shift * steps
+    t = ts + shift_total
+    d1 = np.flip(np.cumsum(np.flip(composed)))
+    d2 = np.flip(np.cumsum(np.flip(composed * np.exp(-t))))
+    nd = np.exp(t) * d2 - d1
+
+    def find(target):
+        i = int(np.searchsorted(nd, -target, side="left"))
+        return math.log((d1[i] - target) / d2[i])
+
+    return {"lower": find(delta + delta_err) - eps_err, "estimate": find(delta), "upper": find(delta - delta_err) + eps_err,
+            "gridSize": size}
+
+
+PRV_CASES = [
+    ("q01_s1_1000", [(0.01, 1.0, 1000)], 1e-5),
+    ("opacus_mnist_issue", [(0.004, 1.1, 15000)], 1e-5),
+    ("heterogeneous", [(0.01, 1.0, 500), (0.02, 2.0, 300)], 1e-5),
+]
+
+
 def main():
     cases = []
     for name, q, sigma, steps, deltas in GRID:
@@ -152,11 +244,17 @@ def main():
         q, steps = 256 / 60000, 234 * p["epochs"]
         ours = to_eps(rdp_curve(q, p["sigma"], steps), 1e-5, "mironov2017")
         published.append({**p, "q": q, "steps": steps, "delta": 1e-5, "conversion": "mironov2017", "reference": ours})
+    prv = []
+    for name, history, delta in PRV_CASES:
+        prv.append({"name": name, "delta": delta,
+                    "history": [{"sampleRate": q, "noiseMultiplier": s, "steps": n} for q, s, n in history],
+                    "pow2Grid": prv_epsilon(history, delta, pow2=True), "opacusGrid": prv_epsilon(history, delta)})
     out = {
         "about": "Written by scripts/opacus-reference.py: Opacus's RDP formulas in float64 (numpy/scipy).",
         "orders": ORDERS,
         "cases": cases,
         "published": published,
+        "prv": prv,
     }
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures", "privacy", "rdp-reference.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -167,6 +265,8 @@ def main():
         print(c["name"], [(e["delta"], round(e["balle2020"]["epsilon"], 4), e["balle2020"]["bestOrder"]) for e in c["eps"]])
     for p in published:
         print(p["source"], "->", round(p["reference"]["epsilon"], 4), p["reference"]["bestOrder"])
+    for p in prv:
+        print("prv", p["name"], p["pow2Grid"], p["opacusGrid"])
 
 
 if __name__ == "__main__":

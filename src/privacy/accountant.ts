@@ -5,9 +5,10 @@
  * @module
  */
 import { ArgumentError } from '../errors.js';
+import { AccountantBase, type RDPAccountantJSON } from './history.js';
+import { PRVAccountant } from './prv.js';
 import {
   checkDelta,
-  checkNoiseMultiplier,
   checkOrders,
   checkSampleRate,
   computeRdp,
@@ -15,32 +16,6 @@ import {
   type PrivacySpent,
   rdpToEpsilon,
 } from './rdp.js';
-
-/** One stretch of identical steps in an accountant's history. */
-export interface AccountantStep {
-  /** Noise standard deviation divided by the clipping norm. */
-  noiseMultiplier: number;
-  /** Probability with which each example was drawn into a batch. */
-  sampleRate: number;
-  /** How many consecutive steps ran with these settings. */
-  steps: number;
-}
-
-/** What {@link RDPAccountant.toJSON} writes: the kind and the history. */
-export interface RDPAccountantJSON {
-  /** Always `'rdp'`. */
-  mechanism: 'rdp';
-  /** The merged history, oldest first. */
-  history: AccountantStep[];
-}
-
-/** Options of {@link RDPAccountant.step}. */
-export interface AccountantStepOptions {
-  /** Noise standard deviation divided by the clipping norm, > 0. */
-  noiseMultiplier: number;
-  /** Probability with which each example was drawn into the batch, in (0, 1]. */
-  sampleRate: number;
-}
 
 /**
  * Rényi-DP accountant of the sampled Gaussian mechanism, with Opacus's orders, formulas
@@ -54,30 +29,15 @@ export interface AccountantStepOptions {
  * acc.getEpsilon(1e-5); // ≈ 2.5
  * ```
  */
-export class RDPAccountant {
+export class RDPAccountant extends AccountantBase {
   /** The mechanism's name, as in Opacus. */
   readonly mechanism = 'rdp';
-  readonly #history: AccountantStep[] = [];
-
-  /** The steps taken so far, oldest first, runs of identical settings merged. */
-  get history(): ReadonlyArray<Readonly<AccountantStep>> {
-    return this.#history;
-  }
-
-  /** Records one noisy step. */
-  step(opts: AccountantStepOptions): void {
-    checkNoiseMultiplier('RDPAccountant.step', opts.noiseMultiplier);
-    checkSampleRate('RDPAccountant.step', opts.sampleRate);
-    const last = this.#history[this.#history.length - 1];
-    if (last !== undefined && last.noiseMultiplier === opts.noiseMultiplier && last.sampleRate === opts.sampleRate) last.steps++;
-    else this.#history.push({ noiseMultiplier: opts.noiseMultiplier, sampleRate: opts.sampleRate, steps: 1 });
-  }
 
   /** The total RDP of the history at each order. */
   rdp(orders: readonly number[] = DEFAULT_ORDERS): Float64Array {
     checkOrders('RDPAccountant', orders);
     const total = new Float64Array(orders.length);
-    for (const h of this.#history) {
+    for (const h of this.history) {
       const r = computeRdp(h.sampleRate, h.noiseMultiplier, h.steps, orders);
       for (let k = 0; k < total.length; k++) total[k]! += r[k]!;
     }
@@ -92,7 +52,7 @@ export class RDPAccountant {
   getPrivacySpent(delta: number, orders: readonly number[] = DEFAULT_ORDERS): PrivacySpent {
     checkDelta('RDPAccountant.getPrivacySpent', delta);
     checkOrders('RDPAccountant.getPrivacySpent', orders);
-    if (this.#history.length === 0) return { epsilon: 0, bestOrder: Number.NaN };
+    if (this.history.length === 0) return { epsilon: 0, bestOrder: Number.NaN };
     return rdpToEpsilon(orders, this.rdp(orders), delta);
   }
 
@@ -102,33 +62,13 @@ export class RDPAccountant {
   }
 
   /** The history as plain data, for a model file. */
-  toJSON(): RDPAccountantJSON {
-    return { mechanism: 'rdp', history: this.#history.map((h) => ({ ...h })) };
+  override toJSON(): RDPAccountantJSON {
+    return super.toJSON() as RDPAccountantJSON;
   }
 
   /** An accountant with the history that {@link RDPAccountant.toJSON} wrote; checks every field. */
   static fromJSON(json: unknown): RDPAccountant {
-    const bad = (why: string): never => {
-      throw new ArgumentError(`RDPAccountant.fromJSON: ${why}`);
-    };
-    if (typeof json !== 'object' || json === null) return bad('expected an object { mechanism: "rdp", history: [...] }');
-    const o = json as { mechanism?: unknown; history?: unknown };
-    if (o.mechanism !== 'rdp') bad(`mechanism must be 'rdp', got ${JSON.stringify(o.mechanism)}`);
-    if (!Array.isArray(o.history)) return bad('history must be an array');
-    const acc = new RDPAccountant();
-    o.history.forEach((h: unknown, i) => {
-      const e = (h ?? {}) as Partial<Record<keyof AccountantStep, unknown>>;
-      const { noiseMultiplier, sampleRate, steps } = e;
-      if (typeof noiseMultiplier !== 'number' || typeof sampleRate !== 'number' || typeof steps !== 'number') {
-        bad(`history entry ${i} must have numeric noiseMultiplier, sampleRate and steps`);
-        return;
-      }
-      checkNoiseMultiplier(`RDPAccountant.fromJSON (history entry ${i})`, noiseMultiplier);
-      checkSampleRate(`RDPAccountant.fromJSON (history entry ${i})`, sampleRate);
-      if (!Number.isInteger(steps) || steps < 1) bad(`history entry ${i}: steps must be an integer >= 1, got ${steps}`);
-      acc.#history.push({ noiseMultiplier, sampleRate, steps });
-    });
-    return acc;
+    return new RDPAccountant().restore(json);
   }
 }
 
@@ -144,7 +84,7 @@ export interface NoiseMultiplierOptions {
   epochs?: number;
   /** Steps to run; give this or `epochs`. */
   steps?: number;
-  /** The accountant (only `'rdp'` so far). */
+  /** The accountant that measures ε: `'rdp'` (default) or `'prv'` (tighter, slower). */
   accountant?: 'rdp' | 'prv';
   /** The search stops once ε is within this much below the target (Opacus's default 0.01). */
   epsilonTolerance?: number;
@@ -176,8 +116,7 @@ export function getNoiseMultiplier(opts: NoiseMultiplierOptions): number {
   checkSampleRate(where, sampleRate);
   if (!Number.isFinite(tol) || tol <= 0) throw new ArgumentError(`${where}: epsilonTolerance must be a finite number > 0, got ${tol}`);
   const kind = opts.accountant ?? 'rdp';
-  if (kind === 'prv') throw new ArgumentError(`${where}: the PRV accountant is not available yet; use accountant: 'rdp'`);
-  if (kind !== 'rdp') throw new ArgumentError(`${where}: accountant must be 'rdp' or 'prv', got '${String(kind)}'`);
+  if (kind !== 'rdp' && kind !== 'prv') throw new ArgumentError(`${where}: accountant must be 'rdp' or 'prv', got '${String(kind)}'`);
   if ((opts.epochs === undefined) === (opts.steps === undefined)) throw new ArgumentError(`${where}: give either epochs or steps, not ${opts.epochs === undefined ? 'neither' : 'both'}`);
   let steps: number;
   if (opts.epochs !== undefined) {
@@ -187,7 +126,10 @@ export function getNoiseMultiplier(opts: NoiseMultiplierOptions): number {
     steps = opts.steps!;
     if (!Number.isInteger(steps) || steps < 1) throw new ArgumentError(`${where}: steps must be an integer >= 1, got ${steps}`);
   }
-  const epsilonAt = (sigma: number): number => rdpToEpsilon(DEFAULT_ORDERS, computeRdp(sampleRate, sigma, steps), targetDelta).epsilon;
+  const epsilonAt = (sigma: number): number => {
+    if (kind === 'rdp') return rdpToEpsilon(DEFAULT_ORDERS, computeRdp(sampleRate, sigma, steps), targetDelta).epsilon;
+    return PRVAccountant.fromJSON({ mechanism: 'prv', history: [{ noiseMultiplier: sigma, sampleRate, steps }] }).getEpsilon(targetDelta);
+  };
   let low = 0;
   let high = 10;
   let epsHigh = Infinity;

@@ -151,6 +151,6 @@ describe('getNoiseMultiplier', () => {
     expect(() => getNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, sampleRate: 0.01 })).toThrow(/either epochs or steps/);
     expect(() => getNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, sampleRate: 0.01, epochs: 1, steps: 100 })).toThrow(ArgumentError);
     expect(() => getNoiseMultiplier({ targetEpsilon: -1, targetDelta: 1e-5, sampleRate: 0.01, epochs: 1 })).toThrow(/targetEpsilon/);
-    expect(() => getNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, sampleRate: 0.01, epochs: 1, accountant: 'prv' })).toThrow(/PRV/);
+    expect(() => getNoiseMultiplier({ targetEpsilon: 3, targetDelta: 1e-5, sampleRate: 0.01, epochs: 1, accountant: 'gdp' as 'prv' })).toThrow(/accountant must be/);
   });
 });
