@@ -3,6 +3,7 @@
  * as logarithms, and log erfc accurate far into the tail (where erfc itself underflows).
  * @module
  */
+import { erfScalar } from '../ops/special.js';
 
 /** log(eˣ + eʸ) without overflow; −∞ stands for 0. */
 export function logAdd(x: number, y: number): number {
@@ -23,19 +24,6 @@ export function logSub(x: number, y: number): number {
 }
 
 const LOG_SQRT_PI = 0.5 * Math.log(Math.PI);
-
-/** erf(x) for 0 ≤ x < 3 by the all-positive series 2/√π · e^(−x²) · Σ 2ⁿ x^(2n+1) / (1·3·…·(2n+1)). */
-function erfSeries(x: number): number {
-  const x2 = x * x;
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 200; n++) {
-    term *= (2 * x2) / (2 * n + 1);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return (2 / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
-}
 
 /**
  * log(erfc(x) · e^(x²) · √π) for x ≥ 2 by the continued fraction
@@ -65,7 +53,7 @@ function logErfcTailScaled(x: number): number {
 export function logErfc(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
   if (x === Infinity) return -Infinity;
-  if (x < 0) return Math.log1p(x === -Infinity ? 1 : x > -3 ? erfSeries(-x) : 1 - Math.exp(logErfc(-x)));
-  if (x < 2) return Math.log1p(-erfSeries(x));
+  if (x < 0) return Math.log1p(x === -Infinity ? 1 : x > -3 ? erfScalar(-x) : 1 - Math.exp(logErfc(-x)));
+  if (x < 2) return Math.log1p(-erfScalar(x));
   return -x * x - LOG_SQRT_PI + logErfcTailScaled(x);
 }
