@@ -13,7 +13,10 @@ A = the layer's output (captured by a forward hook), G = d(targeted outputs summ
 the batch)/dA, weights = mean of G over the spatial dims, cam = sum over channels of
 weights * A, kept as [N, 1, ...]; relu(cam) for relu_attributions; upsampled to the
 input's spatial size with F.interpolate (bilinear / linear, align_corners=False, and
-nearest), as Captum's LayerAttribution.interpolate. Everything in float64 from
+nearest), as Captum's LayerAttribution.interpolate. Guided backpropagation on the 2-D model
+(every nn.ReLU's backward passes only positive gradients: grad.clamp(min=0) * (x > 0)) and
+Guided Grad-CAM (that times the ReLU'd map upsampled by nearest), as Captum's
+GuidedBackprop and GuidedGradCam. Everything in float64 from
 float32-representable weights and inputs.
 """
 
@@ -50,6 +53,33 @@ def cam_of(model, layer, x, target):
     return a.detach(), g.detach(), cam.detach()
 
 
+class GuidedReLU(torch.autograd.Function):
+    """ReLU whose backward passes only positive gradients (guided backpropagation)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g.clamp(min=0) * (x > 0).to(g.dtype)
+
+
+class GuidedReLUModule(nn.Module):
+    def forward(self, x):
+        return GuidedReLU.apply(x)
+
+
+def guided_backprop(model, x, target):
+    guided = nn.Sequential(*[GuidedReLUModule() if isinstance(m, nn.ReLU) else m for m in model])
+    xg = x.clone().requires_grad_(True)
+    y = guided(xg)
+    y[torch.arange(x.shape[0]), torch.tensor(target)].sum().backward()
+    return xg.grad.detach()
+
+
 def flat(t):
     return [float(v) for v in t.reshape(-1).tolist()]
 
@@ -66,6 +96,8 @@ def case_2d():
     target = [2, 0]
     out = {"name": "cnn2d", "input": flat(x), "inputShape": list(x.shape), "target": target,
            "params": {k: {"shape": list(v.shape), "data": flat(v)} for k, v in model.state_dict().items()}}
+    gb = guided_backprop(model, x, target)
+    out["guidedBackprop"] = flat(gb)
     for key, layer in [("conv", model[3]), ("relu", model[4])]:
         a, g, cam = cam_of(model, layer, x, target)
         out[key] = {
@@ -74,6 +106,8 @@ def case_2d():
             "camRelu": flat(F.relu(cam)),
             "bilinear": flat(F.interpolate(cam, size=(8, 8), mode="bilinear", align_corners=False)),
             "nearest": flat(F.interpolate(cam, size=(8, 8), mode="nearest")),
+            # Guided Grad-CAM: guided backprop times the ReLU'd map, nearest-upsampled.
+            "guidedGradCam": flat(gb * F.interpolate(F.relu(cam), size=(8, 8), mode="nearest")),
         }
     return out
 

@@ -30,3 +30,4 @@ export { INTEGRATION_METHODS, type IntegrationMethod, pathPoints } from './quadr
 // Grad-CAM (layer attribution) and the resizing of layer maps to the input
 export { type GradCamOptions, gradCam } from './gradcam.js';
 export { type InterpolateMode, interpolateAttribution } from './interpolate.js';
+export { type GuidedGradCamOptions, guidedBackprop, guidedGradCam } from './guided.js';

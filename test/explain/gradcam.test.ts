@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { noGrad } from '../../src/autograd/engine.js';
 import { Tensor } from '../../src/autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../../src/errors.js';
-import { gradCam, interpolateAttribution } from '../../src/explain/index.js';
+import { gradCam, guidedBackprop, guidedGradCam, interpolateAttribution, saliency } from '../../src/explain/index.js';
 import { AdaptiveAvgPool2d, Conv1d, Conv2d, crossEntropy, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/index.js';
 import { Generator, manualSeed } from '../../src/tensor/random.js';
@@ -59,6 +59,7 @@ interface CamRef {
   camRelu: number[];
   bilinear: number[];
   nearest: number[];
+  guidedGradCam?: number[];
 }
 interface CaseRef {
   name: string;
@@ -68,6 +69,7 @@ interface CaseRef {
   params: Record<string, { shape: number[]; data: number[] }>;
   conv: CamRef;
   relu?: CamRef;
+  guidedBackprop?: number[];
 }
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/torch/gradcam.json', import.meta.url), 'utf8')) as { cases: CaseRef[] };
 
@@ -99,7 +101,16 @@ describe('gradCam against PyTorch (scripts/torch-gradcam-reference.py)', () => {
       check(gradCam(model, x, { ...opts, relu: true }), ref.camRelu, ref.camShape, `${key} relu`);
       check(gradCam(model, x, { ...opts, upsample: true }), ref.bilinear, [c.inputShape[0]!, 1, ...spatial], `${key} bilinear`);
       check(gradCam(model, x, { ...opts, upsample: true, interpolateMode: 'nearest' }), ref.nearest, [c.inputShape[0]!, 1, ...spatial], `${key} nearest`);
+      check(guidedGradCam(model, x, opts), ref.guidedGradCam!, c.inputShape, `${key} guidedGradCam`);
     }
+    check(guidedBackprop(model, x, { target: c.target }), c.guidedBackprop!, c.inputShape, 'guidedBackprop');
+  });
+
+  it('guided backprop is the plain gradient where there is no ReLU module, and needs a Module', () => {
+    const lin = new Sequential(new Conv2d(1, 2, 3), new Flatten(), new Linear(8, 2));
+    const x = new Tensor(Float32Array.from({ length: 32 }, (_, i) => Math.sin(i)), [2, 1, 4, 4]);
+    check(guidedBackprop(lin, x, { target: 1 }), Array.from(saliency(lin, x, { target: 1, abs: false }).dataSync()), [2, 1, 4, 4], 'no relu');
+    expect(() => guidedBackprop((v: Tensor) => lin.forward(v), x, { target: 1 })).toThrow(/must be a Module/);
   });
 
   it('matches on a Conv1d model ([N, C, L] layer, linear upsampling)', () => {
