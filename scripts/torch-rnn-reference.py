@@ -12,7 +12,7 @@ final state, and the gradients of L = sum(out * w) + sum(hN * wh) [+ sum(cN * wc
 to the input, the initial state and every parameter (by its PyTorch name). Tensors are encoded
 as in scripts/torch-reference.py ({shape, data}, 9 significant digits).
 
-Case fields: name, kind, config (constructor options in Cortex's spelling), state (the state
+The file is {"recurrent": [case, ...]} (not an op fixture: no top-level "op"). Case fields: name, kind, config (constructor options in Cortex's spelling), state (the state
 dict), x, h0 / c0 (or null), lengths (or null), out, hN, cN, w, wh, wc, grads {x, h0, c0,
 params: {name: grad}}.
 """
@@ -148,7 +148,7 @@ def main():
     torch.set_grad_enabled(True)
     cases = [layer_case(*c) for c in LAYERS] + [cell_case(*c) for c in CELLS]
     path = os.path.join(ref.OUT, "rnn.json")
-    ref.write(path, {"op": "rnn", "cases": cases})
+    ref.write(path, {"recurrent": cases})
     print(f"wrote {len(cases)} recurrent cases to {os.path.relpath(path, ref.ROOT)}")
 
 

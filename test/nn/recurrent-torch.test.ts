@@ -32,7 +32,7 @@ interface Case {
   grads: { x: FixtureTensor; h0: FixtureTensor | null; c0: FixtureTensor | null; params: Record<string, FixtureTensor> };
 }
 
-const cases = (JSON.parse(readFileSync(join(FIXTURE_DIR, 'rnn.json'), 'utf8')) as { cases: Case[] }).cases;
+const cases = (JSON.parse(readFileSync(join(FIXTURE_DIR, 'rnn.json'), 'utf8')) as { recurrent: Case[] }).recurrent;
 
 const t = (f: FixtureTensor, requiresGrad = false): Tensor => tensor(Float32Array.from(decodeData(f)), { shape: f.shape, requiresGrad });
 

@@ -162,4 +162,35 @@ describe('recurrent layers: shapes, options and errors', () => {
     const [ev] = m.forward(x);
     expect(Array.from(train.dataSync())).not.toEqual(Array.from(ev.dataSync()));
   });
+
+  it('matches a cell unrolled step by step over 40 steps (the chunked step slices), values and gradients', () => {
+    const lstm = new LSTM(3, 4, { generator: g(7) });
+    const cell = new LSTMCell(3, 4);
+    cell.loadStateDict({
+      weight_ih: lstm.stateDict().weight_ih_l0!,
+      weight_hh: lstm.stateDict().weight_hh_l0!,
+      bias_ih: lstm.stateDict().bias_ih_l0!,
+      bias_hh: lstm.stateDict().bias_hh_l0!,
+    });
+    const x1 = randn([40, 2, 3], { generator: g(8), requiresGrad: true });
+    const x2 = x1.detach().clone();
+    x2.requiresGrad = true;
+    const [out] = lstm.forward(x1);
+    out.mul(out).sum().backward();
+    let state: [ReturnType<typeof randn>, ReturnType<typeof randn>] | undefined;
+    const hs = [];
+    for (let t = 0; t < 40; t++) {
+      state = cell.forward(x2.narrow(0, t, 1).squeeze(0), state);
+      hs.push(state[0]);
+    }
+    let loss = hs[0]!.mul(hs[0]!).sum();
+    for (const h of hs.slice(1)) loss = loss.add(h.mul(h).sum());
+    loss.backward();
+    const a = x1.grad!.dataSync();
+    const b = x2.grad!.dataSync();
+    for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 5);
+    const o = out.dataSync();
+    const last = hs[39]!.dataSync();
+    for (let i = 0; i < 8; i++) expect(o[39 * 8 + i]).toBeCloseTo(last[i]!, 6);
+  });
 });
