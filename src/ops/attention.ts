@@ -9,6 +9,7 @@ import { type Generator, getDefaultGenerator } from '../tensor/random.js';
 import { broadcastShapes, fmt } from '../tensor/shape.js';
 import { where } from './elementwise.js';
 import { matmul } from './linalg.js';
+import { maskedSoftmax } from './masked-softmax.js';
 import { transpose } from './movement.js';
 
 /** Options of {@link scaledDotProductAttention}. */
@@ -22,7 +23,7 @@ export interface AttentionOptions {
   attnMask?: Tensor | null;
   /**
    * Query `i` attends only to keys `j ≤ i` (PyTorch's top-left aligned lower
-   * triangle). No mask tensor is built. May be combined with `attnMask`: both apply.
+   * triangle). No mask tensor is built: the fused softmax skips those columns. May be combined with `attnMask`: both apply.
    */
   isCausal?: boolean;
   /** Dropout probability on the attention weights, in [0, 1) (default 0). Applied whenever positive, as in PyTorch: pass 0 in evaluation. */
@@ -67,13 +68,6 @@ function additiveMask(mask: Tensor, dtype: 'float32' | 'float64'): Tensor {
   return where(mask, 0, Number.NEGATIVE_INFINITY).astype(dtype);
 }
 
-/** The causal mask `[L, S]` as 0 / −∞ (the composite path only). */
-function causalMask(l: number, s: number, dtype: 'float32' | 'float64'): Tensor {
-  const data = dtype === 'float64' ? new Float64Array(l * s) : new Float32Array(l * s);
-  for (let i = 0; i < l; i++) for (let j = i + 1; j < s; j++) data[i * s + j] = Number.NEGATIVE_INFINITY;
-  return make(data, [l, s]);
-}
-
 /**
  * Attention of queries `q` `[..., L, E]` over keys `k` `[..., S, E]` and values
  * `v` `[..., S, Ev]`: `softmax(q·kᵀ·scale + mask) · v`, `[..., L, Ev]`, with
@@ -91,17 +85,13 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
   const mask = opts.attnMask ?? null;
   const p = opts.dropoutP ?? 0;
   if (!(p >= 0 && p < 1)) throw new ArgumentError(`${name}: dropoutP must be in [0, 1), got ${p}`);
-  const scoresShape = checkAttention(name, q, k, v, mask);
+  checkAttention(name, q, k, v, mask);
   const e = q.shape[q.ndim - 1]!;
   const scale = opts.scale ?? 1 / Math.sqrt(e);
   if (!Number.isFinite(scale)) throw new ArgumentError(`${name}: scale must be finite, got ${scale}`);
   const dt = q.dtype === 'float64' || k.dtype === 'float64' ? 'float64' : 'float32';
-  let scores = matmul(q, transpose(k, -2, -1)).mul(scale);
-  if (mask !== null) scores = scores.add(additiveMask(mask, dt));
-  if (opts.isCausal === true) {
-    scores = scores.add(causalMask(scoresShape[scoresShape.length - 2]!, scoresShape[scoresShape.length - 1]!, dt));
-  }
-  let weights = scores.softmax(-1);
+  const scores = matmul(q, transpose(k, -2, -1));
+  let weights = maskedSoftmax(scores, { mask: mask === null ? null : additiveMask(mask, dt), causal: opts.isCausal === true, scale });
   if (p > 0) weights = weights.mul(dropoutMask(weights.shape, p, dt, opts.generator));
   return matmul(weights, v);
 }

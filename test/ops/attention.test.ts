@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { maskedSoftmax } from '../../src/ops/masked-softmax.js';
 import {
   ArgumentError,
   DTypeError,
@@ -6,6 +7,7 @@ import {
   ShapeError,
   type Tensor,
   gradcheck,
+  gradgradcheck,
   randn,
   scaledDotProductAttention as sdpa,
   tensor,
@@ -102,5 +104,37 @@ describe('scaledDotProductAttention', () => {
     expect(() => sdpa(q, q, q, { dropoutP: 1 })).toThrow(ArgumentError);
     expect(() => sdpa(q.int(), q, q)).toThrow(DTypeError);
     expect(() => sdpa(r([3]), q, q)).toThrow(ShapeError);
+  });
+});
+
+describe('maskedSoftmax (the fused primitive under attention)', () => {
+  /** softmax(scale·x + mask) from separate ops, the definition. */
+  const plain = (x: Tensor, m: Tensor, scale: number): Tensor => x.mul(scale).add(m).softmax(-1);
+
+  it('lays out every mask broadcast like the separate ops would', () => {
+    const x = r([2, 3, 4, 5]);
+    for (const ms of [[5], [4, 5], [1, 5], [2, 1, 1, 5], [2, 1, 4, 5], [3, 4, 5], [3, 1, 5], [2, 3, 4, 5], [2, 3, 1, 1], [1, 3, 4, 1]]) {
+      const m = r(ms);
+      close(maskedSoftmax(x, { mask: m, scale: 0.6 }).dataSync(), plain(x, m, 0.6).dataSync(), 1e-12);
+    }
+    // Varying over batch and L but not heads: not one run, so expanded to the full batch.
+    const m = r([2, 1, 4, 1]);
+    close(maskedSoftmax(x, { mask: m }).dataSync(), plain(x, m, 1).dataSync(), 1e-12);
+  });
+
+  it('gives a row with nothing visible zeros, not NaN, and a zero gradient there', () => {
+    const x = r([1, 2, 3]).detach();
+    x.requiresGrad = true;
+    const m = tensor([[0, 0, 0], [-Infinity, -Infinity, -Infinity]], { dtype: 'float64' });
+    const y = maskedSoftmax(x, { mask: m });
+    expect(Array.from(y.dataSync().slice(3))).toEqual([0, 0, 0]);
+    y.mul(r([1, 2, 3])).sum().backward();
+    expect(Array.from(x.grad!.dataSync()).every(Number.isFinite)).toBe(true);
+  });
+
+  it('passes gradcheck and gradgradcheck, causal and masked, mask gradient included', () => {
+    gradcheck((a, m) => maskedSoftmax(a, { mask: m, causal: true, scale: 0.8 }), [r([2, 4, 3]), r([4, 3])]);
+    gradcheck((a, m) => maskedSoftmax(a, { mask: m, scale: 1.3 }), [r([2, 2, 3, 4]), r([2, 1, 1, 4])]);
+    gradgradcheck((a) => maskedSoftmax(a, { causal: true, scale: 0.5 }), [r([2, 3, 3])]);
   });
 });
