@@ -5,7 +5,7 @@
  */
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError } from '../errors.js';
-import { gelu } from '../ops/index.js';
+import { gelu, relu } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import { MultiheadAttention } from './attention.js';
 import { Sequential } from './container.js';
@@ -16,6 +16,8 @@ import { LayerNorm } from './norm.js';
 
 /** The feed-forward activations of {@link TransformerEncoderLayer}. */
 export type TransformerActivation = 'relu' | 'gelu';
+
+const activate = (a: TransformerActivation, x: Tensor): Tensor => (a === 'relu' ? relu(x) : gelu(x));
 
 /** Options of {@link TransformerEncoderLayer}. */
 export interface TransformerEncoderLayerOptions {
@@ -115,7 +117,9 @@ export class TransformerEncoderLayer extends Module<[Tensor, TransformerEncoderF
   }
 
   private feedForward(x: Tensor): Tensor {
-    const h = this.activation === 'relu' ? this.linear1.forwardActivated(x, 'relu') : gelu(this.linear1.forward(x));
+    // relu is fused into linear1 unless linear1 is hooked (its hooks then see its own output).
+    const fuse = this.activation === 'relu' && this.linear1.forward === Linear.prototype.forward;
+    const h = fuse ? this.linear1.forwardActivated(x, 'relu') : activate(this.activation, this.linear1.forward(x));
     return this.dropout2.forward(this.linear2.forward(this.dropout.forward(h)));
   }
 
