@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError } from '../../src/errors.js';
 import { buildModel, deserializeModel, describeModel, serializeModel } from '../../src/io/index.js';
+import { checkDeclaredTensors } from '../../src/io/registry.js';
 import {
   LayerNorm,
   Linear,
@@ -48,12 +49,18 @@ describe('attention layers in model files', () => {
     expect(keys).toEqual(Object.keys(net.stateDict()));
   });
 
-  it('MultiheadAttention with kdim/vdim and no bias round-trips on its own', () => {
+  it('MultiheadAttention with kdim/vdim and no bias: config, declared tensors, rebuild', () => {
     const mha = new MultiheadAttention(6, 3, { kdim: 4, vdim: 5, bias: false, batchFirst: true, dropout: 0.2 });
-    const loaded = deserializeModel(serializeModel(mha)).model as unknown as MultiheadAttention;
-    expect(loaded).toBeInstanceOf(MultiheadAttention);
-    expect([loaded.kdim, loaded.vdim, loaded.dropout, loaded.batchFirst, loaded.inProjBias]).toEqual([4, 5, 0.2, true, null]);
-    expect(Array.from(loaded.kProjWeight!.dataSync())).toEqual(Array.from(mha.kProjWeight!.dataSync()));
+    const spec = describeModel(mha);
+    const sd = mha.stateDict();
+    expect(() => checkDeclaredTensors(spec, (name) => sd[name]?.shape)).not.toThrow();
+    const rebuilt = buildModel(spec);
+    if (!(rebuilt instanceof MultiheadAttention)) throw new Error('not rebuilt as MultiheadAttention');
+    rebuilt.loadStateDict(sd);
+    expect([rebuilt.kdim, rebuilt.vdim, rebuilt.dropout, rebuilt.batchFirst, rebuilt.inProjBias]).toEqual([4, 5, 0.2, true, null]);
+    expect(Array.from(rebuilt.kProjWeight!.dataSync())).toEqual(Array.from(mha.kProjWeight!.dataSync()));
+    // A tensor of the wrong shape is caught before anything is built.
+    expect(() => checkDeclaredTensors(spec, (name) => (name === 'v_proj_weight' ? [6, 4] : sd[name]?.shape))).toThrow(/v_proj_weight/);
   });
 
   it('the summary shows each layer’s output shape', () => {
