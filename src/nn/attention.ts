@@ -9,7 +9,7 @@ import { linear, where } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import { fmt } from '../tensor/shape.js';
 import { xavierUniform, zeros } from './init.js';
-import { Linear } from './linear.js';
+import { Linear, checkSize } from './linear.js';
 import { Module, Parameter } from './module.js';
 
 /** Options of {@link MultiheadAttention}. */
@@ -51,10 +51,6 @@ export interface MultiheadAttentionForwardOptions {
   needWeights?: boolean;
   /** Average the returned weights over the heads, `[N, L, S]`, else `[N, numHeads, L, S]` (default true). */
   averageAttnWeights?: boolean;
-}
-
-function checkSize(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`MultiheadAttention: ${name} must be a positive integer, got ${v}`);
 }
 
 /**
@@ -101,15 +97,15 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
     options: MultiheadAttentionOptions = {},
   ) {
     super();
-    checkSize('embedDim', embedDim);
-    checkSize('numHeads', numHeads);
+    checkSize('MultiheadAttention', 'embedDim', embedDim);
+    checkSize('MultiheadAttention', 'numHeads', numHeads);
     if (embedDim % numHeads !== 0) {
       throw new ArgumentError(`MultiheadAttention: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`);
     }
     this.kdim = options.kdim ?? embedDim;
     this.vdim = options.vdim ?? embedDim;
-    checkSize('kdim', this.kdim);
-    checkSize('vdim', this.vdim);
+    checkSize('MultiheadAttention', 'kdim', this.kdim);
+    checkSize('MultiheadAttention', 'vdim', this.vdim);
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new ArgumentError(`MultiheadAttention: dropout must be in [0, 1), got ${this.dropout}`);
     this.batchFirst = options.batchFirst ?? false;

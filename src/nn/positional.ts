@@ -5,15 +5,11 @@
  */
 import { make } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
-import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
+import { DTypeError, ShapeError } from '../errors.js';
 import { fmt } from '../tensor/shape.js';
 import { normal } from './init.js';
-import type { Embedding, LayerOptions } from './linear.js';
+import { type Embedding, type LayerOptions, checkSize } from './linear.js';
 import { Module, Parameter } from './module.js';
-
-function checkSize(layer: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${layer}: ${name} must be a positive integer, got ${v}`);
-}
 
 /** Checks `x` `[..., T, dim]` against `maxLen` and `dim`; returns T. */
 function seqLength(layer: string, x: Tensor, dim: number, maxLen: number): number {

@@ -4,13 +4,13 @@
  * rows longer and shorter than the columns, every mask layout, −∞ entries and
  * rows with nothing visible; float64 is declined to the reference.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { MaskedSoftmaxSpec } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
-import { initWasmBackend, setNumThreads, wasmBackend } from '../../src/backend/wasm/index.js';
+import { initWasmBackend, wasmBackend } from '../../src/backend/wasm/index.js';
 import { Generator, fallbackCounts, randn, resetFallbackCounts, scaledDotProductAttention, setBackend, tensor } from '../../src/index.js';
 import { expectClose } from '../conformance/compare.js';
+import { onOneAndTwoThreads } from './helpers.js';
 
 const info = await initWasmBackend();
 if (info === null) throw new Error('the WASM backend did not load');
@@ -79,21 +79,4 @@ function suite(): void {
   });
 }
 
-describe('wasm masked softmax, 1 thread', () => {
-  beforeAll(async () => {
-    await setNumThreads(1);
-  });
-  suite();
-});
-
-describe('wasm masked softmax, 2 threads, every job split', () => {
-  beforeAll(async () => {
-    await setNumThreads(2);
-    setParallelCutoffs(0, 0);
-  });
-  afterAll(async () => {
-    setParallelCutoffs();
-    await setNumThreads(1);
-  });
-  suite();
-});
+onOneAndTwoThreads('wasm masked softmax', suite);
