@@ -62,14 +62,15 @@ export function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what
 
 /**
  * Runs `suite` (which declares tests) on one thread, then on two with the parallel
- * cut-offs at zero so that every job, however small, is split across the pool.
+ * cut-offs at zero so that every job, however small, is split across the pool; the
+ * suite gets the thread count.
  */
-export function onOneAndTwoThreads(title: string, suite: () => void): void {
+export function onOneAndTwoThreads(title: string, suite: (threads: 1 | 2) => void): void {
   describe(`${title}, 1 thread`, () => {
     beforeAll(async () => {
       await setNumThreads(1);
     });
-    suite();
+    suite(1);
   });
   describe(`${title}, 2 threads, every job split`, () => {
     beforeAll(async () => {
@@ -80,6 +81,6 @@ export function onOneAndTwoThreads(title: string, suite: () => void): void {
       setParallelCutoffs();
       await setNumThreads(1);
     });
-    suite();
+    suite(2);
   });
 }
