@@ -26,6 +26,8 @@ const RANKS: Record<string, number> = {
   cli: 5,
   'index.ts': 6,
   'node.ts': 6,
+  // Differential privacy (accountant, DP-SGD)
+  privacy: 3,
 };
 
 function files(dir: string): string[] {

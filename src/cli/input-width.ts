@@ -8,7 +8,7 @@ import { Unflatten } from '../nn/unflatten.js';
 
 /**
  * The width of a `[batch, width]` input, from the first layer that fixes it: a layer with
- * `inFeatures` (Linear), or an `Unflatten` of dimension 1 into known sizes (the usual
+ * `inFeatures` (Linear) or `inputSize` (the recurrent layers), or an `Unflatten` of dimension 1 into known sizes (the usual
  * front of an image model fed flat rows); null when no layer tells or the model starts with
  * a convolution.
  */
@@ -18,6 +18,9 @@ export function inputWidth(model: Module): number | null {
       return (m.dim === 1 || m.dim === -1) && !m.sizes.includes(-1) ? m.sizes.reduce((a, b) => a * b, 1) : null;
     }
     if ('inFeatures' in m && typeof m.inFeatures === 'number') return m.inFeatures;
+    // A recurrent layer or cell: a [1, inputSize] sample is one step (a batch of one for a
+    // cell, an unbatched sequence of one step for RNN, LSTM and GRU).
+    if ('inputSize' in m && typeof m.inputSize === 'number') return m.inputSize;
     // A model that starts with a convolution takes images, not rows of features.
     if ('inChannels' in m) return null;
   }

@@ -100,9 +100,9 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
   withCommon(
     program
       .command('evaluate')
-      .description('print the metrics of a saved model on a labelled CSV file')
-      .argument('<model>', 'a model file saved by cortex train')
-      .argument('<data.csv>', 'a CSV with the model’s columns and the target')
+      .description('print the metrics of a saved model on a labelled CSV file (or, for an image classifier, on labelled IDX images)')
+      .argument('<model>', 'a model file saved by cortex train (or cortex demo fashion-mnist --out)')
+      .argument('<data>', 'a CSV with the model’s columns and the target; for an image model: "fashion-mnist", a folder of IDX files or an …-images-idx3-ubyte[.gz] file')
       .option(DELIMITER, DELIMITER_HELP, ','),
   ).action((model: string, data: string, flags: Common & { delimiter: string }) => run((out) => evaluateCommand(model, data, flags, out), flags));
 

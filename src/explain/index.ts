@@ -27,3 +27,7 @@ export {
   permutationImportance,
 } from './perturbation.js';
 export { INTEGRATION_METHODS, type IntegrationMethod, pathPoints } from './quadrature.js';
+// Grad-CAM (layer attribution) and the resizing of layer maps to the input
+export { type GradCamOptions, gradCam } from './gradcam.js';
+export { type InterpolateMode, interpolateAttribution } from './interpolate.js';
+export { type GuidedGradCamOptions, guidedBackprop, guidedGradCam } from './guided.js';

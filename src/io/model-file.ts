@@ -6,7 +6,7 @@
  */
 import { Tensor } from '../autograd/tensor.js';
 import { ModelFormatError } from '../errors.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule, Module } from '../nn/module.js';
 import { crc32 } from './checksum.js';
 import { checkSchema } from './document.js';
 import { firstDuplicateKey } from './json-keys.js';
@@ -103,7 +103,7 @@ export interface DecodedModelFile {
 const META_FORMAT = 'cortex';
 
 /** The model's parameters and buffers with dotted names, in a stable order. */
-function modelTensors(model: Module): [string, Tensor][] {
+function modelTensors(model: AnyModule): [string, Tensor][] {
   return [...model.namedParameters(), ...model.namedBuffers()];
 }
 
@@ -116,7 +116,7 @@ function checkFinite(name: string, data: ArrayLike<number>, fail: (what: string)
 
 /** Encodes a model (and extra tensors and document fields, for checkpoints) as bytes. */
 export function encodeModelFile(
-  model: Module,
+  model: AnyModule,
   info: ModelInfo,
   kind: 'model' | 'checkpoint' = 'model',
   extra: [string, TensorRecord][] = [],
@@ -287,7 +287,7 @@ export function decodeModelFile(input: Uint8Array | ArrayBuffer, source = '<buff
  * const again = deserializeModel(bytes).model;
  * ```
  */
-export function serializeModel(model: Module, info: ModelInfo = {}): Uint8Array {
+export function serializeModel(model: AnyModule, info: ModelInfo = {}): Uint8Array {
   return encodeModelFile(model, info);
 }
 
@@ -307,7 +307,7 @@ export function deserializeModel(input: Uint8Array | ArrayBuffer, source = '<buf
 }
 
 /** A model file as a `Blob`, for downloads in the browser. */
-export function modelToBlob(model: Module, info: ModelInfo = {}): Blob {
+export function modelToBlob(model: AnyModule, info: ModelInfo = {}): Blob {
   const bytes = serializeModel(model, info);
   return new Blob([bytes.buffer as ArrayBuffer], { type: 'application/octet-stream' });
 }

@@ -14,6 +14,8 @@ import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 // pooling and normalisation
 import { batchNormCodec, registerCnnLayers, scratch } from './registry-cnn.js';
+// recurrent layers
+import { registerRnnLayers } from './registry-rnn.js';
 // attention and transformers
 import { registerAttentionLayers } from './registry-attention.js';
 
@@ -231,6 +233,8 @@ registerLayer('LayerNorm', {
 registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
 
 registerCnnLayers(registerLayer);
+// recurrent layers
+registerRnnLayers(registerLayer);
 // attention and transformers
 registerAttentionLayers(registerLayer);
 

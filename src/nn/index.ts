@@ -74,6 +74,9 @@ export { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from './pool.js';
 export { BatchNorm2d, type BatchNorm2dFnOptions, batchNorm2d, GroupNorm, type GroupNormOptions, groupNorm } from './norm2d.js';
 export { Dropout2d, type Dropout2dOptions, dropout2d } from './dropout2d.js';
 export { Unflatten, unflatten } from './unflatten.js';
+// recurrent layers
+export { GRU, LSTM, RecurrentBase, type RecurrentOptions, RNN, type SequenceLengths } from './recurrent.js';
+export { type CellOptions, GRUCell, LSTMCell, RNNCell, type RNNNonlinearity } from './rnn-cells.js';
 // attention and transformers
 export { MultiheadAttention, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions } from './attention.js';
 export {

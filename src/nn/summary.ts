@@ -41,7 +41,9 @@ function shapeOf(y: unknown): string {
  * ```
  */
 export function summary(model: SummaryTarget, inputShape?: readonly number[]): string {
-  const entries = model.namedModules().filter(([name]) => name !== '');
+  const children = model.namedModules().filter(([name]) => name !== '');
+  // A single layer (an LSTM saved on its own) is its own one row.
+  const entries = children.length > 0 ? children : model.namedModules().slice(0, 1);
   const shapes = new Map<AnyModule, string>();
   if (inputShape) {
     const wasTraining = model.training;
@@ -75,7 +77,7 @@ export function summary(model: SummaryTarget, inputShape?: readonly number[]): s
   const total = all.reduce((s, p) => s + p.size, 0);
   const trainable = all.filter((p) => p.requiresGrad).reduce((s, p) => s + p.size, 0);
   const head = ['Layer (type)', 'Output Shape', 'Param #'];
-  const body = rows.map((r) => [`${r.name} (${r.type})`, r.shape, count(r.params)]);
+  const body = rows.map((r) => [r.name === '' ? r.type : `${r.name} (${r.type})`, r.shape, count(r.params)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)) + 2);
   const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('');
   const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0));

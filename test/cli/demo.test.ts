@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFashionMnistDir } from '../../src/node.js';
-import { cli, cliJson } from './helpers.js';
+import { cli, cliJson, irisCsv } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-demo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,5 +60,20 @@ describe('cortex demo', () => {
     const info = await cli(['info', path]);
     expect(info.code, info.stderr).toBe(0);
     for (const s of ['Input shape: [1, 1, 28, 28]', '[1, 32, 14, 14]', '[1, 64, 7, 7]', '[1, 3136]', '[1, 10]']) expect(info.stdout).toContain(s);
+    // cortex evaluate reads the saved image model and scores the full 10,000 test images.
+    const evaluated = await cliJson<{ images: number; classes: string[]; metrics: { accuracy: number; confusion: number[][] } }>(['evaluate', path, 'fashion-mnist']);
+    expect(evaluated.run.code, evaluated.run.stderr).toBe(0);
+    expect(evaluated.json.images).toBe(10_000);
+    expect(evaluated.json.classes).toContain('Ankle boot');
+    expect(evaluated.json.metrics.accuracy).toBeGreaterThanOrEqual(0.75);
+    expect(evaluated.json.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10_000);
+    const table = await cli(['evaluate', path, join(findFashionMnistDir()!, 't10k-images-idx3-ubyte.gz')]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/image classifier, input 1×28×28, 10 classes/);
+    expect(table.stdout).toMatch(/confusion matrix/);
+    const wrong = await cli(['evaluate', path, irisCsv]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/the model is an image classifier, and this is not labelled images\. Pass "fashion-mnist"/);
+    expect(wrong.stderr).not.toMatch(/ {4}at /);
   });
 });

@@ -18,6 +18,7 @@ import { Linear, Sequential, Tanh, ReLU } from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/index.js';
 import { mseLoss } from '../../src/nn/index.js';
 import { Generator, manualSeed } from '../../src/tensor/random.js';
+import { spearman } from '../support/stats.js';
 
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void => {
   expect(a.length).toBe(b.length);
@@ -175,28 +176,3 @@ describe('bad options are typed errors', () => {
     expect(() => saliency(linear, new Tensor(Float32Array.from([1, Number.NaN, 3, 4]), [1, 4]))).toThrow(/finite inputs/);
   });
 });
-
-/** Spearman rank correlation of two equally long lists. */
-function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const rank = (v: ArrayLike<number>): Float64Array => {
-    const idx = Array.from({ length: v.length }, (_, i) => i).sort((i, j) => v[i]! - v[j]!);
-    const r = new Float64Array(v.length);
-    idx.forEach((i, k) => {
-      r[i] = k;
-    });
-    return r;
-  };
-  const ra = rank(a);
-  const rb = rank(b);
-  const n = ra.length;
-  const mean = (n - 1) / 2;
-  let num = 0;
-  let da = 0;
-  let db = 0;
-  for (let i = 0; i < n; i++) {
-    num += (ra[i]! - mean) * (rb[i]! - mean);
-    da += (ra[i]! - mean) ** 2;
-    db += (rb[i]! - mean) ** 2;
-  }
-  return num / Math.sqrt(da * db);
-}

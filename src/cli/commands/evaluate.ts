@@ -1,10 +1,13 @@
 /**
- * `cortex evaluate <model> <data.csv>`: the metrics of a saved model on a labelled CSV,
- * streamed in chunks, printed as the same table `cortex train` prints.
+ * `cortex evaluate <model> <data>`: the metrics of a saved model on a labelled CSV,
+ * streamed in chunks, printed as the same table `cortex train` prints. An image
+ * classifier (from `cortex demo fashion-mnist --out`) is evaluated on IDX images instead
+ * (see `evaluate-images.ts`).
  * @module
  */
 import { basename } from 'node:path';
 import { streamCsvFile } from '../../data/node/csv-file.js';
+import type { SavedModel } from '../../io/model-file.js';
 import { load } from '../../io/node/files.js';
 import { confusionTable, isClassification, type Metrics, metricsTable } from '../metrics.js';
 import { applicable, checkColumns, newTally, readHeader, scoreChunk } from '../model-data.js';
@@ -12,6 +15,7 @@ import { delimiter } from '../options.js';
 import type { Output } from '../style.js';
 import { dropMissingTarget, UnseenCategories } from '../tables.js';
 import { CHUNK_ROWS } from '../train-core.js';
+import { evaluateImages, imageModel } from './evaluate-images.js';
 
 /** A saved model's metrics on a labelled CSV, and what was wrong with the data. */
 export interface Evaluated {
@@ -27,8 +31,8 @@ export interface Evaluated {
  * Computes a saved model's metrics on a CSV file that has the target column. Rows without
  * a target are left out; unseen categories are encoded as all zeros; both are counted.
  */
-export async function evaluateFile(modelPath: string, dataPath: string, opts: { delimiter?: string } = {}): Promise<Evaluated> {
-  const a = applicable(await load(modelPath), modelPath);
+export async function evaluateFile(modelPath: string, dataPath: string, opts: { delimiter?: string; saved?: SavedModel } = {}): Promise<Evaluated> {
+  const a = applicable(opts.saved ?? (await load(modelPath)), modelPath);
   const target = a.schema.target.name;
   const delim = opts.delimiter ?? ',';
   const header = await readHeader(dataPath, delim);
@@ -53,7 +57,23 @@ export async function evaluateFile(modelPath: string, dataPath: string, opts: { 
 
 /** Runs `cortex evaluate`. */
 export async function evaluateCommand(modelPath: string, dataPath: string, flags: { delimiter: string }, out: Output): Promise<void> {
-  const r = await evaluateFile(modelPath, dataPath, { delimiter: delimiter('--delimiter', flags.delimiter) });
+  const saved = await load(modelPath);
+  const image = imageModel(saved, modelPath);
+  if (image !== null) {
+    const r = await evaluateImages(saved, image, dataPath);
+    if (out.json) {
+      out.result({ command: 'evaluate', model: modelPath, data: r.images, task: 'classification', classes: image.classes, images: r.n, metrics: r.metrics, warnings: [] });
+      return;
+    }
+    out.line(`${out.c.bold('model')}   ${modelPath}: image classifier, input ${image.inputShape.join('×')}, ${image.classes.length} classes`);
+    out.line();
+    out.line(metricsTable([[`${basename(r.images)} (${r.n} images)`, r.metrics]], out.c));
+    out.line();
+    out.line('confusion matrix:');
+    out.line(confusionTable(r.metrics.confusion, image.classes, out.c));
+    return;
+  }
+  const r = await evaluateFile(modelPath, dataPath, { delimiter: delimiter('--delimiter', flags.delimiter), saved });
   for (const w of r.warnings) out.warn(`warning: ${w}`);
   if (out.json) {
     out.result({ command: 'evaluate', model: modelPath, data: dataPath, task: r.task, target: r.target, classes: r.task === 'classification' ? r.classes : null, metrics: r.metrics, warnings: r.warnings });

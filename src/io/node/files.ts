@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ModelFormatError } from '../../errors.js';
-import type { Module } from '../../nn/module.js';
+import type { AnyModule } from '../../nn/module.js';
 import { type Checkpoint, type CheckpointInput, deserializeCheckpoint, serializeCheckpoint } from '../checkpoint.js';
 import { deserializeModel, type ModelInfo, type SavedModel, serializeModel } from '../model-file.js';
 import { writeFileAtomic } from './atomic.js';
@@ -31,7 +31,7 @@ export async function readModelBytes(path: string): Promise<Uint8Array> {
  * await save(model, 'iris.cortex', { schema, metrics: { accuracy: 0.97 } });
  * ```
  */
-export async function save(model: Module, path: string, info: ModelInfo = {}): Promise<void> {
+export async function save(model: AnyModule, path: string, info: ModelInfo = {}): Promise<void> {
   await writeFileAtomic(path, serializeModel(model, info));
 }
 
