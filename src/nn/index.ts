@@ -77,3 +77,13 @@ export { Unflatten, unflatten } from './unflatten.js';
 // recurrent layers
 export { GRU, LSTM, RecurrentBase, type RecurrentOptions, RNN, type SequenceLengths } from './recurrent.js';
 export { type CellOptions, GRUCell, LSTMCell, RNNCell, type RNNNonlinearity } from './rnn-cells.js';
+// attention and transformers
+export { MultiheadAttention, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions } from './attention.js';
+export {
+  type TransformerActivation,
+  TransformerEncoder,
+  type TransformerEncoderForwardOptions,
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerOptions,
+} from './transformer.js';
+export { PositionalEmbedding, SinusoidalPositionalEncoding } from './positional.js';
