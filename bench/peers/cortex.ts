@@ -28,6 +28,7 @@ import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
 import { median, timeEpochs, timeIt } from '../lib/timing.js';
+import { cnn } from './cortex-cnn.js';
 import { type CortexBackend, loadBackend } from './cortex-load.js';
 
 function randomArray(n: number, g: Generator): Float32Array {
@@ -182,6 +183,10 @@ await runPeer(async (job) => {
   if (job.section === 'sgemm') {
     if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes, tag };
     return { notes, tag, payload: { gemm: sgemm(job.settings, cb, notes) } };
+  }
+  if (job.section === 'cnn') {
+    notes.push('cnn: nn.Sequential (Conv2d, ReLU, MaxPool2d, Flatten, Dropout, Linear) + crossEntropy + optim.Adam, plain loop, default init');
+    return { notes, tag, payload: await cnn(job.settings) };
   }
   const payload = job.section === 'tiny' ? tiny(job.settings) : await mlp(job.settings, job.section === 'leak');
   return { notes, tag, payload };
