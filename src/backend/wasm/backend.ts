@@ -14,7 +14,7 @@ import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { ActivationOp, BinaryOp, MatmulSpec, ReduceOp, ScalarOp, UnaryOp } from '../backend.js';
 import { DECLINE, type Declined } from '../registry.js';
-import { broadcastPlan, plan, slicedPlan } from './broadcast.js';
+import { broadcastPlan, columnPlan, expandLeading, needsExpand, plan, slicedPlan } from './broadcast.js';
 import { callJob } from './call.js';
 import { CHEAP, elementParts, gemmParts } from './jobs.js';
 import { BINARY_CODES, GRAD_CODES, REDUCE_CODES, SCALAR_CODES, UNARY_CODES } from './opcodes.generated.js';
@@ -84,6 +84,15 @@ export function binary(
   const code = BINARY_CODES[op];
   if (code === undefined || !(a instanceof Float32Array) || !(b instanceof Float32Array)) return DECLINE;
   if (!broadcastPlan(aShape, bShape, outShape)) {
+    // A per-channel operand ([1, C, 1, 1] against [N, C, H, W]) repeated into a column: one job.
+    const s = columnPlan(aShape, bShape, outShape);
+    if (s > 0) {
+      const { ra, sa, rb, sb, rows, cols } = plan;
+      const ea = needsExpand(aShape, outShape, s) ? expandLeading(a, aShape, outShape, s) : a;
+      const eb = needsExpand(bShape, outShape, s) ? expandLeading(b, bShape, outShape, s) : b;
+      if (rows * cols === 0) return new Float32Array(0);
+      return callJob('binary', [code, ea, ra, sa, eb, rb, sb, rows * cols, rows, cols], elementParts(CHEAP));
+    }
     // Slices of fewer than MIN_SLICE elements would cost more in job calls than the reference loop.
     const slices = slicedPlan(aShape, bShape, outShape);
     return slices === 0 || plan.rows * plan.cols < MIN_SLICE ? DECLINE : binarySliced(code, a, b, slices);
