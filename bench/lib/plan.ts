@@ -73,6 +73,8 @@ export interface Options {
   cortexBackend: 'auto' | 'js';
   /** Before each peer, wait up to this many seconds for the CPUs to be nearly idle (0: don't wait). */
   waitIdle: number;
+  /** Overrides the training images of the cnn section (issue 12). */
+  cnnTrain: number | null;
 }
 
 /** The `--help` text. */
@@ -91,6 +93,7 @@ export const USAGE = `npm run bench -- [options]
   --python <path>     interpreter of the numpy and torch peers (default Debian's /usr/bin/python3)
   --cortex-backend <b> auto: Cortex on the WASM backend when it starts (default); js: the reference backend
   --wait-idle <s>     before each peer, wait up to s seconds until other processes leave the CPUs idle
+  --cnn-train <n>     cnn section: train on the first n images and extrapolate the epoch to 60k
   --verbose           echo each peer's diagnostics
   --help              this text`;
 
@@ -109,6 +112,7 @@ export function parseArgs(argv: readonly string[]): Options {
     python: '/usr/bin/python3',
     waitIdle: 0,
     cortexBackend: 'auto',
+    cnnTrain: null,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -173,6 +177,12 @@ export function parseArgs(argv: readonly string[]): Options {
         const n = Number(arg());
         if (!Number.isFinite(n) || n < 0) throw new Error('--wait-idle needs a number of seconds');
         o.waitIdle = n;
+        break;
+      }
+      case '--cnn-train': {
+        const n = Number(arg());
+        if (!Number.isInteger(n) || n < 64 || n > 60000) throw new Error('--cnn-train needs an integer from 64 to 60000');
+        o.cnnTrain = n;
         break;
       }
       default:
@@ -242,7 +252,7 @@ export function settingsFor(o: Options): {
     cnn: {
       dataDir: o.dataDir,
       epochs: 1,
-      trainLimit: o.quick ? 3200 : 60000,
+      trainLimit: o.cnnTrain ?? (o.quick ? 3200 : 60000),
       testLimit: o.quick ? 2000 : 10000,
       slowBatches: o.quick ? 3 : 20,
       slowTestLimit: o.quick ? 200 : 1000,

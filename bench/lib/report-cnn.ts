@@ -24,7 +24,8 @@ export function cnnReport(records: readonly RunRecord[]): string {
   const rows = recs.map((r) => {
     const c = cnnOf(r);
     if (!c) return [r.label, r.reason?.startsWith('cannot train conv') ? 'cannot train conv' : statusCell(r), '', '', ''];
-    const timed = c.extrapolated ? `${c.trainSamples} (${c.trainSamples / 64} batches, extrapolated)` : String(c.trainSamples);
+    const n = c.trainSamples;
+    const timed = c.extrapolated ? `${n} (${Math.ceil(n / 64)} batches, extrapolated)` : n < 60000 ? `${n} (extrapolated)` : String(n);
     const vs = r === ref ? '—' : base ? `${fix(c.secondsPer60k / base.secondsPer60k, 2)}×` : 'pending';
     return [r.label, fix(c.secondsPer60k, 1), `${pct(c.testAccuracy[c.testAccuracy.length - 1])} (${c.testSamples})`, timed, vs];
   });
