@@ -18,10 +18,23 @@ import {
   Sequential,
   tensor,
 } from 'cortex-nn';
-import { loadFashionMnist } from '../lib/dataset.js';
+import { type FashionMnist, loadFashionMnist } from '../lib/dataset.js';
 import type { PeerAnswer } from '../lib/peer.js';
 import type { CnnSettings } from '../lib/protocol.js';
 import { median } from '../lib/timing.js';
+
+/** The training images and labels at `order[start..start + m)`, copied into one batch. */
+export function gatherBatch(d: FashionMnist, order: Int32Array, start: number, m: number): [Float32Array, Int32Array] {
+  const f = d.features;
+  const xb = new Float32Array(m * f);
+  const yb = new Int32Array(m);
+  for (let r = 0; r < m; r++) {
+    const src = order[start + r]!;
+    xb.set(d.trainX.subarray(src * f, (src + 1) * f), r * f);
+    yb[r] = d.trainY[src]!;
+  }
+  return [xb, yb];
+}
 
 /** Trains the CNN for `s.epochs` epochs over `s.trainLimit` images; test accuracy after each. */
 export async function cnn(s: CnnSettings): Promise<PeerAnswer['payload']> {
@@ -52,13 +65,7 @@ export async function cnn(s: CnnSettings): Promise<PeerAnswer['payload']> {
     const order = generator.permutation(d.trainCount);
     for (let start = 0; start < d.trainCount; start += s.batchSize) {
       const m = Math.min(s.batchSize, d.trainCount - start);
-      const xb = new Float32Array(m * f);
-      const yb = new Int32Array(m);
-      for (let r = 0; r < m; r++) {
-        const src = order[start + r]!;
-        xb.set(d.trainX.subarray(src * f, (src + 1) * f), r * f);
-        yb[r] = d.trainY[src]!;
-      }
+      const [xb, yb] = gatherBatch(d, order, start, m);
       const loss = crossEntropy(model.forward(tensor(xb, { shape: [m, 1, 28, 28] })), tensor(yb, { shape: [m], dtype: 'int32' }));
       opt.zeroGrad();
       loss.backward();

@@ -13,6 +13,17 @@ import type { Shape } from '../../tensor/shape.js';
 /** The last successful plan (reused to avoid allocating per call). */
 export const plan = { rows: 0, cols: 0, ra: 0, sa: 0, rb: 0, sb: 0 };
 
+/** Sets {@link plan}'s rows and cols to the output viewed as [axes before s, axes from s]; returns cols. */
+function splitAt(outShape: Shape, s: number): number {
+  let rows = 1;
+  for (let i = 0; i < s; i++) rows *= outShape[i]!;
+  let cols = 1;
+  for (let i = s; i < outShape.length; i++) cols *= outShape[i]!;
+  plan.rows = rows;
+  plan.cols = cols;
+  return cols;
+}
+
 // Operand class over a range of output axes: bit 1 = equal to the output, bit 2 = all ones.
 function cls(x: Shape, out: Shape, from: number, to: number): number {
   const off = out.length - x.length;
@@ -39,12 +50,7 @@ export function broadcastPlan(aShape: Shape, bShape: Shape, outShape: Shape): bo
     const bp = cls(bShape, outShape, 0, s);
     const bs = cls(bShape, outShape, s, nd);
     if (ap === 0 || as === 0 || bp === 0 || bs === 0) continue;
-    let rows = 1;
-    for (let i = 0; i < s; i++) rows *= outShape[i]!;
-    let cols = 1;
-    for (let i = s; i < nd; i++) cols *= outShape[i]!;
-    plan.rows = rows;
-    plan.cols = cols;
+    const cols = splitAt(outShape, s);
     plan.sa = as & 1;
     plan.ra = ap & 1 ? (as & 1 ? cols : 1) : 0;
     plan.sb = bs & 1;
@@ -96,12 +102,7 @@ export function columnPlan(aShape: Shape, bShape: Shape, outShape: Shape): numbe
     const bp = cls(bShape, outShape, 0, s);
     // A full suffix needs a leading part that is full or ones; a suffix of ones takes anything.
     if (as === 0 || bs === 0 || (as === 1 && ap === 0) || (bs === 1 && bp === 0)) continue;
-    let rows = 1;
-    for (let i = 0; i < s; i++) rows *= outShape[i]!;
-    let cols = 1;
-    for (let i = s; i < nd; i++) cols *= outShape[i]!;
-    plan.rows = rows;
-    plan.cols = cols;
+    const cols = splitAt(outShape, s);
     plan.sa = as & 1;
     plan.ra = as & 1 ? (ap & 1 ? cols : 0) : ap === 2 ? 0 : 1;
     plan.sb = bs & 1;
