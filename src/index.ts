@@ -64,6 +64,8 @@ export * from './train/index.js';
 export * from './explain/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
+// text: character tokenizer
+export { UnknownCharacterError } from './errors.js';
 
 // The WASM SIMD backend is the default wherever it loads (Node, and browsers
 // with SIMD; threads where shared memory is available). Loading finishes before

@@ -14,6 +14,8 @@ import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 // pooling and normalisation
 import { batchNormCodec, registerCnnLayers, scratch } from './registry-cnn.js';
+// char-gpt: the GPT language model
+import { registerGptLayers } from './registry-gpt.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -107,6 +109,12 @@ export interface LayerCodec<M extends Module = Module> {
    * without allocating it. Optional for layers registered by users.
    */
   tensors?(config: ConfigReader): [string, number[]][];
+  /**
+   * True for a layer that builds its own sub-modules from its config (a whole model such as
+   * `GPT`): they are neither stored as `children` nor registered themselves; `tensors` lists
+   * their parameters by dotted name.
+   */
+  readonly composite?: boolean;
 }
 
 /**
@@ -211,13 +219,18 @@ registerLayer('LogSoftmax', {
   tensors: () => [],
 });
 registerLayer('Dropout', { cls: Dropout, config: (m) => ({ p: m.p }), create: (c) => new Dropout(c.num('p', 0, 1)), tensors: () => [] });
+/** A LayerNorm's `bias` flag; files from before the option have none and a shift with every scale. */
+const layerNormBias = (c: ConfigReader): boolean => (c.raw('bias') === undefined ? c.bool('elementwiseAffine') : c.bool('bias'));
 registerLayer('LayerNorm', {
   cls: LayerNorm,
-  config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
-  create: (c) => new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps', 0, 1), elementwiseAffine: c.bool('elementwiseAffine') }),
+  // `bias` is absent from files written before LayerNorm had the option: the shift came with the scale.
+  config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null, bias: m.bias !== null }),
+  create: (c) =>
+    new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps', 0, 1), elementwiseAffine: c.bool('elementwiseAffine'), bias: layerNormBias(c) }),
   tensors: (c) => {
     const shape = c.dims('normalizedShape');
-    return c.bool('elementwiseAffine') ? [['weight', shape], ['bias', shape]] : [];
+    if (!c.bool('elementwiseAffine')) return [];
+    return layerNormBias(c) ? [['weight', shape], ['bias', shape]] : [['weight', shape]];
   },
 });
 registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
@@ -246,7 +259,7 @@ export function describeModel(model: AnyModule, path = ''): LayerSpec {
   const kids = model.namedChildren();
   if (codec.container) {
     spec.children = kids.map(([name, m]) => describeModel(m, path === '' ? name : `${path}.${name}`));
-  } else if (kids.length > 0) {
+  } else if (kids.length > 0 && codec.composite !== true) {
     throw new ModelFormatError(`cannot save ${label(path, type)}: it has sub-modules but is not registered as a container`);
   }
   return spec;
@@ -336,3 +349,6 @@ export function checkDeclaredTensors(spec: unknown, shapeOf: (name: string) => r
   walk(spec, '', 0);
   if (problems.length > 0) throw new ModelFormatError(problems.join('; '));
 }
+
+// char-gpt: the GPT language model
+registerGptLayers(registerLayer);
