@@ -8,12 +8,11 @@
  */
 import { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import { add, gelu, linear, reshape, split, transpose } from '../ops/index.js';
+import { add, gelu, linear, reshape, scaledDotProductAttention, split, transpose } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
-import { causalSelfAttention } from './gpt-attention.js';
 import { Sequential } from './container.js';
 import { Dropout } from './dropout.js';
-import { normal } from './init.js';
+import { normal, zeros } from './init.js';
 import { Embedding, Linear } from './linear.js';
 import { Module } from './module.js';
 import { LayerNorm } from './norm.js';
@@ -74,7 +73,7 @@ export class CausalSelfAttention extends Module {
     const hs = c / this.nHead;
     const heads = (z: Tensor): Tensor => transpose(reshape(z, [b, t, this.nHead, hs]), 1, 2); // [b, nh, t, hs]
     const [q, k, v] = split(this.c_attn.forward(x), c, 2) as [Tensor, Tensor, Tensor];
-    const y = causalSelfAttention(heads(q), heads(k), heads(v), this.training ? this.dropout : 0);
+    const y = scaledDotProductAttention(heads(q), heads(k), heads(v), { isCausal: true, dropoutP: this.training ? this.dropout : 0 });
     return this.resid_dropout.forward(this.c_proj.forward(reshape(transpose(y, 1, 2), [b, t, c])));
   }
 
@@ -175,7 +174,7 @@ export class GPT extends Module {
     const projStd = std / Math.sqrt(2 * this.config.nLayer);
     for (const [name, p] of this.namedParameters()) {
       if (p.ndim === 1) {
-        if (name.endsWith('.bias')) p.fill_(0);
+        if (name.endsWith('.bias')) zeros(p);
         continue;
       }
       normal(p, 0, name.endsWith('c_proj.weight') ? projStd : std, g);
