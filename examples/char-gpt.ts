@@ -101,13 +101,7 @@ export async function run(options: CharGptOptions = {}): Promise<CharGptResult> 
 
   // Weight decay on the matrices (Linear and Embedding weights), none on the LayerNorm scales.
   const params = model.parameters();
-  const opt = new AdamW(
-    [
-      { params: params.filter((p) => p.ndim >= 2), weightDecay: 0.1 },
-      { params: params.filter((p) => p.ndim < 2), weightDecay: 0 },
-    ],
-    { lr: 1e-3, betas: [0.9, 0.99], eps: 1e-8 },
-  );
+  const opt = new AdamW(model.paramGroups(0.1), { lr: 1e-3, betas: [0.9, 0.99], eps: 1e-8 });
   const warmup = Math.min(100, Math.max(1, Math.floor(iters / 20)));
   const sched = new LinearWarmup(opt, {
     warmupSteps: warmup,

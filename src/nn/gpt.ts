@@ -14,7 +14,7 @@ import { Sequential } from './container.js';
 import { Dropout } from './dropout.js';
 import { normal, zeros } from './init.js';
 import { Embedding, Linear } from './linear.js';
-import { Module } from './module.js';
+import { Module, type Parameter } from './module.js';
 import { LayerNorm } from './norm.js';
 
 /** The shape of a {@link GPT}. */
@@ -192,6 +192,23 @@ export class GPT extends Module {
     }
     // The head shares the token embedding's weight (weight tying).
     return linear(this.transformer.forward(idx), this.transformer.wte.weight);
+  }
+
+  /**
+   * nanoGPT's optimizer groups: weight decay on the matrices (Linear and Embedding weights),
+   * none on the vectors (LayerNorm scales, biases). Pass them to `AdamW`.
+   *
+   * @example
+   * ```ts
+   * const opt = new AdamW(model.paramGroups(0.1), { lr: 1e-3, betas: [0.9, 0.99] });
+   * ```
+   */
+  paramGroups(weightDecay: number): { params: Parameter[]; weightDecay: number }[] {
+    const params = this.parameters();
+    return [
+      { params: params.filter((p) => p.ndim >= 2), weightDecay },
+      { params: params.filter((p) => p.ndim < 2), weightDecay: 0 },
+    ];
   }
 
   /** The number of parameters; without the position embeddings when `nonEmbedding` (nanoGPT's count). */

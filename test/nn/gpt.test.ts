@@ -106,6 +106,16 @@ describe('GPT', () => {
     expect(g.subarray(10 * 16, 11 * 16).some((v) => v !== 0)).toBe(true);
   });
 
+  it("groups the parameters as nanoGPT's optimizer does: decay on matrices, none on vectors", () => {
+    const m = new GPT({ ...small, bias: true });
+    const [decay, none] = m.paramGroups(0.1);
+    expect(decay!.weightDecay).toBe(0.1);
+    expect(none!.weightDecay).toBe(0);
+    expect(decay!.params.every((p) => p.ndim === 2)).toBe(true);
+    expect(none!.params.every((p) => p.ndim === 1)).toBe(true);
+    expect(decay!.params.length + none!.params.length).toBe(m.parameters().length);
+  });
+
   it('saves and loads as a .cortex model with the same outputs', () => {
     const m = new GPT({ ...small, bias: true }, { generator: new Generator(2) });
     const x = new Tensor(new Int32Array([3, 1, 4, 1, 5]), [1, 5]);

@@ -67,13 +67,7 @@ export async function charGptDemo(out: Output, flags: CharGptFlags): Promise<voi
   out.line();
 
   const params = model.parameters();
-  const opt = new AdamW(
-    [
-      { params: params.filter((p) => p.ndim >= 2), weightDecay: 0.1 },
-      { params: params.filter((p) => p.ndim < 2), weightDecay: 0 },
-    ],
-    { lr: 1e-3, betas: [0.9, 0.99] },
-  );
+  const opt = new AdamW(model.paramGroups(0.1), { lr: 1e-3, betas: [0.9, 0.99] });
   const sched = new CosineAnnealingLR(opt, { tMax: iters, etaMin: 1e-4 });
   const valSet = new SequenceDataset(val, 64);
   const every = Math.max(1, Math.round(iters / 6));
