@@ -6,15 +6,19 @@
  * causal mask tensor, softmax), which is how it ran before the fused kernel.
  *
  *   npx tsx scripts/attention-speed.ts [--threads N] [--rounds R]
+ *
+ * Each round times one forward and one forward+backward of each, alternating; the first
+ * five rounds are warm-up, and the medians of the rest are printed.
  */
 import { type Tensor, randn, scaledDotProductAttention, setNumThreads, tensor } from '../src/index.js';
+import { maskedSoftmax } from '../src/ops/masked-softmax.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
 await setNumThreads(arg('--threads', 1));
-const rounds = arg('--rounds', 7);
+const rounds = arg('--rounds', 205);
 const [B, H, L, D] = [12, 4, 64, 32];
 
 const causal = new Float32Array(L * L);
@@ -31,33 +35,47 @@ function fused(q: Tensor, k: Tensor, v: Tensor): Tensor {
   return scaledDotProductAttention(q, k, v, { isCausal: true });
 }
 
-function time(fn: (q: Tensor, k: Tensor, v: Tensor) => Tensor): { fwd: number; step: number } {
-  const mk = (): Tensor => randn([B, H, L, D], { requiresGrad: true });
-  const [q, k, v] = [mk(), mk(), mk()];
-  let fwd = Number.POSITIVE_INFINITY;
-  let step = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < rounds; r++) {
+const mk = (): Tensor => randn([B, H, L, D], { requiresGrad: true });
+const [q, k, v] = [mk(), mk(), mk()];
+// The softmax stage alone (scores → weights, and back), where the fused kernel acts.
+const scores = randn([B, H, L, L], { requiresGrad: true });
+const stageComposite = (): Tensor => scores.mul(1 / Math.sqrt(D)).add(causalMask).softmax(-1);
+const stageFused = (): Tensor => maskedSoftmax(scores, { causal: true, scale: 1 / Math.sqrt(D) });
+const fns = {
+  composite,
+  fused,
+  'softmax stage, composite': stageComposite,
+  'softmax stage, fused': stageFused,
+};
+type Name = keyof typeof fns;
+const names = Object.keys(fns) as Name[];
+const samples = Object.fromEntries(names.map((n) => [n, { fwd: [] as number[], step: [] as number[] }])) as Record<
+  Name,
+  { fwd: number[]; step: number[] }
+>;
+// Alternate the two call by call, so that load from other processes hits both alike; medians.
+for (let r = 0; r < rounds; r++) {
+  for (const name of names) {
+    const fn = fns[name];
     const t0 = performance.now();
-    for (let i = 0; i < 10; i++) fn(q, k, v);
+    fn(q, k, v);
     const t1 = performance.now();
-    for (let i = 0; i < 10; i++) fn(q, k, v).sum().backward();
+    fn(q, k, v).sum().backward();
     const t2 = performance.now();
-    fwd = Math.min(fwd, (t1 - t0) / 10);
-    step = Math.min(step, (t2 - t1) / 10);
-  }
-  return { fwd, step };
-}
-
-// Interleave the two so that load from other processes hits both alike.
-const res = { composite: { fwd: Number.POSITIVE_INFINITY, step: Number.POSITIVE_INFINITY }, fused: { fwd: Number.POSITIVE_INFINITY, step: Number.POSITIVE_INFINITY } };
-for (let i = 0; i < 3; i++) {
-  for (const [name, fn] of [['composite', composite], ['fused', fused]] as const) {
-    const t = time(fn);
-    res[name].fwd = Math.min(res[name].fwd, t.fwd);
-    res[name].step = Math.min(res[name].step, t.step);
+    if (r >= 5) {
+      samples[name].fwd.push(t1 - t0);
+      samples[name].step.push(t2 - t1);
+    }
   }
 }
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const res = Object.fromEntries(
+  Object.entries(samples).map(([n, s]) => [n, { fwd: median(s.fwd), step: median(s.step) }]),
+) as Record<Name, { fwd: number; step: number }>;
 for (const [name, t] of Object.entries(res)) {
-  console.log(`${name.padEnd(10)} forward ${t.fwd.toFixed(3)} ms   forward+backward ${t.step.toFixed(3)} ms`);
+  console.log(`${name.padEnd(26)} forward ${t.fwd.toFixed(3)} ms   forward+backward ${t.step.toFixed(3)} ms (medians of ${rounds - 5})`);
 }
-console.log(`speed-up: forward ×${(res.composite.fwd / res.fused.fwd).toFixed(2)}, forward+backward ×${(res.composite.step / res.fused.step).toFixed(2)}`);
+const ratio = (a: Name, b: Name): string =>
+  `forward ×${(res[a].fwd / res[b].fwd).toFixed(2)}, forward+backward ×${(res[a].step / res[b].step).toFixed(2)}`;
+console.log(`speed-up, attention: ${ratio('composite', 'fused')}`);
+console.log(`speed-up, softmax stage: ${ratio('softmax stage, composite', 'softmax stage, fused')}`);

@@ -52,7 +52,7 @@ function gptTensors(c: ConfigReader): [string, number[]][] {
 export function registerGptLayers(register: typeof registerLayer): void {
   register('GPT', {
     cls: GPT,
-    composite: true,
+    ownsSubmodules: true,
     config: (m) => ({ ...m.config }),
     create: (c) => new GPT(readConfig(c), scratch()),
     tensors: gptTensors,

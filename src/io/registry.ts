@@ -14,6 +14,8 @@ import { type AnyModule, Module } from '../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 // pooling and normalisation
 import { batchNormCodec, registerCnnLayers, scratch } from './registry-cnn.js';
+// attention and transformers
+import { registerAttentionLayers } from './registry-attention.js';
 // char-gpt: the GPT language model
 import { registerGptLayers } from './registry-gpt.js';
 
@@ -93,7 +95,7 @@ function rangeText(min: number, max: number): string {
 }
 
 /** How one layer class is written to and read from a model file. */
-export interface LayerCodec<M extends Module = Module> {
+export interface LayerCodec<M extends AnyModule = Module> {
   /** The class; a module is matched by its exact constructor. */
   readonly cls: abstract new (...args: never[]) => M;
   /** The layer's constructor arguments, read from its public fields. */
@@ -110,11 +112,11 @@ export interface LayerCodec<M extends Module = Module> {
    */
   tensors?(config: ConfigReader): [string, number[]][];
   /**
-   * True for a layer that builds its own sub-modules from its config (a whole model such as
-   * `GPT`): they are neither stored as `children` nor registered themselves; `tensors` lists
-   * their parameters by dotted name.
+   * The layer builds its sub-modules itself from its config (as `MultiheadAttention` builds
+   * `out_proj`): they are not stored as `children`, and `tensors` lists theirs too, by
+   * dotted name (`out_proj.weight`).
    */
-  readonly composite?: boolean;
+  readonly ownsSubmodules?: boolean;
 }
 
 /**
@@ -138,7 +140,7 @@ const byClass = new Map<unknown, string>();
  * registerLayer('Scale', { cls: Scale, config: (m) => ({ k: m.k }), create: (c) => new Scale(c.num('k')) });
  * ```
  */
-export function registerLayer<M extends Module>(type: string, codec: LayerCodec<M>): void {
+export function registerLayer<M extends AnyModule>(type: string, codec: LayerCodec<M>): void {
   byType.set(type, codec as unknown as LayerCodec);
   byClass.set(codec.cls, type);
 }
@@ -236,6 +238,8 @@ registerLayer('LayerNorm', {
 registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
 
 registerCnnLayers(registerLayer);
+// attention and transformers
+registerAttentionLayers(registerLayer);
 
 function label(path: string, type: string): string {
   return path === '' ? `the model (${type})` : `layer '${path}' (${type})`;
@@ -259,7 +263,7 @@ export function describeModel(model: AnyModule, path = ''): LayerSpec {
   const kids = model.namedChildren();
   if (codec.container) {
     spec.children = kids.map(([name, m]) => describeModel(m, path === '' ? name : `${path}.${name}`));
-  } else if (kids.length > 0 && codec.composite !== true) {
+  } else if (kids.length > 0 && codec.ownsSubmodules !== true) {
     throw new ModelFormatError(`cannot save ${label(path, type)}: it has sub-modules but is not registered as a container`);
   }
   return spec;

@@ -74,5 +74,15 @@ export { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from './pool.js';
 export { BatchNorm2d, type BatchNorm2dFnOptions, batchNorm2d, GroupNorm, type GroupNormOptions, groupNorm } from './norm2d.js';
 export { Dropout2d, type Dropout2dOptions, dropout2d } from './dropout2d.js';
 export { Unflatten, unflatten } from './unflatten.js';
+// attention and transformers
+export { MultiheadAttention, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions } from './attention.js';
+export {
+  type TransformerActivation,
+  TransformerEncoder,
+  type TransformerEncoderForwardOptions,
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerOptions,
+} from './transformer.js';
+export { PositionalEmbedding, SinusoidalPositionalEncoding } from './positional.js';
 // char-gpt: nanoGPT's GPT language model
 export { CausalSelfAttention, GPT, GPTBlock, type GPTConfig, GPTMLP, GPTTrunk, type FullGPTConfig } from './gpt.js';

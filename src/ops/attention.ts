@@ -81,19 +81,30 @@ function additiveMask(mask: Tensor, dtype: 'float32' | 'float64'): Tensor {
  * ```
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
-  const name = 'scaledDotProductAttention';
+  checkAttention('scaledDotProductAttention', q, k, v, opts.attnMask ?? null);
+  return matmul(weightsOf('scaledDotProductAttention', q, k, opts), v);
+}
+
+/**
+ * The attention weights `dropout(softmax(q·kᵀ·scale + mask))` `[..., L, S]` of
+ * {@link scaledDotProductAttention} (which multiplies them by `v`), for layers
+ * that return them. Checks q and k as it does, with `k` standing in for `v`.
+ */
+export function attentionWeights(q: Tensor, k: Tensor, opts: AttentionOptions = {}, name = 'attentionWeights'): Tensor {
+  checkAttention(name, q, k, k, opts.attnMask ?? null);
+  return weightsOf(name, q, k, opts);
+}
+
+function weightsOf(name: string, q: Tensor, k: Tensor, opts: AttentionOptions): Tensor {
   const mask = opts.attnMask ?? null;
   const p = opts.dropoutP ?? 0;
   if (!(p >= 0 && p < 1)) throw new ArgumentError(`${name}: dropoutP must be in [0, 1), got ${p}`);
-  checkAttention(name, q, k, v, mask);
-  const e = q.shape[q.ndim - 1]!;
-  const scale = opts.scale ?? 1 / Math.sqrt(e);
+  const scale = opts.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]!);
   if (!Number.isFinite(scale)) throw new ArgumentError(`${name}: scale must be finite, got ${scale}`);
   const dt = q.dtype === 'float64' || k.dtype === 'float64' ? 'float64' : 'float32';
   const scores = matmul(q, transpose(k, -2, -1));
-  let weights = maskedSoftmax(scores, { mask: mask === null ? null : additiveMask(mask, dt), causal: opts.isCausal === true, scale });
-  if (p > 0) weights = weights.mul(dropoutMask(weights.shape, p, dt, opts.generator));
-  return matmul(weights, v);
+  const weights = maskedSoftmax(scores, { mask: mask === null ? null : additiveMask(mask, dt), causal: opts.isCausal === true, scale });
+  return p > 0 ? weights.mul(dropoutMask(weights.shape, p, dt, opts.generator)) : weights;
 }
 
 /** A dropout mask of `shape`: 1/(1−p) with probability 1−p, else 0. */
