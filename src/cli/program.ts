@@ -160,7 +160,7 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--epochs <n>', 'fashion-mnist: passes over the training images (default: mlp 3, cnn 2; with --full 10)')
       .option('--out <model>', 'fashion-mnist, char-gpt: save the trained model here (.cortex; cortex info shows its layers and output shapes)')
       // char-gpt
-      .option('--iters <n>', 'char-gpt: optimizer steps (default 300, about a minute)')
+      .option('--iters <n>', 'char-gpt: optimizer steps (default 400)')
       .addHelpText(
         'after',
         [

@@ -1,4 +1,4 @@
-/** `cortex demo char-gpt`, kept short with --iters (the demo's default is 300 steps, about a minute). */
+/** `cortex demo char-gpt`, kept short with --iters (the default is 400 steps, about a minute). */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
