@@ -23,7 +23,6 @@ import { fileURLToPath } from 'node:url';
 import {
   AdamW,
   CharTokenizer,
-  clipGradNorm,
   CosineAnnealingLR,
   estimateLoss,
   generate,
@@ -31,7 +30,7 @@ import {
   GPT,
   LinearWarmup,
   setNumThreads,
-  nextTokenLoss,
+  nextTokenStep,
   SequenceDataset,
   splitTokens,
   Tensor,
@@ -100,7 +99,6 @@ export async function run(options: CharGptOptions = {}): Promise<CharGptResult> 
   log(`parameters: ${(model.numParams() / 1e6).toFixed(2)} M (without the position embeddings)`);
 
   // Weight decay on the matrices (Linear and Embedding weights), none on the LayerNorm scales.
-  const params = model.parameters();
   const opt = new AdamW(model.paramGroups(0.1), { lr: 1e-3, betas: [0.9, 0.99], eps: 1e-8 });
   const warmup = Math.min(100, Math.max(1, Math.floor(iters / 20)));
   const sched = new LinearWarmup(opt, {
@@ -119,13 +117,7 @@ export async function run(options: CharGptOptions = {}): Promise<CharGptResult> 
   };
   for (let it = 0; it < iters; it++) {
     if (it % evalInterval === 0) estimate(it);
-    const { x, y } = trainSet.sample(CONFIG.batchSize, g);
-    const loss = nextTokenLoss(model.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    clipGradNorm(params, 1);
-    opt.step();
-    sched.step();
+    nextTokenStep(model, trainSet.sample(CONFIG.batchSize, g), opt, { clipNorm: 1, scheduler: sched });
   }
   estimate(iters);
   const seconds = elapsed();

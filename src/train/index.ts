@@ -56,4 +56,4 @@ export {
 } from './neural-network.js';
 // char-gpt: sampling from a language model
 export { type GenerateOptions, generate, type LanguageModel, sampleToken } from './generate.js';
-export { type EstimateLossOptions, estimateLoss, nextTokenLoss } from './lm-loss.js';
+export { type EstimateLossOptions, estimateLoss, nextTokenLoss, type NextTokenStepOptions, nextTokenStep } from './lm-loss.js';

@@ -9,6 +9,9 @@ import type { SequenceDataset } from '../data/text.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { crossEntropy } from '../nn/losses.js';
 import { reshape } from '../ops/index.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { clipGradNorm } from '../optim/clip.js';
+import type { Scheduler } from '../optim/scheduler.js';
 import type { Generator } from '../tensor/random.js';
 import type { LanguageModel } from './generate.js';
 
@@ -67,4 +70,36 @@ export function estimateLoss(model: LanguageModel, data: SequenceDataset, option
   } finally {
     model.train(wasTraining);
   }
+}
+
+/** Options of {@link nextTokenStep}. */
+export interface NextTokenStepOptions {
+  /** Clip the gradients' global norm to this (nanoGPT's `grad_clip`; default: no clipping). */
+  clipNorm?: number;
+  /** Stepped once after the optimizer. */
+  scheduler?: Scheduler;
+}
+
+/**
+ * One training step of a language model on a batch: the next-token loss, its gradients
+ * (clipped when asked), the optimizer's update and the scheduler's step. Returns the loss.
+ *
+ * @example
+ * ```ts
+ * const loss = nextTokenStep(model, data.sample(12, g), opt, { clipNorm: 1, scheduler: sched });
+ * ```
+ */
+export function nextTokenStep(
+  model: LanguageModel,
+  batch: { x: Tensor; y: Tensor },
+  optimizer: Optimizer<{ lr: number }>,
+  options: NextTokenStepOptions = {},
+): Tensor {
+  const loss = nextTokenLoss(model.forward(batch.x), batch.y);
+  optimizer.zeroGrad();
+  loss.backward();
+  if (options.clipNorm !== undefined) clipGradNorm(optimizer.paramGroups.flatMap((g) => g.params), options.clipNorm);
+  optimizer.step();
+  options.scheduler?.step();
+  return loss;
 }

@@ -1,7 +1,10 @@
 /** generate / sampleToken: temperature, top-k, context cropping, seeding, errors; estimateLoss. */
 import { describe, expect, it } from 'vitest';
 import {
+  AdamW,
+  CosineAnnealingLR,
   estimateLoss,
+  nextTokenStep,
   generate,
   Generator,
   GPT,
@@ -84,5 +87,20 @@ describe('estimateLoss', () => {
     expect(a).toBe(b);
     expect(a).toBeCloseTo(Math.log(6), 1); // an untrained model is near uniform
     expect(model.parameters().every((p) => p.grad === null)).toBe(true);
+  });
+});
+
+describe('nextTokenStep', () => {
+  it('updates the model so the loss on a repeated batch falls, and steps the scheduler', () => {
+    const model = new GPT({ vocabSize: 5, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 8 }, { generator: new Generator(0) });
+    const ds = new SequenceDataset(Int32Array.from({ length: 40 }, (_, i) => i % 5), 4);
+    const batch = ds.sample(4, new Generator(1));
+    const opt = new AdamW(model.paramGroups(0.1), { lr: 1e-2 });
+    const sched = new CosineAnnealingLR(opt, { tMax: 10 });
+    const first = nextTokenStep(model, batch, opt, { clipNorm: 1, scheduler: sched }).item();
+    let last = first;
+    for (let i = 0; i < 9; i++) last = nextTokenStep(model, batch, opt, { clipNorm: 1, scheduler: sched }).item();
+    expect(last).toBeLessThan(first);
+    expect(sched.lastEpoch).toBe(10);
   });
 });

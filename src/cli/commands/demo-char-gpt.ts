@@ -15,11 +15,10 @@ import { deserializeModel, serializeModel } from '../../io/model-file.js';
 import { save } from '../../io/node/files.js';
 import { GPT } from '../../nn/gpt.js';
 import { AdamW } from '../../optim/adam.js';
-import { clipGradNorm } from '../../optim/clip.js';
 import { CosineAnnealingLR } from '../../optim/scheduler.js';
 import { Generator } from '../../tensor/random.js';
 import { generate } from '../../train/generate.js';
-import { estimateLoss, nextTokenLoss } from '../../train/lm-loss.js';
+import { estimateLoss, nextTokenStep } from '../../train/lm-loss.js';
 import { UsageError } from '../errors.js';
 import type { Output } from '../style.js';
 
@@ -69,7 +68,6 @@ export async function charGptDemo(out: Output, flags: CharGptFlags): Promise<voi
   out.line(`${out.c.bold('model')}   GPT, ${SHAPE.nLayer} layers × ${SHAPE.nHead} heads, width ${SHAPE.nEmbd}, context ${SHAPE.blockSize}: ${model.numParams().toLocaleString('en-US')} parameters; AdamW lr 1e-3 → 1e-4 (cosine), batch ${BATCH}, ${iters} steps`);
   out.line();
 
-  const params = model.parameters();
   const opt = new AdamW(model.paramGroups(0.1), { lr: 1e-3, betas: [0.9, 0.99] });
   const sched = new CosineAnnealingLR(opt, { tMax: iters, etaMin: 1e-4 });
   const valSet = new SequenceDataset(val, SHAPE.blockSize);
@@ -79,13 +77,8 @@ export async function charGptDemo(out: Output, flags: CharGptFlags): Promise<voi
   let recent = 0;
   let step = 0;
   out.line('step   train loss   val loss   time');
-  for (const { x, y } of textBatches(train, { blockSize: SHAPE.blockSize, batchSize: BATCH, generator: g, batches: iters })) {
-    const loss = nextTokenLoss(model.forward(x), y);
-    opt.zeroGrad();
-    loss.backward();
-    clipGradNorm(params, 1);
-    opt.step();
-    sched.step();
+  for (const batch of textBatches(train, { blockSize: SHAPE.blockSize, batchSize: BATCH, generator: g, batches: iters })) {
+    const loss = nextTokenStep(model, batch, opt, { clipNorm: 1, scheduler: sched });
     step++;
     recent += loss.item();
     if (step % every === 0 || step === iters) {
