@@ -66,6 +66,8 @@ export * from './data/index.js';
 export * from './io/index.js';
 // Differential privacy (accountant; DP-SGD)
 export * from './privacy/index.js';
+// text: character tokenizer
+export { UnknownCharacterError } from './errors.js';
 
 // The WASM SIMD backend is the default wherever it loads (Node, and browsers
 // with SIMD; threads where shared memory is available). Loading finishes before

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { LIBRARY_VERSION } from '../io/version.js';
 import { demoCommand } from './commands/demo.js';
 import { FASHION_MODELS, type FashionFlags } from './commands/demo-fashion.js';
+import type { CharGptFlags } from './commands/demo-char-gpt.js';
 import { EXPLAIN_METHODS, type ExplainFlags, explainCommand } from './commands/explain.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { EXPORT_FORMATS, type ExportFlags, exportCommand } from './commands/export.js';
@@ -152,12 +153,14 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
     program
       .command('demo')
       .description('train on built-in data and show the results (about 30 seconds; fashion-mnist about a minute)')
-      .argument('[name]', 'xor, spiral, iris or fashion-mnist', 'spiral')
-      .option('--data-dir <dir>', 'fashion-mnist: the folder of the IDX files (default: from the Debian package)')
+      .argument('[name]', 'xor, spiral, iris, fashion-mnist or char-gpt', 'spiral')
+      .option('--data-dir <dir>', 'fashion-mnist: the folder of the IDX files; char-gpt: of the fortune files (default: from the Debian package)')
       .addOption(new Option('--model <kind>', 'fashion-mnist: a multilayer perceptron, or a 2-conv CNN (default: mlp)').choices([...FASHION_MODELS]))
       .option('--full', 'fashion-mnist: all 60,000 training and 10,000 test images (default: 10,000/2,000 for mlp, 8,000/2,000 for cnn)')
       .option('--epochs <n>', 'fashion-mnist: passes over the training images (default: mlp 3, cnn 2; with --full 10)')
-      .option('--out <model>', 'fashion-mnist: save the trained model here (.cortex; cortex info shows its layers and output shapes)')
+      .option('--out <model>', 'fashion-mnist, char-gpt: save the trained model here (.cortex; cortex info shows its layers and output shapes)')
+      // char-gpt
+      .option('--iters <n>', 'char-gpt: optimizer steps (default 400)')
       .addHelpText(
         'after',
         [
@@ -165,9 +168,10 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
           'Examples:',
           '  cortex demo fashion-mnist --model cnn                       a 2-conv CNN on 8,000 images, about a minute',
           '  cortex demo fashion-mnist --model cnn --full --epochs 10 --out fashion-cnn.cortex',
+          '  cortex demo char-gpt                                        a character-level GPT on fortunes, about a minute',
         ].join('\n'),
       ),
-  ).action((name: string, flags: Common & FashionFlags) => {
+  ).action((name: string, flags: Common & FashionFlags & CharGptFlags) => {
     const { json: _j, verbose: _v, color: _c, ...fashion } = flags;
     return run((out) => demoCommand(name, out, fashion), flags);
   });

@@ -18,6 +18,8 @@ import { batchNormCodec, registerCnnLayers, scratch } from './registry-cnn.js';
 import { registerRnnLayers } from './registry-rnn.js';
 // attention and transformers
 import { registerAttentionLayers } from './registry-attention.js';
+// char-gpt: the GPT language model
+import { registerGptLayers } from './registry-gpt.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -221,13 +223,18 @@ registerLayer('LogSoftmax', {
   tensors: () => [],
 });
 registerLayer('Dropout', { cls: Dropout, config: (m) => ({ p: m.p }), create: (c) => new Dropout(c.num('p', 0, 1)), tensors: () => [] });
+/** A LayerNorm's `bias` flag; files from before the option have none and a shift with every scale. */
+const layerNormBias = (c: ConfigReader): boolean => (c.raw('bias') === undefined ? c.bool('elementwiseAffine') : c.bool('bias'));
 registerLayer('LayerNorm', {
   cls: LayerNorm,
-  config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
-  create: (c) => new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps', 0, 1), elementwiseAffine: c.bool('elementwiseAffine') }),
+  // `bias` is absent from files written before LayerNorm had the option: the shift came with the scale.
+  config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null, bias: m.bias !== null }),
+  create: (c) =>
+    new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps', 0, 1), elementwiseAffine: c.bool('elementwiseAffine'), bias: layerNormBias(c) }),
   tensors: (c) => {
     const shape = c.dims('normalizedShape');
-    return c.bool('elementwiseAffine') ? [['weight', shape], ['bias', shape]] : [];
+    if (!c.bool('elementwiseAffine')) return [];
+    return layerNormBias(c) ? [['weight', shape], ['bias', shape]] : [['weight', shape]];
   },
 });
 registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
@@ -350,3 +357,6 @@ export function checkDeclaredTensors(spec: unknown, shapeOf: (name: string) => r
   walk(spec, '', 0);
   if (problems.length > 0) throw new ModelFormatError(problems.join('; '));
 }
+
+// char-gpt: the GPT language model
+registerGptLayers(registerLayer);

@@ -87,3 +87,5 @@ export {
   type TransformerEncoderLayerOptions,
 } from './transformer.js';
 export { PositionalEmbedding, SinusoidalPositionalEncoding } from './positional.js';
+// char-gpt: nanoGPT's GPT language model
+export { CausalSelfAttention, GPT, GPTBlock, type GPTConfig, GPTMLP, GPTTrunk, type FullGPTConfig } from './gpt.js';

@@ -25,7 +25,11 @@ export class LayerNorm extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
 
-  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean } = {}) {
+  /**
+   * @param options - `eps` (default 1e-5); `elementwiseAffine` (default true) learns a scale and
+   *   a shift; `bias: false` keeps the scale without the shift (PyTorch 2.1's `bias`).
+   */
+  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.length === 0 || this.normalizedShape.some((d) => !Number.isInteger(d) || d < 1)) {
@@ -35,7 +39,7 @@ export class LayerNorm extends Module {
     const n = this.normalizedShape.reduce((a, b) => a * b, 1);
     const affine = options.elementwiseAffine ?? true;
     this.weight = this.param('weight', affine ? ones(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
-    this.bias = this.param('bias', affine ? zeros(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
+    this.bias = this.param('bias', affine && options.bias !== false ? zeros(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
   }
 
   forward(x: Tensor): Tensor {
