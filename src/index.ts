@@ -64,6 +64,9 @@ export * from './train/index.js';
 export * from './explain/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
+// differential privacy (issue 15)
+export * from './privacy/index.js';
+export { PrivacyError } from './errors.js';
 
 // The WASM SIMD backend is the default wherever it loads (Node, and browsers
 // with SIMD; threads where shared memory is available). Loading finishes before
