@@ -2,3 +2,15 @@
 // per-sample gradients and DP-SGD (dp-sgd)
 export { checkPrivacyCompatible, type LossReduction, PerSampleGradients, type PerSampleOptions } from './per-sample.js';
 export { type SampleGradFn, type SampleGrads, sampleGradFnFor } from './per-sample-layers.js';
+export { type NoiseOption, type RandomSource, randomSource } from './noise.js';
+export { PoissonLoader, type PoissonLoaderOptions, ShuffledLoader } from './poisson.js';
+export { DPOptimizer, type DPOptimizerOptions, type DPStepInfo, type StepAccountant } from './dp-optimizer.js';
+export {
+  type DatasetLoader,
+  makePrivate,
+  type MakePrivateOptions,
+  makePrivateWithEpsilon,
+  type MakePrivateWithEpsilonOptions,
+  type PrivateTraining,
+  samplingOf,
+} from './make-private.js';
