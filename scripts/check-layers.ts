@@ -26,7 +26,7 @@ const RANKS: Record<string, number> = {
   cli: 5,
   'index.ts': 6,
   'node.ts': 6,
-  // differential privacy (issue 15)
+  // Differential privacy (accountant, DP-SGD)
   privacy: 3,
 };
 

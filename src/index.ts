@@ -64,8 +64,9 @@ export * from './train/index.js';
 export * from './explain/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
-// differential privacy (issue 15)
+// Differential privacy (accountant; DP-SGD)
 export * from './privacy/index.js';
+// DP-SGD's typed error (issue 15)
 export { PrivacyError } from './errors.js';
 
 // The WASM SIMD backend is the default wherever it loads (Node, and browsers

@@ -1,4 +1,18 @@
-/** Differentially private training: per-sample gradients, DP-SGD and its accounting. @module */
+/**
+ * Training with differential privacy: the privacy accountant (Rényi DP of the sampled
+ * Gaussian mechanism, with Opacus's formulas) and the noise a budget needs;
+ * per-sample gradients and DP-SGD (`makePrivate`).
+ * @module
+ */
+export {
+  type AccountantStep,
+  type AccountantStepOptions,
+  getNoiseMultiplier,
+  type NoiseMultiplierOptions,
+  RDPAccountant,
+  type RDPAccountantJSON,
+} from './accountant.js';
+export { computeRdp, DEFAULT_ORDERS, type PrivacySpent, type RdpConversion, rdpToEpsilon } from './rdp.js';
 // per-sample gradients and DP-SGD (dp-sgd)
 export { checkPrivacyCompatible, type LossReduction, PerSampleGradients, type PerSampleOptions } from './per-sample.js';
 export { type SampleGradFn, type SampleGrads, sampleGradFnFor } from './per-sample-layers.js';
