@@ -8,7 +8,6 @@ import { noGrad } from '../autograd/engine.js';
 import { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, PrivacyError } from '../errors.js';
 import type { Parameter } from '../nn/module.js';
-import { matmul, mul, sum } from '../ops/index.js';
 import { type BaseOptimizerOptions, Optimizer, type OptimizerStateDict, type ParamGroup } from '../optim/optimizer.js';
 import type { RandomSource } from './noise.js';
 import type { LossReduction, PerSampleGradients } from './per-sample.js';
@@ -135,15 +134,14 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
 
   /** Replaces every parameter's gradient by its clipped, noised and averaged per-sample sum. */
   private privatise(): void {
-    const per = this.perSample.collect();
+    const per = this.perSample.collectSampleGrads();
     const params = this.paramGroups.flatMap((g) => g.params) as Parameter[];
     let n = 0;
-    for (const gs of per.values()) n = Math.max(n, gs.shape[0]!);
+    for (const gs of per.values()) n = Math.max(n, gs.n);
     const sq = new Float64Array(n);
     for (const gs of per.values()) {
-      if (gs.shape[0] !== n) throw new PrivacyError(`DPOptimizer: per-sample gradients of ${gs.shape[0]} and ${n} samples in one step`);
-      const rows = gs.reshape([n, -1]);
-      const s = sum(mul(rows, rows), 1).dataSync();
+      if (gs.n !== n) throw new PrivacyError(`DPOptimizer: per-sample gradients of ${gs.n} and ${n} samples in one step`);
+      const s = gs.sqNorms();
       for (let i = 0; i < n; i++) sq[i]! += s[i]!;
     }
     const norms = sq.map(Math.sqrt);
@@ -161,8 +159,7 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
       const noise = p.dtype === 'float64' ? new Float64Array(p.size) : new Float32Array(p.size);
       this.random.fillNormal(noise, std);
       if (gs !== undefined && n > 0) {
-        const c = new Tensor(p.dtype === 'float64' ? Float64Array.from(factors) : factors, [1, n]);
-        const summed = matmul(c, gs.reshape([n, -1])).dataSync();
+        const summed = gs.weightedSum(factors).dataSync();
         for (let i = 0; i < noise.length; i++) noise[i] = noise[i]! + summed[i]!;
       }
       if (scale !== 1) for (let i = 0; i < noise.length; i++) noise[i] = noise[i]! * scale;

@@ -28,3 +28,4 @@ export {
   type PrivateTraining,
   samplingOf,
 } from './make-private.js';
+export { DenseSampleGrad, OuterSampleGrad, type SampleGrad } from './sample-grad.js';

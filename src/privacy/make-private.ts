@@ -22,9 +22,9 @@ export interface DatasetLoader {
 }
 
 /** Options of {@link makePrivate}. */
-export interface MakePrivateOptions<O extends BaseOptimizerOptions = BaseOptimizerOptions> {
+export interface MakePrivateOptions<O extends BaseOptimizerOptions = BaseOptimizerOptions, M extends AnyModule = AnyModule> {
   /** The model; its forward hooks record the per-sample gradients (BatchNorm is refused). */
-  model: AnyModule;
+  model: M;
   /** An optimizer over the model's parameters; it makes the update from the private gradient. */
   optimizer: Optimizer<O>;
   /** A loader whose dataset and batch size the private loader takes over. Give this or `data`. */
@@ -56,9 +56,9 @@ export interface MakePrivateOptions<O extends BaseOptimizerOptions = BaseOptimiz
 }
 
 /** What {@link makePrivate} returns: pass `model`, `dataLoader` and `optimizer` to `fit` or a loop of your own. */
-export interface PrivateTraining<O extends BaseOptimizerOptions = BaseOptimizerOptions> {
+export interface PrivateTraining<O extends BaseOptimizerOptions = BaseOptimizerOptions, M extends AnyModule = AnyModule> {
   /** The same model, now recording per-sample gradients. */
-  model: AnyModule;
+  model: M;
   /** The DP-SGD optimizer wrapping the original. */
   optimizer: DPOptimizer<O>;
   /** Poisson-sampled batches (or shuffled ones with `poisson: false`); one epoch per iteration. */
@@ -118,7 +118,7 @@ export function samplingOf(datasetSize: number, batchSize: number): { sampleRate
  * priv.getEpsilon(1e-5); // the ε spent
  * ```
  */
-export function makePrivate<O extends BaseOptimizerOptions>(options: MakePrivateOptions<O>): PrivateTraining<O> {
+export function makePrivate<O extends BaseOptimizerOptions, M extends AnyModule>(options: MakePrivateOptions<O, M>): PrivateTraining<O, M> {
   const { model, optimizer, noiseMultiplier, maxGradNorm } = options;
   if (!(noiseMultiplier > 0 && Number.isFinite(noiseMultiplier))) {
     throw new ArgumentError(`makePrivate: noiseMultiplier must be a finite number > 0, got ${noiseMultiplier}`);
@@ -164,8 +164,8 @@ export function makePrivate<O extends BaseOptimizerOptions>(options: MakePrivate
 }
 
 /** Options of {@link makePrivateWithEpsilon}: those of {@link makePrivate} with a budget instead of σ. */
-export interface MakePrivateWithEpsilonOptions<O extends BaseOptimizerOptions = BaseOptimizerOptions>
-  extends Omit<MakePrivateOptions<O>, 'noiseMultiplier'> {
+export interface MakePrivateWithEpsilonOptions<O extends BaseOptimizerOptions = BaseOptimizerOptions, M extends AnyModule = AnyModule>
+  extends Omit<MakePrivateOptions<O, M>, 'noiseMultiplier'> {
   /** The ε the whole run may spend. */
   targetEpsilon: number;
   /** The δ of the guarantee (typically below 1/N). */
@@ -188,11 +188,13 @@ export interface MakePrivateWithEpsilonOptions<O extends BaseOptimizerOptions = 
  * priv.noiseMultiplier; // the calibrated σ
  * ```
  */
-export function makePrivateWithEpsilon<O extends BaseOptimizerOptions>(options: MakePrivateWithEpsilonOptions<O>): PrivateTraining<O> {
+export function makePrivateWithEpsilon<O extends BaseOptimizerOptions, M extends AnyModule>(
+  options: MakePrivateWithEpsilonOptions<O, M>,
+): PrivateTraining<O, M> {
   const { targetEpsilon, targetDelta, epochs, ...rest } = options;
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new ArgumentError(`makePrivateWithEpsilon: epochs must be a positive integer, got ${epochs}`);
   const { source, batchSize } = sourceOf({ ...rest, noiseMultiplier: 1 } as MakePrivateOptions<BaseOptimizerOptions>);
   const { sampleRate, steps } = samplingOf(source.length, batchSize);
   const noiseMultiplier = getNoiseMultiplier({ targetEpsilon, targetDelta, sampleRate, steps: steps * epochs });
-  return makePrivate({ ...rest, noiseMultiplier } as MakePrivateOptions<O>);
+  return makePrivate({ ...rest, noiseMultiplier } as MakePrivateOptions<O, M>);
 }

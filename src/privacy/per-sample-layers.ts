@@ -21,16 +21,19 @@ import { add, div, matmul, mean, mul, sqrt, sub, sum, variance } from '../ops/in
 import { backend } from '../ops/util.js';
 import type { FloatArray } from '../tensor/dtype.js';
 import { fmt } from '../tensor/shape.js';
+import { DenseSampleGrad, OuterSampleGrad, type SampleGrad } from './sample-grad.js';
 
-/** Per-sample gradients of one layer call: parameter → `[N, ...parameter shape]`. */
-export type SampleGrads = Map<Parameter, Tensor>;
+/** Per-sample gradients of one layer call, one {@link SampleGrad} per trainable parameter. */
+export type SampleGrads = Map<Parameter, SampleGrad>;
 
 /** Computes a layer's per-sample gradients from its first input and the gradient of its output. */
 export type SampleGradFn<M extends AnyModule = AnyModule> = (layer: M, input: Tensor, gradOutput: Tensor) => SampleGrads;
 
-/** Adds `grad` for `p` when `p` is trainable. */
-function put(out: SampleGrads, p: Parameter | null, grad: () => Tensor): void {
-  if (p !== null && p.requiresGrad) out.set(p, grad());
+/** Adds `grad` (a tensor `[N, ...shape]` or a lazy form) for `p` when `p` is trainable. */
+function put(out: SampleGrads, p: Parameter | null, grad: () => Tensor | SampleGrad): void {
+  if (p === null || !p.requiresGrad) return;
+  const g = grad();
+  out.set(p, g instanceof Tensor ? new DenseSampleGrad(g) : g);
 }
 
 /** Axes 1..ndim-1-keep of a tensor of rank `ndim`: the ones summed away per sample. */
@@ -49,6 +52,13 @@ export const linearSampleGrads: SampleGradFn<Linear> = (layer, x, g) => {
   const x3 = x.reshape([n, -1, layer.inFeatures]);
   const g3 = g.reshape([n, -1, layer.outFeatures]);
   const out: SampleGrads = new Map();
+  if (x3.shape[1] === 1) {
+    // One row per sample: the weight gradients are outer products, kept unbuilt.
+    const g2 = g3.reshape([n, layer.outFeatures]);
+    put(out, layer.weight, () => new OuterSampleGrad(g2, x3.reshape([n, layer.inFeatures])));
+    put(out, layer.bias, () => g2);
+    return out;
+  }
   put(out, layer.weight, () => matmul(g3.transpose(1, 2), x3));
   put(out, layer.bias, () => sum(g3, 1));
   return out;
@@ -75,12 +85,13 @@ function specOf(image: readonly number[], kernel: readonly number[], g: ConvGeom
   };
 }
 
-/** The unfolded patches of `x` [N, C, H, W], grouped per sample: [N, groups, positions, C/groups·kh·kw]. */
+/** The unfolded patches of `x` [N, C, H, W], grouped per sample: [N, groups, C/groups·kh·kw, positions]. */
 function patches(x: Tensor, spec: Im2colSpec, groups: number): Tensor {
   const cols = backend().im2col(valuesOf(x.contiguous()) as FloatArray, spec);
   const k = (spec.c / groups) * spec.kh * spec.kw;
   const positions = spec.outH * spec.outW;
-  return new Tensor(cols, [groups, k, spec.n, positions]).permute([2, 0, 3, 1]);
+  // Whole rows of positions move, so the copy is a run of contiguous blocks.
+  return new Tensor(cols, [groups, k, spec.n, positions]).permute([2, 0, 1, 3]);
 }
 
 /**
@@ -110,7 +121,10 @@ export const convSampleGrads: SampleGradFn<Conv1d | Conv2d> = (layer, x, g) => {
   const positions = spec.outH * spec.outW;
   const gg = g.reshape([n, groups, o / groups, positions]);
   const out: SampleGrads = new Map();
-  put(out, layer.weight, () => matmul(gg, patches(x, spec, groups)).reshape([n, ...layer.weight.shape]));
+  // [N, G, k, positions] · [N, G, positions, O/G] → [N, G, k, O/G], then O/G before k.
+  put(out, layer.weight, () =>
+    matmul(patches(x, spec, groups), gg.transpose(2, 3)).transpose(2, 3).reshape([n, ...layer.weight.shape]),
+  );
   put(out, layer.bias, () => sum(g.reshape([n, o, positions]), 2));
   return out;
 };

@@ -11,6 +11,7 @@ import { PrivacyError } from '../errors.js';
 import type { AnyModule, Parameter } from '../nn/module.js';
 import { narrow, stack, zerosLike } from '../ops/index.js';
 import type { SampleGrads } from './per-sample-layers.js';
+import { DenseSampleGrad } from './sample-grad.js';
 
 /**
  * Per-sample gradients of `params` (the layer's own parameters) by a loop over the
@@ -34,6 +35,6 @@ export function loopSampleGrads(layer: AnyModule, params: readonly Parameter[], 
     gs.forEach((g, i) => per[i]!.push(g ?? zerosLike(params[i]!)));
   }
   const res: SampleGrads = new Map();
-  params.forEach((p, i) => res.set(p, stack(per[i]!, 0)));
+  params.forEach((p, i) => res.set(p, new DenseSampleGrad(stack(per[i]!, 0))));
   return res;
 }

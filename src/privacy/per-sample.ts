@@ -17,6 +17,7 @@ import type { AnyModule, Parameter } from '../nn/module.js';
 import { BatchNormBase } from '../nn/norm.js';
 import { loopSampleGrads } from './per-sample-loop.js';
 import { type SampleGradFn, type SampleGrads, sampleGradFnFor } from './per-sample-layers.js';
+import { addSampleGrads, type SampleGrad, ScaledSampleGrad } from './sample-grad.js';
 
 /** How the loss combines the samples' losses: per-sample gradients of a mean are scaled back by the batch size. */
 export type LossReduction = 'mean' | 'sum';
@@ -153,9 +154,20 @@ export class PerSampleGradients {
    * recording.
    */
   collect(): Map<Parameter, Tensor> {
+    const out = new Map<Parameter, Tensor>();
+    for (const [p, g] of this.collectSampleGrads()) out.set(p, noGrad(() => g.materialise()));
+    return out;
+  }
+
+  /**
+   * As {@link PerSampleGradients.collect}, in the form DP-SGD uses: each parameter's
+   * per-sample squared norms and weighted sum, without building the per-sample
+   * gradients where a layer does not need to (a Linear layer on 2-d input).
+   */
+  collectSampleGrads(): Map<Parameter, SampleGrad> {
     const pending = this.pending;
     this.pending = [];
-    const out = new Map<Parameter, Tensor>();
+    const out = new Map<Parameter, SampleGrad>();
     noGrad(() => {
       for (const e of pending) {
         const g = e.gradOutput;
@@ -174,9 +186,9 @@ export class PerSampleGradients {
         }
         const n = g.shape[0]!;
         for (const [p, gs] of grads) {
-          const scaled = this.reduction === 'mean' ? gs.mul(n) : gs;
+          const scaled = this.reduction === 'mean' ? new ScaledSampleGrad(gs, n) : gs;
           const prev = out.get(p);
-          out.set(p, prev === undefined ? scaled : prev.add(scaled));
+          out.set(p, prev === undefined ? scaled : addSampleGrads(prev, scaled));
         }
       }
     });
