@@ -166,7 +166,7 @@ describe('the DP-SGD step', () => {
     opt.zeroGrad();
     opt.step();
     rec.remove();
-    const g = model.weight.grad!.dataSync();
+    const g = Array.from(model.weight.grad!.dataSync());
     const sd = Math.sqrt(g.reduce((a, v) => a + v * v, 0) / g.length);
     expect(Math.abs(sd - 0.6)).toBeLessThan(0.03);
     expect(opt.lastStep!.batchSize).toBe(0);
