@@ -57,9 +57,27 @@ class CryptoSource implements RandomSource {
   }
 
   fillNormal(out: Float32Array | Float64Array, std: number): void {
-    fillBoxMuller(out, std, () => this.uniform());
+    // Bulk path: four fresh words per pair of normals, straight from one getRandomValues call per chunk.
+    const words = this.bulk;
+    for (let start = 0; start < out.length; start += BULK_PAIRS * 2) {
+      const end = Math.min(out.length, start + BULK_PAIRS * 2);
+      const pairs = Math.ceil((end - start) / 2);
+      this.crypto.getRandomValues(pairs === BULK_PAIRS ? words : words.subarray(0, pairs * 4));
+      for (let p = 0, i = start; p < pairs; p++, i += 2) {
+        const u1 = 1 - ((words[4 * p]! >>> 5) * 67108864 + (words[4 * p + 1]! >>> 6)) / TWO_53; // (0, 1]
+        const u2 = ((words[4 * p + 2]! >>> 5) * 67108864 + (words[4 * p + 3]! >>> 6)) / TWO_53;
+        const r = Math.sqrt(-2 * Math.log(u1)) * std;
+        out[i] = r * Math.cos(2 * Math.PI * u2);
+        if (i + 1 < end) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+      }
+    }
   }
+
+  private readonly bulk = new Uint32Array(BULK_PAIRS * 4);
 }
+
+/** Pairs of normals drawn per getRandomValues call (its limit is 65,536 bytes: 4,096 pairs of four words). */
+const BULK_PAIRS = 4096;
 
 /** Box–Muller: two uniforms give two independent standard normals. */
 function fillBoxMuller(out: Float32Array | Float64Array, std: number, uniform: () => number): void {

@@ -66,7 +66,15 @@ export class PoissonLoader implements BatchLoader {
     const n = this.source.length;
     const q = this.sampleRate;
     const picked: number[] = [];
-    for (let i = 0; i < n; i++) if (this.random.uniform() < q) picked.push(i);
+    if (q === 1) return Int32Array.from({ length: n }, (_, i) => i);
+    // The gaps between the taken samples are geometric: the same law as one coin per sample,
+    // with about q·N draws instead of N.
+    const logMiss = Math.log1p(-q);
+    for (let i = -1; ; ) {
+      i += 1 + Math.floor(Math.log(1 - this.random.uniform()) / logMiss);
+      if (i >= n) break;
+      picked.push(i);
+    }
     return Int32Array.from(picked);
   }
 
