@@ -32,9 +32,13 @@ export function loopSampleGrads(layer: AnyModule, params: readonly Parameter[], 
       );
     }
     const gs = grad(out, [...params], { gradOutputs: narrow(gradOutput, 0, s, 1).contiguous(), allowUnused: true });
-    gs.forEach((g, i) => per[i]!.push(g ?? zerosLike(params[i]!)));
+    gs.forEach((g, i) => {
+      per[i]!.push(g ?? zerosLike(params[i]!));
+    });
   }
   const res: SampleGrads = new Map();
-  params.forEach((p, i) => res.set(p, new DenseSampleGrad(stack(per[i]!, 0))));
+  params.forEach((p, i) => {
+    res.set(p, new DenseSampleGrad(stack(per[i]!, 0)));
+  });
   return res;
 }

@@ -124,7 +124,7 @@ describe('the DP-SGD step', () => {
     rec.remove();
     const norms = per.map((gs) => Math.sqrt(gs.reduce((a, g) => a + g.reduce((b, v) => b + v * v, 0), 0)));
     expect(opt.lastStep!.batchSize).toBe(6);
-    norms.forEach((v, i) => expect(opt.lastStep!.norms[i]).toBeCloseTo(v, 4));
+    for (const [i, v] of norms.entries()) expect(opt.lastStep!.norms[i]).toBeCloseTo(v, 4);
     expect(opt.lastStep!.clipped).toBe(norms.filter((v) => v > c).length);
     expect(opt.lastStep!.clipped).toBeGreaterThan(0);
     model.parameters().forEach((p, j) => {
@@ -136,7 +136,7 @@ describe('the DP-SGD step', () => {
         });
       });
       const got = p.grad!.dataSync();
-      want.forEach((v, i) => expect(Math.abs(got[i]! - v)).toBeLessThan(1e-6));
+      for (const [i, v] of want.entries()) expect(Math.abs(got[i]! - v)).toBeLessThan(1e-6);
     });
   });
 
@@ -153,7 +153,9 @@ describe('the DP-SGD step', () => {
     crossEntropy(model.forward(x), y).backward();
     opt.step();
     rec.remove();
-    model.parameters().forEach((p, j) => p.grad!.dataSync().forEach((v, i) => expect(Math.abs(v - plain[j]![i]!)).toBeLessThan(1e-6)));
+    for (const [j, p] of model.parameters().entries()) {
+      for (const [i, v] of p.grad!.dataSync().entries()) expect(Math.abs(v - plain[j]![i]!)).toBeLessThan(1e-6);
+    }
   });
 
   it('an empty batch is a noise-only step with standard deviation σC / expected batch size', () => {
