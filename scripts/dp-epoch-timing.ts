@@ -5,7 +5,7 @@
  * Private and ordinary epochs alternate, and the best of the rounds is kept, so a
  * machine shared with other work disturbs the ratio as little as it can.
  *
- * Run: npx tsx scripts/dp-epoch-timing.ts [--samples 4096] [--rounds 2]
+ * Run: npx tsx scripts/dp-epoch-timing.ts [--samples 4096] [--rounds 2] [--models mlp,cnn,dpcnn]
  */
 import { parseArgs } from 'node:util';
 import { buildCnn } from '../examples/fashion-cnn.js';
@@ -13,7 +13,8 @@ import { buildDpCnn } from '../examples/fashion-dp.js';
 import { Adam, fit, Generator, Linear, makePrivate, type Module, type Optimizer, ReLU, SGD, Sequential, Tensor } from '../src/index.js';
 import { loadFashionMnist } from '../src/node.js';
 
-const { values } = parseArgs({ options: { samples: { type: 'string' }, rounds: { type: 'string' } } });
+const { values } = parseArgs({ options: { samples: { type: 'string' }, rounds: { type: 'string' }, models: { type: 'string' } } });
+const chosen = (values.models ?? 'mlp,cnn,dpcnn').split(',');
 const samples = Number(values.samples ?? 4096);
 const rounds = Number(values.rounds ?? 2);
 
@@ -23,6 +24,7 @@ const flat = new Tensor(train.x, [train.n, 784]);
 const y = new Tensor(train.y, [train.n]);
 
 interface Case {
+  key: string;
   name: string;
   build: () => Module;
   x: Tensor;
@@ -32,6 +34,7 @@ interface Case {
 
 const cases: Case[] = [
   {
+    key: 'mlp',
     name: 'MLP 784-256-128-10 (ReLU), Adam',
     build: () => {
       const g = new Generator(1);
@@ -41,8 +44,9 @@ const cases: Case[] = [
     batchSize: 64,
     optimizer: (m) => new Adam(m.parameters(), { lr: 1e-3 }),
   },
-  { name: 'CNN of examples/fashion-cnn.ts, Adam', build: () => buildCnn(new Generator(1)), x: images, batchSize: 64, optimizer: (m) => new Adam(m.parameters(), { lr: 1e-3 }) },
+  { key: 'cnn', name: 'CNN of examples/fashion-cnn.ts, Adam', build: () => buildCnn(new Generator(1)), x: images, batchSize: 64, optimizer: (m) => new Adam(m.parameters(), { lr: 1e-3 }) },
   {
+    key: 'dpcnn',
     name: 'DP CNN of examples/fashion-dp.ts (tanh), SGD',
     build: () => buildDpCnn(new Generator(1)),
     x: images,
@@ -60,7 +64,7 @@ function seconds(f: () => void): number {
 console.log(`one epoch of ${train.n} Fashion-MNIST images; best of ${rounds} rounds; private: Poisson sampling, crypto noise, σ = 1, C = 1`);
 console.log('| model | batch | ordinary epoch (s) | private epoch (s) | private / ordinary |');
 console.log('| --- | --- | --- | --- | --- |');
-for (const c of cases) {
+for (const c of cases.filter((k) => chosen.includes(k.key))) {
   let plain = Number.POSITIVE_INFINITY;
   let priv = Number.POSITIVE_INFINITY;
   for (let r = 0; r < rounds; r++) {

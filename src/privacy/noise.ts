@@ -57,27 +57,35 @@ class CryptoSource implements RandomSource {
   }
 
   fillNormal(out: Float32Array | Float64Array, std: number): void {
-    // Bulk path: four fresh words per pair of normals, straight from one getRandomValues call per chunk.
+    // Marsaglia's polar method on uniforms of 53 crypto bits (two words each), the words
+    // drawn in bulk: no trigonometry, and about 1.27 pairs of uniforms per pair of normals.
     const words = this.bulk;
-    for (let start = 0; start < out.length; start += BULK_PAIRS * 2) {
-      const end = Math.min(out.length, start + BULK_PAIRS * 2);
-      const pairs = Math.ceil((end - start) / 2);
-      this.crypto.getRandomValues(pairs === BULK_PAIRS ? words : words.subarray(0, pairs * 4));
-      for (let p = 0, i = start; p < pairs; p++, i += 2) {
-        const u1 = 1 - ((words[4 * p]! >>> 5) * 67108864 + (words[4 * p + 1]! >>> 6)) / TWO_53; // (0, 1]
-        const u2 = ((words[4 * p + 2]! >>> 5) * 67108864 + (words[4 * p + 3]! >>> 6)) / TWO_53;
-        const r = Math.sqrt(-2 * Math.log(u1)) * std;
-        out[i] = r * Math.cos(2 * Math.PI * u2);
-        if (i + 1 < end) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+    let w = words.length;
+    const uniform = (): number => {
+      if (w >= words.length) {
+        this.crypto.getRandomValues(words);
+        w = 0;
       }
+      const v = ((words[w]! >>> 5) * 67108864 + (words[w + 1]! >>> 6)) / TWO_53;
+      w += 2;
+      return v;
+    };
+    for (let i = 0; i < out.length; ) {
+      const u = 2 * uniform() - 1;
+      const v = 2 * uniform() - 1;
+      const s = u * u + v * v;
+      if (s >= 1 || s === 0) continue;
+      const f = Math.sqrt((-2 * Math.log(s)) / s) * std;
+      out[i++] = u * f;
+      if (i < out.length) out[i++] = v * f;
     }
   }
 
-  private readonly bulk = new Uint32Array(BULK_PAIRS * 4);
+  private readonly bulk = new Uint32Array(BULK_WORDS);
 }
 
-/** Pairs of normals drawn per getRandomValues call (its limit is 65,536 bytes: 4,096 pairs of four words). */
-const BULK_PAIRS = 4096;
+/** Words drawn per getRandomValues call (its limit is 65,536 bytes). */
+const BULK_WORDS = 16384;
 
 /** Box–Muller: two uniforms give two independent standard normals. */
 function fillBoxMuller(out: Float32Array | Float64Array, std: number, uniform: () => number): void {
