@@ -16,6 +16,7 @@ import { Embedding, Linear } from '../nn/linear.js';
 import type { AnyModule, Parameter } from '../nn/module.js';
 import { LayerNorm } from '../nn/norm.js';
 import { GroupNorm, groupNorm } from '../nn/norm2d.js';
+import { specOf } from '../ops/conv.js';
 import { type ConvGeometry, convGeometry } from '../ops/conv-geometry.js';
 import { add, div, matmul, mean, mul, sqrt, sub, sum, variance } from '../ops/index.js';
 import { backend } from '../ops/util.js';
@@ -64,27 +65,6 @@ export const linearSampleGrads: SampleGradFn<Linear> = (layer, x, g) => {
   return out;
 };
 
-/** The im2col geometry of a batched image and a resolved convolution geometry. */
-function specOf(image: readonly number[], kernel: readonly number[], g: ConvGeometry): Im2colSpec {
-  const [n, c, h, w] = image as [number, number, number, number];
-  return {
-    n,
-    c,
-    h,
-    w,
-    kh: kernel[0]!,
-    kw: kernel[1]!,
-    strideH: g.stride[0]!,
-    strideW: g.stride[1]!,
-    padH: g.padBefore[0]!,
-    padW: g.padBefore[1]!,
-    dilationH: g.dilation[0]!,
-    dilationW: g.dilation[1]!,
-    outH: g.output[0]!,
-    outW: g.output[1]!,
-  };
-}
-
 /** The unfolded patches of `x` [N, C, H, W], grouped per sample: [N, groups, C/groups·kh·kw, positions]. */
 function patches(x: Tensor, spec: Im2colSpec, groups: number): Tensor {
   const cols = backend().im2col(valuesOf(x.contiguous()) as FloatArray, spec);
@@ -117,7 +97,7 @@ export const convSampleGrads: SampleGradFn<Conv1d | Conv2d> = (layer, x, g) => {
   };
   const image = nd === 1 ? [n, x.shape[1]!, 1, x.shape[2]!] : x.shape;
   const kernel = nd === 1 ? [1, layer.kernelSize[0]!] : layer.kernelSize;
-  const spec = specOf(image, kernel, g2);
+  const spec = specOf(image, kernel, g2, g2.output);
   const positions = spec.outH * spec.outW;
   const gg = g.reshape([n, groups, o / groups, positions]);
   const out: SampleGrads = new Map();

@@ -30,15 +30,7 @@ export class DenseSampleGrad implements SampleGrad {
   }
   sqNorms(): Float64Array {
     const v = this.grads.contiguous().dataSync() as FloatArray;
-    const n = this.n;
-    const w = n === 0 ? 0 : v.length / n;
-    const out = new Float64Array(n);
-    for (let s = 0; s < n; s++) {
-      let acc = 0;
-      for (let i = s * w, e = i + w; i < e; i++) acc += v[i]! * v[i]!;
-      out[s] = acc;
-    }
-    return out;
+    return rowSquares(v, this.n, this.n === 0 ? 0 : v.length / this.n);
   }
   weightedSum(c: Float32Array): Tensor {
     const v = this.grads.contiguous().dataSync() as FloatArray;
@@ -69,8 +61,8 @@ export class OuterSampleGrad implements SampleGrad {
     this.n = g.shape[0]!;
   }
   sqNorms(): Float64Array {
-    const gn = rowSquares(this.g);
-    const xn = rowSquares(this.x);
+    const gn = rowSquares(this.g.contiguous().dataSync() as FloatArray, this.n, this.g.shape[1]!);
+    const xn = rowSquares(this.x.contiguous().dataSync() as FloatArray, this.n, this.x.shape[1]!);
     return gn.map((v, i) => v * xn[i]!);
   }
   weightedSum(c: Float32Array): Tensor {
@@ -82,11 +74,8 @@ export class OuterSampleGrad implements SampleGrad {
   }
 }
 
-/** ‖row‖² of each row of a 2-d tensor. */
-function rowSquares(t: Tensor): Float64Array {
-  const v = t.contiguous().dataSync() as FloatArray;
-  const n = t.shape[0]!;
-  const w = t.shape[1]!;
+/** ‖row‖² of each of the `n` rows of width `w` in `v`. */
+function rowSquares(v: FloatArray, n: number, w: number): Float64Array {
   const out = new Float64Array(n);
   for (let s = 0; s < n; s++) {
     let acc = 0;

@@ -2,23 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { PrivacySpent as Privacy } from '../../src/cli/privacy.js';
 import { cli, cliJson, irisCsv } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cortex-cli-dp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Privacy {
-  mechanism: string;
-  accountant: string;
-  epsilon: number;
-  delta: number;
-  targetEpsilon: number;
-  noiseMultiplier: number;
-  maxGradNorm: number;
-  sampleRate: number;
-  steps: number;
-  secure: boolean;
-}
 
 describe('cortex train --dp-epsilon', () => {
   it('trains privately, prints the ε spent, stores it in the model file, and cortex info shows it', async () => {
