@@ -198,6 +198,23 @@ describe('makePrivate', () => {
     expect(Object.hasOwn(model.at(0), 'forward')).toBe(false);
   });
 
+  it('fit takes the empty Poisson batches of a small sampling rate as noise-only steps', () => {
+    const model = new Linear(4, 2, gen(1));
+    const priv = makePrivate({
+      model, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data: blobs(20, 1), batchSize: 1, noiseMultiplier: 1, maxGradNorm: 1, noise: 5,
+    });
+    const sizes: number[] = [];
+    const h = fit(priv.model, priv.dataLoader, {
+      epochs: 2, optimizer: priv.optimizer, loss: 'crossEntropy', metrics: ['accuracy'],
+      callbacks: [{ onBatchEnd: (b) => sizes.push(b.size) }],
+    });
+    // q = 1/20: about a third of the batches are empty; each is still an optimizer step.
+    expect(priv.optimizer.steps).toBe(40);
+    expect(sizes.length).toBeLessThan(40);
+    expect(h.epochs).toEqual([1, 2]);
+    priv.detach();
+  });
+
   it('uses crypto noise by default (secure)', () => {
     const model = new Linear(4, 2, gen(1));
     const priv = makePrivate({ model, optimizer: new SGD(model.parameters()), data: blobs(20, 1), batchSize: 5, noiseMultiplier: 1, maxGradNorm: 1 });

@@ -183,6 +183,14 @@ describe('per-sample gradients: errors', () => {
     expect(() => new PerSampleGradients(model)).toThrow(/GroupNorm/);
   });
 
+  it('a convolution called on an unbatched input gets a ShapeError naming the layer', () => {
+    const conv = new Conv2d(1, 2, 3);
+    const rec = new PerSampleGradients(conv);
+    conv.forward(randn([1, 5, 5], gen(1))).sum().backward();
+    expect(() => rec.collect()).toThrow(/Conv2d: per-sample gradients need a batched input \[N, C, H, W\], got \[1, 5, 5\]/);
+    rec.remove();
+  });
+
   it('a bad lossReduction is refused', () => {
     expect(() => new PerSampleGradients(new Linear(2, 2), { lossReduction: 'max' as 'mean' })).toThrow(/lossReduction/);
   });
