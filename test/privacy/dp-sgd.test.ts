@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
   BatchNorm1d,
+  DataLoader,
   DPOptimizer,
   Generator,
   Linear,
@@ -13,6 +14,7 @@ import {
   SGD,
   Sequential,
   StepLR,
+  TensorDataset,
   Tanh,
   Tensor,
   crossEntropy,
@@ -212,6 +214,19 @@ describe('makePrivate', () => {
     expect(priv.optimizer.steps).toBe(40);
     expect(sizes.length).toBeLessThan(40);
     expect(h.epochs).toEqual([1, 2]);
+    priv.detach();
+  });
+
+  it('poisson: false draws shuffled fixed-size batches covering every sample once; a DataLoader is accepted', () => {
+    const data = blobs(50, 1);
+    const model = new Linear(4, 2, gen(1));
+    const loader = new DataLoader(new TensorDataset(data.x, data.y), { batchSize: 16 });
+    const priv = makePrivate({ model, optimizer: new SGD(model.parameters()), dataLoader: loader, noiseMultiplier: 1, maxGradNorm: 1, poisson: false, noise: 3 });
+    const batches = [...priv.dataLoader];
+    expect(batches.map((b) => b.x.shape[0])).toEqual([16, 16, 16, 2]);
+    const ys = batches.flatMap((b) => Array.from(b.y.dataSync())).sort();
+    expect(ys).toEqual(Array.from(data.y.dataSync()).sort());
+    expect(priv.sampleRate).toBeCloseTo(1 / 4);
     priv.detach();
   });
 
