@@ -181,3 +181,13 @@ export class UnknownCharacterError extends DataError {
     super(message, {}, { code: 'out-of-range', problem: `character ${JSON.stringify(char)} is not in the vocabulary` });
   }
 }
+
+// differential privacy (issue 15)
+/**
+ * A model, layer or option that differentially private training cannot work with, for
+ * example a BatchNorm layer (it mixes the samples of a batch, so per-sample gradients do
+ * not exist): the message names the layer and what to use instead.
+ */
+export class PrivacyError extends CortexError {
+  override name = 'PrivacyError';
+}

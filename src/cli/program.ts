@@ -95,7 +95,11 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--out <model>', 'where to save the model (default: next to the data, data/train.csv → data/train.cortex)')
       .option('--force', 'replace the model at the output path even if it was trained for another target or task')
       .option('--checkpoint <file>', 'save a checkpoint (weights, optimizer state, epoch) here after every epoch')
-      .option('--resume <file>', 'continue from a checkpoint written with the same data and options (and keep checkpointing to it)'),
+      .option('--resume <file>', 'continue from a checkpoint written with the same data and options (and keep checkpointing to it)')
+      // differential privacy (issue 15)
+      .option('--dp-epsilon <epsilon>', 'train with differential privacy (DP-SGD): the noise is calibrated so that the planned epochs spend at most this ε')
+      .option('--dp-delta <delta>', 'the δ of the privacy guarantee, below 1/rows (default 1e-5; with --dp-epsilon)')
+      .option('--max-grad-norm <C>', "clip every row's gradient to this norm before the noise is added (default 1; with --dp-epsilon)"),
   ).action((data: string, flags: TrainFlags & Common) => run((out) => trainCommand(data, flags, out), flags));
 
   withCommon(
