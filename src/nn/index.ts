@@ -77,3 +77,5 @@ export { Unflatten, unflatten } from './unflatten.js';
 // recurrent layers
 export { GRU, LSTM, RecurrentBase, type RecurrentOptions, RNN, type SequenceLengths } from './recurrent.js';
 export { type CellOptions, GRUCell, LSTMCell, RNNCell, type RNNNonlinearity } from './rnn-cells.js';
+// rnn-seq: a one-tensor adapter for the recurrent layers (Sequential, model files, ONNX)
+export { RecurrentOutput, type RecurrentLayer, type SequenceSelect } from './recurrent-output.js';
