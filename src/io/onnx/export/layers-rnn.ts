@@ -36,7 +36,7 @@ function reorder(t: Tensor, order: readonly number[]): Float32Array {
   const data = t.dataSync();
   const block = data.length / order.length;
   const out = new Float32Array(data.length);
-  order.forEach((src, dst) => out.set(data.subarray(src * block, (src + 1) * block), dst * block));
+  for (const [dst, src] of order.entries()) out.set(data.subarray(src * block, (src + 1) * block), dst * block);
   return out;
 }
 
