@@ -19,7 +19,7 @@ import { GRU, LSTM } from '../../../nn/recurrent.js';
 import { RecurrentOutput } from '../../../nn/recurrent-output.js';
 import { type AttributeProto, OnnxAttributeType } from '../proto.js';
 import { intAttr, intsAttr, stringsAttr } from './graph.js';
-import { type LayerContext, layerLocation, registerOnnxLayer } from './layers.js';
+import { describeLayer, type LayerContext, layerLocation, registerOnnxLayer } from './layers.js';
 
 /** A string attribute (UTF-8). */
 const stringAttr = (name: string, value: string): AttributeProto => ({ name, type: OnnxAttributeType.STRING, s: new TextEncoder().encode(value) });
@@ -45,7 +45,7 @@ function recurrentOutput(ctx: LayerContext<RecurrentOutput>): string {
   const layer = m.layer;
   const kind = layer.constructor.name;
   if (layer instanceof LSTM && layer.projSize > 0) {
-    throw new OnnxError(`ONNX export: ${ctx.path || 'the model'}: an LSTM with projSize has no ONNX form`, layerLocation(ctx.path, m));
+    throw new OnnxError(`ONNX export: cannot export ${describeLayer(ctx.path, m)}: ONNX's LSTM has no projection (projSize ${layer.projSize}); export an LSTM without projSize`, layerLocation(ctx.path, m));
   }
   const params = new Map(layer.namedParameters());
   const D = layer.bidirectional ? 2 : 1;
