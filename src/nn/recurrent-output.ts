@@ -68,17 +68,25 @@ export class RecurrentOutput extends Module<[x: Tensor, lengths?: SequenceLength
   /** The layer's output on `x` (and the `lengths` of a padded batch), reduced as `select` says. */
   forward(x: Tensor, lengths?: SequenceLengths): Tensor {
     const [out] = (this.layer as RecurrentBase<unknown>).forward(x, null, lengths);
-    if (this.select === 'all') return out;
-    if (out.ndim === 2) return indexSelect(out, 0, [out.shape[0]! - 1]).squeeze(0);
-    // Batch-major [B, T, F], flattened so one index per sample picks its step.
-    const bm = this.layer.batchFirst ? out : out.transpose(0, 1);
-    const [B, T, F] = bm.shape as [number, number, number];
-    const lens = lengths === undefined ? null : Array.isArray(lengths) ? (lengths as readonly number[]) : Array.from((lengths as Tensor).dataSync(), Number);
-    const rows = Array.from({ length: B }, (_, b) => b * T + (lens?.[b] ?? T) - 1);
-    return indexSelect(bm.contiguous().reshape([B * T, F]), 0, rows);
+    return this.select === 'all' ? out : lastStep(out, this.layer.batchFirst, lengths);
   }
 
   override extraRepr(): string {
     return `select='${this.select}'`;
   }
+}
+
+/**
+ * The last time step of a recurrent layer's output: `out[:, -1]` for a batch-first `[batch,
+ * seq, F]`, `out[-1]` for a time-major `[seq, batch, F]` or an unbatched `[seq, F]`. With
+ * `lengths`, each sample's step `length − 1` (a batched `out` only). Differentiable.
+ */
+export function lastStep(out: Tensor, batchFirst: boolean, lengths?: SequenceLengths): Tensor {
+  if (out.ndim === 2) return indexSelect(out, 0, [out.shape[0]! - 1]).squeeze(0);
+  // Batch-major [B, T, F], flattened so one index per sample picks its step.
+  const bm = batchFirst ? out : out.transpose(0, 1);
+  const [B, T, F] = bm.shape as [number, number, number];
+  const lens = lengths === undefined ? null : Array.isArray(lengths) ? (lengths as readonly number[]) : Array.from((lengths as Tensor).dataSync(), Number);
+  const rows = Array.from({ length: B }, (_, b) => b * T + (lens?.[b] ?? T) - 1);
+  return indexSelect(bm.contiguous().reshape([B * T, F]), 0, rows);
 }

@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, ModelFormatError } from '../../src/errors.js';
 import { buildModel, deserializeModel, describeModel, serializeModel } from '../../src/io/index.js';
+import { gradcheck } from '../../src/autograd/gradcheck.js';
 import { GRU, Linear, LSTM, RecurrentOutput, RNN, Sequential, summary } from '../../src/nn/index.js';
+import { lastStep } from '../../src/nn/recurrent-output.js';
 import { randn } from '../../src/ops/index.js';
 import { Generator } from '../../src/tensor/random.js';
 
@@ -58,6 +60,14 @@ describe('RecurrentOutput', () => {
     expect(table).toContain('RecurrentOutput');
     expect(table).toContain('[2, 32]');
     expect(table).toContain('[2, 2]');
+  });
+
+  it('lastStep passes gradcheck in float64 (batch-first, time-major, lengths, unbatched)', () => {
+    const x = randn([3, 4, 2], { generator: g(), dtype: 'float64' });
+    expect(gradcheck((t) => lastStep(t, true), [x]).ok).toBe(true);
+    expect(gradcheck((t) => lastStep(t, false), [x]).ok).toBe(true);
+    expect(gradcheck((t) => lastStep(t, true, [4, 1, 2]), [x]).ok).toBe(true);
+    expect(gradcheck((t) => lastStep(t, false), [randn([4, 2], { generator: g(), dtype: 'float64' })]).ok).toBe(true);
   });
 
   it('refuses bad arguments and corrupt files with typed errors', () => {
