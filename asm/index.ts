@@ -11,6 +11,8 @@ import { col2im, im2col } from './conv';
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool';
 import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
+// attention
+import { maskedSoftmaxGradRows, maskedSoftmaxRows } from './attention';
 import {
   ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
   ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
@@ -57,6 +59,13 @@ import {
   SOFTMAX_GRAD_G, SOFTMAX_GRAD_LOG, SOFTMAX_GRAD_N, SOFTMAX_GRAD_OUT, SOFTMAX_GRAD_OUTER, SOFTMAX_GRAD_Y,
   SOFTMAX_LOG, SOFTMAX_N, SOFTMAX_OUTER, SOFTMAX_X, SOFTMAX_Y,
   UNARY_A, UNARY_B, UNARY_N, UNARY_OP, UNARY_X, UNARY_Y,
+  // attention
+  K_MASKED_SOFTMAX, K_MASKED_SOFTMAX_GRAD,
+  MASKED_SOFTMAX_BATCH, MASKED_SOFTMAX_CAUSAL, MASKED_SOFTMAX_COLS, MASKED_SOFTMAX_HAS_MASK, MASKED_SOFTMAX_MASK,
+  MASKED_SOFTMAX_MASK_BATCH, MASKED_SOFTMAX_MASK_REPEAT, MASKED_SOFTMAX_ROWS, MASKED_SOFTMAX_SCALE, MASKED_SOFTMAX_X,
+  MASKED_SOFTMAX_Y,
+  MASKED_SOFTMAX_GRAD_BATCH, MASKED_SOFTMAX_GRAD_CAUSAL, MASKED_SOFTMAX_GRAD_COLS, MASKED_SOFTMAX_GRAD_G,
+  MASKED_SOFTMAX_GRAD_OUT, MASKED_SOFTMAX_GRAD_ROWS, MASKED_SOFTMAX_GRAD_SCALE, MASKED_SOFTMAX_GRAD_Y,
 } from './opcodes';
 
 export { gemmScratchBytes };
@@ -322,6 +331,27 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
     case K_ACCUMULATE:
       accumulate(ptr(ACCUMULATE_ACC), ptr(ACCUMULATE_X), arg(ACCUMULATE_N));
       break;
+    // attention: split by rows of the score matrices
+    case K_MASKED_SOFTMAX: {
+      const rows = arg(MASKED_SOFTMAX_ROWS);
+      const total = arg(MASKED_SOFTMAX_BATCH) * rows;
+      maskedSoftmaxRows(
+        ptr(MASKED_SOFTMAX_X), ptr(MASKED_SOFTMAX_MASK), ptr(MASKED_SOFTMAX_Y), rows, arg(MASKED_SOFTMAX_COLS),
+        arg(MASKED_SOFTMAX_CAUSAL) != 0, arg(MASKED_SOFTMAX_HAS_MASK) != 0, arg(MASKED_SOFTMAX_MASK_BATCH),
+        arg(MASKED_SOFTMAX_MASK_REPEAT), argf(MASKED_SOFTMAX_SCALE), cut(total, part, parts, 1), cut(total, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_MASKED_SOFTMAX_GRAD: {
+      const rows = arg(MASKED_SOFTMAX_GRAD_ROWS);
+      const total = arg(MASKED_SOFTMAX_GRAD_BATCH) * rows;
+      maskedSoftmaxGradRows(
+        ptr(MASKED_SOFTMAX_GRAD_Y), ptr(MASKED_SOFTMAX_GRAD_G), ptr(MASKED_SOFTMAX_GRAD_OUT), rows,
+        arg(MASKED_SOFTMAX_GRAD_COLS), arg(MASKED_SOFTMAX_GRAD_CAUSAL) != 0, argf(MASKED_SOFTMAX_GRAD_SCALE),
+        cut(total, part, parts, 1), cut(total, part + 1, parts, 1),
+      );
+      break;
+    }
   }
 }
 

@@ -33,6 +33,8 @@ export const K_AVG_POOL2D: i32 = 20;
 export const K_AVG_POOL2D_GRAD: i32 = 21;
 export const K_ADAPTIVE_AVG_POOL2D: i32 = 22;
 export const K_ADAPTIVE_AVG_POOL2D_GRAD: i32 = 23;
+export const K_MASKED_SOFTMAX: i32 = 32;
+export const K_MASKED_SOFTMAX_GRAD: i32 = 33;
 
 // Codes of the 'map' space.
 export const U_NEG: i32 = 0;
@@ -341,3 +343,26 @@ export const ADAPTIVE_AVG_POOL2D_GRAD_IN_H: i32 = 4; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_IN_W: i32 = 5; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_H: i32 = 6; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_W: i32 = 7; // i32
+
+// maskedSoftmax: softmax(scale·x + mask) over the rows of [batch·rows, cols], causal columns zero (split by rows).
+export const MASKED_SOFTMAX_X: i32 = 1; // in
+export const MASKED_SOFTMAX_MASK: i32 = 2; // in
+export const MASKED_SOFTMAX_Y: i32 = 3; // out
+export const MASKED_SOFTMAX_BATCH: i32 = 4; // i32
+export const MASKED_SOFTMAX_ROWS: i32 = 5; // i32
+export const MASKED_SOFTMAX_COLS: i32 = 6; // i32
+export const MASKED_SOFTMAX_CAUSAL: i32 = 7; // i32
+export const MASKED_SOFTMAX_HAS_MASK: i32 = 8; // i32
+export const MASKED_SOFTMAX_MASK_BATCH: i32 = 9; // i32
+export const MASKED_SOFTMAX_MASK_REPEAT: i32 = 10; // i32
+export const MASKED_SOFTMAX_SCALE: i32 = 11; // f32
+
+// maskedSoftmaxGrad: scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows).
+export const MASKED_SOFTMAX_GRAD_Y: i32 = 1; // in
+export const MASKED_SOFTMAX_GRAD_G: i32 = 2; // in
+export const MASKED_SOFTMAX_GRAD_OUT: i32 = 3; // out
+export const MASKED_SOFTMAX_GRAD_BATCH: i32 = 4; // i32
+export const MASKED_SOFTMAX_GRAD_ROWS: i32 = 5; // i32
+export const MASKED_SOFTMAX_GRAD_COLS: i32 = 6; // i32
+export const MASKED_SOFTMAX_GRAD_CAUSAL: i32 = 7; // i32
+export const MASKED_SOFTMAX_GRAD_SCALE: i32 = 8; // f32

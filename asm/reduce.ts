@@ -7,11 +7,11 @@ import { vexp } from './vmath';
 /** Doubles of scratch used per chunk of the inner axis. */
 const CHUNK: i32 = 16384;
 
-@inline function hi2(v: v128): v128 {
+@inline export function hi2(v: v128): v128 {
   return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 2, 3));
 }
 
-@inline function lo2(v: v128): v128 {
+@inline export function lo2(v: v128): v128 {
   return f64x2.promote_low_f32x4(v);
 }
 

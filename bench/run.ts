@@ -25,6 +25,7 @@ import {
   targetsReport,
   tinyReport,
 } from './lib/report.js';
+import { cnnReport, cnnTargets } from './lib/report-cnn.js';
 import { OPENBLAS_VARS, pythonEnv, runCommand, runJob } from './lib/spawn.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,11 +89,11 @@ function machine(): Record<string, string | number> {
 
 /** Why a peer cannot run at all in this section, without starting it. */
 function precheck(peer: PeerDef, section: Section, py: PythonInfo, dataOk: boolean, o: Options): string | null {
-  if ((section === 'mlp' || section === 'leak') && !dataOk) return `skipped: not installed (Fashion-MNIST not found in ${o.dataDir})`;
+  if ((section === 'mlp' || section === 'leak' || section === 'cnn') && !dataOk) return `skipped: not installed (Fashion-MNIST not found in ${o.dataDir})`;
   if (peer.kind !== 'python') return null;
   if (py.error !== undefined) return `skipped: not installed (${o.python}: ${py.error})`;
   if (peer.id === 'numpy' && !py.numpy) return 'skipped: not installed (python3-numpy)';
-  if (peer.id === 'torch' && !py.torch) return 'skipped: not installed (python3-torch)';
+  if (peer.id.startsWith('torch') && !py.torch) return 'skipped: not installed (python3-torch)';
   return null;
 }
 
@@ -111,6 +112,8 @@ function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFo
       return { section, ...common, settings: s.tiny };
     case 'leak':
       return { section, ...common, settings: s.leak };
+    case 'cnn':
+      return { section, ...common, settings: s.cnn };
   }
 }
 
@@ -161,7 +164,7 @@ function keepMedianTiny(records: RunRecord[], peers: readonly PeerDef[]): void {
   records.splice(0, records.length, ...rest, ...kept);
 }
 
-const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, accuracy: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000 };
+const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, accuracy: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000, cnn: 30 * 60000 };
 
 async function main(): Promise<void> {
   let o: Options;
@@ -236,6 +239,7 @@ async function main(): Promise<void> {
       accuracy: () => accuracyReport(records, settings.mlp.epochs),
       tiny: () => tinyReport(records),
       leak: () => leakReport(records),
+      cnn: () => cnnReport(records),
     }[section]();
     log(text);
     log();
@@ -253,7 +257,7 @@ async function main(): Promise<void> {
     log(loadText);
     log();
   }
-  const targets = checkTargets(records, settings.mlp.epochs);
+  const targets = [...checkTargets(records, settings.mlp.epochs), ...cnnTargets(records)];
   const targetText = targetsReport(targets);
   if (targetText !== '') {
     log(targetText);

@@ -4,7 +4,9 @@
  * Conv2d(32, 64, 3, padding 1) → ReLU → MaxPool2d(2) → Flatten →
  * Linear(64·7·7, 10), softmax cross-entropy), on random data.
  *
- *   npx tsx scripts/cnn-step.ts [--threads 1|2] [--rounds 5] [--steps 10]
+ *   npx tsx scripts/cnn-step.ts [--threads 1|2] [--rounds 5] [--steps 10] [--bn]
+ *
+ * `--bn` puts a BatchNorm2d after each convolution (its statistics and per-channel affine).
  *
  * Each round times `steps` passes twice, interleaved: once with the WASM
  * convolution and pooling kernels (`im2col`, `col2im`, the pooling kernels)
@@ -16,6 +18,7 @@
 import type { KernelName } from '../src/backend/backend.js';
 import { getKernel, registerKernel, unregisterKernel } from '../src/backend/registry.js';
 import {
+  BatchNorm2d,
   Conv2d,
   Flatten,
   Generator,
@@ -38,6 +41,7 @@ function flag(name: string, fallback: string): string {
 const threads = Number(flag('threads', '2'));
 const rounds = Number(flag('rounds', '5'));
 const steps = Number(flag('steps', '10'));
+const bn = process.argv.includes('--bn');
 await setNumThreads(threads);
 
 const NEW: readonly KernelName[] = ['im2col', 'col2im', 'maxPool2d', 'maxPool2dGrad', 'avgPool2d', 'avgPool2dGrad'];
@@ -57,9 +61,11 @@ function useNew(on: boolean): void {
 const g = new Generator(1);
 const model = new Sequential(
   new Conv2d(1, 32, 3, { padding: 1, generator: g }),
+  ...(bn ? [new BatchNorm2d(32)] : []),
   new ReLU(),
   new MaxPool2d(2),
   new Conv2d(32, 64, 3, { padding: 1, generator: g }),
+  ...(bn ? [new BatchNorm2d(64)] : []),
   new ReLU(),
   new MaxPool2d(2),
   new Flatten(),
@@ -100,7 +106,7 @@ for (let r = 0; r < rounds; r++) {
   after.push(time());
   console.log(`round ${r}: before ${before.at(-1)!.toFixed(1)} ms, after ${after.at(-1)!.toFixed(1)} ms`);
 }
-console.log(`threads ${threads}, kernels present: ${[...saved.keys()].join(', ') || 'none'}`);
+console.log(`threads ${threads}${bn ? ', BatchNorm2d after each conv' : ''}, kernels present: ${[...saved.keys()].join(', ') || 'none'}`);
 console.log(`median ms per forward+backward: before ${median(before).toFixed(1)}, after ${median(after).toFixed(1)}, speed-up ${(median(before) / median(after)).toFixed(2)}x`);
 console.log('fallbacks per pass:', JSON.stringify(fallbacks));
 process.exit(0);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the optional peers of `npm run bench` from Debian: numpy and PyTorch for
-# Debian's /usr/bin/python3, the Fashion-MNIST data set, and the pthread OpenBLAS.
+# Debian's /usr/bin/python3, the Fashion-MNIST data set, the pthread OpenBLAS, and the
+# fortunes text corpus of the character-level GPT.
 #
 # libopenblas0-pthread matters: without it numpy and torch fall back to the
 # reference BLAS (about 7 GFLOP/s) and the comparison would flatter Cortex.
@@ -10,6 +11,8 @@
 set -eu
 
 PACKAGES="python3-numpy python3-torch dataset-fashion-mnist libopenblas0-pthread"
+# char-gpt: the English text corpus of examples/char-gpt.ts (/usr/share/games/fortunes)
+PACKAGES="$PACKAGES fortunes"
 
 missing=""
 for p in $PACKAGES; do

@@ -13,6 +13,8 @@
  * @module
  */
 import { CONV_JOBS } from './kernel-table-conv.js';
+// attention
+import { ATTENTION_JOBS } from './kernel-table-attention.js';
 
 /** Byte address of the job descriptor in the kernel module's memory (slot i is the i32 at JOB_BYTE + 4·i). */
 export const JOB_BYTE = 1024;
@@ -325,4 +327,6 @@ export const JOBS: Record<string, JobSpec> = {
     ],
   },
   ...CONV_JOBS,
+  // attention
+  ...ATTENTION_JOBS,
 };

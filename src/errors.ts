@@ -155,3 +155,39 @@ export class TrainingDivergedError extends CortexError {
     super(message);
   }
 }
+
+// text: character tokenizer
+/**
+ * A character that a {@link CharTokenizer}'s vocabulary does not hold, raised by `encode` when
+ * the tokenizer has no unknown token. `char` is the character and `index` its position (in code
+ * points) in the encoded text.
+ *
+ * @example
+ * ```ts
+ * try { tok.encode('ü'); } catch (e) {
+ *   if (e instanceof UnknownCharacterError) console.log(e.char, e.index); // 'ü' 0
+ * }
+ * ```
+ */
+export class UnknownCharacterError extends DataError {
+  override name = 'UnknownCharacterError';
+  constructor(
+    message: string,
+    /** The character that is not in the vocabulary. */
+    readonly char: string,
+    /** Its position in the text, in code points. */
+    readonly index: number,
+  ) {
+    super(message, {}, { code: 'out-of-range', problem: `character ${JSON.stringify(char)} is not in the vocabulary` });
+  }
+}
+
+// differential privacy (issue 15)
+/**
+ * A model, layer or option that differentially private training cannot work with, for
+ * example a BatchNorm layer (it mixes the samples of a batch, so per-sample gradients do
+ * not exist): the message names the layer and what to use instead.
+ */
+export class PrivacyError extends CortexError {
+  override name = 'PrivacyError';
+}

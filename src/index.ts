@@ -66,6 +66,10 @@ export * from './data/index.js';
 export * from './io/index.js';
 // Differential privacy (accountant; DP-SGD)
 export * from './privacy/index.js';
+// text: character tokenizer
+export { UnknownCharacterError } from './errors.js';
+// DP-SGD's typed error (issue 15)
+export { PrivacyError } from './errors.js';
 
 // The WASM SIMD backend is the default wherever it loads (Node, and browsers
 // with SIMD; threads where shared memory is available). Loading finishes before

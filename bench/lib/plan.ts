@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { defaultFashionDir } from './dataset.js';
-import type { AccuracySettings, GemmSettings, GemmShape, MlpSettings, Section, TinySettings } from './protocol.js';
+import type { AccuracySettings, CnnSettings, GemmSettings, GemmShape, MlpSettings, Section, TinySettings } from './protocol.js';
 import { SECTIONS } from './protocol.js';
 
 const TIMED = ['sgemm', 'mlp', 'tiny'] as const;
@@ -36,17 +36,20 @@ const cores = availableParallelism();
 
 /** Every peer, in table order. */
 export const PEERS: readonly PeerDef[] = [
-  { id: 'cortex-1t', label: 'Cortex 1 thread', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 1, sections: ['sgemm'], cortex: true },
-  { id: 'cortex-2t', label: 'Cortex 2 threads', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm'], cortex: true },
+  { id: 'cortex-1t', label: 'Cortex 1 thread', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 1, sections: ['sgemm', 'cnn'], cortex: true },
+  { id: 'cortex-2t', label: 'Cortex 2 threads', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm', 'cnn'], cortex: true },
   { id: 'cortex-2t-fma', label: 'Cortex 2 threads, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm'], cortex: true, env: RELAXED },
   { id: 'cortex', label: 'Cortex', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'accuracy', 'tiny', 'leak'], cortex: true },
   { id: 'cortex-fma', label: 'Cortex, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'tiny'], cortex: true, env: RELAXED },
-  { id: 'tfjs-cpu', label: 'TF.js cpu', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'cpu', threads: 1, sections: TIMED, cortex: false },
-  { id: 'tfjs-wasm', label: 'TF.js wasm', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'wasm', threads: 1, sections: TIMED, cortex: false },
+  { id: 'tfjs-cpu', label: 'TF.js cpu', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'cpu', threads: 1, sections: [...TIMED, 'cnn'], cortex: false },
+  { id: 'tfjs-wasm', label: 'TF.js wasm', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'wasm', threads: 1, sections: [...TIMED, 'cnn'], cortex: false },
   { id: 'jaxjs', label: 'jax-js wasm', kind: 'js', script: 'bench/peers/jaxjs.ts', variant: 'wasm', threads: 1, sections: ['sgemm', 'mlp', 'accuracy'], cortex: false },
   { id: 'brain', label: 'brain.js', kind: 'js', script: 'bench/peers/brain.ts', variant: '', threads: 1, sections: ['mlp'], cortex: false },
   { id: 'numpy', label: 'numpy', kind: 'python', script: 'bench/python/numpy_peer.py', variant: '', threads: cores, sections: [...TIMED, 'accuracy'], cortex: false },
-  { id: 'torch', label: 'torch', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: [...TIMED, 'accuracy'], cortex: false },
+  { id: 'torch', label: 'torch', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: [...TIMED, 'accuracy', 'cnn'], cortex: false },
+  // cnn section (issue 12): torch on 2 threads again, with OpenMP's idle threads sleeping instead of
+  // spinning; on this shared machine that measured 2-3× faster per CNN step than the default.
+  { id: 'torch-passive', label: 'torch, OMP_WAIT_POLICY=PASSIVE', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: ['cnn'], cortex: false, env: { OMP_WAIT_POLICY: 'PASSIVE' } },
 ];
 
 /** Parsed command-line options. */
@@ -70,6 +73,8 @@ export interface Options {
   cortexBackend: 'auto' | 'js';
   /** Before each peer, wait up to this many seconds for the CPUs to be nearly idle (0: don't wait). */
   waitIdle: number;
+  /** Overrides the training images of the cnn section (issue 12). */
+  cnnTrain: number | null;
 }
 
 /** The `--help` text. */
@@ -78,7 +83,8 @@ export const USAGE = `npm run bench -- [options]
   --quick             fast smoke run: small matrices, 1 MLP epoch on a 10k subset, short timings
   --only <list>       sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all);
                       accuracy = the MLP of Cortex, jax-js, numpy and torch once per seed (--seeds);
-                      leak = Cortex's RSS over 50 MLP epochs of 10k samples
+                      leak = Cortex's RSS over 50 MLP epochs of 10k samples;
+                      cnn = the Fashion-MNIST CNN of examples/fashion-cnn.ts, one 60k epoch (quick: 3,200 images)
   --seeds <n>         seeds of the accuracy section (default 10, quick 2)
   --peers <list>      peer ids to run, comma-separated: ${PEERS.map((p) => p.id).join(', ')}
   --epochs <n>        MLP epochs (default 5, quick 1)
@@ -87,6 +93,7 @@ export const USAGE = `npm run bench -- [options]
   --python <path>     interpreter of the numpy and torch peers (default Debian's /usr/bin/python3)
   --cortex-backend <b> auto: Cortex on the WASM backend when it starts (default); js: the reference backend
   --wait-idle <s>     before each peer, wait up to s seconds until other processes leave the CPUs idle
+  --cnn-train <n>     cnn section: train on the first n images and extrapolate the epoch to 60k
   --verbose           echo each peer's diagnostics
   --help              this text`;
 
@@ -105,6 +112,7 @@ export function parseArgs(argv: readonly string[]): Options {
     python: '/usr/bin/python3',
     waitIdle: 0,
     cortexBackend: 'auto',
+    cnnTrain: null,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -171,6 +179,12 @@ export function parseArgs(argv: readonly string[]): Options {
         o.waitIdle = n;
         break;
       }
+      case '--cnn-train': {
+        const n = Number(arg());
+        if (!Number.isInteger(n) || n < 64 || n > 60000) throw new Error('--cnn-train needs an integer from 64 to 60000');
+        o.cnnTrain = n;
+        break;
+      }
       default:
         throw new Error(`unknown option '${a}'; see --help`);
     }
@@ -204,6 +218,7 @@ export function settingsFor(o: Options): {
   accuracy: AccuracySettings;
   leak: MlpSettings;
   tiny: TinySettings;
+  cnn: CnnSettings;
 } {
   const epochs = o.epochs ?? (o.quick ? 1 : 5);
   const mlp: MlpSettings = {
@@ -232,6 +247,18 @@ export function settingsFor(o: Options): {
       blocks: o.quick ? 5 : 15,
       blockMs: o.quick ? 40 : 150,
       seed: 7,
+    },
+    // cnn section (issue 12): examples/fashion-cnn.ts's network, batch 64, Adam lr 1e-3, seed 42.
+    cnn: {
+      dataDir: o.dataDir,
+      epochs: 1,
+      trainLimit: o.cnnTrain ?? (o.quick ? 3200 : 60000),
+      testLimit: o.quick ? 2000 : 10000,
+      slowBatches: o.quick ? 3 : 20,
+      slowTestLimit: o.quick ? 200 : 1000,
+      batchSize: 64,
+      learningRate: 1e-3,
+      seed: 42,
     },
   };
 }

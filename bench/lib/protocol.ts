@@ -14,9 +14,10 @@
  * with several seeds (the test accuracy of one SGD run at lr 0.1 swings by 2–3
  * points from epoch to epoch, so one run cannot compare two libraries); `leak`
  * trains Cortex's MLP for many epochs and watches its RSS (issue 5: no leaks,
- * RSS flat across 50 epochs).
+ * RSS flat across 50 epochs); `cnn` trains the 2-conv CNN of examples/fashion-cnn.ts
+ * (issue 12).
  */
-export const SECTIONS = ['sgemm', 'mlp', 'accuracy', 'tiny', 'leak'] as const;
+export const SECTIONS = ['sgemm', 'mlp', 'accuracy', 'tiny', 'leak', 'cnn'] as const;
 
 /** One benchmark section. */
 export type Section = (typeof SECTIONS)[number];
@@ -91,7 +92,8 @@ export type Job =
   | { section: 'sgemm'; variant: string; threads: number; settings: GemmSettings }
   | { section: 'mlp'; variant: string; threads: number; settings: MlpSettings }
   | { section: 'tiny'; variant: string; threads: number; settings: TinySettings }
-  | { section: 'leak'; variant: string; threads: number; settings: MlpSettings };
+  | { section: 'leak'; variant: string; threads: number; settings: MlpSettings }
+  | { section: 'cnn'; variant: string; threads: number; settings: CnnSettings };
 
 /** Timing of one matrix product. */
 export interface GemmRow {
@@ -123,7 +125,48 @@ export interface TinyResult {
 }
 
 /** Section-specific payload of a peer's answer. */
-export type Payload = { gemm: GemmRow[] } | { mlp: MlpResult } | { tiny: TinyResult };
+export type Payload = { gemm: GemmRow[] } | { mlp: MlpResult } | { tiny: TinyResult } | { cnn: CnnResult };
+
+// --- cnn section (issue 12) ---
+
+/**
+ * Settings of the cnn section: the CNN of examples/fashion-cnn.ts (Conv2d 1→32 3×3 pad 1, ReLU,
+ * MaxPool 2, Conv2d 32→64 3×3 pad 1, ReLU, MaxPool 2, Flatten, Dropout 0.25, Linear 3136→128,
+ * ReLU, Linear 128→10), Adam, softmax cross-entropy, on Fashion-MNIST.
+ */
+export interface CnnSettings {
+  /** Directory holding the four IDX `.gz` files. */
+  dataDir: string;
+  /** Epochs over `trainLimit` samples. */
+  epochs: number;
+  /** Training samples per epoch; below 60000 the time is extrapolated to 60k. */
+  trainLimit: number;
+  /** Test samples the accuracy is measured on. */
+  testLimit: number;
+  /**
+   * Peers too slow for a whole epoch (TF.js cpu) train only this many batches, once, and
+   * extrapolate their time to 60k samples; their test accuracy is measured on `slowTestLimit`.
+   */
+  slowBatches: number;
+  slowTestLimit: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+}
+
+/** Outcome of a CNN run. */
+export interface CnnResult {
+  /** Wall seconds of each epoch (or of the limited batches) over `trainSamples` samples. */
+  epochSeconds: number[];
+  /** Median epoch time scaled to 60 000 samples. */
+  secondsPer60k: number;
+  /** Test accuracy (0..1) after each epoch, on `testSamples` images. */
+  testAccuracy: number[];
+  trainSamples: number;
+  testSamples: number;
+  /** True when only `slowBatches` batches were timed and the epoch time is extrapolated. */
+  extrapolated: boolean;
+}
 
 /** What a peer prints after {@link RESULT_MARKER}. */
 export interface PeerResult {

@@ -32,7 +32,7 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 }
 
 /** Short cell text for a peer that produced no figures. */
-function statusCell(r: RunRecord | undefined): string {
+export function statusCell(r: RunRecord | undefined): string {
   if (r === undefined) return '—';
   if (r.status === 'failed') return 'failed';
   const why = r.reason ?? '';
@@ -41,10 +41,12 @@ function statusCell(r: RunRecord | undefined): string {
   return 'skipped';
 }
 
-const fix = (x: number, d: number): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-const pct = (x: number | undefined): string => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
+/** `x` with `d` decimals, or `n/a`. */
+export const fix = (x: number, d: number): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+/** A fraction as a percentage with one decimal. */
+export const pct = (x: number | undefined): string => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
 /** A speed ratio: `×2.5` means Cortex is 2.5 times as fast as the peer. */
-const ratio = (x: number): string => (Number.isFinite(x) && x > 0 ? `×${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3)}` : '—');
+export const ratio = (x: number): string => (Number.isFinite(x) && x > 0 ? `×${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3)}` : '—');
 
 function gemmOf(r: RunRecord | undefined): GemmRow[] | undefined {
   return r?.status === 'ok' && r.payload && 'gemm' in r.payload ? r.payload.gemm : undefined;
@@ -62,7 +64,7 @@ function inSection(records: readonly RunRecord[], section: Section): RunRecord[]
 }
 
 /** Reasons behind the non-figure cells, one line per peer. */
-function footnotes(records: readonly RunRecord[]): string {
+export function footnotes(records: readonly RunRecord[]): string {
   const lines = records
     .filter((r) => r.status !== 'ok')
     .map((r) => `  ${r.label}: ${r.status === 'failed' ? 'FAILED: ' : ''}${(r.reason ?? '').split('\n').join('\n      ')}`);
@@ -238,7 +240,7 @@ export function checkTargets(records: readonly RunRecord[], epochs: number): Tar
 /** The target checks as a table. */
 export function targetsReport(checks: readonly TargetCheck[]): string {
   if (checks.length === 0) return '';
-  return `### Targets of issue 11\n\n${table(['target', 'measured', 'verdict'], checks.map((c) => [c.target, c.measured, c.verdict]))}`;
+  return `### Targets of issue 11 (and issue 12's CNN)\n\n${table(['target', 'measured', 'verdict'], checks.map((c) => [c.target, c.measured, c.verdict]))}`;
 }
 
 /** RSS growth allowed between epoch 5 and the last epoch for the leak check to call RSS flat. */
@@ -300,7 +302,7 @@ export function summaryReport(records: readonly RunRecord[], peers: readonly Pee
   const cortexMlp = mlpOf(find('mlp', (r) => r.cortex)[0])?.secondsPer60k ?? Number.NaN;
   const cortexTiny = tinyOf(find('tiny', (r) => r.cortex)[0])?.msPerEpoch ?? Number.NaN;
   const rows = peers
-    .filter((p) => !p.cortex && records.some((r) => r.peer === p.id))
+    .filter((p) => !p.cortex && records.some((r) => r.peer === p.id && (r.section === 'sgemm' || r.section === 'mlp' || r.section === 'tiny')))
     .map((p) => {
       const r = (s: Section): RunRecord | undefined => records.find((x) => x.peer === p.id && x.section === s);
       const g = r('sgemm');

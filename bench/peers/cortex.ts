@@ -28,6 +28,7 @@ import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
 import { median, timeEpochs, timeIt } from '../lib/timing.js';
+import { cnn, gatherBatch } from './cortex-cnn.js';
 import { type CortexBackend, loadBackend } from './cortex-load.js';
 
 function randomArray(n: number, g: Generator): Float32Array {
@@ -114,13 +115,7 @@ async function mlp(s: MlpSettings, collectBeforeRss: boolean): Promise<PeerAnswe
     const order = g.permutation(d.trainCount);
     for (let start = 0; start < d.trainCount; start += s.batchSize) {
       const m = Math.min(s.batchSize, d.trainCount - start);
-      const xb = new Float32Array(m * f);
-      const yb = new Int32Array(m);
-      for (let r = 0; r < m; r++) {
-        const src = order[start + r]!;
-        xb.set(d.trainX.subarray(src * f, (src + 1) * f), r * f);
-        yb[r] = d.trainY[src]!;
-      }
+      const [xb, yb] = gatherBatch(d, order, start, m);
       const loss = crossEntropy(model.forward(tensor(xb, { shape: [m, f] })), tensor(yb, { shape: [m], dtype: 'int32' }));
       opt.zeroGrad();
       loss.backward();
@@ -182,6 +177,10 @@ await runPeer(async (job) => {
   if (job.section === 'sgemm') {
     if (job.threads > cb.threads) return { skipped: `pending: ${job.threads} threads need the wasm backend`, notes, tag };
     return { notes, tag, payload: { gemm: sgemm(job.settings, cb, notes) } };
+  }
+  if (job.section === 'cnn') {
+    notes.push('cnn: nn.Sequential (Conv2d, ReLU, MaxPool2d, Flatten, Dropout, Linear) + crossEntropy + optim.Adam, plain loop, default init');
+    return { notes, tag, payload: await cnn(job.settings) };
   }
   const payload = job.section === 'tiny' ? tiny(job.settings) : await mlp(job.settings, job.section === 'leak');
   return { notes, tag, payload };

@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { PeerRng } from '../lib/rng.js';
+import { cnn } from './tfjs-cnn.js';
 import { loadFashionMnist } from '../lib/dataset.js';
 import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
@@ -127,6 +128,8 @@ await runPeer(async (job) => {
     case 'tiny':
       notes.push('optimizer.minimize (autograd)');
       return { notes, payload: tiny(job.settings) };
+    case 'cnn':
+      return cnn(job.settings, notes);
     default:
       return { skipped: `TF.js does not run the ${job.section} section`, notes };
   }

@@ -2,7 +2,9 @@
 
 torch.set_num_threads(1): with Debian's pthread OpenBLAS, the BLAS calls still use
 both cores, while 2 intra-op threads on top of them oversubscribe the machine.
+The cnn section (issue 12) asks for PyTorch on 2 threads: it sets set_num_threads(2).
 """
+import statistics
 import time
 
 import torch
@@ -76,7 +78,60 @@ def tiny(s):
     return {"tiny": {"msPerEpoch": ms, "epochsTimed": epochs, "finalLoss": final}}
 
 
+def cnn(s):
+    """The CNN of examples/fashion-cnn.ts: default init, Adam, batch 64, one pass per epoch."""
+    x, y, tx, ty = load_fashion(s["dataDir"], s["trainLimit"])
+    x, y = torch.from_numpy(x).view(-1, 1, 28, 28), torch.from_numpy(y)
+    n_test = min(s["testLimit"], tx.shape[0])
+    tx, ty = torch.from_numpy(tx[:n_test]).view(-1, 1, 28, 28), torch.from_numpy(ty[:n_test])
+    n = x.shape[0]
+    torch.manual_seed(s["seed"])
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=s["learningRate"])
+    loss_fn = nn.CrossEntropyLoss()
+    bs = s["batchSize"]
+    epoch_seconds, accs = [], []
+    for _ in range(s["epochs"]):
+        model.train()
+        t0 = time.perf_counter()
+        perm = torch.randperm(n)
+        for i in range(0, n, bs):
+            idx = perm[i : i + bs]
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(x[idx]), y[idx]).backward()
+            opt.step()
+        epoch_seconds.append(time.perf_counter() - t0)
+        model.eval()
+        with torch.no_grad():
+            ok = sum(int((model(tx[i : i + 500]).argmax(dim=1) == ty[i : i + 500]).sum()) for i in range(0, n_test, 500))
+        accs.append(ok / n_test)
+    return {
+        "cnn": {
+            "epochSeconds": epoch_seconds,
+            "secondsPer60k": statistics.median(epoch_seconds) * 60000.0 / n,
+            "testAccuracy": accs,
+            "trainSamples": int(n),
+            "testSamples": int(n_test),
+            "extrapolated": False,
+        }
+    }
+
+
 def handle(job):
+    if job["section"] == "cnn":
+        # Issue 12 compares the CNN with PyTorch on 2 threads (intra-op: im2col, GEMM, pooling).
+        torch.set_num_threads(2)
+        notes = [
+            "torch %s, set_num_threads(2), %d interop threads" % (torch.__version__, torch.get_num_interop_threads()),
+            blas_summary(),
+            openblas_env_note(),
+            "cnn: nn.Sequential (Conv2d, ReLU, MaxPool2d, Flatten, Dropout, Linear) + CrossEntropyLoss + optim.Adam, default init",
+        ]
+        return notes, cnn(job["settings"])
     torch.set_num_threads(1)
     notes = [
         "torch %s, set_num_threads(1), %d interop threads" % (torch.__version__, torch.get_num_interop_threads()),

@@ -268,6 +268,30 @@ export interface MaxPoolResult {
   indices: Int32Array;
 }
 
+// attention
+
+/**
+ * Geometry of {@link Kernels.maskedSoftmax}: `batch` score matrices of
+ * `[rows, cols]` (queries by keys), each row softmaxed after scaling, adding a
+ * mask and hiding the causal upper triangle.
+ */
+export interface MaskedSoftmaxSpec {
+  batch: number;
+  rows: number;
+  cols: number;
+  /** Factor on the scores before the mask is added. */
+  scale: number;
+  /** Row `i` sees only columns `j ≤ i` (the others get probability 0). */
+  causal: boolean;
+  /**
+   * The additive mask holds `maskBatch` matrices of `[rows, cols]`; score matrix `b`
+   * adds mask matrix `⌊b / maskRepeat⌋ mod maskBatch`. Unused without a mask.
+   */
+  maskBatch: number;
+  /** See {@link MaskedSoftmaxSpec.maskBatch}. */
+  maskRepeat: number;
+}
+
 /**
  * The signature of every kernel, by kernel name: the registry
  * (`registry.ts`) is keyed by these names, and a backend registers any subset
@@ -398,6 +422,16 @@ export interface Kernels {
   adaptiveAvgPool2d(x: FloatArray, planes: number, inH: number, inW: number, outH: number, outW: number): FloatArray;
   /** Adjoint of {@link adaptiveAvgPool2d}. */
   adaptiveAvgPool2dGrad(g: FloatArray, planes: number, inH: number, inW: number, outH: number, outW: number): FloatArray;
+  // attention
+
+  /**
+   * `y = softmax(scale·x + mask)` along the rows of `batch` matrices `[rows, cols]`,
+   * with columns `j > i` of row `i` left out when causal (see {@link MaskedSoftmaxSpec}).
+   * A row with nothing left (every entry −∞ or hidden) is all zeros.
+   */
+  maskedSoftmax(x: FloatArray, spec: MaskedSoftmaxSpec, mask: FloatArray | null): FloatArray;
+  /** Gradient of {@link maskedSoftmax} with respect to `x`: `scale · y ⊙ (g − Σ_row g⊙y)`. */
+  maskedSoftmaxGrad(y: FloatArray, g: FloatArray, spec: MaskedSoftmaxSpec): FloatArray;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

@@ -14,9 +14,11 @@ import { saveCheckpoint } from '../io/node/files.js';
 import type { JsonObject, JsonValue } from '../io/registry.js';
 import type { Module, StateDict } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import type { PrivateTraining } from '../privacy/index.js';
 import { type BatchInfo, type Callback, type EpochInfo, History } from '../train/callbacks.js';
 import type { XY } from '../train/data.js';
 import { fit, type OptimizerName, resolveOptimizer } from '../train/fit.js';
+import { type PrivacyConfig, type PrivacySpent, privacySpent, privateTraining } from './privacy.js';
 import { TrainingProgress } from './progress.js';
 import type { Output } from './style.js';
 
@@ -32,6 +34,8 @@ export interface EpochPlan {
   /** Weight decay (the optimizer's own default when undefined). */
   weightDecay?: number | undefined;
   allEpochs?: boolean;
+  /** Train with DP-SGD to this budget (`--dp-epsilon`); null or undefined: ordinary training. */
+  privacy?: PrivacyConfig | null;
 }
 
 /** Early-stopping state, carried across epochs and checkpoints. */
@@ -48,6 +52,8 @@ export interface EpochResult {
   epochsRun: number;
   /** The epoch whose weights were kept (the best one with early stopping). */
   keptEpoch: number;
+  /** What a private run spent; null for ordinary training. */
+  privacy: PrivacySpent | null;
 }
 
 /** Re-labels the single-epoch progress of each `fit` call as progress through the whole run. */
@@ -137,7 +143,14 @@ export async function runEpochs(
   checkpoint: { path: string; info: ModelInfo } | null,
   resume: Checkpoint | null,
 ): Promise<EpochResult> {
-  const optimizer: Optimizer = resolveOptimizer(model, plan.optimizer, plan.lr, plan.weightDecay);
+  const base: Optimizer = resolveOptimizer(model, plan.optimizer, plan.lr, plan.weightDecay);
+  const priv: PrivateTraining | null = plan.privacy ? privateTraining(model, base, data, plan.batchSize, plan.epochs, plan.privacy) : null;
+  if (priv !== null) {
+    out.note(
+      `${out.c.bold('privacy')} DP-SGD for ε = ${plan.privacy!.epsilon} at δ = ${plan.privacy!.delta}: noise σ = ${priv.noiseMultiplier.toFixed(4)}, clipping C = ${priv.maxGradNorm}, Poisson sampling q = ${priv.sampleRate.toPrecision(4)}`,
+    );
+  }
+  const optimizer: Optimizer = priv?.optimizer ?? base;
   let history = new History();
   let early: Early = { best: null, bestEpoch: 0, wait: 0, bestWeights: null };
   let first = 0;
@@ -164,7 +177,7 @@ export async function runEpochs(
       progress.epoch = epoch;
       let info: EpochInfo | null = null;
       try {
-        fit(model, data, {
+        fit(model, priv?.dataLoader ?? data, {
           epochs: 1,
           batchSize: plan.batchSize,
           seed: plan.seed + epoch,
@@ -221,5 +234,6 @@ export async function runEpochs(
     out.note(`early stopping: no improvement for ${plan.earlyStopping! + 1} epochs; stopped after epoch ${epoch}, kept epoch ${keptEpoch}`);
   }
   model.eval();
-  return { history, epochsRun: epoch, keptEpoch };
+  priv?.detach();
+  return { history, epochsRun: epoch, keptEpoch, privacy: priv === null ? null : privacySpent(priv, plan.privacy!) };
 }

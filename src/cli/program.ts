@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { LIBRARY_VERSION } from '../io/version.js';
 import { demoCommand } from './commands/demo.js';
 import { FASHION_MODELS, type FashionFlags } from './commands/demo-fashion.js';
+import type { CharGptFlags } from './commands/demo-char-gpt.js';
 import { EXPLAIN_METHODS, type ExplainFlags, explainCommand } from './commands/explain.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { EXPORT_FORMATS, type ExportFlags, exportCommand } from './commands/export.js';
@@ -94,7 +95,11 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
       .option('--out <model>', 'where to save the model (default: next to the data, data/train.csv → data/train.cortex)')
       .option('--force', 'replace the model at the output path even if it was trained for another target or task')
       .option('--checkpoint <file>', 'save a checkpoint (weights, optimizer state, epoch) here after every epoch')
-      .option('--resume <file>', 'continue from a checkpoint written with the same data and options (and keep checkpointing to it)'),
+      .option('--resume <file>', 'continue from a checkpoint written with the same data and options (and keep checkpointing to it)')
+      // differential privacy (issue 15)
+      .option('--dp-epsilon <epsilon>', 'train with differential privacy (DP-SGD): the noise is calibrated so that the planned epochs spend at most this ε')
+      .option('--dp-delta <delta>', 'the δ of the privacy guarantee, below 1/rows (default 1e-5; with --dp-epsilon)')
+      .option('--max-grad-norm <C>', "clip every row's gradient to this norm before the noise is added (default 1; with --dp-epsilon)"),
   ).action((data: string, flags: TrainFlags & Common) => run((out) => trainCommand(data, flags, out), flags));
 
   withCommon(
@@ -152,12 +157,14 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
     program
       .command('demo')
       .description('train on built-in data and show the results (about 30 seconds; fashion-mnist about a minute)')
-      .argument('[name]', 'xor, spiral, iris or fashion-mnist', 'spiral')
-      .option('--data-dir <dir>', 'fashion-mnist: the folder of the IDX files (default: from the Debian package)')
+      .argument('[name]', 'xor, spiral, iris, fashion-mnist or char-gpt', 'spiral')
+      .option('--data-dir <dir>', 'fashion-mnist: the folder of the IDX files; char-gpt: of the fortune files (default: from the Debian package)')
       .addOption(new Option('--model <kind>', 'fashion-mnist: a multilayer perceptron, or a 2-conv CNN (default: mlp)').choices([...FASHION_MODELS]))
       .option('--full', 'fashion-mnist: all 60,000 training and 10,000 test images (default: 10,000/2,000 for mlp, 8,000/2,000 for cnn)')
       .option('--epochs <n>', 'fashion-mnist: passes over the training images (default: mlp 3, cnn 2; with --full 10)')
-      .option('--out <model>', 'fashion-mnist: save the trained model here (.cortex; cortex info shows its layers and output shapes)')
+      .option('--out <model>', 'fashion-mnist, char-gpt: save the trained model here (.cortex; cortex info shows its layers and output shapes)')
+      // char-gpt
+      .option('--iters <n>', 'char-gpt: optimizer steps (default 400)')
       .addHelpText(
         'after',
         [
@@ -165,9 +172,10 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
           'Examples:',
           '  cortex demo fashion-mnist --model cnn                       a 2-conv CNN on 8,000 images, about a minute',
           '  cortex demo fashion-mnist --model cnn --full --epochs 10 --out fashion-cnn.cortex',
+          '  cortex demo char-gpt                                        a character-level GPT on fortunes, about a minute',
         ].join('\n'),
       ),
-  ).action((name: string, flags: Common & FashionFlags) => {
+  ).action((name: string, flags: Common & FashionFlags & CharGptFlags) => {
     const { json: _j, verbose: _v, color: _c, ...fashion } = flags;
     return run((out) => demoCommand(name, out, fashion), flags);
   });

@@ -25,6 +25,7 @@ import { runEpochs } from './epochs.js';
 import { UsageError } from './errors.js';
 import { ClassificationTally, type Metrics, RegressionTally } from './metrics.js';
 import { findIdColumn, forward, inferTask, preprocessingJson, scoreChunk, type Task } from './model-data.js';
+import { type PrivacyConfig, type PrivacySpent, privacyJson } from './privacy.js';
 import type { Output } from './style.js';
 import { type ImputeMode, type Imputed, imputedCells, imputeOptions, UnseenCategories } from './tables.js';
 
@@ -72,6 +73,8 @@ export interface TrainConfig {
   checkpointConfig?: JsonObject | null;
   /** Continue from this checkpoint. */
   resume?: Checkpoint | null;
+  /** Train with DP-SGD to this budget (`--dp-epsilon`, `--dp-delta`, `--max-grad-norm`). */
+  privacy?: PrivacyConfig | null;
 }
 
 /** The outcome of {@link trainOnTable}. */
@@ -93,6 +96,8 @@ export interface Trained {
   /** Final metrics by split name: `train`, `validation`, `test` and `all rows`. */
   metrics: [string, Metrics][];
   seconds: number;
+  /** What a private run spent (null for ordinary training). */
+  privacy: PrivacySpent | null;
 }
 
 /** Scores a whole table in chunks of {@link CHUNK_ROWS}, as `evaluate` does for a file. */
@@ -271,6 +276,7 @@ export async function trainOnTable(table: Table, cfg: TrainConfig, out: Output, 
     imputed: imputedCells(pipeline, table),
     metrics,
     seconds: (performance.now() - started) / 1000,
+    privacy: run.privacy,
   };
 }
 
@@ -301,6 +307,7 @@ export function configJson(cfg: TrainConfig, t: Trained, data: string): JsonObje
     trainRows: t.splits.train,
     validationRows: t.splits.validation,
     seconds: Math.round(t.seconds * 1000) / 1000,
+    ...(t.privacy === null ? {} : { privacy: privacyJson(t.privacy) }),
   };
 }
 

@@ -57,3 +57,14 @@ export {
   selectRows,
   type Table,
 } from './table.js';
+// text: character tokenizer and token windows
+export {
+  CharTokenizer,
+  type CharTokenizerJSON,
+  type CharTokenizerOptions,
+  SequenceDataset,
+  splitTokens,
+  type TextBatchesOptions,
+  textBatches,
+  type TokenBatch,
+} from './text.js';

@@ -16,6 +16,10 @@ import { BatchNorm1d, LayerNorm } from '../nn/norm.js';
 import { batchNormCodec, registerCnnLayers, scratch } from './registry-cnn.js';
 // recurrent layers
 import { registerRnnLayers } from './registry-rnn.js';
+// attention and transformers
+import { registerAttentionLayers } from './registry-attention.js';
+// char-gpt: the GPT language model
+import { registerGptLayers } from './registry-gpt.js';
 
 /** A JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -93,7 +97,7 @@ function rangeText(min: number, max: number): string {
 }
 
 /** How one layer class is written to and read from a model file. */
-export interface LayerCodec<M extends Module = Module> {
+export interface LayerCodec<M extends AnyModule = Module> {
   /** The class; a module is matched by its exact constructor. */
   readonly cls: abstract new (...args: never[]) => M;
   /** The layer's constructor arguments, read from its public fields. */
@@ -109,6 +113,12 @@ export interface LayerCodec<M extends Module = Module> {
    * without allocating it. Optional for layers registered by users.
    */
   tensors?(config: ConfigReader): [string, number[]][];
+  /**
+   * The layer builds its sub-modules itself from its config (as `MultiheadAttention` builds
+   * `out_proj`): they are not stored as `children`, and `tensors` lists theirs too, by
+   * dotted name (`out_proj.weight`).
+   */
+  readonly ownsSubmodules?: boolean;
 }
 
 /**
@@ -132,7 +142,7 @@ const byClass = new Map<unknown, string>();
  * registerLayer('Scale', { cls: Scale, config: (m) => ({ k: m.k }), create: (c) => new Scale(c.num('k')) });
  * ```
  */
-export function registerLayer<M extends Module>(type: string, codec: LayerCodec<M>): void {
+export function registerLayer<M extends AnyModule>(type: string, codec: LayerCodec<M>): void {
   byType.set(type, codec as unknown as LayerCodec);
   byClass.set(codec.cls, type);
 }
@@ -213,13 +223,18 @@ registerLayer('LogSoftmax', {
   tensors: () => [],
 });
 registerLayer('Dropout', { cls: Dropout, config: (m) => ({ p: m.p }), create: (c) => new Dropout(c.num('p', 0, 1)), tensors: () => [] });
+/** A LayerNorm's `bias` flag; files from before the option have none and a shift with every scale. */
+const layerNormBias = (c: ConfigReader): boolean => (c.raw('bias') === undefined ? c.bool('elementwiseAffine') : c.bool('bias'));
 registerLayer('LayerNorm', {
   cls: LayerNorm,
-  config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null }),
-  create: (c) => new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps', 0, 1), elementwiseAffine: c.bool('elementwiseAffine') }),
+  // `bias` is absent from files written before LayerNorm had the option: the shift came with the scale.
+  config: (m) => ({ normalizedShape: [...m.normalizedShape], eps: m.eps, elementwiseAffine: m.weight !== null, bias: m.bias !== null }),
+  create: (c) =>
+    new LayerNorm(c.dims('normalizedShape'), { eps: c.num('eps', 0, 1), elementwiseAffine: c.bool('elementwiseAffine'), bias: layerNormBias(c) }),
   tensors: (c) => {
     const shape = c.dims('normalizedShape');
-    return c.bool('elementwiseAffine') ? [['weight', shape], ['bias', shape]] : [];
+    if (!c.bool('elementwiseAffine')) return [];
+    return layerNormBias(c) ? [['weight', shape], ['bias', shape]] : [['weight', shape]];
   },
 });
 registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
@@ -227,6 +242,8 @@ registerLayer('BatchNorm1d', batchNormCodec(BatchNorm1d));
 registerCnnLayers(registerLayer);
 // recurrent layers
 registerRnnLayers(registerLayer);
+// attention and transformers
+registerAttentionLayers(registerLayer);
 
 function label(path: string, type: string): string {
   return path === '' ? `the model (${type})` : `layer '${path}' (${type})`;
@@ -250,7 +267,7 @@ export function describeModel(model: AnyModule, path = ''): LayerSpec {
   const kids = model.namedChildren();
   if (codec.container) {
     spec.children = kids.map(([name, m]) => describeModel(m, path === '' ? name : `${path}.${name}`));
-  } else if (kids.length > 0) {
+  } else if (kids.length > 0 && codec.ownsSubmodules !== true) {
     throw new ModelFormatError(`cannot save ${label(path, type)}: it has sub-modules but is not registered as a container`);
   }
   return spec;
@@ -340,3 +357,6 @@ export function checkDeclaredTensors(spec: unknown, shapeOf: (name: string) => r
   walk(spec, '', 0);
   if (problems.length > 0) throw new ModelFormatError(problems.join('; '));
 }
+
+// char-gpt: the GPT language model
+registerGptLayers(registerLayer);

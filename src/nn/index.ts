@@ -77,5 +77,17 @@ export { Unflatten, unflatten } from './unflatten.js';
 // recurrent layers
 export { GRU, LSTM, RecurrentBase, type RecurrentOptions, RNN, type SequenceLengths } from './recurrent.js';
 export { type CellOptions, GRUCell, LSTMCell, RNNCell, type RNNNonlinearity } from './rnn-cells.js';
+// attention and transformers
+export { MultiheadAttention, type MultiheadAttentionForwardOptions, type MultiheadAttentionOptions } from './attention.js';
+export {
+  type TransformerActivation,
+  TransformerEncoder,
+  type TransformerEncoderForwardOptions,
+  TransformerEncoderLayer,
+  type TransformerEncoderLayerOptions,
+} from './transformer.js';
+export { PositionalEmbedding, SinusoidalPositionalEncoding } from './positional.js';
+// char-gpt: nanoGPT's GPT language model
+export { CausalSelfAttention, GPT, GPTBlock, type GPTConfig, GPTMLP, GPTTrunk, type FullGPTConfig } from './gpt.js';
 // rnn-seq: a one-tensor adapter for the recurrent layers (Sequential, model files, ONNX)
 export { RecurrentOutput, type RecurrentLayer, type SequenceSelect } from './recurrent-output.js';

@@ -15,7 +15,8 @@ export interface LayerOptions {
   generator?: Generator;
 }
 
-function checkSize(layer: string, name: string, v: number): void {
+/** Throws an ArgumentError naming the layer unless `v` is a positive integer. */
+export function checkSize(layer: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new ArgumentError(`${layer}: ${name} must be a positive integer, got ${v}`);
 }
 

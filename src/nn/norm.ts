@@ -25,7 +25,11 @@ export class LayerNorm extends Module {
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
 
-  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean } = {}) {
+  /**
+   * @param options - `eps` (default 1e-5); `elementwiseAffine` (default true) learns a scale and
+   *   a shift; `bias: false` keeps the scale without the shift (PyTorch 2.1's `bias`).
+   */
+  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.length === 0 || this.normalizedShape.some((d) => !Number.isInteger(d) || d < 1)) {
@@ -35,7 +39,7 @@ export class LayerNorm extends Module {
     const n = this.normalizedShape.reduce((a, b) => a * b, 1);
     const affine = options.elementwiseAffine ?? true;
     this.weight = this.param('weight', affine ? ones(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
-    this.bias = this.param('bias', affine ? zeros(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
+    this.bias = this.param('bias', affine && options.bias !== false ? zeros(new Parameter(new Float32Array(n), this.normalizedShape)) : null);
   }
 
   forward(x: Tensor): Tensor {
@@ -80,9 +84,22 @@ export interface BatchNormOptions {
  */
 export function updateRunningStats(rm: Tensor | null, rv: Tensor | null, mu: Tensor, v: Tensor, count: number, m: number): void {
   noGrad(() => {
-    if (rm) rm.copy_(rm.double().mul(1 - m).add(mu.detach().reshape(rm.shape).double().mul(m)));
-    if (rv) rv.copy_(rv.double().mul(1 - m).add(v.detach().reshape(rv.shape).double().mul((m * count) / (count - 1))));
+    if (rm) blend(rm, mu, 1 - m, m);
+    if (rv) blend(rv, v, 1 - m, (m * count) / (count - 1));
   });
+}
+
+/**
+ * `buffer ← keep·buffer + take·batch`, per feature in float64 (JavaScript numbers) and rounded
+ * once into the buffer. A few values per layer: a loop here costs less than backend ops, and
+ * asks no backend for float64 arithmetic (which the WASM kernels leave to the reference).
+ */
+function blend(buffer: Tensor, batch: Tensor, keep: number, take: number): void {
+  const r = buffer.dataSync();
+  const b = batch.dataSync();
+  const out = new Float64Array(r.length);
+  for (let i = 0; i < out.length; i++) out[i] = keep * Number(r[i]) + take * Number(b[i]);
+  buffer.copy_(new Tensor(out, buffer.shape));
 }
 
 /**
@@ -135,7 +152,8 @@ export abstract class BatchNormBase extends Module {
   protected countBatch(): number {
     const n = this.numBatchesTracked;
     if (n === null) return this.momentum ?? 0;
-    noGrad(() => n.add_(1));
+    // Written directly: an int32 add would be a backend op the WASM kernels leave to the reference.
+    noGrad(() => n.copy_(new Tensor(Int32Array.of(Number(n.dataSync()[0]) + 1), [])));
     return this.momentum ?? 1 / n.dataSync()[0]!;
   }
 }

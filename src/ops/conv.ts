@@ -47,7 +47,7 @@ function fold(cols: Tensor, spec: Im2colSpec): Tensor {
 }
 
 /** The kernel geometry of an image [n, c, h, w], a kh×kw kernel and a resolved geometry. */
-function specOf(image: readonly number[], kernel: readonly number[], g: ConvGeometry, positions: readonly number[]): Im2colSpec {
+export function specOf(image: readonly number[], kernel: readonly number[], g: ConvGeometry, positions: readonly number[]): Im2colSpec {
   const [n, c, h, w] = image as [number, number, number, number];
   return {
     n,

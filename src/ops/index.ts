@@ -72,3 +72,5 @@ export {
   maxPool2d,
   maxPool2dWithIndices,
 } from './pool.js';
+// attention
+export { type AttentionOptions, scaledDotProductAttention } from './attention.js';

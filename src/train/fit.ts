@@ -235,6 +235,12 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
       b++;
       const size = x.shape[0] ?? 1;
       optimizer.zeroGrad();
+      if (size === 0) {
+        // An empty batch (Poisson sampling in private training) is still a step: a private
+        // optimizer adds its noise; an ordinary one finds no gradient and changes nothing.
+        optimizer.step();
+        continue;
+      }
       const out = model.forward(x);
       const loss = lossFn(out, y);
       if (loss.size !== 1) {
@@ -271,8 +277,8 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
         for (const cb of callbacks) cb.onBatchEnd?.(info, ctx);
       }
     }
-    if (seen === 0) throw new ArgumentError(`fit: epoch ${epoch} had no batches (is the loader empty?)`);
-    const logs: Logs = { loss: lossSum / seen };
+    if (b === 0) throw new ArgumentError(`fit: epoch ${epoch} had no batches (is the loader empty?)`);
+    const logs: Logs = { loss: seen === 0 ? Number.NaN : lossSum / seen };
     collector.compute(metrics, logs, (m) => m);
     if (validation) {
       const ev = evaluateFeed(model, validation, lossFn, metrics, batchSize, lossModule);

@@ -54,3 +54,6 @@ export {
   type NeuralNetworkOptions,
   type NeuralNetworkTrainOptions,
 } from './neural-network.js';
+// char-gpt: sampling from a language model
+export { type GenerateOptions, generate, type LanguageModel, sampleToken } from './generate.js';
+export { type EstimateLossOptions, estimateLoss, nextTokenLoss, type NextTokenStepOptions, nextTokenStep } from './lm-loss.js';

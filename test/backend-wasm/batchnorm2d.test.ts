@@ -9,6 +9,7 @@ import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
 import { initWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
 import {
   BatchNorm2d,
+  Dropout2d,
   Generator,
   GroupNorm,
   type Module,
@@ -68,6 +69,26 @@ for (const threads of [1, 2]) {
         expect(reduceFallbacks(), 'a direct [0, 2, 3] sum falls back').toBeGreaterThan(0);
         expectClose('output', y, wantY, { rtol: 1e-4, atol: 1e-5 });
         expectClose('input grad', g, wantG, { rtol: 1e-3, atol: 1e-4 });
+      });
+    }
+
+    // Channel broadcasts (issue 12): the affine and the normalisation's [1, C, 1, 1] operands, the
+    // running statistics and the batch counter leave nothing to the reference backend, on small
+    // images (under 256 values per sample) and on the CNN's.
+    for (const shape of [[4, 3, 5, 5], [16, 32, 14, 14]]) {
+      it(`BatchNorm2d and Dropout2d on ${JSON.stringify(shape)}: no fallback at all, same values`, () => {
+        const x = randn(shape, { generator: new Generator(3) });
+        setBackend('js');
+        const [wantY, wantG] = step(new BatchNorm2d(shape[1]!), x);
+        setBackend('wasm');
+        resetFallbackCounts();
+        const bn = new BatchNorm2d(shape[1]!);
+        const [y, g] = step(bn, x);
+        step(new Dropout2d(0.3, { generator: new Generator(4) }), x);
+        expect(backendStatus().fallbacks).toEqual({});
+        expectClose('output', y, wantY, { rtol: 1e-4, atol: 1e-5 });
+        expectClose('input grad', g, wantG, { rtol: 1e-3, atol: 1e-4 });
+        expect(bn.numBatchesTracked!.dataSync()[0]).toBe(1);
       });
     }
   });

@@ -6,38 +6,19 @@
  * set to zero so that every job, however small, is split across the pool. The relaxed-simd
  * test project runs it once more on the relaxed-SIMD (FMA) builds.
  */
-import { afterAll, beforeAll, describe } from 'vitest';
-import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
-import { initWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
+import { initWasmBackend } from '../../src/backend/wasm/index.js';
 import { gradcheckConformance } from '../conformance/gradcheck.js';
 import { int32Conformance } from '../conformance/int32.js';
 import { kernelConformance } from '../conformance/kernels.js';
 import { opConformance } from '../conformance/ops.js';
+import { onOneAndTwoThreads } from './helpers.js';
 
 const info = await initWasmBackend();
 if (info === null) throw new Error('the WASM backend did not load (no WebAssembly SIMD?)');
 // The relaxed-simd test project (vitest.config.ts) runs this file again on the FMA builds.
 if (process.env.CORTEX_RELAXED_SIMD === '1' && !info.relaxedSimd) throw new Error('CORTEX_RELAXED_SIMD=1 but the relaxed-SIMD builds did not load');
 
-describe('wasm backend, 1 thread', () => {
-  beforeAll(async () => {
-    await setNumThreads(1);
-  });
-  opConformance('wasm');
-  kernelConformance('wasm');
-  int32Conformance('wasm');
-  gradcheckConformance('wasm');
-});
-
-describe('wasm backend, 2 threads, every job split', () => {
-  beforeAll(async () => {
-    await setNumThreads(2);
-    setParallelCutoffs(0, 0);
-  });
-  afterAll(async () => {
-    setParallelCutoffs();
-    await setNumThreads(1);
-  });
+onOneAndTwoThreads('wasm backend', () => {
   opConformance('wasm');
   kernelConformance('wasm');
   int32Conformance('wasm');

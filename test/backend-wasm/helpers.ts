@@ -1,4 +1,6 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { setParallelCutoffs } from '../../src/backend/wasm/backend.js';
+import { setNumThreads } from '../../src/backend/wasm/index.js';
 
 /** A small seeded generator (mulberry32) so failures reproduce. */
 export function rng(seed: number): () => number {
@@ -56,4 +58,29 @@ export function expectClose(
 /** Expects identical values (NaN equal to NaN, 0 equal to -0). */
 export function expectSame(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
   expectClose(got, want, 0, 0, what);
+}
+
+/**
+ * Runs `suite` (which declares tests) on one thread, then on two with the parallel
+ * cut-offs at zero so that every job, however small, is split across the pool; the
+ * suite gets the thread count.
+ */
+export function onOneAndTwoThreads(title: string, suite: (threads: 1 | 2) => void): void {
+  describe(`${title}, 1 thread`, () => {
+    beforeAll(async () => {
+      await setNumThreads(1);
+    });
+    suite(1);
+  });
+  describe(`${title}, 2 threads, every job split`, () => {
+    beforeAll(async () => {
+      await setNumThreads(2);
+      setParallelCutoffs(0, 0);
+    });
+    afterAll(async () => {
+      setParallelCutoffs();
+      await setNumThreads(1);
+    });
+    suite(2);
+  });
 }

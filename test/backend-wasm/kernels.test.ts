@@ -160,7 +160,34 @@ describe.each([1, 2])('wasm kernels on %i thread(s)', (threads) => {
     [[64, 129], [129]],
     [[300, 300], [300, 300]],
     [[1, 1, 9], [4, 1, 1]],
+    // Channel broadcasts (issue 12): one operand repeated into a column over the leading axes.
+    [[2, 3, 4, 5], [1, 3, 1, 1]],
+    [[1, 3, 1, 1], [2, 3, 4, 5]],
+    [[2, 3, 4, 5], [3, 1, 1]],
+    [[1, 1, 1, 1], [1, 3, 1, 1]],
+    [[3, 1, 1], [2, 3, 4, 5]],
+    [[2, 5, 3, 1], [1, 5, 1, 1]],
+    [[2, 1, 4, 5], [1, 3, 1, 1]],
+    [[3, 2, 17, 9], [1, 2, 1, 1]],
   ];
+
+  it('channel broadcasts ([N, C, H, W] with [1, C, 1, 1], either side) run in WASM', () => {
+    const next = rng(23);
+    for (const [as, bs, out] of [
+      [[6, 4, 5, 7], [1, 4, 1, 1], [6, 4, 5, 7]],
+      [[1, 4, 1, 1], [6, 4, 5, 7], [6, 4, 5, 7]],
+      [[6, 4, 5, 7], [4, 1, 1], [6, 4, 5, 7]],
+      [[1, 1, 1, 1], [1, 4, 1, 1], [6, 4, 5, 7]],
+    ]) {
+      const a = randomArray(next, count(as!));
+      const b = randomArray(next, count(bs!));
+      for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+        const got = wasm.binary(op, a, as!, b, bs!, out!);
+        expect(got, `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`).toBeInstanceOf(Float32Array);
+        expectSame(got, js.binary(op, a, as!, b, bs!, out!), `${op} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+      }
+    }
+  });
 
   it('binary ops match on broadcasts, odd sizes and zero-size shapes', () => {
     const next = rng(17);

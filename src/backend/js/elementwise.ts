@@ -1,7 +1,7 @@
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import { type Shape, sameShape } from '../../tensor/shape.js';
 import type { ActivationOp, BinaryOp, ScalarOp, UnaryOp } from '../backend.js';
-import { gelu, geluGrad, sigmoid, softplus } from './math.js';
+import { gelu, geluF32, geluGrad, geluGradF32, sigmoid, softplus } from './math.js';
 import { alike, broadcastStrides, stridedRead } from './strided.js';
 
 function unaryFn(op: UnaryOp): (x: number) => number {
@@ -35,7 +35,8 @@ function unaryFn(op: UnaryOp): (x: number) => number {
 // Int32Array output wraps modulo 2^32 (-(-2^31) and |-2^31| give -2^31).
 export function unary<T extends TypedArray>(op: UnaryOp, x: T): T {
   const out = alike(x, x.length);
-  const f = unaryFn(op);
+  // Float32 results need no float64-accurate erf series: a 1.2e-7 fit is several times faster.
+  const f = op === 'gelu' && x instanceof Float32Array ? geluF32 : unaryFn(op);
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!);
   return out;
 }
@@ -73,9 +74,11 @@ export function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g
     case 'softplus':
       for (let i = 0; i < n; i++) out[i] = g[i]! * sigmoid(x[i]!);
       break;
-    case 'gelu':
-      for (let i = 0; i < n; i++) out[i] = g[i]! * geluGrad(x[i]!);
+    case 'gelu': {
+      const d = g instanceof Float32Array ? geluGradF32 : geluGrad;
+      for (let i = 0; i < n; i++) out[i] = g[i]! * d(x[i]!);
       break;
+    }
     case 'leakyRelu':
       for (let i = 0; i < n; i++) out[i] = x[i]! > 0 ? g[i]! : a * g[i]!;
       break;

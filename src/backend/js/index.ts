@@ -9,6 +9,8 @@ import { argReduce, reduce } from './reduce.js';
 // pooling and normalisation
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool.js';
 import { softmax, softmaxGrad } from './softmax.js';
+// attention
+import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 
 /**
  * The plain TypeScript reference backend. It is the specification of every
@@ -56,4 +58,7 @@ export const jsBackend: Backend = {
   avgPool2dGrad,
   adaptiveAvgPool2d,
   adaptiveAvgPool2dGrad,
+  // attention
+  maskedSoftmax,
+  maskedSoftmaxGrad,
 };

@@ -49,3 +49,30 @@ export function geluGrad(x: number): number {
   const pdf = Math.exp(-0.5 * x * x) * 0.3989422804014327;
   return cdf + x * pdf;
 }
+
+// char-gpt: GELU at float32 precision
+/**
+ * Φ(x), the standard normal CDF, through erfc's Chebyshev fit (Numerical Recipes' `erfcc`):
+ * relative error below 1.2e-7 in the tail Φ(−|x|), so float32 results keep their precision
+ * for large negative x too. Used where the result is rounded to float32; {@link gelu} keeps the
+ * float64-accurate series for float64 work (gradcheck).
+ */
+export function normalCdfF32(x: number): number {
+  const z = Math.abs(x) * Math.SQRT1_2;
+  const t = 1 / (1 + 0.5 * z);
+  const poly =
+    -1.26551223 +
+    t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const tail = 0.5 * t * Math.exp(-z * z + poly); // Φ(−|x|)
+  return x >= 0 ? 1 - tail : tail;
+}
+
+/** GELU for float32 outputs: `x·Φ(x)` with {@link normalCdfF32}. */
+export function geluF32(x: number): number {
+  return x * normalCdfF32(x);
+}
+
+/** d/dx GELU for float32 outputs: `Φ(x) + x·φ(x)`. */
+export function geluGradF32(x: number): number {
+  return normalCdfF32(x) + x * Math.exp(-0.5 * x * x) * 0.3989422804014327;
+}

@@ -14,7 +14,7 @@ import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
 import type { ActivationOp, BinaryOp, MatmulSpec, ReduceOp, ScalarOp, UnaryOp } from '../backend.js';
 import { DECLINE, type Declined } from '../registry.js';
-import { broadcastPlan, plan, slicedPlan } from './broadcast.js';
+import { broadcastPlan, columnPlan, expandLeading, needsExpand, plan, slicedPlan } from './broadcast.js';
 import { callJob } from './call.js';
 import { CHEAP, elementParts, gemmParts } from './jobs.js';
 import { BINARY_CODES, GRAD_CODES, REDUCE_CODES, SCALAR_CODES, UNARY_CODES } from './opcodes.generated.js';
@@ -86,12 +86,46 @@ export function binary(
   if (!broadcastPlan(aShape, bShape, outShape)) {
     // Slices of fewer than MIN_SLICE elements would cost more in job calls than the reference loop.
     const slices = slicedPlan(aShape, bShape, outShape);
-    return slices === 0 || plan.rows * plan.cols < MIN_SLICE ? DECLINE : binarySliced(code, a, b, slices);
+    if (slices > 0 && plan.rows * plan.cols >= MIN_SLICE) return binarySliced(code, a, b, slices);
+    // Otherwise (small slices, or the broadcast operand first): a per-channel operand ([1, C, 1, 1]
+    // against [N, C, H, W]) repeated into a column over the leading axes, in jobs of CHUNK elements.
+    const s = columnPlan(aShape, bShape, outShape);
+    if (s < 0) return DECLINE;
+    const { ra, sa, rb, sb, rows, cols } = plan;
+    const ea = needsExpand(aShape, outShape, s) ? expandLeading(a, aShape, outShape, s) : a;
+    const eb = needsExpand(bShape, outShape, s) ? expandLeading(b, bShape, outShape, s) : b;
+    if (rows * cols === 0) return new Float32Array(0);
+    if (rows * cols <= CHUNK) return callJob('binary', [code, ea, ra, sa, eb, rb, sb, rows * cols, rows, cols], elementParts(CHEAP));
+    return binaryChunked(code, ea, eb, Math.max(1, Math.floor(CHUNK / cols)));
   }
   const n = plan.rows * plan.cols;
   if (n === 0) return new Float32Array(0);
   const { ra, sa, rb, sb, rows, cols } = plan;
   return callJob('binary', [code, a, ra, sa, b, rb, sb, n, rows, cols], elementParts(CHEAP));
+}
+
+/**
+ * Elements per job of a large channel broadcast the slice-by-slice path does not take. One job
+ * over all of [N, C, H, W] copies megabytes through the arena and measured slower (noisily) than
+ * jobs of about a sample each, as {@link binarySliced} runs them.
+ */
+const CHUNK = 32768;
+
+/** Rows `r0..r1` of a {@link plan} operand with row step `r` (0: the same for every row). */
+function rowsOf(x: Float32Array, r: number, cols: number, r0: number, r1: number): Float32Array {
+  if (r === 0) return x;
+  return r === 1 ? x.subarray(r0, r1) : x.subarray(r0 * cols, r1 * cols);
+}
+
+/** The op over {@link plan}'s [rows, cols] view, `chunk` rows per job, each writing its part of one output. */
+function binaryChunked(code: number, a: Float32Array, b: Float32Array, chunk: number): Float32Array {
+  const { ra, sa, rb, sb, rows, cols } = plan;
+  const out = new Float32Array(rows * cols);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const r1 = Math.min(rows, r0 + chunk);
+    callJob('binary', [code, rowsOf(a, ra, cols, r0, r1), ra, sa, rowsOf(b, rb, cols, r0, r1), rb, sb, out.subarray(r0 * cols, r1 * cols), r1 - r0, cols], 1);
+  }
+  return out;
 }
 
 /** Smallest slice (in elements) the slice-by-slice binary path takes. */

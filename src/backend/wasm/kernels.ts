@@ -12,6 +12,8 @@ import { activationGrad, binary, matmul, reduce, scalar, softmax, softmaxGrad, u
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, col2im, im2col, maxPool2d, maxPool2dGrad } from './conv.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
+// attention
+import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 
 /** The registry name of the WASM backend. */
 export const WASM = 'wasm';
@@ -40,6 +42,9 @@ registerKernel({ name: 'adamStep', backend: WASM, fn: adamStep });
 registerKernel({ name: 'rmspropStep', backend: WASM, fn: rmspropStep });
 registerKernel({ name: 'adagradStep', backend: WASM, fn: adagradStep });
 registerKernel({ name: 'accumulate', backend: WASM, fn: accumulate });
+// attention
+registerKernel({ name: 'maskedSoftmax', backend: WASM, fn: maskedSoftmax });
+registerKernel({ name: 'maskedSoftmaxGrad', backend: WASM, fn: maskedSoftmaxGrad });
 
 /**
  * The WASM backend as a complete {@link Backend}: its kernels, with the

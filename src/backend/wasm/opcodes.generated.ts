@@ -385,6 +385,30 @@ export const JOB_LAYOUTS = {
     inouts: [],
     len: -1,
   },
+  maskedSoftmax: {
+    kind: 32,
+    inplace: false,
+    ints: [3, 4, 5, 6, 7, 8, 9],
+    floats: [10],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
+  maskedSoftmaxGrad: {
+    kind: 33,
+    inplace: false,
+    ints: [3, 4, 5, 6],
+    floats: [7],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
 } satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
@@ -438,6 +462,10 @@ export interface JobArgs {
   adaptiveAvgPool2d: [x: Float32Array, y: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
   /** Adjoint of adaptiveAvgPool2d (split by planes). */
   adaptiveAvgPool2dGrad: [g: Float32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
+  /** softmax(scale·x + mask) over the rows of [batch·rows, cols], causal columns zero (split by rows). */
+  maskedSoftmax: [x: Float32Array, mask: Float32Array, y: number | Float32Array, batch: number, rows: number, cols: number, causal: number, hasMask: number, maskBatch: number, maskRepeat: number, scale: number];
+  /** scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows). */
+  maskedSoftmaxGrad: [y: Float32Array, g: Float32Array, out: number | Float32Array, batch: number, rows: number, cols: number, causal: number, scale: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -465,4 +493,6 @@ export interface JobResults {
   avgPool2dGrad: Float32Array;
   adaptiveAvgPool2d: Float32Array;
   adaptiveAvgPool2dGrad: Float32Array;
+  maskedSoftmax: Float32Array;
+  maskedSoftmaxGrad: Float32Array;
 }

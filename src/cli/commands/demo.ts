@@ -1,5 +1,5 @@
 /**
- * `cortex demo [xor|spiral|iris|fashion-mnist]`: trains on built-in data and shows the
+ * `cortex demo [xor|spiral|iris|fashion-mnist|char-gpt]`: trains on built-in data and shows the
  * results within about half a minute, with no files to prepare. The 2-D sets end with a
  * map of the learned decision regions; every demo checks that the model survives a round
  * trip through the model-file format bit for bit.
@@ -16,10 +16,12 @@ import { forward } from '../model-data.js';
 import type { Output } from '../style.js';
 import { type TrainConfig, type Trained, trainOnTable } from '../train-core.js';
 import { type FashionFlags, fashionDemo } from './demo-fashion.js';
+// char-gpt
+import { type CharGptFlags, charGptDemo } from './demo-char-gpt.js';
 import { printTrained } from './train.js';
 
 /** The demos. */
-export const DEMOS = ['xor', 'spiral', 'iris', 'fashion-mnist'] as const;
+export const DEMOS = ['xor', 'spiral', 'iris', 'fashion-mnist', 'char-gpt'] as const;
 /** A demo name. */
 export type DemoName = (typeof DEMOS)[number];
 
@@ -96,9 +98,14 @@ function roundTrip(t: Trained): string {
 }
 
 /** Runs `cortex demo`. */
-export async function demoCommand(name: string, out: Output, opts: FashionFlags = {}): Promise<void> {
+export async function demoCommand(name: string, out: Output, opts: FashionFlags & CharGptFlags = {}): Promise<void> {
   if (!(DEMOS as readonly string[]).includes(name)) throw new UsageError(`unknown demo "${name}"; choose one of ${DEMOS.join(', ')}`);
   const demo = name as DemoName;
+  // char-gpt: --iters is its own; --data-dir and --out it shares with fashion-mnist.
+  const fashionOnly = (['model', 'full', 'epochs'] as const).find((k) => opts[k] !== undefined);
+  if (demo === 'char-gpt' && fashionOnly !== undefined) throw new UsageError(`--${fashionOnly} applies to the fashion-mnist demo only, not to char-gpt`);
+  if (demo === 'char-gpt') return charGptDemo(out, { iters: opts.iters, dataDir: opts.dataDir, out: opts.out });
+  if (opts.iters !== undefined) throw new UsageError(`--iters applies to the char-gpt demo only, not to ${demo}`);
   if (demo === 'fashion-mnist') return fashionDemo(out, opts);
   const only = (['model', 'full', 'epochs', 'out', 'dataDir'] as const).filter((k) => opts[k] !== undefined);
   if (only.length > 0) {

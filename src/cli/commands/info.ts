@@ -16,6 +16,7 @@ import { asMetrics, type Metrics, metricsTable } from '../metrics.js';
 import type { Module } from '../../nn/module.js';
 import { inputWidth } from '../input-width.js';
 import type { Output } from '../style.js';
+import { describePrivacy } from '../privacy.js';
 
 /**
  * The model's summary, with each layer's output shape when the sample input runs through it;
@@ -164,8 +165,13 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
     out.line();
     out.line(c.bold('training'));
     const keys = ['data', 'target', 'task', 'layers', 'activation', 'optimizer', 'lr', 'batchSize', 'epochs', 'epochsRun', 'valSplit', 'earlyStopping', 'clipGradNorm', 'seed', 'seconds'];
-    const rest = Object.keys(t).filter((k) => !keys.includes(k) && k !== 'droppedColumns');
+    const rest = Object.keys(t).filter((k) => !keys.includes(k) && k !== 'droppedColumns' && k !== 'privacy');
     for (const k of [...keys.filter((k) => k in t), ...rest]) out.line(`  ${k.padEnd(16)}${show(t[k])}`);
+    const privacy = describePrivacy(t.privacy);
+    if (privacy !== null) {
+      out.line();
+      out.line(`${c.bold('privacy')}   ${privacy}`);
+    }
   }
   // One table per kind (classification or regression splits), then anything else as JSON
   // (metrics written by other tools, such as the playground's flat numbers).

@@ -21,6 +21,7 @@ import { checkModelOut, defaultModelPath, describeReplaced } from '../model-out.
 import { delimiter, fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, sizeList } from '../options.js';
 import type { Output } from '../style.js';
 import { applyMissingMode, describeImputed, dropMissingTarget, IMPUTE_MODES, type ImputeMode } from '../tables.js';
+import { describePrivacy, parsePrivacyFlags, privacyJson } from '../privacy.js';
 import { configJson, metricsJson, type TrainConfig, type Trained, trainOnTable } from '../train-core.js';
 
 /** Raw option strings from commander. */
@@ -40,6 +41,9 @@ export interface TrainFlags {
   weightDecay?: string;
   dropout?: string;
   clipGradNorm?: string;
+  dpEpsilon?: string;
+  dpDelta?: string;
+  maxGradNorm?: string;
   out?: string;
   force?: boolean;
   id?: string;
@@ -79,6 +83,7 @@ export function parseTrainFlags(f: TrainFlags): TrainConfig {
     drop: columnList('--drop', f.drop),
     keep: columnList('--keep', f.keep),
     allEpochs: f.verbose === true,
+    privacy: parsePrivacyFlags(f),
   };
 }
 
@@ -166,6 +171,8 @@ export function printTrained(out: Output, t: Trained, cfg: TrainConfig): void {
   out.line(
     `${c.bold('model')}   ${[t.pipeline.width, ...cfg.hidden, t.task === 'classification' ? t.classes.length : 1].join(' → ')} (${cfg.activation}), ${t.model.numParameters().toLocaleString('en-US')} parameters; ${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${t.epochsRun}/${cfg.epochs} epochs in ${t.seconds.toFixed(1)}s${t.keptEpoch !== t.epochsRun ? `; early stopping kept the weights of epoch ${t.keptEpoch}` : ''}`,
   );
+  const privacy = describePrivacy(t.privacy);
+  if (privacy !== null) out.line(`${c.bold('privacy')} ${privacy}`);
   out.line();
   out.line(metricsTable(t.metrics, c));
   const shown = t.metrics.find(([n]) => n === 'test') ?? t.metrics.find(([n]) => n === 'validation') ?? t.metrics[0]!;
@@ -324,6 +331,7 @@ export async function trainCommand(path: string, flags: TrainFlags, out: Output)
       keptEpoch: t.keptEpoch,
       history: t.history.toJSON(),
       metrics: metricsJson(t.metrics),
+      privacy: t.privacy === null ? null : privacyJson(t.privacy),
       seconds: (performance.now() - started) / 1000,
     });
     return;

@@ -12,3 +12,5 @@ export {
   type MnistOptions,
   readIdxFile,
 } from './idx-file.js';
+// char-gpt: the fortunes text corpus
+export { DEBIAN_FORTUNES_DIR, type FortunesCorpus, readFortunes } from './fortunes.js';

@@ -16,6 +16,8 @@ import { describeLayer, type LayerContext, layerLocation, visitorFor } from './l
 import './layers-conv.js'; // convolution: registers the Conv and ConvTranspose mappings
 // pooling and normalisation: registers its visitors with the table of ./layers.js
 import './layers-pool.js';
+// attention and transformers: registers the encoder and positional-embedding visitors
+import './layers-attention.js';
 // rnn-seq: registers the RecurrentOutput mapping (ONNX RNN, LSTM and GRU nodes)
 import './layers-rnn.js';
 

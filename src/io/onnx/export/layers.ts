@@ -144,14 +144,16 @@ registerOnnxLayer(LogSoftmax, (ctx) => unary('LogSoftmax', () => [intAttr('axis'
 
 // GELU with the exact Gaussian CDF, as Cortex computes it: 0.5·x·(1 + erf(x/√2)).
 // (The Gelu operator is opset 20; this is its definition in opset-17 ops.)
-registerOnnxLayer(GELU, (ctx) => {
-  const { g, input, inType } = ctx;
-  const scaled = g.op('Mul', [input, g.constFloats(ctx.name('inv_sqrt2'), [], [Math.SQRT1_2])], { output: ctx.name('scaled'), type: inType });
-  const erf = g.op('Erf', [scaled], { output: ctx.name('erf'), type: inType });
-  const plus = g.op('Add', [erf, g.constFloats(ctx.name('one'), [], [1])], { output: ctx.name('cdf2'), type: inType });
-  const half = g.op('Mul', [input, g.constFloats(ctx.name('half'), [], [0.5])], { output: ctx.name('half_x'), type: inType });
-  return g.op('Mul', [half, plus], { output: ctx.name('Gelu'), type: ctx.outType });
-});
+/** The nodes of exact GELU on `input` of type `type`; `name` makes value names. Returns the output. */
+export function geluNodes(g: GraphBuilder, input: string, type: ValueType, name: (what: string) => string): string {
+  const scaled = g.op('Mul', [input, g.constFloats(name('inv_sqrt2'), [], [Math.SQRT1_2])], { output: name('scaled'), type });
+  const erf = g.op('Erf', [scaled], { output: name('erf'), type });
+  const plus = g.op('Add', [erf, g.constFloats(name('one'), [], [1])], { output: name('cdf2'), type });
+  const half = g.op('Mul', [input, g.constFloats(name('half'), [], [0.5])], { output: name('half_x'), type });
+  return g.op('Mul', [half, plus], { output: name('Gelu'), type });
+}
+
+registerOnnxLayer(GELU, (ctx) => geluNodes(ctx.g, ctx.input, ctx.outType, ctx.name));
 
 // Linear: Gemm (transB = 1) on 2-D inputs; MatMul with the transposed weight (+ Add) on
 // inputs of higher rank. The weight keeps its [out, in] layout and state-dict name.

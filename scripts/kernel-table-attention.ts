@@ -1,0 +1,44 @@
+/**
+ * The attention jobs of the WASM kernels (`asm/attention.ts`), part of the one
+ * table in `scripts/kernel-table.ts`, which spreads them into its `JOBS`. Same
+ * rules: edit here, then `npm run build:wasm`.
+ * @module
+ */
+import type { JobSpec } from './kernel-table.js';
+
+/** The masked-softmax jobs, by name. */
+export const ATTENTION_JOBS: Record<string, JobSpec> = {
+  maskedSoftmax: {
+    kind: 32,
+    mode: 'split',
+    doc: 'softmax(scale·x + mask) over the rows of [batch·rows, cols], causal columns zero (split by rows).',
+    args: [
+      ['x', 'in'],
+      ['mask', 'in'],
+      ['y', 'out'],
+      ['batch', 'i32'],
+      ['rows', 'i32'],
+      ['cols', 'i32'],
+      ['causal', 'i32'],
+      ['hasMask', 'i32'],
+      ['maskBatch', 'i32'],
+      ['maskRepeat', 'i32'],
+      ['scale', 'f32'],
+    ],
+  },
+  maskedSoftmaxGrad: {
+    kind: 33,
+    mode: 'split',
+    doc: 'scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows).',
+    args: [
+      ['y', 'in'],
+      ['g', 'in'],
+      ['out', 'out'],
+      ['batch', 'i32'],
+      ['rows', 'i32'],
+      ['cols', 'i32'],
+      ['causal', 'i32'],
+      ['scale', 'f32'],
+    ],
+  },
+};

@@ -1,0 +1,132 @@
+/**
+ * Randomness for DP-SGD: the Gaussian noise added to the summed gradients and the
+ * coin flips of Poisson sampling. By default it comes from the platform's
+ * cryptographic generator, `globalThis.crypto.getRandomValues` (Node 19+ and every
+ * browser); a seeded generator is accepted for tests and is reported as not private.
+ * @module
+ */
+import { ArgumentError, PrivacyError } from '../errors.js';
+import { Generator } from '../tensor/random.js';
+
+/** A source of the random numbers DP-SGD draws. */
+export interface RandomSource {
+  /** True only for the cryptographic source: a seeded run gives no privacy guarantee. */
+  readonly secure: boolean;
+  /** A short description, e.g. `crypto.getRandomValues` or `seeded generator (not private)`. */
+  readonly description: string;
+  /** A uniform draw in [0, 1). */
+  uniform(): number;
+  /** Fills `out` with independent draws from N(0, std²). */
+  fillNormal(out: Float32Array | Float64Array, std: number): void;
+}
+
+/** Uniform doubles in (0, 1] from 53 random bits each, drawn from `words` two 32-bit words at a time. */
+const TWO_53 = 2 ** 53;
+
+/** The cryptographic source (the default). */
+class CryptoSource implements RandomSource {
+  readonly secure = true;
+  readonly description = 'crypto.getRandomValues';
+  private readonly words = new Uint32Array(8192);
+  private next = this.words.length;
+  private readonly crypto: { getRandomValues(a: Uint32Array): Uint32Array };
+
+  constructor() {
+    const c = (globalThis as { crypto?: { getRandomValues?: unknown } }).crypto;
+    if (c === undefined || typeof c.getRandomValues !== 'function') {
+      throw new PrivacyError(
+        'DP-SGD: globalThis.crypto.getRandomValues is not available (Node 19+ and browsers have it); private training needs a cryptographic random generator',
+      );
+    }
+    this.crypto = c as { getRandomValues(a: Uint32Array): Uint32Array };
+  }
+
+  private word(): number {
+    if (this.next >= this.words.length) {
+      this.crypto.getRandomValues(this.words);
+      this.next = 0;
+    }
+    return this.words[this.next++]!;
+  }
+
+  /** A uniform double in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const hi = this.word() >>> 5; // 27 bits
+    const lo = this.word() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / TWO_53;
+  }
+
+  fillNormal(out: Float32Array | Float64Array, std: number): void {
+    // Marsaglia's polar method on uniforms of 53 crypto bits (two words each), the words
+    // drawn in bulk: no trigonometry, and about 1.27 pairs of uniforms per pair of normals.
+    const words = this.bulk;
+    let w = words.length;
+    const uniform = (): number => {
+      if (w >= words.length) {
+        this.crypto.getRandomValues(words);
+        w = 0;
+      }
+      const v = ((words[w]! >>> 5) * 67108864 + (words[w + 1]! >>> 6)) / TWO_53;
+      w += 2;
+      return v;
+    };
+    for (let i = 0; i < out.length; ) {
+      const u = 2 * uniform() - 1;
+      const v = 2 * uniform() - 1;
+      const s = u * u + v * v;
+      if (s >= 1 || s === 0) continue;
+      const f = Math.sqrt((-2 * Math.log(s)) / s) * std;
+      out[i++] = u * f;
+      if (i < out.length) out[i++] = v * f;
+    }
+  }
+
+  private readonly bulk = new Uint32Array(BULK_WORDS);
+}
+
+/** Words drawn per getRandomValues call (its limit is 65,536 bytes). */
+const BULK_WORDS = 16384;
+
+/** Box–Muller: two uniforms give two independent standard normals. */
+function fillBoxMuller(out: Float32Array | Float64Array, std: number, uniform: () => number): void {
+  for (let i = 0; i < out.length; i += 2) {
+    const u1 = 1 - uniform(); // (0, 1]: the logarithm stays finite
+    const u2 = uniform();
+    const r = Math.sqrt(-2 * Math.log(u1)) * std;
+    out[i] = r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+}
+
+/** A seeded source, for reproducible tests only. */
+class SeededSource implements RandomSource {
+  readonly secure = false;
+  readonly description = 'seeded generator (not private)';
+  constructor(private readonly gen: Generator) {}
+  uniform(): number {
+    return this.gen.nextFloat();
+  }
+  fillNormal(out: Float32Array | Float64Array, std: number): void {
+    fillBoxMuller(out, std, () => this.gen.nextFloat());
+  }
+}
+
+/** What the `noise` option accepts: `'crypto'` (the default), or a seeded generator or seed for tests. */
+export type NoiseOption = 'crypto' | Generator | number;
+
+/**
+ * The random source for a `noise` option: the cryptographic one for `'crypto'` or
+ * undefined, a seeded (not private) one for a {@link Generator} or a seed.
+ *
+ * @example
+ * ```ts
+ * const rng = randomSource();            // crypto.getRandomValues: secure
+ * const test = randomSource(new Generator(1)); // reproducible, secure: false
+ * ```
+ */
+export function randomSource(noise: NoiseOption = 'crypto'): RandomSource {
+  if (noise === 'crypto') return new CryptoSource();
+  if (noise instanceof Generator) return new SeededSource(noise);
+  if (typeof noise === 'number') return new SeededSource(new Generator(noise));
+  throw new ArgumentError(`DP-SGD: noise must be 'crypto', a Generator or a seed, got ${String(noise)}`);
+}
