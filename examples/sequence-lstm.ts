@@ -6,12 +6,16 @@
  * both models are tested on 500 fresh sequences of the full 50 steps. The LSTM learns the rule and generalises (test accuracy near 100%);
  * the MLP only memorises its training set and stays at chance (about 50%) on new sequences.
  *
+ * The LSTM is a `Sequential` of a `RecurrentOutput` (the LSTM's last step) and a `Linear`,
+ * saved to `sequence-lstm.cortex` when run as a script (`cortex info sequence-lstm.cortex`).
+ *
  * Run: npx tsx examples/sequence-lstm.ts
  */
 import { fileURLToPath } from 'node:url';
 import { Tensor } from '../src/autograd/tensor.js';
 import { noGrad } from '../src/autograd/engine.js';
-import { crossEntropy, Linear, LSTM, Module, ReLU, Sequential } from '../src/nn/index.js';
+import { crossEntropy, Linear, LSTM, RecurrentOutput, ReLU, Sequential } from '../src/nn/index.js';
+import { save } from '../src/node.js';
 import { Adam } from '../src/optim/index.js';
 import { Generator } from '../src/tensor/random.js';
 
@@ -45,19 +49,16 @@ function parityBatch(g: Generator, n: number, seq: number, varied: boolean): Bat
   return { x: new Tensor(x, [n, seq, 1]), lengths, y: new Tensor(y, [n]) };
 }
 
-/** An LSTM over the bits and a linear classifier on its final state. */
-class ParityLSTM extends Module<[x: Tensor, lengths: number[]], Tensor> {
-  readonly lstm: LSTM;
-  readonly head: Linear;
-  constructor(hidden: number, g: Generator) {
-    super();
-    this.lstm = this.module('lstm', new LSTM(1, hidden, { batchFirst: true, generator: g }));
-    this.head = this.module('head', new Linear(hidden, 2, { generator: g }));
-  }
-  forward(x: Tensor, lengths: number[]): Tensor {
-    const [, [h]] = this.lstm.forward(x, null, lengths);
-    return this.head.forward(h.squeeze(0));
-  }
+/**
+ * An LSTM over the bits and a linear classifier on its last step, as a `Sequential`, so it
+ * saves, loads and prints in `cortex info`. Returns the model and a forward pass for padded
+ * batches: a `Sequential` passes one tensor, so the lengths go to the `RecurrentOutput`
+ * directly (its `'last'` is then each sequence's last valid step).
+ */
+function parityLSTM(hidden: number, g: Generator): { model: Sequential; padded: (b: Batch) => Tensor } {
+  const rec = new RecurrentOutput(new LSTM(1, hidden, { batchFirst: true, generator: g }), 'last');
+  const head = new Linear(hidden, 2, { generator: g });
+  return { model: new Sequential(rec, head), padded: (b) => head.forward(rec.forward(b.x, b.lengths)) };
 }
 
 const accuracyOf = (logits: Tensor, y: Tensor): number => {
@@ -87,7 +88,9 @@ export interface SequenceResult {
 const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Trains both models. */
-export async function run(options: { steps?: number; seq?: number; log?: (s: string) => void } = {}): Promise<SequenceResult> {
+export async function run(
+  options: { steps?: number; seq?: number; log?: (s: string) => void; /** Where to save the LSTM (default: not saved). */ out?: string | null } = {},
+): Promise<SequenceResult> {
   const log = options.log ?? (() => {});
   const seq = options.seq ?? 50;
   const steps = options.steps ?? 300;
@@ -96,25 +99,29 @@ export async function run(options: { steps?: number; seq?: number; log?: (s: str
   const test = parityBatch(new Generator(2), 500, seq, false);
 
   // The LSTM: a fresh batch every step.
-  const model = new ParityLSTM(16, new Generator(0));
+  const { model, padded } = parityLSTM(16, new Generator(0));
   const opt = new Adam(model.parameters(), { lr: 0.01 });
   const t0 = performance.now();
   let lstmAccuracy = 0;
   for (let step = 1; step <= steps; step++) {
     const b = parityBatch(data, batch, seq, true);
     opt.zeroGrad();
-    const loss = crossEntropy(model.forward(b.x, b.lengths), b.y);
+    const loss = crossEntropy(padded(b), b.y);
     loss.backward();
     opt.step();
     if (step % 10 === 0) await pause();
     if (step % 100 === 0 || step === steps) {
       model.eval();
-      lstmAccuracy = noGrad(() => accuracyOf(model.forward(test.x, test.lengths), test.y));
+      lstmAccuracy = noGrad(() => accuracyOf(model.forward(test.x), test.y));
       model.train();
       log(`LSTM step ${step}/${steps}  loss ${loss.item().toFixed(4)}  test accuracy (50 steps) ${(lstmAccuracy * 100).toFixed(1)}%`);
     }
   }
   const msPerStep = (performance.now() - t0) / steps;
+  if (options.out) {
+    await save(model, options.out, { training: { task: 'parity', inputShape: [seq, 1], steps, batchSize: batch }, metrics: { test: { accuracy: lstmAccuracy } } });
+    log(`saved ${options.out}; inspect it with: cortex info ${options.out}`);
+  }
 
   // The MLP: the same number of training sequences (flattened), many passes over them.
   const g = new Generator(3);
@@ -153,4 +160,4 @@ export async function run(options: { steps?: number; seq?: number; log?: (s: str
   return result;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await run({ log: console.log });
+if (process.argv[1] === fileURLToPath(import.meta.url)) await run({ log: console.log, out: 'sequence-lstm.cortex' });

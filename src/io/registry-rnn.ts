@@ -4,9 +4,11 @@
  * PyTorch's names (`weight_ih_l0`, `bias_hh_l1_reverse`, …).
  * @module
  */
+import { ArgumentError } from '../errors.js';
 import type { AnyModule } from '../nn/module.js';
 import { GRU, LSTM, RNN, type RecurrentBase, type RecurrentOptions } from '../nn/recurrent.js';
 import { GRUCell, LSTMCell, RNNCell, type RNNNonlinearity } from '../nn/rnn-cells.js';
+import { type RecurrentLayer, RecurrentOutput } from '../nn/recurrent-output.js';
 import { scratch } from './registry-cnn.js';
 import type { ConfigReader, JsonObject, LayerCodec, registerLayer } from './registry.js';
 
@@ -153,5 +155,18 @@ export function registerRnnLayers(register: typeof registerLayer): void {
     config: cellConfig,
     create: (c) => new GRUCell(...cellArgs(c)),
     tensors: (c) => cellTensors(c, 3),
+  });
+  // rnn-seq: RecurrentOutput, a container of one recurrent layer (its child 0).
+  register('RecurrentOutput', {
+    cls: RecurrentOutput,
+    container: true,
+    config: (m) => ({ select: m.select }),
+    create: (c, children) => {
+      const select = c.raw('select');
+      if (select !== 'last' && select !== 'all') throw new ArgumentError(`select must be 'last' or 'all', got ${JSON.stringify(select ?? null)}`);
+      if (children.length !== 1) throw new ArgumentError(`RecurrentOutput holds one recurrent layer, got ${children.length} children`);
+      return new RecurrentOutput(children[0] as unknown as RecurrentLayer, select);
+    },
+    tensors: () => [],
   });
 }

@@ -89,3 +89,5 @@ export {
 export { PositionalEmbedding, SinusoidalPositionalEncoding } from './positional.js';
 // char-gpt: nanoGPT's GPT language model
 export { CausalSelfAttention, GPT, GPTBlock, type GPTConfig, GPTMLP, GPTTrunk, type FullGPTConfig } from './gpt.js';
+// rnn-seq: a one-tensor adapter for the recurrent layers (Sequential, model files, ONNX)
+export { RecurrentOutput, type RecurrentLayer, type SequenceSelect } from './recurrent-output.js';

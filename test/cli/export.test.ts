@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MISSING, Generator, Linear, noGrad, ReLU, randn, Sequential, Tanh } from '../../src/index.js';
+import { DEFAULT_MISSING, Generator, GRU, Linear, noGrad, RecurrentOutput, ReLU, randn, Sequential, Tanh } from '../../src/index.js';
 import { save } from '../../src/io/node/files.js';
 import { decodeModelProto } from '../../src/io/onnx/index.js';
 import { floatTensor, REL_TOL, relError, runOrt, stringTensor } from '../onnx/export-helpers.js';
@@ -134,6 +134,20 @@ describe('cortex export --format onnx', () => {
     expect(decodeModelProto(bytes).graph!.initializer!.map((t) => t.name)).toEqual(['0.weight', '0.bias', '3.weight', '3.bias']);
     const x = randn([4, 3], { generator: new Generator(3) });
     const { output } = await runOrt(bytes, { input: floatTensor(x.dataSync(), [4, 3]) });
+    expect(relError(output!.data as Float32Array, noGrad(() => model.eval().forward(x)).dataSync())).toBeLessThanOrEqual(REL_TOL);
+  });
+
+  // rnn-seq: a batch-first sequence classifier exports on the example shape its file records.
+  it('a sequence model exports on its recorded [seq, features] shape, any batch size', async () => {
+    const model = new Sequential(new RecurrentOutput(new GRU(3, 4, { batchFirst: true, generator: new Generator(1) })), new Linear(4, 2, { generator: new Generator(2) }));
+    await save(model, p('gru.cortex'), { training: { inputShape: [5, 3] } });
+    const { run, json } = await cliJson<{ inputs: { shape: (number | string)[] }[] }>(['export', p('gru.cortex')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(json.inputs[0]!.shape).toEqual(['batch', 5, 3]);
+    const bytes = new Uint8Array(readFileSync(p('gru.onnx')));
+    const x = randn([4, 5, 3], { generator: new Generator(3) });
+    const { output } = await runOrt(bytes, { input: floatTensor(x.dataSync(), [4, 5, 3]) });
+    expect(output!.dims).toEqual([4, 2]);
     expect(relError(output!.data as Float32Array, noGrad(() => model.eval().forward(x)).dataSync())).toBeLessThanOrEqual(REL_TOL);
   });
 

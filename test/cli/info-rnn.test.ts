@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Generator, LSTM } from '../../src/index.js';
+import { Generator, Linear, LSTM, RecurrentOutput, Sequential } from '../../src/index.js';
 import { save } from '../../src/io/node/files.js';
 import { cli } from './helpers.js';
 
@@ -21,5 +21,17 @@ describe('cortex info on recurrent layers', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('LSTM');
     expect(run.stdout).toContain('[1, 7, 6], [2, 1, 6], [2, 1, 6]');
+  });
+
+  // rnn-seq: a sequence classifier, Sequential(RecurrentOutput(LSTM), Linear).
+  it('prints a Sequential sequence classifier with one shape per layer', async () => {
+    const path = join(dir, 'classifier.cortex');
+    const model = new Sequential(new RecurrentOutput(new LSTM(3, 6, { batchFirst: true, generator: new Generator(3) }), 'last'), new Linear(6, 2));
+    await save(model, path, { training: { inputShape: [7, 3] } });
+    const run = await cli(['info', path]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('RecurrentOutput');
+    expect(run.stdout).toContain('[1, 6]');
+    expect(run.stdout).toContain('[1, 2]');
   });
 });

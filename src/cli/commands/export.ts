@@ -16,6 +16,23 @@ import { UsageError } from '../errors.js';
 import { applicable } from '../model-data.js';
 import { inputWidth } from '../input-width.js';
 import type { Output } from '../style.js';
+// rnn-seq: sequence models export on the example shape their file records
+import type { JsonObject } from '../../io/registry.js';
+import { Sequential } from '../../nn/container.js';
+import type { Module } from '../../nn/module.js';
+import { RecurrentOutput } from '../../nn/recurrent-output.js';
+
+/**
+ * The `[seq, features]` shape of one example of a model that reads batch-first sequences
+ * (its first layer a `RecurrentOutput` of a `batchFirst` layer), as the file's
+ * `training.inputShape` records it; null for any other model.
+ */
+function sequenceShape(model: Module, training: JsonObject | null): number[] | null {
+  const first = model.namedModules().find(([, m]) => !(m instanceof Sequential))?.[1];
+  const shape = training?.inputShape;
+  if (!(first instanceof RecurrentOutput) || !first.layer.batchFirst || !Array.isArray(shape) || shape.length !== 2) return null;
+  return shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1) ? (shape as number[]) : null;
+}
 
 /** The formats `cortex export` writes. */
 export const EXPORT_FORMATS = ['onnx'] as const;
@@ -52,12 +69,19 @@ export async function exportCommand(modelPath: string, flags: ExportFlags, out: 
       outputs = a.schema.task === 'classification' ? [TABLE_OUTPUTS.label, TABLE_OUTPUTS.probabilities] : [TABLE_OUTPUTS.prediction];
     } else {
       const width = inputWidth(saved.model);
-      if (width === null) {
-        throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no Linear or Unflatten layer fixes it); export it with exportOnnx(model, { sampleInput }) from the API`);
+      const sequence = sequenceShape(saved.model, saved.training);
+      if (sequence !== null) {
+        bytes = exportOnnx(saved.model, { sampleInput: zeros([1, ...sequence]) });
+        inputs = [{ name: 'input', type: 'float', shape: ['batch', ...sequence] }];
+        outputs = ['output'];
+      } else {
+        if (width === null) {
+          throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no Linear or Unflatten layer fixes it); export it with exportOnnx(model, { sampleInput }) from the API`);
+        }
+        bytes = exportOnnx(saved.model, { sampleInput: zeros([1, width]) });
+        inputs = [{ name: 'input', type: 'float', shape: ['batch', width] }];
+        outputs = ['output'];
       }
-      bytes = exportOnnx(saved.model, { sampleInput: zeros([1, width]) });
-      inputs = [{ name: 'input', type: 'float', shape: ['batch', width] }];
-      outputs = ['output'];
     }
   } catch (e) {
     // A model that has no ONNX form is a model problem (exit 2), like an unreadable one.

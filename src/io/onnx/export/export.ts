@@ -18,6 +18,8 @@ import './layers-conv.js'; // convolution: registers the Conv and ConvTranspose 
 import './layers-pool.js';
 // attention and transformers: registers the encoder and positional-embedding visitors
 import './layers-attention.js';
+// rnn-seq: registers the RecurrentOutput mapping (ONNX RNN, LSTM and GRU nodes)
+import './layers-rnn.js';
 
 /** Options of {@link exportOnnx}. */
 export interface OnnxExportOptions {
