@@ -5,12 +5,11 @@
  * @module
  */
 import { ArgumentError } from '../errors.js';
-import type { AnyModule } from '../nn/module.js';
 import { GRU, LSTM, RNN, type RecurrentBase, type RecurrentOptions } from '../nn/recurrent.js';
 import { GRUCell, LSTMCell, RNNCell, type RNNNonlinearity } from '../nn/rnn-cells.js';
 import { type RecurrentLayer, RecurrentOutput } from '../nn/recurrent-output.js';
 import { scratch } from './registry-cnn.js';
-import type { ConfigReader, JsonObject, LayerCodec, registerLayer } from './registry.js';
+import type { ConfigReader, JsonObject, registerLayer } from './registry.js';
 
 /** Largest input or hidden size, layer count read from a file. */
 const MAX_SIZE = 1 << 16;
@@ -93,22 +92,13 @@ const cellArgs = (c: ConfigReader): [number, number, { bias: boolean; generator:
   { bias: c.bool('bias'), ...scratch() },
 ];
 
-/** A {@link LayerCodec} for a layer whose `forward` takes or returns tuples. */
-interface TupleCodec<M extends AnyModule> {
-  readonly cls: abstract new (...args: never[]) => M;
-  config(m: M): JsonObject;
-  create(config: ConfigReader): M;
-  tensors(config: ConfigReader): [string, number[]][];
-}
-
 /**
  * Registers the codecs through `register` (the registry's `registerLayer`). The layers take
  * and return tuples, so they are registered as modules of any signature: a model file stores
  * their configuration and tensors, whatever `forward` takes.
  */
 export function registerRnnLayers(register: typeof registerLayer): void {
-  const reg = <M extends AnyModule>(type: string, codec: TupleCodec<M>): void => register(type, codec as unknown as LayerCodec);
-  reg<RNN>('RNN', {
+  register<RNN>('RNN', {
     cls: RNN,
     config: (m) => ({ ...recurrentConfig(m), nonlinearity: m.nonlinearity }),
     create: (c) => {
@@ -117,7 +107,7 @@ export function registerRnnLayers(register: typeof registerLayer): void {
     },
     tensors: (c) => recurrentTensors(c, 1),
   });
-  reg<LSTM>('LSTM', {
+  register<LSTM>('LSTM', {
     cls: LSTM,
     config: (m) => ({ ...recurrentConfig(m), projSize: m.projSize }),
     create: (c) => {
@@ -126,7 +116,7 @@ export function registerRnnLayers(register: typeof registerLayer): void {
     },
     tensors: (c) => recurrentTensors(c, 4, c.int('projSize', 0, MAX_SIZE)),
   });
-  reg<GRU>('GRU', {
+  register<GRU>('GRU', {
     cls: GRU,
     config: recurrentConfig,
     create: (c) => {
@@ -135,7 +125,7 @@ export function registerRnnLayers(register: typeof registerLayer): void {
     },
     tensors: (c) => recurrentTensors(c, 3),
   });
-  reg<RNNCell>('RNNCell', {
+  register<RNNCell>('RNNCell', {
     cls: RNNCell,
     config: (m) => ({ ...cellConfig(m), nonlinearity: m.nonlinearity }),
     create: (c) => {
@@ -144,13 +134,13 @@ export function registerRnnLayers(register: typeof registerLayer): void {
     },
     tensors: (c) => cellTensors(c, 1),
   });
-  reg<LSTMCell>('LSTMCell', {
+  register<LSTMCell>('LSTMCell', {
     cls: LSTMCell,
     config: cellConfig,
     create: (c) => new LSTMCell(...cellArgs(c)),
     tensors: (c) => cellTensors(c, 4),
   });
-  reg<GRUCell>('GRUCell', {
+  register<GRUCell>('GRUCell', {
     cls: GRUCell,
     config: cellConfig,
     create: (c) => new GRUCell(...cellArgs(c)),
