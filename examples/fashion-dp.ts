@@ -14,6 +14,7 @@
  *
  * Run: npx tsx examples/fashion-dp.ts                    (10,000 / 2,000 images, 2 epochs)
  *      npx tsx examples/fashion-dp.ts --full --epochs 40  (60,000 / 10,000 images: the result in BENCHMARKS.md)
+ *      add --threads 1 to keep the kernels on one thread
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ import {
   makePrivateWithEpsilon,
   SGD,
   Sequential,
+  setNumThreads,
   Tanh,
   Tensor,
 } from '../src/index.js';
@@ -192,7 +194,7 @@ export async function run(options: FashionDpOptions = {}): Promise<FashionDpResu
   return result;
 }
 
-/** Reads the command line: --epochs, --train, --test, --full, --epsilon, --delta, --batch, --lr, --clip, --data-dir. */
+/** Reads the command line: --epochs, --train, --test, --full, --epsilon, --delta, --batch, --lr, --clip, --data-dir, --threads (kernel threads; default: the cores). */
 function fromArgv(argv: readonly string[]): FashionDpOptions {
   const { values } = parseArgs({
     args: [...argv],
@@ -207,8 +209,10 @@ function fromArgv(argv: readonly string[]): FashionDpOptions {
       lr: { type: 'string' },
       clip: { type: 'string' },
       'data-dir': { type: 'string' },
+      threads: { type: 'string' },
     },
   });
+  if (values.threads !== undefined) setNumThreads(Number(values.threads));
   const opts: FashionDpOptions = { log: console.log };
   if (values.full) Object.assign(opts, { train: 60_000, test: 10_000, epochs: 40 });
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
