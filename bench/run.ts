@@ -4,7 +4,7 @@
  * `bench/results/<name>.json` (all figures) and `<name>.md` (the printed report). See BENCHMARKS.md and `npm run bench -- --help`.
  * @module
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,6 +199,39 @@ async function main(): Promise<void> {
 
   const peers = PEERS.filter((p) => o.peers.length === 0 || o.peers.includes(p.id));
   const records: RunRecord[] = [];
+  let targets: ReturnType<typeof checkTargets> = [];
+  /**
+   * Writes bench/results/<name>.json and .md (each to a temporary file, then renamed). Called after
+   * every section with `complete: false`, so a run stopped part way keeps the sections it finished.
+   */
+  const save = (complete: boolean): { file: string; md: string } => {
+    const outDir = join(ROOT, 'bench', 'results');
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, `${o.name}.json`);
+    const doc = {
+      name: o.name,
+      startedAt: started.toISOString(),
+      finishedAt: new Date().toISOString(),
+      complete,
+      mode: o.quick ? 'quick' : 'full',
+      command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      machine: mach,
+      git,
+      loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
+      python: py,
+      settings,
+      records,
+      targets,
+    };
+    const md = file.replace(/\.json$/, '.md');
+    const atomically = (path: string, text: string): void => {
+      writeFileSync(`${path}.tmp`, text);
+      renameSync(`${path}.tmp`, path);
+    };
+    atomically(file, `${JSON.stringify(doc, null, 2)}\n`);
+    atomically(md, `${transcript.join('\n')}\n${complete ? '' : '\n(partial: the run has not finished every section yet)\n'}`);
+    return { file, md };
+  };
   for (const section of o.sections) {
     const runnable: PeerDef[] = [];
     for (const peer of peers.filter((p) => p.sections.includes(section))) {
@@ -243,6 +276,7 @@ async function main(): Promise<void> {
     }[section]();
     log(text);
     log();
+    save(false);
   }
 
   const summary = summaryReport(records, peers);
@@ -257,7 +291,7 @@ async function main(): Promise<void> {
     log(loadText);
     log();
   }
-  const targets = [...checkTargets(records, settings.mlp.epochs), ...cnnTargets(records)];
+  targets = [...checkTargets(records, settings.mlp.epochs), ...cnnTargets(records)];
   const targetText = targetsReport(targets);
   if (targetText !== '') {
     log(targetText);
@@ -270,26 +304,7 @@ async function main(): Promise<void> {
     if (notes.length > 0) log(`- ${p.label}: ${notes.join('; ')}`);
   }
 
-  const outDir = join(ROOT, 'bench', 'results');
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `${o.name}.json`);
-  const doc = {
-    name: o.name,
-    startedAt: started.toISOString(),
-    finishedAt: new Date().toISOString(),
-    mode: o.quick ? 'quick' : 'full',
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-    machine: mach,
-    git,
-    loadAverage: { before: loadBefore, after: loadavg()[0] ?? 0 },
-    python: py,
-    settings,
-    records,
-    targets,
-  };
-  writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
-  const md = file.replace(/\.json$/, '.md');
-  writeFileSync(md, `${transcript.join('\n')}\n`);
+  const { file, md } = save(true);
   log();
   log(`results written to ${relative(ROOT, file)} and ${relative(ROOT, md)}`);
 }
