@@ -24,6 +24,7 @@ export {
   type ModelInfo,
   modelFromBlob,
   modelToBlob,
+  type ReadModelOptions,
   type SavedModel,
   serializeModel,
 } from './model-file.js';

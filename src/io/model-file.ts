@@ -73,9 +73,9 @@ export interface ModelDocument {
 }
 
 /** A loaded model with everything saved alongside it. */
-export interface SavedModel {
+export interface SavedModel<M extends AnyModule = Module> {
   /** The rebuilt model, in evaluation mode, with its weights loaded. */
-  model: Module;
+  model: M;
   /** Input and output schema (null if none was saved). */
   schema: DataSchema | null;
   /** The fitted preprocessing as JSON (null if none was saved). */
@@ -292,10 +292,30 @@ export function serializeModel(model: AnyModule, info: ModelInfo = {}): Uint8Arr
 }
 
 /** Rebuilds a model from the bytes of a model file, validating everything (see {@link decodeModelFile}). */
-export function deserializeModel(input: Uint8Array | ArrayBuffer, source = '<buffer>'): SavedModel {
+/**
+ * How to read a model file: `as` names the class the file's model must be. The result is then
+ * typed as that class (a standalone `LSTM`, say, whose forward returns a tuple), and a file that
+ * holds any other model is a {@link ModelFormatError} naming both.
+ */
+export interface ReadModelOptions<M extends AnyModule> {
+  as: abstract new (...args: never[]) => M;
+}
+
+/** Checks a rebuilt model against {@link ReadModelOptions.as}. */
+export function modelAs<M extends AnyModule>(model: AnyModule, options: ReadModelOptions<M> | undefined, source: string): M {
+  if (options === undefined) return model as M;
+  if (!(model instanceof options.as)) {
+    throw new ModelFormatError(`${source}: the model in the file is an instance of ${model.constructor.name}, not of ${options.as.name} as asked`);
+  }
+  return model;
+}
+
+export function deserializeModel(input: Uint8Array | ArrayBuffer, source?: string): SavedModel;
+export function deserializeModel<M extends AnyModule>(input: Uint8Array | ArrayBuffer, source: string, options: ReadModelOptions<M>): SavedModel<M>;
+export function deserializeModel<M extends AnyModule>(input: Uint8Array | ArrayBuffer, source = '<buffer>', options?: ReadModelOptions<M>): SavedModel<M> {
   const { doc, model } = decodeModelFile(input, source);
   return {
-    model,
+    model: modelAs(model, options, source),
     schema: doc.schema,
     preprocessing: doc.preprocessing,
     training: doc.training,
@@ -313,6 +333,10 @@ export function modelToBlob(model: AnyModule, info: ModelInfo = {}): Blob {
 }
 
 /** Reads a model file from a `Blob` (a `File` from an `<input>`, for example). */
-export async function modelFromBlob(blob: Blob, source = 'name' in blob ? String(blob.name) : '<blob>'): Promise<SavedModel> {
-  return deserializeModel(await blob.arrayBuffer(), source);
+export async function modelFromBlob(blob: Blob, source?: string): Promise<SavedModel>;
+export async function modelFromBlob<M extends AnyModule>(blob: Blob, source: string | undefined, options: ReadModelOptions<M>): Promise<SavedModel<M>>;
+export async function modelFromBlob<M extends AnyModule>(blob: Blob, source?: string, options?: ReadModelOptions<M>): Promise<SavedModel<M>> {
+  const name = source ?? ('name' in blob ? String(blob.name) : '<blob>');
+  const bytes = await blob.arrayBuffer();
+  return options === undefined ? (deserializeModel(bytes, name) as SavedModel<M>) : deserializeModel(bytes, name, options);
 }

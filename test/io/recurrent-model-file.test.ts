@@ -45,3 +45,18 @@ describe('recurrent layers in model files', () => {
     expect(() => buildModel({ ...rnn, config: { ...rnn.config, nonlinearity: 'gelu' } })).toThrow(ModelFormatError);
   });
 });
+
+describe('reading a model file as a given class', () => {
+  it('types the model as the class asked for, and names both classes when the file holds another', () => {
+    const lstm = new LSTM(3, 4, { batchFirst: true, generator: g() });
+    const bytes = serializeModel(lstm);
+    const { model } = deserializeModel(bytes, 'seq.cortex', { as: LSTM });
+    // Typed as an LSTM: its forward gives [output, [h, c]] without a cast.
+    const [out, [h, c]] = model.forward(randn([2, 5, 3], { generator: new Generator(5) }));
+    expect(out.shape).toEqual([2, 5, 4]);
+    expect(h.shape).toEqual([1, 2, 4]);
+    expect(c.shape).toEqual([1, 2, 4]);
+    expect(() => deserializeModel(bytes, 'seq.cortex', { as: GRU })).toThrow(ModelFormatError);
+    expect(() => deserializeModel(bytes, 'seq.cortex', { as: GRU })).toThrow(/seq\.cortex: the model in the file is an instance of LSTM, not of GRU as asked/);
+  });
+});

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { ModelFormatError } from '../../errors.js';
 import type { AnyModule } from '../../nn/module.js';
 import { type Checkpoint, type CheckpointInput, deserializeCheckpoint, serializeCheckpoint } from '../checkpoint.js';
-import { deserializeModel, type ModelInfo, type SavedModel, serializeModel } from '../model-file.js';
+import { deserializeModel, type ModelInfo, type ReadModelOptions, type SavedModel, serializeModel } from '../model-file.js';
 import { writeFileAtomic } from './atomic.js';
 
 /** Reads a whole file; a missing or unreadable file is a {@link ModelFormatError} naming it. */
@@ -38,14 +38,19 @@ export async function save(model: AnyModule, path: string, info: ModelInfo = {})
 /**
  * Loads a model file, validating its version, layers, weight shapes, byte lengths and
  * values; any problem is a {@link ModelFormatError} naming the file and the problem.
+ * With `{ as: SomeClass }` the model must be that class and is typed as it.
  *
  * @example
  * ```ts
  * const { model, schema } = await load('iris.cortex');
+ * const { model: lstm } = await load('seq.cortex', { as: LSTM }); // forward gives [output, [h, c]]
  * ```
  */
-export async function load(path: string): Promise<SavedModel> {
-  return deserializeModel(await readModelBytes(path), path);
+export async function load(path: string): Promise<SavedModel>;
+export async function load<M extends AnyModule>(path: string, options: ReadModelOptions<M>): Promise<SavedModel<M>>;
+export async function load<M extends AnyModule>(path: string, options?: ReadModelOptions<M>): Promise<SavedModel<M>> {
+  const bytes = await readModelBytes(path);
+  return options === undefined ? (deserializeModel(bytes, path) as SavedModel<M>) : deserializeModel(bytes, path, options);
 }
 
 /** Saves a training checkpoint to `path`, atomically. */
