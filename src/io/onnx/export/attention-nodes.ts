@@ -108,8 +108,17 @@ export class AttentionMaskInputs {
       return g.op('Where', [cond, ninf, zero], { output: name(`${what}_additive`), type: f(dims) });
     };
     let out: string | null = null;
+    let outDims: readonly Dim[] = [];
     const sum = (a: string, dims: readonly Dim[]): void => {
-      out = out === null ? a : g.op('Add', [out, a], { output: name('combined'), type: f(dims) });
+      if (out === null) {
+        [out, outDims] = [a, dims];
+        return;
+      }
+      // Broadcast (right-aligned): a dimension of 1 takes the other's size.
+      const rank = Math.max(dims.length, outDims.length);
+      const pick = (ds: readonly Dim[], i: number): Dim => ds[ds.length - rank + i] ?? 1;
+      outDims = Array.from({ length: rank }, (_, i) => (pick(outDims, i) === 1 ? pick(dims, i) : pick(outDims, i)));
+      out = g.op('Add', [out, a], { output: name('combined'), type: f(outDims) });
     };
     const { keyPaddingMask: kpmKind, attnMask: amKind } = this.masks;
     if (this.kpm !== null && kpmKind !== undefined) {
@@ -121,12 +130,12 @@ export class AttentionMaskInputs {
       const dims: Dim[] = perHead ? [null, l, s] : [l, s];
       let add = toAdditive(this.attn, amKind, dims, 'attn');
       if (perHead) add = g.op('Reshape', [add, g.constInts(name('per_head_shape'), [4], [-1, heads, l, s])], { output: name('attn_4d'), type: f([n, heads, l, s]) });
-      sum(add, perHead ? [n, heads, l, s] : [n, 1, l, s]);
+      sum(add, perHead ? [n, heads, l, s] : [l, s]);
     }
     if (this.masks.isCausal === true) {
       const tri = new Float32Array(l * s);
       for (let i = 0; i < l; i++) for (let j = i + 1; j < s; j++) tri[i * s + j] = Number.NEGATIVE_INFINITY;
-      sum(g.constFloats(name('causal'), [l, s], tri), [n, heads, l, s]);
+      sum(g.constFloats(name('causal'), [l, s], tri), [l, s]);
     }
     this.cache.set(key, out);
     return out;
