@@ -221,8 +221,11 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
  * Exports a model to ONNX (IR version 8, opset 17) and returns the bytes of the `.onnx`
  * file. The module tree is walked layer by layer: `Sequential` (nested too), `Linear`,
  * `Embedding`, `Flatten`, `LayerNorm`, `BatchNorm1d` (evaluation mode, running statistics),
- * `Dropout` (the identity in evaluation), and every activation. Weights become float32
- * initializers named as in `model.stateDict()`. Pure: no file access, runs in browsers.
+ * `Dropout` (the identity in evaluation), every activation, convolutions and pooling,
+ * `RecurrentOutput` (RNN/LSTM/GRU), `TransformerEncoderLayer`/`TransformerEncoder` (with
+ * attention masks as extra graph inputs through `masks`) and the positional embeddings.
+ * A standalone `MultiheadAttention` exports with `exportAttentionOnnx`. Weights become
+ * float32 initializers named as in `model.stateDict()`. Pure: no file access, runs in browsers.
  *
  * @throws {OnnxError} for a layer with no ONNX mapping (its `layer` field names the path
  * and class), or a sample input the model does not accept.
