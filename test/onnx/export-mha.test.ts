@@ -181,6 +181,7 @@ describe('ONNX export of a standalone MultiheadAttention', () => {
       ['per-head without attnMask', () => exportAttentionOnnx(m, { sampleQuery: q, masks: { attnMaskPerHead: true } })],
       ['opset 18', () => exportAttentionOnnx(m, { sampleQuery: q, opset: 18 })],
       ['not an attention', () => exportAttentionOnnx(new Linear(2, 2) as unknown as MultiheadAttention, { sampleQuery: q })],
+      ['exportOnnx of a MultiheadAttention', () => exportOnnx(m as unknown as Parameters<typeof exportOnnx>[0], { sampleInput: q })],
     ];
     for (const [what, run] of bad) expect(run, what).toThrow(OnnxError);
   });

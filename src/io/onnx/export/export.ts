@@ -9,6 +9,7 @@
 import { noGrad } from '../../../autograd/engine.js';
 import { Tensor } from '../../../autograd/tensor.js';
 import { OnnxError } from '../../../errors.js';
+import { MultiheadAttention } from '../../../nn/attention.js';
 import type { AnyModule, Module } from '../../../nn/module.js';
 import { TransformerEncoderLayer } from '../../../nn/transformer.js';
 import { encodeModelProto, type ModelProto } from '../proto.js';
@@ -196,6 +197,9 @@ function encoderMasks(g: GraphBuilder, model: Module, seen: Map<AnyModule, Seen>
 export function exportOnnxModel(model: Module, options: OnnxExportOptions): ModelProto {
   const opset = options.opset ?? ONNX_EXPORT_OPSET;
   if (opset !== ONNX_EXPORT_OPSET) throw new OnnxError(`ONNX export: opset ${opset} is not supported; Cortex writes opset ${ONNX_EXPORT_OPSET}`);
+  if (model instanceof MultiheadAttention) {
+    throw new OnnxError('ONNX export: a MultiheadAttention takes a query, key and value and returns [output, weights]; export it with exportAttentionOnnx', { layer: 'MultiheadAttention' });
+  }
   const dynamicBatch = options.dynamicBatch ?? true;
   const g = new GraphBuilder();
   const sample = options.sampleInput;
