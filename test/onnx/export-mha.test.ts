@@ -75,7 +75,8 @@ async function compare(label: string, bytes: Uint8Array, feeds: Record<string, T
     expect(got[i]!.dims).toEqual(w.shape);
     const ortErr = relError(got[i]!.data, w.dataSync());
     const impErr = relError(imported[i]!.dataSync(), w.dataSync());
-    const [group, rest] = label.split(': ');
+    const cut = label.indexOf(': ');
+    const [group, rest] = [label.slice(0, cut), label.slice(cut + 2)];
     measured[`${group} ort: ${rest} out${i}`] = ortErr;
     measured[`${group} import: ${rest} out${i}`] = impErr;
     absolute[`${group} ort: ${rest} out${i}`] = absError(got[i]!.data, w.dataSync());
@@ -94,6 +95,8 @@ interface MhaCase {
   masks?: OnnxAttentionMasks;
   emptyRow?: boolean;
   weights?: 'none' | 'mean' | 'heads';
+  /** Symbolic sequence lengths: also run at other lengths. */
+  dynamicSequence?: boolean;
 }
 
 const gen = () => new Generator(3);
@@ -110,6 +113,9 @@ const MHA: MhaCase[] = [
   { name: 'self, per-head float attn mask, batch first', make: () => new MultiheadAttention(8, 2, { batchFirst: true, generator: gen() }), sizes: [2, 4, 4], masks: { attnMask: 'float', attnMaskPerHead: true } },
   { name: 'self, per-head int64 attn mask + float padding, sequence first', make: () => new MultiheadAttention(8, 4, { generator: gen() }), sizes: [2, 4, 4], masks: { attnMask: 'int64', attnMaskPerHead: true, keyPaddingMask: 'float' } },
   { name: 'cross (kdim 5, vdim 3), batch first, bool padding + float attn mask', make: () => new MultiheadAttention(8, 2, { kdim: 5, vdim: 3, batchFirst: true, generator: gen() }), sizes: [2, 4, 6], cross: true, masks: { keyPaddingMask: 'bool', attnMask: 'float' } },
+  { name: 'dynamic length: self, causal + bool padding, batch first', make: () => new MultiheadAttention(8, 2, { batchFirst: true, generator: gen() }), sizes: [2, 5, 5], masks: { isCausal: true, keyPaddingMask: 'bool' }, dynamicSequence: true },
+  { name: 'dynamic length: self, per-head float attn mask + causal, sequence first', make: () => new MultiheadAttention(8, 4, { generator: gen() }), sizes: [2, 4, 4], masks: { attnMask: 'float', attnMaskPerHead: true, isCausal: true }, dynamicSequence: true, weights: 'heads' },
+  { name: 'dynamic length: cross, causal (L ≠ S) + int64 attn mask, batch first', make: () => new MultiheadAttention(8, 2, { kdim: 6, vdim: 4, batchFirst: true, generator: gen() }), sizes: [2, 4, 6], cross: true, masks: { isCausal: true, attnMask: 'int64' }, dynamicSequence: true },
   { name: 'cross (shared in_proj), sequence first, causal, no bias', make: () => new MultiheadAttention(8, 2, { bias: false, generator: gen() }), sizes: [2, 4, 6], cross: true, masks: { isCausal: true } },
 ];
 
@@ -117,22 +123,25 @@ describe('ONNX export of a standalone MultiheadAttention', () => {
   for (const c of MHA) {
     it(c.name, async () => {
       const m = c.make();
-      const [n0, l, s] = c.sizes;
+      const [n0, l0, s0] = c.sizes;
       const bf = m.batchFirst;
       const x = (batch: number, t: number, e: number, seed: number) => randn(bf ? [batch, t, e] : [t, batch, e], { generator: new Generator(seed) });
       const weights = c.weights ?? 'mean';
       const options: AttentionOnnxOptions = {
-        sampleQuery: x(n0, l, m.embedDim, 1),
-        ...(c.cross ? { sampleKey: x(n0, s, m.kdim, 2), sampleValue: x(n0, s, m.vdim, 3) } : {}),
+        sampleQuery: x(n0, l0, m.embedDim, 1),
+        ...(c.cross ? { sampleKey: x(n0, s0, m.kdim, 2), sampleValue: x(n0, s0, m.vdim, 3) } : {}),
         masks: c.masks,
         needWeights: weights !== 'none',
         averageAttnWeights: weights === 'mean',
+        dynamicSequence: c.dynamicSequence,
       };
       const bytes = exportAttentionOnnx(m, options);
       written.push(join(dir, `mha-${written.length}.onnx`));
       writeFileSync(written.at(-1)!, bytes);
       m.eval();
-      for (const n of [n0, n0 + 2]) {
+      const runs: [number, number, number][] = [[n0, l0, s0], [n0 + 2, l0, s0]];
+      if (c.dynamicSequence) runs.push([n0 + 1, l0 + 3, c.cross ? s0 + 1 : l0 + 3], [n0, 1, c.cross ? 2 : 1]);
+      for (const [n, l, s] of runs) {
         const q = x(n, l, m.embedDim, 10 + n);
         const feeds: Record<string, Tensor> = { query: q };
         const fwd: MultiheadAttentionForwardOptions = { isCausal: c.masks?.isCausal, needWeights: weights !== 'none', averageAttnWeights: weights === 'mean' };
@@ -152,7 +161,7 @@ describe('ONNX export of a standalone MultiheadAttention', () => {
           if (c.masks.attnMask === 'bool') bools.push('attn_mask');
         }
         const [out, w] = noGrad(() => m.forward(q, k, v, fwd));
-        await compare(`mha: ${c.name} N=${n}`, bytes, feeds, bools, [out, w]);
+        await compare(`mha: ${c.name} N=${n} L=${l} S=${s}`, bytes, feeds, bools, [out, w]);
       }
     });
   }

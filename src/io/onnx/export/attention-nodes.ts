@@ -11,6 +11,8 @@ import type { Tensor } from '../../../autograd/tensor.js';
 import { OnnxError } from '../../../errors.js';
 import type { MultiheadAttention } from '../../../nn/attention.js';
 import type { Linear } from '../../../nn/linear.js';
+import { type AttributeProto, OnnxAttributeType } from '../proto.js';
+import { floatTensorProto } from '../tensors.js';
 import { type Dim, type ElemType, type GraphBuilder, intAttr, intsAttr, type ValueType } from './graph.js';
 
 /** What the node builders need: the graph, fresh value names, and parameters as initializers. */
@@ -74,8 +76,8 @@ export class AttentionMaskInputs {
     readonly masks: OnnxAttentionMasks,
     names: readonly [string, string],
     n: Dim,
-    l: number,
-    s: number,
+    l: Dim,
+    s: Dim,
     heads: number,
   ) {
     const { keyPaddingMask: kpm, attnMask: am } = masks;
@@ -94,8 +96,12 @@ export class AttentionMaskInputs {
     return this.kpm !== null || this.attn !== null;
   }
 
-  /** The additive mask for `heads` heads and scores `[n, heads, l, s]`, or null without masks. */
-  additive(g: GraphBuilder, heads: number, n: Dim, l: number, s: number): string | null {
+  /**
+   * The additive mask for `heads` heads and scores `[n, heads, l, s]`, or null without
+   * masks. With symbolic `l` or `s`, the causal triangle and the per-head layout are built
+   * from the runtime shapes of `lengths` (batch-first query and key values).
+   */
+  additive(g: GraphBuilder, heads: number, n: Dim, l: Dim, s: Dim, lengths?: { query: string; key: string }): string | null {
     const key = `${heads}/${l}/${s}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
@@ -129,16 +135,34 @@ export class AttentionMaskInputs {
       const perHead = this.masks.attnMaskPerHead === true;
       const dims: Dim[] = perHead ? [null, l, s] : [l, s];
       let add = toAdditive(this.attn, amKind, dims, 'attn');
-      if (perHead) add = g.op('Reshape', [add, g.constInts(name('per_head_shape'), [4], [-1, heads, l, s])], { output: name('attn_4d'), type: f([n, heads, l, s]) });
+      if (perHead) add = g.op('Reshape', [add, this.perHeadShape(g, heads, l, s, name)], { output: name('attn_4d'), type: f([n, heads, l, s]) });
       sum(add, perHead ? [n, heads, l, s] : [l, s]);
     }
     if (this.masks.isCausal === true) {
-      const tri = new Float32Array(l * s);
-      for (let i = 0; i < l; i++) for (let j = i + 1; j < s; j++) tri[i * s + j] = Number.NEGATIVE_INFINITY;
-      sum(g.constFloats(name('causal'), [l, s], tri), [l, s]);
+      if (typeof l === 'number' && typeof s === 'number') {
+        const tri = new Float32Array(l * s);
+        for (let i = 0; i < l; i++) for (let j = i + 1; j < s; j++) tri[i * s + j] = Number.NEGATIVE_INFINITY;
+        sum(g.constFloats(name('causal'), [l, s], tri), [l, s]);
+      } else {
+        if (lengths === undefined) throw new OnnxError('ONNX export: a causal mask of symbolic length needs the query and key values');
+        // −∞ above the diagonal of an [L, S] built from the runtime lengths: Trilu keeps j − i ≥ 1.
+        const len = (x: string, what: string): string => g.op('Shape', [x], { output: name(what), attrs: [intAttr('start', 1), intAttr('end', 2)], type: { elem: 'int64', dims: [1] } });
+        const dims = g.op('Concat', [len(lengths.query, 'query_len'), len(lengths.key, 'key_len')], { output: name('causal_shape'), attrs: [intAttr('axis', 0)], type: { elem: 'int64', dims: [2] } });
+        const value: AttributeProto = { name: 'value', type: OnnxAttributeType.TENSOR, t: floatTensorProto('value', [1], [Number.NEGATIVE_INFINITY]) };
+        const full = g.op('ConstantOfShape', [dims], { output: name('ninf_full'), attrs: [value], type: f([l, s]) });
+        const one = g.constInts(name('diagonal'), [], [1]);
+        sum(g.op('Trilu', [full, one], { output: name('causal'), attrs: [intAttr('upper', 1)], type: f([l, s]) }), [l, s]);
+      }
     }
     this.cache.set(key, out);
     return out;
+  }
+
+/** The target shape `[-1, heads, L, S]` of a per-head mask, from its runtime shape when `l` or `s` is symbolic. */
+  private perHeadShape(g: GraphBuilder, heads: number, l: Dim, s: Dim, name: (what: string) => string): string {
+    if (typeof l === 'number' && typeof s === 'number') return g.constInts(name('per_head_shape'), [4], [-1, heads, l, s]);
+    const ls = g.op('Shape', [this.attn!], { output: name('attn_ls'), attrs: [intAttr('start', 1), intAttr('end', 3)], type: { elem: 'int64', dims: [2] } });
+    return g.op('Concat', [g.constInts(name('batch_heads'), [2], [-1, heads]), ls], { output: name('per_head_shape'), attrs: [intAttr('axis', 0)], type: { elem: 'int64', dims: [4] } });
   }
 }
 

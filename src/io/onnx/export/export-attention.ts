@@ -15,8 +15,8 @@ import { type Dim, GraphBuilder, intsAttr, ONNX_EXPORT_OPSET } from './graph.js'
 export interface AttentionOnnxOptions {
   /**
    * A query the layer accepts, `[L, N, E]` (`[N, L, E]` with `batchFirst`): it runs once
-   * to check the shapes. Its sequence length is fixed in the graph; its batch is
-   * symbolic unless `dynamicBatch` is false.
+   * to check the shapes. Its sequence length is fixed in the graph unless
+   * `dynamicSequence`; its batch is symbolic unless `dynamicBatch` is false.
    */
   sampleQuery: Tensor;
   /**
@@ -41,6 +41,12 @@ export interface AttentionOnnxOptions {
   averageAttnWeights?: boolean;
   /** Make the batch dimension symbolic (`batch`, default true); false fixes the sample's. */
   dynamicBatch?: boolean;
+  /**
+   * Make the sequence lengths symbolic (default false: the samples' lengths): `seq_len`
+   * for self-attention, `query_len` and `key_len` otherwise. The causal triangle is then
+   * built from the runtime lengths (`ConstantOfShape` + `Trilu`).
+   */
+  dynamicSequence?: boolean;
   /** The ONNX operator set; only 17 is supported (the default). */
   opset?: number;
   /** `producer_name` of the model (default `cortex-nn`). */
@@ -96,12 +102,15 @@ export function exportAttentionOnnxModel(m: MultiheadAttention, options: Attenti
   if (opset !== ONNX_EXPORT_OPSET) throw new OnnxError(`ONNX export: opset ${opset} is not supported; Cortex writes opset ${ONNX_EXPORT_OPSET}`);
   const masks = options.masks ?? {};
   checkMasks(masks, 'MultiheadAttention');
-  const [n, l, s] = checkSamples(m, options);
+  const [n, l0, s0] = checkSamples(m, options);
   const self = options.sampleKey === undefined;
   const b: Dim = options.dynamicBatch === false ? n : 'batch';
+  const dynSeq = options.dynamicSequence === true;
+  const l: Dim = dynSeq ? (self ? 'seq_len' : 'query_len') : l0;
+  const s: Dim = dynSeq ? (self ? 'seq_len' : 'key_len') : s0;
   const g = new GraphBuilder();
   const bf = m.batchFirst;
-  const layout = (t: number, e: number): Dim[] => (bf ? [b, t, e] : [t, b, e]);
+  const layout = (t: Dim, e: number): Dim[] => (bf ? [b, t, e] : [t, b, e]);
   const names = self ? ['query'] : ['query', 'key', 'value'];
   const feats = [m.embedDim, m.kdim, m.vdim];
   const lens = [l, s, s];
@@ -111,7 +120,7 @@ export function exportAttentionOnnxModel(m: MultiheadAttention, options: Attenti
   const first = raw.map((x, i) => (bf ? x : g.op('Transpose', [x], { output: g.fresh(`${names[i]}_batch_first`), attrs: [swap], type: f([b, lens[i]!, feats[i]!]) })));
   const inputs: AttentionInputs = self ? { self: first[0]! } : { query: first[0]!, key: first[1]!, value: first[2]! };
   const e: Emit = { g, name: (what) => g.fresh(what), weight: (name, t) => g.floats(name, t.shape, t.dataSync()) };
-  const mask = maskInputs.additive(g, m.numHeads, b, l, s);
+  const mask = maskInputs.additive(g, m.numHeads, b, l, s, { query: first[0]!, key: first[1] ?? first[0]! });
   const want = options.needWeights === false ? 'none' : options.averageAttnWeights === false ? 'heads' : 'mean';
   const { output, weights } = attentionNodes(e, '', m, inputs, { b, l, s }, mask, maskInputs.canEmptyRows, want);
   const outType = f(layout(l, m.embedDim));
