@@ -158,7 +158,7 @@ export class AttentionMaskInputs {
     return out;
   }
 
-/** The target shape `[-1, heads, L, S]` of a per-head mask, from its runtime shape when `l` or `s` is symbolic. */
+  /** The target shape `[-1, heads, L, S]` of a per-head mask, from its runtime shape when `l` or `s` is symbolic. */
   private perHeadShape(g: GraphBuilder, heads: number, l: Dim, s: Dim, name: (what: string) => string): string {
     if (typeof l === 'number' && typeof s === 'number') return g.constInts(name('per_head_shape'), [4], [-1, heads, l, s]);
     const ls = g.op('Shape', [this.attn!], { output: name('attn_ls'), attrs: [intAttr('start', 1), intAttr('end', 3)], type: { elem: 'int64', dims: [2] } });
