@@ -60,6 +60,10 @@ export {
   type TableOnnxInput,
   type TableOnnxOptions,
   tableOnnxInputs,
+  type AttentionOnnxOptions,
+  exportAttentionOnnx,
+  type OnnxAttentionMasks,
+  type OnnxMaskKind,
 } from './onnx/index.js';
 export {
   type DecodedSafetensors,

@@ -26,6 +26,11 @@ export {
   exportTableModelOnnxProto,
   tableOnnxInputs,
   type ValueType,
+  type AttentionOnnxOptions,
+  exportAttentionOnnx,
+  exportAttentionOnnxModel,
+  type OnnxAttentionMasks,
+  type OnnxMaskKind,
 } from './export/index.js';
 export {
   describeOnnx,

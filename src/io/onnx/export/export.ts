@@ -9,8 +9,11 @@
 import { noGrad } from '../../../autograd/engine.js';
 import { Tensor } from '../../../autograd/tensor.js';
 import { OnnxError } from '../../../errors.js';
+import { MultiheadAttention } from '../../../nn/attention.js';
 import type { AnyModule, Module } from '../../../nn/module.js';
+import { TransformerEncoderLayer } from '../../../nn/transformer.js';
 import { encodeModelProto, type ModelProto } from '../proto.js';
+import { AttentionMaskInputs, checkMasks, type OnnxAttentionMasks } from './attention-nodes.js';
 import { type Dim, type ElemType, GraphBuilder, ONNX_EXPORT_OPSET, type ValueType } from './graph.js';
 import { describeLayer, type LayerContext, layerLocation, visitorFor } from './layers.js';
 import './layers-conv.js'; // convolution: registers the Conv and ConvTranspose mappings
@@ -43,6 +46,17 @@ export interface OnnxExportOptions {
   producerVersion?: string;
   /** The model's `doc_string`. */
   docString?: string;
+  /**
+   * Attention masks as extra graph inputs, for a model with `TransformerEncoderLayer`s
+   * (or a `TransformerEncoder`): `src_key_padding_mask` `[N, S]` (`keyPaddingMask`),
+   * `src_mask` `[S, S]` or `[N·nhead, S, S]` (`attnMask`, `attnMaskPerHead`), and a
+   * constant causal triangle (`isCausal`). Every encoder layer of the model uses them, as
+   * `forward(x, { srcKeyPaddingMask, srcMask, isCausal })` does. A `'float'` mask is added
+   * to the scores; a `'bool'` or `'int64'` one is true (nonzero) where attention is NOT
+   * allowed, as Cortex's int32 masks of these layers. The sequence length is fixed (the
+   * sample's); a sequence-first encoder needs `dynamicBatch: false`.
+   */
+  masks?: OnnxAttentionMasks;
 }
 
 /** The shapes a module saw on the sample input. */
@@ -103,9 +117,10 @@ export interface Emitted {
  * returns the output value. `sample` runs through the model once to record shapes.
  * @throws {OnnxError} for a layer with no ONNX mapping, naming its path and class.
  */
-export function emitModule(g: GraphBuilder, model: Module, input: string, sample: Tensor, dynamicBatch: boolean): Emitted {
+export function emitModule(g: GraphBuilder, model: Module, input: string, sample: Tensor, dynamicBatch: boolean, masks?: OnnxAttentionMasks): Emitted {
   const inElem = elemOf(sample);
   const seen = recordShapes(model, sample);
+  const attentionMasks = masks === undefined ? undefined : encoderMasks(g, model, seen, masks, dynamicBatch);
   // Whether dimension 0 of a value is still the batch, by value name.
   const batched = new Map<string, boolean>([[input, dynamicBatch]]);
   const types = new Map<string, ValueType>([[input, typed(inElem, sample.shape, dynamicBatch)]]);
@@ -134,6 +149,7 @@ export function emitModule(g: GraphBuilder, model: Module, input: string, sample
       visit,
       weight: (name, t) => g.floats(path === '' ? name : `${path}.${name}`, t.shape, t.dataSync()),
       name: (what) => g.fresh(`${stem}/${what}`),
+      attentionMasks,
     };
     const y = entry.visit(ctx);
     if (!types.has(y)) {
@@ -147,12 +163,43 @@ export function emitModule(g: GraphBuilder, model: Module, input: string, sample
 }
 
 /**
+ * Declares the encoder mask inputs of `masks` (`src_key_padding_mask`, `src_mask`) from
+ * the shapes the model's encoder layers saw, or returns undefined when no mask is asked for.
+ * @throws {OnnxError} without encoder layers, for layers that disagree on batchFirst or
+ * nhead, or a sequence-first encoder with a dynamic batch.
+ */
+function encoderMasks(g: GraphBuilder, model: Module, seen: Map<AnyModule, Seen>, masks: OnnxAttentionMasks, dynamicBatch: boolean): AttentionMaskInputs | undefined {
+  checkMasks(masks, model.constructor.name);
+  if (masks.keyPaddingMask === undefined && masks.attnMask === undefined && masks.isCausal !== true) return undefined;
+  const layers = model.namedModules().flatMap(([, m]) => (m instanceof TransformerEncoderLayer ? [m] : []));
+  const first = layers[0];
+  if (first === undefined) {
+    throw new OnnxError(`ONNX export: the masks option applies to TransformerEncoderLayers, and ${model.constructor.name} has none; export a MultiheadAttention with exportAttentionOnnx`);
+  }
+  if (layers.some((l) => l.batchFirst !== first.batchFirst || l.nhead !== first.nhead)) {
+    throw new OnnxError('ONNX export: the masks option needs every TransformerEncoderLayer of the model to share batchFirst and nhead');
+  }
+  const shape = seen.get(first)?.input;
+  if (shape === undefined || shape.length !== 3) {
+    throw new OnnxError(`ONNX export: the masks option needs batched encoder inputs ([N, S, E] or [S, N, E]), got ${shape === undefined ? 'none' : `[${shape.join(', ')}]`}`);
+  }
+  if (!first.batchFirst && dynamicBatch) {
+    throw new OnnxError('ONNX export: a sequence-first encoder exported with masks needs dynamicBatch: false (its dimension 0 is the sequence, which the masks fix)');
+  }
+  const [n, s] = first.batchFirst ? [shape[0]!, shape[1]!] : [shape[1]!, shape[0]!];
+  return new AttentionMaskInputs(g, masks, ['src_key_padding_mask', 'src_mask'], dynamicBatch ? 'batch' : n, s, s, first.nhead);
+}
+
+/**
  * Builds the ONNX model of `model` (see {@link exportOnnx}) as a `ModelProto` object,
  * for callers that want to inspect or extend it before encoding.
  */
 export function exportOnnxModel(model: Module, options: OnnxExportOptions): ModelProto {
   const opset = options.opset ?? ONNX_EXPORT_OPSET;
   if (opset !== ONNX_EXPORT_OPSET) throw new OnnxError(`ONNX export: opset ${opset} is not supported; Cortex writes opset ${ONNX_EXPORT_OPSET}`);
+  if (model instanceof MultiheadAttention) {
+    throw new OnnxError('ONNX export: a MultiheadAttention takes a query, key and value and returns [output, weights]; export it with exportAttentionOnnx', { layer: 'MultiheadAttention' });
+  }
   const dynamicBatch = options.dynamicBatch ?? true;
   const g = new GraphBuilder();
   const sample = options.sampleInput;
@@ -163,7 +210,7 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
   }
   const inputName = options.inputNames?.[0] ?? 'input';
   g.input(inputName, typed(elemOf(sample), sample.shape, dynamicBatch));
-  const { output, type } = emitModule(g, model, inputName, sample, dynamicBatch);
+  const { output, type } = emitModule(g, model, inputName, sample, dynamicBatch, options.masks);
   const outName = g.rename(output, options.outputNames?.[0] ?? 'output');
   g.output(outName, type);
   return g.toModel({
@@ -178,8 +225,11 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
  * Exports a model to ONNX (IR version 8, opset 17) and returns the bytes of the `.onnx`
  * file. The module tree is walked layer by layer: `Sequential` (nested too), `Linear`,
  * `Embedding`, `Flatten`, `LayerNorm`, `BatchNorm1d` (evaluation mode, running statistics),
- * `Dropout` (the identity in evaluation), and every activation. Weights become float32
- * initializers named as in `model.stateDict()`. Pure: no file access, runs in browsers.
+ * `Dropout` (the identity in evaluation), every activation, convolutions and pooling,
+ * `RecurrentOutput` (RNN/LSTM/GRU), `TransformerEncoderLayer`/`TransformerEncoder` (with
+ * attention masks as extra graph inputs through `masks`) and the positional embeddings.
+ * A standalone `MultiheadAttention` exports with `exportAttentionOnnx`. Weights become
+ * float32 initializers named as in `model.stateDict()`. Pure: no file access, runs in browsers.
  *
  * @throws {OnnxError} for a layer with no ONNX mapping (its `layer` field names the path
  * and class), or a sample input the model does not accept.

@@ -14,3 +14,5 @@ export {
   type TableOnnxOptions,
   tableOnnxInputs,
 } from './preprocessing.js';
+export { type AttentionOnnxOptions, exportAttentionOnnx, exportAttentionOnnxModel } from './export-attention.js';
+export type { OnnxAttentionMasks, OnnxMaskKind } from './attention-nodes.js';

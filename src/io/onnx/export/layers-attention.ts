@@ -3,38 +3,20 @@
  * `TransformerEncoder` (self-attention written out in opset-17 ops: MatMul,
  * Split, Reshape, Transpose, Softmax, LayerNormalization), and the positional
  * embeddings (a Slice of the table added to the input). The weights keep their
- * PyTorch state-dict names (`layers.0.self_attn.in_proj_weight`, …). A model is
- * exported as `forward(x)` runs it: without masks (a causal model's own
- * forward is not a layer of this table). Registered by importing this module.
+ * PyTorch state-dict names (`layers.0.self_attn.in_proj_weight`, …). With the
+ * `masks` option of `exportOnnx`, every encoder layer adds the graph's masks
+ * (`src_key_padding_mask`, `src_mask`, the causal triangle) to its scores, as its
+ * `forward(x, { srcKeyPaddingMask, srcMask, isCausal })` does; without it the model
+ * is exported as `forward(x)` runs it. Registered by importing this module.
  * @module
  */
-import type { Tensor } from '../../../autograd/tensor.js';
-import type { MultiheadAttention } from '../../../nn/attention.js';
-import type { Linear } from '../../../nn/linear.js';
+import { OnnxError } from '../../../errors.js';
 import type { LayerNorm } from '../../../nn/norm.js';
 import { PositionalEmbedding, SinusoidalPositionalEncoding } from '../../../nn/positional.js';
 import { TransformerEncoder, TransformerEncoderLayer } from '../../../nn/transformer.js';
-import { type Dim, floatAttr, type GraphBuilder, intAttr, intsAttr, type ValueType } from './graph.js';
+import { attentionNodes, type Emit, f, linearNodes } from './attention-nodes.js';
+import { type Dim, floatAttr, intAttr, intsAttr, type ValueType } from './graph.js';
 import { geluNodes, type LayerContext, registerOnnxLayer } from './layers.js';
-
-/** What the node builders below need from a layer's context. */
-interface Emit {
-  g: GraphBuilder;
-  name: (what: string) => string;
-  weight: (name: string, t: Tensor) => string;
-}
-
-const f = (dims: readonly Dim[]): ValueType => ({ elem: 'float', dims });
-
-/** `x·Wᵀ + b` for a Linear whose state-dict prefix is `p`, on `x` of dims `[a, b, in]`. */
-function linearNodes(e: Emit, p: string, lin: Linear, x: string, lead: readonly Dim[]): string {
-  const { g } = e;
-  const w = e.weight(`${p}.weight`, lin.weight);
-  const wt = g.op('Transpose', [w], { output: e.name(`${p}/weight_t`), attrs: [intsAttr('perm', [1, 0])], type: f([lin.inFeatures, lin.outFeatures]) });
-  const type = f([...lead, lin.outFeatures]);
-  const y = g.op('MatMul', [x, wt], { output: e.name(`${p}/MatMul`), type });
-  return lin.bias ? g.op('Add', [y, e.weight(`${p}.bias`, lin.bias)], { output: e.name(`${p}/Add`), type }) : y;
-}
 
 function layerNormNodes(e: Emit, p: string, ln: LayerNorm, x: string, type: ValueType): string {
   const n = ln.normalizedShape.reduce((a, b) => a * b, 1);
@@ -44,44 +26,18 @@ function layerNormNodes(e: Emit, p: string, ln: LayerNorm, x: string, type: Valu
   return e.g.op('LayerNormalization', inputs, { output: e.name(`${p}/LayerNormalization`), attrs, type });
 }
 
-/** Self-attention of `m` (prefix `p`) on `x` of dims `[B, T, E]` (batch first); returns `[B, T, E]`. */
-function selfAttentionNodes(e: Emit, p: string, m: MultiheadAttention, x: string, b: Dim, t: Dim): string {
-  const { g } = e;
-  const [E, H, hd] = [m.embedDim, m.numHeads, m.headDim];
-  const bte = f([b, t, E]);
-  const w = e.weight(`${p}.in_proj_weight`, m.inProjWeight!);
-  const wt = g.op('Transpose', [w], { output: e.name(`${p}/in_proj_t`), attrs: [intsAttr('perm', [1, 0])], type: f([E, 3 * E]) });
-  let qkv = g.op('MatMul', [x, wt], { output: e.name(`${p}/in_proj`), type: f([b, t, 3 * E]) });
-  if (m.inProjBias) qkv = g.op('Add', [qkv, e.weight(`${p}.in_proj_bias`, m.inProjBias)], { output: e.name(`${p}/in_proj_bias_add`), type: f([b, t, 3 * E]) });
-  const sizes = g.constInts(e.name(`${p}/split`), [3], [E, E, E]);
-  const [q, k, v] = g.node('Split', [qkv, sizes], { outputs: [`${p}/q`, `${p}/k`, `${p}/v`], attrs: [intAttr('axis', -1)], type: bte }) as [string, string, string];
-  const headShape = g.constInts(e.name(`${p}/head_shape`), [4], [0, 0, H, hd]);
-  const heads = (z: string, perm: number[], what: string): string => {
-    const r = g.op('Reshape', [z, headShape], { output: e.name(`${p}/${what}_heads`), type: f([b, t, H, hd]) });
-    const dims: Dim[] = [b, t, H, hd];
-    return g.op('Transpose', [r], { output: e.name(`${p}/${what}_t`), attrs: [intsAttr('perm', perm)], type: f(perm.map((i) => dims[i]!)) });
-  };
-  const qh = heads(q, [0, 2, 1, 3], 'q');
-  const kh = heads(k, [0, 2, 3, 1], 'k');
-  const vh = heads(v, [0, 2, 1, 3], 'v');
-  const scoreType = f([b, H, t, t]);
-  const s = g.op('MatMul', [qh, kh], { output: e.name(`${p}/scores`), type: scoreType });
-  const scaled = g.op('Mul', [s, g.constFloats(e.name(`${p}/scale`), [], [1 / Math.sqrt(hd)])], { output: e.name(`${p}/scaled`), type: scoreType });
-  const weights = g.op('Softmax', [scaled], { output: e.name(`${p}/weights`), attrs: [intAttr('axis', -1)], type: scoreType });
-  const o = g.op('MatMul', [weights, vh], { output: e.name(`${p}/attend`), type: f([b, H, t, hd]) });
-  const ot = g.op('Transpose', [o], { output: e.name(`${p}/attend_t`), attrs: [intsAttr('perm', [0, 2, 1, 3])], type: f([b, t, H, hd]) });
-  const joinShape = g.constInts(e.name(`${p}/join_shape`), [3], [0, 0, E]);
-  const joined = g.op('Reshape', [ot, joinShape], { output: e.name(`${p}/joined`), type: bte });
-  return linearNodes(e, `${p}.out_proj`, m.outProj, joined, [b, t]);
-}
-
 /** One encoder layer (state-dict prefix `p`, '' for none) on `x` of dims `[B, T, E]`. */
-function encoderLayerNodes(e: Emit, p: string, l: TransformerEncoderLayer, x: string, b: Dim, t: Dim): string {
+function encoderLayerNodes(e: Emit, p: string, l: TransformerEncoderLayer, x: string, b: Dim, t: Dim, masks: LayerContext['attentionMasks']): string {
   const { g } = e;
   const at = (name: string): string => (p === '' ? name : `${p}.${name}`);
   const type = f([b, t, l.dModel]);
   const add = (a: string, c: string, what: string): string => g.op('Add', [a, c], { output: e.name(at(what)), type });
-  const attend = (z: string): string => selfAttentionNodes(e, at('self_attn'), l.selfAttn, z, b, t);
+  if (masks !== undefined && typeof t !== 'number') {
+    throw new OnnxError(`ONNX export: the masks of encoder layer '${p}' need a fixed sequence length; export a sequence-first encoder with dynamicBatch: false`);
+  }
+  const mask = masks === undefined ? null : masks.additive(e.g, l.nhead, b, t as number, t as number);
+  const emptyRows = masks?.canEmptyRows ?? false;
+  const attend = (z: string): string => attentionNodes(e, at('self_attn'), l.selfAttn, { self: z }, { b, l: t, s: t }, mask, emptyRows, 'none').output;
   const feedForward = (z: string): string => {
     const h = linearNodes(e, at('linear1'), l.linear1, z, [b, t]);
     const hType = f([b, t, l.dimFeedforward]);
@@ -115,14 +71,14 @@ function emitOf(ctx: LayerContext): Emit {
 }
 
 registerOnnxLayer(TransformerEncoderLayer, (ctx) =>
-  batchFirst(ctx, ctx.module.batchFirst, (x, b, t) => encoderLayerNodes(emitOf(ctx), '', ctx.module, x, b, t)),
+  batchFirst(ctx, ctx.module.batchFirst, (x, b, t) => encoderLayerNodes(emitOf(ctx), '', ctx.module, x, b, t, ctx.attentionMasks)),
 );
 
 registerOnnxLayer(TransformerEncoder, (ctx) => {
   const m = ctx.module;
   return batchFirst(ctx, m.layer(0).batchFirst, (x, b, t) => {
     let y = x;
-    for (let i = 0; i < m.numLayers; i++) y = encoderLayerNodes(emitOf(ctx), `layers.${i}`, m.layer(i), y, b, t);
+    for (let i = 0; i < m.numLayers; i++) y = encoderLayerNodes(emitOf(ctx), `layers.${i}`, m.layer(i), y, b, t, ctx.attentionMasks);
     return m.norm === null ? y : layerNormNodes(emitOf(ctx), 'norm', m.norm, y, f([b, t, m.layer(0).dModel]));
   });
 });

@@ -13,6 +13,7 @@ import { Dropout } from '../../../nn/dropout.js';
 import { Embedding, Flatten, Linear } from '../../../nn/linear.js';
 import type { AnyModule } from '../../../nn/module.js';
 import { BatchNorm1d, LayerNorm } from '../../../nn/norm.js';
+import type { AttentionMaskInputs } from './attention-nodes.js';
 import { type Dim, floatAttr, type GraphBuilder, intAttr, intsAttr, type ValueType } from './graph.js';
 
 /** What a {@link LayerVisitor} gets. */
@@ -37,6 +38,8 @@ export interface LayerContext<M extends AnyModule = AnyModule> {
   weight(name: string, t: Tensor): string;
   /** A value name for this layer's nodes (`<path>/<what>`, made unique). */
   name(what: string): string;
+  /** The graph's attention mask inputs (the `masks` option of `exportOnnx`), for the attention layers. */
+  readonly attentionMasks?: AttentionMaskInputs;
 }
 
 /** Maps one layer to ONNX nodes and returns the name of its output value. */
