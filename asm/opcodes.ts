@@ -49,6 +49,7 @@ export const U_SOFTPLUS: i32 = 8;
 export const U_LEAKY_RELU: i32 = 9;
 export const U_CLAMP: i32 = 10;
 export const U_ELU: i32 = 11;
+export const U_GELU: i32 = 12;
 
 // Codes of the 'binary' space.
 export const B_ADD: i32 = 0;
@@ -71,6 +72,7 @@ export const G_TANH: i32 = 2;
 export const G_LEAKY_RELU: i32 = 3;
 export const G_SOFTPLUS: i32 = 4;
 export const G_ELU: i32 = 5;
+export const G_GELU: i32 = 6;
 
 // Codes of the 'reduce' space.
 export const R_SUM: i32 = 0;

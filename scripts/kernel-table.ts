@@ -45,6 +45,7 @@ export const CODE_SPACES = {
       { name: 'leakyRelu', family: 'scalar' }, // x > 0 ? x : a·x
       { name: 'clamp', family: 'scalar' }, // min(max(x, a), b)
       { name: 'elu', family: 'scalar' }, // x > 0 ? x : a·(eˣ − 1)
+      { name: 'gelu', family: 'unary' }, // x·Φ(x)
     ],
   },
   binary: {
@@ -56,7 +57,7 @@ export const CODE_SPACES = {
   },
   grad: {
     prefix: 'G',
-    ops: ['relu', 'sigmoid', 'tanh', 'leakyRelu', 'softplus', 'elu'].map((name) => ({ name, family: 'activationGrad' })),
+    ops: ['relu', 'sigmoid', 'tanh', 'leakyRelu', 'softplus', 'elu', 'gelu'].map((name) => ({ name, family: 'activationGrad' })),
   },
   reduce: {
     prefix: 'R',
@@ -65,7 +66,7 @@ export const CODE_SPACES = {
 } as const;
 
 /** Activations the fused bias-add job applies: `none` is {@link FLAGS}.F_NONE, the others their `map` code. */
-export const BIAS_ACTIVATIONS = ['none', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu', 'softplus'] as const;
+export const BIAS_ACTIVATIONS = ['none', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu', 'softplus', 'gelu'] as const;
 
 /** Other constants both sides share. */
 export const FLAGS = {

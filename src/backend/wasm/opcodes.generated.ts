@@ -26,6 +26,7 @@ export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   sigmoid: 6,
   tanh: 7,
   softplus: 8,
+  gelu: 12,
 };
 
 /** Codes of the scalar-parameter ops (same space as the unary ones). */
@@ -59,6 +60,7 @@ export const GRAD_CODES: Partial<Record<ActivationOp, number>> = {
   leakyRelu: 3,
   softplus: 4,
   elu: 5,
+  gelu: 6,
 };
 
 /** Codes of the reductions. */
@@ -77,6 +79,7 @@ export const BIAS_ACT_CODES: Partial<Record<BiasActivationOp, number>> = {
   leakyRelu: 9,
   elu: 11,
   softplus: 8,
+  gelu: 12,
 };
 
 /** Shared flag (see scripts/kernel-table.ts). */
