@@ -15,6 +15,8 @@
 import { CONV_JOBS } from './kernel-table-conv.js';
 // attention
 import { ATTENTION_JOBS } from './kernel-table-attention.js';
+// layer norm
+import { NORM_JOBS } from './kernel-table-norm.js';
 
 /** Byte address of the job descriptor in the kernel module's memory (slot i is the i32 at JOB_BYTE + 4·i). */
 export const JOB_BYTE = 1024;
@@ -330,4 +332,6 @@ export const JOBS: Record<string, JobSpec> = {
   ...CONV_JOBS,
   // attention
   ...ATTENTION_JOBS,
+  // layer norm
+  ...NORM_JOBS,
 };
