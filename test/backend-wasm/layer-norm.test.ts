@@ -4,7 +4,7 @@
  * forward and backward accumulate row sums in f64 as the reference does; the elementwise
  * parts round in float32, so values agree within 1e-5 relative (plus 1e-6 of the row's scale).
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { jsBackend as js } from '../../src/backend/js/index.js';
 import { initWasmBackend, wasmBackend as wasm } from '../../src/backend/wasm/index.js';
 import { expectClose, onOneAndTwoThreads, randomArray, rng } from './helpers.js';

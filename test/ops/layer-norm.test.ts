@@ -48,7 +48,7 @@ describe('layerNorm (fused)', () => {
         close(fused, ref, 2e-6, 'y');
         const gf = grad(fused.mul(up).sum(), ins);
         const gr = grad(ref.mul(up).sum(), ins);
-        gf.forEach((t, i) => close(t!, gr[i]!, 2e-5, `grad ${i}`));
+        for (const [i, t] of gf.entries()) close(t!, gr[i]!, 2e-5, `grad ${i}`);
       });
     }
   }
@@ -71,7 +71,7 @@ describe('layerNorm (fused)', () => {
     };
     const a = second((p, q) => layerNorm(p, [5], q, null));
     const r = second((p, q) => composite(p, [5], q, null));
-    a.forEach((t, i) => close(t, r[i]!, 1e-10, `second ${i}`));
+    for (const [i, t] of a.entries()) close(t, r[i]!, 1e-10, `second ${i}`);
   });
 
   it('rejects shapes that do not end with normalizedShape, and mis-shaped weights', () => {
