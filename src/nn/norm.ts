@@ -12,6 +12,8 @@ import { Module, Parameter } from './module.js';
 /**
  * Normalises over the last dimensions (`normalizedShape`) of each sample to zero mean and
  * unit variance, then applies a learned scale and shift.
+ * Runs as one op, {@link layerNorm}: one kernel forward and one backward (dx and both
+ * parameter gradients together).
  *
  * @example
  * ```ts
