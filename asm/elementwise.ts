@@ -4,10 +4,10 @@
 // from scripts/kernel-table.ts together with the TypeScript side's.
 import {
   B_ADD, B_DIV, B_EQ, B_GE, B_GT, B_LE, B_LT, B_MAXIMUM, B_MINIMUM, B_MUL, B_NE, B_SUB,
-  G_ELU, G_LEAKY_RELU, G_RELU, G_SIGMOID, G_SOFTPLUS, G_TANH,
-  U_ABS, U_CLAMP, U_ELU, U_EXP, U_LEAKY_RELU, U_LOG, U_NEG, U_RELU, U_SIGMOID, U_SOFTPLUS, U_SQRT, U_TANH,
+  G_ELU, G_GELU, G_LEAKY_RELU, G_RELU, G_SIGMOID, G_SOFTPLUS, G_TANH,
+  U_ABS, U_CLAMP, U_ELU, U_EXP, U_GELU, U_LEAKY_RELU, U_LOG, U_NEG, U_RELU, U_SIGMOID, U_SOFTPLUS, U_SQRT, U_TANH,
 } from './opcodes';
-import { vexp, vexpm1neg, vlog, vsigmoid, vsoftplus, vtanh } from './vmath';
+import { vexp, vexpm1neg, vgelu, vgeluGrad, vlog, vsigmoid, vsoftplus, vtanh } from './vmath';
 
 @inline export function unaryV(op: i32, x: v128, a: v128, b: v128): v128 {
   switch (op) {
@@ -25,6 +25,7 @@ import { vexp, vexpm1neg, vlog, vsigmoid, vsoftplus, vtanh } from './vmath';
     // NaN fails x > 0 and propagates through min and the exp path.
     case U_ELU: return v128.bitselect(x, f32x4.mul(a, vexpm1neg(f32x4.min(x, f32x4.splat(0)))), f32x4.gt(x, f32x4.splat(0)));
     case U_SOFTPLUS: return vsoftplus(x);
+    case U_GELU: return vgelu(x);
   }
   return x;
 }
@@ -89,6 +90,9 @@ function uelu(x: usize, y: usize, n: i32, a: f32, b: f32): void {
 function usoftplus(x: usize, y: usize, n: i32, a: f32, b: f32): void {
   unaryLoop(U_SOFTPLUS, x, y, n, a, b);
 }
+function ugelu(x: usize, y: usize, n: i32, a: f32, b: f32): void {
+  unaryLoop(U_GELU, x, y, n, a, b);
+}
 
 /** y[i] = f(x[i]) for i in [i0, i1). */
 export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: f32): void {
@@ -132,6 +136,9 @@ export function unary(op: i32, x: usize, y: usize, i0: i32, i1: i32, a: f32, b: 
       break;
     case U_SOFTPLUS:
       usoftplus(x, y, n, a, b);
+      break;
+    case U_GELU:
+      ugelu(x, y, n, a, b);
       break;
   }
 }
@@ -246,6 +253,7 @@ export function binary(
     case G_LEAKY_RELU: return v128.bitselect(g, f32x4.mul(a, g), f32x4.gt(x, zero));
     case G_SOFTPLUS: return f32x4.mul(g, vsigmoid(x));
     case G_ELU: return v128.bitselect(g, f32x4.mul(g, f32x4.add(y, a)), f32x4.gt(x, zero));
+    case G_GELU: return f32x4.mul(g, vgeluGrad(x));
   }
   return g;
 }
@@ -273,5 +281,6 @@ export function activationGrad(op: i32, x: usize, y: usize, g: usize, out: usize
     case G_LEAKY_RELU: gradLoop(G_LEAKY_RELU, x, y, g, out, i0, i1, a); break;
     case G_SOFTPLUS: gradLoop(G_SOFTPLUS, x, y, g, out, i0, i1, a); break;
     case G_ELU: gradLoop(G_ELU, x, y, g, out, i0, i1, a); break;
+    case G_GELU: gradLoop(G_GELU, x, y, g, out, i0, i1, a); break;
   }
 }

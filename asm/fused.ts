@@ -3,7 +3,7 @@
 // Activation codes are the unary/scalar codes of opcodes.ts; F_NONE adds the
 // bias alone.
 import { unaryV } from './elementwise';
-import { F_NONE, U_ELU, U_LEAKY_RELU, U_RELU, U_SIGMOID, U_SOFTPLUS, U_TANH } from './opcodes';
+import { F_NONE, U_ELU, U_GELU, U_LEAKY_RELU, U_RELU, U_SIGMOID, U_SOFTPLUS, U_TANH } from './opcodes';
 import { vexp } from './vmath';
 
 @inline function hi2(v: v128): v128 {
@@ -70,6 +70,10 @@ function belu(x: usize, b: usize, y: usize, n: i32, r0: i32, r1: i32, a: f32): v
   biasActLoop(U_ELU, x, b, y, n, r0, r1, a);
 }
 
+function bgelu(x: usize, b: usize, y: usize, n: i32, r0: i32, r1: i32, a: f32): void {
+  biasActLoop(U_GELU, x, b, y, n, r0, r1, a);
+}
+
 /** y = act(x + bias) for rows [r0, r1) of x viewed as [m, n], bias [n]. */
 export function biasActivation(op: i32, x: usize, bias: usize, y: usize, n: i32, r0: i32, r1: i32, a: f32): void {
   switch (op) {
@@ -93,6 +97,9 @@ export function biasActivation(op: i32, x: usize, bias: usize, y: usize, n: i32,
       break;
     case U_ELU:
       belu(x, bias, y, n, r0, r1, a);
+      break;
+    case U_GELU:
+      bgelu(x, bias, y, n, r0, r1, a);
       break;
   }
 }

@@ -13,6 +13,8 @@ import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 // attention
 import { maskedSoftmaxGradRows, maskedSoftmaxRows } from './attention';
+// layer norm
+import { layerNormGrad, layerNormRows } from './norm';
 import {
   ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
   ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
@@ -66,6 +68,12 @@ import {
   MASKED_SOFTMAX_Y,
   MASKED_SOFTMAX_GRAD_BATCH, MASKED_SOFTMAX_GRAD_CAUSAL, MASKED_SOFTMAX_GRAD_COLS, MASKED_SOFTMAX_GRAD_G,
   MASKED_SOFTMAX_GRAD_OUT, MASKED_SOFTMAX_GRAD_ROWS, MASKED_SOFTMAX_GRAD_SCALE, MASKED_SOFTMAX_GRAD_Y,
+  // layer norm
+  K_LAYER_NORM, K_LAYER_NORM_GRAD,
+  LAYER_NORM_BIAS, LAYER_NORM_EPS, LAYER_NORM_MEAN, LAYER_NORM_N, LAYER_NORM_ROWS, LAYER_NORM_RSTD, LAYER_NORM_WEIGHT,
+  LAYER_NORM_X, LAYER_NORM_Y,
+  LAYER_NORM_GRAD_DBIAS, LAYER_NORM_GRAD_DWEIGHT, LAYER_NORM_GRAD_DX, LAYER_NORM_GRAD_G, LAYER_NORM_GRAD_MEAN,
+  LAYER_NORM_GRAD_N, LAYER_NORM_GRAD_ROWS, LAYER_NORM_GRAD_RSTD, LAYER_NORM_GRAD_WEIGHT, LAYER_NORM_GRAD_X,
 } from './opcodes';
 
 export { gemmScratchBytes };
@@ -352,6 +360,24 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
       );
       break;
     }
+    // layer norm: the forward split by rows; the backward runs whole (its column sums span every row)
+    case K_LAYER_NORM: {
+      const rows = arg(LAYER_NORM_ROWS);
+      layerNormRows(
+        ptr(LAYER_NORM_X), ptr(LAYER_NORM_WEIGHT), ptr(LAYER_NORM_BIAS), ptr(LAYER_NORM_Y), ptr(LAYER_NORM_MEAN),
+        ptr(LAYER_NORM_RSTD), arg(LAYER_NORM_N), argf(LAYER_NORM_EPS), cut(rows, part, parts, 1), cut(rows, part + 1, parts, 1),
+      );
+      break;
+    }
+    case K_LAYER_NORM_GRAD:
+      if (part == 0) {
+        layerNormGrad(
+          ptr(LAYER_NORM_GRAD_X), ptr(LAYER_NORM_GRAD_MEAN), ptr(LAYER_NORM_GRAD_RSTD), ptr(LAYER_NORM_GRAD_WEIGHT),
+          ptr(LAYER_NORM_GRAD_G), ptr(LAYER_NORM_GRAD_DX), ptr(LAYER_NORM_GRAD_DWEIGHT), ptr(LAYER_NORM_GRAD_DBIAS),
+          arg(LAYER_NORM_GRAD_ROWS), arg(LAYER_NORM_GRAD_N), scratch,
+        );
+      }
+      break;
   }
 }
 

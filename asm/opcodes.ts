@@ -35,6 +35,8 @@ export const K_ADAPTIVE_AVG_POOL2D: i32 = 22;
 export const K_ADAPTIVE_AVG_POOL2D_GRAD: i32 = 23;
 export const K_MASKED_SOFTMAX: i32 = 32;
 export const K_MASKED_SOFTMAX_GRAD: i32 = 33;
+export const K_LAYER_NORM: i32 = 40;
+export const K_LAYER_NORM_GRAD: i32 = 41;
 
 // Codes of the 'map' space.
 export const U_NEG: i32 = 0;
@@ -49,6 +51,7 @@ export const U_SOFTPLUS: i32 = 8;
 export const U_LEAKY_RELU: i32 = 9;
 export const U_CLAMP: i32 = 10;
 export const U_ELU: i32 = 11;
+export const U_GELU: i32 = 12;
 
 // Codes of the 'binary' space.
 export const B_ADD: i32 = 0;
@@ -71,6 +74,7 @@ export const G_TANH: i32 = 2;
 export const G_LEAKY_RELU: i32 = 3;
 export const G_SOFTPLUS: i32 = 4;
 export const G_ELU: i32 = 5;
+export const G_GELU: i32 = 6;
 
 // Codes of the 'reduce' space.
 export const R_SUM: i32 = 0;
@@ -366,3 +370,26 @@ export const MASKED_SOFTMAX_GRAD_ROWS: i32 = 5; // i32
 export const MASKED_SOFTMAX_GRAD_COLS: i32 = 6; // i32
 export const MASKED_SOFTMAX_GRAD_CAUSAL: i32 = 7; // i32
 export const MASKED_SOFTMAX_GRAD_SCALE: i32 = 8; // f32
+
+// layerNorm: Layer norm of the rows of x [rows, n] with weight and bias [n], and the per-row mean and rstd (split by rows).
+export const LAYER_NORM_X: i32 = 1; // in
+export const LAYER_NORM_WEIGHT: i32 = 2; // in
+export const LAYER_NORM_BIAS: i32 = 3; // in
+export const LAYER_NORM_Y: i32 = 4; // out
+export const LAYER_NORM_MEAN: i32 = 5; // out
+export const LAYER_NORM_RSTD: i32 = 6; // out
+export const LAYER_NORM_ROWS: i32 = 7; // i32
+export const LAYER_NORM_N: i32 = 8; // i32
+export const LAYER_NORM_EPS: i32 = 9; // f32
+
+// layerNormGrad: dx, dweight, dbias of layer norm from x, the saved mean and rstd, weight [n] and upstream g (one part: the column sums, in f64 scratch, run over every row).
+export const LAYER_NORM_GRAD_X: i32 = 1; // in
+export const LAYER_NORM_GRAD_MEAN: i32 = 2; // in
+export const LAYER_NORM_GRAD_RSTD: i32 = 3; // in
+export const LAYER_NORM_GRAD_WEIGHT: i32 = 4; // in
+export const LAYER_NORM_GRAD_G: i32 = 5; // in
+export const LAYER_NORM_GRAD_DX: i32 = 6; // out
+export const LAYER_NORM_GRAD_DWEIGHT: i32 = 7; // out
+export const LAYER_NORM_GRAD_DBIAS: i32 = 8; // out
+export const LAYER_NORM_GRAD_ROWS: i32 = 9; // i32
+export const LAYER_NORM_GRAD_N: i32 = 10; // i32

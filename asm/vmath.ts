@@ -113,3 +113,65 @@
   r = v128.bitselect(x, r, f32x4.eq(u, one));
   return v128.bitselect(f32x4.splat(-1), r, f32x4.eq(um1, f32x4.splat(-1)));
 }
+
+// char-gpt: GELU
+/**
+ * e^(−a²/2 + c) lane by lane for a >= 0, with a² split so that its rounding does not reach the
+ * result (at a = 13, a²/2 = 84.5 and one float32 rounding of it would already cost 5e-6
+ * relative): ah (a with the low 12 mantissa bits cleared) squares exactly, and the remainder
+ * (a − ah)(a + ah)/2 joins the small exponent c, so each factor is an exp of an argument held
+ * to float32 precision.
+ */
+@inline function vexpHalfNegSq(a: v128, c: v128): v128 {
+  const ah = v128.and(a, i32x4.splat(0xfffff000));
+  const half = f32x4.splat(0.5);
+  const d = f32x4.mul(f32x4.mul(f32x4.sub(a, ah), f32x4.add(a, ah)), half);
+  return f32x4.mul(vexp(f32x4.neg(f32x4.mul(f32x4.mul(ah, ah), half))), vexp(f32x4.sub(c, d)));
+}
+
+/**
+ * |x|, capped at 30 (where e^(−x²/2) has long flushed to 0) so that infinities give a tail of 0
+ * rather than NaN from Inf − Inf; NaN passes through pmin.
+ */
+@inline function absCapped(x: v128): v128 {
+  return f32x4.pmin(f32x4.abs(x), f32x4.splat(30));
+}
+
+/**
+ * Φ(−|x|), the lower tail of the standard normal CDF, lane by lane: erfc's Chebyshev fit
+ * (relative error below 1.2e-7 over the whole line) as the reference's `normalCdfF32`,
+ * 0.5·t·e^(−z² + P(t)) with z = |x|/√2 and t = 1/(1 + z/2).
+ */
+@inline function vnormTail(x: v128): v128 {
+  const a = absCapped(x);
+  const z = f32x4.mul(a, f32x4.splat(0.7071067811865476));
+  const one = f32x4.splat(1);
+  const t = f32x4.div(one, f32x4.add(one, f32x4.mul(z, f32x4.splat(0.5))));
+  let p = poly(t, 0.17087277, -0.82215223);
+  p = horner(p, t, 1.48851587);
+  p = horner(p, t, -1.13520398);
+  p = horner(p, t, 0.27886807);
+  p = horner(p, t, -0.18628806);
+  p = horner(p, t, 0.09678418);
+  p = horner(p, t, 0.37409196);
+  p = horner(p, t, 1.00002368);
+  p = horner(p, t, -1.26551223);
+  return f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), vexpHalfNegSq(a, p));
+}
+
+/** Φ(x) from the tail: 1 − Φ(−x) for x >= 0, the tail itself below (NaN propagates). */
+@inline function vnormCdf(x: v128): v128 {
+  const tail = vnormTail(x);
+  return v128.bitselect(f32x4.sub(f32x4.splat(1), tail), tail, f32x4.ge(x, f32x4.splat(0)));
+}
+
+/** GELU with the exact Gaussian CDF, x·Φ(x), lane by lane. */
+@inline export function vgelu(x: v128): v128 {
+  return f32x4.mul(x, vnormCdf(x));
+}
+
+/** d/dx GELU = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π), lane by lane. */
+@inline export function vgeluGrad(x: v128): v128 {
+  const pdf = f32x4.mul(vexpHalfNegSq(absCapped(x), f32x4.splat(0)), f32x4.splat(0.3989422804014327));
+  return f32x4.add(vnormCdf(x), f32x4.mul(x, pdf));
+}

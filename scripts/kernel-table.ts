@@ -15,6 +15,8 @@
 import { CONV_JOBS } from './kernel-table-conv.js';
 // attention
 import { ATTENTION_JOBS } from './kernel-table-attention.js';
+// layer norm
+import { NORM_JOBS } from './kernel-table-norm.js';
 
 /** Byte address of the job descriptor in the kernel module's memory (slot i is the i32 at JOB_BYTE + 4·i). */
 export const JOB_BYTE = 1024;
@@ -45,6 +47,7 @@ export const CODE_SPACES = {
       { name: 'leakyRelu', family: 'scalar' }, // x > 0 ? x : a·x
       { name: 'clamp', family: 'scalar' }, // min(max(x, a), b)
       { name: 'elu', family: 'scalar' }, // x > 0 ? x : a·(eˣ − 1)
+      { name: 'gelu', family: 'unary' }, // x·Φ(x)
     ],
   },
   binary: {
@@ -56,7 +59,7 @@ export const CODE_SPACES = {
   },
   grad: {
     prefix: 'G',
-    ops: ['relu', 'sigmoid', 'tanh', 'leakyRelu', 'softplus', 'elu'].map((name) => ({ name, family: 'activationGrad' })),
+    ops: ['relu', 'sigmoid', 'tanh', 'leakyRelu', 'softplus', 'elu', 'gelu'].map((name) => ({ name, family: 'activationGrad' })),
   },
   reduce: {
     prefix: 'R',
@@ -65,7 +68,7 @@ export const CODE_SPACES = {
 } as const;
 
 /** Activations the fused bias-add job applies: `none` is {@link FLAGS}.F_NONE, the others their `map` code. */
-export const BIAS_ACTIVATIONS = ['none', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu', 'softplus'] as const;
+export const BIAS_ACTIVATIONS = ['none', 'relu', 'sigmoid', 'tanh', 'leakyRelu', 'elu', 'softplus', 'gelu'] as const;
 
 /** Other constants both sides share. */
 export const FLAGS = {
@@ -329,4 +332,6 @@ export const JOBS: Record<string, JobSpec> = {
   ...CONV_JOBS,
   // attention
   ...ATTENTION_JOBS,
+  // layer norm
+  ...NORM_JOBS,
 };

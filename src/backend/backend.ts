@@ -292,6 +292,28 @@ export interface MaskedSoftmaxSpec {
   maskRepeat: number;
 }
 
+// layer norm
+
+/** Result of {@link Kernels.layerNorm}. */
+export interface LayerNormResult {
+  /** `(x − mean)·rstd·weight + bias`, `[rows, n]`. */
+  y: FloatArray;
+  /** Per-row mean, length `rows`, kept for the backward pass. */
+  mean: FloatArray;
+  /** Per-row `1/√(var + eps)` (biased variance), length `rows`, kept for the backward pass. */
+  rstd: FloatArray;
+}
+
+/** Result of {@link Kernels.layerNormGrad}. */
+export interface LayerNormGradResult {
+  /** dL/dx, `[rows, n]`. */
+  dx: FloatArray;
+  /** `Σ_rows g ⊙ x̂` (the weight's gradient), length `n`. */
+  dweight: FloatArray;
+  /** `Σ_rows g` (the bias's gradient), length `n`. */
+  dbias: FloatArray;
+}
+
 /**
  * The signature of every kernel, by kernel name: the registry
  * (`registry.ts`) is keyed by these names, and a backend registers any subset
@@ -432,6 +454,28 @@ export interface Kernels {
   maskedSoftmax(x: FloatArray, spec: MaskedSoftmaxSpec, mask: FloatArray | null): FloatArray;
   /** Gradient of {@link maskedSoftmax} with respect to `x`: `scale · y ⊙ (g − Σ_row g⊙y)`. */
   maskedSoftmaxGrad(y: FloatArray, g: FloatArray, spec: MaskedSoftmaxSpec): FloatArray;
+  // layer norm
+
+  /**
+   * Layer normalisation of the rows of `x` viewed as `[rows, n]`:
+   * `y = (x − mean)·rstd ⊙ weight + bias` with the biased variance and `rstd = 1/√(var + eps)`;
+   * `weight` and `bias` (length `n`) may each be null (1 and 0). Returns the per-row statistics too.
+   */
+  layerNorm(x: FloatArray, rows: number, n: number, weight: FloatArray | null, bias: FloatArray | null, eps: number): LayerNormResult;
+  /**
+   * Gradient of {@link layerNorm} from its input, saved statistics and upstream `g`: with
+   * `x̂ = (x − mean)·rstd` and `ĝ = g ⊙ weight`, `dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ⊙x̂))` per row,
+   * and the column sums `dweight = Σ g⊙x̂`, `dbias = Σ g`.
+   */
+  layerNormGrad(
+    x: FloatArray,
+    mean: FloatArray,
+    rstd: FloatArray,
+    weight: FloatArray | null,
+    g: FloatArray,
+    rows: number,
+    n: number,
+  ): LayerNormGradResult;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

@@ -5,13 +5,15 @@
 import { noGrad } from '../autograd/engine.js';
 import { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { add, div, mean, mul, reshape, sqrt, sub, variance } from '../ops/index.js';
+import { add, div, layerNorm, mean, mul, reshape, sqrt, sub, variance } from '../ops/index.js';
 import { ones, zeros } from './init.js';
 import { Module, Parameter } from './module.js';
 
 /**
  * Normalises over the last dimensions (`normalizedShape`) of each sample to zero mean and
  * unit variance, then applies a learned scale and shift.
+ * Runs as one op, {@link layerNorm}: one kernel forward and one backward (dx and both
+ * parameter gradients together).
  *
  * @example
  * ```ts
@@ -50,13 +52,7 @@ export class LayerNorm extends Module {
         `LayerNorm: input shape [${x.shape.join(', ')}] does not end with normalizedShape [${this.normalizedShape.join(', ')}]`,
       );
     }
-    const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-    const mu = mean(x, axes, true);
-    const v = variance(x, axes, true, 0);
-    let y = div(sub(x, mu), sqrt(add(v, this.eps)));
-    if (this.weight) y = mul(y, this.weight);
-    if (this.bias) y = add(y, this.bias);
-    return y;
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
   override extraRepr(): string {

@@ -74,3 +74,5 @@ export {
 } from './pool.js';
 // attention
 export { type AttentionOptions, scaledDotProductAttention } from './attention.js';
+// layer norm
+export { layerNorm } from './layer-norm.js';

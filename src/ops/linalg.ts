@@ -1,11 +1,11 @@
 import { type Grads, type OpDef, gradTarget, make, makeOn, makeView, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
-import { type FloatArray, promote } from '../tensor/dtype.js';
+import { type FloatArray, assertFloat, promote } from '../tensor/dtype.js';
 import { cast } from './movement.js';
 import { type Shape, broadcastShapes, fmt, sameShape, sizeOf } from '../tensor/shape.js';
 import { type Storage, isRowMajor } from '../tensor/storage.js';
-import { backend, floats, sumToShape } from './util.js';
+import { backend, sumToShape } from './util.js';
 import { valuesOf } from '../autograd/values.js';
 
 /**
@@ -114,8 +114,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ArgumentError(`matmul: both operands need at least one dimension, got ${fmt(a.shape)} and ${fmt(b.shape)}`);
   }
-  floats('matmul', a);
-  floats('matmul', b);
+  // The dtype check only: `floats` would also copy a strided view (attention's heads) just to discard it.
+  assertFloat('matmul', a.dtype);
+  assertFloat('matmul', b.dtype);
   if (a.dtype !== b.dtype) {
     const dt = promote(a.dtype, b.dtype);
     a = cast(a, dt);
@@ -215,7 +216,7 @@ const LINEAR_ACT: Record<LinearActivation, OpDef> = {
  * ```
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor, activation?: LinearActivation): Tensor {
-  floats('linear', x);
+  assertFloat('linear', x.dtype);
   if (activation !== undefined && !LINEAR_ACTIVATIONS.includes(activation)) {
     throw new ArgumentError(
       `linear: activation must be one of ${LINEAR_ACTIVATIONS.join(', ')}, got '${String(activation)}'; apply other activations after linear`,

@@ -356,6 +356,14 @@ export const GRADCHECK_CASES: Readonly<Record<string, Builder>> = {
     const fn = (x: Tensor, w: Tensor, b: Tensor): Tensor => C.groupNorm(x, groups, w, b);
     return { fn, inputs: [normal(g, s, 2), normal(g, [c]), normal(g, [c])], label: `${S(s)} groups ${groups}` };
   },
+  // layer norm: the fused op over the last one or two axes, with weight and bias
+  layerNorm: (g) => {
+    const k = int(g, 1, 2);
+    const norm = Array.from({ length: k }, () => int(g, 2, 4));
+    const s = [...shape(g, 0, 2, 3), ...norm];
+    const fn = (x: Tensor, w: Tensor, b: Tensor): Tensor => C.layerNorm(x, norm, w, b);
+    return { fn, inputs: [normal(g, s, 2), normal(g, norm), normal(g, norm)], label: `${S(s)} over ${S(norm)}` };
+  },
 };
 
 /** One axis of a pooling window: kernel, stride, padding (≤ k/2), dilation and an input size it fits. */

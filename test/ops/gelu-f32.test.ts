@@ -20,9 +20,9 @@ describe('GELU on float32', () => {
     expect(geluF32(-8) / (-8 * 6.220960574271785e-16)).toBeCloseTo(1, 6);
   });
 
-  it('is what the gelu op computes on float32 tensors', () => {
+  it('is what the gelu op computes on float32 tensors (the WASM kernel, when it runs, within 1e-6 relative)', () => {
     const xs = [-7, -2.5, -0.3, 0, 0.3, 2.5, 7];
     const got = geluOp(tensor(xs)).dataSync();
-    expect(Array.from(got)).toEqual(xs.map((x) => Math.fround(geluF32(x))));
+    for (const [i, x] of xs.entries()) expect(Math.abs(got[i]! - geluF32(x))).toBeLessThanOrEqual(1e-6 * Math.abs(geluF32(x)));
   });
 });

@@ -11,6 +11,8 @@ import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, max
 import { softmax, softmaxGrad } from './softmax.js';
 // attention
 import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
+// layer norm
+import { layerNorm, layerNormGrad } from './norm.js';
 
 /**
  * The plain TypeScript reference backend. It is the specification of every
@@ -61,4 +63,7 @@ export const jsBackend: Backend = {
   // attention
   maskedSoftmax,
   maskedSoftmaxGrad,
+  // layer norm
+  layerNorm,
+  layerNormGrad,
 };

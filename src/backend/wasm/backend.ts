@@ -28,6 +28,7 @@ const COSTLY = new Set([
   UNARY_CODES.sigmoid,
   UNARY_CODES.tanh,
   UNARY_CODES.softplus,
+  UNARY_CODES.gelu,
 ]);
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The fused kernels of the WASM backend: bias-add plus activation, and
- * softmax cross-entropy with its gradient. Float32 only; float64, gelu and
+ * softmax cross-entropy with its gradient. Float32 only; float64 and
  * mismatched lengths are declined (the reference backend takes them).
  * @module
  */
@@ -12,7 +12,7 @@ import { CHEAP, elementParts } from './jobs.js';
 import { BIAS_ACT_CODES } from './opcodes.generated.js';
 
 /** Activations built on the vector exp: worth splitting over threads from the element cut-off. */
-const COSTLY_ACT = new Set<BiasActivationOp>(['sigmoid', 'tanh', 'softplus', 'elu']);
+const COSTLY_ACT = new Set<BiasActivationOp>(['sigmoid', 'tanh', 'softplus', 'elu', 'gelu']);
 
 /** `act(x + bias)` for x viewed as [m, n]; see `Backend.biasActivation`. */
 export function biasActivation(

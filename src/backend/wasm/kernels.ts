@@ -14,6 +14,8 @@ import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 // attention
 import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
+// layer norm
+import { layerNorm, layerNormGrad } from './norm.js';
 
 /** The registry name of the WASM backend. */
 export const WASM = 'wasm';
@@ -45,6 +47,9 @@ registerKernel({ name: 'accumulate', backend: WASM, fn: accumulate });
 // attention
 registerKernel({ name: 'maskedSoftmax', backend: WASM, fn: maskedSoftmax });
 registerKernel({ name: 'maskedSoftmaxGrad', backend: WASM, fn: maskedSoftmaxGrad });
+// layer norm
+registerKernel({ name: 'layerNorm', backend: WASM, fn: layerNorm });
+registerKernel({ name: 'layerNormGrad', backend: WASM, fn: layerNormGrad });
 
 /**
  * The WASM backend as a complete {@link Backend}: its kernels, with the

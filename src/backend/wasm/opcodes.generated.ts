@@ -26,6 +26,7 @@ export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   sigmoid: 6,
   tanh: 7,
   softplus: 8,
+  gelu: 12,
 };
 
 /** Codes of the scalar-parameter ops (same space as the unary ones). */
@@ -59,6 +60,7 @@ export const GRAD_CODES: Partial<Record<ActivationOp, number>> = {
   leakyRelu: 3,
   softplus: 4,
   elu: 5,
+  gelu: 6,
 };
 
 /** Codes of the reductions. */
@@ -77,6 +79,7 @@ export const BIAS_ACT_CODES: Partial<Record<BiasActivationOp, number>> = {
   leakyRelu: 9,
   elu: 11,
   softplus: 8,
+  gelu: 12,
 };
 
 /** Shared flag (see scripts/kernel-table.ts). */
@@ -409,6 +412,30 @@ export const JOB_LAYOUTS = {
     inouts: [],
     len: -1,
   },
+  layerNorm: {
+    kind: 40,
+    inplace: false,
+    ints: [6, 7],
+    floats: [8],
+    ins: [0, 1, 2],
+    insI32: [],
+    outs: [3, 4, 5],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
+  layerNormGrad: {
+    kind: 41,
+    inplace: false,
+    ints: [8, 9],
+    floats: [],
+    ins: [0, 1, 2, 3, 4],
+    insI32: [],
+    outs: [5, 6, 7],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
 } satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
@@ -466,6 +493,10 @@ export interface JobArgs {
   maskedSoftmax: [x: Float32Array, mask: Float32Array, y: number | Float32Array, batch: number, rows: number, cols: number, causal: number, hasMask: number, maskBatch: number, maskRepeat: number, scale: number];
   /** scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows). */
   maskedSoftmaxGrad: [y: Float32Array, g: Float32Array, out: number | Float32Array, batch: number, rows: number, cols: number, causal: number, scale: number];
+  /** Layer norm of the rows of x [rows, n] with weight and bias [n], and the per-row mean and rstd (split by rows). */
+  layerNorm: [x: Float32Array, weight: Float32Array, bias: Float32Array, y: number | Float32Array, mean: number | Float32Array, rstd: number | Float32Array, rows: number, n: number, eps: number];
+  /** dx, dweight, dbias of layer norm from x, the saved mean and rstd, weight [n] and upstream g (one part: the column sums, in f64 scratch, run over every row). */
+  layerNormGrad: [x: Float32Array, mean: Float32Array, rstd: Float32Array, weight: Float32Array, g: Float32Array, dx: number | Float32Array, dweight: number | Float32Array, dbias: number | Float32Array, rows: number, n: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -495,4 +526,6 @@ export interface JobResults {
   adaptiveAvgPool2dGrad: Float32Array;
   maskedSoftmax: Float32Array;
   maskedSoftmaxGrad: Float32Array;
+  layerNorm: [y: Float32Array, mean: Float32Array, rstd: Float32Array];
+  layerNormGrad: [dx: Float32Array, dweight: Float32Array, dbias: Float32Array];
 }
