@@ -40,6 +40,11 @@ export function exposeGrad(g: Tensor): void {
   exposed.add(g.storage);
 }
 
+/** True when code outside Cortex may hold `g`'s storage (see {@link exposeGrad}): it must not be overwritten. */
+export function isGradExposed(g: Tensor): boolean {
+  return exposed.has(g.storage);
+}
+
 /** `t`'s gradient, without marking it as seen. */
 export function gradSlot(t: Tensor): Tensor | null {
   return t[GRAD];

@@ -4,11 +4,14 @@
  * divided by the expected batch size, then the original optimizer's update.
  * @module
  */
-import { noGrad } from '../autograd/engine.js';
-import { Tensor } from '../autograd/tensor.js';
+import { makeOn, noGrad } from '../autograd/engine.js';
+import type { Tensor } from '../autograd/tensor.js';
+import { gradSlot, isGradExposed, setGradSlot, valuesOf } from '../autograd/values.js';
 import { ArgumentError, PrivacyError } from '../errors.js';
 import type { Parameter } from '../nn/module.js';
 import { type BaseOptimizerOptions, Optimizer, type OptimizerStateDict, type ParamGroup } from '../optim/optimizer.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { zeroStorageLike } from '../tensor/storage.js';
 import type { RandomSource } from './noise.js';
 import type { LossReduction, PerSampleGradients } from './per-sample.js';
 
@@ -153,17 +156,19 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
       factors[i] = f;
     }
     const scale = this.reduction === 'mean' ? 1 / this.expectedBatchSize : 1;
-    const std = this.noiseMultiplier * this.maxGradNorm;
+    const std = this.noiseMultiplier * this.maxGradNorm * scale;
+    if (scale !== 1) for (let i = 0; i < n; i++) factors[i] = factors[i]! * scale;
     for (const p of params) {
       const gs = per.get(p);
-      const noise = p.dtype === 'float64' ? new Float64Array(p.size) : new Float32Array(p.size);
-      this.random.fillNormal(noise, std);
-      if (gs !== undefined && n > 0) {
-        const summed = gs.weightedSum(factors).dataSync();
-        for (let i = 0; i < noise.length; i++) noise[i] = noise[i]! + summed[i]!;
-      }
-      if (scale !== 1) for (let i = 0; i < noise.length; i++) noise[i] = noise[i]! * scale;
-      p.grad = new Tensor(noise, p.shape);
+      // The clipped sum first (a kernel call may grow the backend's memory and move its views).
+      const summed = gs !== undefined && n > 0 ? (gs.weightedSum(factors).dataSync() as FloatArray) : null;
+      // Then the noise straight into the gradient's own storage (resident with a WASM backend,
+      // where backward left the batch gradient it replaces), and the sum added in the same place.
+      const grad = gradTarget(p);
+      const out = valuesOf(grad) as FloatArray;
+      this.random.fillNormal(out, std);
+      if (summed !== null) for (let i = 0; i < out.length; i++) out[i] = out[i]! + summed[i]!;
+      setGradSlot(p, grad);
     }
     this.lastStep = { batchSize: n, norms, clipped };
   }
@@ -181,4 +186,17 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
       if (own !== undefined) Object.assign(own, { ...g, params: own.params });
     });
   }
+}
+
+/**
+ * The tensor `p`'s private gradient is written into: its current gradient when that one
+ * is a whole, contiguous block of its own dtype that the caller never saw (it is
+ * overwritten), else new storage where `p` lives (resident when `p` is).
+ */
+function gradTarget(p: Parameter): Tensor {
+  const g = gradSlot(p);
+  if (g !== null && g.dtype === p.dtype && g.offset === 0 && g.isContiguous() && g.storage.length === p.size && g.storage !== p.storage && !isGradExposed(g)) {
+    return g;
+  }
+  return makeOn(zeroStorageLike(p.storage, p.dtype, p.size), p.shape);
 }
