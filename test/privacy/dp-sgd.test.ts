@@ -217,6 +217,31 @@ describe('makePrivate', () => {
     priv.detach();
   });
 
+  it('resumes counting: an accountant restored from toJSON (makePrivate accountant option, or restore) covers the whole run', () => {
+    const data = blobs(100, 1);
+    const run = (accountant?: RDPAccountant) => {
+      const model = new Linear(4, 2, gen(1));
+      const priv = makePrivate({
+        model, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data, batchSize: 20, noiseMultiplier: 1.3, maxGradNorm: 1, noise: 3,
+        ...(accountant === undefined ? {} : { accountant }),
+      });
+      fit(priv.model, priv.dataLoader, { epochs: 2, optimizer: priv.optimizer, loss: 'crossEntropy' });
+      priv.detach();
+      return priv;
+    };
+    const first = run();
+    const saved = JSON.parse(JSON.stringify(first.accountant.toJSON()));
+    const second = run(RDPAccountant.fromJSON(saved));
+    const ref = new RDPAccountant();
+    for (let i = 0; i < 20; i++) ref.step({ noiseMultiplier: 1.3, sampleRate: 0.2 });
+    expect(second.accountant.history).toEqual([{ noiseMultiplier: 1.3, sampleRate: 0.2, steps: 20 }]);
+    expect(second.getEpsilon(1e-5)).toBeCloseTo(ref.getEpsilon(1e-5), 12);
+    const into = new RDPAccountant();
+    into.step({ noiseMultiplier: 5, sampleRate: 0.5 });
+    expect(into.restore(saved).history).toEqual([{ noiseMultiplier: 1.3, sampleRate: 0.2, steps: 10 }]);
+    expect(() => into.restore({ mechanism: 'rdp', history: [{ noiseMultiplier: 1, sampleRate: 0.2, steps: 0 }] })).toThrow(ArgumentError);
+  });
+
   it('poisson: false draws shuffled fixed-size batches covering every sample once; a DataLoader is accepted', () => {
     const data = blobs(50, 1);
     const model = new Linear(4, 2, gen(1));
