@@ -194,6 +194,7 @@ export async function runEpochs(
           metrics: [metric],
           validationData: validation,
           clipGradNorm: plan.clipGradNorm ?? undefined,
+          onWarning: (w) => out.warn(`warning: ${w.message}`),
           callbacks: [
             progress,
             {
@@ -219,8 +220,10 @@ export async function runEpochs(
       if (done === null) throw new Error('fit did not report the epoch');
       history.record(done, [metric]);
       if (plan.earlyStopping !== null) {
-        const v = done.logs.valLoss ?? done.logs.loss!;
-        if (early.best === null || v < early.best) {
+        const v = done.logs.valLoss ?? done.logs.loss;
+        if (v === undefined) {
+          // An epoch without samples (every Poisson batch empty) has nothing to compare.
+        } else if (early.best === null || v < early.best) {
           early = { best: v, bestEpoch: epoch, wait: 0, bestWeights: model.stateDict() };
         } else if (++early.wait > plan.earlyStopping) {
           stopped = true;

@@ -8,6 +8,7 @@ export {
   type Evaluation,
   evaluate,
   type FitOptions,
+  type FitWarning,
   fit,
   type MetricSpec,
   type OptimizerName,
