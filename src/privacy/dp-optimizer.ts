@@ -6,7 +6,7 @@
  */
 import { makeOn, noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
-import { gradSlot, isGradExposed, setGradSlot, valuesOf } from '../autograd/values.js';
+import { gradSlot, isGradExposed, setGradSlot, setGradUnwanted, valuesOf } from '../autograd/values.js';
 import { ArgumentError, PrivacyError } from '../errors.js';
 import type { Parameter } from '../nn/module.js';
 import { type BaseOptimizerOptions, Optimizer, type OptimizerStateDict, type ParamGroup } from '../optim/optimizer.js';
@@ -71,6 +71,8 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
   private readonly random: RandomSource;
   private readonly reduction: LossReduction;
   private readonly accountant: StepAccountant | undefined;
+  /** Per parameter, the block its last private gradient was written into (reused while unseen). */
+  private readonly buffers = new Map<Parameter, Tensor>();
 
   constructor(
     readonly original: Optimizer<O>,
@@ -117,14 +119,33 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
     // Never called: step() is overridden.
   }
 
-  /** Clears the gradients and any per-sample gradients recorded since the last step. */
+  /**
+   * Clears the gradients and any per-sample gradients recorded since the last step. Until
+   * the next `step()`, backward passes skip the batch gradients of the parameters where
+   * they can (Linear layers): the step replaces them by the private gradient anyway.
+   */
   override zeroGrad(): void {
     this.original.zeroGrad();
     this.perSample.clear();
+    for (const p of this.params()) setGradUnwanted(p, true);
+  }
+
+  /**
+   * Makes backward passes compute the parameters' batch gradients again, as after a
+   * `step()`: for a step begun with `zeroGrad()` that never came (an error in between).
+   * `makePrivate`'s `detach()` calls it.
+   */
+  releaseGradients(): void {
+    for (const p of this.params()) setGradUnwanted(p, false);
+  }
+
+  private params(): Parameter[] {
+    return this.paramGroups.flatMap((g) => g.params) as Parameter[];
   }
 
   /** One DP-SGD step: clip per sample, sum, add noise, average, then the wrapped optimizer's update. */
   override step(): void {
+    this.releaseGradients();
     noGrad(() => this.privatise());
     this.paramGroups.forEach((g, i) => {
       const target = this.original.paramGroups[i];
@@ -138,7 +159,7 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
   /** Replaces every parameter's gradient by its clipped, noised and averaged per-sample sum. */
   private privatise(): void {
     const per = this.perSample.collectSampleGrads();
-    const params = this.paramGroups.flatMap((g) => g.params) as Parameter[];
+    const params = this.params();
     let n = 0;
     for (const gs of per.values()) n = Math.max(n, gs.n);
     const sq = new Float64Array(n);
@@ -164,13 +185,31 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
       const summed = gs !== undefined && n > 0 ? (gs.weightedSum(factors).dataSync() as FloatArray) : null;
       // Then the noise straight into the gradient's own storage (resident with a WASM backend,
       // where backward left the batch gradient it replaces), and the sum added in the same place.
-      const grad = gradTarget(p);
+      const grad = this.gradTarget(p);
       const out = valuesOf(grad) as FloatArray;
       this.random.fillNormal(out, std);
       if (summed !== null) for (let i = 0; i < out.length; i++) out[i] = out[i]! + summed[i]!;
       setGradSlot(p, grad);
     }
     this.lastStep = { batchSize: n, norms, clipped };
+  }
+
+  /**
+   * The tensor `p`'s private gradient is written into: its current gradient when that one
+   * is a whole, contiguous block of its own dtype that the caller never saw (it is
+   * overwritten), else the block this optimizer wrote last time (when backward skipped
+   * the batch gradient), else new storage where `p` lives (resident when `p` is).
+   */
+  private gradTarget(p: Parameter): Tensor {
+    const usable = (g: Tensor | null | undefined): g is Tensor =>
+      g != null && g.dtype === p.dtype && g.offset === 0 && g.isContiguous() && g.storage.length === p.size && g.storage !== p.storage && !isGradExposed(g);
+    const g = gradSlot(p);
+    if (usable(g)) return g;
+    const kept = this.buffers.get(p);
+    if (usable(kept)) return kept;
+    const fresh = makeOn(zeroStorageLike(p.storage, p.dtype, p.size), p.shape);
+    this.buffers.set(p, fresh);
+    return fresh;
   }
 
   /** The wrapped optimizer's state. */
@@ -188,15 +227,3 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
   }
 }
 
-/**
- * The tensor `p`'s private gradient is written into: its current gradient when that one
- * is a whole, contiguous block of its own dtype that the caller never saw (it is
- * overwritten), else new storage where `p` lives (resident when `p` is).
- */
-function gradTarget(p: Parameter): Tensor {
-  const g = gradSlot(p);
-  if (g !== null && g.dtype === p.dtype && g.offset === 0 && g.isContiguous() && g.storage.length === p.size && g.storage !== p.storage && !isGradExposed(g)) {
-    return g;
-  }
-  return makeOn(zeroStorageLike(p.storage, p.dtype, p.size), p.shape);
-}

@@ -161,7 +161,10 @@ export function makePrivate<O extends BaseOptimizerOptions, M extends AnyModule>
       sampleRate,
       secure: random.secure,
       getEpsilon: (delta) => accountant.getEpsilon(delta),
-      detach: () => perSample.remove(),
+      detach: () => {
+        perSample.remove();
+        dp.releaseGradients();
+      },
     };
   } catch (e) {
     perSample.remove();

@@ -102,8 +102,18 @@ describe('the default (crypto) noise', () => {
       noiseMultiplier: 2, maxGradNorm: 3, expectedBatchSize: 10, sampleRate: 0.01, perSample: rec, random: randomSource(),
     });
     const x = new Tensor(Float32Array.from({ length: 4 * 50 }, (_, i) => Math.sin(i)), [4, 50]);
+    const y = new Tensor(Int32Array.from([0, 1, 2, 3]), [4]);
+    // Between zeroGrad and step, backward skips the Linear layer's batch gradients: the step replaces them.
     opt.zeroGrad();
-    crossEntropy(model.forward(x), new Tensor(Int32Array.from([0, 1, 2, 3]), [4])).backward();
+    crossEntropy(model.forward(x), y).backward();
+    expect(model.weight.grad).toBeNull();
+    opt.step();
+    expect(model.weight.grad).not.toBeNull();
+    // releaseGradients (which makePrivate's detach calls) brings them back, e.g. after an interrupted step.
+    opt.zeroGrad();
+    opt.releaseGradients();
+    rec.clear();
+    crossEntropy(model.forward(x), y).backward();
     const seen = model.weight.grad!;
     const before = Array.from(seen.dataSync());
     opt.step();
