@@ -13,6 +13,8 @@ import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 // attention
 import { maskedSoftmaxGradRows, maskedSoftmaxRows } from './attention';
+// Gaussian noise (differential privacy)
+import { zigguratFast } from './noise';
 import {
   ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
   ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
@@ -66,6 +68,8 @@ import {
   MASKED_SOFTMAX_Y,
   MASKED_SOFTMAX_GRAD_BATCH, MASKED_SOFTMAX_GRAD_CAUSAL, MASKED_SOFTMAX_GRAD_COLS, MASKED_SOFTMAX_GRAD_G,
   MASKED_SOFTMAX_GRAD_OUT, MASKED_SOFTMAX_GRAD_ROWS, MASKED_SOFTMAX_GRAD_SCALE, MASKED_SOFTMAX_GRAD_Y,
+  // Gaussian noise (differential privacy)
+  K_ZIGGURAT_FAST, ZIGGURAT_FAST_N, ZIGGURAT_FAST_OUT, ZIGGURAT_FAST_STD, ZIGGURAT_FAST_TABLE, ZIGGURAT_FAST_WORDS,
 } from './opcodes';
 
 export { gemmScratchBytes };
@@ -349,6 +353,17 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
         ptr(MASKED_SOFTMAX_GRAD_Y), ptr(MASKED_SOFTMAX_GRAD_G), ptr(MASKED_SOFTMAX_GRAD_OUT), rows,
         arg(MASKED_SOFTMAX_GRAD_COLS), arg(MASKED_SOFTMAX_GRAD_CAUSAL) != 0, argf(MASKED_SOFTMAX_GRAD_SCALE),
         cut(total, part, parts, 1), cut(total, part + 1, parts, 1),
+      );
+      break;
+    }
+    // Gaussian noise (differential privacy): split by whole groups of four draws
+    case K_ZIGGURAT_FAST: {
+      const n = arg(ZIGGURAT_FAST_N);
+      const j0 = cut(n, part, parts, 4);
+      const j1 = cut(n, part + 1, parts, 4);
+      zigguratFast(
+        ptr(ZIGGURAT_FAST_WORDS) + <usize>(j0 >> 2) * 20, ptr(ZIGGURAT_FAST_TABLE), ptr(ZIGGURAT_FAST_OUT) + (<usize>j0 << 2),
+        j1 - j0, argf(ZIGGURAT_FAST_STD),
       );
       break;
     }

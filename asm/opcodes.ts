@@ -35,6 +35,7 @@ export const K_ADAPTIVE_AVG_POOL2D: i32 = 22;
 export const K_ADAPTIVE_AVG_POOL2D_GRAD: i32 = 23;
 export const K_MASKED_SOFTMAX: i32 = 32;
 export const K_MASKED_SOFTMAX_GRAD: i32 = 33;
+export const K_ZIGGURAT_FAST: i32 = 34;
 
 // Codes of the 'map' space.
 export const U_NEG: i32 = 0;
@@ -366,3 +367,10 @@ export const MASKED_SOFTMAX_GRAD_ROWS: i32 = 5; // i32
 export const MASKED_SOFTMAX_GRAD_COLS: i32 = 6; // i32
 export const MASKED_SOFTMAX_GRAD_CAUSAL: i32 = 7; // i32
 export const MASKED_SOFTMAX_GRAD_SCALE: i32 = 8; // f32
+
+// zigguratFast: Fast path of the ziggurat normal sampler: out[j] = std·u·width[layer], or NaN when |u| is not below the layer threshold.
+export const ZIGGURAT_FAST_WORDS: i32 = 1; // inI32
+export const ZIGGURAT_FAST_TABLE: i32 = 2; // in
+export const ZIGGURAT_FAST_OUT: i32 = 3; // out
+export const ZIGGURAT_FAST_N: i32 = 4; // i32
+export const ZIGGURAT_FAST_STD: i32 = 5; // f32

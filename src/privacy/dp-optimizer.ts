@@ -184,7 +184,7 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
       // The clipped sum first (a kernel call may grow the backend's memory and move its views).
       const summed = gs !== undefined && n > 0 ? (gs.weightedSum(factors).dataSync() as FloatArray) : null;
       // Then the noise straight into the gradient's own storage (resident with a WASM backend,
-      // where backward left the batch gradient it replaces), and the sum added in the same place.
+      // so the optimizer updates it in place without a copy), then the clipped sum added there.
       const grad = this.gradTarget(p);
       const out = valuesOf(grad) as FloatArray;
       this.random.fillNormal(out, std);
@@ -226,4 +226,3 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
     });
   }
 }
-

@@ -8,7 +8,8 @@
  */
 import { ArgumentError, PrivacyError } from '../errors.js';
 import { Generator } from '../tensor/random.js';
-import { Ziggurat } from './ziggurat.js';
+import { backend } from '../ops/util.js';
+import { Ziggurat, type ZigguratKernel } from './ziggurat.js';
 
 /** A source of the random numbers DP-SGD draws. */
 export interface RandomSource {
@@ -60,16 +61,24 @@ class CryptoSource implements RandomSource {
 
   /**
    * Normals by the ziggurat method over crypto words drawn in bulk (16,380 per call):
-   * about 1.25 words per normal, and for 99% of them no logarithm or square root.
+   * about 1.25 words per normal, and for 97% of them no logarithm or square root. For
+   * float32 the fast path runs in the backend's `zigguratFast` kernel (WASM SIMD when
+   * that backend is active), the rest here.
    */
   fillNormal(out: Float32Array | Float64Array, std: number): void {
-    this.ziggurat.fill(out, std);
+    if (out instanceof Float32Array) this.ziggurat.fillWith(out, std, fastPath);
+    else this.ziggurat.fill(out, std);
   }
 
   private readonly ziggurat = new Ziggurat((w) => {
     this.crypto.getRandomValues(w);
   });
 }
+
+/** The active backend's fast path of the ziggurat. */
+const fastPath: ZigguratKernel = (words, table, out, std) => {
+  backend().zigguratFast(words, table, out, std);
+};
 
 /** Box–Muller: two uniforms give two independent standard normals. */
 function fillBoxMuller(out: Float32Array | Float64Array, std: number, uniform: () => number): void {

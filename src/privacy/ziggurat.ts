@@ -2,10 +2,12 @@
  * Standard normals from a stream of uniform random 32-bit words by the ziggurat
  * method (Marsaglia and Tsang 2000, in the form of Doornik 2005: 128 layers, the
  * layer index drawn from bits of their own, not from the word that gives the
- * abscissa). About 99% of the draws cost one word, one byte, a multiply and a
+ * abscissa). About 97% of the draws cost one word, one byte, a multiply and a
  * compare: no logarithm, square root or trigonometry; the rest fall to an exact
  * wedge test or to Marsaglia's sampler of the tail beyond r = 3.44. The result has
- * the N(0, 1) distribution exactly, up to the 2⁻³¹ resolution of the abscissa.
+ * the N(0, 1) distribution exactly, up to the 2⁻³¹ resolution of the abscissa (with the
+ * fast path in a float32 kernel, {@link Ziggurat.fillWith}: up to the float32 rounding
+ * of the abscissa and of the product, about an ulp of the float32 result).
  * @module
  */
 
@@ -32,6 +34,21 @@ for (let i = 2; i < LAYERS; i++) X[i] = Math.sqrt(-2 * Math.log(AREA / X[i - 1]!
 X[LAYERS] = 0;
 for (let i = 0; i <= LAYERS; i++) F[i] = density(X[i]!);
 for (let i = 0; i < LAYERS; i++) RATIO[i] = X[i + 1]! / X[i]!;
+
+/**
+ * The table of a backend's `zigguratFast` kernel: the 128 layer widths in float32, then
+ * the 128 fast-path thresholds rounded down by 2⁻²⁰ relative, so that the kernel's
+ * float32 test (on the abscissa rounded to 24 bits) accepts nothing the exact test
+ * rejects; the draws it leaves (NaN) are finished here exactly.
+ */
+const KERNEL_TABLE = new Float32Array(2 * LAYERS);
+for (let i = 0; i < LAYERS; i++) {
+  KERNEL_TABLE[i] = X[i]!;
+  KERNEL_TABLE[LAYERS + i] = Math.fround(RATIO[i]! * (1 - 2 ** -20));
+}
+
+/** The fast path of the sampler as a backend kernel runs it (`Backend.zigguratFast`). */
+export type ZigguratKernel = (words: Int32Array, table: Float32Array, out: Float32Array, std: number) => void;
 
 /** Words drawn per refill: a multiple of 5 (four abscissae and their four layer bytes) within getRandomValues's 65,536 bytes. */
 export const ZIGGURAT_WORDS = 16380;
@@ -90,6 +107,47 @@ export class Ziggurat {
     this.lane = lane;
   }
 
+  /**
+   * {@link Ziggurat.fill} for float32 with the fast path in a backend kernel: the words of
+   * all of `out` are drawn first (five per four draws), `kernel` turns them into normals
+   * where the fast test passes and NaN elsewhere, and those are finished here: the exact
+   * fast test, then the wedge or the tail, and when that rejects, a fresh draw.
+   */
+  fillWith(out: Float32Array, std: number, kernel: ZigguratKernel): void {
+    const n = out.length;
+    if (n === 0) return;
+    const need = Math.ceil(n / 4) * 5;
+    if (this.bulk.length < need) {
+      this.bulk = new Uint32Array(need);
+      this.bulkI32 = new Int32Array(this.bulk.buffer);
+    }
+    const bulk = this.bulk;
+    for (let o = 0; o < need; o += ZIGGURAT_WORDS) this.refill(bulk.subarray(o, Math.min(need, o + ZIGGURAT_WORDS)));
+    kernel(this.bulkI32.subarray(0, need), KERNEL_TABLE, out, std);
+    for (let j = 0; j < n; j++) {
+      if (out[j] === out[j]) continue; // drawn by the kernel
+      const g = (j >> 2) * 5;
+      const lane = j & 3;
+      const layer = (bulk[g + 4]! >>> (lane << 3)) & (LAYERS - 1);
+      const u = ((bulk[g + lane]! | 0) + 0.5) * 4.656612873077393e-10;
+      out[j] = this.finish(layer, u) * std;
+    }
+  }
+
+  /** Words for {@link Ziggurat.fillWith}, as unsigned and as signed words. */
+  private bulk = new Uint32Array(0);
+  private bulkI32 = new Int32Array(0);
+  private readonly one = new Float64Array(1);
+
+  /** The draw with abscissa `u` in `layer` that the kernel left: accepted exactly, or drawn afresh. */
+  private finish(layer: number, u: number): number {
+    if (Math.abs(u) < RATIO[layer]!) return u * X[layer]!;
+    const z = layer === 0 ? this.tail(u < 0) : this.wedge(layer, u * X[layer]!);
+    if (z !== null) return z;
+    this.fill(this.one, 1);
+    return this.one[0]!;
+  }
+
   /** A uniform double in (0, 1] from 53 bits of the next two abscissa words of a group. */
   private uniform(): number {
     if (this.lane >= 3) {
@@ -126,4 +184,9 @@ export class Ziggurat {
 /** The layer edges X[0..128], for tests of the construction. */
 export function zigguratEdges(): Float64Array {
   return X.slice();
+}
+
+/** The table {@link Ziggurat.fillWith} gives the kernel, for its conformance tests. */
+export function zigguratKernelTable(): Float32Array {
+  return KERNEL_TABLE.slice();
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DPOptimizer, Generator, Linear, PerSampleGradients, SGD, Tensor, crossEntropy, randomSource } from '../../src/index.js';
+import { jsBackend } from '../../src/backend/js/index.js';
 import { logErfc } from '../../src/privacy/special.js';
 import { Ziggurat, zigguratEdges } from '../../src/privacy/ziggurat.js';
 
@@ -67,6 +68,32 @@ describe('the ziggurat normals', () => {
     const tail = stats(v, 1, 3.442619855899).beyond; // the tail sampler's share
     const pt = 2 * (1 - phi(3.442619855899));
     expect(Math.abs(tail - pt)).toBeLessThan(5 * Math.sqrt(pt / v.length));
+  });
+});
+
+describe('the ziggurat with its fast path in a backend kernel', () => {
+  it('a fixed word stream through the reference kernel gives N(0, 1) in float32: every left draw finished, tails included', () => {
+    const g = new Generator(321);
+    const z = new Ziggurat((w) => {
+      for (let i = 0; i < w.length; i++) w[i] = g.nextUint32();
+    });
+    const v = new Float32Array(400_001);
+    let calls = 0;
+    const kernel = (w: Int32Array, t: Float32Array, o: Float32Array, std: number) => {
+      calls++;
+      jsBackend.zigguratFast(w, t, o, std);
+    };
+    z.fillWith(v.subarray(0, 5), 1, kernel); // odd lengths
+    z.fillWith(v.subarray(5), 1, kernel);
+    expect(calls).toBe(2);
+    expect(v.every((x) => Number.isFinite(x))).toBe(true);
+    const s = stats(v, 1);
+    expect(Math.abs(s.mean)).toBeLessThan(5 / Math.sqrt(v.length));
+    expect(Math.abs(s.sd - 1)).toBeLessThan(0.005);
+    expect(s.ks).toBeLessThan(ksBound(v.length));
+    expect(Math.abs(s.lag1)).toBeLessThan(0.01);
+    const pt = 2 * (1 - phi(3.442619855899));
+    expect(Math.abs(stats(v, 1, 3.442619855899).beyond - pt)).toBeLessThan(5 * Math.sqrt(pt / v.length));
   });
 });
 

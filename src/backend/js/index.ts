@@ -11,6 +11,7 @@ import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, max
 import { softmax, softmaxGrad } from './softmax.js';
 // attention
 import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
+import { zigguratFast } from './noise.js';
 
 /**
  * The plain TypeScript reference backend. It is the specification of every
@@ -61,4 +62,6 @@ export const jsBackend: Backend = {
   // attention
   maskedSoftmax,
   maskedSoftmaxGrad,
+  // Gaussian noise (differential privacy)
+  zigguratFast,
 };

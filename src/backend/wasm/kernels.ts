@@ -14,6 +14,7 @@ import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 // attention
 import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
+import { zigguratFast } from './noise.js';
 
 /** The registry name of the WASM backend. */
 export const WASM = 'wasm';
@@ -45,6 +46,8 @@ registerKernel({ name: 'accumulate', backend: WASM, fn: accumulate });
 // attention
 registerKernel({ name: 'maskedSoftmax', backend: WASM, fn: maskedSoftmax });
 registerKernel({ name: 'maskedSoftmaxGrad', backend: WASM, fn: maskedSoftmaxGrad });
+// Gaussian noise (differential privacy)
+registerKernel({ name: 'zigguratFast', backend: WASM, fn: zigguratFast });
 
 /**
  * The WASM backend as a complete {@link Backend}: its kernels, with the

@@ -409,6 +409,18 @@ export const JOB_LAYOUTS = {
     inouts: [],
     len: -1,
   },
+  zigguratFast: {
+    kind: 34,
+    inplace: false,
+    ints: [3],
+    floats: [4],
+    ins: [1],
+    insI32: [0],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
 } satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
@@ -466,6 +478,8 @@ export interface JobArgs {
   maskedSoftmax: [x: Float32Array, mask: Float32Array, y: number | Float32Array, batch: number, rows: number, cols: number, causal: number, hasMask: number, maskBatch: number, maskRepeat: number, scale: number];
   /** scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows). */
   maskedSoftmaxGrad: [y: Float32Array, g: Float32Array, out: number | Float32Array, batch: number, rows: number, cols: number, causal: number, scale: number];
+  /** Fast path of the ziggurat normal sampler: out[j] = std·u·width[layer], or NaN when |u| is not below the layer threshold. */
+  zigguratFast: [words: Int32Array, table: Float32Array, out: number | Float32Array, n: number, std: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -495,4 +509,5 @@ export interface JobResults {
   adaptiveAvgPool2dGrad: Float32Array;
   maskedSoftmax: Float32Array;
   maskedSoftmaxGrad: Float32Array;
+  zigguratFast: Float32Array;
 }
