@@ -58,6 +58,16 @@ export interface EpochInfo {
   elapsedMs: number;
 }
 
+/** Something `fit` reports without stopping: an epoch whose batches were all empty. */
+export interface FitWarning {
+  /** What happened: `'empty-epoch'`, an epoch without samples (no training loss). */
+  code: 'empty-epoch';
+  /** The 1-based epoch. */
+  epoch: number;
+  /** A sentence for people. */
+  message: string;
+}
+
 /** What callbacks can see and change while training. */
 export interface TrainContext {
   readonly model: Module;

@@ -17,7 +17,7 @@ import { RMSprop } from '../optim/rmsprop.js';
 import { SGD } from '../optim/sgd.js';
 import { Generator } from '../tensor/random.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { type BatchInfo, type Callback, type EpochInfo, History, type Logs, type TrainContext, valKey } from './callbacks.js';
+import { type BatchInfo, type Callback, type EpochInfo, type FitWarning, History, type Logs, type TrainContext, valKey } from './callbacks.js';
 import { batches, epochOf, type Feed, resolveBatchSize, subset, type TrainData, toFeed, toSource } from './data.js';
 import { METRICS, type MetricFn, type MetricName } from './metrics.js';
 
@@ -79,16 +79,6 @@ export interface EvaluateOptions {
 export interface Evaluation {
   loss: number;
   metrics: Record<string, number>;
-}
-
-/** Something `fit` reports without stopping: an epoch whose batches were all empty. */
-export interface FitWarning {
-  /** What happened: `'empty-epoch'`, an epoch without samples (no training loss). */
-  code: 'empty-epoch';
-  /** The 1-based epoch. */
-  epoch: number;
-  /** A sentence for people. */
-  message: string;
 }
 
 /** Turns a loss option into a function. */
