@@ -15,6 +15,8 @@ import { reduce, softmaxGradRows, softmaxRows } from './reduce';
 import { maskedSoftmaxGradRows, maskedSoftmaxRows } from './attention';
 // layer norm
 import { layerNormGrad, layerNormRows } from './norm';
+// Gaussian noise (differential privacy)
+import { zigguratFast } from './noise';
 import {
   ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
   ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
@@ -74,6 +76,8 @@ import {
   LAYER_NORM_X, LAYER_NORM_Y,
   LAYER_NORM_GRAD_DBIAS, LAYER_NORM_GRAD_DWEIGHT, LAYER_NORM_GRAD_DX, LAYER_NORM_GRAD_G, LAYER_NORM_GRAD_MEAN,
   LAYER_NORM_GRAD_N, LAYER_NORM_GRAD_ROWS, LAYER_NORM_GRAD_RSTD, LAYER_NORM_GRAD_WEIGHT, LAYER_NORM_GRAD_X,
+  // Gaussian noise (differential privacy)
+  K_ZIGGURAT_FAST, ZIGGURAT_FAST_N, ZIGGURAT_FAST_OUT, ZIGGURAT_FAST_STD, ZIGGURAT_FAST_TABLE, ZIGGURAT_FAST_WORDS,
 } from './opcodes';
 
 export { gemmScratchBytes };
@@ -378,6 +382,17 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
         );
       }
       break;
+    // Gaussian noise (differential privacy): split by whole groups of four draws
+    case K_ZIGGURAT_FAST: {
+      const n = arg(ZIGGURAT_FAST_N);
+      const j0 = cut(n, part, parts, 4);
+      const j1 = cut(n, part + 1, parts, 4);
+      zigguratFast(
+        ptr(ZIGGURAT_FAST_WORDS) + <usize>(j0 >> 2) * 20, ptr(ZIGGURAT_FAST_TABLE), ptr(ZIGGURAT_FAST_OUT) + (<usize>j0 << 2),
+        j1 - j0, argf(ZIGGURAT_FAST_STD),
+      );
+      break;
+    }
   }
 }
 

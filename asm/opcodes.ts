@@ -37,6 +37,7 @@ export const K_MASKED_SOFTMAX: i32 = 32;
 export const K_MASKED_SOFTMAX_GRAD: i32 = 33;
 export const K_LAYER_NORM: i32 = 40;
 export const K_LAYER_NORM_GRAD: i32 = 41;
+export const K_ZIGGURAT_FAST: i32 = 34;
 
 // Codes of the 'map' space.
 export const U_NEG: i32 = 0;
@@ -393,3 +394,10 @@ export const LAYER_NORM_GRAD_DWEIGHT: i32 = 7; // out
 export const LAYER_NORM_GRAD_DBIAS: i32 = 8; // out
 export const LAYER_NORM_GRAD_ROWS: i32 = 9; // i32
 export const LAYER_NORM_GRAD_N: i32 = 10; // i32
+
+// zigguratFast: Fast path of the ziggurat normal sampler: out[j] = std·u·width[layer], or NaN when |u| is not below the layer threshold.
+export const ZIGGURAT_FAST_WORDS: i32 = 1; // inI32
+export const ZIGGURAT_FAST_TABLE: i32 = 2; // in
+export const ZIGGURAT_FAST_OUT: i32 = 3; // out
+export const ZIGGURAT_FAST_N: i32 = 4; // i32
+export const ZIGGURAT_FAST_STD: i32 = 5; // f32

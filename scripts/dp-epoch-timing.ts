@@ -3,7 +3,9 @@
  * (expected) batch size, with `fit` in both cases: an MLP, the CNN of
  * examples/fashion-cnn.ts (no BatchNorm in it) and the DP CNN of examples/fashion-dp.ts.
  * Private and ordinary epochs alternate, and the best of the rounds is kept, so a
- * machine shared with other work disturbs the ratio as little as it can.
+ * machine shared with other work disturbs the ratio as little as it can; the median of
+ * the rounds' own ratios (each round's two epochs run back to back, under much the same
+ * load) is printed too, as it is steadier than the ratio of two bests on a loaded machine.
  *
  * Run: npx tsx scripts/dp-epoch-timing.ts [--samples 4096] [--rounds 2] [--models mlp,cnn,dpcnn]
  */
@@ -62,18 +64,24 @@ function seconds(f: () => void): number {
 }
 
 console.log(`one epoch of ${train.n} Fashion-MNIST images; best of ${rounds} rounds; private: Poisson sampling, crypto noise, σ = 1, C = 1`);
-console.log('| model | batch | ordinary epoch (s) | private epoch (s) | private / ordinary |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| model | batch | ordinary epoch (s) | private epoch (s) | private / ordinary | median of the rounds\' ratios |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const c of cases.filter((k) => chosen.includes(k.key))) {
   let plain = Number.POSITIVE_INFINITY;
   let priv = Number.POSITIVE_INFINITY;
+  const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const m1 = c.build();
-    plain = Math.min(plain, seconds(() => fit(m1, { x: c.x, y }, { epochs: 1, batchSize: c.batchSize, loss: 'crossEntropy', optimizer: c.optimizer(m1) })));
+    const a = seconds(() => fit(m1, { x: c.x, y }, { epochs: 1, batchSize: c.batchSize, loss: 'crossEntropy', optimizer: c.optimizer(m1) }));
     const m2 = c.build();
     const p = makePrivate({ model: m2, optimizer: c.optimizer(m2), data: { x: c.x, y }, batchSize: c.batchSize, noiseMultiplier: 1, maxGradNorm: 1 });
-    priv = Math.min(priv, seconds(() => fit(p.model, p.dataLoader, { epochs: 1, loss: 'crossEntropy', optimizer: p.optimizer })));
+    const b = seconds(() => fit(p.model, p.dataLoader, { epochs: 1, loss: 'crossEntropy', optimizer: p.optimizer }));
     p.detach();
+    plain = Math.min(plain, a);
+    priv = Math.min(priv, b);
+    ratios.push(b / a);
   }
-  console.log(`| ${c.name} | ${c.batchSize} | ${plain.toFixed(2)} | ${priv.toFixed(2)} | ${(priv / plain).toFixed(2)}× |`);
+  ratios.sort((u, v) => u - v);
+  const mid = ratios.length % 2 === 1 ? ratios[(ratios.length - 1) / 2]! : (ratios[ratios.length / 2 - 1]! + ratios[ratios.length / 2]!) / 2;
+  console.log(`| ${c.name} | ${c.batchSize} | ${plain.toFixed(2)} | ${priv.toFixed(2)} | ${(priv / plain).toFixed(2)}× | ${mid.toFixed(2)}× |`);
 }

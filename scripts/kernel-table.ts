@@ -334,4 +334,17 @@ export const JOBS: Record<string, JobSpec> = {
   ...ATTENTION_JOBS,
   // layer norm
   ...NORM_JOBS,
+  // Gaussian noise (differential privacy)
+  zigguratFast: {
+    kind: 34,
+    mode: 'split',
+    doc: 'Fast path of the ziggurat normal sampler: out[j] = std·u·width[layer], or NaN when |u| is not below the layer threshold.',
+    args: [
+      ['words', 'inI32'],
+      ['table', 'in'],
+      ['out', 'out'],
+      ['n', 'i32'],
+      ['std', 'f32'],
+    ],
+  },
 };

@@ -40,6 +40,29 @@ export function exposeGrad(g: Tensor): void {
   exposed.add(g.storage);
 }
 
+/**
+ * Leaves whose gradient the next backward passes need not compute: a private (DP-SGD)
+ * step replaces the batch gradient by its own, so rules that can skip it (the linear
+ * layer's) do. Set and cleared by the private optimizer around each step.
+ */
+const unwanted = new WeakSet<Tensor>();
+
+/** Marks `t`'s gradient as not wanted (`on`) or wanted again; see {@link wantsGrad}. */
+export function setGradUnwanted(t: Tensor, on: boolean): void {
+  if (on) unwanted.add(t);
+  else unwanted.delete(t);
+}
+
+/** True when a backward rule should compute `t`'s gradient: it requires one and no private step has waived it. */
+export function wantsGrad(t: Tensor): boolean {
+  return t.requiresGrad && !unwanted.has(t);
+}
+
+/** True when code outside Cortex may hold `g`'s storage (see {@link exposeGrad}): it must not be overwritten. */
+export function isGradExposed(g: Tensor): boolean {
+  return exposed.has(g.storage);
+}
+
 /** `t`'s gradient, without marking it as seen. */
 export function gradSlot(t: Tensor): Tensor | null {
   return t[GRAD];

@@ -476,6 +476,18 @@ export interface Kernels {
     rows: number,
     n: number,
   ): LayerNormGradResult;
+
+  // Gaussian noise (differential privacy)
+
+  /**
+   * The fast path of the ziggurat normal sampler, over `out.length` draws. Draw `j` reads
+   * group `g = ⌊j/4⌋` of five words of `words`: word `5g + j mod 4` is the signed abscissa
+   * w, bits `8·(j mod 4)`.. of word `5g + 4` (7 of them) the layer l. With u = w·2⁻³¹
+   * (in float32), `out[j] = u · table[l] · std` when `|u| < table[128 + l]`, else NaN:
+   * the caller finishes that draw exactly. `table` holds the 128 layer widths, then the
+   * 128 thresholds (rounded down, so nothing is accepted that the exact test rejects).
+   */
+  zigguratFast(words: Int32Array, table: Float32Array, out: Float32Array, std: number): void;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

@@ -18,7 +18,7 @@ import type { PrivateTraining } from '../privacy/index.js';
 import { type BatchInfo, type Callback, type EpochInfo, History } from '../train/callbacks.js';
 import type { XY } from '../train/data.js';
 import { fit, type OptimizerName, resolveOptimizer } from '../train/fit.js';
-import { type PrivacyConfig, type PrivacySpent, privacySpent, privateTraining } from './privacy.js';
+import { type PrivacyConfig, type PrivacySpent, privacyCheckpoint, privacySpent, privateTraining, readPrivacyCheckpoint } from './privacy.js';
 import { TrainingProgress } from './progress.js';
 import type { Output } from './style.js';
 
@@ -108,9 +108,11 @@ function weightsFrom(v: unknown, like: Module): StateDict | null {
 }
 
 /** The loop state stored in a checkpoint's `extra`. */
-function extraJson(history: History, early: Early, stopped: boolean): JsonValue {
+function extraJson(history: History, early: Early, stopped: boolean, priv: PrivateTraining | null): JsonValue {
   return {
     stopped,
+    // A private run's σ and accountant history: a resumed run counts on from them.
+    ...(priv === null ? {} : { privacy: privacyCheckpoint(priv) }),
     history: history.toJSON(),
     early: { best: early.best, bestEpoch: early.bestEpoch, wait: early.wait, bestWeights: weightsJson(early.bestWeights) },
   };
@@ -144,11 +146,17 @@ export async function runEpochs(
   resume: Checkpoint | null,
 ): Promise<EpochResult> {
   const base: Optimizer = resolveOptimizer(model, plan.optimizer, plan.lr, plan.weightDecay);
-  const priv: PrivateTraining | null = plan.privacy ? privateTraining(model, base, data, plan.batchSize, plan.epochs, plan.privacy) : null;
+  const resumedPrivacy = plan.privacy && resume ? readPrivacyCheckpoint((resume.extra as { privacy?: unknown } | null)?.privacy) : null;
+  const priv: PrivateTraining | null = plan.privacy ? privateTraining(model, base, data, plan.batchSize, plan.epochs, plan.privacy, resumedPrivacy) : null;
   if (priv !== null) {
     out.note(
       `${out.c.bold('privacy')} DP-SGD for ε = ${plan.privacy!.epsilon} at δ = ${plan.privacy!.delta}: noise σ = ${priv.noiseMultiplier.toFixed(4)}, clipping C = ${priv.maxGradNorm}, Poisson sampling q = ${priv.sampleRate.toPrecision(4)}`,
     );
+    if (resumedPrivacy !== null) {
+      out.note(
+        `${out.c.bold('privacy')} resumed with the checkpoint's σ and accountant: ε = ${priv.getEpsilon(plan.privacy!.delta).toFixed(3)} spent before this run, counted on`,
+      );
+    }
   }
   const optimizer: Optimizer = priv?.optimizer ?? base;
   let history = new History();
@@ -186,6 +194,7 @@ export async function runEpochs(
           metrics: [metric],
           validationData: validation,
           clipGradNorm: plan.clipGradNorm ?? undefined,
+          onWarning: (w) => out.warn(`warning: ${w.message}`),
           callbacks: [
             progress,
             {
@@ -211,15 +220,17 @@ export async function runEpochs(
       if (done === null) throw new Error('fit did not report the epoch');
       history.record(done, [metric]);
       if (plan.earlyStopping !== null) {
-        const v = done.logs.valLoss ?? done.logs.loss!;
-        if (early.best === null || v < early.best) {
+        const v = done.logs.valLoss ?? done.logs.loss;
+        if (v === undefined) {
+          // An epoch without samples (every Poisson batch empty) has nothing to compare.
+        } else if (early.best === null || v < early.best) {
           early = { best: v, bestEpoch: epoch, wait: 0, bestWeights: model.stateDict() };
         } else if (++early.wait > plan.earlyStopping) {
           stopped = true;
         }
       }
       if (checkpoint) {
-        await saveCheckpoint(checkpoint.path, { model, optimizer, epoch, info: checkpoint.info, extra: extraJson(history, early, stopped) });
+        await saveCheckpoint(checkpoint.path, { model, optimizer, epoch, info: checkpoint.info, extra: extraJson(history, early, stopped, priv) });
       }
     }
   } finally {

@@ -7,7 +7,8 @@
 import type { JsonObject } from '../io/registry.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { makePrivateWithEpsilon, type PrivateTraining } from '../privacy/index.js';
+import { ModelFormatError } from '../errors.js';
+import { makePrivate, makePrivateWithEpsilon, type PrivateTraining, RDPAccountant, type RDPAccountantJSON } from '../privacy/index.js';
 import type { XY } from '../train/data.js';
 import { UsageError } from './errors.js';
 import { positiveNumber } from './options.js';
@@ -43,7 +44,7 @@ export const DEFAULT_DP_DELTA = 1e-5;
 export const DEFAULT_MAX_GRAD_NORM = 1;
 
 /** Reads the privacy flags; null when `--dp-epsilon` is absent (then the other two must be too). */
-export function parsePrivacyFlags(f: { dpEpsilon?: string; dpDelta?: string; maxGradNorm?: string; clipGradNorm?: string; resume?: string }): PrivacyConfig | null {
+export function parsePrivacyFlags(f: { dpEpsilon?: string; dpDelta?: string; maxGradNorm?: string; clipGradNorm?: string }): PrivacyConfig | null {
   if (f.dpEpsilon === undefined) {
     const stray = f.dpDelta !== undefined ? '--dp-delta' : f.maxGradNorm !== undefined ? '--max-grad-norm' : null;
     if (stray !== null) throw new UsageError(`${stray} only applies to private training; add --dp-epsilon <ε> (for example --dp-epsilon 3)`);
@@ -56,25 +57,67 @@ export function parsePrivacyFlags(f: { dpEpsilon?: string; dpDelta?: string; max
   if (f.clipGradNorm !== undefined) {
     throw new UsageError('--clip-grad-norm cannot be combined with --dp-epsilon: private training clips every row\'s gradient itself; use --max-grad-norm');
   }
-  if (f.resume !== undefined) throw new UsageError('--resume is not supported with --dp-epsilon: the privacy spent before the checkpoint is not stored in it');
   return { epsilon, delta, maxGradNorm };
 }
 
-/** Sets up DP-SGD for the epoch loop: σ calibrated so that `epochs` epochs spend the budget. */
-export function privateTraining(model: Module, optimizer: Optimizer, data: XY, batchSize: number, epochs: number, p: PrivacyConfig): PrivateTraining {
+/** What a checkpoint of a private run keeps (in its `extra.privacy`), so that a resumed run counts on. */
+export interface PrivacyCheckpoint {
+  /** The σ the run was calibrated to; a resumed run keeps it. */
+  noiseMultiplier: number;
+  /** The accountant's history: every step taken so far. */
+  accountant: RDPAccountantJSON;
+}
+
+/** The privacy state to store with a checkpoint. */
+export function privacyCheckpoint(priv: PrivateTraining): JsonObject {
+  const acc = priv.accountant.toJSON();
+  return { noiseMultiplier: priv.noiseMultiplier, accountant: { mechanism: acc.mechanism, history: acc.history.map((h) => ({ ...h })) } };
+}
+
+/** Reads a checkpoint's `extra.privacy`, checking it. */
+export function readPrivacyCheckpoint(v: unknown): PrivacyCheckpoint {
+  const o = (v ?? {}) as { noiseMultiplier?: unknown; accountant?: unknown };
+  if (typeof o.noiseMultiplier !== 'number' || !(o.noiseMultiplier > 0) || o.accountant === undefined) {
+    throw new ModelFormatError('the checkpoint of a private run has no privacy state (noise multiplier and accountant history); it cannot be resumed privately');
+  }
+  return { noiseMultiplier: o.noiseMultiplier, accountant: RDPAccountant.fromJSON(o.accountant).toJSON() };
+}
+
+/**
+ * Sets up DP-SGD for the epoch loop: σ calibrated so that `epochs` epochs spend the budget;
+ * when resuming, the checkpoint's σ and its accountant's history instead, so the ε counted
+ * covers the whole run.
+ */
+export function privateTraining(
+  model: Module,
+  optimizer: Optimizer,
+  data: XY,
+  batchSize: number,
+  epochs: number,
+  p: PrivacyConfig,
+  resumed: PrivacyCheckpoint | null = null,
+): PrivateTraining {
   const n = data.x.shape[0]!;
-  return makePrivateWithEpsilon({
+  const common = {
     model,
     optimizer,
     data,
     batchSize: Math.min(batchSize, n),
-    targetEpsilon: p.epsilon,
-    targetDelta: p.delta,
-    epochs,
     maxGradNorm: p.maxGradNorm,
     // The MLP has only Linear layers (vectorised); nothing falls back.
     onFallback: () => {},
-  });
+  };
+  if (resumed !== null) {
+    return makePrivate({ ...common, noiseMultiplier: resumed.noiseMultiplier, accountant: RDPAccountant.fromJSON(resumed.accountant) });
+  }
+  return makePrivateWithEpsilon({ ...common, targetEpsilon: p.epsilon, targetDelta: p.delta, epochs });
+}
+
+/** Steps in an accountant's history. */
+function stepsOf(acc: RDPAccountant): number {
+  let n = 0;
+  for (const h of acc.history) n += h.steps;
+  return n;
 }
 
 /** The record of a finished private run. */
@@ -88,7 +131,7 @@ export function privacySpent(priv: PrivateTraining, p: PrivacyConfig): PrivacySp
     noiseMultiplier: priv.noiseMultiplier,
     maxGradNorm: p.maxGradNorm,
     sampleRate: priv.sampleRate,
-    steps: priv.optimizer.steps,
+    steps: stepsOf(priv.accountant),
     secure: priv.secure,
   };
 }

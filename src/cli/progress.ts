@@ -68,7 +68,8 @@ export class TrainingProgress implements Callback {
     const width = String(info.epochs).length;
     const ran = info.epoch - this.first;
     const left = info.epochs > info.epoch && ran > 0 ? `  ${duration((info.elapsedMs / ran) * (info.epochs - info.epoch))} left` : '';
-    const line = `epoch ${String(info.epoch).padStart(width)}/${info.epochs}  ${formatLogs(info.logs)}${this.out.c.dim(left)}`;
+    const logs = info.samples === 0 ? `no rows drawn (every Poisson batch was empty)  ${formatLogs(info.logs)}`.trimEnd() : formatLogs(info.logs);
+    const line = `epoch ${String(info.epoch).padStart(width)}/${info.epochs}  ${logs}${this.out.c.dim(left)}`;
     if (this.bar) process.stderr.write(`\r\x1b[K${line}\n`);
     else this.out.note(line);
   }

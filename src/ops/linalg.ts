@@ -6,7 +6,7 @@ import { cast } from './movement.js';
 import { type Shape, broadcastShapes, fmt, sameShape, sizeOf } from '../tensor/shape.js';
 import { type Storage, isRowMajor } from '../tensor/storage.js';
 import { backend, sumToShape } from './util.js';
-import { valuesOf } from '../autograd/values.js';
+import { valuesOf, wantsGrad } from '../autograd/values.js';
 
 /**
  * op(a) · op(b) for tensors of rank ≥ 2 with broadcast batch dimensions,
@@ -139,8 +139,9 @@ function linearGrads(g: Tensor, x: Tensor, w: Tensor, b: Tensor | undefined): Gr
   const g2 = g.reshape([rows, g.shape[g.ndim - 1]!]);
   const x2 = x.reshape([rows, x.shape[x.ndim - 1]!]);
   const gx = x.requiresGrad ? mm(g2, w, false, false)().reshape(x.shape) : null;
-  const gw = w.requiresGrad ? mm(g2, x2, true, false, w)() : null;
-  const gb = b?.requiresGrad ? g2.sum(0) : null;
+  // A private (DP-SGD) step computes the parameters' gradients itself: then these are skipped.
+  const gw = wantsGrad(w) ? mm(g2, x2, true, false, w)() : null;
+  const gb = b !== undefined && wantsGrad(b) ? g2.sum(0) : null;
   // All three are new matmul or sum outputs (gx a reshaped view of one), so a
   // leaf may keep them without a copy.
   return [ownedGradient(gx), ownedGradient(gw), ownedGradient(gb)];

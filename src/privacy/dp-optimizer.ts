@@ -4,11 +4,14 @@
  * divided by the expected batch size, then the original optimizer's update.
  * @module
  */
-import { noGrad } from '../autograd/engine.js';
-import { Tensor } from '../autograd/tensor.js';
+import { makeOn, noGrad } from '../autograd/engine.js';
+import type { Tensor } from '../autograd/tensor.js';
+import { gradSlot, isGradExposed, setGradSlot, setGradUnwanted, valuesOf } from '../autograd/values.js';
 import { ArgumentError, PrivacyError } from '../errors.js';
 import type { Parameter } from '../nn/module.js';
 import { type BaseOptimizerOptions, Optimizer, type OptimizerStateDict, type ParamGroup } from '../optim/optimizer.js';
+import type { FloatArray } from '../tensor/dtype.js';
+import { zeroStorageLike } from '../tensor/storage.js';
 import type { RandomSource } from './noise.js';
 import type { LossReduction, PerSampleGradients } from './per-sample.js';
 
@@ -68,6 +71,8 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
   private readonly random: RandomSource;
   private readonly reduction: LossReduction;
   private readonly accountant: StepAccountant | undefined;
+  /** Per parameter, the block its last private gradient was written into (reused while unseen). */
+  private readonly buffers = new Map<Parameter, Tensor>();
 
   constructor(
     readonly original: Optimizer<O>,
@@ -114,14 +119,33 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
     // Never called: step() is overridden.
   }
 
-  /** Clears the gradients and any per-sample gradients recorded since the last step. */
+  /**
+   * Clears the gradients and any per-sample gradients recorded since the last step. Until
+   * the next `step()`, backward passes skip the batch gradients of the parameters where
+   * they can (Linear layers): the step replaces them by the private gradient anyway.
+   */
   override zeroGrad(): void {
     this.original.zeroGrad();
     this.perSample.clear();
+    for (const p of this.params()) setGradUnwanted(p, true);
+  }
+
+  /**
+   * Makes backward passes compute the parameters' batch gradients again, as after a
+   * `step()`: for a step begun with `zeroGrad()` that never came (an error in between).
+   * `makePrivate`'s `detach()` calls it.
+   */
+  releaseGradients(): void {
+    for (const p of this.params()) setGradUnwanted(p, false);
+  }
+
+  private params(): Parameter[] {
+    return this.paramGroups.flatMap((g) => g.params) as Parameter[];
   }
 
   /** One DP-SGD step: clip per sample, sum, add noise, average, then the wrapped optimizer's update. */
   override step(): void {
+    this.releaseGradients();
     noGrad(() => this.privatise());
     this.paramGroups.forEach((g, i) => {
       const target = this.original.paramGroups[i];
@@ -135,7 +159,7 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
   /** Replaces every parameter's gradient by its clipped, noised and averaged per-sample sum. */
   private privatise(): void {
     const per = this.perSample.collectSampleGrads();
-    const params = this.paramGroups.flatMap((g) => g.params) as Parameter[];
+    const params = this.params();
     let n = 0;
     for (const gs of per.values()) n = Math.max(n, gs.n);
     const sq = new Float64Array(n);
@@ -153,19 +177,39 @@ export class DPOptimizer<O extends BaseOptimizerOptions = BaseOptimizerOptions> 
       factors[i] = f;
     }
     const scale = this.reduction === 'mean' ? 1 / this.expectedBatchSize : 1;
-    const std = this.noiseMultiplier * this.maxGradNorm;
+    const std = this.noiseMultiplier * this.maxGradNorm * scale;
+    if (scale !== 1) for (let i = 0; i < n; i++) factors[i] = factors[i]! * scale;
     for (const p of params) {
       const gs = per.get(p);
-      const noise = p.dtype === 'float64' ? new Float64Array(p.size) : new Float32Array(p.size);
-      this.random.fillNormal(noise, std);
-      if (gs !== undefined && n > 0) {
-        const summed = gs.weightedSum(factors).dataSync();
-        for (let i = 0; i < noise.length; i++) noise[i] = noise[i]! + summed[i]!;
-      }
-      if (scale !== 1) for (let i = 0; i < noise.length; i++) noise[i] = noise[i]! * scale;
-      p.grad = new Tensor(noise, p.shape);
+      // The clipped sum first (a kernel call may grow the backend's memory and move its views).
+      const summed = gs !== undefined && n > 0 ? (gs.weightedSum(factors).dataSync() as FloatArray) : null;
+      // Then the noise straight into the gradient's own storage (resident with a WASM backend,
+      // so the optimizer updates it in place without a copy), then the clipped sum added there.
+      const grad = this.gradTarget(p);
+      const out = valuesOf(grad) as FloatArray;
+      this.random.fillNormal(out, std);
+      if (summed !== null) for (let i = 0; i < out.length; i++) out[i] = out[i]! + summed[i]!;
+      setGradSlot(p, grad);
     }
     this.lastStep = { batchSize: n, norms, clipped };
+  }
+
+  /**
+   * The tensor `p`'s private gradient is written into: its current gradient when that one
+   * is a whole, contiguous block of its own dtype that the caller never saw (it is
+   * overwritten), else the block this optimizer wrote last time (when backward skipped
+   * the batch gradient), else new storage where `p` lives (resident when `p` is).
+   */
+  private gradTarget(p: Parameter): Tensor {
+    const usable = (g: Tensor | null | undefined): g is Tensor =>
+      g != null && g.dtype === p.dtype && g.offset === 0 && g.isContiguous() && g.storage.length === p.size && g.storage !== p.storage && !isGradExposed(g);
+    const g = gradSlot(p);
+    if (usable(g)) return g;
+    const kept = this.buffers.get(p);
+    if (usable(kept)) return kept;
+    const fresh = makeOn(zeroStorageLike(p.storage, p.dtype, p.size), p.shape);
+    this.buffers.set(p, fresh);
+    return fresh;
   }
 
   /** The wrapped optimizer's state. */

@@ -64,8 +64,19 @@ export abstract class AccountantBase {
     return { mechanism: this.mechanism, history: this.#history.map((h) => ({ ...h })) };
   }
 
-  /** Replaces the history by what `json` holds, checking every field (for the subclasses' `fromJSON`). */
-  protected restore(json: unknown): this {
+  /**
+   * Replaces the history by what `json` holds (what {@link AccountantBase.toJSON} wrote),
+   * checking every field: for resuming a run, the accountant then counts on from where
+   * the saved one stopped. Returns this accountant.
+   *
+   * @example
+   * ```ts
+   * const saved = priv.accountant.toJSON();     // stored with a checkpoint
+   * // ... later, in a new process:
+   * priv.accountant.restore(saved);             // ε now covers the whole run
+   * ```
+   */
+  restore(json: unknown): this {
     const where = `${this.constructor.name}.fromJSON`;
     const bad = (why: string): never => {
       throw new ArgumentError(`${where}: ${why}`);

@@ -53,6 +53,12 @@ export interface MakePrivateOptions<O extends BaseOptimizerOptions = BaseOptimiz
   lossReduction?: LossReduction;
   /** Called once per layer class that falls back to per-sample loops (default `console.warn`). */
   onFallback?: (message: string) => void;
+  /**
+   * The accountant to count the steps in (default a new {@link RDPAccountant}). To resume
+   * a run, pass one restored from the saved run's `accountant.toJSON()`
+   * (`RDPAccountant.fromJSON(saved)`): `getEpsilon` then reports the whole run.
+   */
+  accountant?: RDPAccountant;
 }
 
 /** What {@link makePrivate} returns: pass `model`, `dataLoader` and `optimizer` to `fit` or a loop of your own. */
@@ -133,7 +139,7 @@ export function makePrivate<O extends BaseOptimizerOptions, M extends AnyModule>
     lossReduction: options.lossReduction,
     ...(options.onFallback === undefined ? {} : { onFallback: options.onFallback }),
   });
-  const accountant = new RDPAccountant();
+  const accountant = options.accountant ?? new RDPAccountant();
   try {
     const dp = new DPOptimizer(optimizer, {
       noiseMultiplier,
@@ -155,7 +161,10 @@ export function makePrivate<O extends BaseOptimizerOptions, M extends AnyModule>
       sampleRate,
       secure: random.secure,
       getEpsilon: (delta) => accountant.getEpsilon(delta),
-      detach: () => perSample.remove(),
+      detach: () => {
+        perSample.remove();
+        dp.releaseGradients();
+      },
     };
   } catch (e) {
     perSample.remove();

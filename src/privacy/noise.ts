@@ -2,11 +2,14 @@
  * Randomness for DP-SGD: the Gaussian noise added to the summed gradients and the
  * coin flips of Poisson sampling. By default it comes from the platform's
  * cryptographic generator, `globalThis.crypto.getRandomValues` (Node 19+ and every
- * browser); a seeded generator is accepted for tests and is reported as not private.
+ * browser), its words turned into normals by the ziggurat method; a seeded generator
+ * is accepted for tests and is reported as not private.
  * @module
  */
 import { ArgumentError, PrivacyError } from '../errors.js';
 import { Generator } from '../tensor/random.js';
+import { backend } from '../ops/util.js';
+import { Ziggurat, type ZigguratKernel } from './ziggurat.js';
 
 /** A source of the random numbers DP-SGD draws. */
 export interface RandomSource {
@@ -20,7 +23,7 @@ export interface RandomSource {
   fillNormal(out: Float32Array | Float64Array, std: number): void;
 }
 
-/** Uniform doubles in (0, 1] from 53 random bits each, drawn from `words` two 32-bit words at a time. */
+/** 2⁵³: uniform doubles are made of 53 random bits. */
 const TWO_53 = 2 ** 53;
 
 /** The cryptographic source (the default). */
@@ -56,36 +59,26 @@ class CryptoSource implements RandomSource {
     return (hi * 67108864 + lo) / TWO_53;
   }
 
+  /**
+   * Normals by the ziggurat method over crypto words drawn in bulk (16,380 per call):
+   * about 1.25 words per normal, and for 97% of them no logarithm or square root. For
+   * float32 the fast path runs in the backend's `zigguratFast` kernel (WASM SIMD when
+   * that backend is active), the rest here.
+   */
   fillNormal(out: Float32Array | Float64Array, std: number): void {
-    // Marsaglia's polar method on uniforms of 53 crypto bits (two words each), the words
-    // drawn in bulk: no trigonometry, and about 1.27 pairs of uniforms per pair of normals.
-    const words = this.bulk;
-    let w = words.length;
-    const uniform = (): number => {
-      if (w >= words.length) {
-        this.crypto.getRandomValues(words);
-        w = 0;
-      }
-      const v = ((words[w]! >>> 5) * 67108864 + (words[w + 1]! >>> 6)) / TWO_53;
-      w += 2;
-      return v;
-    };
-    for (let i = 0; i < out.length; ) {
-      const u = 2 * uniform() - 1;
-      const v = 2 * uniform() - 1;
-      const s = u * u + v * v;
-      if (s >= 1 || s === 0) continue;
-      const f = Math.sqrt((-2 * Math.log(s)) / s) * std;
-      out[i++] = u * f;
-      if (i < out.length) out[i++] = v * f;
-    }
+    if (out instanceof Float32Array) this.ziggurat.fillWith(out, std, fastPath);
+    else this.ziggurat.fill(out, std);
   }
 
-  private readonly bulk = new Uint32Array(BULK_WORDS);
+  private readonly ziggurat = new Ziggurat((w) => {
+    this.crypto.getRandomValues(w);
+  });
 }
 
-/** Words drawn per getRandomValues call (its limit is 65,536 bytes). */
-const BULK_WORDS = 16384;
+/** The active backend's fast path of the ziggurat. */
+const fastPath: ZigguratKernel = (words, table, out, std) => {
+  backend().zigguratFast(words, table, out, std);
+};
 
 /** Box–Muller: two uniforms give two independent standard normals. */
 function fillBoxMuller(out: Float32Array | Float64Array, std: number, uniform: () => number): void {

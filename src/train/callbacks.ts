@@ -41,12 +41,31 @@ export interface EpochInfo {
   epoch: number;
   /** Total epochs planned. */
   epochs: number;
-  /** Training loss, metrics and (when validating) `valLoss` and `val`-prefixed metrics. */
+  /**
+   * Training loss, metrics and (when validating) `valLoss` and `val`-prefixed metrics.
+   * After an epoch without samples (`samples` 0) there is no training loss or metric.
+   */
   logs: Logs;
+  /**
+   * Training samples in the epoch's batches. 0 only when every batch was empty, which
+   * Poisson sampling (private training) can draw on a small dataset: the epoch still took
+   * its (noise-only) optimizer steps, but has no training loss. Always set by `fit`.
+   */
+  samples?: number;
   /** Learning rate of the first parameter group during this epoch. */
   lr: number;
   /** Milliseconds since `fit` started. */
   elapsedMs: number;
+}
+
+/** Something `fit` reports without stopping: an epoch whose batches were all empty. */
+export interface FitWarning {
+  /** What happened: `'empty-epoch'`, an epoch without samples (no training loss). */
+  code: 'empty-epoch';
+  /** The 1-based epoch. */
+  epoch: number;
+  /** A sentence for people. */
+  message: string;
 }
 
 /** What callbacks can see and change while training. */
@@ -70,8 +89,8 @@ export interface Callback {
 /** A {@link History} as plain JSON (what {@link History.toJSON} returns). */
 export type HistoryJSON = {
   epochs: number[];
-  loss: number[];
-  metrics: Record<string, number[]>;
+  loss: (number | null)[];
+  metrics: Record<string, (number | null)[]>;
   valLoss: number[];
   valMetrics: Record<string, number[]>;
   lr: number[];
@@ -81,10 +100,10 @@ export type HistoryJSON = {
 export class History {
   /** The 1-based epochs that ran. */
   readonly epochs: number[] = [];
-  /** Training loss per epoch. */
-  readonly loss: number[] = [];
-  /** Training metrics per epoch, by name. */
-  readonly metrics: Record<string, number[]> = {};
+  /** Training loss per epoch; null for an epoch without samples (see {@link EpochInfo.samples}). */
+  readonly loss: (number | null)[] = [];
+  /** Training metrics per epoch, by name; null for an epoch without samples. */
+  readonly metrics: Record<string, (number | null)[]> = {};
   /** Validation loss per epoch (empty without validation data). */
   readonly valLoss: number[] = [];
   /** Validation metrics per epoch, by name. */
@@ -95,9 +114,9 @@ export class History {
   /** Appends one epoch. */
   record(info: EpochInfo, metricNames: readonly string[]): void {
     this.epochs.push(info.epoch);
-    this.loss.push(info.logs.loss!);
+    this.loss.push(info.logs.loss ?? null);
     this.lr.push(info.lr);
-    for (const m of metricNames) append(this.metrics, m, info.logs[m]!);
+    for (const m of metricNames) append(this.metrics, m, info.logs[m] ?? null);
     if (info.logs.valLoss !== undefined) {
       this.valLoss.push(info.logs.valLoss);
       for (const m of metricNames) append(this.valMetrics, m, info.logs[valKey(m)]!);
@@ -105,7 +124,7 @@ export class History {
   }
 
   /** The value of a log key (`loss`, `valLoss`, `accuracy`, `valAccuracy`...) per epoch. */
-  get(key: string): number[] {
+  get(key: string): (number | null)[] {
     if (key === 'loss') return this.loss;
     if (key === 'valLoss') return this.valLoss;
     const plain = this.metrics[key];
@@ -131,7 +150,7 @@ export class History {
   }
 }
 
-function append(table: Record<string, number[]>, key: string, v: number): void {
+function append<T>(table: Record<string, T[]>, key: string, v: T): void {
   const list = table[key];
   if (list) list.push(v);
   else table[key] = [v];
@@ -211,6 +230,7 @@ export class EarlyStopping implements Callback {
 
   onEpochEnd(info: EpochInfo, ctx: TrainContext): void {
     const v = monitored(info.logs, this.monitor);
+    if (v === undefined && info.samples === 0) return; // an epoch without samples: nothing to compare
     if (v === undefined) {
       throw new ArgumentError(`EarlyStopping: '${this.monitor}' is not in the logs (${Object.keys(info.logs).join(', ')})`);
     }
@@ -253,6 +273,7 @@ export class SchedulerStep implements Callback {
 
   onEpochEnd(info: EpochInfo): void {
     const v = monitored(info.logs, this.options.monitor ?? 'valLoss');
+    if (v === undefined && info.samples === 0) return; // an epoch without samples: no loss to step on
     this.scheduler.step(v);
   }
 }

@@ -17,7 +17,7 @@ import { RMSprop } from '../optim/rmsprop.js';
 import { SGD } from '../optim/sgd.js';
 import { Generator } from '../tensor/random.js';
 import type { FloatArray } from '../tensor/dtype.js';
-import { type BatchInfo, type Callback, type EpochInfo, History, type Logs, type TrainContext, valKey } from './callbacks.js';
+import { type BatchInfo, type Callback, type EpochInfo, type FitWarning, History, type Logs, type TrainContext, valKey } from './callbacks.js';
 import { batches, epochOf, type Feed, resolveBatchSize, subset, type TrainData, toFeed, toSource } from './data.js';
 import { METRICS, type MetricFn, type MetricName } from './metrics.js';
 
@@ -59,6 +59,12 @@ export interface FitOptions {
   callbacks?: readonly Callback[];
   /** Clip the global gradient norm to this value before every step. */
   clipGradNorm?: number;
+  /**
+   * Receives what `fit` reports without stopping (default `console.warn` of the message):
+   * an epoch whose batches were all empty, so that it has no training loss
+   * (see {@link EpochInfo.samples}).
+   */
+  onWarning?: (warning: FitWarning) => void;
 }
 
 /** Options of {@link evaluate}. */
@@ -193,6 +199,7 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
   const clip = options.clipGradNorm;
   if (clip !== undefined && !(clip > 0)) throw new ArgumentError(`fit: clipGradNorm must be positive, got ${clip}`);
   const gen = new Generator(options.seed ?? 0);
+  const warn = options.onWarning ?? ((w: FitWarning) => console.warn(w.message));
 
   let train: Feed = toFeed('fit', data);
   let validation: Feed | null = options.validationData ? toFeed('fit (validationData)', options.validationData) : null;
@@ -278,14 +285,22 @@ export function fit(model: Module, data: TrainData, options: FitOptions = {}): H
       }
     }
     if (b === 0) throw new ArgumentError(`fit: epoch ${epoch} had no batches (is the loader empty?)`);
-    const logs: Logs = { loss: seen === 0 ? Number.NaN : lossSum / seen };
-    collector.compute(metrics, logs, (m) => m);
+    // An epoch whose batches were all empty (Poisson sampling of a small dataset) has no
+    // training loss or metrics: they are left out of the logs (never NaN), and a warning says why.
+    const logs: Logs = seen === 0 ? {} : { loss: lossSum / seen };
+    if (seen === 0) {
+      warn({
+        code: 'empty-epoch',
+        epoch,
+        message: `fit: every batch of epoch ${epoch} was empty (${b} batch${b === 1 ? '' : 'es'}, as Poisson sampling can draw from a small dataset), so it has no training loss; its optimizer steps still ran`,
+      });
+    } else collector.compute(metrics, logs, (m) => m);
     if (validation) {
       const ev = evaluateFeed(model, validation, lossFn, metrics, batchSize, lossModule);
       logs.valLoss = ev.loss;
       for (const [k, v] of Object.entries(ev.metrics)) logs[valKey(k)] = v;
     }
-    const info: EpochInfo = { epoch, epochs, logs, lr, elapsedMs: performance.now() - start };
+    const info: EpochInfo = { epoch, epochs, logs, lr, elapsedMs: performance.now() - start, samples: seen };
     history.record(info, metrics.map((m) => m.name));
     for (const cb of callbacks) cb.onEpochEnd?.(info, ctx);
   }

@@ -21,6 +21,7 @@ export {
   EarlyStopping,
   type EarlyStoppingOptions,
   type EpochInfo,
+  type FitWarning,
   History,
   type HistoryJSON,
   type Logs,

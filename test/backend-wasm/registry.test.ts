@@ -111,7 +111,7 @@ describe('kernel registry', () => {
     expect(listKernels('wasm')).toEqual([
       'accumulate', 'activationGrad', 'adagradStep', 'adamStep', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dGrad', 'avgPool2d', 'avgPool2dGrad', 'biasActivation', 'binary',
       'col2im', 'im2col', 'layerNorm', 'layerNormGrad', 'maskedSoftmax', 'maskedSoftmaxGrad', 'matmul', 'maxPool2d', 'maxPool2dGrad', 'reduce', 'rmspropStep', 'scalar', 'sgdStep', 'softmax',
-      'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'softmaxGrad', 'unary',
+      'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'softmaxGrad', 'unary', 'zigguratFast',
     ]);
   });
 

@@ -1,9 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ArgumentError,
   BatchNorm1d,
   DataLoader,
   DPOptimizer,
+  EarlyStopping,
+  type EpochInfo,
+  type FitWarning,
   Generator,
   Linear,
   PerSampleGradients,
@@ -215,6 +218,57 @@ describe('makePrivate', () => {
     expect(sizes.length).toBeLessThan(40);
     expect(h.epochs).toEqual([1, 2]);
     priv.detach();
+  });
+
+  it('resumes counting: an accountant restored from toJSON (makePrivate accountant option, or restore) covers the whole run', () => {
+    const data = blobs(100, 1);
+    const run = (accountant?: RDPAccountant) => {
+      const model = new Linear(4, 2, gen(1));
+      const priv = makePrivate({
+        model, optimizer: new SGD(model.parameters(), { lr: 0.1 }), data, batchSize: 20, noiseMultiplier: 1.3, maxGradNorm: 1, noise: 3,
+        ...(accountant === undefined ? {} : { accountant }),
+      });
+      fit(priv.model, priv.dataLoader, { epochs: 2, optimizer: priv.optimizer, loss: 'crossEntropy' });
+      priv.detach();
+      return priv;
+    };
+    const first = run();
+    const saved = JSON.parse(JSON.stringify(first.accountant.toJSON()));
+    const second = run(RDPAccountant.fromJSON(saved));
+    const ref = new RDPAccountant();
+    for (let i = 0; i < 20; i++) ref.step({ noiseMultiplier: 1.3, sampleRate: 0.2 });
+    expect(second.accountant.history).toEqual([{ noiseMultiplier: 1.3, sampleRate: 0.2, steps: 20 }]);
+    expect(second.getEpsilon(1e-5)).toBeCloseTo(ref.getEpsilon(1e-5), 12);
+    const into = new RDPAccountant();
+    into.step({ noiseMultiplier: 5, sampleRate: 0.5 });
+    expect(into.restore(saved).history).toEqual([{ noiseMultiplier: 1.3, sampleRate: 0.2, steps: 10 }]);
+    expect(() => into.restore({ mechanism: 'rdp', history: [{ noiseMultiplier: 1, sampleRate: 0.2, steps: 0 }] })).toThrow(ArgumentError);
+  });
+
+  it('an epoch whose Poisson batches were all empty has no loss (never NaN): a typed warning, null in the history, callbacks skip it', () => {
+    const data = blobs(10, 1);
+    const model = new Linear(4, 2, gen(1));
+    const loader = new PoissonLoader({ length: 10, batch: (idx: Int32Array) => ({ x: narrow(data.x, 0, 0, idx.length), y: narrow(data.y, 0, 0, idx.length) }) }, {
+      sampleRate: 1e-6, steps: 2, random: randomSource(5),
+    });
+    const warnings: FitWarning[] = [];
+    const infos: EpochInfo[] = [];
+    const h = fit(model, loader, {
+      epochs: 2, optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'crossEntropy', metrics: ['accuracy'],
+      callbacks: [new EarlyStopping({ monitor: 'loss', patience: 0 }), { onEpochEnd: (i) => infos.push(i) }],
+      onWarning: (w) => warnings.push(w),
+    });
+    expect(h.epochs).toEqual([1, 2]);
+    expect(h.loss).toEqual([null, null]);
+    expect(h.metrics.accuracy).toEqual([null, null]);
+    expect(infos.map((i) => [i.samples, 'loss' in i.logs])).toEqual([[0, false], [0, false]]);
+    expect(warnings.map((w) => [w.code, w.epoch])).toEqual([['empty-epoch', 1], ['empty-epoch', 2]]);
+    expect(warnings[0]!.message).toMatch(/every batch of epoch 1 was empty .* no training loss/);
+    // Without onWarning the message goes to console.warn.
+    const spy = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    fit(model, loader, { epochs: 1, optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: 'crossEntropy' });
+    expect(spy).toHaveBeenCalledWith(expect.stringMatching(/every batch of epoch 1 was empty/));
+    spy.mockRestore();
   });
 
   it('poisson: false draws shuffled fixed-size batches covering every sample once; a DataLoader is accepted', () => {

@@ -13,6 +13,7 @@ import { softmax, softmaxGrad } from './softmax.js';
 import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 // layer norm
 import { layerNorm, layerNormGrad } from './norm.js';
+import { zigguratFast } from './noise.js';
 
 /**
  * The plain TypeScript reference backend. It is the specification of every
@@ -66,4 +67,6 @@ export const jsBackend: Backend = {
   // layer norm
   layerNorm,
   layerNormGrad,
+  // Gaussian noise (differential privacy)
+  zigguratFast,
 };

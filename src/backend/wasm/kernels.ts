@@ -16,6 +16,7 @@ import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim
 import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 // layer norm
 import { layerNorm, layerNormGrad } from './norm.js';
+import { zigguratFast } from './noise.js';
 
 /** The registry name of the WASM backend. */
 export const WASM = 'wasm';
@@ -50,6 +51,8 @@ registerKernel({ name: 'maskedSoftmaxGrad', backend: WASM, fn: maskedSoftmaxGrad
 // layer norm
 registerKernel({ name: 'layerNorm', backend: WASM, fn: layerNorm });
 registerKernel({ name: 'layerNormGrad', backend: WASM, fn: layerNormGrad });
+// Gaussian noise (differential privacy)
+registerKernel({ name: 'zigguratFast', backend: WASM, fn: zigguratFast });
 
 /**
  * The WASM backend as a complete {@link Backend}: its kernels, with the

@@ -436,6 +436,18 @@ export const JOB_LAYOUTS = {
     inouts: [],
     len: -1,
   },
+  zigguratFast: {
+    kind: 34,
+    inplace: false,
+    ints: [3],
+    floats: [4],
+    ins: [1],
+    insI32: [0],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+  },
 } satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
@@ -497,6 +509,8 @@ export interface JobArgs {
   layerNorm: [x: Float32Array, weight: Float32Array, bias: Float32Array, y: number | Float32Array, mean: number | Float32Array, rstd: number | Float32Array, rows: number, n: number, eps: number];
   /** dx, dweight, dbias of layer norm from x, the saved mean and rstd, weight [n] and upstream g (one part: the column sums, in f64 scratch, run over every row). */
   layerNormGrad: [x: Float32Array, mean: Float32Array, rstd: Float32Array, weight: Float32Array, g: Float32Array, dx: number | Float32Array, dweight: number | Float32Array, dbias: number | Float32Array, rows: number, n: number];
+  /** Fast path of the ziggurat normal sampler: out[j] = std·u·width[layer], or NaN when |u| is not below the layer threshold. */
+  zigguratFast: [words: Int32Array, table: Float32Array, out: number | Float32Array, n: number, std: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -528,4 +542,5 @@ export interface JobResults {
   maskedSoftmaxGrad: Float32Array;
   layerNorm: [y: Float32Array, mean: Float32Array, rstd: Float32Array];
   layerNormGrad: [dx: Float32Array, dweight: Float32Array, dbias: Float32Array];
+  zigguratFast: Float32Array;
 }

@@ -202,6 +202,8 @@ function resumableConfig(cfg: TrainConfig, data: string): JsonObject {
     dropout: cfg.dropout ?? 0,
     impute: cfg.impute ?? null,
     drop: cfg.drop ?? [],
+    // A private run resumes only privately, with the same budget (and so the same σ).
+    ...(cfg.privacy ? { privacy: { ...cfg.privacy } } : {}),
   };
 }
 
@@ -211,6 +213,9 @@ function checkResumable(path: string, ckpt: Checkpoint, cfg: TrainConfig): void 
   const differ = Object.entries(cfg.checkpointConfig ?? {})
     .filter(([k, v]) => JSON.stringify(saved[k]) !== JSON.stringify(v))
     .map(([k, v]) => `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(v)})`);
+  if (saved.privacy !== undefined && !cfg.privacy) {
+    throw new UsageError(`--resume ${path}: the checkpoint is of a private run (${JSON.stringify(saved.privacy)}); resume it with the same --dp-epsilon, --dp-delta and --max-grad-norm`);
+  }
   if (differ.length > 0) throw new UsageError(`--resume ${path}: the checkpoint was made with different options: ${differ.join(', ')}`);
   // A checkpoint with every epoch (a run killed before it saved its model) just writes the model.
   if (ckpt.epoch > cfg.epochs) {
