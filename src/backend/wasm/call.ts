@@ -13,7 +13,8 @@
  * and `accumulate`) on resident arrays update them where they are, in one
  * pass; any other array of an in-place job goes through the arena block by
  * block (copied in, updated, the `inout` ones copied back), which keeps the
- * copies in cache.
+ * copies in cache. A `work` argument (a count) is arena scratch the job uses
+ * as it likes: laid out after the outputs, never copied.
  * @module
  */
 import { slabFloat32 } from '../../tensor/slab.js';
@@ -122,11 +123,11 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
   }
   // Resident inputs and destinations live in the shared space: run there and use them in place.
   sawResident = false;
-  const bytes = place(layout.ins, values) + place(layout.insI32, values) + place(layout.outs, values);
+  const bytes = place(layout.ins, values) + place(layout.insI32, values) + place(layout.outs, values) + place(layout.works, values);
   select(parts > 1 || sawResident);
   // The arena may move (and the memory grow) here, so addresses are laid out after it.
   reserve(bytes);
-  layOut(layout.outs, values, layOut(layout.insI32, values, layOut(layout.ins, values, arenaBase)));
+  layOut(layout.works, values, layOut(layout.outs, values, layOut(layout.insI32, values, layOut(layout.ins, values, arenaBase))));
   for (let j = 0; j < layout.ins.length; j++) {
     const k = layout.ins[j]!;
     if (!direct[k]) f32.set(values[k] as Float32Array, addr[k]! >>> 2);
@@ -139,6 +140,10 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
   }
   for (let j = 0; j < layout.outs.length; j++) {
     const k = layout.outs[j]!;
+    i32[JOB + 1 + k] = addr[k]!;
+  }
+  for (let j = 0; j < layout.works.length; j++) {
+    const k = layout.works[j]!;
     i32[JOB + 1 + k] = addr[k]!;
   }
   writeScalars(layout, values);

@@ -92,7 +92,8 @@ export const SGD_NESTEROV = 2;
  * scalars), `ins` (Float32Array inputs), `insI32` (Int32Array inputs), `outs`
  * (outputs, given by element count, in slot order), `outsI32` (those of `outs`
  * that are Int32Array), `inouts` (in-place arrays, possibly null)
- * and `len` (the block length of an in-place job, or -1).
+ * , `len` (the block length of an in-place job, or -1) and `works` (arena
+ * scratch of a split job, given by element count, never copied).
  */
 export interface JobLayout {
   readonly kind: number;
@@ -105,6 +106,7 @@ export interface JobLayout {
   readonly outsI32: readonly number[];
   readonly inouts: readonly number[];
   readonly len: number;
+  readonly works: readonly number[];
 }
 
 /** The layout of every job. */
@@ -120,6 +122,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   unary: {
     kind: 2,
@@ -132,6 +135,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   binary: {
     kind: 3,
@@ -144,6 +148,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   activationGrad: {
     kind: 4,
@@ -156,6 +161,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   reduce: {
     kind: 5,
@@ -168,6 +174,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmax: {
     kind: 6,
@@ -180,6 +187,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmaxGrad: {
     kind: 7,
@@ -192,6 +200,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   biasActivation: {
     kind: 8,
@@ -204,6 +213,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmaxCrossEntropy: {
     kind: 9,
@@ -216,6 +226,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmaxCrossEntropyGrad: {
     kind: 10,
@@ -228,6 +239,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   sgd: {
     kind: 11,
@@ -240,6 +252,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2],
     len: 3,
+    works: [],
   },
   adam: {
     kind: 12,
@@ -252,6 +265,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2, 3, 4],
     len: 5,
+    works: [],
   },
   rmsprop: {
     kind: 13,
@@ -264,6 +278,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2, 3, 4],
     len: 5,
+    works: [],
   },
   adagrad: {
     kind: 14,
@@ -276,6 +291,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2],
     len: 3,
+    works: [],
   },
   accumulate: {
     kind: 15,
@@ -288,6 +304,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0],
     len: 2,
+    works: [],
   },
   im2col: {
     kind: 16,
@@ -300,6 +317,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   col2im: {
     kind: 17,
@@ -312,6 +330,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   maxPool2d: {
     kind: 18,
@@ -324,6 +343,7 @@ export const JOB_LAYOUTS = {
     outsI32: [2],
     inouts: [],
     len: -1,
+    works: [],
   },
   maxPool2dGrad: {
     kind: 19,
@@ -336,6 +356,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   avgPool2d: {
     kind: 20,
@@ -348,6 +369,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   avgPool2dGrad: {
     kind: 21,
@@ -360,6 +382,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   adaptiveAvgPool2d: {
     kind: 22,
@@ -372,6 +395,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   adaptiveAvgPool2dGrad: {
     kind: 23,
@@ -384,6 +408,46 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
+  },
+  conv2d: {
+    kind: 40,
+    inplace: false,
+    ints: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22],
+    floats: [],
+    ins: [0, 1, 2],
+    insI32: [],
+    outs: [3],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [4],
+  },
+  conv2dGradInput: {
+    kind: 41,
+    inplace: false,
+    ints: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    floats: [],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [3],
+  },
+  conv2dGradWeight: {
+    kind: 42,
+    inplace: false,
+    ints: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21],
+    floats: [],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [3],
   },
   maskedSoftmax: {
     kind: 32,
@@ -396,6 +460,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   maskedSoftmaxGrad: {
     kind: 33,
@@ -408,6 +473,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
 } satisfies Record<string, JobLayout>;
 
@@ -462,6 +528,12 @@ export interface JobArgs {
   adaptiveAvgPool2d: [x: Float32Array, y: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
   /** Adjoint of adaptiveAvgPool2d (split by planes). */
   adaptiveAvgPool2dGrad: [g: Float32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
+  /** Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images). */
+  conv2d: [x: Float32Array, weight: Float32Array, bias: Float32Array, y: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, hasBias: number];
+  /** Input gradient of conv2d: per image, weightᵀ·g into the work area, then col2im into dx (split by images). */
+  conv2dGradInput: [g: Float32Array, weight: Float32Array, dx: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number];
+  /** Weight and bias gradients of conv2d: per image, im2col of x into the work area, then partial[part] += g·colsᵀ (weight) and row sums of g (bias); one partial of outC·(c/groups·kh·kw + 1) floats per part; partCount partials, the ones of parts that did not run zeroed (the job may run as one part). */
+  conv2dGradWeight: [x: Float32Array, g: Float32Array, partials: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, partCount: number];
   /** softmax(scale·x + mask) over the rows of [batch·rows, cols], causal columns zero (split by rows). */
   maskedSoftmax: [x: Float32Array, mask: Float32Array, y: number | Float32Array, batch: number, rows: number, cols: number, causal: number, hasMask: number, maskBatch: number, maskRepeat: number, scale: number];
   /** scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows). */
@@ -493,6 +565,9 @@ export interface JobResults {
   avgPool2dGrad: Float32Array;
   adaptiveAvgPool2d: Float32Array;
   adaptiveAvgPool2dGrad: Float32Array;
+  conv2d: Float32Array;
+  conv2dGradInput: Float32Array;
+  conv2dGradWeight: Float32Array;
   maskedSoftmax: Float32Array;
   maskedSoftmaxGrad: Float32Array;
 }

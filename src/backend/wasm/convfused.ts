@@ -1,0 +1,93 @@
+/**
+ * The fused convolution kernels of the WASM backend: `conv2d`,
+ * `conv2dGradInput` and `conv2dGradWeight`. Each runs as one job that builds
+ * (or folds) the column matrix of one image at a time in a work area of the
+ * arena, one per thread, and multiplies it with the packed GEMM there: the
+ * column matrix, the largest tensor of a convolution, never leaves the
+ * module, and the output comes out in NCHW order with its bias added. The
+ * jobs split over the images when the product is worth splitting. Float32
+ * only (float64 is declined to the reference backend).
+ * @module
+ */
+import type { FloatArray } from '../../tensor/dtype.js';
+import type { Conv2dSpec, Conv2dWeightGrads } from '../backend.js';
+import { DECLINE, type Declined } from '../registry.js';
+import { callJob } from './call.js';
+import { gemmParts, threadCount } from './jobs.js';
+
+type Geometry = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** The geometry slots shared by the three jobs, in table order. */
+function geometry(s: Conv2dSpec): Geometry {
+  return [s.n, s.c, s.h, s.w, s.kh, s.kw, s.strideH, s.strideW, s.padH, s.padW, s.dilationH, s.dilationW, s.outH, s.outW, s.outC, s.groups];
+}
+
+/** Floats of one image's column matrix, rounded up to a 64-byte line. */
+function colsPerImage(s: Conv2dSpec): number {
+  return (s.c * s.kh * s.kw * s.outH * s.outW + 15) & ~15;
+}
+
+/** Column-matrix rows of one group. */
+function depthOf(s: Conv2dSpec): number {
+  return (s.c / s.groups) * s.kh * s.kw;
+}
+
+/** Parts a job over the images is cut into: the matmul's rule on the whole product, at most one per image. */
+function imageParts(s: Conv2dSpec): number {
+  const flops = 2 * s.n * s.outC * depthOf(s) * s.outH * s.outW;
+  const parts = gemmParts(flops, s.n, s.outC, s.outH * s.outW);
+  return Math.max(1, Math.min(s.n, parts));
+}
+
+/** Work-area floats: one column matrix per thread that may run a part. */
+function workOf(s: Conv2dSpec, parts: number): number {
+  return (parts > 1 ? threadCount() : 1) * colsPerImage(s);
+}
+
+const NO_BIAS = new Float32Array(0);
+
+/** Whether `a` is a float32 array of `n` elements. */
+function f32Of(a: FloatArray | null, n: number): a is Float32Array {
+  return a instanceof Float32Array && a.length === n;
+}
+
+/** See `Backend.conv2d`. */
+export function conv2d(x: FloatArray, weight: FloatArray, bias: FloatArray | null, s: Conv2dSpec): FloatArray | Declined {
+  if (!f32Of(x, s.n * s.c * s.h * s.w) || !f32Of(weight, s.outC * depthOf(s))) return DECLINE;
+  if (bias !== null && !f32Of(bias, s.outC)) return DECLINE;
+  const size = s.n * s.outC * s.outH * s.outW;
+  if (size === 0) return new Float32Array(0);
+  const parts = imageParts(s);
+  const b = bias ?? NO_BIAS;
+  return callJob('conv2d', [x, weight, b, size, workOf(s, parts), ...geometry(s), colsPerImage(s), bias === null ? 0 : 1], parts);
+}
+
+/** See `Backend.conv2dGradInput`. */
+export function conv2dGradInput(g: FloatArray, weight: FloatArray, s: Conv2dSpec): FloatArray | Declined {
+  if (!f32Of(g, s.n * s.outC * s.outH * s.outW) || !f32Of(weight, s.outC * depthOf(s))) return DECLINE;
+  const size = s.n * s.c * s.h * s.w;
+  if (size === 0) return new Float32Array(0);
+  if (g.length === 0) return new Float32Array(size);
+  const parts = imageParts(s);
+  return callJob('conv2dGradInput', [g, weight, size, workOf(s, parts), ...geometry(s), colsPerImage(s)], parts);
+}
+
+/** See `Backend.conv2dGradWeight`: the job's per-part partial sums added here (a few thousand floats). */
+export function conv2dGradWeight(x: FloatArray, g: FloatArray, s: Conv2dSpec): Conv2dWeightGrads | Declined {
+  if (!f32Of(x, s.n * s.c * s.h * s.w) || !f32Of(g, s.n * s.outC * s.outH * s.outW)) return DECLINE;
+  const wn = s.outC * depthOf(s);
+  const size = wn + s.outC;
+  if (x.length === 0 || g.length === 0) return { weight: new Float32Array(wn), bias: new Float32Array(s.outC) };
+  const parts = Math.min(imageParts(s), threadCount());
+  const partials = callJob('conv2dGradWeight', [x, g, parts * size, workOf(s, parts), ...geometry(s), colsPerImage(s), parts], parts);
+  const weight = new Float32Array(wn);
+  const bias = new Float32Array(s.outC);
+  weight.set(partials.subarray(0, wn));
+  bias.set(partials.subarray(wn, size));
+  for (let p = 1; p < parts; p++) {
+    const o = p * size;
+    for (let i = 0; i < wn; i++) weight[i] = weight[i]! + partials[o + i]!;
+    for (let i = 0; i < s.outC; i++) bias[i] = bias[i]! + partials[o + wn + i]!;
+  }
+  return { weight, bias };
+}
