@@ -130,7 +130,10 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
   layOut(layout.works, values, layOut(layout.outs, values, layOut(layout.insI32, values, layOut(layout.ins, values, arenaBase))));
   for (let j = 0; j < layout.ins.length; j++) {
     const k = layout.ins[j]!;
-    if (!direct[k]) f32.set(values[k] as Float32Array, addr[k]! >>> 2);
+    const twin = j > 0 ? earlierTwin(layout.ins, j, values) : -1;
+    // The same array passed twice (an activation gradient that reads only x, say) is copied once.
+    if (twin >= 0) addr[k] = addr[twin]!;
+    else if (!direct[k]) f32.set(values[k] as Float32Array, addr[k]! >>> 2);
     i32[JOB + 1 + k] = addr[k]!;
   }
   for (let j = 0; j < layout.insI32.length; j++) {
@@ -154,6 +157,13 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
     layout.outsI32.includes(k) ? resultI32(k, values) : result(k, values);
   if (outs.length === 1) return get(outs[0]!) as JobResults[J];
   return outs.map(get) as JobResults[J];
+}
+
+/** The argument index of an input before `ins[j]` that is the same array as it, or -1. */
+function earlierTwin(ins: readonly number[], j: number, values: readonly Arg[]): number {
+  const v = values[ins[j]!];
+  for (let i = 0; i < j; i++) if (values[ins[i]!] === v) return ins[i]!;
+  return -1;
 }
 
 /** Output `k` of the job that just ran: a new array, or the caller's array (written in place, or copied into from the arena). */
