@@ -5,8 +5,10 @@
  *
  *   npx tsx scripts/cnn-train-step.ts [--threads 2] [--steps 20] [--rounds 3]
  *
- * Prints the milliseconds per step of each round and their median, and the
- * reference-backend fallbacks per step.
+ * Prints the wall-clock milliseconds per step of each round and their median,
+ * the process's CPU milliseconds per step (all threads; steadier than the wall
+ * clock on a machine shared with other work), and the reference-backend
+ * fallbacks per step.
  * @module
  */
 import {
@@ -67,14 +69,21 @@ function step(): void {
 step();
 resetFallbackCounts();
 const times: number[] = [];
+const cpu: number[] = [];
 for (let r = 0; r < rounds; r++) {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let s = 0; s < steps; s++) step();
   times.push((performance.now() - t0) / steps);
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000 / steps);
   // Let finalizers run between rounds, as an awaiting training loop would.
   await new Promise((resolve) => setTimeout(resolve, 0));
 }
-const sorted = [...times].sort((a, b) => a - b);
-console.log(`threads ${threads}: ms per step ${times.map((t) => t.toFixed(1)).join(' ')}; median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)}`);
+const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+console.log(
+  `threads ${threads}: ms per step ${times.map((t) => t.toFixed(1)).join(' ')}; median ${median(times).toFixed(1)}; ` +
+    `CPU ms per step ${cpu.map((t) => t.toFixed(1)).join(' ')}; median ${median(cpu).toFixed(1)}`,
+);
 const fb = backendStatus().fallbacks;
 console.log(`fallbacks per step: ${JSON.stringify(Object.fromEntries(Object.entries(fb).map(([k, v]) => [k, v / (steps * rounds)])))}`);

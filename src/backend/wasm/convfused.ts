@@ -78,7 +78,9 @@ export function conv2dGradWeight(x: FloatArray, g: FloatArray, s: Conv2dSpec): C
   const wn = s.outC * depthOf(s);
   const size = wn + s.outC;
   if (x.length === 0 || g.length === 0) return { weight: new Float32Array(wn), bias: new Float32Array(s.outC) };
-  const parts = Math.min(imageParts(s), threadCount());
+  // As many parts as the other two jobs (not one per thread), so that a descheduled worker's
+  // share is small: the partials cost (parts − 1)·size additions here.
+  const parts = imageParts(s);
   const partials = callJob('conv2dGradWeight', [x, g, parts * size, workOf(s, parts), ...geometry(s), colsPerImage(s), parts], parts);
   const weight = new Float32Array(wn);
   const bias = new Float32Array(s.outC);
