@@ -1,6 +1,6 @@
 /**
  * The convolution and pooling jobs of the WASM kernels (`asm/conv.ts`,
- * `asm/pool.ts`), part of the one table in `scripts/kernel-table.ts`, which
+ * `asm/pool.ts`, and the fused convolution of `asm/convfused.ts`), part of the one table in `scripts/kernel-table.ts`, which
  * spreads them into its `JOBS`. Same rules: edit here, then `npm run build:wasm`.
  * @module
  */
