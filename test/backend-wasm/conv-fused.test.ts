@@ -6,6 +6,8 @@
  * every job split over the images. The WASM jobs accumulate in float32, so
  * each element is checked against the float64 reference within 3e-5 of the
  * same sums over absolute values (the reference kernels applied to |x|, |w|).
+ * Second-order gradients through `conv2d` (createGraph, which runs all three
+ * primitives and their own rules) match the reference backend's.
  */
 import { expect, it } from 'vitest';
 import type { Conv2dSpec } from '../../src/backend/backend.js';
@@ -14,6 +16,7 @@ import * as wasm from '../../src/backend/wasm/convfused.js';
 import { initWasmBackend } from '../../src/backend/wasm/index.js';
 import { DECLINE } from '../../src/backend/registry.js';
 import { callJob } from '../../src/backend/wasm/call.js';
+import { Generator, backendStatus, conv2d, getBackend, grad, randn, resetFallbackCounts, setBackend } from '../../src/index.js';
 import { expectClose, onOneAndTwoThreads, randomArray, rng } from './helpers.js';
 
 const info = await initWasmBackend();
@@ -72,7 +75,37 @@ function check(s: Conv2dSpec, seed: number, withBias: boolean): void {
   expectClose(dw.bias, wantW.bias, 0, tol, `conv2dGradWeight bias ${what}`, scaleW.bias);
 }
 
+/** Second-order gradients through conv2d (createGraph) on the active backend: x, w and b's `.grad`. */
+function secondOrder(): Float32Array[] {
+  const x = randn([3, 4, 7, 6], { generator: new Generator(1), requiresGrad: true });
+  const w = randn([6, 2, 3, 3], { generator: new Generator(2), requiresGrad: true });
+  const b = randn([6], { generator: new Generator(3), requiresGrad: true });
+  const y = conv2d(x, w, b, { groups: 2, stride: [1, 2], padding: 1 });
+  const [dx, dw, db] = grad(y.mul(y).sum(), [x, w, b], { createGraph: true });
+  dx!.mul(dx!).sum().add(dw!.mul(dw!).sum()).add(db!.mul(db!).sum()).backward();
+  return [x, w, b].map((t) => t.grad!.dataSync() as Float32Array);
+}
+
 onOneAndTwoThreads('fused convolution jobs', (threads) => {
+  it('give the reference backend\'s second-order gradients (createGraph through all three primitives), without fallbacks', () => {
+    const previous = getBackend().name;
+    try {
+      setBackend('js');
+      const want = secondOrder();
+      setBackend('wasm');
+      resetFallbackCounts();
+      const got = secondOrder();
+      const fallbacks = backendStatus().fallbacks;
+      for (const k of ['conv2d', 'conv2dGradInput', 'conv2dGradWeight']) expect(fallbacks[k] ?? 0, k).toBe(0);
+      for (const [i, w] of want.entries()) {
+        const scale = Math.max(...Array.from(w, Math.abs));
+        expectClose(got[i]!, w, 1e-4, 1e-4 * scale, `second-order grad ${i}`);
+      }
+    } finally {
+      setBackend(previous);
+    }
+  });
+
   it('match the reference kernels on 40 random geometries', () => {
     const next = rng(1000 + threads);
     for (let i = 0; i < 40; i++) check(geometry(next, i), 17 * i + threads, i % 2 === 0);
