@@ -9,7 +9,7 @@
 import { col2im, im2col } from './conv';
 import { gemmBlock } from './gemm';
 import {
-  CONV2D_BIAS, CONV2D_COLS_PER_THREAD, CONV2D_HAS_BIAS, CONV2D_N, CONV2D_WEIGHT, CONV2D_WORK, CONV2D_X, CONV2D_Y,
+  CONV2D_BIAS, CONV2D_BY_CHANNELS, CONV2D_COLS_PER_THREAD, CONV2D_HAS_BIAS, CONV2D_N, CONV2D_WEIGHT, CONV2D_WORK, CONV2D_X, CONV2D_Y,
   CONV2D_GRAD_INPUT_COLS_PER_THREAD, CONV2D_GRAD_INPUT_DX, CONV2D_GRAD_INPUT_G, CONV2D_GRAD_INPUT_N, CONV2D_GRAD_INPUT_WEIGHT,
   CONV2D_GRAD_INPUT_WORK,
   CONV2D_GRAD_WEIGHT_COLS_PER_THREAD, CONV2D_GRAD_WEIGHT_G, CONV2D_GRAD_WEIGHT_N, CONV2D_GRAD_WEIGHT_PART_COUNT, CONV2D_GRAD_WEIGHT_PARTIALS,
@@ -52,9 +52,10 @@ import {
   return (slot(f + 1) / slot(f + 15)) * slot(f + 4) * slot(f + 5);
 }
 
-/** Images [b0, b1): y[b] = W·cols(x[b]) (+ bias per output channel). */
+/** Images [b0, b1), output channels [o0, o1): y[b] = W·cols(x[b]) (+ bias per output channel). */
 export function conv2dImages(
-  f: i32, x: usize, weight: usize, bias: usize, hasBias: bool, y: usize, work: usize, b0: i32, b1: i32, scratch: usize,
+  f: i32, x: usize, weight: usize, bias: usize, hasBias: bool, y: usize, work: usize, b0: i32, b1: i32, o0: i32, o1: i32,
+  scratch: usize,
 ): void {
   const positions = positionsOf(f);
   const og = outGroup(f);
@@ -64,13 +65,16 @@ export function conv2dImages(
     unfoldImage(f, x + (<usize>(b * plane) << 2), work);
     const yb = y + (<usize>(b * outC * positions) << 2);
     for (let g = 0; g < groups; g++) {
+      // The rows of this group inside [o0, o1).
+      const lo = max(o0, g * og) - g * og, hi = min(o1, (g + 1) * og) - g * og;
+      if (lo >= hi) continue;
       gemmBlock(
         weight + (<usize>(g * og * kg) << 2), work + (<usize>(g * kg * positions) << 2), yb + (<usize>(g * og * positions) << 2),
-        og, positions, kg, false, false, 0, og, 0, positions, scratch,
+        og, positions, kg, false, false, lo, hi, 0, positions, scratch,
       );
     }
     if (!hasBias) continue;
-    for (let o = 0; o < outC; o++) {
+    for (let o = o0; o < o1; o++) {
       const v = load<f32>(bias + (<usize>o << 2));
       const bv = f32x4.splat(v);
       const row = yb + (<usize>(o * positions) << 2);
@@ -156,9 +160,14 @@ export function convJob(kind: i32, part: i32, parts: i32, thread: i32, scratch: 
   if (kind == K_CONV2D) {
     const work = addr(CONV2D_WORK) + (<usize>(thread * slot(CONV2D_COLS_PER_THREAD)) << 2);
     const n = slot(CONV2D_N);
+    const outC = slot(CONV2D_N + 14);
+    // Few images: every part unfolds each image and computes a block of output channels.
+    const byChannels = slot(CONV2D_BY_CHANNELS) != 0;
+    const b0 = byChannels ? 0 : share(n, part, parts), b1 = byChannels ? n : share(n, part + 1, parts);
+    const o0 = byChannels ? share(outC, part, parts) : 0, o1 = byChannels ? share(outC, part + 1, parts) : outC;
     conv2dImages(
       CONV2D_N, addr(CONV2D_X), addr(CONV2D_WEIGHT), addr(CONV2D_BIAS), slot(CONV2D_HAS_BIAS) != 0, addr(CONV2D_Y), work,
-      share(n, part, parts), share(n, part + 1, parts), scratch,
+      b0, b1, o0, o1, scratch,
     );
     return true;
   }

@@ -347,7 +347,7 @@ export const ADAPTIVE_AVG_POOL2D_GRAD_IN_W: i32 = 5; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_H: i32 = 6; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_W: i32 = 7; // i32
 
-// conv2d: Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images).
+// conv2d: Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images, or, when byChannels, by blocks of output channels, each part unfolding every image itself).
 export const CONV2D_X: i32 = 1; // in
 export const CONV2D_WEIGHT: i32 = 2; // in
 export const CONV2D_BIAS: i32 = 3; // in
@@ -371,6 +371,7 @@ export const CONV2D_OUT_C: i32 = 20; // i32
 export const CONV2D_GROUPS: i32 = 21; // i32
 export const CONV2D_COLS_PER_THREAD: i32 = 22; // i32
 export const CONV2D_HAS_BIAS: i32 = 23; // i32
+export const CONV2D_BY_CHANNELS: i32 = 24; // i32
 
 // conv2dGradInput: Input gradient of conv2d: per image, weightᵀ·g into the work area, then col2im into dx (split by images).
 export const CONV2D_GRAD_INPUT_G: i32 = 1; // in

@@ -167,7 +167,7 @@ export const CONV_JOBS: Record<string, JobSpec> = {
   conv2d: {
     kind: 40,
     mode: 'split',
-    doc: 'Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images).',
+    doc: 'Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images, or, when byChannels, by blocks of output channels, each part unfolding every image itself).',
     args: [
       ['x', 'in'],
       ['weight', 'in'],
@@ -192,6 +192,7 @@ export const CONV_JOBS: Record<string, JobSpec> = {
       ['groups', 'i32'],
       ['colsPerThread', 'i32'],
       ['hasBias', 'i32'],
+      ['byChannels', 'i32'],
     ],
   },
   conv2dGradInput: {

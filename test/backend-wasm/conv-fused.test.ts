@@ -117,6 +117,12 @@ onOneAndTwoThreads('fused convolution jobs', (threads) => {
     check({ ...base, c: 32, h: 14, w: 14, outH: 14, outW: 14, outC: 64 }, 6, true);
   });
 
+  it('match with one image, split by output channels (groups cut inside a part)', () => {
+    const base = { n: 1, strideH: 1, strideW: 2, padH: 1, padW: 1, dilationH: 1, dilationW: 2 };
+    check({ ...base, c: 3, h: 11, w: 13, kh: 3, kw: 3, outH: 11, outW: 6, outC: 12, groups: 3 }, 21, true);
+    check({ ...base, c: 4, h: 9, w: 8, kh: 2, kw: 3, outH: 10, outW: 3, outC: 10, groups: 1 }, 22, false);
+  });
+
   it('decline float64 and give empty results for empty batches', () => {
     const s: Conv2dSpec = { n: 0, c: 2, h: 4, w: 4, kh: 3, kw: 3, strideH: 1, strideW: 1, padH: 1, padW: 1, dilationH: 1, dilationW: 1, outH: 4, outW: 4, outC: 3, groups: 1 };
     expect(wasm.conv2d(new Float64Array(0), new Float64Array(54), null, s)).toBe(DECLINE);

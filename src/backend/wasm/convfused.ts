@@ -5,7 +5,9 @@
  * arena, one per thread, and multiplies it with the packed GEMM there: the
  * column matrix, the largest tensor of a convolution, never leaves the
  * module, and the output comes out in NCHW order with its bias added. The
- * jobs split over the images when the product is worth splitting. Float32
+ * jobs split over the images when the product is worth splitting; with fewer
+ * images than threads the forward job splits the output channels instead (the
+ * gradient jobs, which only training runs, stay split by images). Float32
  * only (float64 is declined to the reference backend).
  * @module
  */
@@ -39,6 +41,13 @@ function imageParts(s: Conv2dSpec): number {
   return Math.max(1, Math.min(s.n, parts));
 }
 
+/** Parts of a forward job split by output channels: the matmul's rule, blocks of at least 4 channels. */
+function channelParts(s: Conv2dSpec): number {
+  const flops = 2 * s.n * s.outC * depthOf(s) * s.outH * s.outW;
+  const parts = gemmParts(flops, 1, s.outC, s.outH * s.outW);
+  return Math.max(1, Math.min(Math.floor(s.outC / 4), parts));
+}
+
 /** Work-area floats: one column matrix per thread that may run a part. */
 function workOf(s: Conv2dSpec, parts: number): number {
   return (parts > 1 ? threadCount() : 1) * colsPerImage(s);
@@ -57,9 +66,12 @@ export function conv2d(x: FloatArray, weight: FloatArray, bias: FloatArray | nul
   if (bias !== null && !f32Of(bias, s.outC)) return DECLINE;
   const size = s.n * s.outC * s.outH * s.outW;
   if (size === 0) return new Float32Array(0);
-  const parts = imageParts(s);
+  // Fewer images than threads (a single image at inference, say): split the output channels instead.
+  const byChannels = s.n < threadCount() && s.outC >= 8;
+  const parts = byChannels ? channelParts(s) : imageParts(s);
   const b = bias ?? NO_BIAS;
-  return callJob('conv2d', [x, weight, b, size, workOf(s, parts), ...geometry(s), colsPerImage(s), bias === null ? 0 : 1], parts);
+  const flags = [bias === null ? 0 : 1, byChannels ? 1 : 0] as const;
+  return callJob('conv2d', [x, weight, b, size, workOf(s, parts), ...geometry(s), colsPerImage(s), ...flags], parts);
 }
 
 /** See `Backend.conv2dGradInput`. */

@@ -413,7 +413,7 @@ export const JOB_LAYOUTS = {
   conv2d: {
     kind: 40,
     inplace: false,
-    ints: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22],
+    ints: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
     floats: [],
     ins: [0, 1, 2],
     insI32: [],
@@ -528,8 +528,8 @@ export interface JobArgs {
   adaptiveAvgPool2d: [x: Float32Array, y: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
   /** Adjoint of adaptiveAvgPool2d (split by planes). */
   adaptiveAvgPool2dGrad: [g: Float32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
-  /** Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images). */
-  conv2d: [x: Float32Array, weight: Float32Array, bias: Float32Array, y: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, hasBias: number];
+  /** Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images, or, when byChannels, by blocks of output channels, each part unfolding every image itself). */
+  conv2d: [x: Float32Array, weight: Float32Array, bias: Float32Array, y: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, hasBias: number, byChannels: number];
   /** Input gradient of conv2d: per image, weightᵀ·g into the work area, then col2im into dx (split by images). */
   conv2dGradInput: [g: Float32Array, weight: Float32Array, dx: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number];
   /** Weight and bias gradients of conv2d: per image, im2col of x into the work area, then partial[part] += g·colsᵀ (weight) and row sums of g (bias); one partial of outC·(c/groups·kh·kw + 1) floats per part; partCount partials, the ones of parts that did not run zeroed (the job may run as one part). */
