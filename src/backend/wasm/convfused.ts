@@ -34,11 +34,22 @@ function depthOf(s: Conv2dSpec): number {
   return (s.c / s.groups) * s.kh * s.kw;
 }
 
-/** Parts a job over the images is cut into: the matmul's rule on the whole product, at most one per image. */
+/**
+ * Parts a job over the images is cut into: split when the matmul's rule would split the whole
+ * product, then one part per image (up to 16 per thread). Each image is packed on its own
+ * anyway, so small parts cost only their claims, and a worker that is descheduled mid-job
+ * holds up one image instead of a quarter of its share.
+ */
 function imageParts(s: Conv2dSpec): number {
   const flops = 2 * s.n * s.outC * depthOf(s) * s.outH * s.outW;
-  const parts = gemmParts(flops, s.n, s.outC, s.outH * s.outW);
-  return Math.max(1, Math.min(s.n, parts));
+  if (gemmParts(flops, s.n, s.outC, s.outH * s.outW) <= 1) return 1;
+  return Math.max(1, Math.min(s.n, 16 * threadCount()));
+}
+
+/** Parts of the weight-gradient job, whose per-part partial sums are added in JS: as the matmul's rule. */
+function partialParts(s: Conv2dSpec): number {
+  const flops = 2 * s.n * s.outC * depthOf(s) * s.outH * s.outW;
+  return Math.max(1, Math.min(s.n, gemmParts(flops, s.n, s.outC, s.outH * s.outW)));
 }
 
 /** Parts of a forward job split by output channels: the matmul's rule, blocks of at least 4 channels. */
@@ -90,9 +101,9 @@ export function conv2dGradWeight(x: FloatArray, g: FloatArray, s: Conv2dSpec): C
   const wn = s.outC * depthOf(s);
   const size = wn + s.outC;
   if (x.length === 0 || g.length === 0) return { weight: new Float32Array(wn), bias: new Float32Array(s.outC) };
-  // As many parts as the other two jobs (not one per thread), so that a descheduled worker's
-  // share is small: the partials cost (parts − 1)·size additions here.
-  const parts = imageParts(s);
+  // Several parts per thread (not one), so that a descheduled worker's share is small; the
+  // partials cost (parts − 1)·size additions here.
+  const parts = partialParts(s);
   const partials = callJob('conv2dGradWeight', [x, g, parts * size, workOf(s, parts), ...geometry(s), colsPerImage(s), parts], parts);
   const weight = new Float32Array(wn);
   const bias = new Float32Array(s.outC);
