@@ -240,15 +240,17 @@ function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: i32, acc: bool, row
 }
 
 /**
- * Computes the block C[i0:i1, j0:j1] of C = op(A)·op(B) for one matrix.
+ * Computes the block C[i0:i1, j0:j1] of C = op(A)·op(B) for one matrix, or
+ * adds the product into C when `accum`.
  * `scratch` must hold {@link gemmScratchBytes} bytes, 16-byte aligned.
  */
 export function gemmBlock(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: bool, transB: bool,
-  i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize,
+  i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, accum: bool = false,
 ): void {
   if (i1 <= i0 || j1 <= j0) return;
   if (k == 0) {
+    if (accum) return;
     for (let i = i0; i < i1; i++) memory.fill(c + (<usize>(i * n + j0) << 2), 0, <usize>(j1 - j0) << 2);
     return;
   }
@@ -270,7 +272,7 @@ export function gemmBlock(
           const pb = pB + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const cp = c + (<usize>((ic + ir) * n + jc + jr) << 2);
-            micro(pA + (<usize>(ir * kc) << 2), pb, kc, cp, n, pc > 0, min(MR, mc - ir), cols, tile);
+            micro(pA + (<usize>(ir * kc) << 2), pb, kc, cp, n, pc > 0 || accum, min(MR, mc - ir), cols, tile);
           }
         }
       }

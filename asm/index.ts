@@ -8,6 +8,7 @@ import { gemmBlock, gemmScratchBytes, gemv, MR, NR } from './gemm';
 import { activationGrad, binary, unary } from './elementwise';
 import { biasActivation, softmaxCrossEntropyGradRows, softmaxCrossEntropyRows } from './fused';
 import { col2im, im2col } from './conv';
+import { convJob } from './convfused';
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool';
 import { accumulate, adagrad, adam, rmsprop, sgd } from './optim';
 import { reduce, softmaxGradRows, softmaxRows } from './reduce';
@@ -139,6 +140,7 @@ function gemmJob(part: i32, parts: i32, scratch: usize): void {
 /** Runs part `part` of the `parts`-way job described at JOB, with thread `thread`'s scratch. */
 export function runJob(part: i32, parts: i32, thread: i32): void {
   const scratch = ptr(SLOT_SCRATCH) + <usize>thread * ptr(SLOT_STRIDE);
+  if (convJob(arg(0), part, parts, thread, scratch)) return;
   switch (arg(0)) {
     case K_GEMM:
       gemmJob(part, parts, scratch);

@@ -33,10 +33,13 @@ export const K_AVG_POOL2D: i32 = 20;
 export const K_AVG_POOL2D_GRAD: i32 = 21;
 export const K_ADAPTIVE_AVG_POOL2D: i32 = 22;
 export const K_ADAPTIVE_AVG_POOL2D_GRAD: i32 = 23;
+export const K_CONV2D: i32 = 40;
+export const K_CONV2D_GRAD_INPUT: i32 = 41;
+export const K_CONV2D_GRAD_WEIGHT: i32 = 42;
 export const K_MASKED_SOFTMAX: i32 = 32;
 export const K_MASKED_SOFTMAX_GRAD: i32 = 33;
-export const K_LAYER_NORM: i32 = 40;
-export const K_LAYER_NORM_GRAD: i32 = 41;
+export const K_LAYER_NORM: i32 = 43;
+export const K_LAYER_NORM_GRAD: i32 = 44;
 export const K_ZIGGURAT_FAST: i32 = 34;
 
 // Codes of the 'map' space.
@@ -348,6 +351,79 @@ export const ADAPTIVE_AVG_POOL2D_GRAD_IN_H: i32 = 4; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_IN_W: i32 = 5; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_H: i32 = 6; // i32
 export const ADAPTIVE_AVG_POOL2D_GRAD_OUT_W: i32 = 7; // i32
+
+// conv2d: Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images, or, when byChannels, by blocks of output channels, each part unfolding every image itself).
+export const CONV2D_X: i32 = 1; // in
+export const CONV2D_WEIGHT: i32 = 2; // in
+export const CONV2D_BIAS: i32 = 3; // in
+export const CONV2D_Y: i32 = 4; // out
+export const CONV2D_WORK: i32 = 5; // work
+export const CONV2D_N: i32 = 6; // i32
+export const CONV2D_C: i32 = 7; // i32
+export const CONV2D_H: i32 = 8; // i32
+export const CONV2D_W: i32 = 9; // i32
+export const CONV2D_KH: i32 = 10; // i32
+export const CONV2D_KW: i32 = 11; // i32
+export const CONV2D_STRIDE_H: i32 = 12; // i32
+export const CONV2D_STRIDE_W: i32 = 13; // i32
+export const CONV2D_PAD_H: i32 = 14; // i32
+export const CONV2D_PAD_W: i32 = 15; // i32
+export const CONV2D_DILATION_H: i32 = 16; // i32
+export const CONV2D_DILATION_W: i32 = 17; // i32
+export const CONV2D_OUT_H: i32 = 18; // i32
+export const CONV2D_OUT_W: i32 = 19; // i32
+export const CONV2D_OUT_C: i32 = 20; // i32
+export const CONV2D_GROUPS: i32 = 21; // i32
+export const CONV2D_COLS_PER_THREAD: i32 = 22; // i32
+export const CONV2D_HAS_BIAS: i32 = 23; // i32
+export const CONV2D_BY_CHANNELS: i32 = 24; // i32
+
+// conv2dGradInput: Input gradient of conv2d: per image, weightᵀ·g into the work area, then col2im into dx (split by images).
+export const CONV2D_GRAD_INPUT_G: i32 = 1; // in
+export const CONV2D_GRAD_INPUT_WEIGHT: i32 = 2; // in
+export const CONV2D_GRAD_INPUT_DX: i32 = 3; // out
+export const CONV2D_GRAD_INPUT_WORK: i32 = 4; // work
+export const CONV2D_GRAD_INPUT_N: i32 = 5; // i32
+export const CONV2D_GRAD_INPUT_C: i32 = 6; // i32
+export const CONV2D_GRAD_INPUT_H: i32 = 7; // i32
+export const CONV2D_GRAD_INPUT_W: i32 = 8; // i32
+export const CONV2D_GRAD_INPUT_KH: i32 = 9; // i32
+export const CONV2D_GRAD_INPUT_KW: i32 = 10; // i32
+export const CONV2D_GRAD_INPUT_STRIDE_H: i32 = 11; // i32
+export const CONV2D_GRAD_INPUT_STRIDE_W: i32 = 12; // i32
+export const CONV2D_GRAD_INPUT_PAD_H: i32 = 13; // i32
+export const CONV2D_GRAD_INPUT_PAD_W: i32 = 14; // i32
+export const CONV2D_GRAD_INPUT_DILATION_H: i32 = 15; // i32
+export const CONV2D_GRAD_INPUT_DILATION_W: i32 = 16; // i32
+export const CONV2D_GRAD_INPUT_OUT_H: i32 = 17; // i32
+export const CONV2D_GRAD_INPUT_OUT_W: i32 = 18; // i32
+export const CONV2D_GRAD_INPUT_OUT_C: i32 = 19; // i32
+export const CONV2D_GRAD_INPUT_GROUPS: i32 = 20; // i32
+export const CONV2D_GRAD_INPUT_COLS_PER_THREAD: i32 = 21; // i32
+
+// conv2dGradWeight: Weight and bias gradients of conv2d: per image, im2col of x into the work area, then partial[part] += g·colsᵀ (weight) and row sums of g (bias); one partial of outC·(c/groups·kh·kw + 1) floats per part; partCount partials, the ones of parts that did not run zeroed (the job may run as one part).
+export const CONV2D_GRAD_WEIGHT_X: i32 = 1; // in
+export const CONV2D_GRAD_WEIGHT_G: i32 = 2; // in
+export const CONV2D_GRAD_WEIGHT_PARTIALS: i32 = 3; // out
+export const CONV2D_GRAD_WEIGHT_WORK: i32 = 4; // work
+export const CONV2D_GRAD_WEIGHT_N: i32 = 5; // i32
+export const CONV2D_GRAD_WEIGHT_C: i32 = 6; // i32
+export const CONV2D_GRAD_WEIGHT_H: i32 = 7; // i32
+export const CONV2D_GRAD_WEIGHT_W: i32 = 8; // i32
+export const CONV2D_GRAD_WEIGHT_KH: i32 = 9; // i32
+export const CONV2D_GRAD_WEIGHT_KW: i32 = 10; // i32
+export const CONV2D_GRAD_WEIGHT_STRIDE_H: i32 = 11; // i32
+export const CONV2D_GRAD_WEIGHT_STRIDE_W: i32 = 12; // i32
+export const CONV2D_GRAD_WEIGHT_PAD_H: i32 = 13; // i32
+export const CONV2D_GRAD_WEIGHT_PAD_W: i32 = 14; // i32
+export const CONV2D_GRAD_WEIGHT_DILATION_H: i32 = 15; // i32
+export const CONV2D_GRAD_WEIGHT_DILATION_W: i32 = 16; // i32
+export const CONV2D_GRAD_WEIGHT_OUT_H: i32 = 17; // i32
+export const CONV2D_GRAD_WEIGHT_OUT_W: i32 = 18; // i32
+export const CONV2D_GRAD_WEIGHT_OUT_C: i32 = 19; // i32
+export const CONV2D_GRAD_WEIGHT_GROUPS: i32 = 20; // i32
+export const CONV2D_GRAD_WEIGHT_COLS_PER_THREAD: i32 = 21; // i32
+export const CONV2D_GRAD_WEIGHT_PART_COUNT: i32 = 22; // i32
 
 // maskedSoftmax: softmax(scale·x + mask) over the rows of [batch·rows, cols], causal columns zero (split by rows).
 export const MASKED_SOFTMAX_X: i32 = 1; // in

@@ -154,10 +154,11 @@ export function renderTs(): string {
   out.push(' * scalars), `ins` (Float32Array inputs), `insI32` (Int32Array inputs), `outs`');
   out.push(' * (outputs, given by element count, in slot order), `outsI32` (those of `outs`');
   out.push(' * that are Int32Array), `inouts` (in-place arrays, possibly null)');
-  out.push(' * and `len` (the block length of an in-place job, or -1).');
+  out.push(' * , `len` (the block length of an in-place job, or -1) and `works` (arena');
+  out.push(' * scratch of a split job, given by element count, never copied).');
   out.push(' */');
   out.push('export interface JobLayout {');
-  for (const f of ['kind: number', 'inplace: boolean', 'ints: readonly number[]', 'floats: readonly number[]', 'ins: readonly number[]', 'insI32: readonly number[]', 'outs: readonly number[]', 'outsI32: readonly number[]', 'inouts: readonly number[]', 'len: number']) {
+  for (const f of ['kind: number', 'inplace: boolean', 'ints: readonly number[]', 'floats: readonly number[]', 'ins: readonly number[]', 'insI32: readonly number[]', 'outs: readonly number[]', 'outsI32: readonly number[]', 'inouts: readonly number[]', 'len: number', 'works: readonly number[]']) {
     out.push(`  readonly ${f};`);
   }
   out.push('}', '');
@@ -170,7 +171,7 @@ export function renderTs(): string {
     out.push(`  ${name}: {`);
     out.push(`    kind: ${job.kind},`, `    inplace: ${job.mode === 'inplace'},`);
     out.push(`    ints: ${idx('code', 'i32')},`, `    floats: ${idx('f32')},`, `    ins: ${idx('in')},`, `    insI32: ${idx('inI32')},`);
-    out.push(`    outs: ${idx('out', 'outI32')},`, `    outsI32: ${idx('outI32')},`, `    inouts: ${idx('inout', 'inoutOpt')},`, `    len: ${len},`, '  },');
+    out.push(`    outs: ${idx('out', 'outI32')},`, `    outsI32: ${idx('outI32')},`, `    inouts: ${idx('inout', 'inoutOpt')},`, `    len: ${len},`, `    works: ${idx('work')},`, '  },');
   }
   out.push('} satisfies Record<string, JobLayout>;', '');
   out.push('/** Names of the jobs. */', 'export type JobName = keyof typeof JOB_LAYOUTS;', '');

@@ -9,7 +9,7 @@ import type { JobSpec } from './kernel-table.js';
 /** The layer-norm jobs, by name. */
 export const NORM_JOBS: Record<string, JobSpec> = {
   layerNorm: {
-    kind: 40,
+    kind: 43,
     mode: 'split',
     doc: 'Layer norm of the rows of x [rows, n] with weight and bias [n], and the per-row mean and rstd (split by rows).',
     args: [
@@ -25,7 +25,7 @@ export const NORM_JOBS: Record<string, JobSpec> = {
     ],
   },
   layerNormGrad: {
-    kind: 41,
+    kind: 44,
     mode: 'split',
     doc: 'dx, dweight, dbias of layer norm from x, the saved mean and rstd, weight [n] and upstream g (one part: the column sums, in f64 scratch, run over every row).',
     args: [

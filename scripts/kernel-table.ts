@@ -89,9 +89,10 @@ export const FLAGS = {
  * - `out`: a float32 result; the caller passes its element count and gets the array back;
  * - `outI32`: an int32 result, passed and returned in the same way;
  * - `inout` / `inoutOpt`: (in-place jobs) a Float32Array copied in and back out; `inoutOpt` may be null (address 0);
- * - `len`: (in-place jobs) the element count of the current block.
+ * - `len`: (in-place jobs) the element count of the current block;
+ * - `work`: arena scratch of a split job; the caller passes its element count, nothing is copied in or out.
  */
-export type ArgKind = 'code' | 'i32' | 'f32' | 'in' | 'inI32' | 'out' | 'outI32' | 'inout' | 'inoutOpt' | 'len';
+export type ArgKind = 'code' | 'i32' | 'f32' | 'in' | 'inI32' | 'out' | 'outI32' | 'inout' | 'inoutOpt' | 'len' | 'work';
 
 /** One job: its kind number (descriptor slot 0), how it runs, and its arguments in slot order from slot 1. */
 export interface JobSpec {

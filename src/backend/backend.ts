@@ -224,6 +224,24 @@ export interface Im2colSpec {
   outW: number;
 }
 
+/**
+ * Geometry of the fused convolution kernels ({@link Kernels.conv2d} and its
+ * gradients): the im2col geometry of the input plus `outC` output channels in
+ * `groups` groups (the weight is `[outC, c/groups, kh, kw]`).
+ */
+export interface Conv2dSpec extends Im2colSpec {
+  outC: number;
+  groups: number;
+}
+
+/** The gradients {@link Kernels.conv2dGradWeight} returns. */
+export interface Conv2dWeightGrads {
+  /** dL/dweight, `[outC, c/groups·kh·kw]`. */
+  weight: FloatArray;
+  /** dL/dbias, `[outC]`: the sums of `g` over the batch and the positions. */
+  bias: FloatArray;
+}
+
 // pooling and normalisation
 
 /**
@@ -427,6 +445,17 @@ export interface Kernels {
    * are dropped.
    */
   col2im(cols: FloatArray, spec: Im2colSpec): FloatArray;
+  /**
+   * 2-D convolution (cross-correlation) of `x` `[n, c, h, w]` with `weight`
+   * `[outC, c/groups, kh, kw]` plus `bias` `[outC]` (null for none), giving
+   * `[n, outC, outH, outW]`: per group, the weight times the {@link im2col}
+   * columns, the product rounded to the array type before the bias is added.
+   */
+  conv2d(x: FloatArray, weight: FloatArray, bias: FloatArray | null, spec: Conv2dSpec): FloatArray;
+  /** dL/dx of {@link conv2d} for the output gradient `g` `[n, outC, outH, outW]`: {@link col2im} of weightᵀ·g per group. */
+  conv2dGradInput(g: FloatArray, weight: FloatArray, spec: Conv2dSpec): FloatArray;
+  /** dL/dweight and dL/dbias of {@link conv2d} for the input `x` and the output gradient `g`. */
+  conv2dGradWeight(x: FloatArray, g: FloatArray, spec: Conv2dSpec): Conv2dWeightGrads;
   // pooling and normalisation
 
   /** Max pooling of every plane; padding counts as −∞. See {@link Pool2dSpec}. */

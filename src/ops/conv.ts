@@ -1,7 +1,9 @@
 /**
  * Convolutions over NCHW tensors, with PyTorch's weight layouts and options.
  *
- * Each is composed of two primitives and the batched matmul: `im2col` unfolds
+ * `conv2d` and `conv1d` are one primitive each over the backend's fused
+ * convolution kernels (`./conv-fused.ts`). The transposed convolution is
+ * composed of two primitives and the batched matmul: `im2col` unfolds
  * the input's patches into columns `[C·kh·kw, N·oh·ow]` (kernel `im2col`), and
  * one matmul per channel group multiplies them by the weight. Its adjoint
  * `col2im` (kernel `col2im`) folds columns back into an image. The two are
@@ -25,6 +27,7 @@ import {
   convGeometry,
   convTransposeGeometry,
 } from './conv-geometry.js';
+import { conv2dFused } from './conv-fused.js';
 import { matmul } from './linalg.js';
 import { cast } from './movement.js';
 import { backend, floats } from './util.js';
@@ -108,20 +111,10 @@ function addBias(y: Tensor, b: Tensor | undefined, nd: number): Tensor {
   return y.add(b.reshape([b.shape[0]!, ...new Array<number>(nd).fill(1)]));
 }
 
-/** conv over two spatial axes of a batched input, checked by the caller. */
+/** conv over two spatial axes of a batched input, checked by the caller: the fused primitive ({@link conv2dFused}). */
 function conv2dCore(x: Tensor, w: Tensor, b: Tensor | undefined, groups: number, g: ConvGeometry): Tensor {
-  const n = x.shape[0]!;
-  const [o, cg] = w.shape as [number, number];
-  const kernel = w.shape.slice(2);
-  const spec = specOf(x.shape, kernel, g, g.output);
-  const k = cg * kernel[0]! * kernel[1]!;
-  const positions = n * spec.outH * spec.outW;
-  const cols = unfold(x, spec).reshape([groups, k, positions]);
-  const y = matmul(w.reshape([groups, o / groups, k]), cols).reshape([o, positions]); // [o, n·oh·ow]
-  // The bias is added while the channels lead, as a column vector over [o, n·oh·ow]: a broadcast
-  // the fast backends take (after the permute it would be a [N, O, H, W] + [O, 1, 1] one).
-  const yb = b === undefined ? y : y.add(b.reshape([o, 1]));
-  return yb.reshape([o, n, spec.outH, spec.outW]).permute([1, 0, 2, 3]).contiguous();
+  const spec = specOf(x.shape, w.shape.slice(2), g, g.output);
+  return conv2dFused(x, w, b, { ...spec, outC: w.shape[0]!, groups });
 }
 
 /** Runs `core` on a batched input; an unbatched one gets a batch axis of 1 and loses it after. */

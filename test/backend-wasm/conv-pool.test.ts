@@ -1,6 +1,7 @@
 /**
- * A convolution and pooling training step on the WASM backend runs `im2col`,
- * `col2im`, the max, average and adaptive pooling kernels and their adjoints,
+ * A convolution and pooling training step on the WASM backend runs the fused
+ * convolution jobs (`conv2d` and its two gradients; `im2col` and `col2im` for
+ * the transposed convolution), the max, average and adaptive pooling kernels and their adjoints,
  * and the conv bias add in WASM, not in the reference fallback: forward,
  * backward and an SGD step of Conv2d → ReLU → MaxPool2d → Conv2d → AvgPool2d →
  * AdaptiveAvgPool2d → Linear count no fallback of those kernels, on one thread
@@ -39,7 +40,7 @@ if (info === null) throw new Error('the WASM backend did not load');
 /** Kernels with a WASM implementation that this step must not send to the reference backend. */
 const KERNELS = [
   'im2col', 'col2im', 'maxPool2d', 'maxPool2dGrad', 'avgPool2d', 'avgPool2dGrad', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dGrad',
-  'binary:add', 'reduce:sum',
+  'binary:add', 'reduce:sum', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight',
 ];
 
 /** Loss, the parameters' gradients and the parameters after one SGD step, on the active backend. */

@@ -8,10 +8,13 @@ import {
   conv1d,
   conv2d,
   convTranspose2d,
+  enableGrad,
+  grad,
   gradcheck,
   ones,
   randn,
   tensor,
+  type Tensor,
   zeros,
 } from '../../src/index.js';
 import { fromFixture } from '../conformance/ops.js';
@@ -54,6 +57,32 @@ describe('conv ops', () => {
       }
     });
   }
+
+  it('conv2d: second-order gradcheck through createGraph (the fused primitives\' rules), groups, stride, dilation', () => {
+    const cases = [
+      { x: [2, 4, 6, 5], w: [6, 2, 3, 2], opts: { groups: 2, stride: [2, 1] as [number, number], padding: 1 } },
+      { x: [3, 2, 5, 7], w: [3, 2, 2, 3], opts: { dilation: [2, 1] as [number, number], padding: [1, 0] as [number, number] } },
+    ];
+    for (const [i, c] of cases.entries()) {
+      // The finite differences evaluate fn under noGrad on plain tensors: the inner grad needs leaves.
+      const leaf = (t: Tensor): Tensor => {
+        if (t.requiresGrad) return t;
+        const l = t.detach();
+        l.requiresGrad = true;
+        return l;
+      };
+      const fn = (x0: Tensor, w0: Tensor, b0: Tensor): Tensor =>
+        enableGrad(() => {
+          const [x, w, b] = [leaf(x0), leaf(w0), leaf(b0)];
+          const y = conv2d(x, w, b, c.opts);
+          const [dx, dw, db] = grad(y.mul(y).sum(), [x, w, b], { createGraph: true });
+          return dx!.mul(dx!).sum().add(dw!.mul(dw!).sum()).add(db!.mul(db!).sum());
+        });
+      const inputs = [randn(c.x, { generator: g(40 + i) }), randn(c.w, { generator: g(50 + i) }), randn([c.w[0]!], { generator: g(60 + i) })];
+      const report = gradcheck(fn, inputs, { raise: false, seed: i });
+      expect(report.ok, report.worst).toBe(true);
+    }
+  });
 
   it("'same' keeps the size, padding one more zero after for even kernels as PyTorch does", () => {
     const x = randn([1, 1, 5, 6], { generator: g(1) });

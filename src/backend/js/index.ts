@@ -1,5 +1,6 @@
 import type { Backend } from '../backend.js';
 import { col2im, im2col } from './conv.js'; // convolution
+import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv-fused.js';
 import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { matmul } from './matmul.js';
@@ -54,6 +55,9 @@ export const jsBackend: Backend = {
   // convolution
   im2col,
   col2im,
+  conv2d,
+  conv2dGradInput,
+  conv2dGradWeight,
   // pooling and normalisation
   maxPool2d,
   maxPool2dGrad,

@@ -13,7 +13,8 @@
  * and `accumulate`) on resident arrays update them where they are, in one
  * pass; any other array of an in-place job goes through the arena block by
  * block (copied in, updated, the `inout` ones copied back), which keeps the
- * copies in cache.
+ * copies in cache. A `work` argument (a count) is arena scratch the job uses
+ * as it likes: laid out after the outputs, never copied.
  * @module
  */
 import { slabFloat32 } from '../../tensor/slab.js';
@@ -122,14 +123,17 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
   }
   // Resident inputs and destinations live in the shared space: run there and use them in place.
   sawResident = false;
-  const bytes = place(layout.ins, values) + place(layout.insI32, values) + place(layout.outs, values);
+  const bytes = place(layout.ins, values) + place(layout.insI32, values) + place(layout.outs, values) + place(layout.works, values);
   select(parts > 1 || sawResident);
   // The arena may move (and the memory grow) here, so addresses are laid out after it.
   reserve(bytes);
-  layOut(layout.outs, values, layOut(layout.insI32, values, layOut(layout.ins, values, arenaBase)));
+  layOut(layout.works, values, layOut(layout.outs, values, layOut(layout.insI32, values, layOut(layout.ins, values, arenaBase))));
   for (let j = 0; j < layout.ins.length; j++) {
     const k = layout.ins[j]!;
-    if (!direct[k]) f32.set(values[k] as Float32Array, addr[k]! >>> 2);
+    const twin = j > 0 ? earlierTwin(layout.ins, j, values) : -1;
+    // The same array passed twice (an activation gradient that reads only x, say) is copied once.
+    if (twin >= 0) addr[k] = addr[twin]!;
+    else if (!direct[k]) f32.set(values[k] as Float32Array, addr[k]! >>> 2);
     i32[JOB + 1 + k] = addr[k]!;
   }
   for (let j = 0; j < layout.insI32.length; j++) {
@@ -141,6 +145,10 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
     const k = layout.outs[j]!;
     i32[JOB + 1 + k] = addr[k]!;
   }
+  for (let j = 0; j < layout.works.length; j++) {
+    const k = layout.works[j]!;
+    i32[JOB + 1 + k] = addr[k]!;
+  }
   writeScalars(layout, values);
   if (parts > 1) run(threadCount(), parts);
   else run(1, 1);
@@ -149,6 +157,13 @@ export function callJob<J extends JobName>(name: J, args: JobArgs[J], parts: num
     layout.outsI32.includes(k) ? resultI32(k, values) : result(k, values);
   if (outs.length === 1) return get(outs[0]!) as JobResults[J];
   return outs.map(get) as JobResults[J];
+}
+
+/** The argument index of an input before `ins[j]` that is the same array as it, or -1. */
+function earlierTwin(ins: readonly number[], j: number, values: readonly Arg[]): number {
+  const v = values[ins[j]!];
+  for (let i = 0; i < j; i++) if (values[ins[i]!] === v) return ins[i]!;
+  return -1;
 }
 
 /** Output `k` of the job that just ran: a new array, or the caller's array (written in place, or copied into from the arena). */

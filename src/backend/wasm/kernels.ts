@@ -10,6 +10,7 @@ import type { Backend } from '../backend.js';
 import { backendView, registerKernel } from '../registry.js';
 import { activationGrad, binary, matmul, reduce, scalar, softmax, softmaxGrad, unary } from './backend.js';
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, col2im, im2col, maxPool2d, maxPool2dGrad } from './conv.js';
+import { conv2d, conv2dGradInput, conv2dGradWeight } from './convfused.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 // attention
@@ -53,6 +54,10 @@ registerKernel({ name: 'layerNorm', backend: WASM, fn: layerNorm });
 registerKernel({ name: 'layerNormGrad', backend: WASM, fn: layerNormGrad });
 // Gaussian noise (differential privacy)
 registerKernel({ name: 'zigguratFast', backend: WASM, fn: zigguratFast });
+// fused convolution
+registerKernel({ name: 'conv2d', backend: WASM, fn: conv2d });
+registerKernel({ name: 'conv2dGradInput', backend: WASM, fn: conv2dGradInput });
+registerKernel({ name: 'conv2dGradWeight', backend: WASM, fn: conv2dGradWeight });
 
 /**
  * The WASM backend as a complete {@link Backend}: its kernels, with the

@@ -95,7 +95,8 @@ export const SGD_NESTEROV = 2;
  * scalars), `ins` (Float32Array inputs), `insI32` (Int32Array inputs), `outs`
  * (outputs, given by element count, in slot order), `outsI32` (those of `outs`
  * that are Int32Array), `inouts` (in-place arrays, possibly null)
- * and `len` (the block length of an in-place job, or -1).
+ * , `len` (the block length of an in-place job, or -1) and `works` (arena
+ * scratch of a split job, given by element count, never copied).
  */
 export interface JobLayout {
   readonly kind: number;
@@ -108,6 +109,7 @@ export interface JobLayout {
   readonly outsI32: readonly number[];
   readonly inouts: readonly number[];
   readonly len: number;
+  readonly works: readonly number[];
 }
 
 /** The layout of every job. */
@@ -123,6 +125,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   unary: {
     kind: 2,
@@ -135,6 +138,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   binary: {
     kind: 3,
@@ -147,6 +151,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   activationGrad: {
     kind: 4,
@@ -159,6 +164,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   reduce: {
     kind: 5,
@@ -171,6 +177,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmax: {
     kind: 6,
@@ -183,6 +190,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmaxGrad: {
     kind: 7,
@@ -195,6 +203,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   biasActivation: {
     kind: 8,
@@ -207,6 +216,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmaxCrossEntropy: {
     kind: 9,
@@ -219,6 +229,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   softmaxCrossEntropyGrad: {
     kind: 10,
@@ -231,6 +242,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   sgd: {
     kind: 11,
@@ -243,6 +255,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2],
     len: 3,
+    works: [],
   },
   adam: {
     kind: 12,
@@ -255,6 +268,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2, 3, 4],
     len: 5,
+    works: [],
   },
   rmsprop: {
     kind: 13,
@@ -267,6 +281,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2, 3, 4],
     len: 5,
+    works: [],
   },
   adagrad: {
     kind: 14,
@@ -279,6 +294,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0, 2],
     len: 3,
+    works: [],
   },
   accumulate: {
     kind: 15,
@@ -291,6 +307,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [0],
     len: 2,
+    works: [],
   },
   im2col: {
     kind: 16,
@@ -303,6 +320,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   col2im: {
     kind: 17,
@@ -315,6 +333,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   maxPool2d: {
     kind: 18,
@@ -327,6 +346,7 @@ export const JOB_LAYOUTS = {
     outsI32: [2],
     inouts: [],
     len: -1,
+    works: [],
   },
   maxPool2dGrad: {
     kind: 19,
@@ -339,6 +359,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   avgPool2d: {
     kind: 20,
@@ -351,6 +372,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   avgPool2dGrad: {
     kind: 21,
@@ -363,6 +385,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   adaptiveAvgPool2d: {
     kind: 22,
@@ -375,6 +398,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   adaptiveAvgPool2dGrad: {
     kind: 23,
@@ -387,6 +411,46 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
+  },
+  conv2d: {
+    kind: 40,
+    inplace: false,
+    ints: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
+    floats: [],
+    ins: [0, 1, 2],
+    insI32: [],
+    outs: [3],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [4],
+  },
+  conv2dGradInput: {
+    kind: 41,
+    inplace: false,
+    ints: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    floats: [],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [3],
+  },
+  conv2dGradWeight: {
+    kind: 42,
+    inplace: false,
+    ints: [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21],
+    floats: [],
+    ins: [0, 1],
+    insI32: [],
+    outs: [2],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [3],
   },
   maskedSoftmax: {
     kind: 32,
@@ -399,6 +463,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   maskedSoftmaxGrad: {
     kind: 33,
@@ -411,9 +476,10 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   layerNorm: {
-    kind: 40,
+    kind: 43,
     inplace: false,
     ints: [6, 7],
     floats: [8],
@@ -423,9 +489,10 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   layerNormGrad: {
-    kind: 41,
+    kind: 44,
     inplace: false,
     ints: [8, 9],
     floats: [],
@@ -435,6 +502,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
   zigguratFast: {
     kind: 34,
@@ -447,6 +515,7 @@ export const JOB_LAYOUTS = {
     outsI32: [],
     inouts: [],
     len: -1,
+    works: [],
   },
 } satisfies Record<string, JobLayout>;
 
@@ -501,6 +570,12 @@ export interface JobArgs {
   adaptiveAvgPool2d: [x: Float32Array, y: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
   /** Adjoint of adaptiveAvgPool2d (split by planes). */
   adaptiveAvgPool2dGrad: [g: Float32Array, out: number | Float32Array, planes: number, inH: number, inW: number, outH: number, outW: number];
+  /** Convolution of NCHW x with weight [outC, c/groups, kh, kw] plus bias (when hasBias): im2col of one image into the work area, then the packed GEMM straight into NCHW y (split by images, or, when byChannels, by blocks of output channels, each part unfolding every image itself). */
+  conv2d: [x: Float32Array, weight: Float32Array, bias: Float32Array, y: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, hasBias: number, byChannels: number];
+  /** Input gradient of conv2d: per image, weightᵀ·g into the work area, then col2im into dx (split by images). */
+  conv2dGradInput: [g: Float32Array, weight: Float32Array, dx: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number];
+  /** Weight and bias gradients of conv2d: per image, im2col of x into the work area, then partial[part] += g·colsᵀ (weight) and row sums of g (bias); one partial of outC·(c/groups·kh·kw + 1) floats per part; partCount partials, the ones of parts that did not run zeroed (the job may run as one part). */
+  conv2dGradWeight: [x: Float32Array, g: Float32Array, partials: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, partCount: number];
   /** softmax(scale·x + mask) over the rows of [batch·rows, cols], causal columns zero (split by rows). */
   maskedSoftmax: [x: Float32Array, mask: Float32Array, y: number | Float32Array, batch: number, rows: number, cols: number, causal: number, hasMask: number, maskBatch: number, maskRepeat: number, scale: number];
   /** scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows). */
@@ -538,6 +613,9 @@ export interface JobResults {
   avgPool2dGrad: Float32Array;
   adaptiveAvgPool2d: Float32Array;
   adaptiveAvgPool2dGrad: Float32Array;
+  conv2d: Float32Array;
+  conv2dGradInput: Float32Array;
+  conv2dGradWeight: Float32Array;
   maskedSoftmax: Float32Array;
   maskedSoftmaxGrad: Float32Array;
   layerNorm: [y: Float32Array, mean: Float32Array, rstd: Float32Array];

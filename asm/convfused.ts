@@ -1,0 +1,200 @@
+// Fused convolution jobs: the column matrix of one image at a time is built
+// in (or read from) the calling thread's work area and never leaves the
+// module. The forward pass unfolds an image and multiplies it by the weight
+// straight into the NCHW output, the input gradient multiplies weightᵀ by the
+// image's output gradient and folds the columns back, and the weight gradient
+// unfolds the image again and adds g·colsᵀ into a per-part partial sum.
+// Images are independent, so the jobs split over them.
+
+import { col2im, im2col } from './conv';
+import { gemmBlock } from './gemm';
+import {
+  CONV2D_BIAS, CONV2D_BY_CHANNELS, CONV2D_COLS_PER_THREAD, CONV2D_HAS_BIAS, CONV2D_N, CONV2D_WEIGHT, CONV2D_WORK, CONV2D_X, CONV2D_Y,
+  CONV2D_GRAD_INPUT_COLS_PER_THREAD, CONV2D_GRAD_INPUT_DX, CONV2D_GRAD_INPUT_G, CONV2D_GRAD_INPUT_N, CONV2D_GRAD_INPUT_WEIGHT,
+  CONV2D_GRAD_INPUT_WORK,
+  CONV2D_GRAD_WEIGHT_COLS_PER_THREAD, CONV2D_GRAD_WEIGHT_G, CONV2D_GRAD_WEIGHT_N, CONV2D_GRAD_WEIGHT_PART_COUNT, CONV2D_GRAD_WEIGHT_PARTIALS,
+  CONV2D_GRAD_WEIGHT_WORK, CONV2D_GRAD_WEIGHT_X,
+  JOB, K_CONV2D, K_CONV2D_GRAD_INPUT, K_CONV2D_GRAD_WEIGHT,
+} from './opcodes';
+
+// The geometry of the three jobs is read straight from the descriptor: 16
+// consecutive slots from `f` (n, c, h, w, kh, kw, strides, pads, dilations,
+// outH, outW, outC, groups), the same for every thread of a job (no
+// module globals: the threaded build's instances share one memory).
+@inline function slot(i: i32): i32 {
+  return load<i32>(JOB + (<usize>i << 2));
+}
+
+@inline function addr(i: i32): usize {
+  return load<u32>(JOB + (<usize>i << 2));
+}
+
+// Columns [c·kh·kw, outH·outW] of image `img` (byte address) into `cols`.
+@inline function unfoldImage(f: i32, img: usize, cols: usize): void {
+  const c = slot(f + 1), kh = slot(f + 4), kw = slot(f + 5);
+  im2col(
+    img, cols, 1, c, slot(f + 2), slot(f + 3), kh, kw, slot(f + 6), slot(f + 7), slot(f + 8), slot(f + 9), slot(f + 10),
+    slot(f + 11), slot(f + 12), slot(f + 13), 0, c * kh * kw,
+  );
+}
+
+// Plane sizes of one image: input c·h·w, output outC·outH·outW, and the group sizes.
+@inline function inPlane(f: i32): i32 {
+  return slot(f + 1) * slot(f + 2) * slot(f + 3);
+}
+@inline function positionsOf(f: i32): i32 {
+  return slot(f + 12) * slot(f + 13);
+}
+@inline function outGroup(f: i32): i32 {
+  return slot(f + 14) / slot(f + 15);
+}
+@inline function depthGroup(f: i32): i32 {
+  return (slot(f + 1) / slot(f + 15)) * slot(f + 4) * slot(f + 5);
+}
+
+/** Images [b0, b1), output channels [o0, o1): y[b] = W·cols(x[b]) (+ bias per output channel). */
+export function conv2dImages(
+  f: i32, x: usize, weight: usize, bias: usize, hasBias: bool, y: usize, work: usize, b0: i32, b1: i32, o0: i32, o1: i32,
+  scratch: usize,
+): void {
+  const positions = positionsOf(f);
+  const og = outGroup(f);
+  const kg = depthGroup(f);
+  const outC = slot(f + 14), groups = slot(f + 15), plane = inPlane(f);
+  for (let b = b0; b < b1; b++) {
+    unfoldImage(f, x + (<usize>(b * plane) << 2), work);
+    const yb = y + (<usize>(b * outC * positions) << 2);
+    for (let g = 0; g < groups; g++) {
+      // The rows of this group inside [o0, o1).
+      const lo = max(o0, g * og) - g * og, hi = min(o1, (g + 1) * og) - g * og;
+      if (lo >= hi) continue;
+      gemmBlock(
+        weight + (<usize>(g * og * kg) << 2), work + (<usize>(g * kg * positions) << 2), yb + (<usize>(g * og * positions) << 2),
+        og, positions, kg, false, false, lo, hi, 0, positions, scratch,
+      );
+    }
+    if (!hasBias) continue;
+    for (let o = o0; o < o1; o++) {
+      const v = load<f32>(bias + (<usize>o << 2));
+      const bv = f32x4.splat(v);
+      const row = yb + (<usize>(o * positions) << 2);
+      let p = 0;
+      for (; p + 4 <= positions; p += 4) {
+        const q = row + (<usize>p << 2);
+        v128.store(q, f32x4.add(v128.load(q), bv));
+      }
+      for (; p < positions; p++) {
+        const q = row + (<usize>p << 2);
+        store<f32>(q, load<f32>(q) + v);
+      }
+    }
+  }
+}
+
+/** Images [b0, b1): dx[b] = col2im(Wᵀ·g[b]). */
+export function conv2dGradInputImages(f: i32, g: usize, weight: usize, dx: usize, work: usize, b0: i32, b1: i32, scratch: usize): void {
+  const positions = positionsOf(f);
+  const og = outGroup(f);
+  const kg = depthGroup(f);
+  const outC = slot(f + 14), groups = slot(f + 15), plane = inPlane(f);
+  for (let b = b0; b < b1; b++) {
+    const gb = g + (<usize>(b * outC * positions) << 2);
+    for (let t = 0; t < groups; t++) {
+      // weight group t is [og, kg]: read transposed as [kg, og].
+      gemmBlock(
+        weight + (<usize>(t * og * kg) << 2), gb + (<usize>(t * og * positions) << 2), work + (<usize>(t * kg * positions) << 2),
+        kg, positions, og, true, false, 0, kg, 0, positions, scratch,
+      );
+    }
+    col2im(
+      work, dx + (<usize>(b * plane) << 2), 1, slot(f + 1), slot(f + 2), slot(f + 3), slot(f + 4), slot(f + 5), slot(f + 6),
+      slot(f + 7), slot(f + 8), slot(f + 9), slot(f + 10), slot(f + 11), slot(f + 12), slot(f + 13), 0, slot(f + 1),
+    );
+  }
+}
+
+/**
+ * Images [b0, b1) into one partial: its first outC·kg floats receive
+ * Σ_b g[b]·cols(x[b])ᵀ per group, the next outC the sums of g[b]'s rows.
+ */
+export function conv2dGradWeightImages(
+  f: i32, x: usize, g: usize, partial: usize, work: usize, b0: i32, b1: i32, scratch: usize,
+): void {
+  const positions = positionsOf(f);
+  const og = outGroup(f);
+  const kg = depthGroup(f);
+  const outC = slot(f + 14), groups = slot(f + 15), plane = inPlane(f);
+  const biasPart = partial + (<usize>(outC * kg) << 2);
+  memory.fill(partial, 0, <usize>(outC * kg + outC) << 2);
+  for (let b = b0; b < b1; b++) {
+    unfoldImage(f, x + (<usize>(b * plane) << 2), work);
+    const gb = g + (<usize>(b * outC * positions) << 2);
+    for (let t = 0; t < groups; t++) {
+      // cols of group t are [kg, positions]: read transposed as [positions, kg].
+      gemmBlock(
+        gb + (<usize>(t * og * positions) << 2), work + (<usize>(t * kg * positions) << 2), partial + (<usize>(t * og * kg) << 2),
+        og, kg, positions, false, true, 0, og, 0, kg, scratch, true,
+      );
+    }
+    for (let o = 0; o < outC; o++) {
+      const row = gb + (<usize>(o * positions) << 2);
+      let acc = f32x4.splat(0);
+      let p = 0;
+      for (; p + 4 <= positions; p += 4) acc = f32x4.add(acc, v128.load(row + (<usize>p << 2)));
+      let sum = <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+      for (; p < positions; p++) sum += <f64>load<f32>(row + (<usize>p << 2));
+      const q = biasPart + (<usize>o << 2);
+      store<f32>(q, <f32>(<f64>load<f32>(q) + sum));
+    }
+  }
+}
+
+// Start of share `t` of `total` images cut into `parts` shares.
+@inline function share(total: i32, t: i32, parts: i32): i32 {
+  const per = (total + parts - 1) / parts;
+  return min(total, t * per);
+}
+
+/** Runs part `part` of `parts` of a fused convolution job of kind `kind` on thread `thread`; false for another kind. */
+export function convJob(kind: i32, part: i32, parts: i32, thread: i32, scratch: usize): bool {
+  if (kind == K_CONV2D) {
+    const work = addr(CONV2D_WORK) + (<usize>(thread * slot(CONV2D_COLS_PER_THREAD)) << 2);
+    const n = slot(CONV2D_N);
+    const outC = slot(CONV2D_N + 14);
+    // Few images: every part unfolds each image and computes a block of output channels.
+    const byChannels = slot(CONV2D_BY_CHANNELS) != 0;
+    const b0 = byChannels ? 0 : share(n, part, parts), b1 = byChannels ? n : share(n, part + 1, parts);
+    const o0 = byChannels ? share(outC, part, parts) : 0, o1 = byChannels ? share(outC, part + 1, parts) : outC;
+    conv2dImages(
+      CONV2D_N, addr(CONV2D_X), addr(CONV2D_WEIGHT), addr(CONV2D_BIAS), slot(CONV2D_HAS_BIAS) != 0, addr(CONV2D_Y), work,
+      b0, b1, o0, o1, scratch,
+    );
+    return true;
+  }
+  if (kind == K_CONV2D_GRAD_INPUT) {
+    const work = addr(CONV2D_GRAD_INPUT_WORK) + (<usize>(thread * slot(CONV2D_GRAD_INPUT_COLS_PER_THREAD)) << 2);
+    const n = slot(CONV2D_GRAD_INPUT_N);
+    conv2dGradInputImages(
+      CONV2D_GRAD_INPUT_N, addr(CONV2D_GRAD_INPUT_G), addr(CONV2D_GRAD_INPUT_WEIGHT), addr(CONV2D_GRAD_INPUT_DX), work,
+      share(n, part, parts), share(n, part + 1, parts), scratch,
+    );
+    return true;
+  }
+  if (kind == K_CONV2D_GRAD_WEIGHT) {
+    const work = addr(CONV2D_GRAD_WEIGHT_WORK) + (<usize>(thread * slot(CONV2D_GRAD_WEIGHT_COLS_PER_THREAD)) << 2);
+    const n = slot(CONV2D_GRAD_WEIGHT_N);
+    const outC = slot(CONV2D_GRAD_WEIGHT_N + 14);
+    const size = outC * depthGroup(CONV2D_GRAD_WEIGHT_N) + outC;
+    const partials = addr(CONV2D_GRAD_WEIGHT_PARTIALS);
+    const partial = partials + (<usize>(part * size) << 2);
+    // Run as fewer parts than the caller laid out (the pool was passed over): zero the rest.
+    const declared = slot(CONV2D_GRAD_WEIGHT_PART_COUNT);
+    if (part == 0 && parts < declared) memory.fill(partials + (<usize>(parts * size) << 2), 0, <usize>((declared - parts) * size) << 2);
+    conv2dGradWeightImages(
+      CONV2D_GRAD_WEIGHT_N, addr(CONV2D_GRAD_WEIGHT_X), addr(CONV2D_GRAD_WEIGHT_G), partial, work,
+      share(n, part, parts), share(n, part + 1, parts), scratch,
+    );
+    return true;
+  }
+  return false;
+}
