@@ -9,8 +9,8 @@
  * `--bn` puts a BatchNorm2d after each convolution (its statistics and per-channel affine).
  *
  * Each round times `steps` passes twice, interleaved: once with the WASM
- * convolution and pooling kernels (`im2col`, `col2im`, the pooling kernels)
- * unregistered, so they run on the reference backend as before they existed,
+ * convolution and pooling kernels (the fused `conv2d` jobs, `im2col`, `col2im`,
+ * the pooling kernels) unregistered, so they run on the reference backend as before they existed,
  * and once with them registered. Prints the milliseconds per pass of every
  * round, the medians and the fallbacks each variant recorded.
  * @module
@@ -44,7 +44,10 @@ const steps = Number(flag('steps', '10'));
 const bn = process.argv.includes('--bn');
 await setNumThreads(threads);
 
-const NEW: readonly KernelName[] = ['im2col', 'col2im', 'maxPool2d', 'maxPool2dGrad', 'avgPool2d', 'avgPool2dGrad'];
+// The fused convolution jobs (which Conv2d uses now), the unfold/fold pair (ConvTranspose2d) and pooling.
+const NEW: readonly KernelName[] = [
+  'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'im2col', 'col2im', 'maxPool2d', 'maxPool2dGrad', 'avgPool2d', 'avgPool2dGrad',
+];
 const saved = new Map(NEW.flatMap((k) => {
   const fn = getKernel(k, 'wasm');
   return fn === undefined ? [] : [[k, fn] as const];
