@@ -41,6 +41,7 @@ export const K_MASKED_SOFTMAX_GRAD: i32 = 33;
 export const K_LAYER_NORM: i32 = 43;
 export const K_LAYER_NORM_GRAD: i32 = 44;
 export const K_ZIGGURAT_FAST: i32 = 34;
+export const K_DROPOUT: i32 = 48;
 
 // Codes of the 'map' space.
 export const U_NEG: i32 = 0;
@@ -477,3 +478,12 @@ export const ZIGGURAT_FAST_TABLE: i32 = 2; // in
 export const ZIGGURAT_FAST_OUT: i32 = 3; // out
 export const ZIGGURAT_FAST_N: i32 = 4; // i32
 export const ZIGGURAT_FAST_STD: i32 = 5; // f32
+
+// dropout: Dropout with a counter-based mask: y[i] = x[i]·(h(i) < threshold ? scale : 0), h(i) the top 24 bits of a hash of (key0, key1, i); its own adjoint.
+export const DROPOUT_X: i32 = 1; // in
+export const DROPOUT_Y: i32 = 2; // out
+export const DROPOUT_N: i32 = 3; // i32
+export const DROPOUT_KEY0: i32 = 4; // i32
+export const DROPOUT_KEY1: i32 = 5; // i32
+export const DROPOUT_THRESHOLD: i32 = 6; // i32
+export const DROPOUT_SCALE: i32 = 7; // f32

@@ -517,6 +517,18 @@ export interface Kernels {
    * 128 thresholds (rounded down, so nothing is accepted that the exact test rejects).
    */
   zigguratFast(words: Int32Array, table: Float32Array, out: Float32Array, std: number): void;
+
+  // dropout
+
+  /**
+   * Dropout with a counter-based mask: `y[i] = x[i] · (kept(i) ? scale : 0)`, where element
+   * `i` is kept when `h(i) < threshold`, `h(i)` being the top 24 bits of
+   * `fmix32((fmix32(i·0x9E3779B1 ⊕ key0) + key1) mod 2³²)` (murmur3's finalizer), and
+   * `threshold` is `keep·2²⁴` rounded (0..2²⁴). The mask depends on the keys and the index
+   * only, so every backend and thread count draws the same one, and the adjoint is the
+   * same call on the gradient. Float32 multiplies in float32.
+   */
+  dropout(x: FloatArray, key0: number, key1: number, threshold: number, scale: number): FloatArray;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

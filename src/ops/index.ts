@@ -76,3 +76,5 @@ export {
 export { type AttentionOptions, scaledDotProductAttention } from './attention.js';
 // layer norm
 export { layerNorm } from './layer-norm.js';
+// dropout
+export { type DropoutOptions, dropout } from './dropout.js';

@@ -15,6 +15,8 @@ import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 // layer norm
 import { layerNorm, layerNormGrad } from './norm.js';
 import { zigguratFast } from './noise.js';
+// dropout
+import { dropout } from './dropout.js';
 
 /**
  * The plain TypeScript reference backend. It is the specification of every
@@ -73,4 +75,6 @@ export const jsBackend: Backend = {
   layerNormGrad,
   // Gaussian noise (differential privacy)
   zigguratFast,
+  // dropout
+  dropout,
 };

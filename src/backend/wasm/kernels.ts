@@ -18,6 +18,8 @@ import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 // layer norm
 import { layerNorm, layerNormGrad } from './norm.js';
 import { zigguratFast } from './noise.js';
+// dropout
+import { dropout } from './dropout.js';
 
 /** The registry name of the WASM backend. */
 export const WASM = 'wasm';
@@ -54,6 +56,8 @@ registerKernel({ name: 'layerNorm', backend: WASM, fn: layerNorm });
 registerKernel({ name: 'layerNormGrad', backend: WASM, fn: layerNormGrad });
 // Gaussian noise (differential privacy)
 registerKernel({ name: 'zigguratFast', backend: WASM, fn: zigguratFast });
+// dropout
+registerKernel({ name: 'dropout', backend: WASM, fn: dropout });
 // fused convolution
 registerKernel({ name: 'conv2d', backend: WASM, fn: conv2d });
 registerKernel({ name: 'conv2dGradInput', backend: WASM, fn: conv2dGradInput });

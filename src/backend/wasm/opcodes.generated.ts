@@ -517,6 +517,19 @@ export const JOB_LAYOUTS = {
     len: -1,
     works: [],
   },
+  dropout: {
+    kind: 48,
+    inplace: false,
+    ints: [2, 3, 4, 5],
+    floats: [6],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [],
+  },
 } satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
@@ -586,6 +599,8 @@ export interface JobArgs {
   layerNormGrad: [x: Float32Array, mean: Float32Array, rstd: Float32Array, weight: Float32Array, g: Float32Array, dx: number | Float32Array, dweight: number | Float32Array, dbias: number | Float32Array, rows: number, n: number];
   /** Fast path of the ziggurat normal sampler: out[j] = std·u·width[layer], or NaN when |u| is not below the layer threshold. */
   zigguratFast: [words: Int32Array, table: Float32Array, out: number | Float32Array, n: number, std: number];
+  /** Dropout with a counter-based mask: y[i] = x[i]·(h(i) < threshold ? scale : 0), h(i) the top 24 bits of a hash of (key0, key1, i); its own adjoint. */
+  dropout: [x: Float32Array, y: number | Float32Array, n: number, key0: number, key1: number, threshold: number, scale: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -621,4 +636,5 @@ export interface JobResults {
   layerNorm: [y: Float32Array, mean: Float32Array, rstd: Float32Array];
   layerNormGrad: [dx: Float32Array, dweight: Float32Array, dbias: Float32Array];
   zigguratFast: Float32Array;
+  dropout: Float32Array;
 }
