@@ -529,6 +529,16 @@ export interface Kernels {
    * same call on the gradient. Float32 multiplies in float32.
    */
   dropout(x: FloatArray, key0: number, key1: number, threshold: number, scale: number): FloatArray;
+
+  // convolution then max pooling
+
+  /**
+   * {@link conv2d} followed by {@link maxPool2d} of its `n·outC` planes (`pool.planes`,
+   * `pool.inH`, `pool.inW` describe the convolution's output): the pooled values and
+   * their argmax, as the two calls give them, without handing out the convolution's
+   * output.
+   */
+  conv2dMaxPool2d(x: FloatArray, weight: FloatArray, bias: FloatArray | null, spec: Conv2dSpec, pool: Pool2dSpec): MaxPoolResult;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

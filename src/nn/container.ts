@@ -7,6 +7,7 @@ import { ArgumentError } from '../errors.js';
 import type { LinearActivation } from '../ops/linalg.js';
 import { relu } from '../ops/activation.js';
 import { ReLU, Sigmoid, Tanh } from './activation.js';
+import { Conv2d } from './conv.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 import { MaxPool2d } from './pool.js';
@@ -21,6 +22,11 @@ function fusible(m: Module | undefined): LinearActivation | null {
   if (m.forward === Sigmoid.prototype.forward) return 'sigmoid';
   if (m.forward === Tanh.prototype.forward) return 'tanh';
   return null;
+}
+
+/** Whether `m` is the library's own `ReLU` (its `forward` not overridden, no hooks). */
+function isReLU(m: Module | undefined): boolean {
+  return m !== undefined && m.forward === ReLU.prototype.forward;
 }
 
 /** Whether `m` is the library's own `MaxPool2d` (not a subclass overriding `forward`, nor one with hooks). */
@@ -42,6 +48,8 @@ function poolsNext(m: Module | undefined): boolean {
  * ReLU is monotone, so `max(relu(a), relu(b)) = relu(max(a, b))` bit for bit
  * (NaN included), and the gradient is the same too (it reaches the first
  * maximum of a window when that maximum is positive, and nothing otherwise).
+ * A `Conv2d` before them runs with the pooling as one op (`conv2dMaxPool2d`: the
+ * convolution's output is never made).
  *
  * @example
  * ```ts
@@ -93,7 +101,14 @@ export class Sequential extends Module implements Iterable<Module> {
           continue;
         }
       }
-      if (m.forward === ReLU.prototype.forward && poolsNext(layers[i + 1])) {
+      if (m instanceof Conv2d && m.forward === Conv2d.prototype.forward && isReLU(layers[i + 1]) && poolsNext(layers[i + 2])) {
+        const pool = layers[i + 2] as MaxPool2d;
+        const { stride, padding, dilation, ceilMode } = pool;
+        y = relu(m.forwardMaxPooled(y, pool.kernelSize, { stride, padding, dilation, ceilMode }));
+        i += 2;
+        continue;
+      }
+      if (isReLU(m) && poolsNext(layers[i + 1])) {
         y = relu(layers[i + 1]!.forward(y));
         i++;
         continue;

@@ -10,8 +10,9 @@
 import { type OpDef, isGradEnabled, make, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { valuesOf } from '../autograd/values.js';
-import type { Conv2dSpec } from '../backend/backend.js';
+import type { Conv2dSpec, Pool2dSpec } from '../backend/backend.js';
 import type { FloatArray } from '../tensor/dtype.js';
+import { maxPoolGrad } from './pool.js';
 import { backend } from './util.js';
 
 function values(t: Tensor): FloatArray {
@@ -90,4 +91,23 @@ function gradWeightOf(x: Tensor, g: Tensor, spec: Conv2dSpec, weightShape: reado
  */
 export function conv2dFused(x: Tensor, weight: Tensor, bias: Tensor | undefined, spec: Conv2dSpec): Tensor {
   return convOf(x, weight, bias, spec, defsOf(spec, weight.shape));
+}
+
+/**
+ * `maxPool2d(conv2d(x, weight, bias))` with `pool` describing the pooling of the
+ * convolution's output, as one primitive over the backend's `conv2dMaxPool2d`: the
+ * convolution's output is never made. Its gradient scatters `g` to the argmax (the
+ * adjoint of max pooling) and then takes the convolution's rules.
+ */
+export function conv2dMaxPoolFused(x: Tensor, weight: Tensor, bias: Tensor | undefined, spec: Conv2dSpec, pool: Pool2dSpec): Tensor {
+  const r = backend().conv2dMaxPool2d(values(x), values(weight), bias === undefined ? null : values(bias), spec, pool);
+  const out = make(r.values, [spec.n, spec.outC, pool.outH, pool.outW]);
+  if (!recording(x, weight, bias)) return out;
+  const defs = defsOf(spec, weight.shape);
+  const convShape = [spec.n, spec.outC, spec.outH, spec.outW];
+  const def: OpDef = {
+    name: 'conv2d+maxPool2d',
+    backward: (g, node) => defs.conv.backward!(maxPoolGrad(g, r.indices, pool, convShape), node),
+  };
+  return record(def, bias === undefined ? [x, weight] : [x, weight, bias], out);
 }

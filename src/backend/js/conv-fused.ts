@@ -6,8 +6,9 @@
  * @module
  */
 import type { FloatArray } from '../../tensor/dtype.js';
-import type { Conv2dSpec, Conv2dWeightGrads } from '../backend.js';
+import type { Conv2dSpec, Conv2dWeightGrads, MaxPoolResult, Pool2dSpec } from '../backend.js';
 import { col2im, im2col } from './conv.js';
+import { maxPool2d } from './pool.js';
 import { alike } from './strided.js';
 
 /** Per-group sizes: output channels, column rows, positions per image. */
@@ -91,4 +92,9 @@ export function conv2dGradWeight(x: FloatArray, g: FloatArray, s: Conv2dSpec): C
     }
   }
   return { weight, bias };
+}
+
+/** Reference conv2dMaxPool2d: {@link conv2d}, then max pooling of its planes. */
+export function conv2dMaxPool2d(x: FloatArray, weight: FloatArray, bias: FloatArray | null, s: Conv2dSpec, pool: Pool2dSpec): MaxPoolResult {
+  return maxPool2d(conv2d(x, weight, bias, s), pool);
 }
