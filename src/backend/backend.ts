@@ -539,6 +539,13 @@ export interface Kernels {
    * output.
    */
   conv2dMaxPool2d(x: FloatArray, weight: FloatArray, bias: FloatArray | null, spec: Conv2dSpec, pool: Pool2dSpec): MaxPoolResult;
+  /**
+   * {@link conv2dGradInput} for the gradient `g` of {@link conv2dMaxPool2d}'s pooled output:
+   * of `maxPool2dGrad(g, indices, pool)`, which is never handed out.
+   */
+  conv2dMaxPoolGradInput(g: FloatArray, indices: Int32Array, weight: FloatArray, spec: Conv2dSpec, pool: Pool2dSpec): FloatArray;
+  /** {@link conv2dGradWeight} for the pooled gradient `g`, as {@link conv2dMaxPoolGradInput}. */
+  conv2dMaxPoolGradWeight(x: FloatArray, g: FloatArray, indices: Int32Array, spec: Conv2dSpec, pool: Pool2dSpec): Conv2dWeightGrads;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

@@ -5,6 +5,8 @@
  * two with the job split over the images, for random geometries (strides, padding,
  * dilation, groups, bias or none, pooling windows with stride, padding, dilation and ceil
  * mode, batches of 1 to 9); values within 3e-5 of the reference backend's composition.
+ * The two gradient jobs of the pooled output (`conv2dMaxPoolGradInput`, `...GradWeight`)
+ * likewise equal maxPool2dGrad followed by the convolution's gradient jobs bit for bit.
  * Through the public API, `Sequential` runs Conv2d → ReLU → MaxPool2d as the fused op and
  * gives the same values and gradients as the three modules one by one.
  */
@@ -74,6 +76,24 @@ onOneAndTwoThreads('conv2dMaxPool2d', () => {
       expect(Array.from(fused.indices), what).toEqual(Array.from(two.indices));
       const r = ref.conv2dMaxPool2d(x, w, b, s, p);
       expectClose(fused.values, r.values, 0, 3e-5 * (kg + 1) * 4, what);
+
+      // The gradients of the pooled output: as maxPool2dGrad then the convolution's gradient jobs.
+      const g = randomArray(next, fused.values.length);
+      const gy = wasmConv.maxPool2dGrad(g, fused.indices, p);
+      if (gy === DECLINE) throw new Error('declined');
+      const dx = wasm.conv2dMaxPoolGradInput(g, fused.indices, w, s, p);
+      const dw = wasm.conv2dMaxPoolGradWeight(x, g, fused.indices, s, p);
+      if (dx === DECLINE || dw === DECLINE) throw new Error('declined');
+      const dx2 = wasm.conv2dGradInput(gy, w, s);
+      const dw2 = wasm.conv2dGradWeight(x, gy, s);
+      if (dx2 === DECLINE || dw2 === DECLINE) throw new Error('declined');
+      expect(Array.from(dx), what).toEqual(Array.from(dx2));
+      expect(Array.from(dw.weight), what).toEqual(Array.from(dw2.weight));
+      expect(Array.from(dw.bias), what).toEqual(Array.from(dw2.bias));
+      const rdx = ref.conv2dMaxPoolGradInput(g, fused.indices, w, s, p);
+      expectClose(dx, rdx, 0, 3e-5 * (kg * s.outC + 1) * 4, what);
+      const rdw = ref.conv2dMaxPoolGradWeight(x, g, fused.indices, s, p);
+      expectClose(dw.weight, rdw.weight, 0, 3e-5 * (s.n * s.outH * s.outW + 1) * 4, what);
     }
   });
 

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend.js';
 import { col2im, im2col } from './conv.js'; // convolution
-import { conv2d, conv2dGradInput, conv2dGradWeight, conv2dMaxPool2d } from './conv-fused.js';
+import { conv2d, conv2dGradInput, conv2dGradWeight, conv2dMaxPool2d, conv2dMaxPoolGradInput, conv2dMaxPoolGradWeight } from './conv-fused.js';
 import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { matmul } from './matmul.js';
@@ -79,4 +79,6 @@ export const jsBackend: Backend = {
   dropout,
   // convolution then max pooling
   conv2dMaxPool2d,
+  conv2dMaxPoolGradInput,
+  conv2dMaxPoolGradWeight,
 };

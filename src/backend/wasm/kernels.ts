@@ -10,7 +10,7 @@ import type { Backend } from '../backend.js';
 import { backendView, registerKernel } from '../registry.js';
 import { activationGrad, binary, matmul, reduce, scalar, softmax, softmaxGrad, unary } from './backend.js';
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, col2im, im2col, maxPool2d, maxPool2dGrad } from './conv.js';
-import { conv2d, conv2dGradInput, conv2dGradWeight, conv2dMaxPool2d } from './convfused.js';
+import { conv2d, conv2dGradInput, conv2dGradWeight, conv2dMaxPool2d, conv2dMaxPoolGradInput, conv2dMaxPoolGradWeight } from './convfused.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 // attention
@@ -60,6 +60,8 @@ registerKernel({ name: 'zigguratFast', backend: WASM, fn: zigguratFast });
 registerKernel({ name: 'dropout', backend: WASM, fn: dropout });
 // convolution then max pooling
 registerKernel({ name: 'conv2dMaxPool2d', backend: WASM, fn: conv2dMaxPool2d });
+registerKernel({ name: 'conv2dMaxPoolGradInput', backend: WASM, fn: conv2dMaxPoolGradInput });
+registerKernel({ name: 'conv2dMaxPoolGradWeight', backend: WASM, fn: conv2dMaxPoolGradWeight });
 // fused convolution
 registerKernel({ name: 'conv2d', backend: WASM, fn: conv2d });
 registerKernel({ name: 'conv2dGradInput', backend: WASM, fn: conv2dGradInput });
