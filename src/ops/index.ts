@@ -78,3 +78,5 @@ export { type AttentionOptions, scaledDotProductAttention } from './attention.js
 export { layerNorm } from './layer-norm.js';
 // dropout
 export { type DropoutOptions, dropout } from './dropout.js';
+// convolution then max pooling
+export { conv2dMaxPool2d } from './conv.js';

@@ -17,7 +17,7 @@ import * as wasmConv from '../../src/backend/wasm/conv.js';
 import * as wasm from '../../src/backend/wasm/convfused.js';
 import { initWasmBackend } from '../../src/backend/wasm/index.js';
 import { DECLINE } from '../../src/backend/registry.js';
-import { Conv2d, Generator, MaxPool2d, ReLU, Sequential, randn, setBackend, sum } from '../../src/index.js';
+import { Conv2d, Generator, MaxPool2d, ReLU, Sequential, conv2d, conv2dMaxPool2d, grad, maxPool2d, randn, setBackend, sum } from '../../src/index.js';
 import { maxPool2dSpec } from '../../src/ops/pool.js';
 import { expectClose, onOneAndTwoThreads, randomArray, rng } from './helpers.js';
 
@@ -102,6 +102,24 @@ onOneAndTwoThreads('conv2dMaxPool2d', () => {
     const p = maxPool2dSpec([2, 2, 4, 4], 2);
     expect(wasm.conv2dMaxPool2d(new Float64Array(32), new Float64Array(18), null, s, p)).toBe(DECLINE);
     expect(wasm.conv2dMaxPool2d(new Float32Array(32), new Float32Array(18), null, s, { ...p, planes: 3 })).toBe(DECLINE);
+  });
+
+  it('second-order gradients (createGraph) through conv2dMaxPool2d equal those through conv2d then maxPool2d', () => {
+    setBackend('wasm');
+    try {
+      const run = (fused: boolean): number[][] => {
+        const x = randn([3, 2, 8, 7], { generator: new Generator(1), requiresGrad: true });
+        const w = randn([4, 2, 3, 3], { generator: new Generator(2), requiresGrad: true });
+        const b = randn([4], { generator: new Generator(3), requiresGrad: true });
+        const y = fused ? conv2dMaxPool2d(x, w, b, { padding: 1 }, 2) : maxPool2d(conv2d(x, w, b, { padding: 1 }), 2);
+        const [dx, dw, db] = grad(y.mul(y).sum(), [x, w, b], { createGraph: true });
+        dx!.mul(dx!).sum().add(dw!.mul(dw!).sum()).add(db!.mul(db!).sum()).backward();
+        return [x, w, b].map((t) => Array.from(t.grad!.dataSync()));
+      };
+      expect(run(true)).toEqual(run(false));
+    } finally {
+      setBackend('js');
+    }
   });
 
   it('Sequential Conv2d → ReLU → MaxPool2d: the same values and gradients as the modules one by one', () => {
