@@ -18,6 +18,8 @@ import { maskedSoftmaxGradRows, maskedSoftmaxRows } from './attention';
 import { layerNormGrad, layerNormRows } from './norm';
 // Gaussian noise (differential privacy)
 import { zigguratFast } from './noise';
+// dropout
+import { dropout } from './dropout';
 import {
   ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
   ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
@@ -79,6 +81,8 @@ import {
   LAYER_NORM_GRAD_N, LAYER_NORM_GRAD_ROWS, LAYER_NORM_GRAD_RSTD, LAYER_NORM_GRAD_WEIGHT, LAYER_NORM_GRAD_X,
   // Gaussian noise (differential privacy)
   K_ZIGGURAT_FAST, ZIGGURAT_FAST_N, ZIGGURAT_FAST_OUT, ZIGGURAT_FAST_STD, ZIGGURAT_FAST_TABLE, ZIGGURAT_FAST_WORDS,
+  // dropout
+  K_DROPOUT, DROPOUT_KEY0, DROPOUT_KEY1, DROPOUT_N, DROPOUT_SCALE, DROPOUT_THRESHOLD, DROPOUT_X, DROPOUT_Y,
 } from './opcodes';
 
 export { gemmScratchBytes };
@@ -392,6 +396,15 @@ export function runJob(part: i32, parts: i32, thread: i32): void {
       zigguratFast(
         ptr(ZIGGURAT_FAST_WORDS) + <usize>(j0 >> 2) * 20, ptr(ZIGGURAT_FAST_TABLE), ptr(ZIGGURAT_FAST_OUT) + (<usize>j0 << 2),
         j1 - j0, argf(ZIGGURAT_FAST_STD),
+      );
+      break;
+    }
+    // dropout: split by blocks of four elements (the mask depends on the index only)
+    case K_DROPOUT: {
+      const n = arg(DROPOUT_N);
+      dropout(
+        ptr(DROPOUT_X), ptr(DROPOUT_Y), cut(n, part, parts, 4), cut(n, part + 1, parts, 4), arg(DROPOUT_KEY0), arg(DROPOUT_KEY1),
+        arg(DROPOUT_THRESHOLD), argf(DROPOUT_SCALE),
       );
       break;
     }

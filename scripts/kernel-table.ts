@@ -348,4 +348,19 @@ export const JOBS: Record<string, JobSpec> = {
       ['std', 'f32'],
     ],
   },
+  // dropout
+  dropout: {
+    kind: 48,
+    mode: 'split',
+    doc: 'Dropout with a counter-based mask: y[i] = x[i]·(h(i) < threshold ? scale : 0), h(i) the top 24 bits of a hash of (key0, key1, i); its own adjoint.',
+    args: [
+      ['x', 'in'],
+      ['y', 'out'],
+      ['n', 'i32'],
+      ['key0', 'i32'],
+      ['key1', 'i32'],
+      ['threshold', 'i32'],
+      ['scale', 'f32'],
+    ],
+  },
 };

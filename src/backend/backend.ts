@@ -517,6 +517,35 @@ export interface Kernels {
    * 128 thresholds (rounded down, so nothing is accepted that the exact test rejects).
    */
   zigguratFast(words: Int32Array, table: Float32Array, out: Float32Array, std: number): void;
+
+  // dropout
+
+  /**
+   * Dropout with a counter-based mask: `y[i] = x[i] · (kept(i) ? scale : 0)`, where element
+   * `i` is kept when `h(i) < threshold`, `h(i)` being the top 24 bits of
+   * `fmix32((fmix32(i·0x9E3779B1 ⊕ key0) + key1) mod 2³²)` (murmur3's finalizer), and
+   * `threshold` is `keep·2²⁴` rounded (0..2²⁴). The mask depends on the keys and the index
+   * only, so every backend and thread count draws the same one, and the adjoint is the
+   * same call on the gradient. Float32 multiplies in float32.
+   */
+  dropout(x: FloatArray, key0: number, key1: number, threshold: number, scale: number): FloatArray;
+
+  // convolution then max pooling
+
+  /**
+   * {@link conv2d} followed by {@link maxPool2d} of its `n·outC` planes (`pool.planes`,
+   * `pool.inH`, `pool.inW` describe the convolution's output): the pooled values and
+   * their argmax, as the two calls give them, without handing out the convolution's
+   * output.
+   */
+  conv2dMaxPool2d(x: FloatArray, weight: FloatArray, bias: FloatArray | null, spec: Conv2dSpec, pool: Pool2dSpec): MaxPoolResult;
+  /**
+   * {@link conv2dGradInput} for the gradient `g` of {@link conv2dMaxPool2d}'s pooled output:
+   * of `maxPool2dGrad(g, indices, pool)`, which is never handed out.
+   */
+  conv2dMaxPoolGradInput(g: FloatArray, indices: Int32Array, weight: FloatArray, spec: Conv2dSpec, pool: Pool2dSpec): FloatArray;
+  /** {@link conv2dGradWeight} for the pooled gradient `g`, as {@link conv2dMaxPoolGradInput}. */
+  conv2dMaxPoolGradWeight(x: FloatArray, g: FloatArray, indices: Int32Array, spec: Conv2dSpec, pool: Pool2dSpec): Conv2dWeightGrads;
 }
 
 /** The name of a kernel: a key of {@link Kernels}. */

@@ -7,7 +7,8 @@
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type ConvPadding, checkGroups, convGeometry, convTransposeGeometry, spatial } from '../ops/conv-geometry.js';
-import { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
+import { conv1d, conv2d, conv2dMaxPool2d, convTranspose2d } from '../ops/conv.js';
+import type { MaxPoolOptions, Size2 } from '../ops/pool.js';
 import { fmt, sizeOf } from '../tensor/shape.js';
 import type { Generator } from '../tensor/random.js';
 import { fans, kaimingUniform, uniform } from './init.js';
@@ -188,6 +189,16 @@ export class Conv2d extends ConvNd {
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     return conv2d(x, this.weight, this.bias ?? undefined, this.options());
+  }
+
+  /**
+   * `maxPool2d(this.forward(x), kernelSize, poolOptions)` as one fused op
+   * ({@link conv2dMaxPool2d}); `Sequential` runs Conv2d → ReLU → MaxPool2d as this
+   * followed by the ReLU.
+   */
+  forwardMaxPooled(x: Tensor, kernelSize: Size2, poolOptions: MaxPoolOptions = {}): Tensor {
+    this.checkInput(x);
+    return conv2dMaxPool2d(x, this.weight, this.bias ?? undefined, this.options(), kernelSize, poolOptions);
   }
 }
 

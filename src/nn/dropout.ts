@@ -2,16 +2,18 @@
  * `Dropout`: seeded, and the identity in evaluation mode.
  * @module
  */
-import { Tensor } from '../autograd/tensor.js';
+import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError } from '../errors.js';
-import { mul } from '../ops/index.js';
-import { type Generator, getDefaultGenerator } from '../tensor/random.js';
+import { dropout } from '../ops/dropout.js';
+import type { Generator } from '../tensor/random.js';
 import { Module } from './module.js';
 
 /**
  * During training, zeroes each element with probability `p` and scales the rest by
  * `1/(1−p)`, so the expected value is unchanged. In evaluation mode it does nothing.
- * Masks come from `generator` (default: the global one), so runs are reproducible.
+ * Masks come from `generator` (default: the global one), two 32-bit keys per call that a
+ * counter-based hash turns into the mask ({@link dropout}), so runs are reproducible and
+ * the same on every backend and thread count.
  *
  * @example
  * ```ts
@@ -31,13 +33,7 @@ export class Dropout extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (!this.training || this.p === 0) return x;
-    const g = this.generator ?? getDefaultGenerator();
-    const keep = 1 - this.p;
-    const scale = 1 / keep;
-    const mask = x.dtype === 'float64' ? new Float64Array(x.size) : new Float32Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = g.nextFloat() < keep ? scale : 0;
-    return mul(x, new Tensor(mask, [...x.shape]));
+    return dropout(x, this.p, { training: this.training, generator: this.generator }, `Dropout(p=${this.p})`);
   }
 
   override extraRepr(): string {

@@ -10,8 +10,9 @@
 import { type OpDef, isGradEnabled, make, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { valuesOf } from '../autograd/values.js';
-import type { Conv2dSpec } from '../backend/backend.js';
+import type { Conv2dSpec, Pool2dSpec } from '../backend/backend.js';
 import type { FloatArray } from '../tensor/dtype.js';
+import { maxPoolGrad } from './pool.js';
 import { backend } from './util.js';
 
 function values(t: Tensor): FloatArray {
@@ -90,4 +91,38 @@ function gradWeightOf(x: Tensor, g: Tensor, spec: Conv2dSpec, weightShape: reado
  */
 export function conv2dFused(x: Tensor, weight: Tensor, bias: Tensor | undefined, spec: Conv2dSpec): Tensor {
   return convOf(x, weight, bias, spec, defsOf(spec, weight.shape));
+}
+
+/**
+ * `maxPool2d(conv2d(x, weight, bias))` with `pool` describing the pooling of the
+ * convolution's output, as one primitive over the backend's `conv2dMaxPool2d`: the
+ * convolution's output is never made. Its gradient is the convolution's for `g`
+ * scattered to the argmax (the adjoint of max pooling): the backend's
+ * `conv2dMaxPoolGradInput` and `conv2dMaxPoolGradWeight`, which scatter image by image
+ * and never make the unpooled gradient either (under `createGraph`, the differentiable
+ * pooling adjoint and convolution rules instead).
+ */
+export function conv2dMaxPoolFused(x: Tensor, weight: Tensor, bias: Tensor | undefined, spec: Conv2dSpec, pool: Pool2dSpec): Tensor {
+  const r = backend().conv2dMaxPool2d(values(x), values(weight), bias === undefined ? null : values(bias), spec, pool);
+  const out = make(r.values, [spec.n, spec.outC, pool.outH, pool.outW]);
+  if (!recording(x, weight, bias)) return out;
+  const defs = defsOf(spec, weight.shape);
+  const convShape = [spec.n, spec.outC, spec.outH, spec.outW];
+  const def: OpDef = {
+    name: 'conv2d+maxPool2d',
+    backward: (g, node) => {
+      // createGraph: the pooling's adjoint as an op, then the convolution's differentiable rules.
+      if (isGradEnabled()) return defs.conv.backward!(maxPoolGrad(g, r.indices, pool, convShape), node);
+      const [xi, wi, bi] = node.inputs as [Tensor, Tensor, Tensor | undefined];
+      const gv = values(g);
+      const k = backend();
+      const dx = xi.requiresGrad ? make(k.conv2dMaxPoolGradInput(gv, r.indices, values(wi), spec, pool), xi.shape) : null;
+      const wantW = wi.requiresGrad;
+      const wantB = bi?.requiresGrad ?? false;
+      if (!wantW && !wantB) return [dx, null, null];
+      const d = k.conv2dMaxPoolGradWeight(values(xi), gv, r.indices, spec, pool);
+      return [dx, wantW ? make(d.weight, wi.shape) : null, wantB ? make(d.bias, [spec.outC]) : null];
+    },
+  };
+  return record(def, bias === undefined ? [x, weight] : [x, weight, bias], out);
 }

@@ -27,7 +27,8 @@ import {
   convGeometry,
   convTransposeGeometry,
 } from './conv-geometry.js';
-import { conv2dFused } from './conv-fused.js';
+import { conv2dFused, conv2dMaxPoolFused } from './conv-fused.js';
+import { type MaxPoolOptions, type Size2, maxPool2d, maxPool2dSpec } from './pool.js';
 import { matmul } from './linalg.js';
 import { cast } from './movement.js';
 import { backend, floats } from './util.js';
@@ -143,6 +144,33 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, options: ConvOp
     const g = convGeometry(op, xb.shape.slice(2), weight.shape.slice(2), options);
     return conv2dCore(xb, weight, bias, groups, g);
   });
+}
+
+/**
+ * `maxPool2d(conv2d(x, weight, bias, options), kernelSize, poolOptions)`, the same values
+ * and gradients, as one primitive on a batched float32 input: the backend convolves and
+ * pools image by image and never hands out the convolution's output (the Fashion-MNIST
+ * CNN's Conv → ReLU → MaxPool runs as this, then the ReLU; see `Sequential`). Other
+ * inputs run the two ops.
+ */
+export function conv2dMaxPool2d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | undefined,
+  options: ConvOptions,
+  kernelSize: Size2,
+  poolOptions: MaxPoolOptions = {},
+): Tensor {
+  if (x.ndim !== 4 || x.dtype !== 'float32' || weight.dtype !== 'float32' || (bias !== undefined && bias.dtype !== 'float32')) {
+    return maxPool2d(conv2d(x, weight, bias, options), kernelSize, poolOptions);
+  }
+  const op = 'conv2d';
+  const groups = options.groups ?? 1;
+  checkShapes(op, 2, x, weight, bias, groups, false);
+  const g = convGeometry(op, x.shape.slice(2), weight.shape.slice(2), options);
+  const spec = { ...specOf(x.shape, weight.shape.slice(2), g, g.output), outC: weight.shape[0]!, groups };
+  const pool = maxPool2dSpec([spec.n, spec.outC, spec.outH, spec.outW], kernelSize, poolOptions);
+  return conv2dMaxPoolFused(x, weight, bias, spec, pool);
 }
 
 /**

@@ -76,3 +76,7 @@ export {
 export { type AttentionOptions, scaledDotProductAttention } from './attention.js';
 // layer norm
 export { layerNorm } from './layer-norm.js';
+// dropout
+export { type DropoutOptions, dropout } from './dropout.js';
+// convolution then max pooling
+export { conv2dMaxPool2d } from './conv.js';

@@ -68,7 +68,7 @@ interface Layout {
   lead: number[];
 }
 
-function layout(op: string, x: Tensor, spatial: 1 | 2): Layout {
+function layout(op: string, x: { readonly ndim: number; readonly shape: readonly number[] }, spatial: 1 | 2): Layout {
   const nd = x.ndim;
   if (nd !== spatial + 1 && nd !== spatial + 2) {
     const want = spatial === 2 ? '3-D [C, H, W] or 4-D [N, C, H, W]' : '2-D [C, L] or 3-D [N, C, L]';
@@ -107,7 +107,7 @@ function outShape(L: Layout, spec: Pool2dSpec, spatial: 1 | 2): number[] {
 }
 
 /** The adjoint of max pooling as an op: its own gradient gathers at the same indices. */
-function maxPoolGrad(g: Tensor, indices: Int32Array, spec: Pool2dSpec, inShape: readonly number[]): Tensor {
+export function maxPoolGrad(g: Tensor, indices: Int32Array, spec: Pool2dSpec, inShape: readonly number[]): Tensor {
   const out = make(backend().maxPool2dGrad(valuesOf(g) as FloatArray, indices, spec), inShape);
   if (!recording(g)) return out;
   const def: OpDef = {
@@ -124,14 +124,27 @@ function maxPoolGrad(g: Tensor, indices: Int32Array, spec: Pool2dSpec, inShape: 
   return record(def, [g], out);
 }
 
-function maxPool(op: string, x: Tensor, spatial: 1 | 2, kernel: Size2, o: MaxPoolOptions): [Tensor, Tensor] {
-  const L = layout(op, x, spatial);
+/** The checked window geometry and layout of max pooling an input of `shape`. */
+function maxPoolGeometry(op: string, shape: readonly number[], spatial: 1 | 2, kernel: Size2, o: MaxPoolOptions): [Pool2dSpec, Layout] {
+  const L = layout(op, { ndim: shape.length, shape }, spatial);
   const widen = (v: Size2, dflt: number): Size2 => (spatial === 1 && typeof v === 'number' ? [dflt, v] : v);
   const k = pair(op, 'kernelSize', widen(kernel, 1), 1);
   const s = pair(op, 'stride', widen(o.stride ?? kernel, 1), 1);
   const p = pair(op, 'padding', widen(o.padding ?? 0, 0), 0);
   const d = pair(op, 'dilation', widen(o.dilation ?? 1, 1), 1);
-  const spec = geometry(op, L, k, s, p, d, o.ceilMode ?? false);
+  return [geometry(op, L, k, s, p, d, o.ceilMode ?? false), L];
+}
+
+/**
+ * The window geometry {@link maxPool2d} would use on an input of `shape` (checked, with
+ * its errors), for kernels that pool a tensor they make themselves.
+ */
+export function maxPool2dSpec(shape: readonly number[], kernelSize: Size2, options: MaxPoolOptions = {}): Pool2dSpec {
+  return maxPoolGeometry('maxPool2d', shape, 2, kernelSize, options)[0];
+}
+
+function maxPool(op: string, x: Tensor, spatial: 1 | 2, kernel: Size2, o: MaxPoolOptions): [Tensor, Tensor] {
+  const [spec, L] = maxPoolGeometry(op, x.shape, spatial, kernel, o);
   const { values, indices } = backend().maxPool2d(floats(op, x), spec);
   const shape = outShape(L, spec, spatial);
   const out = make(values, shape);

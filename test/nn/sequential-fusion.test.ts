@@ -53,3 +53,32 @@ describe('Sequential fuses Linear with a following activation', () => {
     expect(Array.from(new Sequential(...layers).forward(x).dataSync())).toEqual(Array.from(unfused(layers, x).dataSync()));
   });
 });
+
+describe('Sequential pools before a ReLU that precedes a MaxPool2d', () => {
+  it('Conv2d + ReLU + MaxPool2d: the same values and gradients bit for bit, NaN, all-negative windows and padding included', async () => {
+    const { Conv2d, MaxPool2d } = await import('../../src/nn/index.js');
+    const g = new Generator(8);
+    for (const pool of [new MaxPool2d(2), new MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true })]) {
+      const layers = [new Conv2d(2, 3, 3, { padding: 1, generator: g }), new ReLU(), pool];
+      const model = new Sequential(...layers);
+      const data = randn([2, 2, 7, 7], { generator: g }).dataSync() as Float32Array;
+      // A NaN and a region of large negative values (windows whose maximum is ≤ 0).
+      data[10] = Number.NaN;
+      for (let i = 49; i < 98; i++) data[i] = -50 - i;
+      const { tensor } = await import('../../src/index.js');
+      const x = tensor(data, { shape: [2, 2, 7, 7], requiresGrad: true });
+      const fused = model.forward(x);
+      expect(fused.node?.def.name).toBe('relu');
+      sum(fused.mul(fused.detach().add(1))).backward();
+      const grads = model.parameters().map((p) => Array.from(p.grad!.dataSync()));
+      const gx = Array.from(x.grad!.dataSync());
+      model.zeroGrad();
+      x.grad = null;
+      const plain = unfused(layers, x);
+      sum(plain.mul(plain.detach().add(1))).backward();
+      expect(Array.from(fused.dataSync())).toEqual(Array.from(plain.dataSync()));
+      expect(model.parameters().map((p) => Array.from(p.grad!.dataSync()))).toEqual(grads);
+      expect(Array.from(x.grad!.dataSync())).toEqual(gx);
+    }
+  });
+});

@@ -6,8 +6,9 @@
  * @module
  */
 import type { FloatArray } from '../../tensor/dtype.js';
-import type { Conv2dSpec, Conv2dWeightGrads } from '../backend.js';
+import type { Conv2dSpec, Conv2dWeightGrads, MaxPoolResult, Pool2dSpec } from '../backend.js';
 import { col2im, im2col } from './conv.js';
+import { maxPool2d, maxPool2dGrad } from './pool.js';
 import { alike } from './strided.js';
 
 /** Per-group sizes: output channels, column rows, positions per image. */
@@ -91,4 +92,19 @@ export function conv2dGradWeight(x: FloatArray, g: FloatArray, s: Conv2dSpec): C
     }
   }
   return { weight, bias };
+}
+
+/** Reference conv2dMaxPool2d: {@link conv2d}, then max pooling of its planes. */
+export function conv2dMaxPool2d(x: FloatArray, weight: FloatArray, bias: FloatArray | null, s: Conv2dSpec, pool: Pool2dSpec): MaxPoolResult {
+  return maxPool2d(conv2d(x, weight, bias, s), pool);
+}
+
+/** Reference conv2dMaxPoolGradInput: the adjoint of the pooling, then {@link conv2dGradInput}. */
+export function conv2dMaxPoolGradInput(g: FloatArray, indices: Int32Array, weight: FloatArray, s: Conv2dSpec, pool: Pool2dSpec): FloatArray {
+  return conv2dGradInput(maxPool2dGrad(g, indices, pool), weight, s);
+}
+
+/** Reference conv2dMaxPoolGradWeight: the adjoint of the pooling, then {@link conv2dGradWeight}. */
+export function conv2dMaxPoolGradWeight(x: FloatArray, g: FloatArray, indices: Int32Array, s: Conv2dSpec, pool: Pool2dSpec): Conv2dWeightGrads {
+  return conv2dGradWeight(x, maxPool2dGrad(g, indices, pool), s);
 }

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend.js';
 import { col2im, im2col } from './conv.js'; // convolution
-import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv-fused.js';
+import { conv2d, conv2dGradInput, conv2dGradWeight, conv2dMaxPool2d, conv2dMaxPoolGradInput, conv2dMaxPoolGradWeight } from './conv-fused.js';
 import { activationGrad, binary, scalar, unary, where } from './elementwise.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { matmul } from './matmul.js';
@@ -15,6 +15,8 @@ import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 // layer norm
 import { layerNorm, layerNormGrad } from './norm.js';
 import { zigguratFast } from './noise.js';
+// dropout
+import { dropout } from './dropout.js';
 
 /**
  * The plain TypeScript reference backend. It is the specification of every
@@ -73,4 +75,10 @@ export const jsBackend: Backend = {
   layerNormGrad,
   // Gaussian noise (differential privacy)
   zigguratFast,
+  // dropout
+  dropout,
+  // convolution then max pooling
+  conv2dMaxPool2d,
+  conv2dMaxPoolGradInput,
+  conv2dMaxPoolGradWeight,
 };

@@ -12,9 +12,10 @@
  * @module
  */
 import type { FloatArray } from '../../tensor/dtype.js';
-import type { Conv2dSpec, Conv2dWeightGrads } from '../backend.js';
+import type { Conv2dSpec, Conv2dWeightGrads, MaxPoolResult, Pool2dSpec } from '../backend.js';
 import { DECLINE, type Declined } from '../registry.js';
 import { callJob } from './call.js';
+import { maxPool2d } from './conv.js';
 import { gemmParts, threadCount } from './jobs.js';
 
 type Geometry = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
@@ -105,6 +106,13 @@ export function conv2dGradWeight(x: FloatArray, g: FloatArray, s: Conv2dSpec): C
   // partials cost (parts − 1)·size additions here.
   const parts = partialParts(s);
   const partials = callJob('conv2dGradWeight', [x, g, parts * size, workOf(s, parts), ...geometry(s), colsPerImage(s), parts], parts);
+  return sumPartials(partials, s, parts);
+}
+
+/** The weight and bias gradients from the weight-gradient jobs' `parts` partial sums. */
+function sumPartials(partials: Float32Array, s: Conv2dSpec, parts: number): Conv2dWeightGrads {
+  const wn = s.outC * depthOf(s);
+  const size = wn + s.outC;
   const weight = new Float32Array(wn);
   const bias = new Float32Array(s.outC);
   weight.set(partials.subarray(0, wn));
@@ -115,4 +123,78 @@ export function conv2dGradWeight(x: FloatArray, g: FloatArray, s: Conv2dSpec): C
     for (let i = 0; i < s.outC; i++) bias[i] = bias[i]! + partials[o + wn + i]!;
   }
   return { weight, bias };
+}
+
+/**
+ * See `Backend.conv2dMaxPool2d`: one job per batch, each image convolved into the thread's
+ * work area (after its column matrix) and pooled from there, so the convolution's output
+ * (6.4 MB for the Fashion-MNIST CNN's first layer) is neither copied out, allocated, nor
+ * copied back in for the pooling, and the pooling runs on every thread of the split. With
+ * fewer images than threads the two jobs run one after the other (the convolution then
+ * splits by output channels).
+ */
+export function conv2dMaxPool2d(
+  x: FloatArray,
+  weight: FloatArray,
+  bias: FloatArray | null,
+  s: Conv2dSpec,
+  p: Pool2dSpec,
+): MaxPoolResult | Declined {
+  if (!f32Of(x, s.n * s.c * s.h * s.w) || !f32Of(weight, s.outC * depthOf(s))) return DECLINE;
+  if (bias !== null && !f32Of(bias, s.outC)) return DECLINE;
+  if (p.planes !== s.n * s.outC || p.inH !== s.outH || p.inW !== s.outW) return DECLINE;
+  const pooled = p.planes * p.outH * p.outW;
+  if (pooled === 0) return { values: new Float32Array(0), indices: new Int32Array(0) };
+  if (s.n < threadCount()) {
+    const y = conv2d(x, weight, bias, s);
+    return y === DECLINE ? DECLINE : maxPool2d(y, p);
+  }
+  const parts = imageParts(s);
+  // Per thread: a column matrix, then one image's convolution output.
+  const perThread = colsPerImage(s) + ((s.outC * s.outH * s.outW + 15) & ~15);
+  const work = (parts > 1 ? threadCount() : 1) * perThread;
+  const window = [p.outH, p.outW, p.kH, p.kW, p.sH, p.sW, p.pH, p.pW, p.dH, p.dW] as const;
+  const [values, indices] = callJob(
+    'conv2dMaxPool',
+    [x, weight, bias ?? NO_BIAS, pooled, pooled, work, ...geometry(s), perThread, bias === null ? 0 : 1, ...window],
+    parts,
+  );
+  return { values, indices };
+}
+
+/** Whether the pooled-gradient jobs take `p` (the pooling of `s`'s output) and `g`. */
+function pooledFits(g: FloatArray, indices: Int32Array, s: Conv2dSpec, p: Pool2dSpec): g is Float32Array {
+  const n = p.planes * p.outH * p.outW;
+  return g instanceof Float32Array && g.length === n && indices.length === n && p.planes === s.n * s.outC && p.inH === s.outH && p.inW === s.outW;
+}
+
+/** Per-thread work of the pooled-gradient jobs: a column matrix, then one image's unpooled gradient. */
+function pooledWork(s: Conv2dSpec): number {
+  return colsPerImage(s) + ((s.outC * s.outH * s.outW + 15) & ~15);
+}
+
+/** See `Backend.conv2dMaxPoolGradInput`: the pooling's adjoint per image in the work area, never handed out. */
+export function conv2dMaxPoolGradInput(g: FloatArray, indices: Int32Array, weight: FloatArray, s: Conv2dSpec, p: Pool2dSpec): FloatArray | Declined {
+  if (!pooledFits(g, indices, s, p) || !f32Of(weight, s.outC * depthOf(s))) return DECLINE;
+  const size = s.n * s.c * s.h * s.w;
+  if (size === 0) return new Float32Array(0);
+  if (g.length === 0) return new Float32Array(size);
+  const parts = imageParts(s);
+  const per = pooledWork(s);
+  return callJob('conv2dMaxPoolGradInput', [g, indices, weight, size, (parts > 1 ? threadCount() : 1) * per, ...geometry(s), per, p.outH * p.outW], parts);
+}
+
+/** See `Backend.conv2dMaxPoolGradWeight`: as {@link conv2dGradWeight}, scattering the pooled gradient per image. */
+export function conv2dMaxPoolGradWeight(x: FloatArray, g: FloatArray, indices: Int32Array, s: Conv2dSpec, p: Pool2dSpec): Conv2dWeightGrads | Declined {
+  if (!pooledFits(g, indices, s, p) || !f32Of(x, s.n * s.c * s.h * s.w)) return DECLINE;
+  const wn = s.outC * depthOf(s);
+  if (x.length === 0 || g.length === 0) return { weight: new Float32Array(wn), bias: new Float32Array(s.outC) };
+  const parts = partialParts(s);
+  const per = pooledWork(s);
+  const partials = callJob(
+    'conv2dMaxPoolGradWeight',
+    [x, g, indices, parts * (wn + s.outC), (parts > 1 ? threadCount() : 1) * per, ...geometry(s), per, parts, p.outH * p.outW],
+    parts,
+  );
+  return sumPartials(partials, s, parts);
 }

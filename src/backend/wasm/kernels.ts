@@ -10,7 +10,7 @@ import type { Backend } from '../backend.js';
 import { backendView, registerKernel } from '../registry.js';
 import { activationGrad, binary, matmul, reduce, scalar, softmax, softmaxGrad, unary } from './backend.js';
 import { adaptiveAvgPool2d, adaptiveAvgPool2dGrad, avgPool2d, avgPool2dGrad, col2im, im2col, maxPool2d, maxPool2dGrad } from './conv.js';
-import { conv2d, conv2dGradInput, conv2dGradWeight } from './convfused.js';
+import { conv2d, conv2dGradInput, conv2dGradWeight, conv2dMaxPool2d, conv2dMaxPoolGradInput, conv2dMaxPoolGradWeight } from './convfused.js';
 import { biasActivation, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 import { accumulate, adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 // attention
@@ -18,6 +18,8 @@ import { maskedSoftmax, maskedSoftmaxGrad } from './attention.js';
 // layer norm
 import { layerNorm, layerNormGrad } from './norm.js';
 import { zigguratFast } from './noise.js';
+// dropout
+import { dropout } from './dropout.js';
 
 /** The registry name of the WASM backend. */
 export const WASM = 'wasm';
@@ -54,6 +56,12 @@ registerKernel({ name: 'layerNorm', backend: WASM, fn: layerNorm });
 registerKernel({ name: 'layerNormGrad', backend: WASM, fn: layerNormGrad });
 // Gaussian noise (differential privacy)
 registerKernel({ name: 'zigguratFast', backend: WASM, fn: zigguratFast });
+// dropout
+registerKernel({ name: 'dropout', backend: WASM, fn: dropout });
+// convolution then max pooling
+registerKernel({ name: 'conv2dMaxPool2d', backend: WASM, fn: conv2dMaxPool2d });
+registerKernel({ name: 'conv2dMaxPoolGradInput', backend: WASM, fn: conv2dMaxPoolGradInput });
+registerKernel({ name: 'conv2dMaxPoolGradWeight', backend: WASM, fn: conv2dMaxPoolGradWeight });
 // fused convolution
 registerKernel({ name: 'conv2d', backend: WASM, fn: conv2d });
 registerKernel({ name: 'conv2dGradInput', backend: WASM, fn: conv2dGradInput });

@@ -452,6 +452,45 @@ export const JOB_LAYOUTS = {
     len: -1,
     works: [3],
   },
+  conv2dMaxPool: {
+    kind: 49,
+    inplace: false,
+    ints: [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33],
+    floats: [],
+    ins: [0, 1, 2],
+    insI32: [],
+    outs: [3, 4],
+    outsI32: [4],
+    inouts: [],
+    len: -1,
+    works: [5],
+  },
+  conv2dMaxPoolGradInput: {
+    kind: 50,
+    inplace: false,
+    ints: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22],
+    floats: [],
+    ins: [0, 2],
+    insI32: [1],
+    outs: [3],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [4],
+  },
+  conv2dMaxPoolGradWeight: {
+    kind: 51,
+    inplace: false,
+    ints: [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23],
+    floats: [],
+    ins: [0, 1],
+    insI32: [2],
+    outs: [3],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [4],
+  },
   maskedSoftmax: {
     kind: 32,
     inplace: false,
@@ -517,6 +556,19 @@ export const JOB_LAYOUTS = {
     len: -1,
     works: [],
   },
+  dropout: {
+    kind: 48,
+    inplace: false,
+    ints: [2, 3, 4, 5],
+    floats: [6],
+    ins: [0],
+    insI32: [],
+    outs: [1],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [],
+  },
 } satisfies Record<string, JobLayout>;
 
 /** Names of the jobs. */
@@ -576,6 +628,12 @@ export interface JobArgs {
   conv2dGradInput: [g: Float32Array, weight: Float32Array, dx: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number];
   /** Weight and bias gradients of conv2d: per image, im2col of x into the work area, then partial[part] += g·colsᵀ (weight) and row sums of g (bias); one partial of outC·(c/groups·kh·kw + 1) floats per part; partCount partials, the ones of parts that did not run zeroed (the job may run as one part). */
   conv2dGradWeight: [x: Float32Array, g: Float32Array, partials: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, partCount: number];
+  /** conv2d (as the conv2d job) of one image at a time into the thread's work area, then max pooling of its outC planes straight into the pooled values and their int32 argmax: the convolution output never leaves the module (split by images). */
+  conv2dMaxPool: [x: Float32Array, weight: Float32Array, bias: Float32Array, values: number | Float32Array, indices: number | Int32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, hasBias: number, poolH: number, poolW: number, kH: number, kW: number, sH: number, sW: number, pH: number, pW: number, dH: number, dW: number];
+  /** conv2dGradInput of conv2dMaxPool: per image, the pooled gradient scattered to its argmax in the thread's work area (the adjoint of max pooling), then Wᵀ·g and col2im into dx (split by images). */
+  conv2dMaxPoolGradInput: [g: Float32Array, indices: Int32Array, weight: Float32Array, dx: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, pooledPlane: number];
+  /** conv2dGradWeight of conv2dMaxPool: per image, the pooled gradient scattered to its argmax in the thread's work area, then partial += g·colsᵀ and the bias sums, one partial per part (split by images). */
+  conv2dMaxPoolGradWeight: [x: Float32Array, g: Float32Array, indices: Int32Array, partials: number | Float32Array, work: number, n: number, c: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number, padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, outC: number, groups: number, colsPerThread: number, partCount: number, pooledPlane: number];
   /** softmax(scale·x + mask) over the rows of [batch·rows, cols], causal columns zero (split by rows). */
   maskedSoftmax: [x: Float32Array, mask: Float32Array, y: number | Float32Array, batch: number, rows: number, cols: number, causal: number, hasMask: number, maskBatch: number, maskRepeat: number, scale: number];
   /** scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows). */
@@ -586,6 +644,8 @@ export interface JobArgs {
   layerNormGrad: [x: Float32Array, mean: Float32Array, rstd: Float32Array, weight: Float32Array, g: Float32Array, dx: number | Float32Array, dweight: number | Float32Array, dbias: number | Float32Array, rows: number, n: number];
   /** Fast path of the ziggurat normal sampler: out[j] = std·u·width[layer], or NaN when |u| is not below the layer threshold. */
   zigguratFast: [words: Int32Array, table: Float32Array, out: number | Float32Array, n: number, std: number];
+  /** Dropout with a counter-based mask: y[i] = x[i]·(h(i) < threshold ? scale : 0), h(i) the top 24 bits of a hash of (key0, key1, i); its own adjoint. */
+  dropout: [x: Float32Array, y: number | Float32Array, n: number, key0: number, key1: number, threshold: number, scale: number];
 }
 
 /** What each job returns: its `out` arrays (one, or a tuple), nothing for in-place jobs. */
@@ -616,9 +676,13 @@ export interface JobResults {
   conv2d: Float32Array;
   conv2dGradInput: Float32Array;
   conv2dGradWeight: Float32Array;
+  conv2dMaxPool: [values: Float32Array, indices: Int32Array];
+  conv2dMaxPoolGradInput: Float32Array;
+  conv2dMaxPoolGradWeight: Float32Array;
   maskedSoftmax: Float32Array;
   maskedSoftmaxGrad: Float32Array;
   layerNorm: [y: Float32Array, mean: Float32Array, rstd: Float32Array];
   layerNormGrad: [dx: Float32Array, dweight: Float32Array, dbias: Float32Array];
   zigguratFast: Float32Array;
+  dropout: Float32Array;
 }
