@@ -11,22 +11,8 @@
  * fallbacks per step.
  * @module
  */
-import {
-  Adam,
-  Conv2d,
-  Dropout,
-  Flatten,
-  Generator,
-  Linear,
-  MaxPool2d,
-  ReLU,
-  Sequential,
-  backendStatus,
-  crossEntropy,
-  resetFallbackCounts,
-  setNumThreads,
-  tensor,
-} from '../src/index.js';
+import { buildCnn } from '../examples/fashion-cnn.js';
+import { Adam, Generator, backendStatus, crossEntropy, resetFallbackCounts, setNumThreads, tensor } from '../src/index.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,19 +25,7 @@ const rounds = Number(flag('rounds', '3'));
 await setNumThreads(threads);
 
 const generator = new Generator(42);
-const model = new Sequential(
-  new Conv2d(1, 32, 3, { padding: 1, generator }),
-  new ReLU(),
-  new MaxPool2d(2),
-  new Conv2d(32, 64, 3, { padding: 1, generator }),
-  new ReLU(),
-  new MaxPool2d(2),
-  new Flatten(),
-  new Dropout(0.25, { generator }),
-  new Linear(64 * 7 * 7, 128, { generator }),
-  new ReLU(),
-  new Linear(128, 10, { generator }),
-);
+const model = buildCnn(generator);
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
 const batch = 64;
 const xs = new Float32Array(batch * 28 * 28);
