@@ -3,7 +3,7 @@ import type { TypedArray } from '../tensor/dtype.js';
 import { fmt, sameShape } from '../tensor/shape.js';
 import { accumulateLeaf, enableGrad, make, type Node, noGrad, ownedGradient } from './engine.js';
 import { retainsGrad, runHooks } from './hooks.js';
-import { recycleGradient, settleOwnership } from './recycle.js';
+import { accumulateOwned, recycleGradient, settleOwnership } from './recycle.js';
 import type { Tensor } from './tensor.js';
 import { gradSlot, setGradSlot, valuesOf } from './values.js';
 
@@ -131,7 +131,8 @@ export function backprop(roots: readonly Tensor[], seeds: readonly Tensor[], opt
         }
         const prev = grads.get(x);
         if (prev === undefined) grads.set(x, gx);
-        else {
+        // An owned prev takes gx in place and stays x's gradient; else a new sum replaces both.
+        else if (opts.createGraph || !accumulateOwned(prev, gx)) {
           grads.set(x, ownedGradient(prev.add(gx)));
           if (!opts.createGraph) {
             recycleGradient(prev);

@@ -10,11 +10,12 @@
  * ({@link recycleFloat32}) and the next kernel result of its size reuses it.
  * @module
  */
+import { getBackend } from '../backend/registry.js';
 import { recycleFloat32 } from '../tensor/slab.js';
 import type { Grads } from './engine.js';
 import { disownGradient, isOwnedGradient } from './engine.js';
 import type { Tensor } from './tensor.js';
-import { isGradExposed } from './values.js';
+import { isGradExposed, valuesOf } from './values.js';
 
 /** The buffer behind `t`'s elements. */
 function bufferOf(t: Tensor): ArrayBufferLike {
@@ -61,4 +62,22 @@ export function recycleGradient(g: Tensor): void {
   const s = g.storage;
   if (s.device !== 'host' || s.dtype !== 'float32' || isGradExposed(g)) return;
   recycleFloat32(s.array as Float32Array);
+}
+
+/**
+ * Adds `gx` into `prev` in place when the pass owns `prev` (see
+ * {@link recycleGradient}'s conditions) and both are contiguous float32
+ * gradients of one shape, then gives `gx` back; returns false (nothing done)
+ * otherwise. The sum is the same float32 sum as `prev.add(gx)`, without a new
+ * array for it.
+ */
+export function accumulateOwned(prev: Tensor, gx: Tensor): boolean {
+  if (!isOwnedGradient(prev) || isGradExposed(prev) || prev.storage.device !== 'host') return false;
+  if (prev.dtype !== 'float32' || gx.dtype !== 'float32' || !prev.isContiguous() || !gx.isContiguous()) return false;
+  if (prev.offset !== 0 || prev.storage.length !== prev.size) return false;
+  const acc = prev.storage.array as Float32Array;
+  if (bufferOf(gx) === acc.buffer) return false;
+  getBackend().accumulate(acc, valuesOf(gx) as Float32Array);
+  recycleGradient(gx);
+  return true;
 }
