@@ -81,3 +81,17 @@ export function accumulateOwned(prev: Tensor, gx: Tensor): boolean {
   recycleGradient(gx);
   return true;
 }
+
+/**
+ * Gives back the array of `t`, an intermediate result its caller made and
+ * alone holds, once `consumer` (the result computed from it) exists, for ops
+ * whose recorded rules never read `t`'s values again (attention's scores
+ * after the softmax, say). Nothing happens when `consumer` shares `t`'s array,
+ * or `t` is not a whole float32 array in host memory.
+ */
+export function recycleTransient(t: Tensor, consumer: Tensor): void {
+  const s = t.storage;
+  if (s.device !== 'host' || s.dtype !== 'float32' || isGradExposed(t)) return;
+  if (bufferOf(consumer) === bufferOf(t)) return;
+  recycleFloat32(s.array as Float32Array);
+}

@@ -6,6 +6,7 @@
  * dicts map one to one (its `lm_head.weight` is the tied `transformer.wte.weight`).
  * @module
  */
+import { recycleTransient } from '../autograd/recycle.js';
 import { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { add, contiguous, gelu, linear, narrow, permute, reshape, scaledDotProductAttention, transpose } from '../ops/index.js';
@@ -77,7 +78,10 @@ export class CausalSelfAttention extends Module {
     const qkv = contiguous(permute(reshape(this.c_attn.forward(x), [b, t, 3, nh, hs]), [2, 0, 3, 1, 4]));
     const head = (i: number): Tensor => reshape(narrow(qkv, 0, i, 1), [b, nh, t, hs]);
     const y = scaledDotProductAttention(head(0), head(1), head(2), { isCausal: true, dropoutP: this.training ? this.dropout : 0 });
-    return this.resid_dropout.forward(this.c_proj.forward(reshape(transpose(y, 1, 2), [b, t, c])));
+    const joined = reshape(transpose(y, 1, 2), [b, t, c]);
+    // The heads were copied into joined, and no rule reads y's values again: its array is reused.
+    recycleTransient(y, joined);
+    return this.resid_dropout.forward(this.c_proj.forward(joined));
   }
 
   override extraRepr(): string {
