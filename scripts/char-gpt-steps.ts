@@ -5,8 +5,9 @@
  *   npx tsx scripts/char-gpt-steps.ts --iters 100                    # this checkout
  *   npx tsx scripts/char-gpt-steps.ts --iters 100 --root /work/main  # another checkout's src/
  *
- * Prints one JSON line: the median wall and CPU (`process.cpuUsage`, user + system) milliseconds
- * of the steps after the first 10, and every step's loss (to compare trajectories).
+ * Prints one JSON line: the median and mean wall and CPU (`process.cpuUsage`, user + system)
+ * milliseconds of the steps after the first 10 (means include the garbage collector's spikes,
+ * which medians hide), and every step's loss (to compare trajectories).
  * @module
  */
 import { resolve } from 'node:path';
@@ -46,4 +47,8 @@ const median = (xs: number[]): number => {
   const s = xs.slice(10).sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
-console.log(JSON.stringify({ root, iters, wallMs: median(wall), cpuMs: median(cpu), losses }));
+const mean = (xs: number[]): number => {
+  const s = xs.slice(10);
+  return s.reduce((a, b) => a + b, 0) / s.length;
+};
+console.log(JSON.stringify({ root, iters, wallMs: median(wall), cpuMs: median(cpu), meanWallMs: mean(wall), meanCpuMs: mean(cpu), losses }));

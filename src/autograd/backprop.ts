@@ -3,6 +3,7 @@ import type { TypedArray } from '../tensor/dtype.js';
 import { fmt, sameShape } from '../tensor/shape.js';
 import { accumulateLeaf, enableGrad, make, type Node, noGrad, ownedGradient } from './engine.js';
 import { retainsGrad, runHooks } from './hooks.js';
+import { accumulateOwned, recycleGradient, settleOwnership } from './recycle.js';
 import type { Tensor } from './tensor.js';
 import { gradSlot, setGradSlot, valuesOf } from './values.js';
 
@@ -94,7 +95,10 @@ export function backprop(roots: readonly Tensor[], seeds: readonly Tensor[], opt
       grads.delete(t);
       const g = runHooks(t, g0);
       const node = t.node;
+      // A gradient the caller gets (a leaf's, a retained or wanted one) is never given back.
+      let kept = opts.createGraph || g !== g0;
       if (targetSet === null ? node === null || retainsGrad(t) : targetSet.has(t)) {
+        kept = true;
         if (opts.accumulate) accumulate(t, g, opts.createGraph, adopted);
         else captured.set(t, g);
       }
@@ -113,6 +117,8 @@ export function backprop(roots: readonly Tensor[], seeds: readonly Tensor[], opt
       }
       const ins = rule(g, node);
       ran.push(node);
+      // g is consumed: its array goes back to the pool unless a result shares it.
+      const spent = settleOwnership(g, ins) && !kept;
       for (let i = 0; i < node.inputs.length; i++) {
         const x = node.inputs[i]!;
         const gx = ins[i];
@@ -124,8 +130,17 @@ export function backprop(roots: readonly Tensor[], seeds: readonly Tensor[], opt
           );
         }
         const prev = grads.get(x);
-        grads.set(x, prev === undefined ? gx : ownedGradient(prev.add(gx)));
+        if (prev === undefined) grads.set(x, gx);
+        // An owned prev takes gx in place and stays x's gradient; else a new sum replaces both.
+        else if (opts.createGraph || !accumulateOwned(prev, gx)) {
+          grads.set(x, ownedGradient(prev.add(gx)));
+          if (!opts.createGraph) {
+            recycleGradient(prev);
+            recycleGradient(gx);
+          }
+        }
       }
+      if (spent) recycleGradient(g);
     }
   };
   if (opts.createGraph) enableGrad(pass);

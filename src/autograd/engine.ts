@@ -167,6 +167,16 @@ export function ownedGradient<T extends Tensor | null>(t: T): T {
   return t;
 }
 
+/** True when `t` was marked by {@link ownedGradient} and not disowned since. */
+export function isOwnedGradient(t: Tensor): boolean {
+  return ownedGrads.has(t);
+}
+
+/** Withdraws `t`'s {@link ownedGradient} mark (its storage turned out to be shared). */
+export function disownGradient(t: Tensor): void {
+  ownedGrads.delete(t);
+}
+
 export function accumulateLeaf(t: Tensor, g: Tensor, adopted: Set<TypedArray>): void {
   const gd = valuesOf(g);
   const prev = gradSlot(t);

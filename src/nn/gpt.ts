@@ -6,9 +6,10 @@
  * dicts map one to one (its `lm_head.weight` is the tied `transformer.wte.weight`).
  * @module
  */
+import { recycleTransient } from '../autograd/recycle.js';
 import { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import { add, gelu, linear, reshape, scaledDotProductAttention, split, transpose } from '../ops/index.js';
+import { add, contiguous, gelu, linear, narrow, permute, reshape, scaledDotProductAttention, transpose } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import { Sequential } from './container.js';
 import { Dropout } from './dropout.js';
@@ -70,11 +71,17 @@ export class CausalSelfAttention extends Module {
   /** `x`: `[batch, time, nEmbd]`. */
   forward(x: Tensor): Tensor {
     const [b, t, c] = x.shape as [number, number, number];
-    const hs = c / this.nHead;
-    const heads = (z: Tensor): Tensor => transpose(reshape(z, [b, t, this.nHead, hs]), 1, 2); // [b, nh, t, hs]
-    const [q, k, v] = split(this.c_attn.forward(x), c, 2) as [Tensor, Tensor, Tensor];
-    const y = scaledDotProductAttention(heads(q), heads(k), heads(v), { isCausal: true, dropoutP: this.training ? this.dropout : 0 });
-    return this.resid_dropout.forward(this.c_proj.forward(reshape(transpose(y, 1, 2), [b, t, c])));
+    const nh = this.nHead;
+    const hs = c / nh;
+    // [b, t, 3c] → [3, b, nh, t, hs] in one copy; q, k and v are then contiguous blocks of it, which
+    // the batched products read in place (splitting first and moving each head made two copies of each).
+    const qkv = contiguous(permute(reshape(this.c_attn.forward(x), [b, t, 3, nh, hs]), [2, 0, 3, 1, 4]));
+    const head = (i: number): Tensor => reshape(narrow(qkv, 0, i, 1), [b, nh, t, hs]);
+    const y = scaledDotProductAttention(head(0), head(1), head(2), { isCausal: true, dropoutP: this.training ? this.dropout : 0 });
+    const joined = reshape(transpose(y, 1, 2), [b, t, c]);
+    // The heads were copied into joined, and no rule reads y's values again: its array is reused.
+    recycleTransient(y, joined);
+    return this.resid_dropout.forward(this.c_proj.forward(joined));
   }
 
   override extraRepr(): string {

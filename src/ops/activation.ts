@@ -1,4 +1,4 @@
-import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type OpDef, make, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import type { ActivationOp } from '../backend/backend.js';
 import { ArgumentError } from '../errors.js';
@@ -73,7 +73,8 @@ const GRAD_DEFS: Record<ActivationOp, OpDef> = {
 function activationDef(op: ActivationOp): OpDef {
   return {
     name: op,
-    backward: (g, n) => [activationGrad(op, n.inputs[0]!, n.output, g, n.attrs.a ?? 0)],
+    // A new kernel output: the backward pass may give its array back once consumed.
+    backward: (g, n) => [ownedGradient(activationGrad(op, n.inputs[0]!, n.output, g, n.attrs.a ?? 0))],
   };
 }
 

@@ -3,6 +3,7 @@
  * @module
  */
 import { make } from '../autograd/engine.js';
+import { recycleTransient } from '../autograd/recycle.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { type Generator, getDefaultGenerator } from '../tensor/random.js';
@@ -104,6 +105,8 @@ function weightsOf(name: string, q: Tensor, k: Tensor, opts: AttentionOptions): 
   const dt = q.dtype === 'float64' || k.dtype === 'float64' ? 'float64' : 'float32';
   const scores = matmul(q, transpose(k, -2, -1));
   const weights = maskedSoftmax(scores, { mask: mask === null ? null : additiveMask(mask, dt), causal: opts.isCausal === true, scale });
+  // No rule reads the scores' values again (the softmax's gradient needs only its output): reuse their array.
+  recycleTransient(scores, weights);
   return p > 0 ? weights.mul(dropoutMask(weights.shape, p, dt, opts.generator)) : weights;
 }
 

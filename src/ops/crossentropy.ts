@@ -3,7 +3,7 @@
  * each row, and the backward is `(probs − onehot) · g` in one kernel pass.
  * @module
  */
-import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type OpDef, make, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import type { FloatArray } from '../tensor/dtype.js';
@@ -17,7 +17,7 @@ import { valuesOf } from '../autograd/values.js';
 function sceDef(probs: FloatArray, labels: Int32Array): OpDef {
   return {
     name: 'softmaxCrossEntropy',
-    backward: (g, node) => [sceGrad(node.inputs[0]!, g, probs, labels)],
+    backward: (g, node) => [ownedGradient(sceGrad(node.inputs[0]!, g, probs, labels))],
   };
 }
 

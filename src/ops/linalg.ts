@@ -2,7 +2,7 @@ import { type Grads, type OpDef, gradTarget, make, makeOn, makeView, ownedGradie
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type FloatArray, assertFloat, promote } from '../tensor/dtype.js';
-import { cast } from './movement.js';
+import { cast, contiguous } from './movement.js';
 import { type Shape, broadcastShapes, fmt, sameShape, sizeOf } from '../tensor/shape.js';
 import { type Storage, isRowMajor } from '../tensor/storage.js';
 import { backend, sumToShape } from './util.js';
@@ -42,6 +42,16 @@ function product(a: Tensor, b: Tensor, transA: boolean, transB: boolean, into?: 
 }
 
 /**
+ * `t` when {@link product} reads it in place (contiguous, or the transpose of a
+ * row-major matrix), else its contiguous copy, recorded: a matmul then saves
+ * the copy for its backward, which reads it again instead of copying the view
+ * a second time (attention's heads are such views).
+ */
+function dense(t: Tensor): Tensor {
+  return t.isContiguous() || t.ndim < 2 || untransposed(t) !== null ? t : contiguous(t);
+}
+
+/**
  * When `t` is not contiguous but swapping its last two axes makes it so (it
  * is `m.transpose(-2, -1)` of a row-major `m`), that row-major view of `m`;
  * else null.
@@ -76,8 +86,10 @@ function batchOperand(t: Tensor, own: Shape, batchShape: Shape): [FloatArray, nu
 function productDef(transA: boolean, transB: boolean): OpDef {
   return {
     name: 'matmul',
-    backward: (g, n) => {
+    backward: (g0, n) => {
       const [a, b] = n.inputs as [Tensor, Tensor];
+      // Both products read g: a strided g (attention's joined heads) is copied once, not twice.
+      const g = dense(g0);
       // A leaf's gradient may be computed straight into its last gradient's block (gradTarget).
       const da = transA ? mm(b, g, transB, true, a) : mm(g, b, false, !transB, a);
       const db = transB ? mm(g, a, true, transA, b) : mm(a, g, !transA, false, b);
@@ -124,6 +136,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   if (b.ndim === 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
   if (a.ndim === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
+  a = dense(a);
+  b = dense(b);
   const out = product(a, b, false, false);
   return recording(a, b) ? record(MATMUL, [a, b], out) : out;
 }

@@ -6,7 +6,7 @@
  * added mask tensor and no causal mask at all.
  * @module
  */
-import { type OpDef, make, record, recording } from '../autograd/engine.js';
+import { type OpDef, make, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { valuesOf } from '../autograd/values.js';
 import type { MaskedSoftmaxSpec } from '../backend/backend.js';
@@ -110,7 +110,7 @@ export function maskedSoftmax(x: Tensor, opts: MaskedSoftmaxOptions = {}): Tenso
       const y = node.output;
       const [xi, mi] = node.inputs as [Tensor, Tensor | undefined];
       return [
-        xi.requiresGrad ? maskedSoftmaxGrad(y, g, spec) : null,
+        xi.requiresGrad ? ownedGradient(maskedSoftmaxGrad(y, g, spec)) : null,
         mi?.requiresGrad === true ? sumToShape(maskedSoftmaxGrad(y, g, { ...spec, scale: 1 }), mi.shape) : null,
       ];
     },

@@ -1,4 +1,4 @@
-import { type Attrs, type OpDef, make, makeView, record, recording } from '../autograd/engine.js';
+import { type Attrs, type OpDef, make, makeView, ownedGradient, record, recording } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { type DType, castArray, isFloat, promote } from '../tensor/dtype.js';
@@ -155,7 +155,8 @@ const SLICE: OpDef = {
     const x = n.inputs[0]!;
     const begin = n.attrs.begin ?? [];
     const after = x.shape.map((d, i) => d - begin[i]! - g.shape[i]!);
-    return [g.pad(begin.map((b, i) => [b, after[i]!] as const))];
+    // New storage (g itself when nothing is cut off, which the engine sees and keeps).
+    return [ownedGradient(g.pad(begin.map((b, i) => [b, after[i]!] as const)))];
   },
 };
 

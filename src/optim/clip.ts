@@ -5,12 +5,43 @@
  */
 import { noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../autograd/tensor.js';
-import { gradSlot } from '../autograd/values.js';
+import { gradSlot, valuesOf } from '../autograd/values.js';
 import { ArgumentError } from '../errors.js';
 import { floatTensor, type OptimizableParam } from './optimizer.js';
 
+/**
+ * The 2-norm of a contiguous float32 gradient in one pass over its values, with
+ * the same roundings as `sqrt(sum(g·g))` on tensors (each square rounded to
+ * float32, summed in float64, the sum rounded to float32): no temporaries.
+ */
+function norm2F32(a: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    s += Math.fround(v * v);
+  }
+  return Math.sqrt(Math.fround(s));
+}
+
+/** Multiplies a float32 array by `coef` rounded to float32, in place (as `mul_` by a scalar). */
+function scaleF32(a: Float32Array, coef: number): void {
+  const c = Math.fround(coef);
+  // A product of two float32 values is exact in float64, so rounding it once equals a float32 multiply.
+  for (let i = 0; i < a.length; i++) a[i] = a[i]! * c;
+}
+
+/** The values of `g` when it is a contiguous float32 gradient (read and written in place), else null. */
+function flatF32(g: Tensor): Float32Array | null {
+  if (g.dtype !== 'float32' || !g.isContiguous()) return null;
+  return valuesOf(g) as Float32Array;
+}
+
 /** The `normType`-norm of one gradient, computed by the backend (only the scalar leaves it). */
 function normOf(g: Tensor, normType: number): number {
+  if (normType === 2) {
+    const a = flatF32(g);
+    if (a !== null) return norm2F32(a);
+  }
   if (normType === Number.POSITIVE_INFINITY) return g.abs().max().item();
   if (normType === 2) return Math.sqrt(g.mul(g).sum().item());
   if (normType === 1) return g.abs().sum().item();
@@ -50,7 +81,13 @@ export function clipGradNorm(params: Iterable<OptimizableParam>, maxNorm: number
     }
     if (!Number.isFinite(total)) return total;
     const coef = maxNorm / (total + 1e-6);
-    if (coef < 1) for (const g of grads) g.mul_(coef);
+    if (coef < 1) {
+      for (const g of grads) {
+        const a = flatF32(g);
+        if (a !== null) scaleF32(a, coef);
+        else g.mul_(coef);
+      }
+    }
     return total;
   });
 }

@@ -76,3 +76,48 @@ export function slabAllocate(dtype: DType, n: number): TypedArray {
 export function sharesBuffer(a: TypedArray): boolean {
   return a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength;
 }
+
+/** Bytes above which float32 arrays are whole buffers of their own (the largest slab tier). */
+const SPARE_MIN = TIERS[TIERS.length - 1]!.max;
+/** The most bytes of given-back arrays kept for reuse. */
+const SPARE_LIMIT = 64 * 2 ** 20;
+/** Float32 arrays given back by {@link recycleFloat32}, by length. */
+const spares = new Map<number, Float32Array[]>();
+/** The arrays in {@link spares}, so one given back twice is kept once. */
+const pooled = new WeakSet<Float32Array>();
+let spareBytes = 0;
+
+/**
+ * Gives back a large float32 array that nothing references any more (the
+ * backward pass's gradient temporaries, once consumed), for
+ * {@link reusableFloat32} to hand out again instead of allocating: a fresh
+ * buffer of that size costs V8 an allocation, zeroed pages and later a
+ * collection. Arrays of a slab, views into larger buffers, shared buffers and
+ * small arrays are ignored, and at most 64 MiB is kept.
+ */
+export function recycleFloat32(a: Float32Array): void {
+  const bytes = a.byteLength;
+  if (bytes <= SPARE_MIN || sharesBuffer(a) || !(a.buffer instanceof ArrayBuffer) || pooled.has(a)) return;
+  if (spareBytes + bytes > SPARE_LIMIT) return;
+  let list = spares.get(a.length);
+  if (list === undefined) {
+    list = [];
+    spares.set(a.length, list);
+  }
+  list.push(a);
+  pooled.add(a);
+  spareBytes += bytes;
+}
+
+/**
+ * Float32 storage of `n` elements whose contents are unspecified (a given-back
+ * array, or else zeroed as {@link slabFloat32}'s): for callers that overwrite
+ * every element.
+ */
+export function reusableFloat32(n: number): Float32Array {
+  const a = spares.get(n)?.pop();
+  if (a === undefined) return slabFloat32(n);
+  pooled.delete(a);
+  spareBytes -= a.byteLength;
+  return a;
+}

@@ -1,5 +1,6 @@
 import type { FloatArray, TypedArray } from '../../tensor/dtype.js';
 import { type Shape, around, sizeOf, stridesOf } from '../../tensor/shape.js';
+import { reusableFloat32 } from '../../tensor/slab.js';
 import { alike, broadcastStrides, stridedRead, stridedWrite } from './strided.js';
 
 export function permute<T extends TypedArray>(x: T, shape: Shape, perm: readonly number[]): T {
@@ -31,8 +32,11 @@ export function pad<T extends TypedArray>(
   value: number,
 ): T {
   const outShape = shape.map((d, i) => d + before[i]! + after[i]!);
-  const out = alike(x, sizeOf(outShape));
-  if (value !== 0) out.fill(value);
+  const n = sizeOf(outShape);
+  // A float32 result may be a given-back array of unspecified contents (reusableFloat32): filled first.
+  const f32 = x instanceof Float32Array;
+  const out = f32 ? (reusableFloat32(n) as unknown as T) : alike(x, n);
+  if (value !== 0 || f32) out.fill(value);
   const strides = stridesOf(outShape);
   let offset = 0;
   for (let i = 0; i < shape.length; i++) offset += before[i]! * strides[i]!;

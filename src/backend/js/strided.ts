@@ -1,5 +1,5 @@
 import { type TypedArray, dtypeOf } from '../../tensor/dtype.js';
-import { slabAllocate } from '../../tensor/slab.js';
+import { reusableFloat32, slabAllocate } from '../../tensor/slab.js';
 import type { Shape } from '../../tensor/shape.js';
 
 /** A new array of the same type as `like`, with `n` elements. */
@@ -64,7 +64,8 @@ export function stridedRead<T extends TypedArray>(
 ): T {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = alike(src, n);
+  // Every element is written, so a given-back float32 array will do.
+  const out = src instanceof Float32Array ? (reusableFloat32(n) as T) : alike(src, n);
   if (n === 0) return out;
   const walk = coalesce(outShape, strides);
   const shape = walk.shape;

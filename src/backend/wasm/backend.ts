@@ -73,7 +73,7 @@ export function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g
   if (n === 0) return new Float32Array(0);
   // The kernel reads only x for these and only y for sigmoid and tanh: the unread array is
   // passed as its twin, which callJob copies in once.
-  if (op === 'relu' || op === 'leakyRelu' || op === 'softplus') y = x;
+  if (op === 'relu' || op === 'leakyRelu' || op === 'softplus' || op === 'gelu') y = x;
   else if (op === 'sigmoid' || op === 'tanh') x = y;
   return callJob('activationGrad', [code, x, y, g, n, n, a], elementParts(CHEAP));
 }
