@@ -5,8 +5,6 @@
  * PyTorch's weights loaded by state-dict name; outputs (1e-5) and the
  * gradients of every input and parameter (1e-4), in float32.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   LayerNorm,
@@ -15,70 +13,14 @@ import {
   type Tensor,
   TransformerEncoder,
   TransformerEncoderLayer,
-  type TransformerActivation,
   scaledDotProductAttention,
   tensor,
 } from '../../src/index.js';
 import { type Tolerance, expectClose, expectShape } from '../conformance/compare.js';
-import { FIXTURE_DIR, type FixtureTensor, decodeData } from '../conformance/fixtures.js';
+import { type Params, readAttentionFixtures } from '../conformance/attention-fixtures.js';
+import { type FixtureTensor, decodeData } from '../conformance/fixtures.js';
 
-type Params = Record<string, FixtureTensor>;
-interface SdpaCase {
-  name: string;
-  q: FixtureTensor;
-  k: FixtureTensor;
-  v: FixtureTensor;
-  mask?: FixtureTensor;
-  isCausal: boolean;
-  scale: number | null;
-  out: FixtureTensor;
-  gradWeight: FixtureTensor;
-  grads: { q: FixtureTensor; k: FixtureTensor; v: FixtureTensor };
-}
-interface MhaCase {
-  name: string;
-  config: { embedDim: number; numHeads: number; batchFirst?: boolean; kdim?: number; vdim?: number; bias?: boolean };
-  selfAttention: boolean;
-  isCausal: boolean;
-  averageAttnWeights: boolean;
-  masks: { keyPaddingMask?: FixtureTensor; attnMask?: FixtureTensor };
-  params: Params;
-  query: FixtureTensor;
-  key: FixtureTensor;
-  value: FixtureTensor;
-  out: FixtureTensor;
-  weights: FixtureTensor;
-  gradOut: FixtureTensor;
-  gradWeights: FixtureTensor;
-  grads: { inputs: FixtureTensor[]; params: Params };
-}
-interface EncoderCase {
-  name: string;
-  config: {
-    dModel: number;
-    nhead: number;
-    dimFeedforward: number;
-    activation?: TransformerActivation;
-    batchFirst?: boolean;
-    normFirst?: boolean;
-    layerNormEps?: number;
-  };
-  numLayers: number | null;
-  finalNorm: boolean;
-  isCausal: boolean;
-  masks: { srcMask?: FixtureTensor; srcKeyPaddingMask?: FixtureTensor };
-  params: Params;
-  src: FixtureTensor;
-  out: FixtureTensor;
-  gradOut: FixtureTensor;
-  grads: { src: FixtureTensor; params: Params };
-}
-
-const doc = JSON.parse(readFileSync(join(FIXTURE_DIR, 'attention.json'), 'utf8')) as {
-  sdpa: SdpaCase[];
-  mha: MhaCase[];
-  encoder: EncoderCase[];
-};
+const doc = readAttentionFixtures();
 
 const OUT_TOL: Tolerance = { rtol: 1e-5, atol: 1e-5 };
 const GRAD_TOL: Tolerance = { rtol: 1e-4, atol: 1e-4 };

@@ -8,43 +8,15 @@
  * compared with PyTorch's outputs and attention weights within 1e-5 (relative to the
  * largest output, see export-helpers.ts).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportAttentionOnnx, exportOnnx, type OnnxAttentionMasks } from '../../src/io/onnx/index.js';
-import { LayerNorm, type Module, MultiheadAttention, type Tensor, tensor, TransformerEncoder, TransformerEncoderLayer, type TransformerActivation } from '../../src/index.js';
-import { decodeData, FIXTURE_DIR, type FixtureTensor } from '../conformance/fixtures.js';
+import { LayerNorm, type Module, MultiheadAttention, type Tensor, tensor, TransformerEncoder, TransformerEncoderLayer } from '../../src/index.js';
+import { type Params, readAttentionFixtures } from '../conformance/attention-fixtures.js';
+import { decodeData, type FixtureTensor } from '../conformance/fixtures.js';
 import { REL_TOL, relError } from './export-helpers.js';
 import { ortRun } from './helpers.js';
 
-type Params = Record<string, FixtureTensor>;
-interface MhaCase {
-  name: string;
-  config: { embedDim: number; numHeads: number; batchFirst?: boolean; kdim?: number; vdim?: number; bias?: boolean };
-  selfAttention: boolean;
-  isCausal: boolean;
-  averageAttnWeights: boolean;
-  masks: { keyPaddingMask?: FixtureTensor; attnMask?: FixtureTensor };
-  params: Params;
-  query: FixtureTensor;
-  key: FixtureTensor;
-  value: FixtureTensor;
-  out: FixtureTensor;
-  weights: FixtureTensor;
-}
-interface EncoderCase {
-  name: string;
-  config: { dModel: number; nhead: number; dimFeedforward: number; activation?: TransformerActivation; batchFirst?: boolean; normFirst?: boolean; layerNormEps?: number };
-  numLayers: number | null;
-  finalNorm: boolean;
-  isCausal: boolean;
-  masks: { srcMask?: FixtureTensor; srcKeyPaddingMask?: FixtureTensor };
-  params: Params;
-  src: FixtureTensor;
-  out: FixtureTensor;
-}
-
-const doc = JSON.parse(readFileSync(join(FIXTURE_DIR, 'attention.json'), 'utf8')) as { mha: MhaCase[]; encoder: EncoderCase[] };
+const doc = readAttentionFixtures();
 
 const isBool = (f: FixtureTensor): boolean => f.dtype === 'int32' || f.dtype === 'bool';
 const t = (f: FixtureTensor): Tensor =>
