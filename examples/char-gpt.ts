@@ -152,8 +152,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     },
   });
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
-  if (values.threads !== undefined) setNumThreads(Number(values.threads));
   try {
+    if (values.threads !== undefined) await setNumThreads(Number(values.threads));
     const r = await run({
       iters: num(values.iters),
       evalInterval: num(values['eval-interval']),

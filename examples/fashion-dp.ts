@@ -55,6 +55,8 @@ export interface FashionDpOptions {
   dataDir?: string;
   /** Seed of the weights (default 42). The noise and the sampling come from crypto.getRandomValues. */
   seed?: number;
+  /** Kernel threads (default: the cores). */
+  threads?: number;
   /** Where progress lines go (default: nowhere). */
   log?: (line: string) => void;
 }
@@ -115,6 +117,7 @@ function checkCount(name: string, v: number, max: number): void {
 
 /** Trains the private CNN and reports every epoch. */
 export async function run(options: FashionDpOptions = {}): Promise<FashionDpResult> {
+  if (options.threads !== undefined) await setNumThreads(options.threads);
   const log = options.log ?? (() => {});
   const epochs = options.epochs ?? 2;
   const nTrain = options.train ?? 10_000;
@@ -212,7 +215,6 @@ function fromArgv(argv: readonly string[]): FashionDpOptions {
       threads: { type: 'string' },
     },
   });
-  if (values.threads !== undefined) setNumThreads(Number(values.threads));
   const opts: FashionDpOptions = { log: console.log };
   if (values.full) Object.assign(opts, { train: 60_000, test: 10_000, epochs: 40 });
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
@@ -228,6 +230,7 @@ function fromArgv(argv: readonly string[]): FashionDpOptions {
   set('lr', num(values.lr));
   set('maxGradNorm', num(values.clip));
   set('dataDir', values['data-dir']);
+  set('threads', num(values.threads));
   return opts;
 }
 
