@@ -34,6 +34,14 @@ import { vexp, vexpm1neg, vgelu, vgeluGrad, vlog, vsigmoid, vsoftplus, vtanh } f
   const va = f32x4.splat(a);
   const vb = f32x4.splat(b);
   let i = 0;
+  // Two independent vectors per step give the long polynomial chains (exp, GELU) room to overlap.
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const r0 = unaryV(op, v128.load(x + o), va, vb);
+    const r1 = unaryV(op, v128.load(x + o, 16), va, vb);
+    v128.store(y + o, r0);
+    v128.store(y + o, r1, 16);
+  }
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     v128.store(y + o, unaryV(op, v128.load(x + o), va, vb));
@@ -261,6 +269,13 @@ export function binary(
 @inline function gradLoop(op: i32, x: usize, y: usize, g: usize, out: usize, i0: i32, i1: i32, a: f32): void {
   const va = f32x4.splat(a);
   let i = i0;
+  for (; i + 8 <= i1; i += 8) {
+    const o = <usize>i << 2;
+    const r0 = gradV(op, v128.load(x + o), v128.load(y + o), v128.load(g + o), va);
+    const r1 = gradV(op, v128.load(x + o, 16), v128.load(y + o, 16), v128.load(g + o, 16), va);
+    v128.store(out + o, r0);
+    v128.store(out + o, r1, 16);
+  }
   for (; i + 4 <= i1; i += 4) {
     const o = <usize>i << 2;
     v128.store(out + o, gradV(op, v128.load(x + o), v128.load(y + o), v128.load(g + o), va));

@@ -10,6 +10,20 @@
   return f32x4.add(f32x4.mul(p, x), f32x4.splat(c));
 }
 
+/** e^r·2^n from a reduced argument r (|r| <= ln2/2) and t = n + 1.5·2^23 (n in its low mantissa bits). */
+@inline function expReduced(r: v128, t: v128): v128 {
+  let p = poly(r, 1.9875691500e-4, 1.3981999507e-3);
+  p = horner(p, r, 8.3334519073e-3);
+  p = horner(p, r, 4.1665795894e-2);
+  p = horner(p, r, 1.6666665459e-1);
+  p = horner(p, r, 5.0000001201e-1);
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  // 2^(n-1) from the exponent bits (n - 1 + 127 lies in [0, 254]), then times 2:
+  // n = 128 overflows to +Inf in the product, as it should.
+  const scale = i32x4.add(i32x4.shl(t, 23), i32x4.splat(126 << 23));
+  return f32x4.mul(f32x4.mul(p, scale), f32x4.splat(2));
+}
+
 /** e^x lane by lane. */
 @inline export function vexp(x: v128): v128 {
   // Clamp so that n = round(x / ln 2) lies in [-126, 128]. pmin/pmax are one instruction
@@ -22,18 +36,25 @@
   const n = f32x4.sub(t, magic);
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = poly(r, 1.9875691500e-4, 1.3981999507e-3);
-  p = horner(p, r, 8.3334519073e-3);
-  p = horner(p, r, 4.1665795894e-2);
-  p = horner(p, r, 1.6666665459e-1);
-  p = horner(p, r, 5.0000001201e-1);
-  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  // 2^(n-1) from the exponent bits (n - 1 + 127 lies in [0, 254]), then times 2:
-  // n = 128 overflows to +Inf in the product, as it should.
-  const scale = i32x4.add(i32x4.shl(t, 23), i32x4.splat(126 << 23));
-  const y = f32x4.mul(f32x4.mul(p, scale), f32x4.splat(2));
   // Below the clamp e^x is under 1.2e-38: flush to 0 so that e^-Inf is 0.
-  return v128.andnot(y, f32x4.lt(x, lo));
+  return v128.andnot(expReduced(r, t), f32x4.lt(x, lo));
+}
+
+/**
+ * e^(h + l) lane by lane for h <= 0 held exactly (h = −ah²/2 below) and a correction |l| < 2:
+ * n = round((h + l)/ln 2) comes from the rounded sum, but r = h − n·ln 2 is exact (Cody–Waite
+ * with a short ln 2, and h and n·ln 2 within a factor of two) before l joins it, so the sum's
+ * rounding (5e-6 relative at h = −84.5) never reaches the result. Below e^−87.5 it flushes to 0.
+ */
+@inline function vexpSum(h: v128, l: v128): v128 {
+  const lo = f32x4.splat(-87.5);
+  const s = f32x4.add(h, l);
+  const magic = f32x4.splat(12582912.0);
+  const t = f32x4.add(f32x4.mul(f32x4.pmax(s, lo), f32x4.splat(1.4426950408889634)), magic);
+  const n = f32x4.sub(t, magic);
+  let r = f32x4.sub(h, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.add(f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4))), l);
+  return v128.andnot(expReduced(r, t), f32x4.lt(s, lo));
 }
 
 /** Natural logarithm lane by lane (NaN below 0, -Inf at 0). */
@@ -115,63 +136,73 @@
 }
 
 // char-gpt: GELU
-/**
- * e^(−a²/2 + c) lane by lane for a >= 0, with a² split so that its rounding does not reach the
- * result (at a = 13, a²/2 = 84.5 and one float32 rounding of it would already cost 5e-6
- * relative): ah (a with the low 12 mantissa bits cleared) squares exactly, and the remainder
- * (a − ah)(a + ah)/2 joins the small exponent c, so each factor is an exp of an argument held
- * to float32 precision.
- */
-@inline function vexpHalfNegSq(a: v128, c: v128): v128 {
-  const ah = v128.and(a, i32x4.splat(0xfffff000));
-  const half = f32x4.splat(0.5);
-  const d = f32x4.mul(f32x4.mul(f32x4.sub(a, ah), f32x4.add(a, ah)), half);
-  return f32x4.mul(vexp(f32x4.neg(f32x4.mul(f32x4.mul(ah, ah), half))), vexp(f32x4.sub(c, d)));
-}
+// Φ(−a) for a = |x| comes from erfc's Chebyshev fit (relative error below 1.2e-7 over the
+// whole line, as the reference's `normalCdfF32`): Φ(−a) = 0.5·t·e^(−a²/2 + P(t)) with
+// t = 1/(1 + a/(2√2)). a is capped at 30 (where everything has long flushed to 0) so that
+// infinities give 0 rather than NaN from Inf − Inf; NaN passes through pmin. a² is split so
+// that its rounding does not reach the result: ah (a with the low 12 mantissa bits cleared)
+// squares exactly into h = −ah²/2, and the remainder d = (a − ah)(a + ah)/2 joins the small
+// part of the exponent (see vexpSum).
 
-/**
- * |x|, capped at 30 (where e^(−x²/2) has long flushed to 0) so that infinities give a tail of 0
- * rather than NaN from Inf − Inf; NaN passes through pmin.
- */
-@inline function absCapped(x: v128): v128 {
+@inline function capAbs(x: v128): v128 {
   return f32x4.pmin(f32x4.abs(x), f32x4.splat(30));
 }
 
-/**
- * Φ(−|x|), the lower tail of the standard normal CDF, lane by lane: erfc's Chebyshev fit
- * (relative error below 1.2e-7 over the whole line) as the reference's `normalCdfF32`,
- * 0.5·t·e^(−z² + P(t)) with z = |x|/√2 and t = 1/(1 + z/2).
- */
-@inline function vnormTail(x: v128): v128 {
-  const a = absCapped(x);
-  const z = f32x4.mul(a, f32x4.splat(0.7071067811865476));
+/** t = 1/(1 + a/(2√2)) of the fit. */
+@inline function tailT(a: v128): v128 {
   const one = f32x4.splat(1);
-  const t = f32x4.div(one, f32x4.add(one, f32x4.mul(z, f32x4.splat(0.5))));
-  let p = poly(t, 0.17087277, -0.82215223);
-  p = horner(p, t, 1.48851587);
-  p = horner(p, t, -1.13520398);
-  p = horner(p, t, 0.27886807);
-  p = horner(p, t, -0.18628806);
-  p = horner(p, t, 0.09678418);
-  p = horner(p, t, 0.37409196);
-  p = horner(p, t, 1.00002368);
-  p = horner(p, t, -1.26551223);
-  return f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), vexpHalfNegSq(a, p));
+  return f32x4.div(one, f32x4.add(one, f32x4.mul(a, f32x4.splat(0.35355339059327373))));
 }
 
-/** Φ(x) from the tail: 1 − Φ(−x) for x >= 0, the tail itself below (NaN propagates). */
-@inline function vnormCdf(x: v128): v128 {
-  const tail = vnormTail(x);
+/** h = −ah²/2, exact. */
+@inline function sqHigh(a: v128): v128 {
+  const ah = v128.and(a, i32x4.splat(0xfffff000));
+  return f32x4.mul(f32x4.mul(ah, ah), f32x4.splat(-0.5));
+}
+
+/** d = a²/2 + h, the part of a²/2 that h leaves. */
+@inline function sqLow(a: v128): v128 {
+  const ah = v128.and(a, i32x4.splat(0xfffff000));
+  return f32x4.mul(f32x4.mul(f32x4.sub(a, ah), f32x4.add(a, ah)), f32x4.splat(0.5));
+}
+
+/** P(t) of the fit by Estrin's scheme (a third of Horner's dependency chain). */
+@inline function tailPoly(t: v128): v128 {
+  const t2 = f32x4.mul(t, t);
+  const t4 = f32x4.mul(t2, t2);
+  const t8 = f32x4.mul(t4, t4);
+  const q0 = poly(t, 1.00002368, -1.26551223);
+  const q1 = poly(t, 0.09678418, 0.37409196);
+  const q2 = poly(t, 0.27886807, -0.18628806);
+  const q3 = poly(t, 1.48851587, -1.13520398);
+  const q4 = poly(t, 0.17087277, -0.82215223);
+  const r0 = f32x4.add(f32x4.mul(q1, t2), q0);
+  const r1 = f32x4.add(f32x4.mul(q3, t2), q2);
+  return f32x4.add(f32x4.add(f32x4.mul(r1, t4), r0), f32x4.mul(q4, t8));
+}
+
+/** Φ(x) from the tail Φ(−|x|): 1 − tail for x >= 0, the tail itself below (NaN propagates). */
+@inline function cdfFromTail(x: v128, tail: v128): v128 {
   return v128.bitselect(f32x4.sub(f32x4.splat(1), tail), tail, f32x4.ge(x, f32x4.splat(0)));
 }
 
-/** GELU with the exact Gaussian CDF, x·Φ(x), lane by lane. */
+/** GELU with the exact Gaussian CDF, x·Φ(x), lane by lane (one exp). */
 @inline export function vgelu(x: v128): v128 {
-  return f32x4.mul(x, vnormCdf(x));
+  const a = capAbs(x);
+  const t = tailT(a);
+  const tail = f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), vexpSum(sqHigh(a), f32x4.sub(tailPoly(t), sqLow(a))));
+  return f32x4.mul(x, cdfFromTail(x, tail));
 }
 
-/** d/dx GELU = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π), lane by lane. */
+/**
+ * d/dx GELU = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π), lane by lane: e^(−x²/2) once, and the
+ * tail is it times e^P(t) (|P| < 1.3, no precision to lose there).
+ */
 @inline export function vgeluGrad(x: v128): v128 {
-  const pdf = f32x4.mul(vexpHalfNegSq(absCapped(x), f32x4.splat(0)), f32x4.splat(0.3989422804014327));
-  return f32x4.add(vnormCdf(x), f32x4.mul(x, pdf));
+  const a = capAbs(x);
+  const t = tailT(a);
+  const g = vexpSum(sqHigh(a), f32x4.neg(sqLow(a)));
+  const tail = f32x4.mul(f32x4.mul(f32x4.mul(t, f32x4.splat(0.5)), g), vexp(tailPoly(t)));
+  const pdf = f32x4.mul(g, f32x4.splat(0.3989422804014327));
+  return f32x4.add(cdfFromTail(x, tail), f32x4.mul(x, pdf));
 }

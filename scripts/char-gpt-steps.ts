@@ -14,14 +14,14 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { iters: { type: 'string' }, root: { type: 'string' } } });
+const { values } = parseArgs({ options: { iters: { type: 'string' }, root: { type: 'string' }, threads: { type: 'string' } } });
 const root = resolve(values.root ?? fileURLToPath(new URL('..', import.meta.url)));
 const iters = Number(values.iters ?? 60);
 const C = (await import(`${root}/src/index.js`)) as typeof import('../src/index.js');
 const N = (await import(`${root}/src/node.js`)) as typeof import('../src/node.js');
 const { CONFIG } = (await import(`${root}/examples/char-gpt.ts`)) as typeof import('../examples/char-gpt.js');
 
-await C.setNumThreads(1);
+await C.setNumThreads(Number(values.threads ?? 1));
 const corpus = N.readFortunes();
 const tok = C.CharTokenizer.fromText(corpus.text);
 const { train } = C.splitTokens(tok.encode(corpus.text), 0.9);

@@ -75,7 +75,9 @@ export function activationGrad(op: ActivationOp, x: FloatArray, y: FloatArray, g
   // passed as its twin, which callJob copies in once.
   if (op === 'relu' || op === 'leakyRelu' || op === 'softplus' || op === 'gelu') y = x;
   else if (op === 'sigmoid' || op === 'tanh') x = y;
-  return callJob('activationGrad', [code, x, y, g, n, n, a], elementParts(CHEAP));
+  // GELU's and softplus's gradients evaluate an exp (two for GELU) per element: split those.
+  const costly = op === 'gelu' || op === 'softplus';
+  return callJob('activationGrad', [code, x, y, g, n, n, a], elementParts(costly ? n : CHEAP));
 }
 
 export function binary(
