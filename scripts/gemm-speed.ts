@@ -37,6 +37,19 @@ const cases: Case[] = [
     label: 'MLP dX  [64x128]·[784x128]ᵀ',
     spec: { batch: 1, m: 64, k: 128, n: 784, transA: false, transB: true, strideA: 0, strideB: 0 },
   },
+  ...(
+    [
+      [1, 768, 128, 512, false, true],
+      [1, 768, 512, 128, false, false],
+      [1, 512, 768, 128, true, false],
+      [1, 768, 128, 384, false, true],
+      [48, 64, 32, 64, false, true],
+      [48, 64, 64, 32, false, false],
+    ] as const
+  ).map(([batch, m, k, n, transA, transB]) => ({
+    label: `GPT ${batch > 1 ? `${batch}×` : ''}[${m}x${k}]${transA ? 'ᵀ' : ''}·[${k}x${n}]${transB ? 'ᵀ' : ''}`,
+    spec: { batch, m, k, n, transA, transB, strideA: batch > 1 ? m * k : 0, strideB: batch > 1 ? k * n : 0 },
+  })),
 ];
 
 /**
@@ -45,9 +58,10 @@ const cases: Case[] = [
  */
 async function gflops(c: Case): Promise<[number, number]> {
   const { m, k, n } = c.spec;
-  const a = new Float32Array(m * k).map(() => Math.random() - 0.5);
-  const b = new Float32Array(k * n).map(() => Math.random() - 0.5);
-  const flops = 2 * m * n * k;
+  const { batch } = c.spec;
+  const a = new Float32Array(batch * m * k).map(() => Math.random() - 0.5);
+  const b = new Float32Array(batch * k * n).map(() => Math.random() - 0.5);
+  const flops = 2 * batch * m * n * k;
   const reps = Math.max(1, Math.round(3e7 / flops));
   const best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
   for (let round = 0; round < 16; round++) {
