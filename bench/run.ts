@@ -4,7 +4,7 @@
  * `bench/results/<name>.json` (all figures) and `<name>.md` (the printed report). See BENCHMARKS.md and `npm run bench -- --help`.
  * @module
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import {
   tinyReport,
 } from './lib/report.js';
 import { cnnReport, cnnTargets } from './lib/report-cnn.js';
+import { gptReport, gptTargets } from './lib/report-gpt.js';
 import { OPENBLAS_VARS, pythonEnv, runCommand, runJob } from './lib/spawn.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,8 +89,9 @@ function machine(): Record<string, string | number> {
 }
 
 /** Why a peer cannot run at all in this section, without starting it. */
-function precheck(peer: PeerDef, section: Section, py: PythonInfo, dataOk: boolean, o: Options): string | null {
+function precheck(peer: PeerDef, section: Section, py: PythonInfo, dataOk: boolean, o: Options, gptDir: string): string | null {
   if ((section === 'mlp' || section === 'leak' || section === 'cnn') && !dataOk) return `skipped: not installed (Fashion-MNIST not found in ${o.dataDir})`;
+  if (section === 'gpt' && !existsSync(gptDir)) return `skipped: not installed (the fortunes corpus, ${gptDir}: apt-get install fortunes)`;
   if (peer.kind !== 'python') return null;
   if (py.error !== undefined) return `skipped: not installed (${o.python}: ${py.error})`;
   if (peer.id === 'numpy' && !py.numpy) return 'skipped: not installed (python3-numpy)';
@@ -114,6 +116,8 @@ function jobFor(section: Section, peer: PeerDef, s: ReturnType<typeof settingsFo
       return { section, ...common, settings: s.leak };
     case 'cnn':
       return { section, ...common, settings: s.cnn };
+    case 'gpt':
+      return { section, ...common, settings: s.gpt };
   }
 }
 
@@ -133,10 +137,15 @@ interface Planned {
   seed?: number;
 }
 
-/** The runs of a section in order: per peer (one job, or one per seed), or round-robin (tiny). */
+/** Rounds of a round-robin section (tiny, gpt); 1 for the others. */
+function roundsOf(section: Section, s: ReturnType<typeof settingsFor>): number {
+  return section === 'tiny' ? TINY_ROUNDS : section === 'gpt' ? s.gptRounds : 1;
+}
+
+/** The runs of a section in order: per peer (one job, or one per seed), or round-robin (tiny, gpt). */
 function schedule(section: Section, peers: readonly PeerDef[], s: ReturnType<typeof settingsFor>, cortexBackend: string): Planned[] {
-  if (section === 'tiny') {
-    return Array.from({ length: TINY_ROUNDS }, () => peers.map((peer) => ({ peer, job: jobFor(section, peer, s, cortexBackend) }))).flat();
+  if (section === 'tiny' || section === 'gpt') {
+    return Array.from({ length: roundsOf(section, s) }, () => peers.map((peer) => ({ peer, job: jobFor(section, peer, s, cortexBackend) }))).flat();
   }
   return peers.flatMap((peer) => {
     const job = jobFor(section, peer, s, cortexBackend);
@@ -145,26 +154,34 @@ function schedule(section: Section, peers: readonly PeerDef[], s: ReturnType<typ
   });
 }
 
+/** The figure a round-robin section ranks its rounds by: ms per epoch (tiny) or mean ms per step (gpt). */
+function roundFigure(r: RunRecord): number {
+  if (r.payload !== undefined && 'tiny' in r.payload) return r.payload.tiny.msPerEpoch;
+  if (r.payload !== undefined && 'gpt' in r.payload) return r.payload.gpt.msPerStepMean;
+  return Number.NaN;
+}
+
 /**
- * Replaces the tiny-network records of `peers` with one per peer, in peer
- * order: the median round (the other rounds' figures go into its notes).
+ * Replaces the records of a round-robin section (tiny, gpt) of `peers` with one per peer, in
+ * peer order: the median round (the other rounds' figures go into its notes).
  */
-function keepMedianTiny(records: RunRecord[], peers: readonly PeerDef[]): void {
-  const ms = (r: RunRecord): number => (r.payload !== undefined && 'tiny' in r.payload ? r.payload.tiny.msPerEpoch : Number.NaN);
+function keepMedianRound(section: 'tiny' | 'gpt', records: RunRecord[], peers: readonly PeerDef[]): void {
+  const unit = section === 'tiny' ? 'ms per epoch' : 'ms per step, means';
   const kept: RunRecord[] = [];
   for (const peer of peers) {
-    const runs = records.filter((r) => r.section === 'tiny' && r.peer === peer.id);
-    const ok = runs.filter((r) => r.status === 'ok' && Number.isFinite(ms(r))).sort((a, b) => ms(a) - ms(b));
+    const runs = records.filter((r) => r.section === section && r.peer === peer.id);
+    const ok = runs.filter((r) => r.status === 'ok' && Number.isFinite(roundFigure(r))).sort((a, b) => roundFigure(a) - roundFigure(b));
     const keep = ok[(ok.length - 1) >> 1] ?? runs[0];
     if (keep === undefined) continue;
-    if (ok.length > 1) keep.notes = [...keep.notes, `tiny: median of ${ok.length} rounds (${ok.map((r) => ms(r).toFixed(4)).join(', ')} ms per epoch)`];
+    const digits = section === 'tiny' ? 4 : 1;
+    if (ok.length > 1) keep.notes = [...keep.notes, `${section}: median of ${ok.length} rounds (${ok.map((r) => roundFigure(r).toFixed(digits)).join(', ')} ${unit})`];
     kept.push(keep);
   }
-  const rest = records.filter((r) => !(r.section === 'tiny' && peers.some((p) => p.id === r.peer)));
+  const rest = records.filter((r) => !(r.section === section && peers.some((p) => p.id === r.peer)));
   records.splice(0, records.length, ...rest, ...kept);
 }
 
-const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, accuracy: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000, cnn: 30 * 60000 };
+const TIMEOUT_MS: Record<Section, number> = { sgemm: 10 * 60000, mlp: 15 * 60000, accuracy: 15 * 60000, tiny: 5 * 60000, leak: 15 * 60000, cnn: 30 * 60000, gpt: 20 * 60000 };
 
 async function main(): Promise<void> {
   let o: Options;
@@ -185,6 +202,7 @@ async function main(): Promise<void> {
   const dataOk = hasFashionMnist(o.dataDir);
   const mach = machine();
   const git = await provenance();
+  const gptDir = settings.gpt.corpusDir;
 
   log(`# Cortex benchmark (${o.quick ? 'quick' : 'full'} run, ${started.toISOString()})`);
   log();
@@ -235,7 +253,7 @@ async function main(): Promise<void> {
   for (const section of o.sections) {
     const runnable: PeerDef[] = [];
     for (const peer of peers.filter((p) => p.sections.includes(section))) {
-      const pre = precheck(peer, section, py, dataOk, o);
+      const pre = precheck(peer, section, py, dataOk, o, gptDir);
       if (pre === null) {
         runnable.push(peer);
         continue;
@@ -265,7 +283,7 @@ async function main(): Promise<void> {
       if (out.result?.payload !== undefined) rec.payload = out.result.payload;
       records.push(rec);
     }
-    if (section === 'tiny') keepMedianTiny(records, runnable);
+    if (section === 'tiny' || section === 'gpt') keepMedianRound(section, records, runnable);
     const text = {
       sgemm: () => sgemmReport(records),
       mlp: () => mlpReport(records, settings.mlp.epochs),
@@ -273,6 +291,7 @@ async function main(): Promise<void> {
       tiny: () => tinyReport(records),
       leak: () => leakReport(records),
       cnn: () => cnnReport(records),
+      gpt: () => gptReport(records),
     }[section]();
     log(text);
     log();
@@ -291,7 +310,7 @@ async function main(): Promise<void> {
     log(loadText);
     log();
   }
-  targets = [...checkTargets(records, settings.mlp.epochs), ...cnnTargets(records)];
+  targets = [...checkTargets(records, settings.mlp.epochs), ...cnnTargets(records), ...gptTargets(records)];
   const targetText = targetsReport(targets);
   if (targetText !== '') {
     log(targetText);

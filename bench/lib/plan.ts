@@ -5,7 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { defaultFashionDir } from './dataset.js';
-import type { AccuracySettings, CnnSettings, GemmSettings, GemmShape, MlpSettings, Section, TinySettings } from './protocol.js';
+import { DEBIAN_FORTUNES_DIR } from 'cortex-nn/node';
+import type { AccuracySettings, CnnSettings, GemmSettings, GemmShape, GptSettings, MlpSettings, Section, TinySettings } from './protocol.js';
 import { SECTIONS } from './protocol.js';
 
 const TIMED = ['sgemm', 'mlp', 'tiny'] as const;
@@ -36,9 +37,9 @@ const cores = availableParallelism();
 
 /** Every peer, in table order. */
 export const PEERS: readonly PeerDef[] = [
-  { id: 'cortex-1t', label: 'Cortex 1 thread', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 1, sections: ['sgemm', 'cnn'], cortex: true },
-  { id: 'cortex-2t', label: 'Cortex 2 threads', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm', 'cnn'], cortex: true },
-  { id: 'cortex-2t-fma', label: 'Cortex 2 threads, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm'], cortex: true, env: RELAXED },
+  { id: 'cortex-1t', label: 'Cortex 1 thread', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 1, sections: ['sgemm', 'cnn', 'gpt'], cortex: true },
+  { id: 'cortex-2t', label: 'Cortex 2 threads', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm', 'cnn', 'gpt'], cortex: true },
+  { id: 'cortex-2t-fma', label: 'Cortex 2 threads, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: 2, sections: ['sgemm', 'gpt'], cortex: true, env: RELAXED },
   { id: 'cortex', label: 'Cortex', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'accuracy', 'tiny', 'leak'], cortex: true },
   { id: 'cortex-fma', label: 'Cortex, relaxed SIMD', kind: 'js', script: 'bench/peers/cortex.ts', variant: '', threads: cores, sections: ['mlp', 'tiny'], cortex: true, env: RELAXED },
   { id: 'tfjs-cpu', label: 'TF.js cpu', kind: 'js', script: 'bench/peers/tfjs.ts', variant: 'cpu', threads: 1, sections: [...TIMED, 'cnn'], cortex: false },
@@ -50,6 +51,9 @@ export const PEERS: readonly PeerDef[] = [
   // cnn section (issue 12): torch on 2 threads again, with OpenMP's idle threads sleeping instead of
   // spinning; on this shared machine that measured 2-3× faster per CNN step than the default.
   { id: 'torch-passive', label: 'torch, OMP_WAIT_POLICY=PASSIVE', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: cores, sections: ['cnn'], cortex: false, env: { OMP_WAIT_POLICY: 'PASSIVE' } },
+  // gpt section (issue 13): one intra-op thread, as bench/python/char_gpt.py's fastest setting;
+  // Debian's pthread OpenBLAS still runs each product on both cores.
+  { id: 'torch-1t', label: 'torch, set_num_threads(1)', kind: 'python', script: 'bench/python/torch_peer.py', variant: '', threads: 1, sections: ['gpt'], cortex: false },
 ];
 
 /** Parsed command-line options. */
@@ -75,6 +79,10 @@ export interface Options {
   waitIdle: number;
   /** Overrides the training images of the cnn section (issue 12). */
   cnnTrain: number | null;
+  /** Overrides the timed steps of the gpt section (issue 13). */
+  gptSteps: number | null;
+  /** Overrides the rounds of the gpt section. */
+  gptRounds: number | null;
 }
 
 /** The `--help` text. */
@@ -84,7 +92,8 @@ export const USAGE = `npm run bench -- [options]
   --only <list>       sections to run, comma-separated: ${SECTIONS.join(', ')} (default: all);
                       accuracy = the MLP of Cortex, jax-js, numpy and torch once per seed (--seeds);
                       leak = Cortex's RSS over 50 MLP epochs of 10k samples;
-                      cnn = the Fashion-MNIST CNN of examples/fashion-cnn.ts, one 60k epoch (quick: 3,200 images)
+                      cnn = the Fashion-MNIST CNN of examples/fashion-cnn.ts, one 60k epoch (quick: 3,200 images);
+                      gpt = the character-level GPT of examples/char-gpt.ts, 150 timed steps (quick: 30)
   --seeds <n>         seeds of the accuracy section (default 10, quick 2)
   --peers <list>      peer ids to run, comma-separated: ${PEERS.map((p) => p.id).join(', ')}
   --epochs <n>        MLP epochs (default 5, quick 1)
@@ -94,6 +103,8 @@ export const USAGE = `npm run bench -- [options]
   --cortex-backend <b> auto: Cortex on the WASM backend when it starts (default); js: the reference backend
   --wait-idle <s>     before each peer, wait up to s seconds until other processes leave the CPUs idle
   --cnn-train <n>     cnn section: train on the first n images and extrapolate the epoch to 60k
+  --gpt-steps <n>     gpt section: timed training steps per run (default 150, quick 30)
+  --gpt-rounds <n>    gpt section: runs of every peer, round-robin; each row keeps its median (default 3, quick 1)
   --verbose           echo each peer's diagnostics
   --help              this text`;
 
@@ -113,6 +124,8 @@ export function parseArgs(argv: readonly string[]): Options {
     waitIdle: 0,
     cortexBackend: 'auto',
     cnnTrain: null,
+    gptSteps: null,
+    gptRounds: null,
   };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
@@ -185,6 +198,14 @@ export function parseArgs(argv: readonly string[]): Options {
         o.cnnTrain = n;
         break;
       }
+      case '--gpt-steps':
+      case '--gpt-rounds': {
+        const n = Number(arg());
+        if (!Number.isInteger(n) || n < 1 || n > 100000) throw new Error(`${flag} needs a positive integer`);
+        if (flag === '--gpt-steps') o.gptSteps = n;
+        else o.gptRounds = n;
+        break;
+      }
       default:
         throw new Error(`unknown option '${a}'; see --help`);
     }
@@ -219,6 +240,8 @@ export function settingsFor(o: Options): {
   leak: MlpSettings;
   tiny: TinySettings;
   cnn: CnnSettings;
+  gpt: GptSettings;
+  gptRounds: number;
 } {
   const epochs = o.epochs ?? (o.quick ? 1 : 5);
   const mlp: MlpSettings = {
@@ -260,5 +283,20 @@ export function settingsFor(o: Options): {
       learningRate: 1e-3,
       seed: 42,
     },
+    // gpt section (issue 13): examples/char-gpt.ts's model, optimizer and schedule, seed 1337.
+    gpt: {
+      corpusDir: DEBIAN_FORTUNES_DIR,
+      steps: o.gptSteps ?? (o.quick ? 30 : 150),
+      warmupSteps: o.quick ? 5 : 10,
+      batchSize: 12,
+      blockSize: 64,
+      nLayer: 4,
+      nHead: 4,
+      nEmbd: 128,
+      learningRate: 1e-3,
+      scheduleSteps: 2000,
+      seed: 1337,
+    },
+    gptRounds: o.gptRounds ?? (o.quick ? 1 : 3),
   };
 }

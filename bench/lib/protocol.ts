@@ -15,9 +15,10 @@
  * points from epoch to epoch, so one run cannot compare two libraries); `leak`
  * trains Cortex's MLP for many epochs and watches its RSS (issue 5: no leaks,
  * RSS flat across 50 epochs); `cnn` trains the 2-conv CNN of examples/fashion-cnn.ts
- * (issue 12).
+ * (issue 12); `gpt` trains the character-level GPT of examples/char-gpt.ts for a few hundred
+ * steps (issue 13).
  */
-export const SECTIONS = ['sgemm', 'mlp', 'accuracy', 'tiny', 'leak', 'cnn'] as const;
+export const SECTIONS = ['sgemm', 'mlp', 'accuracy', 'tiny', 'leak', 'cnn', 'gpt'] as const;
 
 /** One benchmark section. */
 export type Section = (typeof SECTIONS)[number];
@@ -93,7 +94,8 @@ export type Job =
   | { section: 'mlp'; variant: string; threads: number; settings: MlpSettings }
   | { section: 'tiny'; variant: string; threads: number; settings: TinySettings }
   | { section: 'leak'; variant: string; threads: number; settings: MlpSettings }
-  | { section: 'cnn'; variant: string; threads: number; settings: CnnSettings };
+  | { section: 'cnn'; variant: string; threads: number; settings: CnnSettings }
+  | { section: 'gpt'; variant: string; threads: number; settings: GptSettings };
 
 /** Timing of one matrix product. */
 export interface GemmRow {
@@ -125,7 +127,7 @@ export interface TinyResult {
 }
 
 /** Section-specific payload of a peer's answer. */
-export type Payload = { gemm: GemmRow[] } | { mlp: MlpResult } | { tiny: TinyResult } | { cnn: CnnResult };
+export type Payload = { gemm: GemmRow[] } | { mlp: MlpResult } | { tiny: TinyResult } | { cnn: CnnResult } | { gpt: GptResult };
 
 // --- cnn section (issue 12) ---
 
@@ -166,6 +168,44 @@ export interface CnnResult {
   testSamples: number;
   /** True when only `slowBatches` batches were timed and the epoch time is extrapolated. */
   extrapolated: boolean;
+}
+
+// --- gpt section (issue 13) ---
+
+/**
+ * Settings of the gpt section: nanoGPT's CPU configuration of train_shakespeare_char as
+ * examples/char-gpt.ts and bench/python/char_gpt.py run it (4 layers, 4 heads, width 128,
+ * context 64, no biases, dropout 0; batch 12; AdamW lr 1e-3, betas (0.9, 0.99), weight decay 0.1
+ * on the matrices; 100 warm-up steps then cosine decay; clipping at norm 1) on Debian's
+ * `fortunes` corpus, for `steps` steps instead of 2,000: per-step time is what is compared.
+ */
+export interface GptSettings {
+  /** The fortunes directory (Debian's `/usr/share/games/fortunes`). */
+  corpusDir: string;
+  /** Training steps timed, after `warmupSteps` untimed ones. */
+  steps: number;
+  warmupSteps: number;
+  batchSize: number;
+  blockSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  learningRate: number;
+  /** Steps of the full run the schedule is laid out for (2,000), so the first steps match it. */
+  scheduleSteps: number;
+  seed: number;
+}
+
+/** Outcome of a gpt run. */
+export interface GptResult {
+  /** Median and mean wall milliseconds of the timed steps. */
+  msPerStepMedian: number;
+  msPerStepMean: number;
+  stepsTimed: number;
+  /** Mean training loss of the last 10 timed steps. */
+  finalLoss: number;
+  /** Parameters of the model (without the position embeddings, as nanoGPT counts). */
+  parameters: number;
 }
 
 /** What a peer prints after {@link RESULT_MARKER}. */

@@ -240,7 +240,7 @@ export function checkTargets(records: readonly RunRecord[], epochs: number): Tar
 /** The target checks as a table. */
 export function targetsReport(checks: readonly TargetCheck[]): string {
   if (checks.length === 0) return '';
-  return `### Targets of issue 11 (and issue 12's CNN)\n\n${table(['target', 'measured', 'verdict'], checks.map((c) => [c.target, c.measured, c.verdict]))}`;
+  return `### Targets of issue 11 (and issue 12's CNN, issue 13's GPT)\n\n${table(['target', 'measured', 'verdict'], checks.map((c) => [c.target, c.measured, c.verdict]))}`;
 }
 
 /** RSS growth allowed between epoch 5 and the last epoch for the leak check to call RSS flat. */

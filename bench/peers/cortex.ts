@@ -29,6 +29,7 @@ import { type PeerAnswer, rssMB, runPeer } from '../lib/peer.js';
 import type { GemmRow, GemmSettings, MlpSettings, TinySettings } from '../lib/protocol.js';
 import { median, timeEpochs, timeIt } from '../lib/timing.js';
 import { cnn, gatherBatch } from './cortex-cnn.js';
+import { gpt } from './cortex-gpt.js';
 import { type CortexBackend, loadBackend } from './cortex-load.js';
 
 function randomArray(n: number, g: Generator): Float32Array {
@@ -181,6 +182,10 @@ await runPeer(async (job) => {
   if (job.section === 'cnn') {
     notes.push('cnn: nn.Sequential (Conv2d, ReLU, MaxPool2d, Flatten, Dropout, Linear) + crossEntropy + optim.Adam, plain loop, default init');
     return { notes, tag, payload: await cnn(job.settings) };
+  }
+  if (job.section === 'gpt') {
+    notes.push('gpt: GPT + CharTokenizer + SequenceDataset + AdamW + LinearWarmup/CosineAnnealingLR + nextTokenStep (clipNorm 1), plain loop');
+    return { notes, tag, payload: gpt(job.settings) };
   }
   const payload = job.section === 'tiny' ? tiny(job.settings) : await mlp(job.settings, job.section === 'leak');
   return { notes, tag, payload };

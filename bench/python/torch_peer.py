@@ -3,6 +3,8 @@
 torch.set_num_threads(1): with Debian's pthread OpenBLAS, the BLAS calls still use
 both cores, while 2 intra-op threads on top of them oversubscribe the machine.
 The cnn section (issue 12) asks for PyTorch on 2 threads: it sets set_num_threads(2).
+The gpt section (issue 13) uses the job's thread count (its peer asks for 1: OpenBLAS still
+uses both cores, and 2 intra-op threads on top took 3.4x longer for the whole run).
 """
 import statistics
 import time
@@ -121,7 +123,75 @@ def cnn(s):
     }
 
 
+def gpt(s):
+    """The character-level GPT of bench/python/char_gpt.py (nanoGPT's CPU configuration), timed per step."""
+    import math
+
+    import torch.nn.functional as F
+
+    from char_gpt import GPT, read_fortunes
+
+    torch.manual_seed(s["seed"])
+    text, _ = read_fortunes(s["corpusDir"])
+    chars = sorted(set(text))
+    stoi = {c: i for i, c in enumerate(chars)}
+    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    train = data[: int(len(data) * 0.9)]
+    t, bs = s["blockSize"], s["batchSize"]
+    cfg = dict(vocab_size=len(chars), block_size=t, n_layer=s["nLayer"], n_head=s["nHead"], n_embd=s["nEmbd"], bias=False)
+    model = GPT(cfg)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    lr_max = s["learningRate"]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=lr_max, betas=(0.9, 0.99), eps=1e-8)
+    total = s["scheduleSteps"]
+    warmup = min(100, max(1, total // 20))
+
+    def lr_at(it):
+        if it < warmup:
+            return lr_max * it / warmup
+        return 1e-4 + 0.5 * (1 + math.cos(math.pi * (it - warmup) / (total - warmup))) * (lr_max - 1e-4)
+
+    ms, losses = [], []
+    for it in range(s["warmupSteps"] + s["steps"]):
+        t0 = time.perf_counter()
+        for g in opt.param_groups:
+            g["lr"] = lr_at(it)
+        ix = torch.randint(len(train) - t, (bs,))
+        x = torch.stack([train[i : i + t] for i in ix])
+        y = torch.stack([train[i + 1 : i + 1 + t] for i in ix])
+        loss = F.cross_entropy(model(x).view(-1, cfg["vocab_size"]), y.view(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        value = loss.item()
+        if it >= s["warmupSteps"]:
+            ms.append((time.perf_counter() - t0) * 1000.0)
+            losses.append(value)
+    last = losses[-10:]
+    return {
+        "gpt": {
+            "msPerStepMedian": statistics.median(ms),
+            "msPerStepMean": sum(ms) / len(ms),
+            "stepsTimed": len(ms),
+            "finalLoss": sum(last) / len(last),
+            "parameters": sum(p.numel() for p in model.parameters()) - model.transformer.wpe.weight.numel(),
+        }
+    }
+
+
 def handle(job):
+    if job["section"] == "gpt":
+        torch.set_num_threads(job["threads"])
+        notes = [
+            "torch %s, set_num_threads(%d), %d interop threads" % (torch.__version__, job["threads"], torch.get_num_interop_threads()),
+            blas_summary(),
+            openblas_env_note(),
+            "gpt: bench/python/char_gpt.py's GPT (explicit masked softmax; torch 1.13 has no SDPA) + AdamW + clip_grad_norm_",
+        ]
+        return notes, gpt(job["settings"])
     if job["section"] == "cnn":
         # Issue 12 compares the CNN with PyTorch on 2 threads (intra-op: im2col, GEMM, pooling).
         torch.set_num_threads(2)
