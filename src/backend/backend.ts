@@ -18,7 +18,8 @@ import type { ReductionKernels } from './signatures/reduction.js';
  * The exceptions are the optimizer updates ({@link Backend.sgdStep} and its
  * siblings): they write the new parameters and optimizer state into the
  * caller's arrays in place and return nothing, because an optimizer owns those
- * arrays and updates them every step.
+ * arrays and updates them every step; and `zigguratFast`, which writes its normal
+ * draws into the caller's `out` (the noise buffer of a private step).
  *
  * The plain TypeScript backend (`backend/js`) is the specification of every
  * kernel: a fast backend must agree with it on the conformance suite. A fast
