@@ -26,9 +26,9 @@ export interface LayerContext<M extends AnyModule = AnyModule> {
   readonly path: string;
   /** The name of the input value. */
   readonly input: string;
-  /** The input's element type and shape (dimension 0 is `batch` with a dynamic batch). */
+  /** The input's element type and shape (`batch` and `seq_len` on its dynamic axes). */
   readonly inType: ValueType;
-  /** The output's element type and shape, recorded on the sample input. */
+  /** The output's element type and shape, recorded on the sample input (`batch` and `seq_len` on its dynamic axes). */
   readonly outType: ValueType;
   /** The input's shape as recorded on the sample input (all sizes). */
   readonly inShape: readonly number[];
@@ -48,8 +48,6 @@ export type LayerVisitor<M extends AnyModule = AnyModule> = (ctx: LayerContext<M
 interface Entry {
   cls: abstract new (...args: never[]) => AnyModule;
   visit: LayerVisitor;
-  /** True when the output's dimension 0 is no longer the batch (a Flatten from dimension 0). */
-  mergesBatch?: (m: AnyModule) => boolean;
 }
 
 const TABLE = new Map<abstract new (...args: never[]) => AnyModule, Entry>();
@@ -69,18 +67,12 @@ const TABLE = new Map<abstract new (...args: never[]) => AnyModule, Entry>();
 export function registerOnnxLayer<M extends AnyModule>(
   cls: abstract new (...args: never[]) => M,
   visit: LayerVisitor<M>,
-  options: { mergesBatch?: (m: M) => boolean } = {},
 ): void {
   const narrow = (m: AnyModule): M => {
     if (!(m instanceof cls)) throw new OnnxError(`ONNX export: the visitor of ${cls.name} got a ${m.constructor.name}`);
     return m;
   };
-  const merges = options.mergesBatch;
-  TABLE.set(cls, {
-    cls,
-    visit: (ctx) => visit({ ...ctx, module: narrow(ctx.module) }),
-    mergesBatch: merges ? (m) => merges(narrow(m)) : undefined,
-  });
+  TABLE.set(cls, { cls, visit: (ctx) => visit({ ...ctx, module: narrow(ctx.module) }) });
 }
 
 /** Where a layer is, for messages: `'net.3' (MyLayer)`, or `the model (MyModel)` for the root. */
@@ -186,7 +178,6 @@ registerOnnxLayer(
     const s = g.constInts(ctx.name('shape'), [shape.length], shape);
     return g.op('Reshape', [ctx.input, s], { output: ctx.name('Reshape'), type: ctx.outType });
   },
-  { mergesBatch: (m) => m.startDim === 0 },
 );
 
 // Embedding: Gather rows of the table; the indices are an int64 input.
