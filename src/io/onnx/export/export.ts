@@ -202,10 +202,14 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
  * `RecurrentOutput` (RNN/LSTM/GRU), `TransformerEncoderLayer`/`TransformerEncoder` (with
  * attention masks as extra graph inputs through `masks`) and the positional embeddings.
  * A standalone `MultiheadAttention` exports with `exportAttentionOnnx`. Weights become
- * float32 initializers named as in `model.stateDict()`. Pure: no file access, runs in browsers.
+ * float32 initializers named as in `model.stateDict()`. The batch axis is a symbolic
+ * `batch` (dimension 1 of a time-major recurrent or sequence-first encoder input), the
+ * sequence axis a symbolic `seq_len` with `dynamicSequence`, on the input, the output and
+ * every value between. Pure: no file access, runs in browsers.
  *
  * @throws {OnnxError} for a layer with no ONNX mapping (its `layer` field names the path
- * and class), or a sample input the model does not accept.
+ * and class), a sample input the model does not accept, or a dynamic axis the model does
+ * not run at another size of (e.g. `dynamicSequence` with the sequence flattened into a `Linear`).
  *
  * @example
  * ```ts

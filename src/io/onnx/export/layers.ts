@@ -166,19 +166,16 @@ registerOnnxLayer(Linear, (ctx) => {
 
 // Flatten(1, -1) is ONNX Flatten(axis = 1); any other range is a Reshape that copies the
 // leading dimensions (0), merges the range (−1) and keeps the trailing sizes.
-registerOnnxLayer(
-  Flatten,
-  (ctx) => {
-    const { g, module: m, inShape } = ctx;
-    const r = inShape.length;
-    const start = m.startDim < 0 ? m.startDim + r : m.startDim;
-    const end = m.endDim < 0 ? m.endDim + r : m.endDim;
-    if (start === 1 && end === r - 1) return g.op('Flatten', [ctx.input], { output: ctx.name('Flatten'), attrs: [intAttr('axis', 1)], type: ctx.outType });
-    const shape = [...inShape.slice(0, start).map(() => 0), -1, ...inShape.slice(end + 1)];
-    const s = g.constInts(ctx.name('shape'), [shape.length], shape);
-    return g.op('Reshape', [ctx.input, s], { output: ctx.name('Reshape'), type: ctx.outType });
-  },
-);
+registerOnnxLayer(Flatten, (ctx) => {
+  const { g, module: m, inShape } = ctx;
+  const r = inShape.length;
+  const start = m.startDim < 0 ? m.startDim + r : m.startDim;
+  const end = m.endDim < 0 ? m.endDim + r : m.endDim;
+  if (start === 1 && end === r - 1) return g.op('Flatten', [ctx.input], { output: ctx.name('Flatten'), attrs: [intAttr('axis', 1)], type: ctx.outType });
+  const shape = [...inShape.slice(0, start).map(() => 0), -1, ...inShape.slice(end + 1)];
+  const s = g.constInts(ctx.name('shape'), [shape.length], shape);
+  return g.op('Reshape', [ctx.input, s], { output: ctx.name('Reshape'), type: ctx.outType });
+});
 
 // Embedding: Gather rows of the table; the indices are an int64 input.
 registerOnnxLayer(Embedding, (ctx) => {
