@@ -107,6 +107,14 @@ const CASES: Case[] = [
     dims: [[4, 'batch', 2], ['']],
   },
   {
+    // Flatten(0, 0) keeps [seq, batch, H]: the batch after the merged range comes from the input's shape.
+    name: 'GRU time-major all, Flatten(0, 0), dynamic sequence',
+    model: () => new Sequential(new RecurrentOutput(new GRU(2, 3, { generator: g() }), 'all'), new Flatten(0, 0)),
+    shapes: [[4, 2, 2], [5, 3, 2]],
+    dims: [['seq_len', 'batch', 2], ['seq_len', 'batch', 3]],
+    dynamicSequence: true,
+  },
+  {
     name: 'GRU 3 layers bidirectional batchFirst last, in a Sequential',
     model: () => new Sequential(new RecurrentOutput(new GRU(2, 4, { numLayers: 3, bidirectional: true, batchFirst: true, generator: g() })), head(8)),
     shapes: [[2, 7, 2], [3, 7, 2]],
@@ -196,6 +204,8 @@ describe('ONNX export of recurrent layers', () => {
 import onnx, sys
 from onnx import shape_inference
 def dims(v):
+    if not v.type.tensor_type.HasField('shape'):
+        return None
     return [d.dim_param if d.HasField('dim_param') else (d.dim_value if d.HasField('dim_value') else '?') for d in v.type.tensor_type.shape.dim]
 checked = 0
 for p in sys.argv[1:]:
@@ -209,9 +219,12 @@ for p in sys.argv[1:]:
     got = {v.name: dims(v) for v in list(inferred.graph.value_info) + list(inferred.graph.output)}
     for name, d in declared.items():
         g = got.get(name)
+        # ONNX infers no shape after a Reshape to a computed shape: nothing to compare.
+        if name in got and g is None:
+            continue
         # An unknown declared dimension ('?') matches whatever ONNX infers there.
         if g is None or len(g) != len(d) or any(a != '?' and a != b for a, b in zip(d, g)):
-            print(p, name, 'declared', d, 'inferred', got.get(name))
+            print(p, name, 'declared', d, 'inferred', g)
         checked += 1
 print('checked', checked, file=sys.stderr)
 `;

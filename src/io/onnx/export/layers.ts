@@ -165,15 +165,23 @@ registerOnnxLayer(Linear, (ctx) => {
 });
 
 // Flatten(1, -1) is ONNX Flatten(axis = 1); any other range is a Reshape that copies the
-// leading dimensions (0), merges the range (−1) and keeps the trailing sizes.
+// leading dimensions (0), merges the range (−1) and keeps the trailing sizes: constants,
+// or read from the input's shape when one of them is symbolic (a time-major batch).
 registerOnnxLayer(Flatten, (ctx) => {
   const { g, module: m, inShape } = ctx;
   const r = inShape.length;
   const start = m.startDim < 0 ? m.startDim + r : m.startDim;
   const end = m.endDim < 0 ? m.endDim + r : m.endDim;
   if (start === 1 && end === r - 1) return g.op('Flatten', [ctx.input], { output: ctx.name('Flatten'), attrs: [intAttr('axis', 1)], type: ctx.outType });
-  const shape = [...inShape.slice(0, start).map(() => 0), -1, ...inShape.slice(end + 1)];
-  const s = g.constInts(ctx.name('shape'), [shape.length], shape);
+  const head = [...inShape.slice(0, start).map(() => 0), -1];
+  const fixedTail = ctx.inType.dims.slice(end + 1).every((d) => typeof d === 'number');
+  let s: string;
+  if (fixedTail) s = g.constInts(ctx.name('shape'), [r - end + start], [...head, ...inShape.slice(end + 1)]);
+  else {
+    const tail = g.op('Shape', [ctx.input], { output: ctx.name('tail'), attrs: [intAttr('start', end + 1)], type: { elem: 'int64', dims: [r - end - 1] } });
+    const lead = g.constInts(ctx.name('head'), [head.length], head);
+    s = g.op('Concat', [lead, tail], { output: ctx.name('shape'), attrs: [intAttr('axis', 0)], type: { elem: 'int64', dims: [r - end + start] } });
+  }
   return g.op('Reshape', [ctx.input, s], { output: ctx.name('Reshape'), type: ctx.outType });
 });
 
