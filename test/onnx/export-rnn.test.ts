@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxError } from '../../src/errors.js';
 import { decodeModelProto, exportOnnx, importOnnx, type OnnxExportOptions } from '../../src/io/onnx/index.js';
 import type { ValueInfoProto } from '../../src/io/onnx/proto.js';
-import { Embedding, Flatten, GRU, Linear, LSTM, RecurrentOutput, RNN, Sequential } from '../../src/nn/index.js';
+import { Embedding, Flatten, GRU, Linear, LSTM, RecurrentOutput, RNN, Sequential, Unflatten } from '../../src/nn/index.js';
 import type { Module } from '../../src/nn/module.js';
 import { noGrad, randint, randn, type Tensor } from '../../src/index.js';
 import { Generator } from '../../src/tensor/random.js';
@@ -113,6 +113,13 @@ const CASES: Case[] = [
     shapes: [[4, 2, 2], [5, 3, 2]],
     dims: [['seq_len', 'batch', 2], ['seq_len', 'batch', 3]],
     dynamicSequence: true,
+  },
+  {
+    // Unflatten after a time-major 'all' copies [seq, batch] with 0s rather than the sample's sizes.
+    name: 'GRU time-major all, Unflatten(2, [2, 2])',
+    model: () => new Sequential(new RecurrentOutput(new GRU(2, 4, { generator: g() }), 'all'), new Unflatten(2, [2, 2])),
+    shapes: [[4, 2, 2], [4, 3, 2]],
+    dims: [[4, 'batch', 2], [4, 'batch', 2, 2]],
   },
   {
     name: 'GRU 3 layers bidirectional batchFirst last, in a Sequential',

@@ -164,25 +164,33 @@ registerOnnxLayer(Linear, (ctx) => {
   return b ? g.op('Add', [y, b], { output: ctx.name('Add'), type: ctx.outType }) : y;
 });
 
+/**
+ * A `Reshape` of the layer's input to `head` (sizes, `0` to copy an input dimension at the
+ * same index, `-1` for the rest) followed by the input's dimensions from `tailFrom` on:
+ * constants, or read from the input's shape at run time when one of them is symbolic.
+ */
+export function reshapeWithTail(ctx: LayerContext, head: readonly number[], tailFrom: number): string {
+  const { g, inShape } = ctx;
+  const rank = head.length + inShape.length - tailFrom;
+  let shape: string;
+  if (ctx.inType.dims.slice(tailFrom).every((d) => typeof d === 'number')) shape = g.constInts(ctx.name('shape'), [rank], [...head, ...inShape.slice(tailFrom)]);
+  else {
+    const tail = g.op('Shape', [ctx.input], { output: ctx.name('tail'), attrs: [intAttr('start', tailFrom)], type: { elem: 'int64', dims: [inShape.length - tailFrom] } });
+    const lead = g.constInts(ctx.name('head'), [head.length], head);
+    shape = g.op('Concat', [lead, tail], { output: ctx.name('shape'), attrs: [intAttr('axis', 0)], type: { elem: 'int64', dims: [rank] } });
+  }
+  return g.op('Reshape', [ctx.input, shape], { output: ctx.name('Reshape'), type: ctx.outType });
+}
+
 // Flatten(1, -1) is ONNX Flatten(axis = 1); any other range is a Reshape that copies the
-// leading dimensions (0), merges the range (−1) and keeps the trailing sizes: constants,
-// or read from the input's shape when one of them is symbolic (a time-major batch).
+// leading dimensions (0), merges the range (−1) and keeps the trailing ones.
 registerOnnxLayer(Flatten, (ctx) => {
   const { g, module: m, inShape } = ctx;
   const r = inShape.length;
   const start = m.startDim < 0 ? m.startDim + r : m.startDim;
   const end = m.endDim < 0 ? m.endDim + r : m.endDim;
   if (start === 1 && end === r - 1) return g.op('Flatten', [ctx.input], { output: ctx.name('Flatten'), attrs: [intAttr('axis', 1)], type: ctx.outType });
-  const head = [...inShape.slice(0, start).map(() => 0), -1];
-  const fixedTail = ctx.inType.dims.slice(end + 1).every((d) => typeof d === 'number');
-  let s: string;
-  if (fixedTail) s = g.constInts(ctx.name('shape'), [r - end + start], [...head, ...inShape.slice(end + 1)]);
-  else {
-    const tail = g.op('Shape', [ctx.input], { output: ctx.name('tail'), attrs: [intAttr('start', end + 1)], type: { elem: 'int64', dims: [r - end - 1] } });
-    const lead = g.constInts(ctx.name('head'), [head.length], head);
-    s = g.op('Concat', [lead, tail], { output: ctx.name('shape'), attrs: [intAttr('axis', 0)], type: { elem: 'int64', dims: [r - end + start] } });
-  }
-  return g.op('Reshape', [ctx.input, s], { output: ctx.name('Reshape'), type: ctx.outType });
+  return reshapeWithTail(ctx, [...inShape.slice(0, start).map(() => 0), -1], end + 1);
 });
 
 // Embedding: Gather rows of the table; the indices are an int64 input.
