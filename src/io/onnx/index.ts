@@ -31,6 +31,7 @@ export {
   exportAttentionOnnxModel,
   type OnnxAttentionMasks,
   type OnnxMaskKind,
+  type DynamicAxes,
 } from './export/index.js';
 export {
   describeOnnx,

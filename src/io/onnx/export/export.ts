@@ -6,15 +6,15 @@
  * named as in `stateDict()`.
  * @module
  */
-import { noGrad } from '../../../autograd/engine.js';
-import { Tensor } from '../../../autograd/tensor.js';
+import type { Tensor } from '../../../autograd/tensor.js';
 import { OnnxError } from '../../../errors.js';
 import { MultiheadAttention } from '../../../nn/attention.js';
 import type { AnyModule, Module } from '../../../nn/module.js';
 import { TransformerEncoderLayer } from '../../../nn/transformer.js';
 import { encodeModelProto, type ModelProto } from '../proto.js';
 import { AttentionMaskInputs, checkMasks, type OnnxAttentionMasks } from './attention-nodes.js';
-import { type Dim, type ElemType, GraphBuilder, ONNX_EXPORT_OPSET, type ValueType } from './graph.js';
+import { BATCH_DIM, type DynamicAxes, type Seen, type Trace, traceAxes, typed } from './axes.js';
+import { type ElemType, GraphBuilder, ONNX_EXPORT_OPSET, type ValueType } from './graph.js';
 import { describeLayer, type LayerContext, layerLocation, visitorFor } from './layers.js';
 import './layers-conv.js'; // convolution: registers the Conv and ConvTranspose mappings
 // pooling and normalisation: registers its visitors with the table of ./layers.js
@@ -38,8 +38,22 @@ export interface OnnxExportOptions {
   inputNames?: readonly string[];
   /** The name of the graph output, as a one-element list (default `['output']`). */
   outputNames?: readonly string[];
-  /** Make dimension 0 a symbolic `batch` dimension (default true); false fixes the sample's batch size. */
+  /**
+   * Make the batch axis a symbolic `batch` dimension (default true); false fixes the
+   * sample's batch size. The batch is dimension 0, or dimension 1 of a model whose first
+   * recurrent layer (`RecurrentOutput`) or transformer encoder is time-major (sequence
+   * first, `[seq, batch, features]`); an unbatched sequence has none. Every value after it
+   * has `batch` on the axis that carries the batch (none once a `Flatten` merges it away).
+   */
   dynamicBatch?: boolean;
+  /**
+   * Make the sequence axis a symbolic `seq_len` dimension (default false: the sample's
+   * length), for a model whose input is a sequence read by a `RecurrentOutput` or a
+   * transformer encoder: dimension 1 of a batch-first input, 0 of a time-major or
+   * unbatched one. The model must run at any length (no `Flatten` of the sequence into a
+   * `Linear`, for one); the `masks` option needs a fixed length.
+   */
+  dynamicSequence?: boolean;
   /** `producer_name` of the model (default `cortex-nn`). */
   producerName?: string;
   /** `producer_version` of the model (default the library version). */
@@ -54,43 +68,9 @@ export interface OnnxExportOptions {
    * `forward(x, { srcKeyPaddingMask, srcMask, isCausal })` does. A `'float'` mask is added
    * to the scores; a `'bool'` or `'int64'` one is true (nonzero) where attention is NOT
    * allowed, as Cortex's int32 masks of these layers. The sequence length is fixed (the
-   * sample's); a sequence-first encoder needs `dynamicBatch: false`.
+   * sample's); the batch is symbolic with `dynamicBatch`, batch first or not.
    */
   masks?: OnnxAttentionMasks;
-}
-
-/** The shapes a module saw on the sample input. */
-interface Seen {
-  input: number[];
-  output: number[];
-  outElem: ElemType;
-}
-
-/** Runs `model` on `sample` in evaluation mode and records each module's input and output shape. */
-function recordShapes(model: Module, sample: Tensor): Map<AnyModule, Seen> {
-  const seen = new Map<AnyModule, Seen>();
-  const modes = model.namedModules().map(([, m]) => [m, m.training] as const);
-  const handles = modes.map(([m]) =>
-    m.registerForwardHook((_mod, inputs, out) => {
-      if (seen.has(m)) return;
-      const x = inputs[0];
-      if (x instanceof Tensor && out instanceof Tensor) {
-        seen.set(m, { input: [...x.shape], output: [...out.shape], outElem: out.dtype === 'int32' ? 'int64' : 'float' });
-      }
-    }),
-  );
-  try {
-    model.eval();
-    noGrad(() => model.forward(sample));
-  } catch (e) {
-    if (e instanceof OnnxError) throw e;
-    const why = e instanceof Error ? e.message : String(e);
-    throw new OnnxError(`ONNX export: the model does not run on the sample input of shape [${sample.shape.join(', ')}] (${why}); pass an input the model accepts as sampleInput`);
-  } finally {
-    for (const h of handles) h.remove();
-    for (const [m, t] of modes) m.training = t;
-  }
-  return seen;
 }
 
 /** The graph element type of a sample input. */
@@ -98,12 +78,6 @@ function elemOf(sample: Tensor): ElemType {
   if (sample.dtype === 'float32') return 'float';
   if (sample.dtype === 'int32') return 'int64';
   throw new OnnxError(`ONNX export: sampleInput is ${sample.dtype}; Cortex models take float32 features (or int32 indices for an Embedding)`);
-}
-
-function typed(elem: ElemType, shape: readonly number[], batched: boolean): ValueType {
-  const dims: Dim[] = [...shape];
-  if (batched && dims.length > 0) dims[0] = 'batch';
-  return { elem, dims };
 }
 
 /** The result of {@link emitModule}: the output value and its type. */
@@ -114,16 +88,21 @@ export interface Emitted {
 
 /**
  * Adds the nodes of `model` to `g`, reading the value `input` of the sample's type, and
- * returns the output value. `sample` runs through the model once to record shapes.
+ * returns the output value. `sample` runs through the model to record shapes (once, and
+ * once more per dynamic axis: see {@link traceAxes}). `dynamic` says which axes are
+ * symbolic: `true` (or `{ batch: true }`) the batch, `{ sequence: true }` the sequence too.
  * @throws {OnnxError} for a layer with no ONNX mapping, naming its path and class.
  */
-export function emitModule(g: GraphBuilder, model: Module, input: string, sample: Tensor, dynamicBatch: boolean, masks?: OnnxAttentionMasks): Emitted {
-  const inElem = elemOf(sample);
-  const seen = recordShapes(model, sample);
-  const attentionMasks = masks === undefined ? undefined : encoderMasks(g, model, seen, masks, dynamicBatch);
-  // Whether dimension 0 of a value is still the batch, by value name.
-  const batched = new Map<string, boolean>([[input, dynamicBatch]]);
-  const types = new Map<string, ValueType>([[input, typed(inElem, sample.shape, dynamicBatch)]]);
+export function emitModule(g: GraphBuilder, model: Module, input: string, sample: Tensor, dynamic: boolean | DynamicAxes, masks?: OnnxAttentionMasks): Emitted {
+  const axes = typeof dynamic === 'boolean' ? { batch: dynamic } : dynamic;
+  return emitTraced(g, model, input, sample, traceAxes(model, sample, axes), masks);
+}
+
+/** {@link emitModule} with the model already traced. */
+function emitTraced(g: GraphBuilder, model: Module, input: string, sample: Tensor, trace: Trace, masks?: OnnxAttentionMasks): Emitted {
+  const { seen } = trace;
+  const attentionMasks = masks === undefined ? undefined : encoderMasks(g, model, seen, masks);
+  const types = new Map<string, ValueType>([[input, typed(elemOf(sample), sample.shape, trace.input)]]);
   const visit = (m: AnyModule, path: string, x: string): string => {
     const entry = visitorFor(m, path);
     const shapes = seen.get(m);
@@ -131,12 +110,7 @@ export function emitModule(g: GraphBuilder, model: Module, input: string, sample
     if (shapes === undefined || inType === undefined) {
       throw new OnnxError(`ONNX export: ${describeLayer(path, m)} did not run on the sample input, so its shapes are unknown`, layerLocation(path, m));
     }
-    const inBatched = batched.get(x) ?? false;
-    const merges = inBatched && (entry.mergesBatch?.(m) ?? false);
-    const outBatched = inBatched && !merges;
-    const outType = typed(shapes.outElem, shapes.output, outBatched);
-    // The batch merged into dimension 0: its size depends on the batch, so it is unknown.
-    if (merges && outType.dims.length > 0) outType.dims = [null, ...outType.dims.slice(1)];
+    const outType = shapes.type;
     const stem = path === '' ? 'model' : path;
     const ctx: LayerContext = {
       g,
@@ -152,10 +126,7 @@ export function emitModule(g: GraphBuilder, model: Module, input: string, sample
       attentionMasks,
     };
     const y = entry.visit(ctx);
-    if (!types.has(y)) {
-      types.set(y, outType);
-      batched.set(y, outBatched);
-    }
+    if (!types.has(y)) types.set(y, outType);
     return y;
   };
   const output = visit(model, '', input);
@@ -166,9 +137,9 @@ export function emitModule(g: GraphBuilder, model: Module, input: string, sample
  * Declares the encoder mask inputs of `masks` (`src_key_padding_mask`, `src_mask`) from
  * the shapes the model's encoder layers saw, or returns undefined when no mask is asked for.
  * @throws {OnnxError} without encoder layers, for layers that disagree on batchFirst or
- * nhead, or a sequence-first encoder with a dynamic batch.
+ * nhead, or with a dynamic sequence (the masks fix its length).
  */
-function encoderMasks(g: GraphBuilder, model: Module, seen: Map<AnyModule, Seen>, masks: OnnxAttentionMasks, dynamicBatch: boolean): AttentionMaskInputs | undefined {
+function encoderMasks(g: GraphBuilder, model: Module, seen: Map<AnyModule, Seen>, masks: OnnxAttentionMasks): AttentionMaskInputs | undefined {
   checkMasks(masks, model.constructor.name);
   if (masks.keyPaddingMask === undefined && masks.attnMask === undefined && masks.isCausal !== true) return undefined;
   const layers = model.namedModules().flatMap(([, m]) => (m instanceof TransformerEncoderLayer ? [m] : []));
@@ -179,15 +150,17 @@ function encoderMasks(g: GraphBuilder, model: Module, seen: Map<AnyModule, Seen>
   if (layers.some((l) => l.batchFirst !== first.batchFirst || l.nhead !== first.nhead)) {
     throw new OnnxError('ONNX export: the masks option needs every TransformerEncoderLayer of the model to share batchFirst and nhead');
   }
-  const shape = seen.get(first)?.input;
-  if (shape === undefined || shape.length !== 3) {
+  const info = seen.get(first);
+  const shape = info?.input;
+  if (info === undefined || shape === undefined || shape.length !== 3) {
     throw new OnnxError(`ONNX export: the masks option needs batched encoder inputs ([N, S, E] or [S, N, E]), got ${shape === undefined ? 'none' : `[${shape.join(', ')}]`}`);
   }
-  if (!first.batchFirst && dynamicBatch) {
-    throw new OnnxError('ONNX export: a sequence-first encoder exported with masks needs dynamicBatch: false (its dimension 0 is the sequence, which the masks fix)');
+  if (info.axes.seq !== null) {
+    throw new OnnxError('ONNX export: the masks option needs a fixed sequence length (the masks are built for the sample\'s); export with dynamicSequence: false');
   }
   const [n, s] = first.batchFirst ? [shape[0]!, shape[1]!] : [shape[1]!, shape[0]!];
-  return new AttentionMaskInputs(g, masks, ['src_key_padding_mask', 'src_mask'], dynamicBatch ? 'batch' : n, s, s, first.nhead);
+  // An encoder layer's output is laid out as its input, so its batch axis is the input's.
+  return new AttentionMaskInputs(g, masks, ['src_key_padding_mask', 'src_mask'], info.axes.batch === null ? n : BATCH_DIM, s, s, first.nhead);
 }
 
 /**
@@ -200,7 +173,6 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
   if (model instanceof MultiheadAttention) {
     throw new OnnxError('ONNX export: a MultiheadAttention takes a query, key and value and returns [output, weights]; export it with exportAttentionOnnx', { layer: 'MultiheadAttention' });
   }
-  const dynamicBatch = options.dynamicBatch ?? true;
   const g = new GraphBuilder();
   const sample = options.sampleInput;
   for (const [what, names] of [['inputNames', options.inputNames], ['outputNames', options.outputNames]] as const) {
@@ -209,8 +181,9 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
     }
   }
   const inputName = options.inputNames?.[0] ?? 'input';
-  g.input(inputName, typed(elemOf(sample), sample.shape, dynamicBatch));
-  const { output, type } = emitModule(g, model, inputName, sample, dynamicBatch, options.masks);
+  const trace = traceAxes(model, sample, { batch: options.dynamicBatch ?? true, sequence: options.dynamicSequence ?? false });
+  g.input(inputName, typed(elemOf(sample), sample.shape, trace.input));
+  const { output, type } = emitTraced(g, model, inputName, sample, trace, options.masks);
   const outName = g.rename(output, options.outputNames?.[0] ?? 'output');
   g.output(outName, type);
   return g.toModel({
@@ -229,10 +202,14 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
  * `RecurrentOutput` (RNN/LSTM/GRU), `TransformerEncoderLayer`/`TransformerEncoder` (with
  * attention masks as extra graph inputs through `masks`) and the positional embeddings.
  * A standalone `MultiheadAttention` exports with `exportAttentionOnnx`. Weights become
- * float32 initializers named as in `model.stateDict()`. Pure: no file access, runs in browsers.
+ * float32 initializers named as in `model.stateDict()`. The batch axis is a symbolic
+ * `batch` (dimension 1 of a time-major recurrent or sequence-first encoder input), the
+ * sequence axis a symbolic `seq_len` with `dynamicSequence`, on the input, the output and
+ * every value between. Pure: no file access, runs in browsers.
  *
  * @throws {OnnxError} for a layer with no ONNX mapping (its `layer` field names the path
- * and class), or a sample input the model does not accept.
+ * and class), a sample input the model does not accept, or a dynamic axis the model does
+ * not run at another size of (e.g. `dynamicSequence` with the sequence flattened into a `Linear`).
  *
  * @example
  * ```ts

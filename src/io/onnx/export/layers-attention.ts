@@ -33,7 +33,7 @@ function encoderLayerNodes(e: Emit, p: string, l: TransformerEncoderLayer, x: st
   const type = f([b, t, l.dModel]);
   const add = (a: string, c: string, what: string): string => g.op('Add', [a, c], { output: e.name(at(what)), type });
   if (masks !== undefined && typeof t !== 'number') {
-    throw new OnnxError(`ONNX export: the masks of encoder layer '${p}' need a fixed sequence length; export a sequence-first encoder with dynamicBatch: false`);
+    throw new OnnxError(`ONNX export: the masks of encoder layer '${p}' need a fixed sequence length; export with dynamicSequence: false`);
   }
   const mask = masks === undefined ? null : masks.additive(e.g, l.nhead, b, t as number, t as number);
   const emptyRows = masks?.canEmptyRows ?? false;
@@ -83,12 +83,19 @@ registerOnnxLayer(TransformerEncoder, (ctx) => {
   });
 });
 
-/** `x + table[0..T)` for `x` `[..., T, dim]`, the table an initializer under its state-dict name. */
+/**
+ * `x + table[0..T)` for `x` `[..., T, dim]`, the table an initializer under its state-dict
+ * name. A symbolic T (`dynamicSequence`) is read from the input's shape at run time.
+ */
 function addPositions(ctx: LayerContext, table: string, dim: number): string {
   const { g } = ctx;
-  const t = ctx.inShape[ctx.inShape.length - 2]!;
+  const t = ctx.inType.dims[ctx.inType.dims.length - 2] ?? null;
   const ints = (what: string, v: number): string => g.constInts(ctx.name(what), [1], [v]);
-  const rows = g.op('Slice', [table, ints('start', 0), ints('end', t), ints('axis', 0)], { output: ctx.name('positions'), type: f([t, dim]) });
+  const end =
+    typeof t === 'number'
+      ? ints('end', t)
+      : g.op('Shape', [ctx.input], { output: ctx.name('length'), attrs: [intAttr('start', -2), intAttr('end', -1)], type: { elem: 'int64', dims: [1] } });
+  const rows = g.op('Slice', [table, ints('start', 0), end, ints('axis', 0)], { output: ctx.name('positions'), type: f([t, dim]) });
   return g.op('Add', [ctx.input, rows], { output: ctx.name('Add'), type: ctx.outType });
 }
 

@@ -12,7 +12,7 @@ import { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from '../../../nn/
 import { Unflatten } from '../../../nn/unflatten.js';
 import type { Size2 } from '../../../ops/pool.js';
 import { type Dim, floatAttr, intAttr, intsAttr, type ValueType } from './graph.js';
-import { type LayerContext, describeLayer, layerLocation, registerOnnxLayer } from './layers.js';
+import { type LayerContext, describeLayer, layerLocation, registerOnnxLayer, reshapeWithTail } from './layers.js';
 
 const pairOf = (v: Size2): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
@@ -170,14 +170,13 @@ registerOnnxLayer(GroupNorm, (ctx) => {
   return affine(ctx, y, m.numChannels);
 });
 
-// Unflatten: a Reshape that copies the batch dimension (0) and spells out the others.
+// Unflatten: a Reshape that copies the dimensions before the split one (0, so a batch
+// there stays symbolic), spells out the split, and keeps the trailing ones.
 registerOnnxLayer(Unflatten, (ctx) => {
   const m = ctx.module;
   const r = ctx.inShape.length;
   const d = m.dim < 0 ? m.dim + r : m.dim;
   if (d === 0) refuse(ctx, 'unflattening the batch dimension (dim 0) is not exported');
-  const sizes = [0, ...ctx.inShape.slice(1, d), ...m.sizes, ...ctx.inShape.slice(d + 1)];
-  const s = ctx.g.constInts(ctx.name('shape'), [sizes.length], sizes);
-  return ctx.g.op('Reshape', [ctx.input, s], { output: ctx.name('Reshape'), type: ctx.outType });
+  return reshapeWithTail(ctx, [...ctx.inShape.slice(0, d).map(() => 0), ...m.sizes], d + 1);
 });
 

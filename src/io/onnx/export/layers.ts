@@ -26,9 +26,9 @@ export interface LayerContext<M extends AnyModule = AnyModule> {
   readonly path: string;
   /** The name of the input value. */
   readonly input: string;
-  /** The input's element type and shape (dimension 0 is `batch` with a dynamic batch). */
+  /** The input's element type and shape (`batch` and `seq_len` on its dynamic axes). */
   readonly inType: ValueType;
-  /** The output's element type and shape, recorded on the sample input. */
+  /** The output's element type and shape, recorded on the sample input (`batch` and `seq_len` on its dynamic axes). */
   readonly outType: ValueType;
   /** The input's shape as recorded on the sample input (all sizes). */
   readonly inShape: readonly number[];
@@ -48,8 +48,6 @@ export type LayerVisitor<M extends AnyModule = AnyModule> = (ctx: LayerContext<M
 interface Entry {
   cls: abstract new (...args: never[]) => AnyModule;
   visit: LayerVisitor;
-  /** True when the output's dimension 0 is no longer the batch (a Flatten from dimension 0). */
-  mergesBatch?: (m: AnyModule) => boolean;
 }
 
 const TABLE = new Map<abstract new (...args: never[]) => AnyModule, Entry>();
@@ -69,18 +67,12 @@ const TABLE = new Map<abstract new (...args: never[]) => AnyModule, Entry>();
 export function registerOnnxLayer<M extends AnyModule>(
   cls: abstract new (...args: never[]) => M,
   visit: LayerVisitor<M>,
-  options: { mergesBatch?: (m: M) => boolean } = {},
 ): void {
   const narrow = (m: AnyModule): M => {
     if (!(m instanceof cls)) throw new OnnxError(`ONNX export: the visitor of ${cls.name} got a ${m.constructor.name}`);
     return m;
   };
-  const merges = options.mergesBatch;
-  TABLE.set(cls, {
-    cls,
-    visit: (ctx) => visit({ ...ctx, module: narrow(ctx.module) }),
-    mergesBatch: merges ? (m) => merges(narrow(m)) : undefined,
-  });
+  TABLE.set(cls, { cls, visit: (ctx) => visit({ ...ctx, module: narrow(ctx.module) }) });
 }
 
 /** Where a layer is, for messages: `'net.3' (MyLayer)`, or `the model (MyModel)` for the root. */
@@ -172,22 +164,34 @@ registerOnnxLayer(Linear, (ctx) => {
   return b ? g.op('Add', [y, b], { output: ctx.name('Add'), type: ctx.outType }) : y;
 });
 
+/**
+ * A `Reshape` of the layer's input to `head` (sizes, `0` to copy an input dimension at the
+ * same index, `-1` for the rest) followed by the input's dimensions from `tailFrom` on:
+ * constants, or read from the input's shape at run time when one of them is symbolic.
+ */
+export function reshapeWithTail(ctx: LayerContext, head: readonly number[], tailFrom: number): string {
+  const { g, inShape } = ctx;
+  const rank = head.length + inShape.length - tailFrom;
+  let shape: string;
+  if (ctx.inType.dims.slice(tailFrom).every((d) => typeof d === 'number')) shape = g.constInts(ctx.name('shape'), [rank], [...head, ...inShape.slice(tailFrom)]);
+  else {
+    const tail = g.op('Shape', [ctx.input], { output: ctx.name('tail'), attrs: [intAttr('start', tailFrom)], type: { elem: 'int64', dims: [inShape.length - tailFrom] } });
+    const lead = g.constInts(ctx.name('head'), [head.length], head);
+    shape = g.op('Concat', [lead, tail], { output: ctx.name('shape'), attrs: [intAttr('axis', 0)], type: { elem: 'int64', dims: [rank] } });
+  }
+  return g.op('Reshape', [ctx.input, shape], { output: ctx.name('Reshape'), type: ctx.outType });
+}
+
 // Flatten(1, -1) is ONNX Flatten(axis = 1); any other range is a Reshape that copies the
-// leading dimensions (0), merges the range (−1) and keeps the trailing sizes.
-registerOnnxLayer(
-  Flatten,
-  (ctx) => {
-    const { g, module: m, inShape } = ctx;
-    const r = inShape.length;
-    const start = m.startDim < 0 ? m.startDim + r : m.startDim;
-    const end = m.endDim < 0 ? m.endDim + r : m.endDim;
-    if (start === 1 && end === r - 1) return g.op('Flatten', [ctx.input], { output: ctx.name('Flatten'), attrs: [intAttr('axis', 1)], type: ctx.outType });
-    const shape = [...inShape.slice(0, start).map(() => 0), -1, ...inShape.slice(end + 1)];
-    const s = g.constInts(ctx.name('shape'), [shape.length], shape);
-    return g.op('Reshape', [ctx.input, s], { output: ctx.name('Reshape'), type: ctx.outType });
-  },
-  { mergesBatch: (m) => m.startDim === 0 },
-);
+// leading dimensions (0), merges the range (−1) and keeps the trailing ones.
+registerOnnxLayer(Flatten, (ctx) => {
+  const { g, module: m, inShape } = ctx;
+  const r = inShape.length;
+  const start = m.startDim < 0 ? m.startDim + r : m.startDim;
+  const end = m.endDim < 0 ? m.endDim + r : m.endDim;
+  if (start === 1 && end === r - 1) return g.op('Flatten', [ctx.input], { output: ctx.name('Flatten'), attrs: [intAttr('axis', 1)], type: ctx.outType });
+  return reshapeWithTail(ctx, [...inShape.slice(0, start).map(() => 0), -1], end + 1);
+});
 
 // Embedding: Gather rows of the table; the indices are an int64 input.
 registerOnnxLayer(Embedding, (ctx) => {
