@@ -7,6 +7,12 @@ python3 (it has torch) after `apt-get install fortunes`:
 
     /usr/bin/python3 bench/python/char_gpt.py [--iters 2000] [--threads 2]
 
+Threads: with Debian's pthread OpenBLAS, `--threads 1` is the fastest setting (the BLAS calls still
+use both cores; two intra-op threads on top oversubscribe them). This machine's environment sets
+OPENBLAS_CORETYPE=Haswell, which selects OpenBLAS's AVX2 kernels: 79.3 s for the 2,000 steps on
+2026-12-07, against 62.4 s with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (its AVX-512
+kernels, as `npm run bench` runs the Python peers). Say which one a figure used.
+
 The configuration is nanoGPT's CPU run of train_shakespeare_char (its README):
 4 layers, 4 heads, width 128, context 64, batch 12, dropout 0, no biases, AdamW
 (lr 1e-3, betas (0.9, 0.99), weight decay 0.1 on the 2-D weights), 100 warm-up steps then
