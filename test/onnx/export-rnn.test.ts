@@ -6,7 +6,8 @@
  * through importOnnx with the same outputs (the importer has no ReLU RNN). The graph's
  * input and output name their axes `batch` and `seq_len` where those are (dimension 1 is
  * the batch of a time-major input), and every shape the exporter declares agrees with
- * what ONNX's own shape inference derives from the input's.
+ * what ONNX's own shape inference derives from the input's. No graph carries an
+ * initializer that no node reads.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { Embedding, Flatten, GRU, Linear, LSTM, RecurrentOutput, RNN, Sequential
 import type { Module } from '../../src/nn/module.js';
 import { noGrad, randint, randn, type Tensor } from '../../src/index.js';
 import { Generator } from '../../src/tensor/random.js';
-import { floatTensor, int64Tensor, REL_TOL, relError, runOrt } from './export-helpers.js';
+import { expectNoUnusedInitializers, floatTensor, int64Tensor, REL_TOL, relError, runOrt } from './export-helpers.js';
 
 const g = () => new Generator(11);
 type Dim = number | string;
@@ -159,6 +160,7 @@ describe('ONNX export of recurrent layers', () => {
       model.eval();
       const options: OnnxExportOptions = { sampleInput: input(c, c.shapes[0]!, 1), dynamicSequence: c.dynamicSequence };
       const bytes = exportOnnx(model, options);
+      expectNoUnusedInitializers(bytes, c.name);
       written.push(join(dir, `rnn-${written.length}.onnx`));
       writeFileSync(written.at(-1)!, bytes);
       const graph = decodeModelProto(bytes).graph!;
