@@ -64,6 +64,8 @@ export {
   exportAttentionOnnx,
   type OnnxAttentionMasks,
   type OnnxMaskKind,
+  batchedShape,
+  sequenceLayout,
 } from './onnx/index.js';
 export {
   type DecodedSafetensors,

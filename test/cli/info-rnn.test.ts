@@ -1,6 +1,7 @@
 /**
  * `cortex info` on a saved LSTM: the layer prints with its output and final-state shapes,
- * run on the example shape the file records.
+ * run on the example shape the file records, batched where the model reads the batch
+ * (dimension 1 of a time-major model).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,5 +34,15 @@ describe('cortex info on recurrent layers', () => {
     expect(run.stdout).toContain('RecurrentOutput');
     expect(run.stdout).toContain('[1, 6]');
     expect(run.stdout).toContain('[1, 2]');
+  });
+
+  it('runs a time-major classifier on [seq, 1, features]', async () => {
+    const path = join(dir, 'time-major.cortex');
+    const model = new Sequential(new RecurrentOutput(new LSTM(3, 6, { generator: new Generator(3) }), 'all'), new Linear(6, 2));
+    await save(model, path, { training: { inputShape: [7, 3] } });
+    const run = await cli(['info', path]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('[7, 1, 6]');
+    expect(run.stdout).toContain('[7, 1, 2]');
   });
 });

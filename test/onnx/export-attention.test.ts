@@ -19,7 +19,7 @@ import {
   TransformerEncoder,
   TransformerEncoderLayer,
 } from '../../src/index.js';
-import { floatTensor, REL_TOL, relError, runOrt } from './export-helpers.js';
+import { expectNoUnusedInitializers, floatTensor, REL_TOL, relError, runOrt } from './export-helpers.js';
 
 const g = new Generator(5);
 const CASES: [string, () => Module, number[]][] = [
@@ -52,6 +52,7 @@ describe('ONNX export of transformer layers matches Cortex in onnxruntime', () =
       const model = make();
       // The batch is symbolic on its own axis: dimension 0 batch first, 1 sequence first.
       const bytes = exportOnnx(model, { sampleInput: input(shape, 2, 1) });
+      expectNoUnusedInitializers(bytes, name);
       const declared = decodeModelProto(bytes).graph!.input![0]!.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
       expect(declared).toEqual(shape.map((d) => (d === 0 ? 'batch' : d)));
       model.eval();
@@ -83,6 +84,7 @@ describe('ONNX export of transformer layers with dynamicSequence', () => {
     it(`${name}: runs at other batch sizes and lengths`, async () => {
       const model = make();
       const bytes = exportOnnx(model, { sampleInput: randn(sample, { generator: new Generator(3) }), dynamicSequence: true });
+      expectNoUnusedInitializers(bytes, name);
       const graph = decodeModelProto(bytes).graph!;
       const named = (i: 'input' | 'output') => graph[i]![0]!.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue));
       expect(named('input')).toEqual(dims);

@@ -1,12 +1,14 @@
 /**
  * The committed ONNX fixtures are what `exportOnnx` writes now (so a change in the
  * exporter's output is seen, and the fixtures are regenerated and re-checked with
- * `node --import tsx scripts/onnx-export-fixtures.ts`), and ONNX's checker passed every one.
+ * `node --import tsx scripts/onnx-export-fixtures.ts`), ONNX's checker passed every one, and
+ * none carries an initializer that no node reads.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_DIR, FIXTURES } from './export-fixtures.js';
+import { unusedInitializers } from './export-helpers.js';
 
 const REGENERATE = 'regenerate with: node --import tsx scripts/onnx-export-fixtures.ts';
 
@@ -37,6 +39,7 @@ describe('ONNX export fixtures', () => {
       expect(existsSync(path), REGENERATE).toBe(true);
       const committed = new Uint8Array(readFileSync(path));
       expect(Buffer.from(f.bytes()).equals(Buffer.from(committed)), `${f.file} differs; ${REGENERATE}`).toBe(true);
+      expect(unusedInitializers(committed), `${f.file}: initializers no node reads`).toEqual([]);
     });
   }
 });

@@ -5,8 +5,14 @@
  * Tolerance: the error of an output is max|ort − cortex| / max(max|cortex|, 1e-6), the
  * largest absolute difference relative to the largest magnitude of Cortex's output; it
  * must be at most 1e-5.
+ *
+ * Tidiness: {@link unusedInitializers} lists the constants of an exported graph that no node
+ * reads (onnxruntime warns about and drops them); the export tests expect none.
  */
 import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
+import { decodeModelProto } from '../../src/io/onnx/index.js';
+import type { GraphProto } from '../../src/io/onnx/proto.js';
 
 /** The relative error bound of every comparison with onnxruntime. */
 export const REL_TOL = 1e-5;
@@ -56,3 +62,25 @@ export function stringTensor(data: readonly string[], dims: readonly number[]): 
 
 /** The largest relative error seen per test case, printed at the end by the suites. */
 export const measured: Record<string, number> = {};
+
+/** Every value name a graph (and the subgraphs of its nodes' attributes) reads: node inputs and graph outputs. */
+function readNames(graph: GraphProto, into: Set<string>): Set<string> {
+  for (const node of graph.node ?? []) {
+    for (const i of node.input ?? []) into.add(i);
+    for (const a of node.attribute ?? []) for (const sub of [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]) readNames(sub, into);
+  }
+  for (const o of graph.output ?? []) if (o.name) into.add(o.name);
+  return into;
+}
+
+/** The names of the initializers of the model in `bytes` that no node reads and no graph output is. */
+export function unusedInitializers(bytes: Uint8Array): string[] {
+  const graph = decodeModelProto(bytes).graph!;
+  const read = readNames(graph, new Set());
+  return (graph.initializer ?? []).map((t) => t.name ?? '').filter((name) => !read.has(name));
+}
+
+/** Expects every initializer of the exported model in `bytes` to be read by some node or be a graph output. */
+export function expectNoUnusedInitializers(bytes: Uint8Array, what = 'exported model'): void {
+  expect(unusedInitializers(bytes), `${what}: initializers no node reads`).toEqual([]);
+}

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportOnnx } from '../../src/io/onnx/index.js';
 import { noGrad, type Tensor } from '../../src/index.js';
 import { EXPORT_CASES } from './export-cases.js';
-import { floatTensor, int64Tensor, measured, REL_TOL, relError, runOrt } from './export-helpers.js';
+import { expectNoUnusedInitializers, floatTensor, int64Tensor, measured, REL_TOL, relError, runOrt } from './export-helpers.js';
 
 function feed(x: Tensor) {
   return x.dtype === 'int32' ? int64Tensor(x.dataSync(), x.shape) : floatTensor(x.dataSync(), x.shape);
@@ -15,9 +15,10 @@ describe('exportOnnx matches Cortex in onnxruntime', () => {
   });
 
   for (const c of EXPORT_CASES) {
-    it(`${c.name}: same outputs at the sample batch size and another`, async () => {
+    it(`${c.name}: same outputs at the sample batch size and another, no unused initializers`, async () => {
       const model = c.model();
       const bytes = exportOnnx(model, { sampleInput: c.input(2) });
+      expectNoUnusedInitializers(bytes, c.name);
       model.eval();
       for (const batch of [2, 5]) {
         const x = c.input(batch);

@@ -6,14 +6,14 @@
  * exported with its masks as graph inputs (bool masks as ONNX bool, float ones as float,
  * the causal ones as the constant triangle), run in onnxruntime on PyTorch's inputs and
  * compared with PyTorch's outputs and attention weights within 1e-5 (relative to the
- * largest output, see export-helpers.ts).
+ * largest output, see export-helpers.ts), every initializer of the graphs read by some node.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportAttentionOnnx, exportOnnx, type OnnxAttentionMasks } from '../../src/io/onnx/index.js';
 import { LayerNorm, type Module, MultiheadAttention, type Tensor, tensor, TransformerEncoder, TransformerEncoderLayer } from '../../src/index.js';
 import { type Params, readAttentionFixtures } from '../conformance/attention-fixtures.js';
 import { decodeData, type FixtureTensor } from '../conformance/fixtures.js';
-import { REL_TOL, relError } from './export-helpers.js';
+import { expectNoUnusedInitializers, REL_TOL, relError } from './export-helpers.js';
 import { ortRun } from './helpers.js';
 
 const doc = readAttentionFixtures();
@@ -69,6 +69,7 @@ describe('exported MultiheadAttention against nn.MultiheadAttention', () => {
       const [q, k, v] = [t(c.query), t(c.key), t(c.value)];
       const cross = c.selfAttention ? {} : { sampleKey: k, sampleValue: v };
       const bytes = exportAttentionOnnx(mha, { sampleQuery: q, ...cross, masks, averageAttnWeights: c.averageAttnWeights, dynamicBatch: false });
+      expectNoUnusedInitializers(bytes, c.name);
       const [out, weights] = await ortRun(bytes, { query: q, ...(c.selfAttention ? {} : { key: k, value: v }), ...feeds }, bools);
       check(`${c.name} output`, out!, c.out);
       check(`${c.name} weights`, weights!, c.weights);
@@ -86,6 +87,7 @@ describe('exported encoders with masks against nn.TransformerEncoder(Layer)', ()
       const { masks, feeds, bools } = maskFeeds(c.masks.srcKeyPaddingMask, c.masks.srcMask, ['src_key_padding_mask', 'src_mask'], c.isCausal);
       const src = t(c.src);
       const bytes = exportOnnx(model, { sampleInput: src, masks, dynamicBatch: false });
+      expectNoUnusedInitializers(bytes, c.name);
       const [out] = await ortRun(bytes, { input: src, ...feeds }, bools);
       check(`${c.name} output`, out!, c.out);
     });

@@ -4,7 +4,8 @@
  * within 1e-5 (relative to the largest output, see export-helpers.ts) of Cortex's
  * forward with the same masks, for every mask kind (float, bool, int64 key padding and
  * attention masks, per-head attention masks, causal), batch first or not, at the sample's
- * batch size and another; fully masked rows give zero weights, as in Cortex.
+ * batch size and another; fully masked rows give zero weights, as in Cortex. No graph
+ * carries an initializer that no node reads.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ import {
   TransformerEncoder,
   TransformerEncoderLayer,
 } from '../../src/index.js';
-import { REL_TOL, relError } from './export-helpers.js';
+import { expectNoUnusedInitializers, REL_TOL, relError } from './export-helpers.js';
 import { ortRun } from './helpers.js';
 
 /** Relative (see export-helpers.ts) and absolute errors by check, printed at the end. */
@@ -67,6 +68,7 @@ function mask(kind: OnnxMaskKind, shape: number[], seed: number, emptyRow: boole
 
 /** Compares ORT's and importOnnx's outputs with Cortex's, recording the errors. */
 async function compare(label: string, bytes: Uint8Array, feeds: Record<string, Tensor>, bools: string[], want: (Tensor | null)[]): Promise<void> {
+  expectNoUnusedInitializers(bytes, label);
   const got = await ortRun(bytes, feeds, bools);
   const expected = want.filter((t): t is Tensor => t !== null);
   expect(got.length).toBe(expected.length);
@@ -117,6 +119,8 @@ const MHA: MhaCase[] = [
   { name: 'dynamic length: self, per-head float attn mask + causal, sequence first', make: () => new MultiheadAttention(8, 4, { generator: gen() }), sizes: [2, 4, 4], masks: { attnMask: 'float', attnMaskPerHead: true, isCausal: true }, dynamicSequence: true, weights: 'heads' },
   { name: 'dynamic length: cross, causal (L ≠ S) + int64 attn mask, batch first', make: () => new MultiheadAttention(8, 2, { kdim: 6, vdim: 4, batchFirst: true, generator: gen() }), sizes: [2, 4, 6], cross: true, masks: { isCausal: true, attnMask: 'int64' }, dynamicSequence: true },
   { name: 'cross (shared in_proj), sequence first, causal, no bias', make: () => new MultiheadAttention(8, 2, { bias: false, generator: gen() }), sizes: [2, 4, 6], cross: true, masks: { isCausal: true } },
+  // Separate projections and no bias: nothing is split, so no split sizes in the graph.
+  { name: 'cross (kdim 5, vdim 3), sequence first, no bias', make: () => new MultiheadAttention(8, 2, { kdim: 5, vdim: 3, bias: false, generator: gen() }), sizes: [2, 3, 4], cross: true },
 ];
 
 describe('ONNX export of a standalone MultiheadAttention', () => {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModelProto } from '../../src/io/onnx/index.js';
 import { exportTableModelOnnx, sanitizeInputNames, tableOnnxInputs } from '../../src/io/onnx/index.js';
 import { Generator, Linear, noGrad, OnnxError, parseCsv, ReLU, Sequential, softmax, type Table, TablePipeline, Tensor } from '../../src/index.js';
-import { floatTensor, measured, REL_TOL, relError, runOrt, stringTensor } from './export-helpers.js';
+import { expectNoUnusedInitializers, floatTensor, measured, REL_TOL, relError, runOrt, stringTensor } from './export-helpers.js';
 
 const TRAIN = `size (cm),colour,weight,shape,kind
 1.5,red,10,round,a
@@ -57,6 +57,7 @@ describe('exportTableModelOnnx: the preprocessing as graph ops', () => {
     const pipeline = new TablePipeline({ impute: { numeric: 'mean', categorical: 'most_frequent' }, handleUnknown: 'ignore', onWarning: () => {} }).fit(train);
     const model = mlp(pipeline.width, 3, 1);
     const bytes = exportTableModelOnnx(model, { pipeline: pipeline.toJSON() });
+    expectNoUnusedInitializers(bytes, 'classification');
     const test = parseCsv(TEST, { types: pipeline.columnTypes() });
     const enc = pipeline.transform(test);
     const logits = noGrad(() => model.forward(new Tensor(enc.x, [enc.rows, enc.cols])));
@@ -83,6 +84,7 @@ describe('exportTableModelOnnx: the preprocessing as graph ops', () => {
     const model = mlp(pipeline.width, 1, 5);
     const ts = { mean: 50, scale: 20 };
     const bytes = exportTableModelOnnx(model, { pipeline: pipeline.toJSON(), targetScaling: ts });
+    expectNoUnusedInitializers(bytes, 'regression');
     const test = parseCsv('size (cm),colour,shape,kind\n2.0,purple,round,a\n6.5,red,square,zz\n', { types: inputTypes(pipeline) });
     const enc = pipeline.transform(test);
     const want = Array.from(noGrad(() => model.forward(new Tensor(enc.x, [enc.rows, enc.cols]))).dataSync(), (v) => v * ts.scale + ts.mean);

@@ -6,7 +6,8 @@
  * through importOnnx with the same outputs (the importer has no ReLU RNN). The graph's
  * input and output name their axes `batch` and `seq_len` where those are (dimension 1 is
  * the batch of a time-major input), and every shape the exporter declares agrees with
- * what ONNX's own shape inference derives from the input's.
+ * what ONNX's own shape inference derives from the input's. No graph carries an
+ * initializer that no node reads.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,13 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OnnxError } from '../../src/errors.js';
-import { decodeModelProto, exportOnnx, importOnnx, type OnnxExportOptions } from '../../src/io/onnx/index.js';
+import { batchedShape, decodeModelProto, exportOnnx, importOnnx, type OnnxExportOptions, sequenceLayout } from '../../src/io/onnx/index.js';
 import type { ValueInfoProto } from '../../src/io/onnx/proto.js';
-import { Embedding, Flatten, GRU, Linear, LSTM, RecurrentOutput, RNN, Sequential, Unflatten } from '../../src/nn/index.js';
+import { Conv1d, Embedding, Flatten, GRU, Linear, LSTM, RecurrentOutput, RNN, Sequential, TransformerEncoder, TransformerEncoderLayer, Unflatten } from '../../src/nn/index.js';
 import type { Module } from '../../src/nn/module.js';
 import { noGrad, randint, randn, type Tensor } from '../../src/index.js';
 import { Generator } from '../../src/tensor/random.js';
-import { floatTensor, int64Tensor, REL_TOL, relError, runOrt } from './export-helpers.js';
+import { expectNoUnusedInitializers, floatTensor, int64Tensor, REL_TOL, relError, runOrt } from './export-helpers.js';
 
 const g = () => new Generator(11);
 type Dim = number | string;
@@ -159,6 +160,7 @@ describe('ONNX export of recurrent layers', () => {
       model.eval();
       const options: OnnxExportOptions = { sampleInput: input(c, c.shapes[0]!, 1), dynamicSequence: c.dynamicSequence };
       const bytes = exportOnnx(model, options);
+      expectNoUnusedInitializers(bytes, c.name);
       written.push(join(dir, `rnn-${written.length}.onnx`));
       writeFileSync(written.at(-1)!, bytes);
       const graph = decodeModelProto(bytes).graph!;
@@ -196,6 +198,25 @@ describe('ONNX export of recurrent layers', () => {
     expect(() => exportOnnx(fixed, { sampleInput: randn([2, 4, 2]), dynamicSequence: true })).toThrow(/dynamicSequence needs a model that runs at any sequence size/);
     expect(exportOnnx(fixed, { sampleInput: randn([2, 4, 2]) }).length).toBeGreaterThan(0);
     expect(() => exportOnnx(new Linear(3, 2), { sampleInput: randn([2, 3]), dynamicSequence: true })).toThrow(OnnxError);
+  });
+
+  it('sequenceLayout and batchedShape place the batch where the model reads it', () => {
+    const encoder = (batchFirst: boolean) => new TransformerEncoder(new TransformerEncoderLayer(4, 2, { dimFeedforward: 8, batchFirst }), 1);
+    const layouts: [Module, 'batch-first' | 'time-major' | null, number[]][] = [
+      [new Sequential(new RecurrentOutput(new LSTM(2, 4, { batchFirst: true })), head(4)), 'batch-first', [3, 6, 2]],
+      [new Sequential(new RecurrentOutput(new LSTM(2, 4)), head(4)), 'time-major', [6, 3, 2]],
+      [new Sequential(new Linear(2, 4), encoder(false)), 'time-major', [6, 3, 2]],
+      [new Sequential(new Linear(2, 4), encoder(true)), 'batch-first', [3, 6, 2]],
+      [new Sequential(new Linear(2, 4), head(4)), null, [3, 6, 2]],
+      // A convolution first: the input is not what the recurrent layer reads.
+      [new Sequential(new Conv1d(6, 2, 1), new RecurrentOutput(new LSTM(2, 4))), null, [3, 6, 2]],
+    ];
+    for (const [model, layout, shape] of layouts) {
+      expect(sequenceLayout(model)).toBe(layout);
+      expect(batchedShape(model, [6, 2], 3)).toEqual(shape);
+      // traceAxes agrees: the exported input's batch is where batchedShape put it.
+      if (layout !== null) expect(dimsOf(decodeModelProto(exportOnnx(model, { sampleInput: randn(batchedShape(model, [6, 2])) })).graph!.input![0]!)).toEqual(shape.map((d) => (d === 3 ? 'batch' : d)));
+    }
   });
 
   it('refuses an LSTM with projSize', () => {

@@ -1,37 +1,78 @@
 /**
- * `cortex export <model> --format onnx [--out model.onnx]`: writes the model as an ONNX
- * file, atomically. A model saved by `cortex train` is exported with its preprocessing,
- * so the `.onnx` file takes the raw CSV columns and gives what `cortex predict` prints
- * (class labels and probabilities, or values in the target's units); any other model
- * file is exported as the network alone, taking the feature matrix.
+ * `cortex export <model> --format onnx [--out model.onnx] [--dynamic-sequence]`: writes the
+ * model as an ONNX file, atomically. A model saved by `cortex train` is exported with its
+ * preprocessing, so the `.onnx` file takes the raw CSV columns and gives what `cortex
+ * predict` prints (class labels and probabilities, or values in the target's units); any
+ * other model file is exported as the network alone, taking the feature matrix, or for a
+ * sequence model (a recurrent layer in a `RecurrentOutput`, or a transformer encoder) the
+ * batch of sequences laid out as the model reads them: `[batch, seq, features]` batch
+ * first, `[seq, batch, features]` time-major.
  * @module
  */
 import { basename, dirname, extname, join } from 'node:path';
 import { ModelFormatError, OnnxError } from '../../errors.js';
 import { writeFileAtomic } from '../../io/node/atomic.js';
 import { load } from '../../io/node/files.js';
-import { exportOnnx, exportTableModelOnnx, TABLE_OUTPUTS, tableOnnxInputs } from '../../io/onnx/index.js';
+import { batchedShape, decodeModelProto, exportOnnx, exportTableModelOnnx, sequenceLayout, TABLE_OUTPUTS, tableOnnxInputs } from '../../io/onnx/index.js';
+import type { JsonObject } from '../../io/registry.js';
+import type { Module } from '../../nn/module.js';
 import { zeros } from '../../ops/index.js';
 import { UsageError } from '../errors.js';
 import { applicable } from '../model-data.js';
 import { inputWidth } from '../input-width.js';
 import type { Output } from '../style.js';
-// rnn-seq: sequence models export on the example shape their file records
-import type { JsonObject } from '../../io/registry.js';
-import { Sequential } from '../../nn/container.js';
-import type { Module } from '../../nn/module.js';
-import { RecurrentOutput } from '../../nn/recurrent-output.js';
+
+/** An input of the exported graph, as `cortex export` lists it. */
+interface ExportedInput {
+  name: string;
+  type: string;
+  shape: (number | string)[];
+  column?: string;
+}
+
+/** The `[seq, features]` shape of one example, as the file's `training.inputShape` records it, or null. */
+function recordedSequence(training: JsonObject | null): number[] | null {
+  const shape = training?.inputShape;
+  if (!Array.isArray(shape) || shape.length !== 2) return null;
+  return shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1) ? (shape as number[]) : null;
+}
 
 /**
- * The `[seq, features]` shape of one example of a model that reads batch-first sequences
- * (its first layer a `RecurrentOutput` of a `batchFirst` layer), as the file's
- * `training.inputShape` records it; null for any other model.
+ * The sample input of a network without preprocessing: for a sequence model, one example
+ * of the recorded `[seq, features]` shape (or one step of `inputWidth` features with
+ * `dynamicSequence`, the length being symbolic), batched where the model's layout puts the
+ * batch (see `batchedShape`); for any other model a `[1, width]` row.
  */
-function sequenceShape(model: Module, training: JsonObject | null): number[] | null {
-  const first = model.namedModules().find(([, m]) => !(m instanceof Sequential))?.[1];
-  const shape = training?.inputShape;
-  if (!(first instanceof RecurrentOutput) || !first.layer.batchFirst || !Array.isArray(shape) || shape.length !== 2) return null;
-  return shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1) ? (shape as number[]) : null;
+function sampleShape(model: Module, training: JsonObject | null, dynamicSequence: boolean, modelPath: string): number[] {
+  const layout = sequenceLayout(model);
+  if (layout === null) {
+    if (dynamicSequence) {
+      throw new UsageError(`--dynamic-sequence: ${modelPath} does not read sequences (it has no recurrent layer in a RecurrentOutput and no transformer encoder)`);
+    }
+    const width = inputWidth(model);
+    if (width === null) {
+      throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no Linear or Unflatten layer fixes it); export it with exportOnnx(model, { sampleInput }) from the API`);
+    }
+    return [1, width];
+  }
+  const recorded = recordedSequence(training);
+  if (recorded !== null) return batchedShape(model, recorded);
+  const width = inputWidth(model);
+  const unrecorded = `${modelPath}: a ${layout} sequence model whose file records no example shape (training.inputShape [seq, features])`;
+  if (width === null) throw new ModelFormatError(`${unrecorded}, and no layer fixes its feature width; export it with exportOnnx(model, { sampleInput }) from the API`);
+  if (!dynamicSequence) throw new UsageError(`${unrecorded}: pass --dynamic-sequence for a symbolic sequence length`);
+  return batchedShape(model, [1, width]);
+}
+
+const ELEM_NAMES: Record<number, string> = { 1: 'float', 7: 'int64', 8: 'string', 9: 'bool' };
+
+/** The graph's inputs with their declared shapes (a symbolic axis by its name). */
+function graphInputs(bytes: Uint8Array): ExportedInput[] {
+  return (decodeModelProto(bytes).graph?.input ?? []).map((i) => {
+    const t = i.type?.tensorType;
+    const shape = (t?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue)));
+    return { name: i.name ?? '', type: ELEM_NAMES[t?.elemType ?? 0] ?? 'unknown', shape };
+  });
 }
 
 /** The formats `cortex export` writes. */
@@ -41,6 +82,8 @@ export const EXPORT_FORMATS = ['onnx'] as const;
 export interface ExportFlags {
   format: string;
   out?: string;
+  /** A sequence model's sequence axis is symbolic (`seq_len`) instead of the recorded length. */
+  dynamicSequence?: boolean;
 }
 
 /** The default output path: the model's folder and name, with the format's extension. */
@@ -58,30 +101,22 @@ export async function exportCommand(modelPath: string, flags: ExportFlags, out: 
   const started = performance.now();
   const saved = await load(modelPath);
   let bytes: Uint8Array;
-  let inputs: { name: string; type: string; shape: (number | string)[]; column?: string }[];
+  let inputs: ExportedInput[];
   let outputs: string[];
+  const dynamicSequence = flags.dynamicSequence === true;
   try {
     if (saved.schema && saved.preprocessing) {
+      if (dynamicSequence) throw new UsageError(`--dynamic-sequence: ${modelPath} takes table rows (its preprocessing is part of the graph), not sequences`);
       const a = applicable(saved, modelPath);
       const pipeline = a.pipeline.toJSON();
       bytes = exportTableModelOnnx(a.model, { pipeline, targetScaling: a.targetScaling, task: a.schema.task, classes: a.classes });
       inputs = tableOnnxInputs(pipeline).map((i) => ({ name: i.input, type: i.type, shape: ['batch', 1], column: i.column }));
       outputs = a.schema.task === 'classification' ? [TABLE_OUTPUTS.label, TABLE_OUTPUTS.probabilities] : [TABLE_OUTPUTS.prediction];
     } else {
-      const width = inputWidth(saved.model);
-      const sequence = sequenceShape(saved.model, saved.training);
-      if (sequence !== null) {
-        bytes = exportOnnx(saved.model, { sampleInput: zeros([1, ...sequence]) });
-        inputs = [{ name: 'input', type: 'float', shape: ['batch', ...sequence] }];
-        outputs = ['output'];
-      } else {
-        if (width === null) {
-          throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no Linear or Unflatten layer fixes it); export it with exportOnnx(model, { sampleInput }) from the API`);
-        }
-        bytes = exportOnnx(saved.model, { sampleInput: zeros([1, width]) });
-        inputs = [{ name: 'input', type: 'float', shape: ['batch', width] }];
-        outputs = ['output'];
-      }
+      const shape = sampleShape(saved.model, saved.training, dynamicSequence, modelPath);
+      bytes = exportOnnx(saved.model, { sampleInput: zeros(shape), dynamicSequence });
+      inputs = graphInputs(bytes);
+      outputs = ['output'];
     }
   } catch (e) {
     // A model that has no ONNX form is a model problem (exit 2), like an unreadable one.

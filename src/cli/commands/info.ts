@@ -7,6 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { CortexError, ModelFormatError, OnnxError } from '../../errors.js';
+import { batchedShape } from '../../io/onnx/export/axes.js';
 import { describeOnnx, importOnnx, type OnnxIO } from '../../io/onnx/import/index.js';
 import { onnxTypeName } from '../../io/onnx/tensors.js';
 import type { JsonObject } from '../../io/registry.js';
@@ -33,14 +34,15 @@ function summaryText(model: Module, input: number[] | undefined): string {
 }
 
 /**
- * The input shape the summary runs the model on: `[1, ...training.inputShape]`
- * when the file records the shape of one example (image models do), else
- * `[1, width]` for a model that starts with a Linear layer, else none.
+ * The input shape the summary runs the model on: a batch of one example of
+ * `training.inputShape` when the file records it (image and sequence models do), the batch
+ * where the model reads it (`[1, ...shape]`, or `[seq, 1, ...]` for a time-major sequence
+ * model), else `[1, width]` for a model that starts with a Linear layer, else none.
  */
 function summaryInput(model: Module, training: JsonObject | null): number[] | undefined {
   const shape = training?.inputShape;
   if (Array.isArray(shape) && shape.length > 0 && shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
-    return [1, ...(shape as number[])];
+    return batchedShape(model, shape as number[]);
   }
   const width = inputWidth(model);
   return width === null ? undefined : [1, width];

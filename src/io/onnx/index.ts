@@ -32,6 +32,8 @@ export {
   type OnnxAttentionMasks,
   type OnnxMaskKind,
   type DynamicAxes,
+  batchedShape,
+  sequenceLayout,
 } from './export/index.js';
 export {
   describeOnnx,

@@ -209,12 +209,15 @@ function projections(e: Emit, p: string, m: MultiheadAttention, x: AttentionInpu
     const sizes = g.constInts(e.name(`${stem}/split`), [3], [E, E, E]);
     return g.node('Split', [qkv, sizes], { outputs: [`${stem}/q`, `${stem}/k`, `${stem}/v`], attrs: [intAttr('axis', -1)], type: f([b, l, E]) }) as [string, string, string];
   }
-  const sizes = g.constInts(e.name(`${stem}/split`), [3], [E, E, E]);
-  const biases = bias === null ? [null, null, null] : g.node('Split', [bias, sizes], { outputs: [`${stem}/q_bias`, `${stem}/k_bias`, `${stem}/v_bias`], attrs: [intAttr('axis', 0)], type: f([E]) });
+  // The split sizes only when something is split (the stacked bias or weight): separate
+  // projections without a bias would leave the constant unused.
+  let sizes: string | null = null;
+  const split = (): string => (sizes ??= g.constInts(e.name(`${stem}/split`), [3], [E, E, E]));
+  const biases = bias === null ? [null, null, null] : g.node('Split', [bias, split()], { outputs: [`${stem}/q_bias`, `${stem}/k_bias`, `${stem}/v_bias`], attrs: [intAttr('axis', 0)], type: f([E]) });
   let ws: string[];
   if (m.inProjWeight !== null) {
     const w = e.weight(at(p, 'in_proj_weight'), m.inProjWeight);
-    ws = g.node('Split', [w, sizes], { outputs: [`${stem}/q_weight`, `${stem}/k_weight`, `${stem}/v_weight`], attrs: [intAttr('axis', 0)], type: f([E, E]) });
+    ws = g.node('Split', [w, split()], { outputs: [`${stem}/q_weight`, `${stem}/k_weight`, `${stem}/v_weight`], attrs: [intAttr('axis', 0)], type: f([E, E]) });
   } else {
     ws = [e.weight(at(p, 'q_proj_weight'), m.qProjWeight!), e.weight(at(p, 'k_proj_weight'), m.kProjWeight!), e.weight(at(p, 'v_proj_weight'), m.vProjWeight!)];
   }

@@ -17,9 +17,11 @@
 import { noGrad } from '../../../autograd/engine.js';
 import { Tensor } from '../../../autograd/tensor.js';
 import { OnnxError } from '../../../errors.js';
+import { Flatten } from '../../../nn/linear.js';
 import type { AnyModule, Module } from '../../../nn/module.js';
 import { RecurrentOutput } from '../../../nn/recurrent-output.js';
 import { TransformerEncoder, TransformerEncoderLayer } from '../../../nn/transformer.js';
+import { Unflatten } from '../../../nn/unflatten.js';
 import { concat, narrow } from '../../../ops/movement.js';
 import type { Dim, ElemType, ValueType } from './graph.js';
 
@@ -96,6 +98,33 @@ function layoutOf(m: AnyModule): boolean | undefined {
   if (m instanceof TransformerEncoderLayer) return m.batchFirst;
   if (m instanceof TransformerEncoder) return m.layer(0).batchFirst;
   return undefined;
+}
+
+/**
+ * How `model` reads a sequence input, as {@link traceAxes} lays the graph's input out:
+ * `'batch-first'` (`[batch, seq, …]`) or `'time-major'` (`[seq, batch, …]`) after its first
+ * recurrent layer (a `RecurrentOutput`) or transformer encoder in module order, or null
+ * when it has none, or a convolution, `Flatten` or `Unflatten` comes first (the input is
+ * then not what that layer reads). Read from the modules alone, so a caller can build a
+ * sample input before the model ever runs.
+ */
+export function sequenceLayout(model: Module): 'batch-first' | 'time-major' | null {
+  for (const [, m] of model.namedModules()) {
+    const batchFirst = layoutOf(m);
+    if (batchFirst !== undefined) return batchFirst ? 'batch-first' : 'time-major';
+    if (m instanceof Flatten || m instanceof Unflatten || 'inChannels' in m) return null;
+  }
+  return null;
+}
+
+/**
+ * The shape of a batch of `batch` examples of `example` (one example's shape, its
+ * sequence axis first for a sequence model) as `model` takes it: `[seq, batch, …]` for a
+ * time-major model (see {@link sequenceLayout}), `[batch, …example]` otherwise.
+ */
+export function batchedShape(model: Module, example: readonly number[], batch = 1): number[] {
+  if (example.length >= 1 && sequenceLayout(model) === 'time-major') return [example[0]!, batch, ...example.slice(1)];
+  return [batch, ...example];
 }
 
 /**

@@ -16,4 +16,4 @@ export {
 } from './preprocessing.js';
 export { type AttentionOnnxOptions, exportAttentionOnnx, exportAttentionOnnxModel } from './export-attention.js';
 export type { OnnxAttentionMasks, OnnxMaskKind } from './attention-nodes.js';
-export type { DynamicAxes } from './axes.js';
+export { batchedShape, type DynamicAxes, sequenceLayout } from './axes.js';
