@@ -4,7 +4,8 @@
  * padding mask, an attention mask (float added to the scores, or bool/int64 where true
  * means "ignore", Cortex's int32 convention for this layer) and a causal triangle. Standard
  * opset-17 operators only (MatMul, Split, Reshape, Transpose, Softmax, Where, IsInf, …).
- * Shared by the standalone attention export and the transformer encoder visitors.
+ * Shared by the standalone attention export, the transformer encoder visitors and GPT's
+ * causal self-attention.
  * @module
  */
 import type { Tensor } from '../../../autograd/tensor.js';
@@ -228,26 +229,23 @@ function projections(e: Emit, p: string, m: MultiheadAttention, x: AttentionInpu
 }
 
 /**
- * Multi-head attention of `m` (state-dict prefix `p`) on batch-first inputs, query `[b, l,
- * E]` and key/value `[b, s, ·]`: projections, heads, `softmax(q·kᵀ/√d + mask)`, the
- * weighted values, the heads joined and the output projection. A row that `mask` forbids
- * entirely gets zero weights when `emptyRows` (Cortex's rule; a plain Softmax gives NaN).
+ * The attention of projected, batch-first `q` `[b, l, H·hd]` and `k`, `v` `[b, s, H·hd]`
+ * split into `H` heads of `hd`: `softmax(q·kᵀ/√hd + mask)` per head, the weighted values,
+ * and the heads joined again (`joined`, `[b, l, H·hd]`; `weights` `[b, H, l, s]`). A row
+ * that `mask` forbids entirely gets zero weights when `emptyRows` (Cortex's rule; a plain
+ * Softmax gives NaN). Node names start with `stem`.
  */
-export function attentionNodes(
+export function multiHeadNodes(
   e: Emit,
-  p: string,
-  m: MultiheadAttention,
-  x: AttentionInputs,
-  dims: { b: Dim; l: Dim; s: Dim },
+  stem: string,
+  qkv: readonly [string, string, string],
+  dims: { b: Dim; l: Dim; s: Dim; heads: number; headDim: number },
   mask: string | null,
   emptyRows: boolean,
-  weightsOut: WeightsOutput,
-): AttentionNodes {
+): { joined: string; weights: string } {
   const { g } = e;
-  const stem = p === '' ? 'attention' : p;
-  const { b, l, s } = dims;
-  const [E, H, hd] = [m.embedDim, m.numHeads, m.headDim];
-  const [q, k, v] = projections(e, p, m, x, b, l, s);
+  const { b, l, s, heads: H, headDim: hd } = dims;
+  const [q, k, v] = qkv;
   const headShape = g.constInts(e.name(`${stem}/head_shape`), [4], [0, 0, H, hd]);
   const heads = (z: string, t: Dim, perm: number[], what: string): string => {
     const r = g.op('Reshape', [z, headShape], { output: e.name(`${stem}/${what}_heads`), type: f([b, t, H, hd]) });
@@ -271,8 +269,32 @@ export function attentionNodes(
   }
   const o = g.op('MatMul', [weights, vh], { output: e.name(`${stem}/attend`), type: f([b, H, l, hd]) });
   const ot = g.op('Transpose', [o], { output: e.name(`${stem}/attend_t`), attrs: [intsAttr('perm', [0, 2, 1, 3])], type: f([b, l, H, hd]) });
-  const joinShape = g.constInts(e.name(`${stem}/join_shape`), [3], [0, 0, E]);
-  const joined = g.op('Reshape', [ot, joinShape], { output: e.name(`${stem}/joined`), type: f([b, l, E]) });
+  const joinShape = g.constInts(e.name(`${stem}/join_shape`), [3], [0, 0, H * hd]);
+  const joined = g.op('Reshape', [ot, joinShape], { output: e.name(`${stem}/joined`), type: f([b, l, H * hd]) });
+  return { joined, weights };
+}
+
+/**
+ * Multi-head attention of `m` (state-dict prefix `p`) on batch-first inputs, query `[b, l,
+ * E]` and key/value `[b, s, ·]`: projections, heads, `softmax(q·kᵀ/√d + mask)`, the
+ * weighted values, the heads joined and the output projection. A row that `mask` forbids
+ * entirely gets zero weights when `emptyRows` (Cortex's rule; a plain Softmax gives NaN).
+ */
+export function attentionNodes(
+  e: Emit,
+  p: string,
+  m: MultiheadAttention,
+  x: AttentionInputs,
+  dims: { b: Dim; l: Dim; s: Dim },
+  mask: string | null,
+  emptyRows: boolean,
+  weightsOut: WeightsOutput,
+): AttentionNodes {
+  const { g } = e;
+  const stem = p === '' ? 'attention' : p;
+  const { b, l, s } = dims;
+  const qkv = projections(e, p, m, x, b, l, s);
+  const { joined, weights } = multiHeadNodes(e, stem, qkv, { b, l, s, heads: m.numHeads, headDim: m.headDim }, mask, emptyRows);
   const output = linearNodes(e, at(p, 'out_proj'), m.outProj, joined, [b, l]);
   if (weightsOut === 'none') return { output, weights: null };
   if (weightsOut === 'heads') return { output, weights };

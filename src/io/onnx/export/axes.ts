@@ -3,13 +3,14 @@
  * of each layer's output is the batch and which the sequence, for the graph's symbolic
  * dimensions (`batch`, `seq_len`).
  *
- * The model's input is laid out as its first recurrent layer (`RecurrentOutput`) or
- * transformer encoder reads it: `[seq, batch, …]` when that layer is time-major
+ * The model's input is laid out as its first recurrent layer (`RecurrentOutput`),
+ * transformer encoder or GPT block (batch first) reads it: `[seq, batch, …]` when that layer is time-major
  * (sequence first), `[batch, seq, …]` batch first, `[seq, …]` unbatched; a model with no
  * such layer has its batch at dimension 0 and no sequence axis. Each axis asked to be
  * dynamic is then found by running the model again on the sample with that axis one
- * longer: the axis of a layer's output that grows with it by exactly one (and does not
- * grow with the other) is that output's batch or sequence axis. So a time-major layer's
+ * longer (one shorter when the model refuses that, as a GPT does beyond its block size):
+ * the axis of a layer's output that changes with it by exactly one (and does not change
+ * with the other) is that output's batch or sequence axis. So a time-major layer's
  * `[seq, batch, H]` output, its last step `[batch, H]`, a `Flatten` that merges the batch
  * away (no batch axis) and any other layer get their symbols without a rule per layer.
  * @module
@@ -18,11 +19,12 @@ import { noGrad } from '../../../autograd/engine.js';
 import { Tensor } from '../../../autograd/tensor.js';
 import { OnnxError } from '../../../errors.js';
 import { Flatten } from '../../../nn/linear.js';
+import { GPTBlock } from '../../../nn/gpt.js';
 import type { AnyModule, Module } from '../../../nn/module.js';
 import { RecurrentOutput } from '../../../nn/recurrent-output.js';
 import { TransformerEncoder, TransformerEncoderLayer } from '../../../nn/transformer.js';
 import { Unflatten } from '../../../nn/unflatten.js';
-import { concat, narrow } from '../../../ops/movement.js';
+import { concat, contiguous, narrow } from '../../../ops/movement.js';
 import type { Dim, ElemType, ValueType } from './graph.js';
 
 /** The symbolic name of a dynamic batch axis. */
@@ -92,9 +94,10 @@ function recordShapes(model: Module, sample: Tensor): Map<AnyModule, Shapes> {
   return seen;
 }
 
-/** `batchFirst` of a recurrent or encoder layer; undefined for any other module. */
+/** `batchFirst` of a recurrent or encoder layer (true for a GPT block); undefined for any other module. */
 function layoutOf(m: AnyModule): boolean | undefined {
   if (m instanceof RecurrentOutput) return m.layer.batchFirst;
+  if (m instanceof GPTBlock) return true;
   if (m instanceof TransformerEncoderLayer) return m.batchFirst;
   if (m instanceof TransformerEncoder) return m.layer(0).batchFirst;
   return undefined;
@@ -103,7 +106,7 @@ function layoutOf(m: AnyModule): boolean | undefined {
 /**
  * How `model` reads a sequence input, as {@link traceAxes} lays the graph's input out:
  * `'batch-first'` (`[batch, seq, …]`) or `'time-major'` (`[seq, batch, …]`) after its first
- * recurrent layer (a `RecurrentOutput`) or transformer encoder in module order, or null
+ * recurrent layer (a `RecurrentOutput`), transformer encoder or GPT block in module order, or null
  * when it has none, or a convolution, `Flatten` or `Unflatten` comes first (the input is
  * then not what that layer reads). Read from the modules alone, so a caller can build a
  * sample input before the model ever runs.
@@ -146,29 +149,48 @@ function inputAxes(shapes: Map<AnyModule, Shapes>, sample: Tensor): Axes {
 }
 
 /**
- * The axis of `base` that is `n` and grows to `n + 1` in `grown` while every other axis
- * stays (and that `other`, the run with the other axis grown, leaves alone), or null.
+ * The axis of `base` that is `n` and becomes `n + by` in `changed` while every other axis
+ * stays (and that `other`, the run with the other axis changed, leaves alone), or null.
  */
-function grownAxis(base: readonly number[], grown: readonly number[] | undefined, other: readonly number[] | undefined, n: number): number | null {
-  if (grown === undefined || grown.length !== base.length) return null;
+function changedAxis(base: readonly number[], changed: readonly number[] | undefined, other: readonly number[] | undefined, n: number, by: number): number | null {
+  if (changed === undefined || changed.length !== base.length) return null;
   let found: number | null = null;
   for (let i = 0; i < base.length; i++) {
-    if (grown[i] === base[i]) continue;
-    if (found !== null || base[i] !== n || grown[i] !== n + 1) return null;
+    if (changed[i] === base[i]) continue;
+    if (found !== null || base[i] !== n || changed[i] !== n + by) return null;
     found = i;
   }
   if (found !== null && other !== undefined && other[found] !== base[found]) return null;
   return found;
 }
 
-/** The shapes of a run on `sample` with `axis` one longer (its first slice repeated). */
-function grownRun(model: Module, sample: Tensor, axis: number, what: 'batch' | 'sequence'): Map<AnyModule, Shapes> {
+/** The shapes of a run on the sample with one axis changed, and by how much (+1 or −1). */
+interface ChangedRun {
+  shapes: Map<AnyModule, Shapes>;
+  by: 1 | -1;
+}
+
+/**
+ * The shapes of a run on `sample` with `axis` one longer (its first slice repeated), or,
+ * when the model refuses that and the axis has two or more entries, one shorter: a model
+ * with a longest input (a GPT's block size) refuses one more token of a sample at its longest.
+ */
+function changedRun(model: Module, sample: Tensor, axis: number, what: 'batch' | 'sequence'): ChangedRun {
   const option = what === 'batch' ? 'dynamicBatch' : 'dynamicSequence';
-  if (sample.shape[axis] === 0) throw new OnnxError(`ONNX export: ${option} needs a sample with a nonempty ${what} axis, got [${sample.shape.join(', ')}]`);
+  const n = sample.shape[axis]!;
+  if (n === 0) throw new OnnxError(`ONNX export: ${option} needs a sample with a nonempty ${what} axis, got [${sample.shape.join(', ')}]`);
   const longer = noGrad(() => concat([sample, narrow(sample, axis, 0, 1)], axis));
   try {
-    return recordShapes(model, longer);
+    return { shapes: recordShapes(model, longer), by: 1 };
   } catch (e) {
+    if (n >= 2) {
+      const shorter = noGrad(() => contiguous(narrow(sample, axis, 0, n - 1)));
+      try {
+        return { shapes: recordShapes(model, shorter), by: -1 };
+      } catch {
+        // Reported below with the longer run's reason.
+      }
+    }
     const why = e instanceof Error ? e.message : String(e);
     throw new OnnxError(`ONNX export: ${option} needs a model that runs at any ${what} size, and this one fails with the sample's axis ${axis} one longer (${why}); export with ${option}: false`);
   }
@@ -189,21 +211,21 @@ export function traceAxes(model: Module, sample: Tensor, dynamic: DynamicAxes): 
   if (dynamic.sequence === true) {
     if (found.seq === null) {
       throw new OnnxError(
-        `ONNX export: dynamicSequence needs a model whose input is a sequence (read by an RNN, LSTM or GRU in a RecurrentOutput, or by a transformer encoder), and ${model.constructor.name} has none`,
+        `ONNX export: dynamicSequence needs a model whose input is a sequence (read by an RNN, LSTM or GRU in a RecurrentOutput, by a transformer encoder or by GPT blocks), and ${model.constructor.name} has none`,
       );
     }
     seqAxis = found.seq;
   }
-  const byBatch = batchAxis === null ? undefined : grownRun(model, sample, batchAxis, 'batch');
-  const bySeq = seqAxis === null ? undefined : grownRun(model, sample, seqAxis, 'sequence');
+  const byBatch = batchAxis === null ? undefined : changedRun(model, sample, batchAxis, 'batch');
+  const bySeq = seqAxis === null ? undefined : changedRun(model, sample, seqAxis, 'sequence');
   const n = batchAxis === null ? 0 : sample.shape[batchAxis]!;
   const t = seqAxis === null ? 0 : sample.shape[seqAxis]!;
   const seen = new Map<AnyModule, Seen>();
   for (const [m, s] of base) {
-    const [b, q] = [byBatch?.get(m)?.output, bySeq?.get(m)?.output];
+    const [b, q] = [byBatch?.shapes.get(m)?.output, bySeq?.shapes.get(m)?.output];
     const axes: Axes = {
-      batch: byBatch === undefined ? null : grownAxis(s.output, b, q, n),
-      seq: bySeq === undefined ? null : grownAxis(s.output, q, b, t),
+      batch: byBatch === undefined ? null : changedAxis(s.output, b, q, n, byBatch.by),
+      seq: bySeq === undefined ? null : changedAxis(s.output, q, b, t, bySeq.by),
     };
     const type = typed(s.outElem, s.output, axes);
     const varies = (run: readonly number[] | undefined, i: number): boolean => run !== undefined && run[i] !== s.output[i];

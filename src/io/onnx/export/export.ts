@@ -23,6 +23,8 @@ import './layers-pool.js';
 import './layers-attention.js';
 // rnn-seq: registers the RecurrentOutput mapping (ONNX RNN, LSTM and GRU nodes)
 import './layers-rnn.js';
+// gpt-onnx: registers the GPT mappings (GPT, its trunk, blocks, causal attention and MLP)
+import './layers-gpt.js';
 
 /** Options of {@link exportOnnx}. */
 export interface OnnxExportOptions {
@@ -103,9 +105,10 @@ function emitTraced(g: GraphBuilder, model: Module, input: string, sample: Tenso
   const { seen } = trace;
   const attentionMasks = masks === undefined ? undefined : encoderMasks(g, model, seen, masks);
   const types = new Map<string, ValueType>([[input, typed(elemOf(sample), sample.shape, trace.input)]]);
-  const visit = (m: AnyModule, path: string, x: string): string => {
+  const visit = (m: AnyModule, path: string, x: string, xType?: ValueType): string => {
     const entry = visitorFor(m, path);
     const shapes = seen.get(m);
+    if (xType !== undefined && !types.has(x)) types.set(x, xType);
     const inType = types.get(x);
     if (shapes === undefined || inType === undefined) {
       throw new OnnxError(`ONNX export: ${describeLayer(path, m)} did not run on the sample input, so its shapes are unknown`, layerLocation(path, m));

@@ -66,7 +66,8 @@ function batchFirst(ctx: LayerContext, first: boolean, body: (x: string, b: Dim,
   return g.op('Transpose', [y], { output: ctx.name('to_seq_first'), attrs: [swap], type: ctx.outType });
 }
 
-function emitOf(ctx: LayerContext): Emit {
+/** The node builders' view of a layer context. */
+export function emitOf(ctx: LayerContext): Emit {
   return { g: ctx.g, name: ctx.name, weight: ctx.weight };
 }
 
@@ -84,19 +85,24 @@ registerOnnxLayer(TransformerEncoder, (ctx) => {
 });
 
 /**
- * `x + table[0..T)` for `x` `[..., T, dim]`, the table an initializer under its state-dict
- * name. A symbolic T (`dynamicSequence`) is read from the input's shape at run time.
+ * `x + table[0..T)` for `x` `[..., T, dim]` of type `xType`, the table an initializer under
+ * its state-dict name. A symbolic T (`dynamicSequence`) is read from `x`'s shape at run time.
  */
-function addPositions(ctx: LayerContext, table: string, dim: number): string {
-  const { g } = ctx;
-  const t = ctx.inType.dims[ctx.inType.dims.length - 2] ?? null;
-  const ints = (what: string, v: number): string => g.constInts(ctx.name(what), [1], [v]);
+export function addPositionNodes(e: Emit, x: string, xType: ValueType, table: string, dim: number, outType: ValueType): string {
+  const { g } = e;
+  const t = xType.dims[xType.dims.length - 2] ?? null;
+  const ints = (what: string, v: number): string => g.constInts(e.name(what), [1], [v]);
   const end =
     typeof t === 'number'
       ? ints('end', t)
-      : g.op('Shape', [ctx.input], { output: ctx.name('length'), attrs: [intAttr('start', -2), intAttr('end', -1)], type: { elem: 'int64', dims: [1] } });
-  const rows = g.op('Slice', [table, ints('start', 0), end, ints('axis', 0)], { output: ctx.name('positions'), type: f([t, dim]) });
-  return g.op('Add', [ctx.input, rows], { output: ctx.name('Add'), type: ctx.outType });
+      : g.op('Shape', [x], { output: e.name('length'), attrs: [intAttr('start', -2), intAttr('end', -1)], type: { elem: 'int64', dims: [1] } });
+  const rows = g.op('Slice', [table, ints('start', 0), end, ints('axis', 0)], { output: e.name('positions'), type: f([t, dim]) });
+  return g.op('Add', [x, rows], { output: e.name('Add'), type: outType });
+}
+
+/** {@link addPositionNodes} on the layer's input. */
+function addPositions(ctx: LayerContext, table: string, dim: number): string {
+  return addPositionNodes(emitOf(ctx), ctx.input, ctx.inType, table, dim, ctx.outType);
 }
 
 registerOnnxLayer(PositionalEmbedding, (ctx) => addPositions(ctx, ctx.weight('weight', ctx.module.weight), ctx.module.dim));

@@ -32,8 +32,12 @@ export interface LayerContext<M extends AnyModule = AnyModule> {
   readonly outType: ValueType;
   /** The input's shape as recorded on the sample input (all sizes). */
   readonly inShape: readonly number[];
-  /** Exports a sub-module (of a container) on `input` and returns its output value. */
-  visit(child: AnyModule, path: string, input: string): string;
+  /**
+   * Exports a sub-module (of a container) on `input` and returns its output value. `inType`
+   * is needed when `input` was made by this visitor's own nodes (the output of a visit,
+   * or the graph input, has its type recorded).
+   */
+  visit(child: AnyModule, path: string, input: string, inType?: ValueType): string;
   /** Adds a parameter or buffer as a float32 initializer named `<path>.<name>` and returns that name. */
   weight(name: string, t: Tensor): string;
   /** A value name for this layer's nodes (`<path>/<what>`, made unique). */
