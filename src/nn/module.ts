@@ -352,11 +352,12 @@ export abstract class Module<In extends readonly unknown[] = [Tensor], Out = Ten
   /**
    * A Keras-style table of layers, output shapes and parameter counts. Give `inputShape`
    * (with the batch dimension) to record output shapes with one forward pass on one
-   * tensor of zeros (so only for modules whose `forward` takes one tensor); a layer with
-   * a tuple output shows the shape of each element.
+   * tensor of zeros (so only for modules whose `forward` takes one tensor), float32 or,
+   * with `dtype` `'int32'`, token ids for a model such as a GPT; a layer with a tuple
+   * output shows the shape of each element.
    */
-  summary(inputShape?: readonly number[]): string {
-    return summary(this, inputShape);
+  summary(inputShape?: readonly number[], dtype: 'float32' | 'int32' = 'float32'): string {
+    return summary(this, inputShape, dtype);
   }
 
   /** Extra text shown after the class name in {@link Module.toString}, e.g. `in=2, out=3`. */

@@ -30,7 +30,8 @@ function shapeOf(y: unknown): string {
 
 /**
  * Describes `model` as a table. With `inputShape` (including the batch dimension) it runs
- * one forward pass on zeros, in evaluation mode and without gradients, to record each
+ * one forward pass on zeros of `dtype` (float32 by default; int32 for a model that takes
+ * token ids, such as a GPT), in evaluation mode and without gradients, to record each
  * layer's output shape (with forward hooks, removed afterwards); the model's mode is
  * restored afterwards. The forward pass gives the model one tensor, so leave `inputShape`
  * out for models that take other inputs.
@@ -38,9 +39,10 @@ function shapeOf(y: unknown): string {
  * @example
  * ```ts
  * console.log(summary(model, [1, 2]));
+ * console.log(summary(gpt, [1, 64], 'int32'));
  * ```
  */
-export function summary(model: SummaryTarget, inputShape?: readonly number[]): string {
+export function summary(model: SummaryTarget, inputShape?: readonly number[], dtype: 'float32' | 'int32' = 'float32'): string {
   const children = model.namedModules().filter(([name]) => name !== '');
   // A single layer (an LSTM saved on its own) is its own one row.
   const entries = children.length > 0 ? children : model.namedModules().slice(0, 1);
@@ -58,7 +60,8 @@ export function summary(model: SummaryTarget, inputShape?: readonly number[]): s
       }
       model.eval();
       const size = inputShape.reduce((a, b) => a * b, 1);
-      noGrad(() => model.forward(new Tensor(new Float32Array(size), [...inputShape])));
+      const zeros = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+      noGrad(() => model.forward(new Tensor(zeros, [...inputShape])));
     } finally {
       for (const h of handles) h.remove();
       model.train(wasTraining);

@@ -6,7 +6,8 @@
  * other model file is exported as the network alone, taking the feature matrix, or for a
  * sequence model (a recurrent layer in a `RecurrentOutput`, or a transformer encoder) the
  * batch of sequences laid out as the model reads them: `[batch, seq, features]` batch
- * first, `[seq, batch, features]` time-major.
+ * first, `[seq, batch, features]` time-major; a GPT (or a model whose first layer is an
+ * Embedding) int64 token ids `[batch, seq]`.
  * @module
  */
 import { basename, dirname, extname, join } from 'node:path';
@@ -20,6 +21,7 @@ import { zeros } from '../../ops/index.js';
 import { UsageError } from '../errors.js';
 import { applicable } from '../model-data.js';
 import { inputWidth } from '../input-width.js';
+import { takesTokenIds, tokenSampleShape } from '../token-input.js';
 import type { Output } from '../style.js';
 
 /** An input of the exported graph, as `cortex export` lists it. */
@@ -37,31 +39,48 @@ function recordedSequence(training: JsonObject | null): number[] | null {
   return shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1) ? (shape as number[]) : null;
 }
 
+/** A sample input's shape and element type. */
+interface Sample {
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
+
 /**
- * The sample input of a network without preprocessing: for a sequence model, one example
- * of the recorded `[seq, features]` shape (or one step of `inputWidth` features with
+ * The sample input of a network without preprocessing: for a model that takes token ids
+ * (a GPT, or a model whose first layer is an Embedding) int32 ids, one example of the
+ * recorded length or a GPT's block size (see `tokenSampleShape`); for a sequence model, one
+ * example of the recorded `[seq, features]` shape (or one step of `inputWidth` features with
  * `dynamicSequence`, the length being symbolic), batched where the model's layout puts the
  * batch (see `batchedShape`); for any other model a `[1, width]` row.
  */
-function sampleShape(model: Module, training: JsonObject | null, dynamicSequence: boolean, modelPath: string): number[] {
+function sampleInput(model: Module, training: JsonObject | null, dynamicSequence: boolean, modelPath: string): Sample {
   const layout = sequenceLayout(model);
+  if (layout === null && dynamicSequence) {
+    throw new UsageError(`--dynamic-sequence: ${modelPath} does not read sequences (it has no recurrent layer in a RecurrentOutput, no transformer encoder and no GPT block)`);
+  }
+  if (takesTokenIds(model)) {
+    const shape = tokenSampleShape(model, training);
+    if (shape !== null) return { shape, dtype: 'int32' };
+    const unrecorded = `${modelPath}: the model takes token ids and its file records no example length (training.inputShape [seq])`;
+    if (layout === null) throw new ModelFormatError(`${unrecorded}; export it with exportOnnx(model, { sampleInput }) from the API, with int32 ids`);
+    if (!dynamicSequence) throw new UsageError(`${unrecorded}: pass --dynamic-sequence for a symbolic sequence length`);
+    return { shape: batchedShape(model, [1]), dtype: 'int32' };
+  }
+  const float = (shape: number[]): Sample => ({ shape, dtype: 'float32' });
   if (layout === null) {
-    if (dynamicSequence) {
-      throw new UsageError(`--dynamic-sequence: ${modelPath} does not read sequences (it has no recurrent layer in a RecurrentOutput and no transformer encoder)`);
-    }
     const width = inputWidth(model);
     if (width === null) {
       throw new ModelFormatError(`${modelPath}: cannot tell the model's input width (no Linear or Unflatten layer fixes it); export it with exportOnnx(model, { sampleInput }) from the API`);
     }
-    return [1, width];
+    return float([1, width]);
   }
   const recorded = recordedSequence(training);
-  if (recorded !== null) return batchedShape(model, recorded);
+  if (recorded !== null) return float(batchedShape(model, recorded));
   const width = inputWidth(model);
   const unrecorded = `${modelPath}: a ${layout} sequence model whose file records no example shape (training.inputShape [seq, features])`;
   if (width === null) throw new ModelFormatError(`${unrecorded}, and no layer fixes its feature width; export it with exportOnnx(model, { sampleInput }) from the API`);
   if (!dynamicSequence) throw new UsageError(`${unrecorded}: pass --dynamic-sequence for a symbolic sequence length`);
-  return batchedShape(model, [1, width]);
+  return float(batchedShape(model, [1, width]));
 }
 
 const ELEM_NAMES: Record<number, string> = { 1: 'float', 7: 'int64', 8: 'string', 9: 'bool' };
@@ -113,8 +132,8 @@ export async function exportCommand(modelPath: string, flags: ExportFlags, out: 
       inputs = tableOnnxInputs(pipeline).map((i) => ({ name: i.input, type: i.type, shape: ['batch', 1], column: i.column }));
       outputs = a.schema.task === 'classification' ? [TABLE_OUTPUTS.label, TABLE_OUTPUTS.probabilities] : [TABLE_OUTPUTS.prediction];
     } else {
-      const shape = sampleShape(saved.model, saved.training, dynamicSequence, modelPath);
-      bytes = exportOnnx(saved.model, { sampleInput: zeros(shape), dynamicSequence });
+      const sample = sampleInput(saved.model, saved.training, dynamicSequence, modelPath);
+      bytes = exportOnnx(saved.model, { sampleInput: zeros(sample.shape, { dtype: sample.dtype }), dynamicSequence });
       inputs = graphInputs(bytes);
       outputs = ['output'];
     }

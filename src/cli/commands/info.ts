@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { CortexError, ModelFormatError, OnnxError } from '../../errors.js';
-import { batchedShape } from '../../io/onnx/export/axes.js';
+import { batchedShape, sequenceLayout } from '../../io/onnx/export/axes.js';
 import { describeOnnx, importOnnx, type OnnxIO } from '../../io/onnx/import/index.js';
 import { onnxTypeName } from '../../io/onnx/tensors.js';
 import type { JsonObject } from '../../io/registry.js';
@@ -16,17 +16,25 @@ import { readModelBytes } from '../../io/node/files.js';
 import { asMetrics, type Metrics, metricsTable } from '../metrics.js';
 import type { Module } from '../../nn/module.js';
 import { inputWidth } from '../input-width.js';
+import { takesTokenIds, tokenSampleShape } from '../token-input.js';
+import { GPT } from '../../nn/gpt.js';
 import type { Output } from '../style.js';
 import { describePrivacy } from '../privacy.js';
+
+/** The input the summary runs the model on: its shape and element type. */
+interface SummaryInput {
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
 
 /**
  * The model's summary, with each layer's output shape when the sample input runs through it;
  * without the shapes when no input shape is known or the model refuses the sample.
  */
-function summaryText(model: Module, input: number[] | undefined): string {
+function summaryText(model: Module, input: SummaryInput | undefined): string {
   if (input === undefined) return model.summary();
   try {
-    return model.summary(input);
+    return model.summary(input.shape, input.dtype);
   } catch (e) {
     if (e instanceof CortexError) return model.summary();
     throw e;
@@ -34,18 +42,31 @@ function summaryText(model: Module, input: number[] | undefined): string {
 }
 
 /**
- * The input shape the summary runs the model on: a batch of one example of
- * `training.inputShape` when the file records it (image and sequence models do), the batch
- * where the model reads it (`[1, ...shape]`, or `[seq, 1, ...]` for a time-major sequence
- * model), else `[1, width]` for a model that starts with a Linear layer, else none.
+ * The input the summary runs the model on: for a model that takes token ids (a GPT, or a
+ * model whose first layer is an Embedding) int32 ids of the recorded length or a GPT's block
+ * size; else a batch of one example of `training.inputShape` when the file records it (image
+ * and sequence models do), the batch where the model reads it (`[1, ...shape]`, or `[seq, 1,
+ * ...]` for a time-major sequence model), else `[1, width]` for a model that starts with a
+ * Linear layer, else none.
  */
-function summaryInput(model: Module, training: JsonObject | null): number[] | undefined {
+function summaryInput(model: Module, training: JsonObject | null): SummaryInput | undefined {
+  if (takesTokenIds(model)) {
+    const shape = tokenSampleShape(model, training);
+    return shape === null ? undefined : { shape, dtype: 'int32' };
+  }
   const shape = training?.inputShape;
   if (Array.isArray(shape) && shape.length > 0 && shape.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 1)) {
-    return batchedShape(model, shape as number[]);
+    return { shape: batchedShape(model, shape as number[]), dtype: 'float32' };
   }
   const width = inputWidth(model);
-  return width === null ? undefined : [1, width];
+  return width === null ? undefined : { shape: [1, width], dtype: 'float32' };
+}
+
+/** The `input` line of a model that takes token ids: `int32 token ids [batch, seq], seq ≤ 64 (the block size)`. */
+function tokenInputText(model: Module, input: SummaryInput | undefined): string {
+  const limit = model instanceof GPT ? `, seq ≤ ${model.config.blockSize} (the block size)` : '';
+  const shape = input === undefined || input.shape.length !== 2 ? '' : sequenceLayout(model) === 'time-major' ? ' [seq, batch]' : ' [batch, seq]';
+  return `int32 token ids${shape}${limit}`;
 }
 
 /** The columns `cortex train` left out, and why, when the model file records them. */
@@ -59,8 +80,15 @@ function droppedColumns(training: JsonObject | null): { column: string; reason: 
   });
 }
 
+/** A training record's value on one line: a list joined, a tokenizer by its vocabulary size, other objects as (shortened) JSON. */
 function show(v: unknown): string {
-  return Array.isArray(v) ? v.join(',') : v === null ? '-' : String(v);
+  if (Array.isArray(v)) return v.join(',');
+  if (v === null) return '-';
+  if (typeof v !== 'object') return String(v);
+  const { type, chars } = v as { type?: unknown; chars?: unknown };
+  if (typeof type === 'string' && Array.isArray(chars)) return `${type}, ${chars.length} characters`;
+  const json = JSON.stringify(v);
+  return json.length > 80 ? `${json.slice(0, 79)}…` : json;
 }
 
 /** `float32 [batch, 6, 16]`: an ONNX input or output's element type and declared shape. */
@@ -126,7 +154,10 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
   const saved = { ...doc, model };
   const epoch = doc.kind === 'checkpoint' && typeof doc.checkpoint?.epoch === 'number' ? doc.checkpoint.epoch : null;
   const bytes = (await stat(path)).size;
-  const width = inputWidth(saved.model);
+  const tokens = takesTokenIds(saved.model);
+  // A model of token ids has no feature width (its first Linear reads embeddings).
+  const width = tokens ? null : inputWidth(saved.model);
+  const input = summaryInput(saved.model, saved.training as JsonObject | null);
   const layers = saved.model.namedModules().filter(([n]) => n !== '').map(([n, m]) => ({ name: n, type: m.constructor.name, repr: m.extraRepr() }));
   const metrics = saved.metrics ?? {};
   if (out.json) {
@@ -141,6 +172,7 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
       createdAt: saved.createdAt,
       parameters: saved.model.numParameters(),
       inputWidth: width,
+      input: input === undefined ? null : { ...input, tokenIds: tokens },
       layers,
       schema: saved.schema,
       training: saved.training,
@@ -160,8 +192,9 @@ export async function infoCommand(path: string, out: Output): Promise<void> {
   }
   const dropped = droppedColumns(saved.training as JsonObject | null);
   if (dropped.length > 0) out.line(`${c.bold('left out')}  ${dropped.map((d) => `${d.column} (${d.reason})`).join(', ')}`);
+  if (tokens) out.line(`${c.bold('input')}     ${tokenInputText(saved.model, input)}`);
   out.line();
-  out.line(summaryText(saved.model, summaryInput(saved.model, saved.training as JsonObject | null)));
+  out.line(summaryText(saved.model, input));
   const t = saved.training as JsonObject | null;
   if (t) {
     out.line();
