@@ -141,14 +141,14 @@ function build(run: (action: (out: Output) => Promise<void>, opts: Common) => Pr
     program
       .command('export')
       .description(
-        'write a model as an ONNX file; a model from cortex train takes the raw CSV columns (its preprocessing is part of the graph), a sequence model its input laid out as the model reads it (batch first or time-major)',
+        'write a model as an ONNX file; a model from cortex train takes the raw CSV columns (its preprocessing is part of the graph), a sequence model its input laid out as the model reads it (batch first or time-major), a GPT (or a model whose first layer is an Embedding) int64 token ids [batch, seq]',
       )
       .argument('<model>', 'a model file')
       .addOption(new Option('--format <format>', 'the file format').choices([...EXPORT_FORMATS]).default('onnx'))
       .option('-o, --out <file>', 'where to write (default: next to the model, iris.cortex → iris.onnx)')
       .option(
         '--dynamic-sequence',
-        'a sequence model (RNN/LSTM/GRU in a RecurrentOutput, or a transformer encoder) takes any sequence length (a symbolic seq_len axis) instead of the one its file records; the input is [batch, seq, features], or [seq, batch, features] when the model is time-major',
+        'a sequence model (RNN/LSTM/GRU in a RecurrentOutput, a transformer encoder or a GPT) takes any sequence length (a symbolic seq_len axis; a GPT at most its block size) instead of the one its file records; the input is [batch, seq, features], or [seq, batch, features] when the model is time-major, and token ids [batch, seq] for a GPT',
       ),
   ).action((model: string, flags: Common & ExportFlags) => run((out) => exportCommand(model, flags, out), flags));
 

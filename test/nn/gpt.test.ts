@@ -134,4 +134,12 @@ describe('GPT', () => {
     expect(() => m.forward(new Tensor(new Int32Array(9), [1, 9]))).toThrow(ShapeError);
     expect(() => m.forward(new Tensor(new Int32Array(9), [1, 9]))).toThrow(/9 tokens does not fit the block size 8/);
   });
+
+  it('prints its summary with output shapes when run on int32 token ids', () => {
+    const m = new GPT({ vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 16 }, { generator: new Generator(3) });
+    const text = m.summary([2, 5], 'int32');
+    expect(text).toMatch(/transformer\.ln_f \(LayerNorm\)\s+\[2, 5, 16\]/);
+    expect(text).toMatch(/transformer\.wpe \(Embedding\)\s+\[5, 16\]/);
+    expect(() => m.summary([2, 5])).toThrow(DTypeError);
+  });
 });

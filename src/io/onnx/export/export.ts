@@ -31,7 +31,8 @@ export interface OnnxExportOptions {
   /**
    * An input the model accepts, e.g. `zeros([1, 4])`: the model runs on it once (in
    * evaluation mode) to record shapes, and its dtype sets the graph input's type
-   * (float32 → `tensor(float)`; int32 indices of an `Embedding` → `tensor(int64)`).
+   * (float32 → `tensor(float)`; int32 indices of an `Embedding`, or a GPT's token ids
+   * `[batch, seq]`, → `tensor(int64)`).
    */
   sampleInput: Tensor;
   /** The ONNX operator set; only 17 is supported (the default). */
@@ -50,9 +51,10 @@ export interface OnnxExportOptions {
   dynamicBatch?: boolean;
   /**
    * Make the sequence axis a symbolic `seq_len` dimension (default false: the sample's
-   * length), for a model whose input is a sequence read by a `RecurrentOutput` or a
-   * transformer encoder: dimension 1 of a batch-first input, 0 of a time-major or
-   * unbatched one. The model must run at any length (no `Flatten` of the sequence into a
+   * length), for a model whose input is a sequence read by a `RecurrentOutput`, a
+   * transformer encoder or GPT blocks: dimension 1 of a batch-first input, 0 of a time-major
+   * or unbatched one. A GPT's sample may be at its block size (the length at run time must
+   * not exceed it). The model must run at any length (no `Flatten` of the sequence into a
    * `Linear`, for one); the `masks` option needs a fixed length.
    */
   dynamicSequence?: boolean;
@@ -203,7 +205,9 @@ export function exportOnnxModel(model: Module, options: OnnxExportOptions): Mode
  * `Embedding`, `Flatten`, `LayerNorm`, `BatchNorm1d` (evaluation mode, running statistics),
  * `Dropout` (the identity in evaluation), every activation, convolutions and pooling,
  * `RecurrentOutput` (RNN/LSTM/GRU), `TransformerEncoderLayer`/`TransformerEncoder` (with
- * attention masks as extra graph inputs through `masks`) and the positional embeddings.
+ * attention masks as extra graph inputs through `masks`), the positional embeddings and
+ * `GPT` (int64 token ids `[batch, seq]` → logits, the head tied to the token embedding)
+ * with its parts `GPTBlock`, `CausalSelfAttention` and `GPTMLP`.
  * A standalone `MultiheadAttention` exports with `exportAttentionOnnx`. Weights become
  * float32 initializers named as in `model.stateDict()`. The batch axis is a symbolic
  * `batch` (dimension 1 of a time-major recurrent or sequence-first encoder input), the
