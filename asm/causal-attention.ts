@@ -99,12 +99,12 @@ function rowDots(x: usize, y: usize, n: i32, count: i32, scale: f32, dst: usize)
   }
 }
 
-// y[0..n) = Σ_r w[r]·m[r] over the first `count` rows of m (n floats each, contiguous);
-// w[r] sits at byte w + r·wStride. Eight columns at a time stay in registers.
-function weightedRows(w: usize, wStride: usize, m: usize, n: i32, count: i32, y: usize): void {
+// y[0..width) = Σ_r w[r]·m[r][0..width) over the first `count` rows of m (rows of n floats,
+// contiguous); w[r] sits at byte w + r·wStride. Eight columns at a time stay in registers.
+function weightedRows(w: usize, wStride: usize, m: usize, n: i32, count: i32, y: usize, width: i32 = n): void {
   const rowBytes = <usize>n << 2;
   let e = 0;
-  for (; e + 8 <= n; e += 8) {
+  for (; e + 8 <= width; e += 8) {
     const o = <usize>e << 2;
     let a0 = f32x4.splat(0);
     let a1 = f32x4.splat(0);
@@ -120,7 +120,7 @@ function weightedRows(w: usize, wStride: usize, m: usize, n: i32, count: i32, y:
     v128.store(y + o, a0);
     v128.store(y + o + 16, a1);
   }
-  for (; e + 4 <= n; e += 4) {
+  for (; e + 4 <= width; e += 4) {
     const o = <usize>e << 2;
     let a = f32x4.splat(0);
     let p = m + o;
@@ -132,7 +132,7 @@ function weightedRows(w: usize, wStride: usize, m: usize, n: i32, count: i32, y:
     }
     v128.store(y + o, a);
   }
-  for (; e < n; e++) {
+  for (; e < width; e++) {
     const o = <usize>e << 2;
     let a: f32 = 0;
     let p = m + o;
@@ -143,6 +143,97 @@ function weightedRows(w: usize, wStride: usize, m: usize, n: i32, count: i32, y:
       pw += wStride;
     }
     store<f32>(y + o, a);
+  }
+}
+
+// rowDots for two rows x0 and x1 at once over the same `count` rows of y, into d0 and d1:
+// each load of y feeds both rows.
+function rowDots2(x0: usize, x1: usize, y: usize, n: i32, count: i32, scale: f32, d0: usize, d1: usize): void {
+  const rowBytes = <usize>n << 2;
+  const vs = f32x4.splat(scale);
+  let r = 0;
+  for (; r + 4 <= count; r += 4) {
+    const y0 = y + <usize>r * rowBytes;
+    const y1 = y0 + rowBytes;
+    const y2 = y1 + rowBytes;
+    const y3 = y2 + rowBytes;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+    let e = 0;
+    for (; e + 4 <= n; e += 4) {
+      const o = <usize>e << 2;
+      const u = v128.load(x0 + o);
+      const w = v128.load(x1 + o);
+      const k0 = v128.load(y0 + o);
+      a0 = madd(u, k0, a0);
+      b0 = madd(w, k0, b0);
+      const k1 = v128.load(y1 + o);
+      a1 = madd(u, k1, a1);
+      b1 = madd(w, k1, b1);
+      const k2 = v128.load(y2 + o);
+      a2 = madd(u, k2, a2);
+      b2 = madd(w, k2, b2);
+      const k3 = v128.load(y3 + o);
+      a3 = madd(u, k3, a3);
+      b3 = madd(w, k3, b3);
+    }
+    let sa = hsum4(a0, a1, a2, a3);
+    let sb = hsum4(b0, b1, b2, b3);
+    for (; e < n; e++) {
+      const o = <usize>e << 2;
+      const t = f32x4.replace_lane(
+        f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(y0 + o)), 1, load<f32>(y1 + o)), 2, load<f32>(y2 + o)),
+        3, load<f32>(y3 + o),
+      );
+      sa = madd(v128.load32_splat(x0 + o), t, sa);
+      sb = madd(v128.load32_splat(x1 + o), t, sb);
+    }
+    v128.store(d0 + (<usize>r << 2), f32x4.mul(sa, vs));
+    v128.store(d1 + (<usize>r << 2), f32x4.mul(sb, vs));
+  }
+  if (r < count) {
+    const rest = count - r;
+    const off = <usize>r << 2;
+    rowDots(x0, y + <usize>r * rowBytes, n, rest, scale, d0 + off);
+    rowDots(x1, y + <usize>r * rowBytes, n, rest, scale, d1 + off);
+  }
+}
+
+// weightedRows for two outputs at once over the same `count` rows of m: y0 from weights at w,
+// y1 = y0 + yNext bytes from weights at w + wNext bytes (both with stride wStride). Each load of
+// m feeds both outputs.
+function weightedRows2(w: usize, wNext: usize, wStride: usize, m: usize, n: i32, count: i32, y: usize, yNext: usize): void {
+  const rowBytes = <usize>n << 2;
+  const w1 = w + wNext;
+  const y1 = y + yNext;
+  let e = 0;
+  for (; e + 8 <= n; e += 8) {
+    const o = <usize>e << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+    let p = m + o;
+    let pw = <usize>0;
+    for (let r = 0; r < count; r++) {
+      const u = v128.load32_splat(w + pw);
+      const z = v128.load32_splat(w1 + pw);
+      const m0 = v128.load(p);
+      const m1 = v128.load(p + 16);
+      a0 = madd(u, m0, a0);
+      a1 = madd(u, m1, a1);
+      b0 = madd(z, m0, b0);
+      b1 = madd(z, m1, b1);
+      p += rowBytes;
+      pw += wStride;
+    }
+    v128.store(y + o, a0);
+    v128.store(y + o + 16, a1);
+    v128.store(y1 + o, b0);
+    v128.store(y1 + o + 16, b1);
+  }
+  if (e < n) {
+    // The last n % 8 columns: one output at a time.
+    const o = <usize>e << 2;
+    weightedRows(w, wStride, m + o, n, count, y + o, n - e);
+    weightedRows(w1, wStride, m + o, n, count, y1 + o, n - e);
   }
 }
 
@@ -224,11 +315,27 @@ export function causalAttentionProblems(
     const vb = v + (<usize>(b * t * ev) << 2);
     const ob = out + (<usize>(b * t * ev) << 2);
     const pb = probs + (<usize>(b * t * t) << 2);
-    for (let i = 0; i < t; i++) {
-      const prow = pb + (<usize>(i * t) << 2);
-      rowDots(qb + (<usize>(i * dim) << 2), kb, dim, i + 1, scale, prow);
+    const rowT = <usize>t << 2;
+    const rowQ = <usize>dim << 2;
+    let i = 0;
+    // Rows in pairs: keys 0..i for both, key i + 1 for the second; P[i, i + 1] = 0 lets the
+    // pair share one pass over v.
+    for (; i + 2 <= t; i += 2) {
+      const p0 = pb + <usize>i * rowT;
+      const p1 = p0 + rowT;
+      const q0 = qb + <usize>i * rowQ;
+      rowDots2(q0, q0 + rowQ, kb, dim, i + 1, scale, p0, p1);
+      rowDots(q0 + rowQ, kb + <usize>(i + 1) * rowQ, dim, 1, scale, p1 + (<usize>(i + 1) << 2));
+      softmaxInPlace(p0, i + 1);
+      zeroRange(p0, i + 1, t);
+      softmaxInPlace(p1, i + 2);
+      zeroRange(p1, i + 2, t);
+      weightedRows2(p0, rowT, 4, vb, ev, i + 2, ob + (<usize>(i * ev) << 2), <usize>ev << 2);
+    }
+    if (i < t) {
+      const prow = pb + <usize>i * rowT;
+      rowDots(qb + <usize>i * rowQ, kb, dim, i + 1, scale, prow);
       softmaxInPlace(prow, i + 1);
-      zeroRange(prow, i + 1, t);
       weightedRows(prow, 4, vb, ev, i + 1, ob + (<usize>(i * ev) << 2));
     }
   }
@@ -246,18 +353,44 @@ export function causalAttentionGradProblems(
     const vb = v + (<usize>(b * t * ev) << 2);
     const gb = g + (<usize>(b * t * ev) << 2);
     const pb = probs + (<usize>(b * t * t) << 2);
-    // Rows: dP[i, j≤i] = g[i]·v[j], then dS in place, then dq[i] = Σ_j dS[i, j]·k[j].
-    for (let i = 0; i < t; i++) {
-      const srow = work + <usize>i * rowT;
-      rowDots(gb + (<usize>(i * ev) << 2), vb, ev, i + 1, 1, srow);
-      softmaxGradInPlace(srow, pb + <usize>i * rowT, i + 1, scale);
-      weightedRows(srow, 4, kb, dim, i + 1, dq + (<usize>((b * t + i) * dim) << 2));
+    const rowQ = <usize>dim << 2;
+    const rowV = <usize>ev << 2;
+    const dqb = dq + (<usize>(b * t * dim) << 2);
+    const dkb = dk + (<usize>(b * t * dim) << 2);
+    const dvb = dv + (<usize>(b * t * ev) << 2);
+    // Rows in pairs: dP[i, j≤i] = g[i]·v[j], then dS in place, then dq[i] = Σ_j dS[i, j]·k[j].
+    // dS[i, i + 1] = 0 for even i lets a pair share one pass over k here, and a pair of
+    // columns share one pass over q below.
+    let i = 0;
+    for (; i + 2 <= t; i += 2) {
+      const s0 = work + <usize>i * rowT;
+      const s1 = s0 + rowT;
+      const g0 = gb + <usize>i * rowV;
+      rowDots2(g0, g0 + rowV, vb, ev, i + 1, 1, s0, s1);
+      rowDots(g0 + rowV, vb + <usize>(i + 1) * rowV, ev, 1, 1, s1 + (<usize>(i + 1) << 2));
+      const p0 = pb + <usize>i * rowT;
+      softmaxGradInPlace(s0, p0, i + 1, scale);
+      store<f32>(s0 + (<usize>(i + 1) << 2), 0);
+      softmaxGradInPlace(s1, p0 + rowT, i + 2, scale);
+      weightedRows2(s0, rowT, 4, kb, dim, i + 2, dqb + <usize>i * rowQ, rowQ);
     }
-    // Columns: dk[j] = Σ_i≥j dS[i, j]·q[i] and dv[j] = Σ_i≥j P[i, j]·g[i].
-    for (let j = 0; j < t; j++) {
+    if (i < t) {
+      const srow = work + <usize>i * rowT;
+      rowDots(gb + <usize>i * rowV, vb, ev, i + 1, 1, srow);
+      softmaxGradInPlace(srow, pb + <usize>i * rowT, i + 1, scale);
+      weightedRows(srow, 4, kb, dim, i + 1, dqb + <usize>i * rowQ);
+    }
+    // Columns in pairs: dk[j] = Σ_i≥j dS[i, j]·q[i] and dv[j] = Σ_i≥j P[i, j]·g[i].
+    let j = 0;
+    for (; j + 2 <= t; j += 2) {
       const from = <usize>j * rowT + (<usize>j << 2);
-      weightedRows(work + from, rowT, qb + (<usize>(j * dim) << 2), dim, t - j, dk + (<usize>((b * t + j) * dim) << 2));
-      weightedRows(pb + from, rowT, gb + (<usize>(j * ev) << 2), ev, t - j, dv + (<usize>((b * t + j) * ev) << 2));
+      weightedRows2(work + from, 4, rowT, qb + <usize>j * rowQ, dim, t - j, dkb + <usize>j * rowQ, rowQ);
+      weightedRows2(pb + from, 4, rowT, gb + <usize>j * rowV, ev, t - j, dvb + <usize>j * rowV, rowV);
+    }
+    if (j < t) {
+      const from = <usize>j * rowT + (<usize>j << 2);
+      weightedRows(work + from, rowT, qb + <usize>j * rowQ, dim, t - j, dkb + <usize>j * rowQ);
+      weightedRows(pb + from, rowT, gb + <usize>j * rowV, ev, t - j, dvb + <usize>j * rowV);
     }
   }
 }
