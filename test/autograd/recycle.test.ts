@@ -66,8 +66,10 @@ describe('recycled gradient temporaries (wasm backend, one thread)', () => {
           [got[0], rx!],
           [got[1], rw!],
         ] as const) {
-          const atol = 1e-5 * Math.max(...Array.from(r, Math.abs));
-          g.forEach((v, i) => expect(Math.abs(v - r[i]!)).toBeLessThanOrEqual(1e-4 * Math.abs(r[i]!) + atol));
+          const ref = Array.from(r);
+          const atol = 1e-5 * ref.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+          const bad = g.findIndex((v, i) => !(Math.abs(v - ref[i]!) <= 1e-4 * Math.abs(ref[i]!) + atol));
+          expect(bad, bad < 0 ? '' : `element ${bad}: ${g[bad]} vs ${ref[bad]}`).toBe(-1);
         }
       }
       expect(got[0]).toEqual(first[0]);
