@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   Generator,
+  MultiheadAttention,
   type Tensor,
   grad,
   gradcheck,
@@ -116,5 +117,20 @@ describe('causalAttention (fused)', () => {
     const fused = second((a, b, c) => causalAttention(a, b, c, 0.7));
     const want = second((a, b, c) => composite(a, b, c, 0.7));
     for (let i = 0; i < 3; i++) close(`second order ${i}`, fused[i]!, want[i]!, 1e-10, 1e-10);
+  });
+
+  it('runs in MultiheadAttention without weights (causal alone), with the same output and gradients', () => {
+    const mha = new MultiheadAttention(8, 2, { batchFirst: true, generator: new Generator(4) });
+    const x = leaf(r([3, 7, 8], 'float32'));
+    const run = (needWeights: boolean): ArrayLike<number>[] => {
+      x.grad = null;
+      for (const p of mha.parameters()) p.grad = null;
+      const [y] = mha.forward(x, x, x, { isCausal: true, needWeights });
+      y.pow(2).sum().backward();
+      return [y.dataSync(), x.grad!.dataSync(), ...mha.parameters().map((p) => p.grad!.dataSync())];
+    };
+    const fused = run(false);
+    const composite = run(true);
+    fused.forEach((a, i) => close(`mha ${i}`, a, composite[i]!, 1e-4, 1e-5));
   });
 });
