@@ -131,6 +131,6 @@ describe('causalAttention (fused)', () => {
     };
     const fused = run(false);
     const composite = run(true);
-    fused.forEach((a, i) => close(`mha ${i}`, a, composite[i]!, 1e-4, 1e-5));
+    for (const [i, a] of fused.entries()) close(`mha ${i}`, a, composite[i]!, 1e-4, 1e-5);
   });
 });
