@@ -11,7 +11,7 @@ const FAST = process.env.CORTEX_FAST_TESTS === '1';
 const SLOW = ['test/cli/**', 'test/e2e/**', 'test/**/*.slow.test.ts'];
 
 /** Test files that run a second time on the relaxed-SIMD (FMA) kernel builds. */
-const RELAXED = ['test/backend-wasm/conformance.test.ts', 'test/backend-wasm/optim.test.ts', 'test/**/*.relaxed.test.ts', 'test/backend-wasm/conv-fused.test.ts', 'test/backend-wasm/conv-pool-fused.test.ts'];
+const RELAXED = ['test/backend-wasm/conformance.test.ts', 'test/backend-wasm/optim.test.ts', 'test/**/*.relaxed.test.ts', 'test/backend-wasm/conv-fused.test.ts', 'test/backend-wasm/conv-pool-fused.test.ts', 'test/backend-wasm/causal-attention.test.ts'];
 
 export default defineConfig({
   resolve: {

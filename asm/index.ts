@@ -20,6 +20,8 @@ import { layerNormGrad, layerNormRows } from './norm';
 import { zigguratFast } from './noise';
 // dropout
 import { dropout } from './dropout';
+// fused causal attention
+import { causalAttentionJob } from './causal-attention';
 import {
   ACCUMULATE_ACC, ACCUMULATE_N, ACCUMULATE_X,
   ACTIVATION_GRAD_A, ACTIVATION_GRAD_G, ACTIVATION_GRAD_N, ACTIVATION_GRAD_OP, ACTIVATION_GRAD_OUT, ACTIVATION_GRAD_X, ACTIVATION_GRAD_Y,
@@ -145,6 +147,7 @@ function gemmJob(part: i32, parts: i32, scratch: usize): void {
 export function runJob(part: i32, parts: i32, thread: i32): void {
   const scratch = ptr(SLOT_SCRATCH) + <usize>thread * ptr(SLOT_STRIDE);
   if (convJob(arg(0), part, parts, thread, scratch)) return;
+  if (causalAttentionJob(arg(0), part, parts, thread)) return;
   switch (arg(0)) {
     case K_GEMM:
       gemmJob(part, parts, scratch);

@@ -41,6 +41,8 @@ export const K_CONV2D_MAX_POOL_GRAD_INPUT: i32 = 50;
 export const K_CONV2D_MAX_POOL_GRAD_WEIGHT: i32 = 51;
 export const K_MASKED_SOFTMAX: i32 = 32;
 export const K_MASKED_SOFTMAX_GRAD: i32 = 33;
+export const K_CAUSAL_ATTENTION: i32 = 52;
+export const K_CAUSAL_ATTENTION_GRAD: i32 = 53;
 export const K_LAYER_NORM: i32 = 43;
 export const K_LAYER_NORM_GRAD: i32 = 44;
 export const K_ZIGGURAT_FAST: i32 = 34;
@@ -538,6 +540,34 @@ export const MASKED_SOFTMAX_GRAD_ROWS: i32 = 5; // i32
 export const MASKED_SOFTMAX_GRAD_COLS: i32 = 6; // i32
 export const MASKED_SOFTMAX_GRAD_CAUSAL: i32 = 7; // i32
 export const MASKED_SOFTMAX_GRAD_SCALE: i32 = 8; // f32
+
+// causalAttention: Causal attention of batch problems: probs = softmax over j ≤ i of scale·q·kᵀ (zero above the diagonal), out = probs·v; only the lower triangle is computed (split by problems).
+export const CAUSAL_ATTENTION_Q: i32 = 1; // in
+export const CAUSAL_ATTENTION_K: i32 = 2; // in
+export const CAUSAL_ATTENTION_V: i32 = 3; // in
+export const CAUSAL_ATTENTION_OUT: i32 = 4; // out
+export const CAUSAL_ATTENTION_PROBS: i32 = 5; // out
+export const CAUSAL_ATTENTION_BATCH: i32 = 6; // i32
+export const CAUSAL_ATTENTION_SEQ: i32 = 7; // i32
+export const CAUSAL_ATTENTION_DIM: i32 = 8; // i32
+export const CAUSAL_ATTENTION_VALUE_DIM: i32 = 9; // i32
+export const CAUSAL_ATTENTION_SCALE: i32 = 10; // f32
+
+// causalAttentionGrad: dq, dk, dv of causal attention from q, k, v, the saved probs and upstream g, lower triangles only; work holds one [seq, seq] dS matrix per thread (split by problems).
+export const CAUSAL_ATTENTION_GRAD_Q: i32 = 1; // in
+export const CAUSAL_ATTENTION_GRAD_K: i32 = 2; // in
+export const CAUSAL_ATTENTION_GRAD_V: i32 = 3; // in
+export const CAUSAL_ATTENTION_GRAD_PROBS: i32 = 4; // in
+export const CAUSAL_ATTENTION_GRAD_G: i32 = 5; // in
+export const CAUSAL_ATTENTION_GRAD_DQ: i32 = 6; // out
+export const CAUSAL_ATTENTION_GRAD_DK: i32 = 7; // out
+export const CAUSAL_ATTENTION_GRAD_DV: i32 = 8; // out
+export const CAUSAL_ATTENTION_GRAD_WORK: i32 = 9; // work
+export const CAUSAL_ATTENTION_GRAD_BATCH: i32 = 10; // i32
+export const CAUSAL_ATTENTION_GRAD_SEQ: i32 = 11; // i32
+export const CAUSAL_ATTENTION_GRAD_DIM: i32 = 12; // i32
+export const CAUSAL_ATTENTION_GRAD_VALUE_DIM: i32 = 13; // i32
+export const CAUSAL_ATTENTION_GRAD_SCALE: i32 = 14; // f32
 
 // layerNorm: Layer norm of the rows of x [rows, n] with weight and bias [n], and the per-row mean and rstd (split by rows).
 export const LAYER_NORM_X: i32 = 1; // in

@@ -6,7 +6,7 @@
  */
 import type { JobSpec } from './kernel-table.js';
 
-/** The masked-softmax jobs, by name. */
+/** The masked-softmax and fused causal attention jobs, by name. */
 export const ATTENTION_JOBS: Record<string, JobSpec> = {
   maskedSoftmax: {
     kind: 32,
@@ -38,6 +38,45 @@ export const ATTENTION_JOBS: Record<string, JobSpec> = {
       ['rows', 'i32'],
       ['cols', 'i32'],
       ['causal', 'i32'],
+      ['scale', 'f32'],
+    ],
+  },
+  // fused causal attention (asm/causal-attention.ts)
+  causalAttention: {
+    kind: 52,
+    mode: 'split',
+    doc: 'Causal attention of batch problems: probs = softmax over j ≤ i of scale·q·kᵀ (zero above the diagonal), out = probs·v; only the lower triangle is computed (split by problems).',
+    args: [
+      ['q', 'in'],
+      ['k', 'in'],
+      ['v', 'in'],
+      ['out', 'out'],
+      ['probs', 'out'],
+      ['batch', 'i32'],
+      ['seq', 'i32'],
+      ['dim', 'i32'],
+      ['valueDim', 'i32'],
+      ['scale', 'f32'],
+    ],
+  },
+  causalAttentionGrad: {
+    kind: 53,
+    mode: 'split',
+    doc: 'dq, dk, dv of causal attention from q, k, v, the saved probs and upstream g, lower triangles only; work holds one [seq, seq] dS matrix per thread (split by problems).',
+    args: [
+      ['q', 'in'],
+      ['k', 'in'],
+      ['v', 'in'],
+      ['probs', 'in'],
+      ['g', 'in'],
+      ['dq', 'out'],
+      ['dk', 'out'],
+      ['dv', 'out'],
+      ['work', 'work'],
+      ['batch', 'i32'],
+      ['seq', 'i32'],
+      ['dim', 'i32'],
+      ['valueDim', 'i32'],
       ['scale', 'f32'],
     ],
   },

@@ -34,7 +34,14 @@ import type { ReductionKernels } from './signatures/reduction.js';
  * @module
  */
 
-export type { LayerNormGradResult, LayerNormResult, MaskedSoftmaxSpec } from './signatures/attention-norm.js';
+export type {
+  CausalAttentionGrads,
+  CausalAttentionResult,
+  CausalAttentionSpec,
+  LayerNormGradResult,
+  LayerNormResult,
+  MaskedSoftmaxSpec,
+} from './signatures/attention-norm.js';
 export type { AvgPool2dSpec, Conv2dSpec, Conv2dWeightGrads, Im2colSpec, MaxPoolResult, Pool2dSpec } from './signatures/conv-pool.js';
 export type { ActivationOp, BiasActivationOp, BinaryOp, ScalarOp, UnaryOp } from './signatures/elementwise.js';
 export type { AdagradStepOptions, AdamStepOptions, RmspropStepOptions, SgdStepOptions } from './signatures/optimizer.js';

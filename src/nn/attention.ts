@@ -4,7 +4,7 @@
  */
 import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
-import { attentionWeights } from '../ops/attention.js';
+import { attentionWeights, scaledDotProductAttention } from '../ops/attention.js';
 import { linear, where } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import { fmt } from '../tensor/shape.js';
@@ -44,7 +44,8 @@ export interface MultiheadAttentionForwardOptions {
   /**
    * Query `i` attends only to keys `j ≤ i`, without a mask tensor. (PyTorch
    * wants `attnMask` as well and takes this as a hint; here either is enough,
-   * and both together are fine.)
+   * and both together are fine.) Alone, with `needWeights: false`, it runs
+   * `scaledDotProductAttention`'s fused causal op, which skips the masked half.
    */
   isCausal?: boolean;
   /** Return the attention weights too (default true, as in PyTorch). */
@@ -210,20 +211,23 @@ export class MultiheadAttention extends Module<[Tensor, Tensor, Tensor, Multihea
       v = linear(v0, w(2, this.vProjWeight), bias(2));
     }
     const dt = q.dtype === 'float64' ? 'float64' : 'float32';
-    const weights = attentionWeights(
-      this.heads(q),
-      this.heads(k),
-      {
-        attnMask: this.combinedMask(opts, n, l, s, unbatched, dt),
-        isCausal: opts.isCausal === true,
-        dropoutP: this.training ? this.dropout : 0,
-        generator: this.generator,
-      },
-      this.describe(),
-    );
-    const joined = weights.matmul(this.heads(v)).transpose(1, 2).reshape([n, l, e]);
-    let out = this.outProj.forward(joined);
-    out = unbatched ? out.squeeze(0) : this.batchFirst ? out : out.transpose(0, 1);
+    const attn = {
+      attnMask: this.combinedMask(opts, n, l, s, unbatched, dt),
+      isCausal: opts.isCausal === true,
+      dropoutP: this.training ? this.dropout : 0,
+      generator: this.generator,
+    };
+    const finish = (heads: Tensor): Tensor => {
+      const out = this.outProj.forward(heads.transpose(1, 2).reshape([n, l, e]));
+      return unbatched ? out.squeeze(0) : this.batchFirst ? out : out.transpose(0, 1);
+    };
+    if (opts.needWeights === false && attn.isCausal && attn.attnMask === null) {
+      // No weights to return and the causal triangle alone: scaledDotProductAttention, which
+      // runs the fused causal op when it applies (no dropout, L = S) and the same products otherwise.
+      return [finish(scaledDotProductAttention(this.heads(q), this.heads(k), this.heads(v), attn)), null];
+    }
+    const weights = attentionWeights(this.heads(q), this.heads(k), attn, this.describe());
+    const out = finish(weights.matmul(this.heads(v)));
     if (opts.needWeights === false) return [out, null];
     let w = opts.averageAttnWeights === false ? weights : weights.mean(1);
     if (unbatched) w = w.squeeze(0);

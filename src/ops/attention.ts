@@ -8,6 +8,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import { ArgumentError, DTypeError, ShapeError } from '../errors.js';
 import { type Generator, getDefaultGenerator } from '../tensor/random.js';
 import { broadcastShapes, fmt } from '../tensor/shape.js';
+import { causalAttention, fusedCausalApplies } from './causal-attention.js';
 import { where } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { maskedSoftmax } from './masked-softmax.js';
@@ -25,6 +26,9 @@ export interface AttentionOptions {
   /**
    * Query `i` attends only to keys `j ≤ i` (PyTorch's top-left aligned lower
    * triangle). No mask tensor is built: the fused softmax skips those columns. May be combined with `attnMask`: both apply.
+   * Alone (no `attnMask`, `dropoutP` 0, as many keys as queries, one float dtype, no
+   * broadcast leading dimensions), {@link scaledDotProductAttention} runs it as one fused op
+   * that never computes the masked upper triangle, forward or backward.
    */
   isCausal?: boolean;
   /** Dropout probability on the attention weights, in [0, 1) (default 0). Applied whenever positive, as in PyTorch: pass 0 in evaluation. */
@@ -82,8 +86,13 @@ function additiveMask(mask: Tensor, dtype: 'float32' | 'float64'): Tensor {
  * ```
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
-  checkAttention('scaledDotProductAttention', q, k, v, opts.attnMask ?? null);
-  return matmul(weightsOf('scaledDotProductAttention', q, k, opts), v);
+  const name = 'scaledDotProductAttention';
+  checkAttention(name, q, k, v, opts.attnMask ?? null);
+  if (opts.isCausal === true && (opts.attnMask ?? null) === null && q.shape[q.ndim - 2] === k.shape[k.ndim - 2]) {
+    const { p, scale } = checkedParams(name, q, opts);
+    if (p === 0 && fusedCausalApplies(q, k, v)) return causalAttention(q, k, v, scale);
+  }
+  return matmul(weightsOf(name, q, k, opts), v);
 }
 
 /**
@@ -96,12 +105,18 @@ export function attentionWeights(q: Tensor, k: Tensor, opts: AttentionOptions = 
   return weightsOf(name, q, k, opts);
 }
 
-function weightsOf(name: string, q: Tensor, k: Tensor, opts: AttentionOptions): Tensor {
-  const mask = opts.attnMask ?? null;
+/** The dropout probability and the scale of `opts`, checked. */
+function checkedParams(name: string, q: Tensor, opts: AttentionOptions): { p: number; scale: number } {
   const p = opts.dropoutP ?? 0;
   if (!(p >= 0 && p < 1)) throw new ArgumentError(`${name}: dropoutP must be in [0, 1), got ${p}`);
   const scale = opts.scale ?? 1 / Math.sqrt(q.shape[q.ndim - 1]!);
   if (!Number.isFinite(scale)) throw new ArgumentError(`${name}: scale must be finite, got ${scale}`);
+  return { p, scale };
+}
+
+function weightsOf(name: string, q: Tensor, k: Tensor, opts: AttentionOptions): Tensor {
+  const mask = opts.attnMask ?? null;
+  const { p, scale } = checkedParams(name, q, opts);
   const dt = q.dtype === 'float64' || k.dtype === 'float64' ? 'float64' : 'float32';
   const scores = matmul(q, transpose(k, -2, -1));
   const weights = maskedSoftmax(scores, { mask: mask === null ? null : additiveMask(mask, dt), causal: opts.isCausal === true, scale });

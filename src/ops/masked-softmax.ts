@@ -52,8 +52,11 @@ function layoutMask(mask: Tensor, shape: readonly number[]): { m: Tensor; maskBa
   return { m: m.expand([...lead, rows, cols]), maskBatch: prod(lead), maskRepeat: 1 };
 }
 
-/** `scale · y ⊙ (g − Σ g⊙y)` as an op, differentiable again for `createGraph`. */
-function maskedSoftmaxGrad(y: Tensor, g: Tensor, spec: MaskedSoftmaxSpec): Tensor {
+/**
+ * `scale · y ⊙ (g − Σ g⊙y)` as an op, differentiable again for `createGraph` (the fused causal
+ * attention's gradients under `createGraph` use it too).
+ */
+export function maskedSoftmaxGrad(y: Tensor, g: Tensor, spec: MaskedSoftmaxSpec): Tensor {
   const out = make(backend().maskedSoftmaxGrad(valuesOf(y) as FloatArray, valuesOf(g) as FloatArray, spec), y.shape);
   if (!recording(y, g)) return out;
   const def: OpDef = {

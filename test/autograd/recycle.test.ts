@@ -50,13 +50,30 @@ function inputs(): [Tensor, Tensor] {
 describe('recycled gradient temporaries (wasm backend, one thread)', () => {
   it('give the same gradients as a createGraph pass, pass after pass', () => {
     const [x, w] = inputs();
+    // Under createGraph the fused causal attention's backward records the composite rules
+    // (a different float32 summation order), so the first pass matches it closely; recycling
+    // shows as wrong values, far outside that. Every later pass must repeat the first exactly.
     const [rx, rw] = grad(loss(x, w), [x, w], { createGraph: true }).map((t) => t.detach().dataSync().slice());
+    let first: [number[], number[]] | null = null;
     for (let pass = 0; pass < 3; pass++) {
       x.grad = null;
       w.grad = null;
       loss(x, w).backward();
-      expect(Array.from(x.grad!.dataSync())).toEqual(Array.from(rx!));
-      expect(Array.from(w.grad!.dataSync())).toEqual(Array.from(rw!));
+      const got: [number[], number[]] = [Array.from(x.grad!.dataSync()), Array.from(w.grad!.dataSync())];
+      if (first === null) {
+        first = got;
+        for (const [g, r] of [
+          [got[0], rx!],
+          [got[1], rw!],
+        ] as const) {
+          const ref = Array.from(r);
+          const atol = 1e-5 * ref.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+          const bad = g.findIndex((v, i) => !(Math.abs(v - ref[i]!) <= 1e-4 * Math.abs(ref[i]!) + atol));
+          expect(bad, bad < 0 ? '' : `element ${bad}: ${g[bad]} vs ${ref[bad]}`).toBe(-1);
+        }
+      }
+      expect(got[0]).toEqual(first[0]);
+      expect(got[1]).toEqual(first[1]);
     }
   });
 

@@ -110,6 +110,7 @@ describe('kernel registry', () => {
   it('the WASM backend registers its kernels and leaves the rest to the reference', () => {
     expect(listKernels('wasm')).toEqual([
       'accumulate', 'activationGrad', 'adagradStep', 'adamStep', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dGrad', 'avgPool2d', 'avgPool2dGrad', 'biasActivation', 'binary',
+      'causalAttention', 'causalAttentionGrad',
       'col2im', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight', 'conv2dMaxPool2d', 'conv2dMaxPoolGradInput', 'conv2dMaxPoolGradWeight', 'dropout', 'im2col', 'layerNorm', 'layerNormGrad', 'maskedSoftmax', 'maskedSoftmaxGrad', 'matmul', 'maxPool2d', 'maxPool2dGrad', 'reduce', 'rmspropStep', 'scalar', 'sgdStep', 'softmax',
       'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'softmaxGrad', 'unary', 'zigguratFast',
     ]);

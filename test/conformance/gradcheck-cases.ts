@@ -364,6 +364,15 @@ export const GRADCHECK_CASES: Readonly<Record<string, Builder>> = {
     const fn = (x: Tensor, w: Tensor, b: Tensor): Tensor => C.layerNorm(x, norm, w, b);
     return { fn, inputs: [normal(g, s, 2), normal(g, norm), normal(g, norm)], label: `${S(s)} over ${S(norm)}` };
   },
+  // fused causal attention: scaledDotProductAttention with isCausal alone
+  causalAttention: (g) => {
+    const lead = shape(g, 1, 2, 2);
+    const [t, e, ev] = [int(g, 1, 5), int(g, 1, 5), int(g, 1, 5)];
+    const scale = 0.3 + 0.7 * g.nextFloat();
+    const fn = (q: Tensor, k: Tensor, v: Tensor): Tensor => C.scaledDotProductAttention(q, k, v, { isCausal: true, scale });
+    const inputs = [normal(g, [...lead, t, e]), normal(g, [...lead, t, e]), normal(g, [...lead, t, ev])];
+    return { fn, inputs, label: `${S([...lead, t, e])} v ${S([...lead, t, ev])} scale ${scale}` };
+  },
 };
 
 /** One axis of a pooling window: kernel, stride, padding (≤ k/2), dilation and an input size it fits. */

@@ -17,6 +17,8 @@ import { layerNorm, layerNormGrad } from './norm.js';
 import { zigguratFast } from './noise.js';
 // dropout
 import { dropout } from './dropout.js';
+// fused causal attention
+import { causalAttention, causalAttentionGrad } from './causal-attention.js';
 
 /**
  * The plain TypeScript reference backend. It is the specification of every
@@ -81,4 +83,7 @@ export const jsBackend: Backend = {
   conv2dMaxPool2d,
   conv2dMaxPoolGradInput,
   conv2dMaxPoolGradWeight,
+  // fused causal attention
+  causalAttention,
+  causalAttentionGrad,
 };

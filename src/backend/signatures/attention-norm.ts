@@ -32,6 +32,43 @@ export interface MaskedSoftmaxSpec {
   maskRepeat: number;
 }
 
+// causal attention
+
+/**
+ * Geometry of {@link AttentionNormKernels.causalAttention}: `batch` independent
+ * (batch·head) problems of queries and keys `[seq, dim]` and values `[seq, valueDim]`,
+ * query `i` attending to keys `j ≤ i` only.
+ */
+export interface CausalAttentionSpec {
+  batch: number;
+  /** Queries and keys per problem (L = S). */
+  seq: number;
+  /** Features of the queries and keys (E). */
+  dim: number;
+  /** Features of the values (Ev). */
+  valueDim: number;
+  /** Factor on `q·kᵀ`. */
+  scale: number;
+}
+
+/** Result of {@link AttentionNormKernels.causalAttention}. */
+export interface CausalAttentionResult {
+  /** `P·v`, `[batch, seq, valueDim]`. */
+  out: FloatArray;
+  /** The weights `P`, `[batch, seq, seq]`, zero above the diagonal; kept for the backward pass. */
+  probs: FloatArray;
+}
+
+/** Result of {@link AttentionNormKernels.causalAttentionGrad}. */
+export interface CausalAttentionGrads {
+  /** dL/dq, `[batch, seq, dim]`. */
+  dq: FloatArray;
+  /** dL/dk, `[batch, seq, dim]`. */
+  dk: FloatArray;
+  /** dL/dv, `[batch, seq, valueDim]`. */
+  dv: FloatArray;
+}
+
 // layer norm
 
 /** Result of {@link AttentionNormKernels.layerNorm}. */
@@ -89,4 +126,26 @@ export interface AttentionNormKernels {
     rows: number,
     n: number,
   ): LayerNormGradResult;
+
+  // causal attention
+
+  /**
+   * Causal attention of `batch` problems (see {@link CausalAttentionSpec}): per query row `i`,
+   * `P[i, j] = softmax_j≤i(scale·q[i]·k[j])` (0 for `j > i`) and `out[i] = Σ_j≤i P[i, j]·v[j]`.
+   * The upper triangle of the scores is never computed.
+   */
+  causalAttention(q: FloatArray, k: FloatArray, v: FloatArray, spec: CausalAttentionSpec): CausalAttentionResult;
+  /**
+   * Gradients of {@link causalAttention} from its inputs, its weights `probs` and upstream `g`
+   * `[batch, seq, valueDim]`: `dv = Pᵀ·g`, `dP = g·vᵀ`, `dS = P ⊙ (dP − rowsum(dP ⊙ P))`,
+   * `dq = scale·dS·k`, `dk = scale·dSᵀ·q`, each over the lower triangle only.
+   */
+  causalAttentionGrad(
+    q: FloatArray,
+    k: FloatArray,
+    v: FloatArray,
+    probs: FloatArray,
+    g: FloatArray,
+    spec: CausalAttentionSpec,
+  ): CausalAttentionGrads;
 }

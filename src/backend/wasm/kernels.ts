@@ -20,6 +20,8 @@ import { layerNorm, layerNormGrad } from './norm.js';
 import { zigguratFast } from './noise.js';
 // dropout
 import { dropout } from './dropout.js';
+// fused causal attention
+import { causalAttention, causalAttentionGrad } from './attention.js';
 
 /** The registry name of the WASM backend. */
 export const WASM = 'wasm';
@@ -66,6 +68,9 @@ registerKernel({ name: 'conv2dMaxPoolGradWeight', backend: WASM, fn: conv2dMaxPo
 registerKernel({ name: 'conv2d', backend: WASM, fn: conv2d });
 registerKernel({ name: 'conv2dGradInput', backend: WASM, fn: conv2dGradInput });
 registerKernel({ name: 'conv2dGradWeight', backend: WASM, fn: conv2dGradWeight });
+// fused causal attention
+registerKernel({ name: 'causalAttention', backend: WASM, fn: causalAttention });
+registerKernel({ name: 'causalAttentionGrad', backend: WASM, fn: causalAttentionGrad });
 
 /**
  * The WASM backend as a complete {@link Backend}: its kernels, with the

@@ -517,6 +517,32 @@ export const JOB_LAYOUTS = {
     len: -1,
     works: [],
   },
+  causalAttention: {
+    kind: 52,
+    inplace: false,
+    ints: [5, 6, 7, 8],
+    floats: [9],
+    ins: [0, 1, 2],
+    insI32: [],
+    outs: [3, 4],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [],
+  },
+  causalAttentionGrad: {
+    kind: 53,
+    inplace: false,
+    ints: [9, 10, 11, 12],
+    floats: [13],
+    ins: [0, 1, 2, 3, 4],
+    insI32: [],
+    outs: [5, 6, 7],
+    outsI32: [],
+    inouts: [],
+    len: -1,
+    works: [8],
+  },
   layerNorm: {
     kind: 43,
     inplace: false,
@@ -638,6 +664,10 @@ export interface JobArgs {
   maskedSoftmax: [x: Float32Array, mask: Float32Array, y: number | Float32Array, batch: number, rows: number, cols: number, causal: number, hasMask: number, maskBatch: number, maskRepeat: number, scale: number];
   /** scale·y ⊙ (g − Σ g⊙y) over the visible columns of each row (split by rows). */
   maskedSoftmaxGrad: [y: Float32Array, g: Float32Array, out: number | Float32Array, batch: number, rows: number, cols: number, causal: number, scale: number];
+  /** Causal attention of batch problems: probs = softmax over j ≤ i of scale·q·kᵀ (zero above the diagonal), out = probs·v; only the lower triangle is computed (split by problems). */
+  causalAttention: [q: Float32Array, k: Float32Array, v: Float32Array, out: number | Float32Array, probs: number | Float32Array, batch: number, seq: number, dim: number, valueDim: number, scale: number];
+  /** dq, dk, dv of causal attention from q, k, v, the saved probs and upstream g, lower triangles only; work holds one [seq, seq] dS matrix per thread (split by problems). */
+  causalAttentionGrad: [q: Float32Array, k: Float32Array, v: Float32Array, probs: Float32Array, g: Float32Array, dq: number | Float32Array, dk: number | Float32Array, dv: number | Float32Array, work: number, batch: number, seq: number, dim: number, valueDim: number, scale: number];
   /** Layer norm of the rows of x [rows, n] with weight and bias [n], and the per-row mean and rstd (split by rows). */
   layerNorm: [x: Float32Array, weight: Float32Array, bias: Float32Array, y: number | Float32Array, mean: number | Float32Array, rstd: number | Float32Array, rows: number, n: number, eps: number];
   /** dx, dweight, dbias of layer norm from x, the saved mean and rstd, weight [n] and upstream g (one part: the column sums, in f64 scratch, run over every row). */
@@ -681,6 +711,8 @@ export interface JobResults {
   conv2dMaxPoolGradWeight: Float32Array;
   maskedSoftmax: Float32Array;
   maskedSoftmaxGrad: Float32Array;
+  causalAttention: [out: Float32Array, probs: Float32Array];
+  causalAttentionGrad: [dq: Float32Array, dk: Float32Array, dv: Float32Array];
   layerNorm: [y: Float32Array, mean: Float32Array, rstd: Float32Array];
   layerNormGrad: [dx: Float32Array, dweight: Float32Array, dbias: Float32Array];
   zigguratFast: Float32Array;
