@@ -41,6 +41,6 @@ export function canMakeSharedMemory(): boolean {
 export const KERNEL_HINT =
   'The kernels ship in cortex-nn/dist/backend/wasm/generated/ and must be served with the app: ' +
   "with Vite, add 'cortex-nn' to optimizeDeps.exclude in vite.config (pre-bundling moves the loader away from them; " +
-  "keep 'cortex-nn > protobufjs/minimal.js' in optimizeDeps.include) " +
+  "keep 'cortex-nn > protobufjs/minimal.js' and 'cortex-nn > csv-parse/browser/esm/sync' in optimizeDeps.include) " +
   'and, for a linked or file: dependency, its folder to server.fs.allow; Vite and webpack 5 builds emit them by themselves; ' +
   'esbuild does not, so copy that folder to generated/ next to the bundle. Cortex runs on its JavaScript backend meanwhile.';
