@@ -8,7 +8,11 @@
  *
  * Tidiness: {@link unusedInitializers} lists the constants of an exported graph that no node
  * reads (onnxruntime warns about and drops them); the export tests expect none.
+ *
+ * Declared shapes: {@link expectInferredShapes} runs ONNX's full checker and its shape inference
+ * (Debian's python3-onnx) over exported files.
  */
+import { spawnSync } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import { decodeModelProto } from '../../src/io/onnx/index.js';
@@ -83,4 +87,53 @@ export function unusedInitializers(bytes: Uint8Array): string[] {
 /** Expects every initializer of the exported model in `bytes` to be read by some node or be a graph output. */
 export function expectNoUnusedInitializers(bytes: Uint8Array, what = 'exported model'): void {
   expect(unusedInitializers(bytes), `${what}: initializers no node reads`).toEqual([]);
+}
+
+/** True when Debian's python3 has the onnx package ({@link expectInferredShapes} needs it). */
+export const HAS_PYTHON_ONNX = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
+
+const INFERRED_SHAPES_SCRIPT = `
+import onnx, sys
+from onnx import shape_inference
+lenient = sys.argv[1] == 'lenient'
+def dims(v):
+    if not v.type.tensor_type.HasField('shape'):
+        return None
+    return [d.dim_param if d.HasField('dim_param') else (d.dim_value if d.HasField('dim_value') else '?') for d in v.type.tensor_type.shape.dim]
+def unknown(v, inferred):
+    # '?' is unknown on either side; with lenient, so is an 'unk__' symbol ONNX makes up for a
+    # size it reads from a runtime shape.
+    return v == '?' or (inferred and lenient and str(v).startswith('unk__'))
+checked = 0
+for p in sys.argv[2:]:
+    m = onnx.load(p)
+    onnx.checker.check_model(m, full_check=True)
+    declared = {v.name: dims(v) for v in list(m.graph.value_info) + list(m.graph.output)}
+    del m.graph.value_info[:]
+    for o in m.graph.output:
+        o.type.tensor_type.ClearField('shape')
+    inferred = shape_inference.infer_shapes(m, strict_mode=True)
+    got = {v.name: dims(v) for v in list(inferred.graph.value_info) + list(inferred.graph.output)}
+    for name, d in declared.items():
+        g = got.get(name)
+        # ONNX infers no shape after a Reshape to a computed shape: nothing to compare.
+        if name in got and g is None:
+            continue
+        if g is None or len(g) != len(d) or any(not unknown(a, False) and not unknown(b, True) and a != b for a, b in zip(d, g)):
+            print(p, name, 'declared', d, 'inferred', g)
+        checked += 1
+print('checked', checked, file=sys.stderr)
+`;
+
+/**
+ * Expects every file in `paths` to pass `onnx.checker.check_model(full_check=True)` and every
+ * value_info and output shape the exporter declared (symbols included) to be what ONNX's shape
+ * inference derives from the declared input once the declared ones are removed. A declared `?`
+ * matches anything; with `lenient`, so does an inferred `unk__` symbol (ONNX loses symbols
+ * through Reshape to runtime shapes, as in attention). Checks at least one value.
+ */
+export function expectInferredShapes(paths: readonly string[], options: { lenient?: boolean } = {}): void {
+  const r = spawnSync('/usr/bin/python3', ['-c', INFERRED_SHAPES_SCRIPT, options.lenient === true ? 'lenient' : 'strict', ...paths], { encoding: 'utf8' });
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toMatch(/^checked [1-9]\d*\n$/);
 }
