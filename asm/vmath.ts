@@ -42,9 +42,11 @@
 
 /**
  * e^(h + l) lane by lane for h <= 0 held exactly (h = −ah²/2 below) and a correction |l| < 2:
- * n = round((h + l)/ln 2) comes from the rounded sum, but r = h − n·ln 2 is exact (Cody–Waite
- * with a short ln 2, and h and n·ln 2 within a factor of two) before l joins it, so the sum's
- * rounding (5e-6 relative at h = −84.5) never reaches the result. Below e^−87.5 it flushes to 0.
+ * n = round((h + l)/ln 2) comes from the rounded sum, but h − n·ln 2 is formed before l joins
+ * it (Cody–Waite with a short ln 2: n·0.693359375 is exact, and where |h| is large, h and n·ln 2
+ * are within a factor of two, so their difference is exact too; for small |h| it is a number
+ * below 2 rounded once). So the sum's own rounding (5e-6 relative at h = −84.5) never reaches
+ * the result. Below e^−87.5 it flushes to 0.
  */
 @inline function vexpSum(h: v128, l: v128): v128 {
   const lo = f32x4.splat(-87.5);
