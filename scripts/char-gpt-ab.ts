@@ -14,6 +14,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { charGptLoop } from './char-gpt-loop.js';
 
 const { values } = parseArgs({
   options: { a: { type: 'string' }, b: { type: 'string' }, threads: { type: 'string' }, blocks: { type: 'string' } },
@@ -23,29 +24,7 @@ const roots = { a: resolve(values.a), b: resolve(values.b ?? fileURLToPath(new U
 const threads = Number(values.threads ?? 1);
 const blocks = Number(values.blocks ?? 13);
 
-/** One checkout's training loop, ready to step. */
-async function setup(root: string): Promise<() => void> {
-  const C = (await import(`${root}/src/index.js`)) as typeof import('../src/index.js');
-  const N = (await import(`${root}/src/node.js`)) as typeof import('../src/node.js');
-  const { CONFIG } = (await import(`${root}/examples/char-gpt.ts`)) as typeof import('../examples/char-gpt.js');
-  await C.setNumThreads(threads);
-  const corpus = N.readFortunes();
-  const tok = C.CharTokenizer.fromText(corpus.text);
-  const { train } = C.splitTokens(tok.encode(corpus.text), 0.9);
-  const trainSet = new C.SequenceDataset(train, CONFIG.blockSize);
-  const g = new C.Generator(1337);
-  const model = new C.GPT({ vocabSize: tok.vocabSize, ...CONFIG }, { generator: g });
-  const opt = new C.AdamW(model.paramGroups(0.1), { lr: 1e-3, betas: [0.9, 0.99], eps: 1e-8 });
-  const sched = new C.LinearWarmup(opt, {
-    warmupSteps: 100,
-    after: (o) => new C.CosineAnnealingLR(o, { tMax: 1900, etaMin: 1e-4 }),
-  });
-  return () => {
-    C.nextTokenStep(model, trainSet.sample(CONFIG.batchSize, g), opt, { clipNorm: 1, scheduler: sched });
-  };
-}
-
-const step = { a: await setup(roots.a), b: await setup(roots.b) };
+const step = { a: await charGptLoop(roots.a, threads), b: await charGptLoop(roots.b, threads) };
 const wall = { a: [] as number[], b: [] as number[] };
 const cpu = { a: [] as number[], b: [] as number[] };
 for (let block = 0; block < blocks; block++) {
